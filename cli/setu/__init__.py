@@ -1,0 +1,1 @@
+"""The `setu` command: runs the local topology and the operators' commands."""

@@ -1,0 +1,236 @@
+"""Event envelope and the data schema of each event type.
+
+Every event is validated when it is produced (``build_event``) and when it is consumed
+(``parse_event``). Schemas let unknown fields through so that a producer may add fields
+without breaking older consumers; a breaking change bumps ``EVENT_VERSION``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+EVENT_VERSION = 1
+
+
+class EventType(StrEnum):
+    ORGANISATION_REGISTERED = "organisation.registered"
+    ORGANISATION_UPDATED = "organisation.updated"
+    PROGRAMME_CREATED = "programme.created"
+    PROGRAMME_UPDATED = "programme.updated"
+    PROGRAMME_STATUS_CHANGED = "programme.status_changed"
+    APPLICATION_CREATED = "application.created"
+    APPLICATION_UPDATED = "application.updated"
+    APPLICATION_STATUS_CHANGED = "application.status_changed"
+    APPLICATION_PERSONAL_DATA_ERASED = "application.personal_data_erased"
+    REPORT_GENERATED = "report.generated"
+
+
+class InvalidEvent(ValueError):
+    """An envelope or its data does not match the contract."""
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__(f"invalid event: {errors}")
+        self.errors = errors
+
+
+class _Open(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class OrganisationData(_Open):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True, validate=validate.OneOf(["JP", "IN"]))
+    kind = fields.String(required=True)
+    contact_email = fields.String(required=True, allow_none=True)
+    preferred_language = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class PartnerData(_Open):
+    organisation_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(["lead", "member"]))
+    country = fields.String(load_default=None, allow_none=True)
+
+
+class BudgetLineData(_Open):
+    organisation_id = fields.String(required=True)
+    currency = fields.String(required=True, validate=validate.OneOf(["JPY", "INR"]))
+    amount = fields.String(required=True)
+
+
+class ProgrammeData(_Open):
+    id = fields.String(required=True)
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    focus_area = fields.String(required=True)
+    partners = fields.List(fields.Nested(PartnerData), required=True)
+    start_date = fields.String(required=True)
+    end_date = fields.String(required=True)
+    budget = fields.List(fields.Nested(BudgetLineData), required=True)
+    exchange_slots = fields.Integer(required=True)
+    status = fields.String(required=True)
+    approvals = fields.List(fields.String(), load_default=list)
+    version = fields.Integer(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class _Transition(_Open):
+    from_ = fields.String(required=True, allow_none=True, data_key="from")
+    to = fields.String(required=True)
+    action = fields.String(required=True)
+    comment = fields.String(load_default=None, allow_none=True)
+    actor_organisation_id = fields.String(required=True)
+
+
+class ProgrammeStatusChangedData(ProgrammeData, _Transition):
+    pass
+
+
+class ApplicantData(_Open):
+    full_name = fields.String(required=True)
+    email = fields.String(required=True)
+    nationality = fields.String(required=True)
+    preferred_language = fields.String(required=True)
+
+
+class ApplicationData(_Open):
+    id = fields.String(required=True)
+    reference = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    applicant = fields.Nested(ApplicantData, required=True, allow_none=True)
+    career_stage = fields.String(required=True)
+    home_organisation_id = fields.String(required=True)
+    host_organisation_id = fields.String(required=True)
+    direction = fields.String(required=True, validate=validate.OneOf(["JP_TO_IN", "IN_TO_JP"]))
+    start_date = fields.String(required=True)
+    end_date = fields.String(required=True)
+    status = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+
+
+class ApplicationStatusChangedData(ApplicationData, _Transition):
+    pass
+
+
+class PersonalDataErasedData(_Open):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class PeriodData(_Open):
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+
+
+class ReportGeneratedData(_Open):
+    report_id = fields.String(required=True)
+    type = fields.String(required=True)
+    format = fields.String(required=True)
+    period = fields.Nested(PeriodData, required=True)
+    download_path = fields.String(required=True)
+    recipients = fields.List(fields.Email(), required=True)
+
+
+DATA_SCHEMAS: dict[EventType, type[Schema]] = {
+    EventType.ORGANISATION_REGISTERED: OrganisationData,
+    EventType.ORGANISATION_UPDATED: OrganisationData,
+    EventType.PROGRAMME_CREATED: ProgrammeData,
+    EventType.PROGRAMME_UPDATED: ProgrammeData,
+    EventType.PROGRAMME_STATUS_CHANGED: ProgrammeStatusChangedData,
+    EventType.APPLICATION_CREATED: ApplicationData,
+    EventType.APPLICATION_UPDATED: ApplicationData,
+    EventType.APPLICATION_STATUS_CHANGED: ApplicationStatusChangedData,
+    EventType.APPLICATION_PERSONAL_DATA_ERASED: PersonalDataErasedData,
+    EventType.REPORT_GENERATED: ReportGeneratedData,
+}
+
+# The aggregate an event is about, for the event log's filters and the outbox row.
+AGGREGATE_OF: dict[EventType, str] = {
+    EventType.ORGANISATION_REGISTERED: "organisation",
+    EventType.ORGANISATION_UPDATED: "organisation",
+    EventType.PROGRAMME_CREATED: "programme",
+    EventType.PROGRAMME_UPDATED: "programme",
+    EventType.PROGRAMME_STATUS_CHANGED: "programme",
+    EventType.APPLICATION_CREATED: "application",
+    EventType.APPLICATION_UPDATED: "application",
+    EventType.APPLICATION_STATUS_CHANGED: "application",
+    EventType.APPLICATION_PERSONAL_DATA_ERASED: "application",
+    EventType.REPORT_GENERATED: "report",
+}
+
+
+class Envelope(Schema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf([t.value for t in EventType]))
+    version = fields.Integer(required=True, validate=validate.Equal(EVENT_VERSION))
+    occurred_at = fields.AwareDateTime(required=True)
+    producer = fields.String(required=True, validate=validate.Length(min=1))
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    data = fields.Dict(required=True)
+
+
+_ENVELOPE = Envelope()
+
+
+def _check(envelope: dict[str, Any]) -> None:
+    errors = _ENVELOPE.validate(envelope)
+    if errors:
+        raise InvalidEvent(errors)
+    data_errors = DATA_SCHEMAS[EventType(envelope["type"])]().validate(envelope["data"])
+    if data_errors:
+        raise InvalidEvent({"data": data_errors})
+
+
+def build_event(
+    event_type: EventType | str,
+    data: dict[str, Any],
+    *,
+    producer: str,
+    correlation_id: str,
+    event_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A new, validated envelope ready to be written to the outbox (JSON-serialisable)."""
+    envelope = {
+        "id": event_id or str(uuid.uuid4()),
+        "type": str(event_type),
+        "version": EVENT_VERSION,
+        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
+        "producer": producer,
+        "correlation_id": correlation_id,
+        "data": data,
+    }
+    _check(envelope)
+    return envelope
+
+
+def parse_event(envelope: Any) -> dict[str, Any]:
+    """Validate an envelope received from the broker; raise ``InvalidEvent`` if it is not one."""
+    if not isinstance(envelope, dict):
+        raise InvalidEvent({"_schema": ["an event is a JSON object"]})
+    try:
+        _check(envelope)
+    except (ValidationError, KeyError, ValueError) as exc:
+        if isinstance(exc, InvalidEvent):
+            raise
+        raise InvalidEvent({"_schema": [str(exc)]}) from exc
+    return envelope
+
+
+def aggregate_of(envelope: dict[str, Any]) -> tuple[str, str, int | None]:
+    """(aggregate type, aggregate id, aggregate version) of an envelope."""
+    event_type = EventType(envelope["type"])
+    data = envelope["data"]
+    if event_type is EventType.REPORT_GENERATED:
+        return "report", data["report_id"], None
+    return AGGREGATE_OF[event_type], data["id"], data.get("version")

@@ -1,0 +1,92 @@
+"""Queue names, task names, subscriptions, and the broker settings everyone must share.
+
+Producers send tasks by name (``send_task``) and never import a consumer. Each consuming
+service has one queue of its own; its workers are pinned to it. ``deploy/`` and the
+``setu up`` topology are checked against these constants by the tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from setu_contract.events import EventType
+
+NOTIFICATIONS_QUEUE = "notifications"
+REPORTS_QUEUE = "reports"
+QUEUES = (NOTIFICATIONS_QUEUE, REPORTS_QUEUE)
+
+# The one task through which each consumer receives events: args=[envelope].
+HANDLE_EVENT_TASK = {
+    NOTIFICATIONS_QUEUE: "notifications.handle_event",
+    REPORTS_QUEUE: "reports.handle_event",
+}
+
+# Which events each consumer is sent. Reports keeps a read model of everything the
+# programmes service does; notifications also needs organisations (for contacts and
+# languages) and report.generated (to email recipients).
+SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
+    NOTIFICATIONS_QUEUE: frozenset(EventType),
+    REPORTS_QUEUE: frozenset(EventType) - {EventType.REPORT_GENERATED},
+}
+
+
+def destinations(event_type: str) -> list[tuple[str, str]]:
+    """(queue, task name) pairs an event of this type is published to."""
+    kind = EventType(event_type)
+    return [(q, HANDLE_EVENT_TASK[q]) for q in QUEUES if kind in SUBSCRIPTIONS[q]]
+
+
+# Time budget. A task never runs longer than TASK_TIME_LIMIT, and no countdown (retry
+# backoff included) exceeds MAX_COUNTDOWN; the visibility timeout is longer than both
+# added together, otherwise Redis hands a still-running or still-waiting task to a second
+# worker and it runs twice (RELIABILITY.md).
+TASK_TIME_LIMIT = 60
+MAX_COUNTDOWN = 300
+VISIBILITY_TIMEOUT = 900
+assert VISIBILITY_TIMEOUT > TASK_TIME_LIMIT + MAX_COUNTDOWN
+
+# Seconds a client waits on a Redis socket before giving up: a frozen Redis must not
+# freeze a relay or a worker (RELIABILITY.md, "Redis hangs").
+REDIS_SOCKET_TIMEOUT = 5.0
+
+
+def celery_settings(broker_url: str) -> dict[str, Any]:
+    """The Celery configuration shared by every producer and consumer on the broker."""
+    transport = {
+        # Unacknowledged tasks return to the queue after this long (see the time budget).
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Never block forever on a dead or frozen Redis.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        # Look for tasks of dead worker nodes every 10 s instead of every ~100 s.
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+        # Publishing is retried by the outbox relay, not inside kombu.
+        "max_retries": 2,
+    }
+    return {
+        "broker_url": broker_url,
+        "broker_transport_options": transport,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": REDIS_SOCKET_TIMEOUT,
+        "broker_pool_limit": 10,
+        # Acknowledge after the handler returns, so a crash mid-task redelivers it...
+        "task_acks_late": True,
+        # ...including when the pool child is SIGKILLed (acks_late alone acks that task).
+        "task_reject_on_worker_lost": True,
+        # A worker holds one unacknowledged task at a time: nothing waits in a dead
+        # worker's memory and work spreads across workers.
+        "worker_prefetch_multiplier": 1,
+        # Nobody reads task results: storing them only fills Redis.
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_time_limit": TASK_TIME_LIMIT,
+        "task_soft_time_limit": TASK_TIME_LIMIT - 10,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "timezone": "UTC",
+        "enable_utc": True,
+        # Ask the broker to put back what we hold when the connection is lost.
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+    }

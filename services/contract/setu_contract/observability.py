@@ -1,0 +1,81 @@
+"""Correlation ids and JSON logs, the same in every process.
+
+The correlation id of the HTTP request that caused an event travels in the envelope, in the
+task header ``correlation_id`` and into every log line written while handling it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex
+
+
+def get_correlation_id() -> str | None:
+    return _correlation_id.get()
+
+
+def set_correlation_id(value: str | None) -> None:
+    _correlation_id.set(value)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, service, logger, message, correlation_id, extras."""
+
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": get_correlation_id(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """JSON lines on stderr for this process (idempotent)."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(service))
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def install_celery_correlation(celery_app: Any) -> None:
+    """Carry the correlation id in task headers and into the worker's log lines."""
+    from celery import signals
+
+    @signals.before_task_publish.connect(weak=False)
+    def _stamp(headers: dict[str, Any] | None = None, **_: Any) -> None:
+        if headers is not None and not headers.get("correlation_id"):
+            headers["correlation_id"] = get_correlation_id()
+
+    @signals.task_prerun.connect(weak=False)
+    def _adopt(task: Any = None, **_: Any) -> None:
+        request = getattr(task, "request", None)
+        set_correlation_id(getattr(request, "correlation_id", None) if request else None)
+
+    @signals.task_postrun.connect(weak=False)
+    def _clear(**_: Any) -> None:
+        set_correlation_id(None)

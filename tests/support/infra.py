@@ -1,0 +1,98 @@
+"""Real infrastructure for tests: PostgreSQL databases, a Redis database, free ports.
+
+A missing service is a failure, never a skip: CI must not pass by testing nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import redis
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SETU_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_SERVER_URL = os.environ.get("SETU_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+class MissingService(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05,
+               message: str = "condition") -> object:
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # the thing polled may not be up yet
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}: {last_error!r}")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; yields its SQLAlchemy URL and drops it afterwards."""
+    name = f"setu_t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise MissingService(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}") from exc
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sqlite_database(directory: Path) -> str:
+    return f"sqlite:///{directory / f'setu-{uuid.uuid4().hex[:8]}.db'}"
+
+
+@contextmanager
+def private_redis_db() -> Iterator[str]:
+    """A Redis database number no other test session holds; flushed before and after.
+
+    Several test sessions (and a running ``make up``, on db 0) share one Redis server, and
+    Celery queues are plain keys: each session takes a database of its own so that no
+    worker of one session steals the tasks of another.
+    """
+    owner = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    for number in range(1, 16):
+        client = redis.Redis.from_url(f"{REDIS_SERVER_URL}/{number}", socket_timeout=5)
+        try:
+            taken = client.set("setu-test-owner", owner, nx=True, ex=3600)
+        except redis.ConnectionError as exc:
+            raise MissingService(f"Redis is not reachable at {REDIS_SERVER_URL}: {exc}") from exc
+        if not taken:
+            continue
+        for key in client.scan_iter():
+            if key != b"setu-test-owner":
+                client.delete(key)
+        try:
+            yield f"{REDIS_SERVER_URL}/{number}"
+        finally:
+            client.flushdb()
+        return
+    raise MissingService("every Redis database 1-15 is held by another test session")

@@ -1,0 +1,71 @@
+"""Start the project's real processes (Celery workers, APIs, relays) for a test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tests.support.infra import wait_until
+
+VENV_BIN = Path(sys.executable).parent
+
+
+class Process:
+    """A child process with its output in a log file, stopped at the end of the test."""
+
+    def __init__(self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.popen = subprocess.Popen(
+            list(argv),
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
+        def seen() -> bool:
+            if self.popen.poll() is not None:
+                raise AssertionError(f"{self.name} exited early:\n{self.output()[-3000:]}")
+            return text in self.output()
+
+        wait_until(seen, timeout, interval=0.1, message=f"{self.name} to print {text!r}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, sig)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait()
+        self._log.close()
+
+
+def celery_worker(app: str, queue: str, env: Mapping[str, str], log_dir: Path,
+                  concurrency: int = 1, name: str | None = None) -> Process:
+    """A real ``celery worker`` process pinned to ``queue``; returns once it is ready."""
+    label = name or f"{queue}-worker"
+    process = Process(
+        label,
+        [str(VENV_BIN / "celery"), "-A", app, "worker", "-Q", queue, "-n", f"{label}@%h",
+         "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle"],
+        env,
+        log_dir,
+    )
+    process.wait_for_output("ready.", timeout=60)
+    return process
