@@ -48,9 +48,22 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
     def worker(service: str, queue: str) -> ProcessSpec:
         return ProcessSpec(
             f"{service}-worker",
-            ("celery", "--app", f"{service}.worker", "worker", "--queues", queue,
-             "--hostname", f"{service}@%h", "--concurrency", concurrency,
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle"),
+            (
+                "celery",
+                "--app",
+                f"{service}.worker",
+                "worker",
+                "--queues",
+                queue,
+                "--hostname",
+                f"{service}@%h",
+                "--concurrency",
+                concurrency,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ),
         )
 
     return (

@@ -32,8 +32,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 15.0, interval: float = 0.05,
-               message: str = "condition") -> object:
+def wait_until(
+    predicate: Callable[[], object],
+    timeout: float = 15.0,
+    interval: float = 0.05,
+    message: str = "condition",
+) -> object:
     """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None

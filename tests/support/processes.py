@@ -55,15 +55,36 @@ class Process:
         self._log.close()
 
 
-def celery_worker(app: str, queue: str, env: Mapping[str, str], log_dir: Path,
-                  concurrency: int = 1, name: str | None = None) -> Process:
+def celery_worker(
+    app: str,
+    queue: str,
+    env: Mapping[str, str],
+    log_dir: Path,
+    concurrency: int = 1,
+    name: str | None = None,
+) -> Process:
     """A real ``celery worker`` process pinned to ``queue``; returns once it is ready."""
     label = name or f"{queue}-worker"
     process = Process(
         label,
-        [str(VENV_BIN / "celery"), "-A", app, "worker", "-Q", queue, "-n", f"{label}@%h",
-         "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle"],
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            app,
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            f"{label}@%h",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env,
         log_dir,
     )

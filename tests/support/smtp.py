@@ -18,7 +18,7 @@ class RecordingHandler:
         self.reply: str | None = None  # e.g. "451 4.3.0 try later"; None accepts
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         if self.reply:
             return self.reply
         message = message_from_bytes(envelope.content, policy=policy.default)

@@ -1,0 +1,20 @@
+"""gunicorn settings for every API process (`--config python:setu.gunicorn_conf`).
+
+Read from the environment so that compose and `setu up` share one file.
+"""
+
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads let one worker keep answering while another request waits on the database or,
+# for the gateway, on an upstream service.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+# The request line and headers are bounded; bodies are bounded by each service (1 MiB).
+limit_request_line = 8190
+accesslog = "-" if os.environ.get("ACCESS_LOG", "0") == "1" else None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
