@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.infra import postgres_database, private_redis_db, sqlite_database
+from tests.support.infra import (
+    RedisServer,
+    postgres_database,
+    private_redis_db,
+    sqlite_database,
+)
 from tests.support.smtp import SmtpServer
 
 
@@ -39,4 +44,16 @@ def smtp_server() -> Iterator[SmtpServer]:
     try:
         yield server
     finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, which it may stop, freeze and restart."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        if server.process and server.process.poll() is None:
+            server.thaw()
         server.stop()

@@ -6,7 +6,9 @@ A missing service is a failure, never a skip: CI must not pass by testing nothin
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -100,3 +102,62 @@ def private_redis_db() -> Iterator[str]:
             client.flushdb()
         return
     raise MissingService("every Redis database 1-15 is held by another test session")
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free port, for tests that stop and restart Redis.
+
+    The shared Redis at 6379 serves other test sessions, so fault tests never touch it.
+    """
+
+    def __init__(self, directory: Path):
+        import shutil
+
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            raise MissingService("redis-server is not installed (apt-get install redis-server)")
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.directory),
+                "--maxmemory-policy",
+                "noeviction",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        wait_until(client.ping, timeout=10, message="the private redis-server")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def freeze(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
