@@ -1,0 +1,1 @@
+"""The notifications service: emails (and webhooks) from Setu's events."""

@@ -1,0 +1,58 @@
+"""The HTTP layer: one Api subclass (the single JSON error shape) and the blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from flask_smorest import Api
+from flask_smorest import abort as smorest_abort
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from setu_contract.http import ErrorSchema, principal_from_headers
+
+
+class NotificationsApi(Api):
+    """Every error answers {"code", "status", "message", "errors"?}."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict]:
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description or error.name)
+        if "errors" in payload and isinstance(payload["errors"], dict):
+            payload["errors"] = _flatten_locations(payload["errors"])
+        return payload, code, headers
+
+    def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
+        return self.handle_http_exception(InternalServerError())
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        self._app.register_error_handler(Exception, self.handle_unexpected)
+
+
+def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors under the location ("json", "query"); clients want the fields."""
+    if set(errors) <= {"json", "query", "headers", "view_args", "path", "form"}:
+        merged: dict[str, Any] = {}
+        for value in errors.values():
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged or errors
+    return errors
+
+
+def abort(code: int, message: str, **errors: Any) -> None:
+    kwargs: dict[str, Any] = {"message": message}
+    if errors:
+        kwargs["errors"] = errors
+    smorest_abort(code, **kwargs)
+
+
+def require_principal() -> None:
+    """before_request of /v1 blueprints: the gateway's identity headers, or 401."""
+    principal = principal_from_headers(request.headers)
+    if principal is None:
+        abort(401, "authentication required: send Authorization: Bearer <api key>")
+    g.principal = principal

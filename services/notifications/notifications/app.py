@@ -1,0 +1,56 @@
+"""The notifications API: create_app() is the composition root; nothing is built at import."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from notifications.api import NotificationsApi
+from notifications.api.health import blp as health_blp
+from notifications.config import Config
+from notifications.store.db import make_engine, make_sessionmaker
+from setu_contract.http import CORRELATION_HEADER
+from setu_contract.observability import new_correlation_id, set_correlation_id
+
+MAX_BODY = 1024 * 1024
+
+
+def _api_settings(config: Config) -> dict[str, object]:
+    return {
+        "API_TITLE": "Setu notifications",
+        "API_VERSION": "1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "MAX_CONTENT_LENGTH": MAX_BODY,
+        "TESTING": config.testing,
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    }
+
+
+def _correlation() -> None:
+    set_correlation_id(request.headers.get(CORRELATION_HEADER) or new_correlation_id())
+
+
+def _echo_correlation(response: Response) -> Response:
+    from setu_contract.observability import get_correlation_id
+
+    response.headers[CORRELATION_HEADER] = get_correlation_id() or ""
+    return response
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config.update(_api_settings(config))
+    engine = make_engine(config.database_url)
+    app.extensions["notifications.config"] = config
+    app.extensions["notifications.engine"] = engine
+    app.extensions["notifications.sessions"] = make_sessionmaker(engine)
+    app.before_request(_correlation)
+    app.after_request(_echo_correlation)
+    api = NotificationsApi(app)
+    api.register_blueprint(health_blp)
+    return app

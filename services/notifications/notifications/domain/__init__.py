@@ -1,0 +1,1 @@
+"""Rules of the notifications service: plain Python, no Flask, no SQLAlchemy."""

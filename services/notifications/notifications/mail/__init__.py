@@ -1,0 +1,1 @@
+"""Writing and sending emails: templates, MIME messages, the SMTP transport."""

@@ -1,0 +1,88 @@
+"""A delivery as a MIME message: both parts, and the headers a mail client and we need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from notifications.mail.templates import local_time, render
+
+EVENT_HEADER = "X-Setu-Event-Id"
+NOTIFICATION_HEADER = "X-Setu-Notification-Id"
+CORRELATION_HEADER = "X-Correlation-Id"
+
+_UNSUBSCRIBE_LABELS = {
+    "en": "Unsubscribe from these reports",
+    "ja": "このレポートの配信を停止する",
+    "hi": "इन रिपोर्टों की सदस्यता समाप्त करें",
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What compose needs of a delivery (decoupled from the ORM row)."""
+
+    delivery_id: str
+    event_id: str
+    recipient: str
+    template: str
+    language: str
+    timezones: tuple[str, ...]
+    context: dict[str, Any]
+    occurred_at: datetime
+    correlation_id: str | None = None
+    unsubscribe_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sender:
+    mail_from: str
+    reply_to: str | None = None
+
+
+def message_id(delivery_id: str, mail_from: str) -> str:
+    """Stable per delivery: a resend after a crash carries the same Message-ID."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "setu.local"
+    return f"<{delivery_id}@{domain}>"
+
+
+def _variables(outgoing: Outgoing) -> dict[str, Any]:
+    return {
+        **outgoing.context,
+        "times": [
+            local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
+        ],
+        "unsubscribe_url": outgoing.unsubscribe_url,
+        "unsubscribe_label": _UNSUBSCRIBE_LABELS.get(outgoing.language, _UNSUBSCRIBE_LABELS["en"]),
+    }
+
+
+def compose(outgoing: Outgoing, sender: Sender) -> EmailMessage:
+    rendered = render(outgoing.template, outgoing.language, _variables(outgoing))
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = sender.mail_from
+    message["To"] = Address(addr_spec=outgoing.recipient)
+    if sender.reply_to:
+        message["Reply-To"] = sender.reply_to
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = message_id(outgoing.delivery_id, sender.mail_from)
+    message["Content-Language"] = outgoing.language
+    message[EVENT_HEADER] = outgoing.event_id
+    message[NOTIFICATION_HEADER] = outgoing.delivery_id
+    if outgoing.correlation_id:
+        message[CORRELATION_HEADER] = outgoing.correlation_id
+    if outgoing.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        # Decision emails cannot be unsubscribed from; say they are transactional.
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(rendered.text, charset="utf-8")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    return message

@@ -1,0 +1,111 @@
+"""SMTP delivery with one connection reused across messages, and errors sorted in two kinds.
+
+4xx replies and connection problems are transient (retry later); 5xx replies are permanent.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+
+class TransientSendError(Exception):
+    """Try again later: 4xx reply, timeout, refused or dropped connection."""
+
+
+class PermanentSendError(Exception):
+    """Never try again: the server refused for good (5xx)."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 10.0
+
+
+def _classify(code: int, text: str) -> Exception:
+    error = f"{code} {text}"
+    if 400 <= code < 500:
+        return TransientSendError(error)
+    return PermanentSendError(error)
+
+
+def _reply_text(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+class SmtpTransport:
+    """Sends messages over one SMTP connection, opened on first use and reopened if dropped."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            client.ehlo()
+            if s.starttls:
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if s.username:
+                client.login(s.username, s.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _alive(self) -> smtplib.SMTP:
+        if self._client is not None:
+            try:
+                if self._client.noop()[0] == 250:
+                    return self._client
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        self._client = self._connect()
+        return self._client
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message or raise TransientSendError / PermanentSendError."""
+        with self._lock:
+            try:
+                refused = self._alive().send_message(message)
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()))
+                raise _classify(code, _reply_text(text)) from exc
+            except smtplib.SMTPResponseException as exc:
+                self._reset_after_error()
+                raise _classify(exc.smtp_code, _reply_text(exc.smtp_error)) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self.close()
+                raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        if refused:
+            code, text = next(iter(refused.values()))
+            raise _classify(code, _reply_text(text))
+
+    def _reset_after_error(self) -> None:
+        # After a refused transaction the connection may still serve the next message.
+        try:
+            if self._client is not None:
+                self._client.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()

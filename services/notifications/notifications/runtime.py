@@ -1,0 +1,64 @@
+"""What a worker process holds: settings, database sessions and one SMTP connection.
+
+Built on first use inside the process that uses it (after Celery forks its pool), never at
+import time, and rebuilt if the process id changes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from notifications.config import Config
+from notifications.domain.planning import Settings
+from notifications.mail.compose import Sender
+from notifications.mail.smtp import SmtpSettings, SmtpTransport
+from notifications.store.db import make_engine, make_sessionmaker
+from notifications.store.models import Delivery
+
+
+@dataclass
+class Runtime:
+    config: Config
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(make_engine(self.config.database_url))
+
+    @cached_property
+    def transport(self) -> SmtpTransport:
+        c = self.config
+        return SmtpTransport(
+            SmtpSettings(
+                c.smtp_host,
+                c.smtp_port,
+                c.smtp_username,
+                c.smtp_password,
+                c.smtp_starttls,
+                c.smtp_timeout,
+            )
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(self.config.secretariat_email, self.config.public_url)
+
+    @property
+    def sender(self) -> Sender:
+        return Sender(self.config.mail_from, self.config.reply_to)
+
+    def unsubscribe_link(self, delivery: Delivery) -> str | None:
+        return None
+
+
+_current: tuple[int, Runtime] | None = None
+
+
+def runtime() -> Runtime:
+    global _current
+    if _current is None or _current[0] != os.getpid():
+        _current = (os.getpid(), Runtime(Config.from_env()))
+    return _current[1]

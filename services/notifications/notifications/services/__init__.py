@@ -1,0 +1,1 @@
+"""Use cases of the notifications service: one function each, one transaction each."""

@@ -1,0 +1,72 @@
+"""Apply an event once: record it, update the read model, plan its deliveries."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from notifications.domain.planning import PlannedEmail, Settings, plan
+from notifications.store.directory import SqlDirectory, apply_organisation
+from notifications.store.models import CLAIMABLE, Delivery, ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+ORGANISATION_EVENTS = ("organisation.registered", "organisation.updated")
+
+
+def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
+    recipient = email.recipient
+    return Delivery(
+        event_id=envelope["id"],
+        event_type=envelope["type"],
+        correlation_id=envelope.get("correlation_id"),
+        recipient=recipient.email,
+        organisation_id=recipient.organisation_id,
+        template=email.template,
+        language=recipient.language,
+        timezone=" ".join(recipient.timezones),
+        unsubscribable=email.unsubscribable,
+        context={**email.context, "occurred_at": envelope["occurred_at"]},
+    )
+
+
+def _apply(session: Session, envelope: dict[str, Any], settings: Settings) -> int:
+    session.add(
+        ProcessedEvent(
+            event_id=envelope["id"],
+            type=envelope["type"],
+            correlation_id=envelope.get("correlation_id"),
+        )
+    )
+    # The primary key makes a concurrent second copy of this event fail here.
+    session.flush()
+    if envelope["type"] in ORGANISATION_EVENTS:
+        apply_organisation(session, envelope["data"])
+    planned = plan(envelope, SqlDirectory(session), settings)
+    session.add_all(_delivery(envelope, email) for email in planned)
+    return len(planned)
+
+
+def record_event(session: Session, envelope: dict[str, Any], settings: Settings) -> list[str]:
+    """Apply ``envelope`` if it is new; return the ids of its deliveries still to send.
+
+    A redelivered event is not applied again, but its unsent deliveries are returned, so a
+    worker that died after planning and before sending is made good by the redelivery.
+    """
+    event_id = envelope["id"]
+    try:
+        with session.begin():
+            if session.get(ProcessedEvent, event_id) is None:
+                count = _apply(session, envelope, settings)
+                log.info("event applied", extra={"event_id": event_id, "deliveries": count})
+    except IntegrityError:
+        log.info("event applied concurrently elsewhere", extra={"event_id": event_id})
+    with session.begin():
+        query = select(Delivery.id).where(
+            Delivery.event_id == event_id, Delivery.status.in_(CLAIMABLE)
+        )
+        return list(session.scalars(query.order_by(Delivery.created_at, Delivery.id)))

@@ -1,0 +1,120 @@
+"""Send one delivery: claim it atomically, send it, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from notifications.domain import retry
+from notifications.mail.compose import Outgoing, Sender, compose
+from notifications.mail.smtp import PermanentSendError, TransientSendError
+from notifications.store.models import (
+    CLAIMABLE,
+    FAILED,
+    RETRYING,
+    SENDING,
+    SENT,
+    Delivery,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+Transport = Callable[[EmailMessage], None]
+UnsubscribeLink = Callable[[Delivery], str | None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | retrying | failed | skipped
+    retry_in: float | None = None
+
+
+def claim(session: Session, delivery_id: str) -> Delivery | None:
+    """Mark the delivery `sending` if nobody else has; None when it is not ours to send."""
+    with session.begin():
+        claimed = session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_(CLAIMABLE))
+            .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            return None
+        return session.get(Delivery, delivery_id)
+
+
+def outgoing(delivery: Delivery, unsubscribe_url: str | None) -> Outgoing:
+    return Outgoing(
+        delivery_id=delivery.id,
+        event_id=delivery.event_id,
+        recipient=delivery.recipient,
+        template=delivery.template,
+        language=delivery.language,
+        timezones=tuple(delivery.timezone.split()),
+        context=delivery.context,
+        occurred_at=datetime.fromisoformat(delivery.context["occurred_at"]),
+        correlation_id=delivery.correlation_id,
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
+def _finish(session: Session, delivery_id: str, **values: object) -> None:
+    with session.begin():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == SENDING)
+            .values(updated_at=utcnow(), **values)
+        )
+
+
+def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> Outcome:
+    message = str(error)[:2000]
+    if isinstance(error, TransientSendError) and retry.should_retry(delivery.attempts):
+        delay = retry.backoff(delivery.attempts)
+        due = utcnow() + timedelta(seconds=delay)
+        _finish(session, delivery.id, status=RETRYING, last_error=message, next_attempt_at=due)
+        log.warning("email deferred", extra={"delivery_id": delivery.id, "error": message})
+        return Outcome(RETRYING, delay)
+    _finish(session, delivery.id, status=FAILED, last_error=message, next_attempt_at=None)
+    log.error("email failed", extra={"delivery_id": delivery.id, "error": message})
+    return Outcome(FAILED)
+
+
+def send_delivery(
+    session: Session,
+    delivery_id: str,
+    transport: Transport,
+    sender: Sender,
+    unsubscribe_link: UnsubscribeLink,
+) -> Outcome:
+    """Claim, send and record one delivery. The only window for a second copy is a crash
+    between the SMTP server's acceptance and the commit of `sent` just below."""
+    delivery = claim(session, delivery_id)
+    if delivery is None:
+        return Outcome("skipped")
+    try:
+        message = compose(outgoing(delivery, unsubscribe_link(delivery)), sender)
+    except Exception as exc:  # a template or data fault: retrying cannot fix it
+        log.exception("email could not be written", extra={"delivery_id": delivery_id})
+        return _failed_attempt(session, delivery, PermanentSendError(f"compose: {exc!r}"))
+    try:
+        transport(message)
+    except (TransientSendError, PermanentSendError) as exc:
+        return _failed_attempt(session, delivery, exc)
+    _finish(
+        session,
+        delivery_id,
+        status=SENT,
+        message_id=message["Message-ID"],
+        sent_at=utcnow(),
+        last_error=None,
+        next_attempt_at=None,
+    )
+    log.info("email sent", extra={"delivery_id": delivery_id, "recipient": delivery.recipient})
+    return Outcome(SENT)

@@ -1,0 +1,43 @@
+"""Find deliveries that a lost task or a crashed worker left behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from notifications.store.models import QUEUED, RETRYING, SENDING, Delivery, utcnow
+
+# Longer than a task may run (setu_contract.messaging.TASK_TIME_LIMIT) plus slack: a delivery
+# `sending` for this long belongs to a worker that died between claim and outcome.
+SENDING_DEADLINE = timedelta(minutes=3)
+# A queued delivery is normally sent within a second of being planned.
+QUEUED_DEADLINE = timedelta(minutes=2)
+# A retry normally runs when due; this much later, its task was lost.
+RETRY_GRACE = timedelta(minutes=2)
+BATCH = 500
+
+
+def stuck_deliveries(session: Session) -> list[str]:
+    """Reset deliveries stuck in `sending` to `retrying` and return every id to send again."""
+    now = utcnow()
+    with session.begin():
+        lost = session.scalars(
+            update(Delivery)
+            .where(Delivery.status == SENDING, Delivery.updated_at < now - SENDING_DEADLINE)
+            .values(
+                status=RETRYING,
+                next_attempt_at=now,
+                updated_at=now,
+                last_error="worker lost while sending",
+            )
+            .returning(Delivery.id)
+        ).all()
+        stale = or_(
+            and_(Delivery.status == QUEUED, Delivery.updated_at < now - QUEUED_DEADLINE),
+            and_(Delivery.status == RETRYING, Delivery.next_attempt_at < now - RETRY_GRACE),
+            and_(Delivery.status == RETRYING, Delivery.next_attempt_at.is_(None)),
+        )
+        query = select(Delivery.id).where(stale).order_by(Delivery.updated_at).limit(BATCH)
+        return list(dict.fromkeys([*lost, *session.scalars(query)]))

@@ -1,0 +1,87 @@
+"""Tables of the notifications service (created only by its Alembic migrations)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+RETRYING = "retrying"
+FAILED = "failed"
+STATUSES = (QUEUED, SENDING, SENT, RETRYING, FAILED)
+CLAIMABLE = (QUEUED, RETRYING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class ProcessedEvent(Base):
+    """An event this service has applied: a redelivered event finds its id here."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    correlation_id: Mapped[str | None] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Organisation(Base):
+    """The read model of organisations, built from organisation.* events."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(32))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    """One email: an (event, recipient, template) that is sent at most once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "recipient", "template", name="uq_deliveries_event_rcpt"),
+        Index("ix_deliveries_status_updated", "status", "updated_at"),
+        Index("ix_deliveries_recipient", "recipient"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    correlation_id: Mapped[str | None] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(320))
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    unsubscribable: Mapped[bool] = mapped_column(default=False)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(320))
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

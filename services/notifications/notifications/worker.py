@@ -1,0 +1,89 @@
+"""The Celery app of the notifications service and its thin tasks.
+
+Tasks: ``notifications.handle_event`` (every event, on the ``notifications`` queue),
+``notifications.send_delivery`` (a retry of one email) and ``notifications.sweep_deliveries``
+(sent by beat every minute: re-queues what a lost task left behind).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+
+from notifications.config import Config
+from notifications.runtime import runtime
+from notifications.services.events import record_event
+from notifications.services.sending import Outcome, send_delivery
+from notifications.services.sweeping import stuck_deliveries
+from setu_contract.events import InvalidEvent, parse_event
+from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from setu_contract.observability import install_celery_correlation
+
+log = logging.getLogger(__name__)
+
+SEND_DELIVERY_TASK = "notifications.send_delivery"
+SWEEP_DELIVERIES_TASK = "notifications.sweep_deliveries"
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        **celery_settings(Config.from_env().redis_url),
+        "task_default_queue": NOTIFICATIONS_QUEUE,
+    }
+
+
+app = Celery("notifications")
+# Read lazily, when the configuration is first used, not when this module is imported.
+app.add_defaults(_settings)
+install_celery_correlation(app)
+
+
+def _send(delivery_id: str) -> Outcome:
+    rt = runtime()
+    with rt.sessions() as session:
+        outcome = send_delivery(
+            session, delivery_id, rt.transport.send, rt.sender, rt.unsubscribe_link
+        )
+    if outcome.retry_in is not None:
+        app.send_task(
+            SEND_DELIVERY_TASK,
+            args=[delivery_id],
+            queue=NOTIFICATIONS_QUEUE,
+            countdown=outcome.retry_in,
+        )
+    return outcome
+
+
+@app.task(name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
+def handle_event(envelope: dict[str, Any]) -> None:
+    """Apply an event once, then send the emails it planned that are not sent yet."""
+    try:
+        event = parse_event(envelope)
+    except InvalidEvent as exc:
+        # Retrying cannot make a malformed event valid.
+        log.error("invalid event dropped", extra={"errors": exc.errors})
+        return
+    rt = runtime()
+    with rt.sessions() as session:
+        pending = record_event(session, event, rt.settings)
+    for delivery_id in pending:
+        _send(delivery_id)
+
+
+@app.task(name=SEND_DELIVERY_TASK, acks_late=True)
+def send_delivery_task(delivery_id: str) -> str:
+    return _send(delivery_id).status
+
+
+@app.task(name=SWEEP_DELIVERIES_TASK, acks_late=True)
+def sweep_deliveries() -> int:
+    rt = runtime()
+    with rt.sessions() as session:
+        ids = stuck_deliveries(session)
+    for delivery_id in ids:
+        app.send_task(SEND_DELIVERY_TASK, args=[delivery_id], queue=NOTIFICATIONS_QUEUE)
+    if ids:
+        log.info("stuck deliveries re-queued", extra={"count": len(ids)})
+    return len(ids)

@@ -1,0 +1,67 @@
+"""A migrated notifications database, a real worker process and a producer on real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+from sqlalchemy import Engine
+
+from notifications.store.db import make_engine
+from notifications.store.migrate import upgrade
+from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from tests.support.processes import Process, celery_worker
+from tests.support.smtp import SmtpServer
+
+
+@pytest.fixture
+def notifications_db(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def worker_env(database_url: str, redis_url: str, smtp_server: SmtpServer) -> dict[str, str]:
+    return {
+        "NOTIFICATIONS_DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_TIMEOUT": "3",
+        "SECRETARIAT_EMAIL": "secretariat@setu.test",
+        "SETU_PUBLIC_URL": "https://setu.test",
+    }
+
+
+@pytest.fixture
+def notifications_worker(
+    notifications_db: Engine, worker_env: dict[str, str], tmp_path: Path
+) -> Iterator[Process]:
+    process = celery_worker("notifications.worker", NOTIFICATIONS_QUEUE, worker_env, tmp_path)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def publish(redis_url: str) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """Send an envelope the way the outbox relay does: by task name, onto the queue."""
+    producer = Celery("test-producer")
+    producer.conf.update(celery_settings(redis_url))
+
+    def send(envelope: dict[str, Any]) -> None:
+        producer.send_task(
+            HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE],
+            args=[envelope],
+            queue=NOTIFICATIONS_QUEUE,
+            task_id=envelope["id"],
+        )
+
+    yield send
+    producer.close()
