@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 
 from notifications.config import Config
+from notifications.domain.retry import backoff
 from notifications.runtime import runtime
-from notifications.services.events import record_event
+from notifications.services.events import MissingOrganisations, record_event
 from notifications.services.sending import Outcome, send_delivery
 from notifications.services.sweeping import stuck_deliveries
 from setu_contract.events import InvalidEvent, parse_event
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 SEND_DELIVERY_TASK = "notifications.send_delivery"
 SWEEP_DELIVERIES_TASK = "notifications.sweep_deliveries"
+# How many times an event naming an unknown organisation waits for its organisation.* event
+# (out-of-order delivery) before its other recipients are sent without it.
+WAIT_FOR_ORGANISATIONS = 5
 
 
 def _settings() -> dict[str, Any]:
@@ -56,8 +60,8 @@ def _send(delivery_id: str) -> Outcome:
     return outcome
 
 
-@app.task(name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
-def handle_event(envelope: dict[str, Any]) -> None:
+@app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True, max_retries=None)
+def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     """Apply an event once, then send the emails it planned that are not sent yet."""
     try:
         event = parse_event(envelope)
@@ -66,8 +70,13 @@ def handle_event(envelope: dict[str, Any]) -> None:
         log.error("invalid event dropped", extra={"errors": exc.errors})
         return
     rt = runtime()
-    with rt.sessions() as session:
-        pending = record_event(session, event, rt.settings)
+    last_chance = self.request.retries >= WAIT_FOR_ORGANISATIONS
+    try:
+        with rt.sessions() as session:
+            pending = record_event(session, event, rt.settings, allow_missing=last_chance)
+    except MissingOrganisations as exc:
+        log.info("waiting for organisation events", extra={"event_id": event["id"]})
+        raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
     for delivery_id in pending:
         _send(delivery_id)
 

@@ -67,3 +67,53 @@ def event(event_type: str, data: dict[str, Any], **kwargs: Any) -> dict[str, Any
     return build_event(
         event_type, data, producer="programmes", correlation_id=uuid.uuid4().hex, **kwargs
     )
+
+
+def application_data(home: str, host: str, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "id": _id(),
+        "reference": f"TEX-2026-{random.randint(0, 99999):05d}",
+        "programme_id": _id(),
+        "applicant": {
+            "full_name": "Aarav Sharma",
+            "email": f"applicant-{uuid.uuid4().hex[:8]}@mail.example",
+            "nationality": "IN",
+            "preferred_language": "hi",
+        },
+        "career_stage": "phd",
+        "home_organisation_id": home,
+        "host_organisation_id": host,
+        "direction": "IN_TO_JP",
+        "start_date": "2027-04-01",
+        "end_date": "2027-09-30",
+        "status": "submitted",
+        "version": 2,
+        "created_at": "2026-11-20T09:00:00+00:00",
+        "updated_at": "2026-11-24T09:00:00+00:00",
+    }
+    return {**data, **overrides}
+
+
+def application_status_changed(
+    home: str, host: str, to: str, source: str, action: str, **overrides: Any
+) -> dict[str, Any]:
+    data = application_data(home, host, status=to, **overrides)
+    data.update(
+        {"from": source, "to": to, "action": action, "comment": None, "actor_organisation_id": home}
+    )
+    return event("application.status_changed", data)
+
+
+def report_generated(recipients: list[str]) -> dict[str, Any]:
+    report_id = _id()
+    data = {
+        "report_id": report_id,
+        "type": "exchange_flows",
+        "format": "pdf",
+        "period": {"start": "2026-10-01", "end": "2026-10-31"},
+        "download_path": f"/v1/reports/{report_id}/download",
+        "recipients": recipients,
+    }
+    return build_event(
+        "report.generated", data, producer="reports", correlation_id=uuid.uuid4().hex
+    )

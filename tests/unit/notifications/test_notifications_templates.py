@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
+import pytest
+
 from notifications.mail.compose import Outgoing, Sender, compose
 from notifications.mail.templates import local_time, render
 
@@ -53,3 +55,83 @@ def test_a_message_parses_with_both_parts_and_the_setu_headers() -> None:
     assert "提出されました" in parsed["Subject"]
     assert "審査をお願いいたします" in parsed.get_body(("plain",)).get_content()
     assert "2026年11月25日 00:30（日本時間）" in parsed.get_body(("html",)).get_content()  # noqa: RUF001
+
+
+def _every_email() -> list[tuple[str, object]]:
+    from notifications.domain.planning import Settings, plan
+    from notifications.domain.recipients import Contact
+    from tests.unit.notifications.factories import (
+        application_status_changed,
+        programme_status_changed,
+        report_generated,
+    )
+    from tests.unit.notifications.fakes import FakeDirectory
+
+    jp = Contact("jp", "東京大学", "JP", "jp@u-tokyo.example", "ja")
+    india = Contact("in", "IIT Madras", "IN", "in@iitm.example", "en")
+    directory = FakeDirectory(jp, india)
+    partners = [("jp", "lead"), ("in", "lead")]
+    events = [programme_status_changed(to="submitted")]
+    events += [
+        programme_status_changed(
+            to=to,
+            source="under_review",
+            action="x",
+            partners=partners,
+            comment="予算の内訳を見直してください & <re-check>",
+        )
+        for to in ("changes_requested", "approved", "rejected", "active", "completed", "cancelled")
+    ]
+    moves = [
+        ("submitted", "draft"),
+        ("endorsed", "submitted"),
+        ("accepted", "endorsed"),
+        ("rejected", "submitted"),
+        ("waitlisted", "endorsed"),
+        ("withdrawn", "accepted"),
+    ]
+    events += [application_status_changed("in", "jp", to, source, "x") for to, source in moves]
+    events.append(report_generated(["reader@setu.test"]))
+    settings = Settings("office@setu.test", "https://setu.test")
+    planned = []
+    for envelope in events:
+        for email in plan(envelope, directory, settings).emails:
+            planned.append((envelope, email))
+    return planned
+
+
+EVERY_EMAIL = _every_email()
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "hi"])
+@pytest.mark.parametrize(
+    ("envelope", "email"),
+    EVERY_EMAIL,
+    ids=[f"{e.template}-{i}" for i, (_, e) in enumerate(EVERY_EMAIL)],
+)
+def test_every_email_renders_and_parses_in_every_language(envelope, email, language) -> None:
+    context = {**email.context, "recipient_name": email.recipient.name}
+    outgoing = Outgoing(
+        "d-9",
+        envelope["id"],
+        email.recipient.email,
+        email.template,
+        language,
+        email.recipient.timezones,
+        context,
+        WHEN,
+        unsubscribe_url="https://setu.test/v1/unsubscribe/t" if email.unsubscribable else None,
+    )
+    raw = compose(outgoing, Sender("Setu <no-reply@setu.local>")).as_bytes()
+    parsed = message_from_bytes(raw, policy=policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    reference = email.context["reference"]
+    assert reference in text and reference in html
+    if email.template != "report_ready":  # a report is named by its type and period
+        assert reference in parsed["Subject"]
+    assert parsed["X-Setu-Event-Id"] == envelope["id"]
+    assert "{{" not in text and "{%" not in html
+    assert ("List-Unsubscribe" in parsed) == email.unsubscribable
+    if email.context.get("comment"):
+        assert "& <re-check>" in text and "&amp; &lt;re-check&gt;" in html

@@ -9,6 +9,11 @@ from typing import Any
 from notifications.domain import recipients as rcpt
 from notifications.domain.recipients import Directory, Recipient
 
+PARTNER_STATUSES = frozenset(
+    {"changes_requested", "approved", "rejected", "active", "completed", "cancelled"}
+)
+DECISIONS = frozenset({"accepted", "rejected", "waitlisted"})
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -26,43 +31,146 @@ class PlannedEmail:
     unsubscribable: bool = False
 
 
-Rule = Callable[[dict[str, Any], Directory, Settings], list[PlannedEmail]]
+@dataclass
+class Plan:
+    """The emails of one event, and the organisations it needed but the read model lacks."""
+
+    emails: list[PlannedEmail] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+
+    def to(
+        self,
+        recipient: Recipient | None,
+        template: str,
+        context: dict[str, Any],
+        unsubscribable: bool = False,
+    ) -> None:
+        if recipient is not None:
+            self.emails.append(PlannedEmail(recipient, template, context, unsubscribable))
+
+    def to_organisation(
+        self, directory: Directory, organisation_id: str, template: str, context: dict[str, Any]
+    ) -> None:
+        if directory.get(organisation_id) is None:
+            self.missing.add(organisation_id)
+        organisation = rcpt.organisation(directory, organisation_id)
+        self.to(organisation, template, {**context, "audience": "organisation"})
 
 
-def _programme_context(data: dict[str, Any], settings: Settings) -> dict[str, Any]:
+Rule = Callable[[Plan, dict[str, Any], Directory, Settings], None]
+
+
+def _transition(data: dict[str, Any]) -> dict[str, Any]:
     return {
-        "kind": "programme",
         "id": data["id"],
         "reference": data["reference"],
-        "title": data["title"],
         "from": data.get("from"),
         "to": data.get("to"),
         "action": data.get("action"),
         "comment": data.get("comment"),
-        "link": f"{settings.public_url}/v1/programmes/{data['id']}",
     }
 
 
-def _programme_status(data: dict[str, Any], directory: Directory, settings: Settings):
-    context = _programme_context(data, settings)
+def _programme(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    context = {
+        **_transition(data),
+        "kind": "programme",
+        "title": data["title"],
+        "link": f"{settings.public_url}/v1/programmes/{data['id']}",
+    }
     if data["to"] == "submitted":
-        recipient = rcpt.secretariat(settings.secretariat_email)
-        return [PlannedEmail(recipient, "programme_submitted", context)]
-    return []
+        plan.to(rcpt.secretariat(settings.secretariat_email), "programme_submitted", context)
+    elif data["to"] in PARTNER_STATUSES and data.get("from") != data["to"]:
+        for partner in data["partners"]:
+            plan.to_organisation(
+                directory, partner["organisation_id"], "programme_status_update", context
+            )
+
+
+def _applicant(data: dict[str, Any], directory: Directory) -> Recipient | None:
+    applicant = data.get("applicant")
+    if not applicant or not applicant.get("email"):
+        return None  # erased personal data: nobody to write to
+    home = directory.get(data["home_organisation_id"])
+    country = home.country if home else applicant.get("nationality")
+    return Recipient(
+        applicant["email"],
+        rcpt.language_of(applicant.get("preferred_language")),
+        rcpt.timezone_of(country),
+        data["home_organisation_id"],
+        applicant.get("full_name"),
+    )
+
+
+def _application_context(data: dict[str, Any], directory: Directory, settings: Settings):
+    applicant = data.get("applicant") or {}
+    home, host = (
+        directory.get(data["home_organisation_id"]),
+        directory.get(data["host_organisation_id"]),
+    )
+    return {
+        **_transition(data),
+        "kind": "application",
+        "applicant_name": applicant.get("full_name"),
+        "career_stage": data["career_stage"],
+        "direction": data["direction"],
+        "start_date": data["start_date"],
+        "end_date": data["end_date"],
+        "home_name": home.name if home else None,
+        "host_name": host.name if host else None,
+        "link": f"{settings.public_url}/v1/applications/{data['id']}",
+    }
+
+
+def _application(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    context = _application_context(data, directory, settings)
+    to, source = data["to"], data.get("from")
+    home, host = data["home_organisation_id"], data["host_organisation_id"]
+    applicant = {**context, "audience": "applicant"}
+    if to == "submitted":
+        plan.to(_applicant(data, directory), "application_received", applicant)
+        plan.to_organisation(directory, host, "application_endorsement_requested", context)
+    elif to == "endorsed":
+        plan.to(rcpt.secretariat(settings.secretariat_email), "application_endorsed", context)
+    elif to in DECISIONS and source != to:
+        plan.to(_applicant(data, directory), "application_decision", applicant)
+        plan.to_organisation(directory, home, "application_decision", context)
+        plan.to_organisation(directory, host, "application_decision", context)
+    elif to == "withdrawn" and source not in (None, "draft"):
+        plan.to_organisation(directory, host, "application_withdrawn", context)
+
+
+def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    context = {
+        "kind": "report",
+        "id": data["report_id"],
+        "reference": data["report_id"],
+        "report_type": data["type"],
+        "format": data["format"],
+        "period_start": data["period"]["start"],
+        "period_end": data["period"]["end"],
+        "link": f"{settings.public_url}{data['download_path']}",
+    }
+    for email in data["recipients"]:
+        recipient = Recipient(email, "en", rcpt.SECRETARIAT_TIMEZONES)
+        plan.to(recipient, "report_ready", context, unsubscribable=True)
 
 
 RULES: dict[str, Rule] = {
-    "programme.status_changed": _programme_status,
+    "programme.status_changed": _programme,
+    "application.status_changed": _application,
+    "report.generated": _report,
 }
 
 
-def plan(envelope: dict[str, Any], directory: Directory, settings: Settings) -> list[PlannedEmail]:
+def plan(envelope: dict[str, Any], directory: Directory, settings: Settings) -> Plan:
     """The emails an event causes, at most one per (recipient, template)."""
+    result = Plan()
     rule = RULES.get(envelope["type"])
-    if rule is None:
-        return []
-    planned: dict[tuple[str, str], PlannedEmail] = {}
-    for email in rule(envelope["data"], directory, settings):
-        key = (email.recipient.email.lower(), email.template)
-        planned.setdefault(key, email)
-    return list(planned.values())
+    if rule is not None:
+        rule(result, envelope["data"], directory, settings)
+    unique: dict[tuple[str, str], PlannedEmail] = {}
+    for email in result.emails:
+        unique.setdefault((email.recipient.email.lower(), email.template), email)
+    result.emails = list(unique.values())
+    return result

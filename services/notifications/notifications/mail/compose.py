@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
-from notifications.mail.templates import local_time, render
+from notifications.mail import labels
+from notifications.mail.templates import language_for, local_time, render
 
 EVENT_HEADER = "X-Setu-Event-Id"
 NOTIFICATION_HEADER = "X-Setu-Notification-Id"
@@ -51,9 +52,26 @@ def message_id(delivery_id: str, mail_from: str) -> str:
     return f"<{delivery_id}@{domain}>"
 
 
+def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
+    return {
+        "status_label": labels.word(labels.STATUS, language, context.get("to")),
+        "from_label": labels.word(labels.STATUS, language, context.get("from")),
+        "stage_label": labels.word(labels.CAREER_STAGE, language, context.get("career_stage")),
+        "direction_label": labels.word(labels.DIRECTION, language, context.get("direction")),
+        "report_label": labels.word(labels.REPORT_TYPE, language, context.get("report_type")),
+        "start_text": labels.long_date(context.get("start_date"), language),
+        "end_text": labels.long_date(context.get("end_date"), language),
+        "period_start_text": labels.long_date(context.get("period_start"), language),
+        "period_end_text": labels.long_date(context.get("period_end"), language),
+    }
+
+
 def _variables(outgoing: Outgoing) -> dict[str, Any]:
     return {
+        "audience": "organisation",
+        "comment": None,
         **outgoing.context,
+        **_words(outgoing.context, outgoing.language),
         "times": [
             local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
         ],
@@ -63,7 +81,9 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
 
 
 def compose(outgoing: Outgoing, sender: Sender) -> EmailMessage:
-    rendered = render(outgoing.template, outgoing.language, _variables(outgoing))
+    language = language_for(outgoing.template, outgoing.language)
+    outgoing = replace(outgoing, language=language)
+    rendered = render(outgoing.template, language, _variables(outgoing))
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = sender.mail_from

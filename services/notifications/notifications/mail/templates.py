@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -61,25 +61,31 @@ def _environments() -> tuple[Environment, Environment]:
     return _environment(False), _environment(True)
 
 
-def _block(template: Template, name: str, variables: dict[str, Any]) -> str:
-    return "".join(template.blocks[name](template.new_context(variables)))
+def _blocks(template: Template, names: tuple[str, ...], variables: dict[str, Any]) -> list[str]:
+    """Render some blocks of a template after its top level ran (its ``set``s are shared)."""
+    context = template.new_context(variables)
+    for _ in template.root_render_func(context):
+        pass
+    return ["".join(template.blocks[name](context)) for name in names]
+
+
+def language_for(message: str, language: str) -> str:
+    """``language`` if the message is written in it, else English."""
+    return language if (TEMPLATE_DIR / f"{message}.{language}.j2").is_file() else "en"
 
 
 def _load(env: Environment, message: str, language: str) -> Template:
-    try:
-        return env.get_template(f"{message}.{language}.j2")
-    except TemplateNotFound:
-        return env.get_template(f"{message}.en.j2")
+    return env.get_template(f"{message}.{language_for(message, language)}.j2")
 
 
 def render(message: str, language: str, variables: dict[str, Any]) -> Rendered:
     """Subject, plain text and HTML of ``message`` in ``language`` (English if missing)."""
     text_env, html_env = _environments()
-    plain = _load(text_env, message, language)
-    subject = " ".join(_block(plain, "subject", variables).split())
-    text = _block(plain, "text", variables).strip() + "\n"
-    markup = _load(html_env, message, language)
-    body = Markup(_block(markup, "html_body", variables))
+    subject, text = _blocks(_load(text_env, message, language), ("subject", "text"), variables)
+    [body] = _blocks(_load(html_env, message, language), ("html_body",), variables)
+    subject = " ".join(subject.split())
+    text = text.strip() + "\n"
+    body = Markup(body)
     layout = html_env.get_template("_layout.html.j2")
     defaults = {"unsubscribe_url": None, "unsubscribe_label": ""}
     html = layout.render({**defaults, **variables}, subject=subject, body=body, language=language)

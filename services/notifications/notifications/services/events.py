@@ -30,11 +30,25 @@ def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
         language=recipient.language,
         timezone=" ".join(recipient.timezones),
         unsubscribable=email.unsubscribable,
-        context={**email.context, "occurred_at": envelope["occurred_at"]},
+        context={
+            **email.context,
+            "occurred_at": envelope["occurred_at"],
+            "recipient_name": recipient.name,
+        },
     )
 
 
-def _apply(session: Session, envelope: dict[str, Any], settings: Settings) -> int:
+class MissingOrganisations(Exception):
+    """The event names organisations whose organisation.* events have not arrived yet."""
+
+    def __init__(self, organisation_ids: set[str]):
+        super().__init__(f"organisations not known yet: {sorted(organisation_ids)}")
+        self.organisation_ids = organisation_ids
+
+
+def _apply(
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+) -> int:
     session.add(
         ProcessedEvent(
             event_id=envelope["id"],
@@ -47,12 +61,21 @@ def _apply(session: Session, envelope: dict[str, Any], settings: Settings) -> in
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
     planned = plan(envelope, SqlDirectory(session), settings)
-    session.add_all(_delivery(envelope, email) for email in planned)
-    return len(planned)
+    if planned.missing and not allow_missing:
+        raise MissingOrganisations(planned.missing)
+    session.add_all(_delivery(envelope, email) for email in planned.emails)
+    return len(planned.emails)
 
 
-def record_event(session: Session, envelope: dict[str, Any], settings: Settings) -> list[str]:
+def record_event(
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool = False
+) -> list[str]:
     """Apply ``envelope`` if it is new; return the ids of its deliveries still to send.
+
+    Events arrive in any order: when one names an organisation the read model does not know
+    yet, nothing is written and ``MissingOrganisations`` is raised so that the caller can
+    try again later; with ``allow_missing`` the known recipients are planned and the rest
+    skipped.
 
     A redelivered event is not applied again, but its unsent deliveries are returned, so a
     worker that died after planning and before sending is made good by the redelivery.
@@ -61,7 +84,7 @@ def record_event(session: Session, envelope: dict[str, Any], settings: Settings)
     try:
         with session.begin():
             if session.get(ProcessedEvent, event_id) is None:
-                count = _apply(session, envelope, settings)
+                count = _apply(session, envelope, settings, allow_missing)
                 log.info("event applied", extra={"event_id": event_id, "deliveries": count})
     except IntegrityError:
         log.info("event applied concurrently elsewhere", extra={"event_id": event_id})
