@@ -1,0 +1,103 @@
+"""What every benchmark group shares: a private Redis db, a log directory, child processes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from tests.support.infra import free_port, wait_until
+from tests.support.processes import Process
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def venv(tool: str) -> str:
+    return str(VENV_BIN / tool)
+
+
+def show_command(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """A shell line that repeats ``argv`` with the environment variables that matter."""
+    prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+    line = shlex.join([os.path.relpath(a, ROOT) if a.startswith(str(ROOT)) else a for a in argv])
+    return f"{prefix} {line}".strip()
+
+
+@dataclass
+class Context:
+    redis_url: str
+    logs: Path
+    stack: ExitStack
+    soak: bool = False
+    quick: bool = False
+    processes: list[Process] = field(default_factory=list)
+    gunicorn_commands: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> int:
+        """How long each load-generator run lasts."""
+        return 3 if self.quick else 10
+
+    def scale(self, count: int) -> int:
+        return max(count // 10, 50) if self.quick else count
+
+    def reset_redis(self) -> None:
+        """Empty the private Redis db between groups (keeping the ownership key)."""
+        client = redis.Redis.from_url(self.redis_url)
+        for key in client.scan_iter(count=1000):
+            if key != b"setu-test-owner":
+                client.delete(key)
+        client.close()
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        ready: str | None = None,
+        timeout: float = 60.0,
+    ) -> Process:
+        """A child process, stopped at the end of the group; waits for ``ready`` if given."""
+        merged = {"REDIS_URL": self.redis_url, "LOG_LEVEL": "warning", **(env or {})}
+        process = Process(name, list(argv), merged, self.logs)
+        self.processes.append(process)
+        self.stack.callback(process.stop)
+        if ready:
+            process.wait_for_output(ready, timeout=timeout)
+        return process
+
+    def gunicorn(self, name: str, app: str, env: Mapping[str, str] | None = None) -> str:
+        """The app under gunicorn with the production settings; returns its base URL."""
+        port = free_port()
+        argv = [
+            venv("gunicorn"),
+            "--config",
+            "python:setu.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            app,
+        ]
+        process = self.start(name, argv, {"LOG_LEVEL": "info", **(env or {})})
+        process.wait_for_output("Booting worker", timeout=60)
+        self.gunicorn_commands[name] = show_command(argv)
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _answers(base), timeout=60, message=f"{name} to answer")
+        return base
+
+
+def _answers(base: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(base + "/", timeout=2)
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer means it is serving
+    return True

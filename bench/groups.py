@@ -1,0 +1,14 @@
+"""Every benchmark group, in the order of a run, and which of them run by default."""
+
+from __future__ import annotations
+
+from bench import ceilings
+from bench.harness import Group
+
+GROUPS: dict[str, Group] = {
+    "http_ceiling": ceilings.http,
+    "celery_ceiling": ceilings.celery_noop,
+    "smtp_ceiling": ceilings.smtplib_loop,
+}
+SOAK = "soak"
+DEFAULT = [name for name in GROUPS if name != SOAK]

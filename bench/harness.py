@@ -1,0 +1,134 @@
+"""What a benchmark produces (a Measurement), its targets, and the loop that runs the groups.
+
+A group is a function ``run(ctx) -> Iterator[Measurement]``. Whatever it raises becomes a
+``failed`` measurement with the reason, printed and recorded like any other result: a
+benchmark that breaks is a finding, never a gap in the table.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+OK = "ok"
+FAILED = "failed"
+NOT_MEASURED = "not measured"
+
+
+@dataclass(frozen=True)
+class Target:
+    """``figure`` (or its ratio to the ceiling's same figure) compared with ``value``."""
+
+    figure: str
+    op: str  # ">=" or "<="
+    value: float
+    of_ceiling: bool = False
+
+    def describe(self) -> str:
+        if self.of_ceiling:
+            return f"{self.figure} {self.op} {self.value:.0%} of ceiling"
+        return f"{self.figure} {self.op} {self.value:g}"
+
+    def check(self, observed: float | None) -> bool | None:
+        if observed is None:
+            return None
+        return observed >= self.value if self.op == ">=" else observed <= self.value
+
+
+@dataclass
+class Measurement:
+    name: str
+    label: str
+    figures: dict[str, float] = field(default_factory=dict)
+    headline: str | None = None  # the figure the table shows first
+    commands: list[str] = field(default_factory=list)
+    status: str = OK
+    reason: str | None = None
+    ceiling: str | None = None  # name of the measurement this one is compared to
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # filled in by finish(): ratio to the ceiling and target verdicts
+    ratios: dict[str, float] = field(default_factory=dict)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["targets"] = [t.describe() for t in self.targets]
+        return data
+
+
+def failed(name: str, label: str, reason: str, commands: list[str] | None = None) -> Measurement:
+    return Measurement(name, label, status=FAILED, reason=reason, commands=commands or [])
+
+
+def not_measured(name: str, label: str, reason: str) -> Measurement:
+    return Measurement(name, label, status=NOT_MEASURED, reason=reason)
+
+
+def rerun_command(group: str) -> str:
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else None
+    return f"{shlex.quote(python or sys.executable)} -m bench --only {group}"
+
+
+def show(measurement: Measurement) -> None:
+    """Print one result the moment it is known, with the commands that produced it."""
+    status = "" if measurement.status == OK else f" [{measurement.status.upper()}]"
+    print(f"\n== {measurement.name}: {measurement.label}{status}", flush=True)
+    for key, value in measurement.figures.items():
+        print(f"   {key:<22} {value:,.3f}" if isinstance(value, float) else f"   {key:<22} {value}")
+    if measurement.reason:
+        print(f"   reason: {measurement.reason}")
+    for note in measurement.notes:
+        print(f"   note: {note}")
+    for command in measurement.commands:
+        print(f"   $ {command}")
+    sys.stdout.flush()
+
+
+Group = Callable[[Any], Iterator[Measurement]]
+
+
+def run_group(name: str, group: Group, ctx: Any) -> list[Measurement]:
+    """Run one group; its exceptions become a failed measurement named after the group."""
+    results: list[Measurement] = []
+    started = time.monotonic()
+    print(f"\n##### {name} #####", flush=True)
+    try:
+        for measurement in group(ctx):
+            measurement.commands.append(rerun_command(name))
+            show(measurement)
+            results.append(measurement)
+    except Exception as exc:  # a broken benchmark is reported, never hidden
+        trace = traceback.format_exc(limit=4)
+        reason = f"{type(exc).__name__}: {exc}".strip()[:2000]
+        result = failed(f"{name}.error", f"{name} stopped with an error", reason)
+        result.notes.append(trace[-3000:])
+        result.commands.append(rerun_command(name))
+        show(result)
+        results.append(result)
+    print(f"({name} took {time.monotonic() - started:.1f}s)", flush=True)
+    return results
+
+
+def finish(results: list[Measurement]) -> None:
+    """Compute each ratio to its ceiling and each target verdict."""
+    by_name = {m.name: m for m in results}
+    for m in results:
+        ceiling = by_name.get(m.ceiling) if m.ceiling else None
+        if ceiling is not None and m.status == OK and ceiling.status == OK:
+            for key, value in m.figures.items():
+                base = ceiling.figures.get(key)
+                if isinstance(base, int | float) and base and isinstance(value, int | float):
+                    m.ratios[key] = value / base
+        for target in m.targets:
+            source = m.ratios if target.of_ceiling else m.figures
+            observed = source.get(target.figure) if m.status == OK else None
+            m.verdicts.append(
+                {"target": target.describe(), "observed": observed, "met": target.check(observed)}
+            )

@@ -1,0 +1,111 @@
+"""Write the results: bench/results/latest.json and the Markdown table the README shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.harness import OK, Measurement
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "commit": commit,
+    }
+
+
+def write(results: list[Measurement], started: datetime, argv: list[str]) -> tuple[Path, Path]:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    document = {
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "command": " ".join(argv),
+        "machine": machine(),
+        "results": [m.as_dict() for m in results],
+    }
+    json_path = RESULTS_DIR / "latest.json"
+    json_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    md_path = RESULTS_DIR / "latest.md"
+    md_path.write_text(markdown(results, document))
+    return json_path, md_path
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _figures(m: Measurement) -> str:
+    if m.status != OK:
+        return f"**{m.status}**: {m.reason or ''}".replace("|", "/").replace("\n", " ")
+    keys = [m.headline] if m.headline else []
+    keys += [k for k in m.figures if k != m.headline]
+    return ", ".join(f"{k} {_fmt(m.figures[k])}" for k in keys[:5] if k in m.figures)
+
+
+def _ratio(m: Measurement) -> str:
+    if not m.ratios:
+        return "–"
+    key = m.headline if m.headline in m.ratios else next(iter(m.ratios))
+    return f"**{m.ratios[key]:.0%}** ({key})"
+
+
+def _verdicts(m: Measurement) -> str:
+    if not m.verdicts:
+        return "–"
+    marks = {True: "yes", False: "**no**", None: "?"}
+    return "; ".join(f"{v['target']}: {marks[v['met']]}" for v in m.verdicts)
+
+
+def markdown(results: list[Measurement], document: dict[str, Any]) -> str:
+    info = document["machine"]
+    lines = [
+        "<!-- written by `python -m bench`; do not edit by hand -->",
+        f"Measured {document['started_at'][:16]} UTC on {info['cpus']} CPUs ({info['cpu']}), "
+        f"commit `{info['commit']}`. Ratios to the ceiling are the headline; absolute figures "
+        "hold for this machine only.",
+        "",
+        "| benchmark | figures | compared to | ratio | target: met? |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for m in results:
+        lines.append(
+            f"| {m.label} (`{m.name}`) | {_figures(m)} | {m.ceiling or '–'} | {_ratio(m)} "
+            f"| {_verdicts(m)} |"
+        )
+    lines += ["", "How each figure was produced:", ""]
+    for m in results:
+        commands = "; ".join(f"`{c}`" for c in m.commands) or "–"
+        lines.append(f"- `{m.name}`: {commands}")
+        lines.extend(f"  - {note}" for note in m.notes if "\n" not in note)
+    return "\n".join(lines) + "\n"
