@@ -1,9 +1,9 @@
 """`python -m bench`: run the benchmarks, print each figure with its command, write results.
 
-    python -m bench                  every default group (about ten minutes)
-    python -m bench --only api,email one or more groups
-    python -m bench --soak           the default groups and the 10-minute soak
-    python -m bench --quick          short runs, to check that the benchmarks work
+python -m bench                  every default group (about ten minutes)
+python -m bench --only api,email one or more groups
+python -m bench --soak           the default groups and the 10-minute soak
+python -m bench --quick          short runs, to check that the benchmarks work
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def write(results: list[Measurement], started: datetime, argv: list[str]) -> tup
 
 def _fmt(value: Any) -> str:
     if value is None:
-        return "–"
+        return "-"
     if isinstance(value, float):
         if abs(value) >= 100:
             return f"{value:,.0f}"
@@ -75,14 +75,14 @@ def _figures(m: Measurement) -> str:
 
 def _ratio(m: Measurement) -> str:
     if not m.ratios:
-        return "–"
+        return "-"
     key = m.headline if m.headline in m.ratios else next(iter(m.ratios))
     return f"**{m.ratios[key]:.0%}** ({key})"
 
 
 def _verdicts(m: Measurement) -> str:
     if not m.verdicts:
-        return "–"
+        return "-"
     marks = {True: "yes", False: "**no**", None: "?"}
     return "; ".join(f"{v['target']}: {marks[v['met']]}" for v in m.verdicts)
 
@@ -100,12 +100,12 @@ def markdown(results: list[Measurement], document: dict[str, Any]) -> str:
     ]
     for m in results:
         lines.append(
-            f"| {m.label} (`{m.name}`) | {_figures(m)} | {m.ceiling or '–'} | {_ratio(m)} "
+            f"| {m.label} (`{m.name}`) | {_figures(m)} | {m.ceiling or '-'} | {_ratio(m)} "
             f"| {_verdicts(m)} |"
         )
     lines += ["", "How each figure was produced:", ""]
     for m in results:
-        commands = "; ".join(f"`{c}`" for c in m.commands) or "–"
+        commands = "; ".join(f"`{c}`" for c in m.commands) or "-"
         lines.append(f"- `{m.name}`: {commands}")
         lines.extend(f"  - {note}" for note in m.notes if "\n" not in note)
     return "\n".join(lines) + "\n"
