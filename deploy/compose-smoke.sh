@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# make compose-smoke: docker-compose.yml really starts Setu, on a machine with no registry.
+#
+# 1. installs docker.io, docker-compose and debootstrap (Debian packages) if missing, and
+#    starts dockerd if no engine answers;
+# 2. builds stand-in base images with debootstrap (Debian bookworm: python3 for the Setu
+#    image; redis-server, PostgreSQL 15 and nginx for the infrastructure), since no image
+#    registry is reachable;
+# 3. builds the Python wheels on the host and the Setu image from them (--no-index);
+# 4. docker-compose up, waits until every service is healthy, bootstraps the secretariat,
+#    drives one programme through submission over the gateway on 127.0.0.1 and finds the
+#    email in the SMTP catcher (deploy/smoke_drive.py);
+# 5. tears everything down (containers and volumes; and dockerd, if it started it).
+#
+# Needs root. Not part of `make test`. Work files live in $SMOKE_DIR (default
+# /var/tmp/setu-smoke); the debootstrapped trees are kept there and reused.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="${SMOKE_DIR:-/var/tmp/setu-smoke}"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+python_image="setu-standin/python:3.11-bookworm"
+infra_image="setu-standin/infra:bookworm"
+health_timeout="${SMOKE_HEALTH_TIMEOUT:-420}"
+
+export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-setu-smoke}"
+export SETU_HTTP_PORT="${SETU_HTTP_PORT:-18000}"
+export SETU_MAIL_WEB_PORT="${SETU_MAIL_WEB_PORT:-18025}"
+export SETU_PUBLIC_URL="http://127.0.0.1:${SETU_HTTP_PORT}"
+export SETU_PYTHON_IMAGE="$python_image"
+export SETU_REDIS_IMAGE="setu-standin/redis:bookworm"
+export SETU_POSTGRES_IMAGE="setu-standin/postgres:15-bookworm"
+export SETU_NGINX_IMAGE="$infra_image"
+export SETU_VERSION="smoke"
+
+mkdir -p "$work"
+say() { printf '%s compose-smoke: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+install_tools() {
+    local missing=()
+    command -v dockerd >/dev/null || missing+=(docker.io)
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    if ((${#missing[@]})); then
+        say "installing ${missing[*]}"
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            "${missing[@]}" iptables ca-certificates
+    fi
+}
+
+started_dockerd=""
+start_engine() {
+    if docker info >/dev/null 2>&1; then
+        say "using the running Docker engine"
+        return
+    fi
+    say "starting dockerd (log: $work/dockerd.log)"
+    dockerd >"$work/dockerd.log" 2>&1 &
+    started_dockerd=$!
+    for _ in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && return
+        sleep 1
+    done
+    say "dockerd did not start:"
+    tail -n 30 "$work/dockerd.log"
+    exit 1
+}
+
+# debootstrap a Debian bookworm tree once, and import it as an image.
+base_image() {
+    local image="$1" tree="$work/rootfs-$2" packages="$3"
+    if docker image inspect "$image" >/dev/null 2>&1; then
+        say "stand-in $image exists"
+        return
+    fi
+    if [[ ! -x "$tree/usr/bin/python3" ]]; then
+        say "debootstrap $tree ($packages)"
+        rm -rf "$tree"
+        debootstrap --variant=minbase --include="$packages" bookworm "$tree" "$mirror" \
+            >"$work/debootstrap-$2.log" 2>&1
+    fi
+    rm -rf "$tree"/var/cache/apt/archives/*.deb "$tree"/var/lib/apt/lists/*
+    say "importing $tree as $image"
+    tar -C "$tree" -c . | docker import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'CMD ["bash"]' - "$image" >/dev/null
+}
+
+build_images() {
+    base_image "$python_image" python "python3,python3-venv,ca-certificates"
+    base_image "$infra_image" infra \
+        "python3,redis-server,redis-tools,postgresql-15,postgresql-client-15,nginx-light,curl,ca-certificates"
+    say "building stand-in redis and postgres images"
+    docker build --quiet -t "$SETU_REDIS_IMAGE" -f "$root/deploy/standin/redis.Dockerfile" \
+        "$root/deploy/standin" >/dev/null
+    docker build --quiet -t "$SETU_POSTGRES_IMAGE" -f "$root/deploy/standin/postgres.Dockerfile" \
+        "$root/deploy/standin" >/dev/null
+    say "building wheels on the host"
+    bash "$root/deploy/build-wheels.sh"
+    say "building the Setu image"
+    compose build --quiet migrate
+}
+
+compose() { docker-compose --project-directory "$root" -f "$root/docker-compose.yml" "$@"; }
+
+unhealthy_services() {
+    local id state
+    for id in $(compose ps -q); do
+        state="$(docker inspect --format \
+            '{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}' "$id")"
+        case "$state" in
+            *_migrate_*"|exited|"*"|0") ;;
+            *"|running|healthy|"*) ;;
+            *) echo "$state" ;;
+        esac
+    done
+}
+
+wait_healthy() {
+    local deadline=$((SECONDS + health_timeout)) pending
+    while ((SECONDS < deadline)); do
+        pending="$(unhealthy_services)"
+        if [[ -z "$pending" ]]; then
+            say "every service is healthy after ${SECONDS}s"
+            return 0
+        fi
+        if grep -qE '_migrate_.*\|exited\|.*\|[1-9]' <<<"$pending"; then
+            say "the migrate step failed:"
+            compose logs --no-color migrate | tail -n 40
+            break
+        fi
+        sleep 5
+    done
+    say "not healthy in time:"
+    printf '%s\n' "$pending"
+    return 1
+}
+
+teardown() {
+    local status=$?
+    if ((status != 0)); then
+        say "FAILED; state and the last log lines of every service:"
+        compose ps || true
+        compose logs --no-color --tail=40 || true
+    fi
+    say "tearing down"
+    compose down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1 || true
+    if [[ -n "$started_dockerd" ]]; then
+        kill "$started_dockerd" 2>/dev/null || true
+        wait "$started_dockerd" 2>/dev/null || true
+    fi
+    say "exit $status"
+    exit "$status"
+}
+
+main() {
+    [[ $EUID -eq 0 ]] || { echo "compose-smoke: run as root (it installs and starts dockerd)" >&2; exit 1; }
+    install_tools
+    start_engine
+    build_images
+    trap teardown EXIT
+    say "docker-compose up"
+    compose up -d --no-build
+    wait_healthy
+    say "bootstrapping the secretariat"
+    local key
+    key="$(compose run --rm --no-deps -T programmes-api setu bootstrap | tail -n 1 | tr -d '\r')"
+    [[ -n "$key" ]] || { say "setu bootstrap printed no key"; exit 1; }
+    python3 "$root/deploy/smoke_drive.py" "http://127.0.0.1:${SETU_HTTP_PORT}" \
+        "http://127.0.0.1:${SETU_MAIL_WEB_PORT}" "$key"
+}
+
+main "$@"

@@ -1,0 +1,169 @@
+"""Debian's nginx running deploy/nginx/nginx.conf in front of stand-in upstream services.
+
+The stand-ins keep the contract of the real ones (docs/architecture.md, setu_contract.http):
+programmes answers ``GET /internal/authorize`` with 204 and the identity headers for a good
+key, 401 or 429 with a JSON error otherwise; every upstream echoes what it received as JSON,
+so a test sees exactly what nginx forwarded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from setu_contract.http import AUTHORIZE_PATH, IDENTITY_HEADERS
+from tests.deploy.tools import ROOT
+from tests.support.infra import free_port, wait_until
+
+NGINX_DIR = ROOT / "deploy" / "nginx"
+
+GOOD_KEY = "good-key"
+LIMITED_KEY = "limited-key"
+IDENTITY = {
+    "X-Setu-Organisation-Id": "0b6c9a4e-2f4e-4a57-9c54-6f1f7a3b2d10",
+    "X-Setu-Role": "partner",
+    "X-Setu-Side": "",
+    "X-Setu-Key-Id": "5d0e2c1a-8f7b-4c1e-b1a9-3f2d6e4c8a77",
+}
+
+
+def _json(status: int, body: dict, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body), status=status, mimetype="application/json", headers=headers or {}
+    )
+
+
+@dataclass
+class StandIn:
+    """One upstream: records the requests it received and echoes each back as JSON."""
+
+    name: str
+    received: list[dict] = field(default_factory=list)
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        seen = {
+            "service": self.name,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode(),
+            "headers": dict(request.headers),
+            "body_length": len(request.get_data()),
+        }
+        self.received.append(seen)
+        if self.name == "programmes" and request.path == AUTHORIZE_PATH:
+            response = self.authorize(request)
+        else:
+            response = _json(200, seen)
+        return response(environ, start_response)
+
+    @staticmethod
+    def authorize(request: Request) -> Response:
+        key = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if key == GOOD_KEY:
+            return Response(status=204, headers={h: IDENTITY[h] for h in IDENTITY_HEADERS})
+        if key == LIMITED_KEY:
+            body = {"code": 429, "status": "Too Many Requests", "message": "slow down"}
+            return _json(429, body, {"Retry-After": "7"})
+        body = {"code": 401, "status": "Unauthorized", "message": "a valid API key is required"}
+        return _json(401, body, {"WWW-Authenticate": "Bearer"})
+
+    def authorize_calls(self) -> int:
+        return sum(1 for r in self.received if r["path"] == AUTHORIZE_PATH)
+
+
+@contextmanager
+def serve(app: StandIn) -> Iterator[int]:
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def render_config(directory: Path, listen: int, upstreams: dict[str, int]) -> Path:
+    """deploy/nginx/* copied to ``directory`` with only addresses and /tmp paths changed."""
+    for source in NGINX_DIR.glob("*.conf"):
+        shutil.copy(source, directory / source.name)
+    main = directory / "nginx.conf"
+    text = main.read_text()
+    replacements = {
+        "listen 8080;": f"listen 127.0.0.1:{listen};",
+        "server programmes-api:8001;": f"server 127.0.0.1:{upstreams['programmes']};",
+        "server notifications-api:8002;": f"server 127.0.0.1:{upstreams['notifications']};",
+        "server reports-api:8003;": f"server 127.0.0.1:{upstreams['reports']};",
+        "server gateway:8000;": f"server 127.0.0.1:{upstreams['gateway']};",
+        "access_log /dev/stdout;": f"access_log {directory}/access.log;",
+    }
+    for old, new in replacements.items():
+        assert text.count(old) == 1, f"nginx.conf no longer has exactly one {old!r}"
+        text = text.replace(old, new)
+    text = re.sub(r"/tmp/nginx", f"{directory}/nginx", text)
+    main.write_text(text)
+    return main
+
+
+class Nginx:
+    def __init__(self, binary: str, config: Path, port: int):
+        self.binary, self.config, self.port = binary, config, port
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = config.parent / "nginx.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Nginx:
+        prefix = ["-p", str(self.config.parent), "-c", str(self.config)]
+        checked = subprocess.run(
+            [self.binary, "-t", "-q", *prefix], capture_output=True, text=True, check=False
+        )
+        assert checked.returncode == 0, f"nginx -t failed:\n{checked.stderr}"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [self.binary, *prefix, "-g", "daemon off;"], stdout=log, stderr=log
+            )
+        wait_until(self._answers, timeout=15, message="nginx to answer /healthz")
+        return self
+
+    def _answers(self) -> bool:
+        if self.process and self.process.poll() is not None:
+            raise AssertionError(f"nginx exited:\n{self.log.read_text()}")
+        return requests.get(self.base + "/healthz", timeout=2).status_code == 200
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@contextmanager
+def gateway(binary: str, directory: Path, dead: tuple[str, ...] = ()) -> Iterator[tuple]:
+    """nginx in front of live stand-ins; services named in ``dead`` point at a closed port."""
+    apps = {name: StandIn(name) for name in ("programmes", "notifications", "reports", "gateway")}
+    with (
+        serve(apps["programmes"]) as p,
+        serve(apps["notifications"]) as n,
+        serve(apps["reports"]) as r,
+        serve(apps["gateway"]) as g,
+    ):
+        ports = {"programmes": p, "notifications": n, "reports": r, "gateway": g}
+        ports.update({name: free_port() for name in dead})
+        listen = free_port()
+        nginx = Nginx(binary, render_config(directory, listen, ports), listen).start()
+        try:
+            yield nginx, apps
+        finally:
+            nginx.stop()

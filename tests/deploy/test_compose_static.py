@@ -1,0 +1,64 @@
+"""Static checks of the deployment files: docker-compose config, hadolint, image rules."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.deploy.compose_model import COMPOSE_FILE
+from tests.deploy.tools import ROOT, require_tool
+
+DOCKERFILES = sorted(
+    [*ROOT.joinpath("deploy").rglob("Dockerfile"), *ROOT.joinpath("deploy").rglob("*.Dockerfile")]
+)
+
+
+def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("profiles", [[], ["--profile", "ops"]], ids=["default", "ops"])
+def test_docker_compose_config_is_valid(profiles: list[str]):
+    compose = require_tool("docker-compose")
+    result = run([compose, "-f", str(COMPOSE_FILE), *profiles, "config", "-q"])
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_config_lists_every_service():
+    compose = require_tool("docker-compose")
+    result = run([compose, "-f", str(COMPOSE_FILE), "--profile", "ops", "config", "--services"])
+    assert result.returncode == 0, result.stderr
+    services = set(result.stdout.split())
+    assert {"redis", "postgres", "nginx", "migrate", "beat", "flower"} <= services
+
+
+def test_there_are_dockerfiles_to_lint():
+    assert ROOT / "deploy" / "Dockerfile" in DOCKERFILES
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_dockerfile_passes_hadolint(dockerfile):
+    hadolint = require_tool("hadolint")
+    result = run([hadolint, "--no-color", str(dockerfile)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_dockerfile_has_no_syntax_line_and_runs_as_non_root(dockerfile):
+    text = dockerfile.read_text()
+    assert not re.search(r"^#\s*syntax\s*=", text, re.M | re.I)
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1] not in ("root", "0", "0:0"), "the final stage must not be root"
+
+
+def test_setu_image_installs_host_built_wheels_without_network_or_build_tools():
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "--no-index" in text and "--find-links /wheels" in text
+    final_stage = text.rsplit("\nFROM ", 1)[1]
+    assert "/wheels" not in final_stage, "the wheels stay in the build stage"
+    for tool in ("gcc", "build-essential", "apt-get install", "-dev "):
+        assert tool not in text, tool
+    ignore = (ROOT / "deploy" / ".dockerignore").read_text().split()
+    assert ignore[ignore.index("*") :] == ["*", "!wheels/", "!healthcheck.py"]

@@ -1,0 +1,192 @@
+"""docker-compose.yml runs what `setu up` runs (issue 7), checked against the code itself.
+
+- the long-running Setu services are exactly cli/setu/topology.py's processes, each with
+  the same command, computed from that service's own compose environment;
+- every queue a worker listens to is one setu_contract.messaging routes to, and every such
+  queue has a worker;
+- every environment variable the code reads is set for every container of the Setu image.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from setu.topology import processes
+from setu_contract.messaging import QUEUES
+from tests.deploy.compose_model import environment, load, runs_setu_image
+from tests.deploy.tools import ROOT
+
+COMPOSE = load()
+SERVICES = COMPOSE["services"]
+
+# Setu-image services that are not topology processes, and why.
+NOT_IN_TOPOLOGY = {
+    "migrate": "the one-shot schema step (`setu migrate`) everything waits for",
+    "mailcatcher": "the development SMTP catcher (`setu smtp-sink`, as `setu up` starts)",
+    "mail-web": "the catcher's mail over HTTP, read-only",
+    "flower": "Celery monitoring, profile `ops` only",
+}
+
+# Read by code but deliberately not a deployment setting.
+NOT_DEPLOYMENT_SETTINGS = {
+    "PATH": "setu up puts its virtualenv first on the PATH of its children; the image sets PATH",
+}
+
+# Variables the code reads under a computed name (setu.gateway: f"{SERVICE}_URL").
+COMPUTED_NAMES = {"PROGRAMMES_URL", "NOTIFICATIONS_URL", "REPORTS_URL"}
+
+# PRODUCT.md's configuration table and the ports of docs/architecture.md.
+DOCUMENTED = {
+    "REDIS_URL",
+    "PROGRAMMES_DATABASE_URL",
+    "NOTIFICATIONS_DATABASE_URL",
+    "REPORTS_DATABASE_URL",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "MAIL_FROM",
+    "SECRETARIAT_EMAIL",
+    "SETU_PUBLIC_URL",
+    "SETU_DATA_DIR",
+    "SETU_RATE_LIMIT",
+    "BIND_HOST",
+    "GATEWAY_PORT",
+    "PROGRAMMES_PORT",
+    "NOTIFICATIONS_PORT",
+    "REPORTS_PORT",
+    "WORKER_CONCURRENCY",
+    "WEBHOOK_ALLOW_PRIVATE",
+}
+
+# os.environ["X"], os.environ.get("X"), os.getenv("X"), and the Config.from_env idiom
+# `env.get("X")` / `settings.get("X")` over a mapping that is the environment.
+READ_PATTERN = re.compile(
+    r"""(?:environ|getenv|\benv|\bsettings|\benvironment)\s*(?:\.get\(|\[|\()\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+
+
+def setu_services() -> dict[str, dict]:
+    return {name: spec for name, spec in SERVICES.items() if runs_setu_image(spec)}
+
+
+def variables_read_by_code() -> set[str]:
+    found: set[str] = set()
+    for directory in (ROOT / "services", ROOT / "cli"):
+        for path in directory.rglob("*.py"):
+            if "migrations" in path.parts and "versions" in path.parts:
+                continue
+            found |= set(READ_PATTERN.findall(path.read_text(errors="replace")))
+    return found
+
+
+def test_compose_runs_each_topology_process_with_its_command():
+    names = set()
+    for name, spec in setu_services().items():
+        if name in NOT_IN_TOPOLOGY:
+            continue
+        expected = {p.name: p.argv for p in processes(environment(spec))}
+        assert name in expected, f"compose service {name} is not a topology process"
+        assert tuple(spec["command"]) == expected[name], name
+        names.add(name)
+    topology = {p.name for p in processes({})}
+    assert names == topology, f"missing from compose: {sorted(topology - names)}"
+
+
+def test_compose_binds_every_api_on_all_interfaces_inside_the_network():
+    # The one deliberate difference from `setu up`: BIND_HOST is 0.0.0.0 in containers.
+    for name, spec in setu_services().items():
+        assert environment(spec)["BIND_HOST"] == "0.0.0.0", name
+
+
+def test_workers_listen_only_to_queues_the_contract_routes_to():
+    listened = {}
+    for name, spec in SERVICES.items():
+        command = spec.get("command") or []
+        if "worker" in command and "celery" in command[:1]:
+            queues = command[command.index("--queues") + 1].split(",")
+            listened[name] = queues
+            assert set(queues) <= set(QUEUES), f"{name} listens to {queues}"
+    assert {q for queues in listened.values() for q in queues} == set(QUEUES)
+
+
+def test_the_code_reads_variables_the_scan_can_see():
+    # Guard the guard: if the pattern stopped matching, the next test would pass vacuously.
+    assert {"REDIS_URL", "SETU_DATA_DIR"} <= variables_read_by_code()
+
+
+@pytest.mark.parametrize("service", sorted(setu_services()))
+def test_every_variable_the_code_reads_is_set_in_compose(service: str):
+    wanted = (variables_read_by_code() | DOCUMENTED | COMPUTED_NAMES) - set(NOT_DEPLOYMENT_SETTINGS)
+    missing = wanted - set(environment(SERVICES[service]))
+    assert not missing, f"{service} lacks {sorted(missing)}"
+
+
+def test_only_environment_configures_setu_containers():
+    # No env_file, no config files baked or mounted into the Setu containers.
+    for name, spec in setu_services().items():
+        assert "env_file" not in spec, name
+        for volume in spec.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            assert not source.startswith((".", "/")), f"{name} mounts host path {source}"
+
+
+def test_every_service_has_a_healthcheck():
+    for name, spec in SERVICES.items():
+        assert spec.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+
+
+def test_services_wait_for_migrations_to_complete():
+    for name, spec in setu_services().items():
+        if name in ("migrate", "mailcatcher", "mail-web"):
+            continue
+        condition = spec["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+    assert SERVICES["migrate"]["command"] == ["setu", "migrate"]
+    assert SERVICES["migrate"]["restart"] == "no"
+
+
+def test_ports_are_published_on_loopback_only():
+    published = 0
+    for name, spec in SERVICES.items():
+        for mapping in spec.get("ports", []):
+            assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
+            published += 1
+    assert published >= 2
+
+
+def test_volumes_are_named_except_read_only_config():
+    declared = set(COMPOSE["volumes"])
+    for name, spec in SERVICES.items():
+        for volume in spec.get("volumes", []):
+            source, _, rest = volume.partition(":")
+            if source.startswith("./deploy/"):
+                assert rest.endswith(":ro"), f"{name} mounts {source} writable"
+                assert (ROOT / source).exists(), source
+            else:
+                assert source in declared, f"{name} uses undeclared volume {source}"
+
+
+def test_redis_keeps_queues_durable_and_never_evicts():
+    command = SERVICES["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
+def test_flower_runs_only_under_the_ops_profile():
+    assert SERVICES["flower"]["profiles"] == ["ops"]
+    assert [n for n, s in SERVICES.items() if s.get("profiles")] == ["flower"]
+
+
+def test_postgres_init_creates_one_database_per_service():
+    mounts = SERVICES["postgres"]["volumes"]
+    script = next(m.split(":")[0] for m in mounts if "docker-entrypoint-initdb.d" in m)
+    text = Path(ROOT / script).read_text()
+    for database in ("programmes", "notifications", "reports"):
+        assert re.search(rf"^create {database} ", text, re.M), database
+        url = environment(SERVICES["programmes-api"])[f"{database.upper()}_DATABASE_URL"]
+        assert url.endswith(f"@postgres:5432/{database}"), url
