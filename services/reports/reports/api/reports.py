@@ -1,0 +1,124 @@
+"""/v1/reports: request a report, follow its progress, download the file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from reports.api.context import context
+from reports.api.identity import reader
+from reports.domain.catalogue import CONTENT_TYPES
+from reports.schemas import ReportCreateSchema, ReportSchema
+from reports.services import jobs
+from reports.store.db import transaction
+from reports.worker import send_generate
+from setu_contract.observability import get_correlation_id
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Report jobs")
+
+
+# Identity is checked before the body is parsed: no key answers 401, not 422.
+@blp.before_request
+def _only_readers() -> None:
+    reader()
+
+
+FIELDS = (
+    "id",
+    "type",
+    "format",
+    "filters",
+    "recipients",
+    "status",
+    "progress",
+    "size",
+    "sha256",
+    "error",
+    "correlation_id",
+    "schedule_id",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+
+
+def present(job) -> dict:
+    body = {name: getattr(job, name) for name in FIELDS}
+    body["period"] = {"start": job.period_start, "end": job.period_end}
+    body["download_url"] = (
+        f"{context().config.public_url}/v1/reports/{job.id}/download"
+        if job.status == "succeeded"
+        else None
+    )
+    return body
+
+
+@blp.route("")
+class Reports(MethodView):
+    @blp.arguments(ReportCreateSchema)
+    @blp.response(202, ReportSchema)
+    def post(self, body: dict):
+        """Request a report; it is produced by a worker (follow it with GET)."""
+        principal = reader()  # who asked is recorded on the job
+        ctx = context()
+        request = jobs.ReportRequest(
+            type=body["type"],
+            format=body["format"],
+            period_start=body["period"]["start"],
+            period_end=body["period"]["end"],
+            filters=body["filters"],
+            recipients=body["recipients"],
+            correlation_id=get_correlation_id() or "",
+            requested_by=principal.organisation_id,
+        )
+        with transaction(ctx.sessions) as session:
+            report_id = jobs.request_report(session, request)
+        try:
+            send_generate(ctx.celery, report_id, request.correlation_id)
+        except Exception as exc:  # the broker is away: the sweep sends the job later
+            log.warning("report %s not sent now, the sweep will: %r", report_id, exc)
+        with ctx.sessions() as session:
+            return present(jobs.get_report(session, report_id))
+
+
+@blp.route("/<string:report_id>")
+class ReportById(MethodView):
+    @blp.response(200, ReportSchema)
+    def get(self, report_id: str):
+        """A report's status, progress and, when done, size, SHA-256 and download link."""
+        with context().sessions() as session:
+            try:
+                return present(jobs.get_report(session, report_id))
+            except jobs.ReportNotFound:
+                abort(404, message="No such report.")
+
+
+@blp.route("/<string:report_id>/download")
+class ReportDownload(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, report_id: str):
+        """The report file, with its content type and file name."""
+        with context().sessions() as session:
+            try:
+                job = jobs.finished_report(session, report_id)
+            except jobs.ReportNotFound:
+                abort(404, message="No such report.")
+            except jobs.ReportNotReady as exc:
+                abort(409, message=f"The report is {exc.status}; download it once it succeeded.")
+        path = Path(job.path)
+        if not path.is_file():
+            abort(410, message="The report file is no longer kept.")
+        return send_file(
+            path,
+            mimetype=CONTENT_TYPES[job.format],
+            as_attachment=True,
+            download_name=path.name,
+            etag=job.sha256,
+            max_age=0,
+        )

@@ -1,0 +1,53 @@
+"""The reports service's commands: ``migrate``, ``relay`` and ``rebuild``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+
+from reports.config import Config
+from reports.runtime import build_runtime
+from reports.store import migrate as migrations
+from reports.store.models import outbox
+from setu_contract.observability import configure_logging
+from setu_contract.outbox import OutboxRelay, celery_publisher
+
+
+@click.group()
+def cli() -> None:
+    """The reports service."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the reports database schema."""
+    config = Config.from_env()
+    migrations.upgrade(config.database_url)
+    click.echo("reports database is up to date")
+
+
+@cli.command()
+@click.option("--poll-interval", default=0.05, show_default=True, type=float)
+def relay(poll_interval: float) -> None:
+    """Publish the reports outbox (report.generated) to the broker until SIGTERM or SIGINT."""
+    from reports.worker import app as celery_app
+
+    configure_logging("reports-relay")
+    runtime = build_runtime(Config.from_env())
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo("reports relay started", err=True)
+    OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)).run(stop, poll_interval)
+    runtime.engine.dispose()
+    click.echo("reports relay stopped", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

@@ -1,0 +1,1 @@
+"""SQL aggregations over the read model, one module per report type."""

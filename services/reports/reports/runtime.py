@@ -1,0 +1,30 @@
+"""The composition root of worker and command processes: one engine per process, made lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from reports.config import Config
+from reports.store.db import make_engine, make_sessionmaker
+
+
+@dataclass(frozen=True)
+class Runtime:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def build_runtime(config: Config) -> Runtime:
+    engine = make_engine(config.database_url)
+    return Runtime(config, engine, make_sessionmaker(engine))
+
+
+@lru_cache(maxsize=1)
+def process_runtime() -> Runtime:
+    """This process's runtime, from the environment, made on first use (after a fork)."""
+    return build_runtime(Config.from_env())

@@ -1,0 +1,108 @@
+"""Produce a report file for a job: claim it, compute, render, store, mark it done.
+
+The file is written before the job is marked succeeded; marking it and appending
+``report.generated`` to the outbox happen in one transaction. A job claimed by another
+worker, or already finished, is left alone, so a redelivered task does nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from reports.domain.catalogue import file_name
+from reports.domain.tables import ReportData
+from reports.render import RENDERERS
+from reports.services import jobs
+from reports.services.report_types import REGISTRY
+from reports.store.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    type: str
+    format: str
+    period_start: object
+    period_end: object
+    filters: dict
+    correlation_id: str
+
+
+def generate_report(factory: sessionmaker[Session], reports_dir: Path, report_id: str) -> str:
+    """Return 'skipped' (not ours to run), 'failed' (reason recorded) or 'succeeded'."""
+    with transaction(factory) as session:
+        if not jobs.claim(session, report_id):
+            return "skipped"
+        job = jobs.get_report(session, report_id)
+        spec = JobSpec(
+            job.id,
+            job.type,
+            job.format,
+            job.period_start,
+            job.period_end,
+            dict(job.filters or {}),
+            job.correlation_id,
+        )
+    try:
+        content = render(factory, spec)
+        path = store_file(reports_dir, spec, content)
+    except Exception as exc:  # any failure of this job is recorded on it, with its reason
+        log.exception("report %s failed", report_id)
+        with transaction(factory) as session:
+            jobs.fail(session, report_id, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    with transaction(factory) as session:
+        jobs.succeed(
+            session,
+            report_id,
+            path=str(path),
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            download_path=f"/v1/reports/{report_id}/download",
+        )
+    return "succeeded"
+
+
+def render(factory: sessionmaker[Session], spec: JobSpec) -> bytes:
+    report_type = REGISTRY[spec.type]
+
+    def progress(value: int) -> None:
+        with transaction(factory) as session:
+            jobs.set_progress(session, spec.id, value)
+
+    with factory() as session:
+        tables, charts = report_type.compute(
+            session, spec.period_start, spec.period_end, spec.filters, progress
+        )
+    progress(80)
+    data = ReportData(
+        type=spec.type,
+        title=report_type.title,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        generated_at=jobs.now(),
+        correlation_id=spec.correlation_id,
+        tables=tables,
+        charts=charts,
+        definition=report_type.definition,
+    )
+    return RENDERERS[spec.format](data)
+
+
+def store_file(reports_dir: Path, spec: JobSpec, content: bytes) -> Path:
+    """Write atomically: a reader never sees half a file under the final name."""
+    directory = reports_dir / spec.id
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / file_name(spec.type, spec.format, spec.period_start, spec.period_end)
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+    return path.resolve()

@@ -1,0 +1,116 @@
+"""The reports service's Celery app and its thin tasks (all on the "reports" queue).
+
+- ``reports.handle_event(envelope)``: apply an event to the read model, once.
+- ``reports.generate_report(report_id)``: produce a report file for a queued job, once.
+- ``reports.sweep_jobs()``: send again the jobs whose message was lost or whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from reports.config import Config
+from reports.runtime import process_runtime
+from reports.services import generate, jobs, read_model
+from reports.store.db import transaction
+from setu_contract.events import InvalidEvent, parse_event
+from setu_contract.messaging import REPORTS_QUEUE, celery_settings
+from setu_contract.observability import configure_logging, install_celery_correlation
+
+log = logging.getLogger(__name__)
+
+HANDLE_EVENT = "reports.handle_event"
+GENERATE_REPORT = "reports.generate_report"
+SWEEP_JOBS = "reports.sweep_jobs"
+TICK_SCHEDULES = "reports.tick_schedules"
+
+
+def settings(redis_url: str) -> dict[str, Any]:
+    return {
+        **celery_settings(redis_url),
+        "task_default_queue": REPORTS_QUEUE,
+        # Our JSON log handler writes to the real stderr; a redirected one would swallow it.
+        "worker_redirect_stdouts": False,
+    }
+
+
+app = Celery("reports", set_as_current=False)
+
+
+@app.on_configure.connect
+def _configure(sender: Celery, **_: Any) -> None:
+    # Read the environment when the app is first used, not when this module is imported.
+    sender.config_from_object(settings(Config.from_env().redis_url))
+
+
+install_celery_correlation(app)
+
+
+@worker_process_init.connect(weak=False)
+def _fresh_process(**_: Any) -> None:
+    configure_logging("reports")
+    process_runtime.cache_clear()  # no engine is shared across a fork
+
+
+def send_generate(celery_app: Celery, report_id: str, correlation_id: str | None) -> None:
+    celery_app.send_task(
+        GENERATE_REPORT,
+        args=[report_id],
+        queue=REPORTS_QUEUE,
+        headers={"correlation_id": correlation_id},
+        retry=False,
+    )
+
+
+@app.task(
+    name=HANDLE_EVENT,
+    acks_late=True,
+    autoretry_for=(OperationalError, IntegrityError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def handle_event(envelope: Any) -> str:
+    try:
+        event = parse_event(envelope)
+    except InvalidEvent as exc:
+        # A malformed event will never become valid: record it in the log, do not retry.
+        log.error("invalid event dropped", extra={"errors": exc.errors})
+        return "invalid"
+    with transaction(process_runtime().sessions) as session:
+        outcome = read_model.apply_event(session, event)
+    log.info("event %s %s", event["id"], outcome, extra={"event_type": event["type"]})
+    return outcome
+
+
+@app.task(
+    name=GENERATE_REPORT,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def generate_report(report_id: str) -> str:
+    runtime = process_runtime()
+    outcome = generate.generate_report(runtime.sessions, runtime.config.reports_dir, report_id)
+    log.info("report %s %s", report_id, outcome)
+    return outcome
+
+
+@app.task(name=SWEEP_JOBS, acks_late=True)
+def sweep_jobs() -> int:
+    with transaction(process_runtime().sessions) as session:
+        stale = jobs.jobs_to_resend(session)
+    for report_id in stale:
+        send_generate(app, report_id, None)
+    if stale:
+        log.warning("re-sent %d report jobs", len(stale))
+    return len(stale)
