@@ -11,9 +11,10 @@ import redis
 from celery import Celery
 
 from bench import noop_app
-from bench.context import Context, show_command, venv
+from bench.context import Context
 from bench.harness import Measurement
 from bench.sink import start_sink
+from bench.workers import celery_worker
 from bench.wrk import WrkRun
 from setu_contract.messaging import celery_settings
 
@@ -21,7 +22,6 @@ HTTP = "ceiling.http"
 CELERY = "ceiling.celery_noop"
 CELERY_PUBLISH = "ceiling.celery_publish"
 SMTP = "ceiling.smtplib"
-WORKER_CONCURRENCY = 2  # the notifications worker's default (cli/setu/topology.py)
 
 
 def http(ctx: Context) -> Iterator[Measurement]:
@@ -75,30 +75,14 @@ def celery_noop(ctx: Context) -> Iterator[Measurement]:
         headline="tasks_per_s",
         commands=[f"send_task('{noop_app.TASK}') x {total} on the private Redis db"],
     )
-    argv = [
-        venv("celery"),
-        "-A",
-        "bench.noop_app",
-        "worker",
-        "-Q",
-        noop_app.QUEUE,
-        "--pool",
-        "prefork",
-        "--concurrency",
-        str(WORKER_CONCURRENCY),
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    ctx.start("noop-worker", argv)
+    _, command = celery_worker(ctx, "bench.noop_app", noop_app.QUEUE, {"REDIS_URL": ctx.redis_url})
     drained = drain_seconds(ctx.redis_url, noop_app.QUEUE, total)
     yield Measurement(
         CELERY,
-        f"bare Celery no-op task drain, one worker node x{WORKER_CONCURRENCY} processes",
+        "bare Celery no-op task drain, one worker node x2 processes",
         {"tasks_per_s": total / drained, "tasks": total},
         headline="tasks_per_s",
-        commands=[show_command(argv, {"REDIS_URL": ctx.redis_url})],
+        commands=[command],
         notes=[f"{total} tasks queued first, then drained; timed from the first take to empty"],
     )
 

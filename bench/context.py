@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -65,12 +66,12 @@ class Context:
         timeout: float = 60.0,
     ) -> Process:
         """A child process, stopped at the end of the group; waits for ``ready`` if given."""
-        merged = {"REDIS_URL": self.redis_url, "LOG_LEVEL": "warning", **(env or {})}
+        merged = {"REDIS_URL": self.redis_url, "LOG_LEVEL": "WARNING", **(env or {})}
         process = Process(name, list(argv), merged, self.logs)
         self.processes.append(process)
         self.stack.callback(process.stop)
         if ready:
-            process.wait_for_output(ready, timeout=timeout)
+            wait_for_output(process, ready, timeout)
         return process
 
     def gunicorn(self, name: str, app: str, env: Mapping[str, str] | None = None) -> str:
@@ -84,12 +85,24 @@ class Context:
             f"127.0.0.1:{port}",
             app,
         ]
-        process = self.start(name, argv, {"LOG_LEVEL": "info", **(env or {})})
-        process.wait_for_output("Booting worker", timeout=60)
+        process = self.start(name, argv, {"LOG_LEVEL": "INFO", **(env or {})})
+        wait_for_output(process, "Booting worker", 60)
         self.gunicorn_commands[name] = show_command(argv)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(base), timeout=60, message=f"{name} to answer")
         return base
+
+
+def wait_for_output(process: Process, text: str, timeout: float) -> None:
+    """Wait until ``process`` prints ``text``; fail at once, with its output, if it exits."""
+    deadline = time.monotonic() + timeout
+    while text not in process.output():
+        if process.popen.poll() is not None:
+            tail = process.output()[-1500:]
+            raise RuntimeError(f"{process.name} exited ({process.popen.returncode}): {tail}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{process.name} did not print {text!r} within {timeout}s")
+        time.sleep(0.05)
 
 
 def _answers(base: str) -> bool:

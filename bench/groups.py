@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bench import ceilings
+from bench import ceilings, mail, pipeline
 from bench.harness import Group
 
 GROUPS: dict[str, Group] = {
     "http_ceiling": ceilings.http,
     "celery_ceiling": ceilings.celery_noop,
     "smtp_ceiling": ceilings.smtplib_loop,
+    "email": mail.throughput,
+    "pipeline": pipeline.run,
 }
 SOAK = "soak"
 DEFAULT = [name for name in GROUPS if name != SOAK]

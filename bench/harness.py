@@ -51,6 +51,7 @@ class Measurement:
     status: str = OK
     reason: str | None = None
     ceiling: str | None = None  # name of the measurement this one is compared to
+    compare: dict[str, str] = field(default_factory=dict)  # my figure -> the ceiling's figure
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # filled in by finish(): ratio to the ceiling and target verdicts
@@ -123,7 +124,7 @@ def finish(results: list[Measurement]) -> None:
         ceiling = by_name.get(m.ceiling) if m.ceiling else None
         if ceiling is not None and m.status == OK and ceiling.status == OK:
             for key, value in m.figures.items():
-                base = ceiling.figures.get(key)
+                base = ceiling.figures.get(m.compare.get(key, key))
                 if isinstance(base, int | float) and base and isinstance(value, int | float):
                     m.ratios[key] = value / base
         for target in m.targets:

@@ -67,7 +67,9 @@ def _fmt(value: Any) -> str:
 
 def _figures(m: Measurement) -> str:
     if m.status != OK:
-        return f"**{m.status}**: {m.reason or ''}".replace("|", "/").replace("\n", " ")
+        reason = (m.reason or "").strip().splitlines() or [""]
+        short = reason[-1] if len(reason[-1]) > 20 else " ".join(reason)
+        return f"**{m.status}**: {short[:300]}".replace("|", "/")
     keys = [m.headline] if m.headline else []
     keys += [k for k in m.figures if k != m.headline]
     return ", ".join(f"{k} {_fmt(m.figures[k])}" for k in keys[:5] if k in m.figures)
