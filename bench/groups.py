@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import ceilings, mail, pipeline
+from bench import ceilings, mail, pipeline, reports_curve
 from bench.harness import Group
 
 GROUPS: dict[str, Group] = {
@@ -11,6 +11,7 @@ GROUPS: dict[str, Group] = {
     "smtp_ceiling": ceilings.smtplib_loop,
     "email": mail.throughput,
     "pipeline": pipeline.run,
+    "reports": reports_curve.run,
 }
 SOAK = "soak"
 DEFAULT = [name for name in GROUPS if name != SOAK]
