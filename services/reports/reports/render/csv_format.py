@@ -8,7 +8,7 @@ import io
 from reports.domain.tables import ReportData
 
 
-def render(report: ReportData) -> bytes:
+def render(report: ReportData, on_chart: object = None) -> bytes:
     table = report.tables[0]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

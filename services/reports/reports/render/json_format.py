@@ -7,7 +7,7 @@ import json
 from reports.domain.tables import ReportData
 
 
-def render(report: ReportData) -> bytes:
+def render(report: ReportData, on_chart: object = None) -> bytes:
     document = {
         "type": report.type,
         "title": report.title,

@@ -78,11 +78,12 @@ def render(factory: sessionmaker[Session], spec: JobSpec) -> bytes:
         with transaction(factory) as session:
             jobs.set_progress(session, spec.id, value)
 
+    progress(5)
     with factory() as session:
         tables, charts = report_type.compute(
             session, spec.period_start, spec.period_end, spec.filters, progress
         )
-    progress(80)
+    progress(65)
     data = ReportData(
         type=spec.type,
         title=report_type.title,
@@ -94,7 +95,11 @@ def render(factory: sessionmaker[Session], spec: JobSpec) -> bytes:
         charts=charts,
         definition=report_type.definition,
     )
-    return RENDERERS[spec.format](data)
+
+    def on_chart(done: int, total: int) -> None:
+        progress(65 + 25 * done // max(total, 1))
+
+    return RENDERERS[spec.format](data, on_chart)
 
 
 def store_file(reports_dir: Path, spec: JobSpec, content: bytes) -> Path:

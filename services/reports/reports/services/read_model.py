@@ -99,7 +99,15 @@ def _programme(session: Session, data: dict[str, Any]) -> str:
     if written:
         _replace_children(session, data)
     if data.get("to") == "approved":
-        _earliest(session, Programme, data["id"], "approved_at", when(data["updated_at"]))
+        moment = when(data["updated_at"])
+        _earliest(
+            session,
+            Programme,
+            data["id"],
+            "approved_at",
+            moment,
+            approved_month=moment.strftime("%Y-%m"),
+        )
     return APPLIED if written else STALE
 
 
@@ -134,17 +142,20 @@ def _replace_children(session: Session, data: dict[str, Any]) -> None:
         session.execute(insert(BudgetLine), lines)
 
 
-def _earliest(session: Session, model: type, key: str, column: str, moment: datetime) -> None:
+def _earliest(
+    session: Session, model: type, key: str, column: str, moment: datetime, **also: Any
+) -> None:
     """Keep the earliest time a milestone was reached (events may arrive in any order)."""
     target = getattr(model, column)
     session.execute(
         update(model)
         .where(model.id == key, (target.is_(None)) | (target > moment))
-        .values({column: moment})
+        .values({column: moment, **also})
     )
 
 
 def _application(session: Session, data: dict[str, Any]) -> str:
+    start, end = date.fromisoformat(data["start_date"]), date.fromisoformat(data["end_date"])
     values = {
         "reference": data["reference"],
         "programme_id": data["programme_id"],
@@ -152,8 +163,9 @@ def _application(session: Session, data: dict[str, Any]) -> str:
         "home_organisation_id": data["home_organisation_id"],
         "host_organisation_id": data["host_organisation_id"],
         "direction": data["direction"],
-        "start_date": date.fromisoformat(data["start_date"]),
-        "end_date": date.fromisoformat(data["end_date"]),
+        "start_date": start,
+        "end_date": end,
+        "duration_days": (end - start).days,
         "status": data["status"],
         "version": data["version"],
         "created_at": when(data["created_at"]),

@@ -8,8 +8,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from reports.domain.catalogue import PROGRAMME_PORTFOLIO
-from reports.queries import portfolio
+from reports.domain.catalogue import (
+    BUDGET_COMMITMENTS,
+    EXCHANGE_FLOWS,
+    PARTNER_ACTIVITY,
+    PROGRAMME_PORTFOLIO,
+)
+from reports.queries import budget_commitments, exchange_flows, partner_activity, portfolio
 
 Progress = Callable[[int], None]
 
@@ -23,7 +28,28 @@ class ReportType:
 
 
 REGISTRY: dict[str, ReportType] = {
-    PROGRAMME_PORTFOLIO: ReportType(
-        PROGRAMME_PORTFOLIO, "Programme portfolio", portfolio.DEFINITION, portfolio.compute
-    ),
+    kind.name: kind
+    for kind in (
+        ReportType(
+            PROGRAMME_PORTFOLIO, "Programme portfolio", portfolio.DEFINITION, portfolio.compute
+        ),
+        ReportType(
+            EXCHANGE_FLOWS,
+            "Talent-exchange flows",
+            exchange_flows.DEFINITION,
+            exchange_flows.compute,
+        ),
+        ReportType(
+            PARTNER_ACTIVITY,
+            "Partner activity",
+            partner_activity.DEFINITION,
+            partner_activity.compute,
+        ),
+        ReportType(
+            BUDGET_COMMITMENTS,
+            "Budget commitments",
+            budget_commitments.DEFINITION,
+            budget_commitments.compute,
+        ),
+    )
 }

@@ -88,6 +88,8 @@ class Programme(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # When the programme first became approved (from programme.status_changed events).
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # approved_at's UTC month, "YYYY-MM": budget commitments group by it on any database.
+    approved_month: Mapped[str | None] = mapped_column(String(7))
 
 
 class ProgrammePartner(Base):
@@ -124,6 +126,7 @@ class Application(Base):
     direction: Mapped[str] = mapped_column(String(10))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    duration_days: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

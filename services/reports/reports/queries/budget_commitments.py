@@ -1,0 +1,69 @@
+"""budget_commitments: per month and focus area, the JPY and INR of approved programmes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from reports.domain.catalogue import period_bounds
+from reports.domain.money import from_minor
+from reports.domain.tables import Chart, Table
+from reports.queries.portfolio import programme_filter
+from reports.store.models import BudgetLine, Programme
+
+DEFINITION = (
+    "Programmes that became approved (both secretariat sides approved) within the period, by "
+    "the UTC month of that approval and by focus area: how many, and the sum of their JPY and "
+    "INR budget lines as they now stand. A programme counts in the month it was approved even "
+    "if it was later cancelled."
+)
+
+
+def _sum(currency: str):
+    return func.coalesce(
+        func.sum(case((BudgetLine.currency == currency, BudgetLine.amount_minor), else_=0)), 0
+    )
+
+
+def compute(session: Session, start: date, end: date, filters: dict, progress) -> tuple:
+    lower, upper = period_bounds(start, end)
+    budgets = (
+        select(
+            BudgetLine.programme_id.label("programme_id"),
+            _sum("JPY").label("jpy"),
+            _sum("INR").label("inr"),
+        )
+        .group_by(BudgetLine.programme_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Programme.approved_month,
+            Programme.focus_area,
+            func.count(Programme.id),
+            func.coalesce(func.sum(budgets.c.jpy), 0),
+            func.coalesce(func.sum(budgets.c.inr), 0),
+        )
+        .outerjoin(budgets, budgets.c.programme_id == Programme.id)
+        .where(Programme.approved_at >= lower, Programme.approved_at < upper)
+        .group_by(Programme.approved_month, Programme.focus_area)
+        .order_by(Programme.approved_month, Programme.focus_area)
+    )
+    rows = session.execute(programme_filter(query, filters)).all()
+    progress(60)
+    table = Table(
+        "by_month_and_focus_area",
+        "Budget committed by month and focus area",
+        ("month", "focus_area", "programmes", "committed_jpy", "committed_inr"),
+        [
+            (month, area, int(n), from_minor("JPY", jpy), from_minor("INR", inr))
+            for month, area, n, jpy, inr in rows
+        ],
+    )
+    charts = [
+        Chart("JPY committed by month", table.name, "month", "committed_jpy", "focus_area"),
+        Chart("INR committed by month", table.name, "month", "committed_inr", "focus_area"),
+    ]
+    return [table], charts
