@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from setu_contract.events import EventType, build_event
@@ -88,3 +88,44 @@ def event(event_type: EventType, data: dict[str, Any]) -> dict[str, Any]:
     return build_event(
         event_type, data, producer="programmes", correlation_id="test-" + uuid.uuid4().hex
     )
+
+
+def application(
+    programme_snapshot: dict,
+    home: dict,
+    host: dict,
+    *,
+    direction: str,
+    career_stage: str,
+    days: int,
+    created_at: datetime | None = None,
+) -> dict[str, Any]:
+    moment = (created_at or datetime.now(UTC)).isoformat()
+    return {
+        "id": str(uuid.uuid4()),
+        "reference": f"TEX-2026-{random.randint(0, 99999):05d}",
+        "programme_id": programme_snapshot["id"],
+        "applicant": {
+            "full_name": "A. Researcher",
+            "email": "a@example.org",
+            "nationality": "JP",
+            "preferred_language": "en",
+        },
+        "career_stage": career_stage,
+        "home_organisation_id": home["id"],
+        "host_organisation_id": host["id"],
+        "direction": direction,
+        "start_date": "2027-04-01",
+        "end_date": (date(2027, 4, 1) + timedelta(days=days)).isoformat(),
+        "status": "draft",
+        "version": 1,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+
+
+def moved(snapshot: dict, to: str, at: datetime, actor: str = "actor") -> dict[str, Any]:
+    """A status change of an application or programme at a given time (the next version)."""
+    data = status_changed(snapshot, to, to, actor)
+    data["updated_at"] = at.isoformat()
+    return data
