@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import ceilings, mail, pipeline, reports_curve
+from bench import api, ceilings, mail, pipeline, reports_curve
 from bench.harness import Group
 
 GROUPS: dict[str, Group] = {
     "http_ceiling": ceilings.http,
     "celery_ceiling": ceilings.celery_noop,
     "smtp_ceiling": ceilings.smtplib_loop,
+    "api": api.run,
     "email": mail.throughput,
     "pipeline": pipeline.run,
     "reports": reports_curve.run,

@@ -53,7 +53,7 @@ class WrkRun:
         ]
 
     def command(self) -> str:
-        prefix = " ".join(f"{k}='{v}'" for k, v in (self.env or {}).items())
+        prefix = " ".join(f"{k}='{_shown(k, v)}'" for k, v in (self.env or {}).items())
         args = [a.replace(str(ROOT) + "/", "") for a in self.argv()]
         return f"{prefix} {' '.join(args)}".strip()
 
@@ -73,6 +73,18 @@ class WrkRun:
             if line.startswith(MARKER):
                 return figures(json.loads(line[len(MARKER) :]))
         raise RuntimeError(f"wrk gave no figures (exit {done.returncode}): {done.stderr[-500:]}")
+
+
+def _shown(name: str, value: str) -> str:
+    """Environment values as printed: no secrets, no two hundred paths."""
+    if name == "BENCH_AUTH":
+        return "<API key>"
+    if name == "BENCH_PATHS" and len(value) > 80:
+        paths = value.split(",")
+        return f"{paths[0]},... ({len(paths)} paths)"
+    if name == "BENCH_BODY" and len(value) > 80:
+        return f"{value[:60]}... ({len(value)} bytes, see bench/programmes_setup.py)"
+    return value
 
 
 def figures(raw: dict[str, float]) -> dict[str, float]:
