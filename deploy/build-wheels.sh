@@ -6,6 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
 wheels="$root/deploy/wheels"
+# SETU_SOURCE: the project to build (default: this checkout).
+source="${SETU_SOURCE:-$root}"
 
 want="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
 if [[ "$want" != "3.11" ]]; then
@@ -16,5 +18,5 @@ rm -rf "$wheels"
 mkdir -p "$wheels"
 # flower: the `ops` profile's monitor runs from the same image. async-timeout: redis-py
 # needs it on Python < 3.11.3 (Debian bookworm's python3 is 3.11.2), whatever the host runs.
-"$python" -m pip wheel --quiet --wheel-dir "$wheels" "$root" flower "async-timeout>=4.0.3"
+"$python" -m pip wheel --quiet --wheel-dir "$wheels" "$source" flower "async-timeout>=4.0.3"
 echo "build-wheels: $(find "$wheels" -name '*.whl' | wc -l) wheels in $wheels"

@@ -22,6 +22,8 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 python_image="setu-standin/python:3.11-bookworm"
 infra_image="setu-standin/infra:bookworm"
 health_timeout="${SMOKE_HEALTH_TIMEOUT:-420}"
+# deploy/Dockerfile's RUNTIME_PACKAGES, put in the stand-in base so the build needs no network.
+runtime_packages="libpango-1.0-0,libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core,fonts-ipafont-gothic,fonts-lohit-deva"
 
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-setu-smoke}"
 export SETU_HTTP_PORT="${SETU_HTTP_PORT:-18000}"
@@ -69,8 +71,10 @@ start_engine() {
 
 # debootstrap a Debian bookworm tree once, and import it as an image.
 base_image() {
-    local image="$1" tree="$work/rootfs-$2" packages="$3"
-    if docker image inspect "$image" >/dev/null 2>&1; then
+    local image="$1" packages="$3"
+    local tree="$work/rootfs-$2-$(md5sum <<<"$packages" | cut -c1-8)"
+    if [[ "$(docker image inspect --format '{{index .Config.Labels "setu.packages"}}' \
+            "$image" 2>/dev/null)" == "$packages" ]]; then
         say "stand-in $image exists"
         return
     fi
@@ -85,11 +89,11 @@ base_image() {
     tar -C "$tree" -c . | docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
-        --change 'CMD ["bash"]' - "$image" >/dev/null
+        --change 'CMD ["bash"]' --change "LABEL setu.packages=$packages" - "$image" >/dev/null
 }
 
 build_images() {
-    base_image "$python_image" python "python3,python3-venv,ca-certificates"
+    base_image "$python_image" python "python3,python3-venv,ca-certificates,$runtime_packages"
     base_image "$infra_image" infra \
         "python3,redis-server,redis-tools,postgresql-15,postgresql-client-15,nginx-light,curl,ca-certificates"
     say "building stand-in redis and postgres images"
@@ -103,7 +107,12 @@ build_images() {
     compose build --quiet migrate
 }
 
-compose() { docker-compose --project-directory "$root" -f "$root/docker-compose.yml" "$@"; }
+# SMOKE_EXTRA_COMPOSE: an override file layered on docker-compose.yml (optional).
+compose() {
+    local files=(-f "$root/docker-compose.yml")
+    [[ -n "${SMOKE_EXTRA_COMPOSE:-}" ]] && files+=(-f "$SMOKE_EXTRA_COMPOSE")
+    docker-compose --project-directory "$root" "${files[@]}" "$@"
+}
 
 unhealthy_services() {
     local id state

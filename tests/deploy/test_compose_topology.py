@@ -177,6 +177,13 @@ def test_redis_keeps_queues_durable_and_never_evicts():
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
 
 
+def test_redis_requires_the_password_every_client_uses():
+    password = SERVICES["redis"]["command"][SERVICES["redis"]["command"].index("--requirepass") + 1]
+    assert password
+    for name, spec in setu_services().items():
+        assert environment(spec)["REDIS_URL"] == f"redis://:{password}@redis:6379/0", name
+
+
 def test_flower_runs_only_under_the_ops_profile():
     assert SERVICES["flower"]["profiles"] == ["ops"]
     assert [n for n, s in SERVICES.items() if s.get("profiles")] == ["flower"]
