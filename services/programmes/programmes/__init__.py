@@ -1,0 +1,1 @@
+"""The programmes service: organisations, API keys, programmes, applications, the event log."""

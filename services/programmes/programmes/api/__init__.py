@@ -1,0 +1,127 @@
+"""The HTTP layer: one Api subclass (the single JSON error shape), auth and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import current_app, g, request
+from flask_smorest import Api, Blueprint
+from flask_smorest import abort as smorest_abort
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from programmes.domain import errors as domain
+from programmes.services.access import authenticate
+from setu_contract.http import ErrorSchema, Principal
+
+# Domain errors to HTTP, in this one place.
+STATUS_OF: dict[type[domain.DomainError], int] = {
+    domain.Unauthenticated: 401,
+    domain.Forbidden: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.PreconditionFailed: 412,
+    domain.Invalid: 422,
+}
+
+JSON_METHODS = ("POST", "PUT", "PATCH")
+
+# Clearer words than werkzeug's defaults for the errors webargs raises.
+GENERIC_MESSAGES = {
+    400: "the request body is not valid JSON",
+    413: "the request body is larger than 1 MiB",
+    422: "some fields are invalid: see errors",
+}
+
+
+class ProgrammesApi(Api):
+    """Every error answers {"code", "status", "message", "errors"?}."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict]:
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description or error.name)
+        if "errors" in payload and isinstance(payload["errors"], dict):
+            payload["errors"] = _flatten_locations(payload["errors"])
+        if code in GENERIC_MESSAGES and payload["message"] == type(error).description:
+            payload["message"] = GENERIC_MESSAGES[code]
+        if code == 401:
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+        return payload, code, headers
+
+    def handle_domain_error(self, error: domain.DomainError) -> tuple[dict[str, Any], int, dict]:
+        code = next(c for kind, c in STATUS_OF.items() if isinstance(error, kind))
+        try:
+            abort(code, error.message, errors=error.errors)
+        except HTTPException as http_error:
+            return self.handle_http_exception(http_error)
+        raise AssertionError("abort always raises")  # pragma: no cover
+
+    def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
+        current_app.logger.exception("unexpected error")
+        return self.handle_http_exception(InternalServerError())
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        self._app.register_error_handler(domain.DomainError, self.handle_domain_error)
+        self._app.register_error_handler(Exception, self.handle_unexpected)
+
+
+def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors under the location ("json", "query"); clients want the fields."""
+    if set(errors) <= {"json", "query", "headers", "view_args", "path", "form"}:
+        merged: dict[str, Any] = {}
+        for value in errors.values():
+            if isinstance(value, dict):
+                merged.update(value)
+            elif isinstance(value, list):
+                merged.setdefault("_body", []).extend(value)
+        return merged or errors
+    return errors
+
+
+def abort(code: int, message: str, errors: dict[str, Any] | None = None) -> None:
+    kwargs: dict[str, Any] = {"message": message}
+    if errors:
+        kwargs["errors"] = errors
+    smorest_abort(code, **kwargs)
+
+
+def require_json() -> None:
+    """before_request of /v1 blueprints: a body-carrying request must say it is JSON (415)."""
+    if request.method in JSON_METHODS and not request.is_json:
+        abort(415, "send the body as JSON with Content-Type: application/json")
+
+
+def authenticate_request() -> None:
+    """before_request of /v1 blueprints: a valid Bearer key, or 401."""
+    with unit_of_work() as session:
+        g.principal = authenticate(session, request.headers.get("Authorization"))
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One session and one transaction: committed when the block ends, rolled back on error."""
+    sessions = current_app.extensions["programmes.sessions"]
+    with sessions() as session, session.begin():
+        yield session
+
+
+class V1Blueprint(Blueprint):
+    """A /v1 resource: every request authenticated, then every body checked to be JSON."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.before_request(authenticate_request)
+        self.before_request(require_json)
+
+
+def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "page_size": page_size, "total": total}

@@ -1,0 +1,24 @@
+"""The gateway's question for requests bound for other services: who holds this key?"""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from programmes.api import unit_of_work
+from programmes.services.access import authenticate
+from setu_contract.http import AUTHORIZE_PATH
+
+blp = Blueprint("authorize", __name__, description="Authorisation for the gateway")
+
+
+@blp.route(AUTHORIZE_PATH)
+class Authorize(MethodView):
+    @blp.response(204, description="The key is valid; identity in the X-Setu-* headers")
+    @blp.alt_response(401, description="No valid key")
+    def get(self) -> Response:
+        """Authenticate the Bearer key and answer with the identity headers"""
+        with unit_of_work() as session:
+            principal = authenticate(session, request.headers.get("Authorization"))
+        return Response(status=204, headers=principal.headers())

@@ -1,0 +1,34 @@
+"""Settings of the programmes service: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _default_database_url(env: Mapping[str, str]) -> str:
+    data_dir = Path(env.get("SETU_DATA_DIR") or "var")
+    return f"sqlite:///{data_dir / 'programmes.db'}"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = "sqlite:///var/programmes.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rate_limit: str = "600/minute"
+    secretariat_email: str = "secretariat@setu.local"
+    log_level: str = "INFO"
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("PROGRAMMES_DATABASE_URL") or _default_database_url(env),
+            redis_url=env.get("REDIS_URL") or cls.redis_url,
+            rate_limit=env.get("SETU_RATE_LIMIT") or cls.rate_limit,
+            secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
+            log_level=env.get("LOG_LEVEL") or cls.log_level,
+        )

@@ -1,0 +1,1 @@
+"""Rules and state machines of the programmes service: plain Python, no Flask, no SQLAlchemy."""

@@ -1,0 +1,128 @@
+"""State machines as data: action -> (from, to, who), read by one function.
+
+The whole transition tables of PRODUCT.md live here; the services layer works out who the
+caller is to the thing (its ``Relation``s) and asks ``plan`` whether the action may happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from programmes.domain.errors import Conflict, Forbidden, Invalid
+
+
+class Relation(StrEnum):
+    """What the caller is to a programme or an application."""
+
+    SECRETARIAT = "secretariat"
+    PARTNER = "partner"  # any partner of the programme
+    LEAD = "lead"  # a lead partner of the programme
+    HOME = "home"  # the home organisation of an application
+    HOST = "host"  # the host organisation of an application
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    by: Relation
+    comment_required: bool = False
+
+
+def _table(*rows: Transition) -> dict[str, Transition]:
+    return {row.action: row for row in rows}
+
+
+def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False):
+    return Transition(action, frozenset(sources.split()), target, by, comment)
+
+
+PROGRAMME_STATUSES = (
+    "draft",
+    "submitted",
+    "under_review",
+    "changes_requested",
+    "approved",
+    "rejected",
+    "active",
+    "completed",
+    "withdrawn",
+    "cancelled",
+)
+
+S = Relation.SECRETARIAT
+PROGRAMME_TRANSITIONS = _table(
+    _t("submit", "draft changes_requested", "submitted", Relation.PARTNER),
+    _t("start_review", "submitted", "under_review", S),
+    _t("request_changes", "under_review", "changes_requested", S, comment=True),
+    # Co-approval: the services layer keeps the programme under_review until both
+    # secretariat sides have approved (PRODUCT.md).
+    _t("approve", "under_review", "approved", S),
+    _t("reject", "under_review", "rejected", S, comment=True),
+    _t("activate", "approved", "active", S),
+    _t("complete", "active", "completed", S),
+    _t(
+        "withdraw",
+        "draft submitted under_review changes_requested approved",
+        "withdrawn",
+        Relation.LEAD,
+    ),
+    _t("cancel", "approved active", "cancelled", S, comment=True),
+)
+
+APPLICATION_STATUSES = (
+    "draft",
+    "submitted",
+    "endorsed",
+    "waitlisted",
+    "accepted",
+    "rejected",
+    "withdrawn",
+)
+
+APPLICATION_TRANSITIONS = _table(
+    _t("submit", "draft", "submitted", Relation.HOME),
+    _t("endorse", "submitted", "endorsed", Relation.HOST),
+    _t("decline_hosting", "submitted", "rejected", Relation.HOST, comment=True),
+    _t("accept", "endorsed waitlisted", "accepted", S),
+    _t("waitlist", "endorsed", "waitlisted", S),
+    _t("reject", "submitted endorsed waitlisted", "rejected", S, comment=True),
+    _t("withdraw", "draft submitted endorsed waitlisted accepted", "withdrawn", Relation.HOME),
+)
+
+PROGRAMME_EDITABLE = frozenset({"draft", "changes_requested"})
+
+
+def allowed_actions(table: dict[str, Transition], status: str) -> list[str]:
+    """The actions the table allows from ``status``, in table order."""
+    return [action for action, row in table.items() if status in row.sources]
+
+
+def plan(
+    table: dict[str, Transition],
+    status: str,
+    action: str,
+    relations: set[Relation] | frozenset[Relation],
+    comment: str | None = None,
+) -> Transition:
+    """The transition ``action`` makes from ``status``, or the domain error that stops it."""
+    row = table.get(action)
+    if row is None:
+        raise Invalid(
+            f"unknown action {action!r}",
+            {"action": [f"must be one of: {', '.join(table)}"]},
+        )
+    if status not in row.sources:
+        allowed = allowed_actions(table, status)
+        raise Conflict(
+            f"cannot {action} while {status}; allowed actions: "
+            f"{', '.join(allowed) if allowed else 'none'}",
+            {"status": status, "allowed_actions": allowed},
+        )
+    if row.by not in relations:
+        raise Forbidden(f"only the {row.by.value} may {action}")
+    if row.comment_required and not (comment or "").strip():
+        raise Invalid(f"{action} needs a comment", {"comment": ["required for this action"]})
+    return row

@@ -1,0 +1,153 @@
+"""Marshmallow schemas of the API: <Noun>CreateSchema, <Noun>Schema, <Noun>QuerySchema.
+
+They check types, formats and single-field rules; rules across fields or over stored data
+live in ``domain`` and ``services``. No schema queries the database.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from programmes.domain.programmes import (
+    CURRENCIES,
+    FOCUS_AREAS,
+    MAX_EXCHANGE_SLOTS,
+    MAX_PARTNERS,
+    PARTNER_ROLES,
+)
+from programmes.domain.transitions import PROGRAMME_STATUSES, PROGRAMME_TRANSITIONS
+from setu_contract.http import ROLES
+
+COUNTRIES = ("JP", "IN")
+LANGUAGES = ("en", "ja", "hi")
+ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
+AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, so that a typo never passes silently."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class OrganisationCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    country = fields.String(required=True, validate=validate.OneOf(COUNTRIES))
+    kind = fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    contact_email = fields.Email(required=True, validate=validate.Length(max=320))
+    preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+
+
+class OrganisationSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    country = fields.String()
+    kind = fields.String()
+    contact_email = fields.String(allow_none=True)
+    preferred_language = fields.String()
+    version = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class OrganisationQuerySchema(PageQuerySchema):
+    country = fields.String(validate=validate.OneOf(COUNTRIES))
+    kind = fields.String(validate=validate.OneOf((*ORGANISATION_KINDS, "secretariat")))
+    q = fields.String(validate=validate.Length(max=200))
+
+
+class ApiKeyCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class ApiKeySchema(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class ApiKeyCreatedSchema(ApiKeySchema):
+    key = fields.String(metadata={"description": "the secret, shown this once"})
+
+
+class PartnerSchema(StrictSchema):
+    organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    role = fields.String(required=True, validate=validate.OneOf(PARTNER_ROLES))
+    country = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
+class BudgetLineSchema(StrictSchema):
+    organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    currency = fields.String(required=True, validate=validate.OneOf(CURRENCIES))
+    amount = fields.Decimal(
+        required=True,
+        as_string=True,
+        allow_nan=False,
+        validate=validate.Range(min=0, error="must not be negative"),
+        metadata={"example": "25000000.50", "pattern": AMOUNT},
+    )
+
+    @validates_schema(pass_original=True)
+    def _amount_is_text(self, data, original, **_):
+        amount = original.get("amount") if isinstance(original, dict) else None
+        if not isinstance(amount, str) or not re.fullmatch(AMOUNT, amount):
+            raise ValidationError('a non-negative decimal string, e.g. "1500.50"', "amount")
+
+
+class ProgrammeCreateSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=5, max=200))
+    summary = fields.String(load_default="", validate=validate.Length(max=5000))
+    focus_area = fields.String(required=True, validate=validate.OneOf(FOCUS_AREAS))
+    partners = fields.List(
+        fields.Nested(PartnerSchema),
+        required=True,
+        validate=validate.Length(min=2, max=MAX_PARTNERS),
+    )
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    budget = fields.List(
+        fields.Nested(BudgetLineSchema), load_default=list, validate=validate.Length(max=100)
+    )
+    exchange_slots = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_EXCHANGE_SLOTS)
+    )
+
+
+class ProgrammeSchema(Schema):
+    id = fields.String()
+    reference = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    focus_area = fields.String()
+    partners = fields.List(fields.Nested(PartnerSchema))
+    start_date = fields.String()
+    end_date = fields.String()
+    budget = fields.List(fields.Dict())
+    exchange_slots = fields.Integer()
+    status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
+    approvals = fields.List(fields.String())
+    created_by_organisation_id = fields.String()
+    version = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class TransitionSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))

@@ -1,0 +1,39 @@
+"""Who is calling: API keys to principals, and the role checks every use case shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from programmes.domain.errors import Forbidden, Unauthenticated
+from programmes.domain.keys import bearer_secret, hash_secret
+from programmes.store.models import ApiKey
+from setu_contract.http import Principal
+
+
+def authenticate(session: Session, authorization: str | None) -> Principal:
+    """The principal of a Bearer key that exists, is not revoked and has not expired."""
+    secret = bearer_secret(authorization)
+    if secret is None:
+        raise Unauthenticated("authentication required: send Authorization: Bearer <api key>")
+    key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_secret(secret)))
+    if key is None:
+        raise Unauthenticated("the API key is not valid")
+    if key.revoked_at is not None:
+        raise Unauthenticated("the API key has been revoked")
+    if key.expires_at is not None and key.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("the API key has expired")
+    side = key.organisation.country if key.role == "secretariat" else None
+    return Principal(key.organisation_id, key.role, key.id, side)
+
+
+def require_secretariat(principal: Principal) -> None:
+    if not principal.is_secretariat:
+        raise Forbidden("only the secretariat may do this")
+
+
+def require_writer(principal: Principal) -> None:
+    if principal.role == "auditor":
+        raise Forbidden("auditors read everything and write nothing")

@@ -1,0 +1,76 @@
+"""Snapshots of aggregates and writing their events to the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from programmes.store.models import Organisation, Programme, outbox
+from setu_contract.events import EventType, build_event
+from setu_contract.observability import get_correlation_id, new_correlation_id
+from setu_contract.outbox import append
+
+PRODUCER = "programmes"
+
+
+def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> dict[str, Any]:
+    """Build (and validate) the event and append it to the outbox; commit is the caller's."""
+    envelope = build_event(
+        event_type,
+        data,
+        producer=PRODUCER,
+        correlation_id=get_correlation_id() or new_correlation_id(),
+    )
+    append(session, outbox, envelope)
+    return envelope
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+def organisation_snapshot(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "country": org.country,
+        "kind": org.kind,
+        "contact_email": org.contact_email,
+        "preferred_language": org.preferred_language,
+        "version": org.version,
+        "created_at": _iso(org.created_at),
+        "updated_at": _iso(org.updated_at),
+    }
+
+
+def programme_snapshot(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": programme.id,
+        "reference": programme.reference,
+        "title": programme.title,
+        "summary": programme.summary,
+        "focus_area": programme.focus_area,
+        "partners": [
+            {
+                "organisation_id": p.organisation_id,
+                "role": p.role,
+                "country": p.organisation.country,
+                "name": p.organisation.name,
+            }
+            for p in programme.partners
+        ],
+        "start_date": _iso(programme.start_date),
+        "end_date": _iso(programme.end_date),
+        "budget": [
+            {"organisation_id": b.organisation_id, "currency": b.currency, "amount": b.amount}
+            for b in programme.budget
+        ],
+        "exchange_slots": programme.exchange_slots,
+        "status": programme.status,
+        "approvals": [a.side for a in programme.approvals],
+        "created_by_organisation_id": programme.created_by_organisation_id,
+        "version": programme.version,
+        "created_at": _iso(programme.created_at),
+        "updated_at": _iso(programme.updated_at),
+    }

@@ -1,0 +1,120 @@
+"""Organisations and their API keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from programmes.domain.errors import Invalid, NotFound
+from programmes.domain.keys import hash_secret, new_secret
+from programmes.services.access import require_secretariat
+from programmes.services.events import emit, organisation_snapshot
+from programmes.store.models import ApiKey, Organisation
+from setu_contract.events import EventType
+from setu_contract.http import Principal
+
+SECRETARIAT_NAMES = {"JP": "Japan Secretariat", "IN": "India Secretariat"}
+
+
+def register(session: Session, fields: dict[str, Any]) -> Organisation:
+    """A new organisation and its ``organisation.registered`` event."""
+    org = Organisation(**fields)
+    session.add(org)
+    session.flush()
+    emit(session, EventType.ORGANISATION_REGISTERED, organisation_snapshot(org))
+    return org
+
+
+def create_organisation(
+    session: Session, principal: Principal, fields: dict[str, Any]
+) -> Organisation:
+    require_secretariat(principal)
+    if fields.get("kind") == "secretariat":
+        raise Invalid("secretariat organisations come only from bootstrap", {"kind": ["invalid"]})
+    return register(session, fields)
+
+
+def get_organisation(session: Session, organisation_id: str) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"no organisation {organisation_id}")
+    return org
+
+
+def list_organisations(
+    session: Session, filters: dict[str, Any], page: int, page_size: int
+) -> tuple[list[Organisation], int]:
+    query = select(Organisation)
+    for name in ("country", "kind"):
+        if filters.get(name):
+            query = query.where(getattr(Organisation, name) == filters[name])
+    if filters.get("q"):
+        query = query.where(Organisation.name.ilike(f"%{filters['q']}%"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(Organisation.created_at, Organisation.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(items), total
+
+
+def issue_key(
+    session: Session, organisation: Organisation, name: str, role: str, expires_at: Any = None
+) -> tuple[ApiKey, str]:
+    """A new key and its secret (returned this once; only its hash is stored)."""
+    if role == "secretariat" and organisation.kind != "secretariat":
+        raise Invalid("only a secretariat organisation has secretariat keys", {"role": ["invalid"]})
+    if role == "partner" and organisation.kind == "secretariat":
+        raise Invalid("a secretariat organisation has no partner keys", {"role": ["invalid"]})
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise Invalid("the expiry is in the past", {"expires_at": ["must be in the future"]})
+    secret = new_secret()
+    key = ApiKey(
+        organisation_id=organisation.id,
+        name=name,
+        role=role,
+        secret_hash=hash_secret(secret),
+        prefix=secret[:12],
+        expires_at=expires_at,
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def create_key(
+    session: Session, principal: Principal, organisation_id: str, fields: dict[str, Any]
+) -> tuple[ApiKey, str]:
+    require_secretariat(principal)
+    organisation = get_organisation(session, organisation_id)
+    return issue_key(
+        session, organisation, fields["name"], fields["role"], fields.get("expires_at")
+    )
+
+
+def bootstrap(session: Session, side: str, contact_email: str) -> tuple[ApiKey, str]:
+    """Both secretariat sides if missing, then a new secretariat key for ``side``."""
+    sides: dict[str, Organisation] = {}
+    for country, name in SECRETARIAT_NAMES.items():
+        existing = session.scalar(
+            select(Organisation)
+            .where(Organisation.kind == "secretariat", Organisation.country == country)
+            .order_by(Organisation.created_at)
+            .limit(1)
+        )
+        sides[country] = existing or register(
+            session,
+            {
+                "name": name,
+                "country": country,
+                "kind": "secretariat",
+                "contact_email": contact_email,
+                "preferred_language": "en",
+            },
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return issue_key(session, sides[side], f"bootstrap-{side}-{stamp}", "secretariat")

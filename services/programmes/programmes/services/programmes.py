@@ -1,0 +1,206 @@
+"""Joint research programmes: create, read, edit, transitions with co-approval, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from programmes.domain import programmes as rules
+from programmes.domain.errors import Conflict, Invalid, NotFound
+from programmes.domain.transitions import PROGRAMME_TRANSITIONS, Relation, plan
+from programmes.services.access import require_writer
+from programmes.services.events import emit, programme_snapshot
+from programmes.store.models import (
+    BudgetLine,
+    Organisation,
+    Programme,
+    ProgrammeApproval,
+    ProgrammePartner,
+    ProgrammeTransition,
+    ReferenceCounter,
+)
+from setu_contract.events import EventType
+from setu_contract.http import Principal
+
+
+def next_reference(session: Session, year: int) -> str:
+    """The next ``JIP-<year>-NNNN``; the counter row's update serialises concurrent callers."""
+    series = f"JIP-{year}"
+    bumped = session.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.series == series)
+        .values(value=ReferenceCounter.value + 1)
+    )
+    if bumped.rowcount == 0:
+        session.add(ReferenceCounter(series=series, value=1))
+        session.flush()
+    value = session.scalar(select(ReferenceCounter.value).where(ReferenceCounter.series == series))
+    return rules.reference(year, int(value or 1))
+
+
+def _countries(session: Session, ids: list[str]) -> dict[str, str]:
+    rows = session.execute(
+        select(Organisation.id, Organisation.country).where(Organisation.id.in_(set(ids)))
+    )
+    return {row.id: row.country for row in rows}
+
+
+def _validate(session: Session, fields: dict[str, Any], creator_id: str | None) -> None:
+    ids = [p["organisation_id"] for p in fields["partners"]]
+    errors = rules.validate_programme(fields, creator_id, _countries(session, ids))
+    if errors:
+        raise Invalid("the programme breaks field rules", errors)
+
+
+def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
+    for name in ("title", "summary", "focus_area", "start_date", "end_date", "exchange_slots"):
+        if name in fields:
+            setattr(programme, name, fields[name])
+    if "partners" in fields:
+        programme.partners = [
+            ProgrammePartner(organisation_id=p["organisation_id"], role=p["role"], position=i)
+            for i, p in enumerate(fields["partners"])
+        ]
+    if "budget" in fields:
+        programme.budget = [
+            BudgetLine(
+                organisation_id=b["organisation_id"],
+                currency=b["currency"],
+                amount=rules.format_amount(b["currency"], b["amount"]),
+                position=i,
+            )
+            for i, b in enumerate(fields["budget"])
+        ]
+
+
+def create_programme(session: Session, principal: Principal, fields: dict[str, Any]) -> Programme:
+    require_writer(principal)
+    fields = {"summary": "", "budget": [], "exchange_slots": 0, **fields}
+    _validate(session, fields, principal.organisation_id)
+    programme = Programme(
+        reference=next_reference(session, datetime.now(UTC).year),
+        status="draft",
+        created_by_organisation_id=principal.organisation_id,
+    )
+    _apply_fields(programme, fields)
+    session.add(programme)
+    session.flush()
+    session.refresh(programme)
+    emit(session, EventType.PROGRAMME_CREATED, programme_snapshot(programme))
+    return programme
+
+
+def relations(programme: Programme, principal: Principal) -> set[Relation]:
+    """What the caller is to this programme."""
+    found: set[Relation] = set()
+    if principal.is_secretariat:
+        found.add(Relation.SECRETARIAT)
+    for partner in programme.partners:
+        if partner.organisation_id == principal.organisation_id:
+            found.add(Relation.PARTNER)
+            if partner.role == "lead":
+                found.add(Relation.LEAD)
+    return found
+
+
+def get_programme(
+    session: Session, principal: Principal, programme_id: str, lock: bool = False
+) -> Programme:
+    """The programme, or 404 when it does not exist or the caller takes no part in it."""
+    query = select(Programme).where(Programme.id == programme_id)
+    if lock:
+        query = query.with_for_update()
+    programme = session.scalar(query)
+    if programme is None or not (
+        principal.can_read_everything or Relation.PARTNER in relations(programme, principal)
+    ):
+        raise NotFound(f"no programme {programme_id}")
+    return programme
+
+
+def _record_approval(session: Session, programme: Programme, principal: Principal) -> bool:
+    """Record this side's approval; True when both sides have now approved."""
+    sides = {a.side for a in programme.approvals}
+    if principal.side in sides:
+        raise Conflict(
+            f"the {principal.side} side has already approved this programme",
+            {"approvals": sorted(sides)},
+        )
+    programme.approvals.append(
+        ProgrammeApproval(
+            side=principal.side or "",
+            organisation_id=principal.organisation_id,
+            key_id=principal.key_id,
+        )
+    )
+    return {*sides, principal.side} >= {"JP", "IN"}
+
+
+def transition(
+    session: Session,
+    principal: Principal,
+    programme_id: str,
+    action: str,
+    comment: str | None = None,
+) -> Programme:
+    """Move the programme by ``action`` and write its history and event."""
+    require_writer(principal)
+    programme = get_programme(session, principal, programme_id, lock=True)
+    row = plan(
+        PROGRAMME_TRANSITIONS, programme.status, action, relations(programme, principal), comment
+    )
+    if action == "submit":
+        problems = rules.submission_errors(programme_snapshot(programme)["partners"])
+        if problems:
+            raise Invalid("the programme cannot be submitted yet", problems)
+    source = programme.status
+    target = row.target
+    if action == "approve" and not _record_approval(session, programme, principal):
+        target = source  # the first side's approval: still under review
+    if target in ("changes_requested", "rejected", "withdrawn", "cancelled"):
+        programme.approvals.clear()
+    programme.status = target
+    programme.version += 1
+    programme.updated_at = datetime.now(UTC)
+    session.add(
+        ProgrammeTransition(
+            programme_id=programme.id,
+            action=action,
+            from_status=source,
+            to_status=target,
+            actor_organisation_id=principal.organisation_id,
+            actor_key_id=principal.key_id,
+            comment=comment,
+        )
+    )
+    session.flush()
+    _emit_status_changed(session, programme, principal, source, action, comment)
+    return programme
+
+
+def _emit_status_changed(
+    session: Session,
+    programme: Programme,
+    principal: Principal,
+    source: str,
+    action: str,
+    comment: str | None,
+) -> None:
+    data = programme_snapshot(programme)
+    if programme.status == source:
+        # One side's approval: nothing moved, but the approvals did.
+        emit(session, EventType.PROGRAMME_UPDATED, data)
+        return
+    data.update(
+        {
+            "from": source,
+            "to": programme.status,
+            "action": action,
+            "comment": comment,
+            "actor_organisation_id": principal.organisation_id,
+        }
+    )
+    emit(session, EventType.PROGRAMME_STATUS_CHANGED, data)

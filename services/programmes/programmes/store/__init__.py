@@ -1,0 +1,1 @@
+"""Persistence of the programmes service: models, engine, migrations, the outbox."""

@@ -1,0 +1,200 @@
+"""SQLAlchemy 2 models of the programmes service, and its outbox (the event log)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from setu_contract.outbox import outbox_table
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way out, also from SQLite (which stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+outbox = outbox_table(Base.metadata)
+
+_ID = String(36)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the secret, hex: the secret itself is never stored.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    focus_area: Mapped[str] = mapped_column(String(40), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    exchange_slots: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(24), index=True, default="draft")
+    created_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    partners: Mapped[list[ProgrammePartner]] = relationship(
+        order_by="ProgrammePartner.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    budget: Mapped[list[BudgetLine]] = relationship(
+        order_by="BudgetLine.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    approvals: Mapped[list[ProgrammeApproval]] = relationship(
+        order_by="ProgrammeApproval.approved_at", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ProgrammePartner(Base):
+    __tablename__ = "programme_partners"
+
+    programme_id: Mapped[str] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class BudgetLine(Base):
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    programme_id: Mapped[str] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Exact decimal text (e.g. "25000000.50"): no float ever touches money.
+    amount: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ProgrammeApproval(Base):
+    """One secretariat side's approval in the current review round."""
+
+    __tablename__ = "programme_approvals"
+    __table_args__ = (UniqueConstraint("programme_id", "side", name="uq_approval_side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(2))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    key_id: Mapped[str] = mapped_column(_ID)
+    approved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ProgrammeTransition(Base):
+    """The history of a programme: every transition, in order."""
+
+    __tablename__ = "programme_transitions"
+    __table_args__ = (Index("ix_programme_transitions_programme", "programme_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    actor_key_id: Mapped[str] = mapped_column(_ID)
+    comment: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ReferenceCounter(Base):
+    """The last number handed out per reference series (e.g. ``JIP-2027``)."""
+
+    __tablename__ = "reference_counters"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyRecord(Base):
+    """The first response to a creating POST with an Idempotency-Key, per API key."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("key_id", "idempotency_key", name="uq_idempotency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(_ID)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    method_path: Mapped[str] = mapped_column(String(300))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

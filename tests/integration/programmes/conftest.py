@@ -1,0 +1,147 @@
+"""A migrated programmes database, the API through Flask's test client, and handy callers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from programmes.app import create_app
+from programmes.cli import cli
+from programmes.config import Config
+from programmes.store.db import make_engine
+from programmes.store.migrate import upgrade
+
+
+@dataclass
+class Caller:
+    """An API client acting with one key."""
+
+    client: FlaskClient
+    key: str
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}", **(extra or {})}
+
+    def get(self, path: str, **kwargs: Any):
+        return self.client.get(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any):
+        headers = self.headers(kwargs.pop("headers", None))
+        return self.client.post(path, json=json, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def programmes_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {
+        "PROGRAMMES_DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRETARIAT_EMAIL": "secretariat@setu.test",
+    }
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    upgrade(database_url)
+    flask_app = create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
+    yield flask_app
+    flask_app.extensions["programmes.engine"].dispose()
+
+
+@pytest.fixture
+def engine(app: Flask, database_url: str) -> Iterator[Engine]:
+    db = make_engine(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def run_bootstrap(env: dict[str, str], side: str = "JP") -> str:
+    """`setu programmes bootstrap`; the key on its last line."""
+    result = CliRunner().invoke(cli, ["bootstrap", "--side", side], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def secretariat(app: Flask, client: FlaskClient, programmes_env: dict[str, str]) -> Caller:
+    return Caller(client, run_bootstrap(programmes_env, "JP"))
+
+
+@pytest.fixture
+def secretariat_in(app: Flask, client: FlaskClient, programmes_env: dict[str, str]) -> Caller:
+    return Caller(client, run_bootstrap(programmes_env, "IN"))
+
+
+def new_organisation(caller: Caller, country: str, kind: str = "university") -> dict[str, Any]:
+    answer = caller.post(
+        "/v1/organisations",
+        {
+            "name": f"Org {country} {uuid.uuid4().hex[:6]}",
+            "country": country,
+            "kind": kind,
+            "contact_email": f"office-{uuid.uuid4().hex[:6]}@example.org",
+        },
+    )
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def new_key(caller: Caller, organisation_id: str, role: str = "partner") -> str:
+    answer = caller.post(
+        f"/v1/organisations/{organisation_id}/api-keys", {"name": "test", "role": role}
+    )
+    assert answer.status_code == 201, answer.json
+    return answer.json["key"]
+
+
+@dataclass
+class Partners:
+    jp: dict[str, Any]
+    india: dict[str, Any]
+    jp_caller: Caller
+    in_caller: Caller
+
+
+@pytest.fixture
+def partners(secretariat: Caller) -> Partners:
+    jp = new_organisation(secretariat, "JP")
+    india = new_organisation(secretariat, "IN")
+    return Partners(
+        jp,
+        india,
+        Caller(secretariat.client, new_key(secretariat, jp["id"])),
+        Caller(secretariat.client, new_key(secretariat, india["id"])),
+    )
+
+
+def programme_body(partners: Partners, /, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "title": "Chiplet packaging for edge AI accelerators",
+        "summary": "Joint work on 2.5D packaging.",
+        "focus_area": "semiconductor_packaging",
+        "partners": [
+            {"organisation_id": partners.jp["id"], "role": "lead"},
+            {"organisation_id": partners.india["id"], "role": "lead"},
+        ],
+        "start_date": "2027-04-01",
+        "end_date": "2029-03-31",
+        "budget": [
+            {"organisation_id": partners.jp["id"], "currency": "JPY", "amount": "50000000"},
+            {"organisation_id": partners.india["id"], "currency": "INR", "amount": "250.5"},
+        ],
+        "exchange_slots": 10,
+    }
+    body.update(overrides)
+    return body
