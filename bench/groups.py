@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, ceilings, mail, pipeline, reports_curve
+from bench import api, ceilings, latency, mail, pipeline, reports_curve
 from bench.harness import Group
 
 GROUPS: dict[str, Group] = {
@@ -10,6 +10,7 @@ GROUPS: dict[str, Group] = {
     "celery_ceiling": ceilings.celery_noop,
     "smtp_ceiling": ceilings.smtplib_loop,
     "api": api.run,
+    "latency": latency.run,
     "email": mail.throughput,
     "pipeline": pipeline.run,
     "reports": reports_curve.run,
