@@ -6,6 +6,8 @@ from flask import Flask, Response, request
 
 from notifications.api import NotificationsApi
 from notifications.api.health import blp as health_blp
+from notifications.api.notifications import blp as notifications_blp
+from notifications.api.unsubscribe import blp as unsubscribe_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
 from setu_contract.http import CORRELATION_HEADER
@@ -53,4 +55,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.after_request(_echo_correlation)
     api = NotificationsApi(app)
     api.register_blueprint(health_blp)
+    api.register_blueprint(notifications_blp)
+    api.register_blueprint(unsubscribe_blp)
     return app

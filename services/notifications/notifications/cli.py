@@ -19,3 +19,46 @@ def migrate() -> None:
     url = Config.from_env().database_url
     migrations.upgrade(url)
     click.echo("notifications database is up to date")
+
+
+def _sessions():
+    from notifications.store.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(Config.from_env().database_url))
+
+
+@cli.command("dead-letters")
+@click.option("--all", "include_requeued", is_flag=True, help="Include re-queued ones.")
+def dead_letters(include_requeued: bool) -> None:
+    """List work that failed for good (oldest first)."""
+    from notifications.services.dead_letters import list_dead_letters
+
+    with _sessions()() as session:
+        letters = list_dead_letters(session, include_requeued)
+    if not letters:
+        click.echo("no dead letters")
+    for letter in letters:
+        state = f"requeued {letter.requeued_at:%Y-%m-%d %H:%M}" if letter.requeued_at else "dead"
+        subject = letter.delivery_id or letter.event_id or "-"
+        click.echo(
+            f"{letter.id}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.source:<8}  "
+            f"{subject}  attempts={letter.attempts}  {state}  {letter.error[:120]}"
+        )
+
+
+@cli.command("requeue")
+@click.argument("dead_letter_id")
+def requeue_command(dead_letter_id: str) -> None:
+    """Put a dead letter back to work."""
+    from notifications.publishing import publish
+    from notifications.services.dead_letters import Conflict, NotFound, requeue
+
+    with _sessions()() as session:
+        try:
+            work = requeue(session, dead_letter_id)
+        except (NotFound, Conflict) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if publish(Config.from_env().redis_url, work):
+        click.echo(f"re-queued {dead_letter_id} as {work.task_name}")
+    else:
+        click.echo(f"marked {dead_letter_id} for retry; the sweeper will send it (Redis down)")

@@ -16,6 +16,7 @@ from notifications.config import Config
 from notifications.domain.planning import Settings
 from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
+from notifications.mail.unsubscribe import unsubscribe_url
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import Delivery
 
@@ -51,7 +52,9 @@ class Runtime:
         return Sender(self.config.mail_from, self.config.reply_to)
 
     def unsubscribe_link(self, delivery: Delivery) -> str | None:
-        return None
+        if not delivery.unsubscribable:
+            return None
+        return unsubscribe_url(self.config.public_url, self.config.secret_key, delivery.recipient)
 
 
 _current: tuple[int, Runtime] | None = None

@@ -13,8 +13,9 @@ from typing import Any
 from celery import Celery, Task
 
 from notifications.config import Config
-from notifications.domain.retry import backoff
+from notifications.domain.retry import MAX_DELAY, backoff
 from notifications.runtime import runtime
+from notifications.services.dead_letters import record_failed_task
 from notifications.services.events import MissingOrganisations, record_event
 from notifications.services.sending import Outcome, send_delivery
 from notifications.services.sweeping import stuck_deliveries
@@ -38,7 +39,27 @@ def _settings() -> dict[str, Any]:
     }
 
 
-app = Celery("notifications")
+class NotificationsTask(Task):
+    """Retries unexpected errors (database or broker hiccups) with backoff and jitter, and
+    records a dead letter when the retries run out."""
+
+    autoretry_for = (Exception,)
+    retry_backoff = 2
+    retry_backoff_max = int(MAX_DELAY)
+    retry_jitter = True
+    max_retries = 8
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        try:
+            with runtime().sessions() as session:
+                record_failed_task(
+                    session, self.name, list(args), repr(exc), self.request.retries + 1
+                )
+        except Exception:
+            log.exception("could not record a dead letter", extra={"task_id": task_id})
+
+
+app = Celery("notifications", task_cls=NotificationsTask)
 # Read lazily, when the configuration is first used, not when this module is imported.
 app.add_defaults(_settings)
 install_celery_correlation(app)
@@ -60,7 +81,7 @@ def _send(delivery_id: str) -> Outcome:
     return outcome
 
 
-@app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True, max_retries=None)
+@app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     """Apply an event once, then send the emails it planned that are not sent yet."""
     try:

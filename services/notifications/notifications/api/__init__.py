@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
+from notifications.domain.errors import DomainError
 from setu_contract.http import ErrorSchema, principal_from_headers
 
 
@@ -25,10 +26,16 @@ class NotificationsApi(Api):
         return payload, code, headers
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
+        current_app.logger.exception("unexpected error", exc_info=error)
         return self.handle_http_exception(InternalServerError())
+
+    def handle_domain_error(self, error: DomainError) -> tuple[dict[str, Any], int, dict]:
+        exception = default_exceptions[error.status](description=str(error))
+        return self.handle_http_exception(exception)
 
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
+        self._app.register_error_handler(DomainError, self.handle_domain_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from notifications.domain.planning import PlannedEmail, Settings, plan
+from notifications.mail.unsubscribe import REPORTS_LIST
+from notifications.services.unsubscribing import unsubscribed
 from notifications.store.directory import SqlDirectory, apply_organisation
 from notifications.store.models import CLAIMABLE, Delivery, ProcessedEvent
 
@@ -46,6 +48,12 @@ class MissingOrganisations(Exception):
         self.organisation_ids = organisation_ids
 
 
+def _without_unsubscribed(session: Session, emails: list[PlannedEmail]) -> list[PlannedEmail]:
+    optional = [e.recipient.email for e in emails if e.unsubscribable]
+    gone = unsubscribed(session, optional, REPORTS_LIST)
+    return [e for e in emails if not (e.unsubscribable and e.recipient.email.lower() in gone)]
+
+
 def _apply(
     session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
 ) -> int:
@@ -63,8 +71,9 @@ def _apply(
     planned = plan(envelope, SqlDirectory(session), settings)
     if planned.missing and not allow_missing:
         raise MissingOrganisations(planned.missing)
-    session.add_all(_delivery(envelope, email) for email in planned.emails)
-    return len(planned.emails)
+    emails = _without_unsubscribed(session, planned.emails)
+    session.add_all(_delivery(envelope, email) for email in emails)
+    return len(emails)
 
 
 def record_event(

@@ -20,6 +20,7 @@ from notifications.store.models import (
     RETRYING,
     SENDING,
     SENT,
+    DeadLetter,
     Delivery,
     utcnow,
 )
@@ -81,7 +82,23 @@ def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> O
         _finish(session, delivery.id, status=RETRYING, last_error=message, next_attempt_at=due)
         log.warning("email deferred", extra={"delivery_id": delivery.id, "error": message})
         return Outcome(RETRYING, delay)
-    _finish(session, delivery.id, status=FAILED, last_error=message, next_attempt_at=None)
+    with session.begin():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery.id, Delivery.status == SENDING)
+            .values(status=FAILED, last_error=message, next_attempt_at=None, updated_at=utcnow())
+        )
+        session.add(
+            DeadLetter(
+                source="delivery",
+                task_name="notifications.send_delivery",
+                event_id=delivery.event_id,
+                delivery_id=delivery.id,
+                payload={"delivery_id": delivery.id},
+                error=message,
+                attempts=delivery.attempts,
+            )
+        )
     log.error("email failed", extra={"delivery_id": delivery.id, "error": message})
     return Outcome(FAILED)
 

@@ -85,3 +85,31 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class DeadLetter(Base):
+    """Work that failed for good: a delivery refused permanently or out of retries, or an
+    event whose handling kept failing. An operator lists and re-queues them (cli)."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    source: Mapped[str] = mapped_column(String(16))  # delivery | event
+    task_name: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    delivery_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requeued_at: Mapped[datetime | None]
+
+
+class Unsubscription(Base):
+    """An address that asked (one-click) to receive no more emails of a list."""
+
+    __tablename__ = "unsubscriptions"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,73 @@
+"""/v1/notifications: the delivery record of every email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from notifications.api import require_principal
+from notifications.publishing import publish
+from notifications.schemas import (
+    NotificationPageSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+)
+from notifications.services.deliveries import (
+    DeliveryFilter,
+    get_delivery,
+    list_deliveries,
+    retry_delivery,
+)
+from setu_contract.http import ErrorSchema
+
+blp = Blueprint(
+    "notifications", __name__, url_prefix="/v1/notifications", description="Email deliveries"
+)
+blp.before_request(require_principal)
+
+
+def _session():
+    return current_app.extensions["notifications.sessions"]()
+
+
+@blp.route("")
+class Notifications(MethodView):
+    @blp.arguments(NotificationQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.response(200, NotificationPageSchema)
+    def get(self, page: int, page_size: int, **filters: Any) -> dict[str, Any]:
+        """List deliveries (secretariat and auditors: all; partners: their own)"""
+        if filters.get("event_id"):
+            filters["event_id"] = str(filters["event_id"])
+        with _session() as session:
+            items, total = list_deliveries(
+                session, g.principal, DeliveryFilter(**filters), page, page_size
+            )
+        return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+@blp.route("/<string:notification_id>")
+class Notification(MethodView):
+    @blp.response(200, NotificationSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, notification_id: str) -> Any:
+        """One delivery, with its attempts and last error"""
+        with _session() as session:
+            return get_delivery(session, g.principal, notification_id)
+
+
+@blp.route("/<string:notification_id>/retry")
+class NotificationRetry(MethodView):
+    @blp.response(202, NotificationSchema)
+    @blp.alt_response(403, schema=ErrorSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema)
+    def post(self, notification_id: str) -> Any:
+        """Send a failed delivery again (secretariat only)"""
+        with _session() as session:
+            work = retry_delivery(session, g.principal, notification_id)
+            publish(current_app.extensions["notifications.config"].redis_url, work)
+            return get_delivery(session, g.principal, notification_id)

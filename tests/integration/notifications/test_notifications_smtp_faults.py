@@ -1,0 +1,100 @@
+"""A real SMTP server that the test controls: temporary refusals, permanent ones, an outage."""
+
+from __future__ import annotations
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from notifications.store.models import DeadLetter, Delivery
+from tests.support.infra import wait_until
+from tests.support.processes import Process
+from tests.support.smtp import SmtpServer
+from tests.unit.notifications.factories import programme_status_changed
+
+
+def _delivery(engine: Engine, event_id: str) -> Delivery | None:
+    with Session(engine) as session:
+        return session.scalar(select(Delivery).where(Delivery.event_id == event_id))
+
+
+def _refused(engine: Engine, event_id: str, count: int) -> bool:
+    """The delivery's ``count``-th attempt was refused and recorded (not still in flight)."""
+    delivery = _delivery(engine, event_id)
+    return delivery is not None and delivery.attempts == count and delivery.status == "retrying"
+
+
+def test_temporary_refusals_are_retried_until_one_email_arrives(
+    notifications_worker: Process, notifications_db: Engine, smtp_server: SmtpServer, publish
+) -> None:
+    smtp_server.handler.reply = "451 4.3.0 mailbox busy, try later"
+    envelope = programme_status_changed()
+    publish(envelope)
+    wait_until(
+        lambda: _refused(notifications_db, envelope["id"], 1),
+        20,
+        message="a first, refused attempt",
+    )
+    smtp_server.handler.reply = "421 4.7.0 too many connections"
+    wait_until(
+        lambda: _refused(notifications_db, envelope["id"], 2),
+        20,
+        message="a second, refused attempt",
+    )
+    assert "421" in _delivery(notifications_db, envelope["id"]).last_error
+    smtp_server.handler.reply = None
+
+    [message] = smtp_server.wait_for(1, timeout=30)
+    assert message["X-Setu-Event-Id"] == envelope["id"]
+    wait_until(
+        lambda: _delivery(notifications_db, envelope["id"]).status == "sent",
+        message="the delivery to be sent",
+    )
+    assert _delivery(notifications_db, envelope["id"]).attempts == 3
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_permanent_refusal_fails_at_once_and_is_dead_lettered(
+    notifications_worker: Process, notifications_db: Engine, smtp_server: SmtpServer, publish
+) -> None:
+    smtp_server.handler.reply = "550 5.1.1 no such mailbox"
+    envelope = programme_status_changed()
+    publish(envelope)
+
+    wait_until(
+        lambda: _delivery(notifications_db, envelope["id"]).status == "failed",
+        20,
+        message="the delivery to fail",
+    )
+    failed = _delivery(notifications_db, envelope["id"])
+    assert failed.attempts == 1 and "550" in failed.last_error
+    with Session(notifications_db) as session:
+        [letter] = session.scalars(select(DeadLetter).where(DeadLetter.delivery_id == failed.id))
+    assert letter.source == "delivery" and "550" in letter.error
+    assert smtp_server.messages == []
+
+
+def test_an_smtp_outage_is_waited_out(
+    notifications_worker: Process, notifications_db: Engine, smtp_server: SmtpServer, publish
+) -> None:
+    smtp_server.stop()
+    envelope = programme_status_changed()
+    publish(envelope)
+    wait_until(
+        lambda: _refused(notifications_db, envelope["id"], 2),
+        30,
+        message="two attempts against a server that is down",
+    )
+    assert "Connection" in (_delivery(notifications_db, envelope["id"]).last_error or "")
+    # The same server comes back on the same port (an aiosmtpd controller starts only once).
+    smtp_server.controller = Controller(
+        smtp_server.handler, hostname="127.0.0.1", port=smtp_server.port
+    )
+    smtp_server.start()
+
+    [message] = smtp_server.wait_for(1, timeout=40)
+    assert message["X-Setu-Event-Id"] == envelope["id"]
+    wait_until(
+        lambda: _delivery(notifications_db, envelope["id"]).status == "sent",
+        message="the delivery to be sent",
+    )
