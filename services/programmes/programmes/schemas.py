@@ -151,3 +151,42 @@ class ProgrammeSchema(Schema):
 class TransitionSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class NonEmptyMixin:
+    @validates_schema
+    def _something_to_change(self, data, **_):
+        if not data:
+            raise ValidationError("send at least one field to change")
+
+
+class ProgrammeUpdateSchema(NonEmptyMixin, ProgrammeCreateSchema):
+    """Any fields of a programme, loaded with partial=True."""
+
+
+class ProgrammeQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
+    focus_area = fields.String(validate=validate.OneOf(FOCUS_AREAS))
+    organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class HistoryEntrySchema(Schema):
+    action = fields.String()
+    from_ = fields.String(data_key="from", attribute="from_status")
+    to = fields.String(attribute="to_status")
+    actor_organisation_id = fields.String()
+    comment = fields.String(allow_none=True)
+    occurred_at = fields.DateTime()
+
+
+class OrganisationUpdateSchema(NonEmptyMixin, StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    country = fields.String(validate=validate.OneOf(COUNTRIES))
+    kind = fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    contact_email = fields.Email(validate=validate.Length(max=320))
+    preferred_language = fields.String(validate=validate.OneOf(LANGUAGES))
+
+
+class ApiKeyQuerySchema(PageQuerySchema):
+    include_revoked = fields.Boolean(load_default=False)

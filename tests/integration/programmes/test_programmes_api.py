@@ -70,7 +70,7 @@ def test_a_partner_key_reads_its_own_organisation_in_full_and_others_in_part(par
     assert own.json["contact_email"] == partners.jp["contact_email"]
     other = partners.jp_caller.get(f"/v1/organisations/{partners.india['id']}")
     assert other.status_code == 200
-    assert set(other.json) == {"id", "name", "country", "kind"}
+    assert set(other.json) == {"id", "name", "country", "kind", "version"}
 
 
 def test_partners_may_not_register_organisations_or_issue_keys(partners: Partners):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from programmes.domain import errors as domain
+from programmes.domain.versioning import etag
 from programmes.services.access import authenticate
 from setu_contract.http import ErrorSchema, Principal
 
@@ -125,3 +126,12 @@ class V1Blueprint(Blueprint):
 
 def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
     return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+def with_etag(snapshot: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int, dict]:
+    """The resource and its ETag (derived from its version)."""
+    return snapshot, status, {"ETag": etag(snapshot["id"], snapshot["version"])}
+
+
+def if_match() -> str | None:
+    return request.headers.get("If-Match")

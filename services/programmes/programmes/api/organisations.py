@@ -6,13 +6,23 @@ from typing import Any
 
 from flask.views import MethodView
 
-from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work
+from programmes.api import (
+    V1Blueprint,
+    if_match,
+    page_envelope,
+    principal,
+    unit_of_work,
+    with_etag,
+)
 from programmes.schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
+    ApiKeyQuerySchema,
+    ApiKeySchema,
     OrganisationCreateSchema,
     OrganisationQuerySchema,
     OrganisationSchema,
+    OrganisationUpdateSchema,
 )
 from programmes.services import organisations as service
 from programmes.services.events import organisation_snapshot
@@ -55,7 +65,7 @@ class Organisations(MethodView):
         """Register an organisation (secretariat)"""
         with unit_of_work() as session:
             org = service.create_organisation(session, principal(), fields)
-            return organisation_snapshot(org)
+            return with_etag(organisation_snapshot(org), 201)
 
     @blp.arguments(OrganisationQuerySchema, location="query")
     @blp.response(200)
@@ -71,10 +81,22 @@ class Organisations(MethodView):
 @blp.route("/organisations/<string:organisation_id>")
 class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
-    def get(self, organisation_id: str) -> dict[str, Any]:
+    def get(self, organisation_id: str) -> Any:
         """Read an organisation"""
         with unit_of_work() as session:
-            return _view(organisation_snapshot(service.get_organisation(session, organisation_id)))
+            org = service.get_organisation(session, organisation_id)
+            return with_etag(_view(organisation_snapshot(org)) | {"version": org.version})
+
+    @blp.arguments(OrganisationUpdateSchema)
+    @blp.response(200, OrganisationSchema)
+    @blp.alt_response(412, description="If-Match names an older version")
+    def patch(self, changes: dict[str, Any], organisation_id: str) -> Any:
+        """Edit an organisation (secretariat); send If-Match with the ETag you read"""
+        with unit_of_work() as session:
+            org = service.update_organisation(
+                session, principal(), organisation_id, changes, if_match()
+            )
+            return with_etag(organisation_snapshot(org))
 
 
 @blp.route("/organisations/<string:organisation_id>/api-keys")
@@ -86,3 +108,24 @@ class OrganisationKeys(MethodView):
         with unit_of_work() as session:
             key, secret = service.create_key(session, principal(), organisation_id, fields)
             return _key_view(key, secret)
+
+    @blp.arguments(ApiKeyQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+        """List an organisation's keys, without their secrets"""
+        with unit_of_work() as session:
+            keys = service.list_keys(
+                session, principal(), organisation_id, query["include_revoked"]
+            )
+            views = ApiKeySchema(many=True).dump([_key_view(k) for k in keys])
+        page, size = query["page"], query["page_size"]
+        return page_envelope(views[(page - 1) * size : page * size], len(views), page, size)
+
+
+@blp.route("/api-keys/<string:key_id>")
+class ApiKeyById(MethodView):
+    @blp.response(204)
+    def delete(self, key_id: str) -> None:
+        """Revoke an API key (at once and for good)"""
+        with unit_of_work() as session:
+            service.revoke_key(session, principal(), key_id)

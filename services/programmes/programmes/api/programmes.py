@@ -6,8 +6,22 @@ from typing import Any
 
 from flask.views import MethodView
 
-from programmes.api import V1Blueprint, principal, unit_of_work
-from programmes.schemas import ProgrammeCreateSchema, ProgrammeSchema, TransitionSchema
+from programmes.api import (
+    V1Blueprint,
+    if_match,
+    page_envelope,
+    principal,
+    unit_of_work,
+    with_etag,
+)
+from programmes.schemas import (
+    HistoryEntrySchema,
+    ProgrammeCreateSchema,
+    ProgrammeQuerySchema,
+    ProgrammeSchema,
+    ProgrammeUpdateSchema,
+    TransitionSchema,
+)
 from programmes.services import programmes as service
 from programmes.services.events import programme_snapshot
 
@@ -21,7 +35,18 @@ class Programmes(MethodView):
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Propose a joint research programme (a draft)"""
         with unit_of_work() as session:
-            return programme_snapshot(service.create_programme(session, principal(), fields))
+            programme = service.create_programme(session, principal(), fields)
+            return with_etag(programme_snapshot(programme), 201)
+
+    @blp.arguments(ProgrammeQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List the programmes you take part in (all, for the secretariat and auditors)"""
+        page, size = query.pop("page"), query.pop("page_size")
+        with unit_of_work() as session:
+            found, total = service.list_programmes(session, principal(), query, page, size)
+            items = ProgrammeSchema(many=True).dump([programme_snapshot(p) for p in found])
+        return page_envelope(items, total, page, size)
 
 
 @blp.route("/programmes/<string:programme_id>")
@@ -30,7 +55,28 @@ class ProgrammeById(MethodView):
     def get(self, programme_id: str) -> dict[str, Any]:
         """Read a programme"""
         with unit_of_work() as session:
-            return programme_snapshot(service.get_programme(session, principal(), programme_id))
+            programme = service.get_programme(session, principal(), programme_id)
+            return with_etag(programme_snapshot(programme))
+
+    @blp.arguments(ProgrammeUpdateSchema(partial=True))
+    @blp.response(200, ProgrammeSchema)
+    @blp.alt_response(412, description="If-Match names an older version")
+    def patch(self, changes: dict[str, Any], programme_id: str) -> Any:
+        """Edit a programme while draft or changes_requested (partners)"""
+        with unit_of_work() as session:
+            programme = service.update_programme(
+                session, principal(), programme_id, changes, if_match()
+            )
+            return with_etag(programme_snapshot(programme))
+
+
+@blp.route("/programmes/<string:programme_id>/history")
+class ProgrammeHistory(MethodView):
+    @blp.response(200, HistoryEntrySchema(many=True))
+    def get(self, programme_id: str) -> Any:
+        """Every transition of a programme, oldest first"""
+        with unit_of_work() as session:
+            return service.history(session, principal(), programme_id)
 
 
 @blp.route("/programmes/<string:programme_id>/transitions")
@@ -43,4 +89,4 @@ class ProgrammeTransitions(MethodView):
             programme = service.transition(
                 session, principal(), programme_id, body["action"], body.get("comment")
             )
-            return programme_snapshot(programme)
+            return with_etag(programme_snapshot(programme))

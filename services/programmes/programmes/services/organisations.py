@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from programmes.domain.errors import Invalid, NotFound
 from programmes.domain.keys import hash_secret, new_secret
-from programmes.services.access import require_secretariat
+from programmes.domain.versioning import check_if_match
+from programmes.services.access import require_secretariat, require_writer
 from programmes.services.events import emit, organisation_snapshot
 from programmes.store.models import ApiKey, Organisation
 from setu_contract.events import EventType
@@ -37,8 +38,38 @@ def create_organisation(
     return register(session, fields)
 
 
-def get_organisation(session: Session, organisation_id: str) -> Organisation:
-    org = session.get(Organisation, organisation_id)
+def update_organisation(
+    session: Session,
+    principal: Principal,
+    organisation_id: str,
+    changes: dict[str, Any],
+    if_match: str | None = None,
+) -> Organisation:
+    """The secretariat edits an organisation; ``organisation.updated`` carries the new version."""
+    require_secretariat(principal)
+    org = get_organisation(session, organisation_id, lock=True)
+    check_if_match(if_match, org.id, org.version)
+    if org.kind == "secretariat" and ("kind" in changes or "country" in changes):
+        raise Invalid(
+            "a secretariat side keeps its kind and country",
+            {
+                name: ["cannot change for a secretariat"]
+                for name in ("kind", "country")
+                if name in changes
+            },
+        )
+    for name, value in changes.items():
+        setattr(org, name, value)
+    org.version += 1
+    org.updated_at = datetime.now(UTC)
+    session.flush()
+    emit(session, EventType.ORGANISATION_UPDATED, organisation_snapshot(org))
+    return org
+
+
+def get_organisation(session: Session, organisation_id: str, lock: bool = False) -> Organisation:
+    query = select(Organisation).where(Organisation.id == organisation_id)
+    org = session.scalar(query.with_for_update() if lock else query)
     if org is None:
         raise NotFound(f"no organisation {organisation_id}")
     return org
@@ -94,6 +125,33 @@ def create_key(
     return issue_key(
         session, organisation, fields["name"], fields["role"], fields.get("expires_at")
     )
+
+
+def list_keys(
+    session: Session, principal: Principal, organisation_id: str, include_revoked: bool
+) -> list[ApiKey]:
+    """An organisation's keys, without secrets: for the secretariat and the organisation."""
+    if not (principal.can_read_everything or principal.organisation_id == organisation_id):
+        raise NotFound(f"no organisation {organisation_id}")
+    get_organisation(session, organisation_id)
+    query = select(ApiKey).where(ApiKey.organisation_id == organisation_id)
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_(None))
+    return list(session.scalars(query.order_by(ApiKey.created_at, ApiKey.id)))
+
+
+def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+    """The secretariat, or a partner for its own organisation's keys, revokes a key."""
+    require_writer(principal)
+    key = session.get(ApiKey, key_id)
+    if key is None or not (
+        principal.is_secretariat or principal.organisation_id == key.organisation_id
+    ):
+        raise NotFound(f"no API key {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        session.flush()
+    return key
 
 
 def bootstrap(session: Session, side: str, contact_email: str) -> tuple[ApiKey, str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from programmes.domain import programmes as rules
-from programmes.domain.errors import Conflict, Invalid, NotFound
-from programmes.domain.transitions import PROGRAMME_TRANSITIONS, Relation, plan
+from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from programmes.domain.transitions import PROGRAMME_EDITABLE, PROGRAMME_TRANSITIONS, Relation, plan
+from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.store.models import (
@@ -104,6 +106,92 @@ def relations(programme: Programme, principal: Principal) -> set[Relation]:
             if partner.role == "lead":
                 found.add(Relation.LEAD)
     return found
+
+
+def update_programme(
+    session: Session,
+    principal: Principal,
+    programme_id: str,
+    changes: dict[str, Any],
+    if_match: str | None = None,
+) -> Programme:
+    """Partners edit while draft or changes_requested; the whole programme is re-checked."""
+    require_writer(principal)
+    programme = get_programme(session, principal, programme_id, lock=True)
+    check_if_match(if_match, programme.id, programme.version)
+    if Relation.PARTNER not in relations(programme, principal):
+        raise Forbidden("only a partner of the programme may edit it")
+    if programme.status not in PROGRAMME_EDITABLE:
+        raise Conflict(
+            f"a programme cannot be edited while {programme.status}",
+            {"status": programme.status, "editable_in": sorted(PROGRAMME_EDITABLE)},
+        )
+    merged = {**_editable_fields(programme), **changes}
+    _validate(session, merged, principal.organisation_id)
+    _apply_fields(programme, changes)
+    programme.version += 1
+    programme.updated_at = datetime.now(UTC)
+    session.flush()
+    emit(session, EventType.PROGRAMME_UPDATED, programme_snapshot(programme))
+    return programme
+
+
+def _editable_fields(programme: Programme) -> dict[str, Any]:
+    snapshot = programme_snapshot(programme)
+    return {
+        "start_date": programme.start_date,
+        "end_date": programme.end_date,
+        "partners": snapshot["partners"],
+        "budget": [{**line, "amount": Decimal(line["amount"])} for line in snapshot["budget"]],
+    }
+
+
+def list_programmes(
+    session: Session, principal: Principal, filters: dict[str, Any], page: int, size: int
+) -> tuple[list[Programme], int]:
+    """Programmes the caller may see, filtered, newest first."""
+    query = select(Programme)
+    if not principal.can_read_everything:
+        query = query.where(_has_partner(principal.organisation_id))
+    if filters.get("organisation_id"):
+        query = query.where(_has_partner(filters["organisation_id"]))
+    for name in ("status", "focus_area"):
+        if filters.get(name):
+            query = query.where(getattr(Programme, name) == filters[name])
+    if filters.get("q"):
+        pattern = f"%{filters['q'].lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Programme.reference).like(pattern),
+                func.lower(Programme.title).like(pattern),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(Programme.created_at.desc(), Programme.id)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return list(items), total
+
+
+def _has_partner(organisation_id: str) -> Any:
+    return Programme.id.in_(
+        select(ProgrammePartner.programme_id).where(
+            ProgrammePartner.organisation_id == organisation_id
+        )
+    )
+
+
+def history(session: Session, principal: Principal, programme_id: str) -> list[ProgrammeTransition]:
+    get_programme(session, principal, programme_id)
+    return list(
+        session.scalars(
+            select(ProgrammeTransition)
+            .where(ProgrammeTransition.programme_id == programme_id)
+            .order_by(ProgrammeTransition.id)
+        )
+    )
 
 
 def get_programme(

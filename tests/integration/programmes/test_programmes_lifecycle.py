@@ -1,0 +1,173 @@
+"""A programme's whole life: edits with ETags, the transition table, co-approval, history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from programmes.store.models import outbox
+from tests.integration.programmes.conftest import (
+    Caller,
+    Partners,
+    new_key,
+    new_organisation,
+    programme_body,
+)
+
+
+def move(caller: Caller, programme_id: str, action: str, comment: str | None = None):
+    body = {"action": action} | ({"comment": comment} if comment else {})
+    return caller.post(f"/v1/programmes/{programme_id}/transitions", body)
+
+
+def patch(caller: Caller, path: str, body: dict, etag: str | None = None):
+    headers = caller.headers({"If-Match": etag} if etag else None)
+    return caller.client.patch(path, json=body, headers=headers)
+
+
+def test_edit_with_if_match_and_stale_if_match_is_412(partners: Partners):
+    created = partners.jp_caller.post("/v1/programmes", programme_body(partners))
+    path = f"/v1/programmes/{created.json['id']}"
+    etag = created.headers["ETag"]
+    assert partners.jp_caller.get(path).headers["ETag"] == etag
+    edited = patch(
+        partners.in_caller, path, {"title": "Chiplets, revised", "exchange_slots": 3}, etag
+    )
+    assert edited.status_code == 200, edited.json
+    assert edited.json["title"] == "Chiplets, revised" and edited.json["version"] == 2
+    assert edited.headers["ETag"] != etag
+    stale = patch(partners.jp_caller, path, {"title": "Someone else's edit"}, etag)
+    assert stale.status_code == 412 and stale.json["code"] == 412
+    assert partners.jp_caller.get(path).json["title"] == "Chiplets, revised"
+
+
+def test_edits_are_checked_whole_and_only_while_editable(partners: Partners, secretariat: Caller):
+    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    path = f"/v1/programmes/{programme['id']}"
+    bad = patch(partners.jp_caller, path, {"end_date": "2027-01-01"})
+    assert bad.status_code == 422 and "end_date" in bad.json["errors"]
+    assert patch(partners.jp_caller, path, {}).status_code == 422
+    assert patch(secretariat, path, {"title": "Secretariat edit"}).status_code == 403
+    assert move(partners.jp_caller, programme["id"], "submit").status_code == 200
+    locked = patch(partners.jp_caller, path, {"title": "Too late now"})
+    assert locked.status_code == 409 and locked.json["errors"]["status"] == "submitted"
+
+
+def test_full_review_with_co_approval_by_both_sides(
+    partners: Partners, secretariat: Caller, secretariat_in: Caller, engine
+):
+    pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    assert move(partners.jp_caller, pid, "submit").json["status"] == "submitted"
+    assert move(partners.jp_caller, pid, "start_review").status_code == 403
+    assert move(secretariat, pid, "start_review").json["status"] == "under_review"
+    no_comment = move(secretariat, pid, "request_changes")
+    assert no_comment.status_code == 422 and "comment" in no_comment.json["errors"]
+    changes = move(secretariat, pid, "request_changes", "Add the IN budget breakdown")
+    assert changes.json["status"] == "changes_requested"
+    assert move(partners.in_caller, pid, "submit").status_code == 200
+    assert move(secretariat_in, pid, "start_review").status_code == 200
+
+    first = move(secretariat, pid, "approve")
+    assert first.status_code == 200
+    assert first.json["status"] == "under_review" and first.json["approvals"] == ["JP"]
+    twice = move(secretariat, pid, "approve")
+    assert twice.status_code == 409 and twice.json["errors"]["approvals"] == ["JP"]
+    second = move(secretariat_in, pid, "approve")
+    assert second.json["status"] == "approved" and sorted(second.json["approvals"]) == ["IN", "JP"]
+    assert move(secretariat, pid, "activate").json["status"] == "active"
+    assert move(secretariat, pid, "complete").json["status"] == "completed"
+    done = move(secretariat, pid, "cancel", "no")
+    assert done.status_code == 409 and done.json["errors"]["allowed_actions"] == []
+
+    history = partners.jp_caller.get(f"/v1/programmes/{pid}/history").json
+    assert [(h["action"], h["from"], h["to"]) for h in history] == [
+        ("submit", "draft", "submitted"),
+        ("start_review", "submitted", "under_review"),
+        ("request_changes", "under_review", "changes_requested"),
+        ("submit", "changes_requested", "submitted"),
+        ("start_review", "submitted", "under_review"),
+        ("approve", "under_review", "under_review"),
+        ("approve", "under_review", "approved"),
+        ("activate", "approved", "active"),
+        ("complete", "active", "completed"),
+    ]
+    assert history[2]["comment"] == "Add the IN budget breakdown"
+    with engine.connect() as conn:
+        types = conn.execute(
+            select(outbox.c.type, outbox.c.aggregate_version)
+            .where(outbox.c.aggregate_id == pid)
+            .order_by(outbox.c.position)
+        ).all()
+    # The first side's approval is an update (approvals changed), not a status change.
+    assert [t for t, _ in types].count("programme.status_changed") == 8
+    assert [t for t, _ in types].count("programme.updated") == 1
+    versions = [v for _, v in types]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+
+
+def test_approvals_restart_after_changes_are_requested(
+    partners: Partners, secretariat: Caller, secretariat_in: Caller
+):
+    pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    move(partners.jp_caller, pid, "submit")
+    move(secretariat, pid, "start_review")
+    assert move(secretariat, pid, "approve").json["approvals"] == ["JP"]
+    assert move(secretariat_in, pid, "request_changes", "fix").json["approvals"] == []
+
+
+def test_withdraw_is_for_lead_partners_and_cancel_needs_the_secretariat(
+    partners: Partners, secretariat: Caller
+):
+    member_org = new_organisation(secretariat, "IN")
+    member = Caller(secretariat.client, new_key(secretariat, member_org["id"]))
+    body = programme_body(partners)
+    body["partners"].append({"organisation_id": member_org["id"], "role": "member"})
+    pid = partners.jp_caller.post("/v1/programmes", body).json["id"]
+    assert move(member, pid, "withdraw").status_code == 403
+    assert move(member, pid, "submit").status_code == 200
+    withdrawn = move(partners.in_caller, pid, "withdraw")
+    assert withdrawn.json["status"] == "withdrawn"
+
+
+def test_auditors_read_everything_and_write_nothing(partners: Partners, secretariat: Caller):
+    audit_org = new_organisation(secretariat, "JP", kind="government_agency")
+    auditor = Caller(secretariat.client, new_key(secretariat, audit_org["id"], role="auditor"))
+    pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    assert auditor.get(f"/v1/programmes/{pid}").status_code == 200
+    assert auditor.get(f"/v1/programmes/{pid}/history").status_code == 200
+    assert move(auditor, pid, "submit").status_code == 403
+    assert auditor.post("/v1/programmes", programme_body(partners)).status_code == 403
+    assert patch(auditor, f"/v1/programmes/{pid}", {"title": "Audited edit"}).status_code == 403
+
+
+def test_list_filters_q_and_pagination(partners: Partners, secretariat: Caller):
+    other = new_organisation(secretariat, "JP")
+    other_caller = Caller(secretariat.client, new_key(secretariat, other["id"]))
+    mine = [
+        partners.jp_caller.post(
+            "/v1/programmes", programme_body(partners, title=f"Edge AI wafer study {n}")
+        ).json
+        for n in range(3)
+    ]
+    agri = partners.jp_caller.post(
+        "/v1/programmes",
+        programme_body(partners, title="Paddy yield forecasting", focus_area="ai_agriculture"),
+    ).json
+    move(partners.jp_caller, agri["id"], "submit")
+
+    page = partners.jp_caller.get("/v1/programmes", query_string={"page_size": 2}).json
+    assert (page["total"], page["page"], page["page_size"], len(page["items"])) == (4, 1, 2, 2)
+    page2 = partners.jp_caller.get("/v1/programmes", query_string={"page_size": 2, "page": 2}).json
+    assert {p["id"] for p in page["items"] + page2["items"]} == {p["id"] for p in [*mine, agri]}
+    assert other_caller.get("/v1/programmes").json["total"] == 0
+
+    def ids(**query) -> set[str]:
+        return {
+            p["id"] for p in secretariat.get("/v1/programmes", query_string=query).json["items"]
+        }
+
+    assert ids(status="submitted") == {agri["id"]}
+    assert ids(focus_area="ai_agriculture") == {agri["id"]}
+    assert ids(q="WAFER") == {p["id"] for p in mine}
+    assert ids(q=agri["reference"]) == {agri["id"]}
+    assert ids(organisation_id=other["id"]) == set()
+    assert len(ids(organisation_id=partners.india["id"])) == 4
