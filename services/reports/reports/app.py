@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 from flask import Flask, g, request
 
-from reports.api import health, reports
+from reports.api import health, reports, schedules
 from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
@@ -33,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     api = ReportsApi(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
+    api.register_blueprint(schedules.blp)
     _correlation(app)
     return app
 

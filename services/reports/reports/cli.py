@@ -9,8 +9,12 @@ import click
 
 from reports.config import Config
 from reports.runtime import build_runtime
+from reports.services.rebuild import envelopes_from_lines
+from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
+from reports.store.db import transaction
 from reports.store.models import outbox
+from setu_contract.events import InvalidEvent
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import OutboxRelay, celery_publisher
 
@@ -47,6 +51,21 @@ def relay(poll_interval: float) -> None:
     OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)).run(stop, poll_interval)
     runtime.engine.dispose()
     click.echo("reports relay stopped", err=True)
+
+
+@cli.command()
+@click.argument("events", type=click.File("r", encoding="utf-8"), default="-")
+def rebuild(events) -> None:
+    """Rebuild the read model from EVENTS, a JSON-lines file of envelopes ('-': stdin)."""
+    runtime = build_runtime(Config.from_env())
+    try:
+        with transaction(runtime.sessions) as session:
+            counts = rebuild_read_model(session, envelopes_from_lines(events))
+    except InvalidEvent as exc:
+        raise click.ClickException(f"not rebuilt, an event is invalid: {exc.errors}") from exc
+    finally:
+        runtime.engine.dispose()
+    click.echo(" ".join(f"{name}={value}" for name, value in counts.items()))
 
 
 if __name__ == "__main__":  # pragma: no cover

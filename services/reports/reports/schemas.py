@@ -12,6 +12,7 @@ from reports.domain.catalogue import (
     PROGRAMME_STATUSES,
     REPORT_TYPES,
 )
+from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
 
 
 class PeriodSchema(Schema):
@@ -70,3 +71,87 @@ class ReportSchema(Schema):
     started_at = fields.AwareDateTime(allow_none=True)
     finished_at = fields.AwareDateTime(allow_none=True)
     download_url = fields.String(allow_none=True)
+
+
+def _cron(value: str) -> None:
+    try:
+        check_cron(value)
+    except InvalidSchedule as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _timezone(value: str) -> None:
+    try:
+        check_timezone(value)
+    except InvalidSchedule as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class ScheduleCreateSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+    cron = fields.String(required=True, validate=[validate.Length(max=120), _cron])
+    timezone = fields.String(required=True, validate=[validate.Length(max=64), _timezone])
+    recipients = fields.List(
+        fields.Email(validate=validate.Length(max=254)),
+        validate=validate.Length(max=50),
+        load_default=list,
+    )
+    enabled = fields.Boolean(load_default=True)
+
+
+class ScheduleUpdateSchema(Schema):
+    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
+    format = fields.String(validate=validate.OneOf(FORMATS))
+    cron = fields.String(validate=[validate.Length(max=120), _cron])
+    timezone = fields.String(validate=[validate.Length(max=64), _timezone])
+    recipients = fields.List(
+        fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=50)
+    )
+    enabled = fields.Boolean()
+
+
+class ScheduleSchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    format = fields.String()
+    cron = fields.String()
+    timezone = fields.String()
+    recipients = fields.List(fields.String())
+    enabled = fields.Boolean()
+    version = fields.Integer()
+    next_due_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ScheduleRunSchema(Schema):
+    id = fields.String()
+    schedule_id = fields.String()
+    due_at = fields.AwareDateTime()
+    fired_at = fields.AwareDateTime()
+    report_id = fields.String(allow_none=True)
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ReportQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
+    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
+    schedule_id = fields.String(validate=validate.Length(max=36))
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The list envelope {items, page, page_size, total} around ``item_schema``."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "page_size": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+    )

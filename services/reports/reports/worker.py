@@ -3,11 +3,13 @@
 - ``reports.handle_event(envelope)``: apply an event to the read model, once.
 - ``reports.generate_report(report_id)``: produce a report file for a queued job, once.
 - ``reports.sweep_jobs()``: send again the jobs whose message was lost or whose worker died.
+- ``reports.tick_schedules(now=None)``: fire each due schedule once (beat sends it every 30 s).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from celery import Celery
@@ -16,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from reports.config import Config
 from reports.runtime import process_runtime
-from reports.services import generate, jobs, read_model
+from reports.services import generate, jobs, read_model, schedules
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import REPORTS_QUEUE, celery_settings
@@ -114,3 +116,16 @@ def sweep_jobs() -> int:
     if stale:
         log.warning("re-sent %d report jobs", len(stale))
     return len(stale)
+
+
+@app.task(name=TICK_SCHEDULES, acks_late=True)
+def tick_schedules(now: str | None = None) -> int:
+    """``now`` (ISO time) is for tests and catch-up runs; beat sends no arguments."""
+    moment = datetime.fromisoformat(now) if now else jobs.now()
+    fired = schedules.tick(
+        process_runtime().sessions,
+        moment,
+        lambda report_id, correlation_id: send_generate(app, report_id, correlation_id),
+    )
+    log.info("schedule tick at %s fired %d", moment.isoformat(), len(fired))
+    return len(fired)

@@ -7,13 +7,27 @@ from typing import Any
 
 from flask import Flask, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError, UnsupportedMediaType
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    UnsupportedMediaType,
+    default_exceptions,
+)
 
+from reports.domain.errors import NotFound, ReportNotReady, ReportsError, StaleVersion
 from setu_contract.http import ErrorSchema
 
 log = logging.getLogger(__name__)
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+
+# The one place domain errors become HTTP statuses (first match wins).
+DOMAIN_STATUS: tuple[tuple[type[ReportsError], int], ...] = (
+    (NotFound, 404),
+    (ReportNotReady, 409),
+    (StaleVersion, 412),
+    (ReportsError, 409),
+)
 
 
 class ReportsApi(Api):
@@ -22,6 +36,7 @@ class ReportsApi(Api):
     def init_app(self, app: Flask, *args: Any, **kwargs: Any) -> None:
         super().init_app(app, *args, **kwargs)
         app.register_error_handler(Exception, self.handle_unexpected)
+        app.register_error_handler(ReportsError, self.handle_domain_error)
         app.before_request(require_json_body)
 
     def handle_http_exception(self, error: HTTPException):
@@ -35,6 +50,11 @@ class ReportsApi(Api):
             # Field by field: {"period": {"end": [...]}} rather than {"json": {...}}.
             payload["errors"] = errors["json"]
         return payload, code, headers
+
+    def handle_domain_error(self, error: ReportsError):
+        code = next(c for kind, c in DOMAIN_STATUS if isinstance(error, kind))
+        http_error = default_exceptions[code](str(error))
+        return self.handle_http_exception(http_error)
 
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):

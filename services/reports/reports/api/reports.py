@@ -12,7 +12,7 @@ from flask_smorest import Blueprint, abort
 from reports.api.context import context
 from reports.api.identity import reader
 from reports.domain.catalogue import CONTENT_TYPES
-from reports.schemas import ReportCreateSchema, ReportSchema
+from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
 from reports.services import jobs
 from reports.store.db import transaction
 from reports.worker import send_generate
@@ -61,6 +61,20 @@ def present(job) -> dict:
 
 @blp.route("")
 class Reports(MethodView):
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, page_of(ReportSchema))
+    def get(self, query: dict):
+        """List reports, newest first (filters: status, type, schedule_id)."""
+        with context().sessions() as session:
+            items, total = jobs.list_reports(session, query)
+            body = [present(job) for job in items]
+        return {
+            "items": body,
+            "total": total,
+            "page": query["page"],
+            "page_size": query["page_size"],
+        }
+
     @blp.arguments(ReportCreateSchema)
     @blp.response(202, ReportSchema)
     def post(self, body: dict):
@@ -93,10 +107,7 @@ class ReportById(MethodView):
     def get(self, report_id: str):
         """A report's status, progress and, when done, size, SHA-256 and download link."""
         with context().sessions() as session:
-            try:
-                return present(jobs.get_report(session, report_id))
-            except jobs.ReportNotFound:
-                abort(404, message="No such report.")
+            return present(jobs.get_report(session, report_id))
 
 
 @blp.route("/<string:report_id>/download")
@@ -105,12 +116,7 @@ class ReportDownload(MethodView):
     def get(self, report_id: str):
         """The report file, with its content type and file name."""
         with context().sessions() as session:
-            try:
-                job = jobs.finished_report(session, report_id)
-            except jobs.ReportNotFound:
-                abort(404, message="No such report.")
-            except jobs.ReportNotReady as exc:
-                abort(409, message=f"The report is {exc.status}; download it once it succeeded.")
+            job = jobs.finished_report(session, report_id)
         path = Path(job.path)
         if not path.is_file():
             abort(410, message="The report file is no longer kept.")

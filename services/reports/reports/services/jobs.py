@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from reports.domain.errors import NotFound, ReportNotReady
 from reports.store.models import ReportJob, outbox
 from setu_contract.events import EventType, build_event
 from setu_contract.messaging import TASK_TIME_LIMIT
@@ -22,14 +23,10 @@ STALE_RUNNING = timedelta(seconds=TASK_TIME_LIMIT * 2)
 STALE_QUEUED = timedelta(seconds=60)
 
 
-class ReportNotFound(LookupError):
-    pass
-
-
-class ReportNotReady(RuntimeError):
-    def __init__(self, status: str):
-        super().__init__(f"the report is {status}, not succeeded")
-        self.status = status
+class ReportNotFound(NotFound):
+    def __init__(self, report_id: str):
+        super().__init__("report")
+        self.report_id = report_id
 
 
 @dataclass(frozen=True)
@@ -78,6 +75,26 @@ def get_report(session: Session, report_id: str) -> ReportJob:
     if job is None:
         raise ReportNotFound(report_id)
     return job
+
+
+def list_reports(session: Session, query: dict[str, Any]) -> tuple[list[ReportJob], int]:
+    """Newest first, filtered by status, type and schedule."""
+    conditions = [
+        getattr(ReportJob, name) == query[name]
+        for name in ("status", "type", "schedule_id")
+        if query.get(name)
+    ]
+    total = session.execute(
+        select(func.count()).select_from(ReportJob).where(*conditions)
+    ).scalar_one()
+    items = session.execute(
+        select(ReportJob)
+        .where(*conditions)
+        .order_by(ReportJob.created_at.desc(), ReportJob.id)
+        .offset((query["page"] - 1) * query["page_size"])
+        .limit(query["page_size"])
+    ).scalars()
+    return list(items), total
 
 
 def finished_report(session: Session, report_id: str) -> ReportJob:

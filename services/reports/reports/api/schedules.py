@@ -1,0 +1,115 @@
+"""/v1/report-schedules: cron schedules of reports in an IANA time zone, and their runs."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from reports.api.context import context
+from reports.api.identity import reader, secretariat
+from reports.schemas import (
+    PageQuerySchema,
+    ScheduleCreateSchema,
+    ScheduleRunSchema,
+    ScheduleSchema,
+    ScheduleUpdateSchema,
+    page_of,
+)
+from reports.services import schedules
+from reports.store.db import transaction
+
+blp = Blueprint(
+    "report_schedules",
+    __name__,
+    url_prefix="/v1/report-schedules",
+    description="Report schedules (cron, IANA time zone)",
+)
+
+
+@blp.before_request
+def _only_readers() -> None:
+    reader()
+
+
+def etag(schedule) -> str:
+    return f'"{schedule.id}.{schedule.version}"'
+
+
+def expected_version(schedule_id: str) -> int | None:
+    """The version named by If-Match, or None when the client sent none."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    for tag in header.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        identifier, _, version = tag.rpartition(".")
+        if identifier == schedule_id and version.isdigit():
+            return int(version)
+    return -1  # a tag of something else never matches: 412
+
+
+def tagged(schedule, status: int = 200):
+    return schedule, status, {"ETag": etag(schedule)}
+
+
+@blp.route("")
+class Schedules(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, page_of(ScheduleSchema))
+    def get(self, query: dict):
+        """List report schedules (the two defaults exist from the start)."""
+        with context().sessions() as session:
+            items, total = schedules.list_schedules(session, query["page"], query["page_size"])
+        return {"items": items, "total": total, **query}
+
+    @blp.arguments(ScheduleCreateSchema)
+    @blp.response(201, ScheduleSchema)
+    def post(self, body: dict):
+        """Create a schedule (secretariat)."""
+        secretariat()
+        with transaction(context().sessions) as session:
+            schedule = schedules.create_schedule(session, body)
+        return tagged(schedule, 201)
+
+
+@blp.route("/<string:schedule_id>")
+class ScheduleById(MethodView):
+    @blp.response(200, ScheduleSchema)
+    def get(self, schedule_id: str):
+        """One schedule, with its next due time."""
+        with context().sessions() as session:
+            return tagged(schedules.get_schedule(session, schedule_id))
+
+    @blp.arguments(ScheduleUpdateSchema)
+    @blp.response(200, ScheduleSchema)
+    def patch(self, changes: dict, schedule_id: str):
+        """Change a schedule (secretariat); a stale If-Match answers 412."""
+        secretariat()
+        if not changes:
+            abort(422, message="Nothing to change.", errors={"_schema": ["empty update"]})
+        with transaction(context().sessions) as session:
+            schedule = schedules.update_schedule(
+                session, schedule_id, changes, expected_version(schedule_id)
+            )
+        return tagged(schedule)
+
+    @blp.response(204)
+    def delete(self, schedule_id: str):
+        """Delete a schedule (secretariat); its runs go with it, its reports stay."""
+        secretariat()
+        with transaction(context().sessions) as session:
+            schedules.delete_schedule(session, schedule_id, expected_version(schedule_id))
+
+
+@blp.route("/<string:schedule_id>/runs")
+class ScheduleRuns(MethodView):
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, page_of(ScheduleRunSchema))
+    def get(self, query: dict, schedule_id: str):
+        """Every firing of the schedule: due time, when it fired, the report it made."""
+        with context().sessions() as session:
+            items, total = schedules.list_runs(
+                session, schedule_id, query["page"], query["page_size"]
+            )
+        return {"items": items, "total": total, **query}
