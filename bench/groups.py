@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, ceilings, latency, mail, pipeline, reports_curve
+from bench import api, ceilings, latency, mail, pipeline, reports_curve, soak
 from bench.harness import Group
 
 GROUPS: dict[str, Group] = {
@@ -14,6 +14,7 @@ GROUPS: dict[str, Group] = {
     "email": mail.throughput,
     "pipeline": pipeline.run,
     "reports": reports_curve.run,
+    "soak": soak.run,
 }
 SOAK = "soak"
 DEFAULT = [name for name in GROUPS if name != SOAK]

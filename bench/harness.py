@@ -14,11 +14,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 OK = "ok"
 FAILED = "failed"
 NOT_MEASURED = "not measured"
+LOAD = "load_avg_1m"  # recorded with every result
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,14 @@ def rerun_command(group: str) -> str:
     return f"{shlex.quote(python or sys.executable)} -m bench --only {group}"
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average: other work on it shows in every figure."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return -1.0
+
+
 def show(measurement: Measurement) -> None:
     """Print one result the moment it is known, with the commands that produced it."""
     status = "" if measurement.status == OK else f" [{measurement.status.upper()}]"
@@ -103,6 +113,7 @@ def run_group(name: str, group: Group, ctx: Any) -> list[Measurement]:
     try:
         for measurement in group(ctx):
             measurement.commands.append(rerun_command(name))
+            measurement.figures.setdefault(LOAD, load_average())
             show(measurement)
             results.append(measurement)
     except Exception as exc:  # a broken benchmark is reported, never hidden
@@ -124,6 +135,8 @@ def finish(results: list[Measurement]) -> None:
         ceiling = by_name.get(m.ceiling) if m.ceiling else None
         if ceiling is not None and m.status == OK and ceiling.status == OK:
             for key, value in m.figures.items():
+                if key == LOAD:
+                    continue
                 base = ceiling.figures.get(m.compare.get(key, key))
                 if isinstance(base, int | float) and base and isinstance(value, int | float):
                     m.ratios[key] = value / base

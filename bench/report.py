@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import OK, Measurement
+from bench.harness import LOAD, OK, Measurement
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -71,7 +71,7 @@ def _figures(m: Measurement) -> str:
         short = reason[-1] if len(reason[-1]) > 20 else " ".join(reason)
         return f"**{m.status}**: {short[:300]}".replace("|", "/")
     keys = [m.headline] if m.headline else []
-    keys += [k for k in m.figures if k != m.headline]
+    keys += [k for k in m.figures if k not in (m.headline, LOAD)]
     return ", ".join(f"{k} {_fmt(m.figures[k])}" for k in keys[:5] if k in m.figures)
 
 
@@ -95,15 +95,16 @@ def markdown(results: list[Measurement], document: dict[str, Any]) -> str:
         "<!-- written by `python -m bench`; do not edit by hand -->",
         f"Measured {document['started_at'][:16]} UTC on {info['cpus']} CPUs ({info['cpu']}), "
         f"commit `{info['commit']}`. Ratios to the ceiling are the headline; absolute figures "
-        "hold for this machine only.",
+        "hold for this machine only. `load` is the machine's 1-minute load average when the "
+        f"figure was taken (above {info['cpus']}, other work was competing for the CPUs).",
         "",
-        "| benchmark | figures | compared to | ratio | target: met? |",
-        "| --- | --- | --- | --- | --- |",
+        "| benchmark | figures | compared to | ratio | target: met? | load |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for m in results:
         lines.append(
             f"| {m.label} (`{m.name}`) | {_figures(m)} | {m.ceiling or '-'} | {_ratio(m)} "
-            f"| {_verdicts(m)} |"
+            f"| {_verdicts(m)} | {_fmt(m.figures.get(LOAD))} |"
         )
     lines += ["", "How each figure was produced:", ""]
     for m in results:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -57,22 +58,26 @@ class WrkRun:
         args = [a.replace(str(ROOT) + "/", "") for a in self.argv()]
         return f"{prefix} {' '.join(args)}".strip()
 
-    def run(self) -> dict[str, float]:
+    def start(self) -> subprocess.Popen:
+        """Start wrk in the background; ``collect`` reads its figures when it ends."""
         ensure_wrk()
-        import os
-
-        done = subprocess.run(
+        return subprocess.Popen(
             self.argv(),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=self.seconds + 60,
             env={**os.environ, **(self.env or {})},
-            check=False,
         )
-        for line in done.stdout.splitlines():
+
+    def collect(self, process: subprocess.Popen) -> dict[str, float]:
+        stdout, stderr = process.communicate(timeout=self.seconds + 60)
+        for line in stdout.splitlines():
             if line.startswith(MARKER):
                 return figures(json.loads(line[len(MARKER) :]))
-        raise RuntimeError(f"wrk gave no figures (exit {done.returncode}): {done.stderr[-500:]}")
+        raise RuntimeError(f"wrk gave no figures (exit {process.returncode}): {stderr[-500:]}")
+
+    def run(self) -> dict[str, float]:
+        return self.collect(self.start())
 
 
 def _shown(name: str, value: str) -> str:
