@@ -19,7 +19,7 @@ from reports.domain.catalogue import file_name
 from reports.domain.tables import ReportData
 from reports.render import RENDERERS
 from reports.services import jobs
-from reports.services.report_types import REGISTRY
+from reports.services.report_types import REGISTRY, ReportType
 from reports.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,12 @@ class JobSpec:
     correlation_id: str
 
 
-def generate_report(factory: sessionmaker[Session], reports_dir: Path, report_id: str) -> str:
+def generate_report(
+    factory: sessionmaker[Session],
+    reports_dir: Path,
+    report_id: str,
+    registry: dict[str, ReportType] = REGISTRY,
+) -> str:
     """Return 'skipped' (not ours to run), 'failed' (reason recorded) or 'succeeded'."""
     with transaction(factory) as session:
         if not jobs.claim(session, report_id):
@@ -52,7 +57,7 @@ def generate_report(factory: sessionmaker[Session], reports_dir: Path, report_id
             job.correlation_id,
         )
     try:
-        content = render(factory, spec)
+        content = render(factory, spec, registry[spec.type])
         path = store_file(reports_dir, spec, content)
     except Exception as exc:  # any failure of this job is recorded on it, with its reason
         log.exception("report %s failed", report_id)
@@ -71,9 +76,7 @@ def generate_report(factory: sessionmaker[Session], reports_dir: Path, report_id
     return "succeeded"
 
 
-def render(factory: sessionmaker[Session], spec: JobSpec) -> bytes:
-    report_type = REGISTRY[spec.type]
-
+def render(factory: sessionmaker[Session], spec: JobSpec, report_type: ReportType) -> bytes:
     def progress(value: int) -> None:
         with transaction(factory) as session:
             jobs.set_progress(session, spec.id, value)
