@@ -93,6 +93,45 @@ def find_mail(mail_url: str, reference: str, timeout: float = 90.0) -> email.mes
     raise SystemExit(f"smoke: no email naming {reference} within {timeout}s")
 
 
+def download(url: str, key: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=15) as answer:
+        return answer.read()
+
+
+def report(gateway: str, key: str, timeout: float = 90.0) -> None:
+    """Through nginx's auth_request to the real programmes: refused without a key, then a
+    portfolio report that counts the submitted programme."""
+    refused = call("POST", f"{gateway}/v1/reports", None, {})
+    if refused[0] != 401 or not isinstance(refused[1], dict) or refused[1].get("code") != 401:
+        raise SystemExit(f"smoke: /v1/reports without a key answered {refused}")
+    print("smoke: POST /v1/reports without a key: 401 JSON", flush=True)
+    today = date.today()
+    body = {
+        "type": "programme_portfolio",
+        "format": "csv",
+        "period": {
+            "start": (today - timedelta(days=1)).isoformat(),
+            "end": (today + timedelta(days=1)).isoformat(),
+        },
+    }
+    job = expect(202, call("POST", f"{gateway}/v1/reports", key, body), "request report")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = expect(200, call("GET", f"{gateway}/v1/reports/{job['id']}", key), "report status")
+        if state["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(1)
+    if state["status"] != "succeeded":
+        raise SystemExit(f"smoke: the report did not succeed: {state}")
+    csv = download(f"{gateway}/v1/reports/{job['id']}/download", key).decode()
+    if "submitted" not in csv:
+        raise SystemExit(f"smoke: the portfolio does not count the submitted programme:\n{csv}")
+    print(
+        f"smoke: report {job['id']} succeeded; its CSV counts the submitted programme", flush=True
+    )
+
+
 def main(gateway: str, mail_url: str, secretariat_key: str) -> None:
     expect(200, call("GET", f"{gateway}/healthz"), "GET /healthz")
     expect(200, call("GET", f"{gateway}/readyz"), "GET /readyz")
@@ -130,6 +169,7 @@ def main(gateway: str, mail_url: str, secretariat_key: str) -> None:
         if not message[header]:
             raise SystemExit(f"smoke: the email lacks {header}")
         print(f"smoke: {header}: {message[header]}", flush=True)
+    report(gateway, secretariat_key)
     print("smoke: OK", flush=True)
 
 
