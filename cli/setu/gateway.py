@@ -190,4 +190,4 @@ def upstreams_from_env(env: Mapping[str, str]) -> dict[str, str]:
 
 def create_app(env: Mapping[str, str] | None = None) -> Any:
     gateway = Gateway(upstreams_from_env(os.environ if env is None else env))
-    return SharedDataMiddleware(gateway, {"/docs/static": swagger_ui_bundle.swagger_ui_path})
+    return SharedDataMiddleware(gateway, {"/docs/static": str(swagger_ui_bundle.swagger_ui_path)})

@@ -97,7 +97,7 @@ def test_programme_submitted_is_emailed_and_reported(tmp_path, redis_url, smtp_s
             json={
                 "type": "programme_portfolio",
                 "format": "csv",
-                "period": {"start": "2020-01-01", "end": "2035-12-31"},
+                "period": {"start": "2026-01-01", "end": "2030-12-31"},
             },
         )
         assert requested.status_code == 202, requested.text

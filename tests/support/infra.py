@@ -48,6 +48,8 @@ def wait_until(
             value = predicate()
             if value:
                 return value
+        except AssertionError:  # the predicate saw something that will never get better
+            raise
         except Exception as exc:  # the thing polled may not be up yet
             last_error = exc
         time.sleep(interval)
