@@ -8,6 +8,7 @@ import time
 from flask import Flask, Response, g, request
 
 from programmes.api import ProgrammesApi
+from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
 from programmes.api.health import blp as health_blp
 from programmes.api.organisations import blp as organisations_blp
@@ -76,6 +77,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.before_request(_begin)
     app.after_request(_finish)
     api = ProgrammesApi(app)
-    for blueprint in (health_blp, authorize_blp, organisations_blp, programmes_blp):
+    for blueprint in (
+        health_blp,
+        authorize_blp,
+        organisations_blp,
+        programmes_blp,
+        applications_blp,
+    ):
         api.register_blueprint(blueprint)
     return app

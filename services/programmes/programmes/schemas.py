@@ -10,6 +10,8 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from programmes.domain.applications import CAREER_STAGES
+from programmes.domain.countries import ISO_3166_ALPHA2
 from programmes.domain.programmes import (
     CURRENCIES,
     FOCUS_AREAS,
@@ -17,7 +19,12 @@ from programmes.domain.programmes import (
     MAX_PARTNERS,
     PARTNER_ROLES,
 )
-from programmes.domain.transitions import PROGRAMME_STATUSES, PROGRAMME_TRANSITIONS
+from programmes.domain.transitions import (
+    APPLICATION_STATUSES,
+    APPLICATION_TRANSITIONS,
+    PROGRAMME_STATUSES,
+    PROGRAMME_TRANSITIONS,
+)
 from setu_contract.http import ROLES
 
 COUNTRIES = ("JP", "IN")
@@ -190,3 +197,72 @@ class OrganisationUpdateSchema(NonEmptyMixin, StrictSchema):
 
 class ApiKeyQuerySchema(PageQuerySchema):
     include_revoked = fields.Boolean(load_default=False)
+
+
+class ApplicantSchema(StrictSchema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    nationality = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(ISO_3166_ALPHA2), error="not an ISO 3166 alpha-2 code"),
+    )
+    preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+
+
+class ApplicantUpdateSchema(ApplicantSchema):
+    """Any fields of the applicant block, loaded with partial=True."""
+
+
+class ApplicationCreateSchema(StrictSchema):
+    programme_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    career_stage = fields.String(required=True, validate=validate.OneOf(CAREER_STAGES))
+    home_organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    host_organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    statement = fields.String(required=True, validate=validate.Length(min=50, max=5000))
+
+
+class ApplicationUpdateSchema(NonEmptyMixin, StrictSchema):
+    """What the home organisation may change in a draft."""
+
+    applicant = fields.Nested(ApplicantUpdateSchema(partial=True))
+    career_stage = fields.String(validate=validate.OneOf(CAREER_STAGES))
+    host_organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    start_date = fields.Date()
+    end_date = fields.Date()
+    statement = fields.String(validate=validate.Length(min=50, max=5000))
+
+
+class ApplicationSchema(Schema):
+    id = fields.String()
+    reference = fields.String()
+    programme_id = fields.String()
+    programme_reference = fields.String()
+    applicant = fields.Dict(allow_none=True)
+    career_stage = fields.String()
+    home_organisation_id = fields.String()
+    host_organisation_id = fields.String()
+    direction = fields.String()
+    start_date = fields.String()
+    end_date = fields.String()
+    statement = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    personal_data_erased = fields.Boolean()
+    version = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class ApplicationQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    programme_id = fields.String(validate=validate.Length(min=1, max=36))
+    direction = fields.String(validate=validate.OneOf(("JP_TO_IN", "IN_TO_JP")))
+    career_stage = fields.String(validate=validate.OneOf(CAREER_STAGES))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class ApplicationTransitionSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(list(APPLICATION_TRANSITIONS)))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from programmes.store.models import Organisation, Programme, outbox
+from programmes.store.models import Application, Organisation, Programme, outbox
 from setu_contract.events import EventType, build_event
 from setu_contract.observability import get_correlation_id, new_correlation_id
 from setu_contract.outbox import append
@@ -73,4 +73,35 @@ def programme_snapshot(programme: Programme) -> dict[str, Any]:
         "version": programme.version,
         "created_at": _iso(programme.created_at),
         "updated_at": _iso(programme.updated_at),
+    }
+
+
+def application_snapshot(application: Application) -> dict[str, Any]:
+    erased = application.personal_data_erased_at is not None
+    applicant = None
+    if not erased:
+        applicant = {
+            "full_name": application.applicant_full_name,
+            "email": application.applicant_email,
+            "nationality": application.applicant_nationality,
+            "preferred_language": application.applicant_language,
+        }
+    return {
+        "id": application.id,
+        "reference": application.reference,
+        "programme_id": application.programme_id,
+        "programme_reference": application.programme.reference,
+        "applicant": applicant,
+        "career_stage": application.career_stage,
+        "home_organisation_id": application.home_organisation_id,
+        "host_organisation_id": application.host_organisation_id,
+        "direction": application.direction,
+        "start_date": _iso(application.start_date),
+        "end_date": _iso(application.end_date),
+        "statement": application.statement,
+        "status": application.status,
+        "personal_data_erased": erased,
+        "version": application.version,
+        "created_at": _iso(application.created_at),
+        "updated_at": _iso(application.updated_at),
     }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from programmes.domain import programmes as rules
@@ -15,6 +15,7 @@ from programmes.domain.transitions import PROGRAMME_EDITABLE, PROGRAMME_TRANSITI
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
+from programmes.services.references import next_number
 from programmes.store.models import (
     BudgetLine,
     Organisation,
@@ -22,25 +23,13 @@ from programmes.store.models import (
     ProgrammeApproval,
     ProgrammePartner,
     ProgrammeTransition,
-    ReferenceCounter,
 )
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 
 
 def next_reference(session: Session, year: int) -> str:
-    """The next ``JIP-<year>-NNNN``; the counter row's update serialises concurrent callers."""
-    series = f"JIP-{year}"
-    bumped = session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.series == series)
-        .values(value=ReferenceCounter.value + 1)
-    )
-    if bumped.rowcount == 0:
-        session.add(ReferenceCounter(series=series, value=1))
-        session.flush()
-    value = session.scalar(select(ReferenceCounter.value).where(ReferenceCounter.series == series))
-    return rules.reference(year, int(value or 1))
+    return rules.reference(year, next_number(session, f"JIP-{year}"))
 
 
 def _countries(session: Session, ids: list[str]) -> dict[str, str]:

@@ -198,3 +198,49 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Application(Base):
+    """A talent-exchange application; the applicant block is personal data, erasable."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_programme_status", "programme_id", "status"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"))
+    applicant_full_name: Mapped[str | None] = mapped_column(String(200))
+    applicant_email: Mapped[str | None] = mapped_column(String(320))
+    applicant_nationality: Mapped[str | None] = mapped_column(String(2))
+    applicant_language: Mapped[str | None] = mapped_column(String(8))
+    statement: Mapped[str | None] = mapped_column(Text)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    career_stage: Mapped[str] = mapped_column(String(16))
+    home_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    host_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    programme: Mapped[Programme] = relationship(lazy="joined")
+
+
+class ApplicationTransition(Base):
+    """The history of an application: every transition, in order."""
+
+    __tablename__ = "application_transitions"
+    __table_args__ = (Index("ix_application_transitions_application", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    actor_key_id: Mapped[str] = mapped_column(_ID)
+    comment: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,0 +1,102 @@
+"""Talent-exchange applications, their transitions, history and personal-data erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from programmes.api import (
+    V1Blueprint,
+    if_match,
+    page_envelope,
+    principal,
+    unit_of_work,
+    with_etag,
+)
+from programmes.schemas import (
+    ApplicationCreateSchema,
+    ApplicationQuerySchema,
+    ApplicationSchema,
+    ApplicationTransitionSchema,
+    ApplicationUpdateSchema,
+    HistoryEntrySchema,
+)
+from programmes.services import application_transitions
+from programmes.services import applications as service
+from programmes.services.events import application_snapshot
+
+blp = V1Blueprint("applications", __name__, url_prefix="/v1", description="Applications")
+
+
+@blp.route("/applications")
+class Applications(MethodView):
+    @blp.arguments(ApplicationCreateSchema)
+    @blp.response(201, ApplicationSchema)
+    def post(self, fields: dict[str, Any]) -> Any:
+        """File a talent-exchange application (a draft) for your organisation"""
+        with unit_of_work() as session:
+            application = service.create_application(session, principal(), fields)
+            return with_etag(application_snapshot(application), 201)
+
+    @blp.arguments(ApplicationQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List the applications your organisation sends or hosts (all, for the secretariat)"""
+        page, size = query.pop("page"), query.pop("page_size")
+        with unit_of_work() as session:
+            found, total = service.list_applications(session, principal(), query, page, size)
+            items = ApplicationSchema(many=True).dump([application_snapshot(a) for a in found])
+        return page_envelope(items, total, page, size)
+
+
+@blp.route("/applications/<string:application_id>")
+class ApplicationById(MethodView):
+    @blp.response(200, ApplicationSchema)
+    def get(self, application_id: str) -> Any:
+        """Read an application"""
+        with unit_of_work() as session:
+            application = service.get_application(session, principal(), application_id)
+            return with_etag(application_snapshot(application))
+
+    @blp.arguments(ApplicationUpdateSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(412, description="If-Match names an older version")
+    def patch(self, changes: dict[str, Any], application_id: str) -> Any:
+        """Edit a draft application (the home organisation)"""
+        with unit_of_work() as session:
+            application = service.update_application(
+                session, principal(), application_id, changes, if_match()
+            )
+            return with_etag(application_snapshot(application))
+
+
+@blp.route("/applications/<string:application_id>/transitions")
+class ApplicationTransitions(MethodView):
+    @blp.arguments(ApplicationTransitionSchema)
+    @blp.response(200, ApplicationSchema)
+    def post(self, body: dict[str, Any], application_id: str) -> Any:
+        """Move an application: submit, endorse, accept, ..."""
+        with unit_of_work() as session:
+            application = application_transitions.transition(
+                session, principal(), application_id, body["action"], body.get("comment")
+            )
+            return with_etag(application_snapshot(application))
+
+
+@blp.route("/applications/<string:application_id>/history")
+class ApplicationHistory(MethodView):
+    @blp.response(200, HistoryEntrySchema(many=True))
+    def get(self, application_id: str) -> Any:
+        """Every transition of an application, oldest first"""
+        with unit_of_work() as session:
+            return service.history(session, principal(), application_id)
+
+
+@blp.route("/applications/<string:application_id>/personal-data")
+class ApplicationPersonalData(MethodView):
+    @blp.response(204)
+    def delete(self, application_id: str) -> None:
+        """Erase the applicant's personal data for good (secretariat)"""
+        with unit_of_work() as session:
+            service.erase_personal_data(session, principal(), application_id)

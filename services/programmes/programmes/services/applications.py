@@ -1,0 +1,204 @@
+"""Talent-exchange applications: file, read, edit, transitions with the capacity rule, erasure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from programmes.domain import applications as rules
+from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from programmes.domain.transitions import Relation
+from programmes.domain.versioning import check_if_match
+from programmes.services.access import require_secretariat, require_writer
+from programmes.services.events import application_snapshot, emit
+from programmes.services.references import next_number
+from programmes.store.models import (
+    Application,
+    ApplicationTransition,
+    Programme,
+)
+from setu_contract.events import EventType
+from setu_contract.http import Principal
+
+APPLICANT_COLUMNS = {
+    "full_name": "applicant_full_name",
+    "email": "applicant_email",
+    "nationality": "applicant_nationality",
+    "preferred_language": "applicant_language",
+}
+
+
+def _partner_countries(programme: Programme) -> dict[str, str]:
+    return {p.organisation_id: p.organisation.country for p in programme.partners}
+
+
+def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Programme, str]:
+    """The programme and the direction, or 422 naming each field that breaks a rule."""
+    programme = session.get(Programme, fields["programme_id"])
+    countries = _partner_countries(programme) if programme else {}
+    if programme is None or home_id not in countries:
+        raise Invalid(
+            "no such programme of yours", {"programme_id": ["not a programme you take part in"]}
+        )
+    home_country = countries[home_id]
+    host_id = fields["host_organisation_id"]
+    errors = {
+        **rules.duration_errors(fields["start_date"], fields["end_date"]),
+        **rules.host_errors(home_country, countries.get(host_id), host_id in countries),
+    }
+    if errors:
+        raise Invalid("the application breaks field rules", errors)
+    return programme, rules.direction(home_country)
+
+
+def _apply(application: Application, fields: dict[str, Any]) -> None:
+    for name in ("career_stage", "host_organisation_id", "start_date", "end_date", "statement"):
+        if name in fields:
+            setattr(application, name, fields[name])
+    for name, column in APPLICANT_COLUMNS.items():
+        if name in fields.get("applicant", {}):
+            setattr(application, column, fields["applicant"][name])
+
+
+def create_application(
+    session: Session, principal: Principal, fields: dict[str, Any]
+) -> Application:
+    """A draft filed by a partner of the programme for its own organisation (the home)."""
+    require_writer(principal)
+    if principal.is_secretariat:
+        raise Forbidden("applications are filed by partner organisations")
+    home_id = fields.pop("home_organisation_id", None) or principal.organisation_id
+    if home_id != principal.organisation_id:
+        raise Invalid("you file for your own organisation", {"home_organisation_id": ["not yours"]})
+    programme, direction = _check(session, fields, home_id)
+    year = datetime.now(UTC).year
+    application = Application(
+        reference=rules.reference(year, next_number(session, f"TEX-{year}")),
+        programme_id=programme.id,
+        home_organisation_id=home_id,
+        direction=direction,
+        status="draft",
+    )
+    _apply(application, fields)
+    session.add(application)
+    session.flush()
+    session.refresh(application)
+    emit(session, EventType.APPLICATION_CREATED, application_snapshot(application))
+    return application
+
+
+def relations(application: Application, principal: Principal) -> set[Relation]:
+    found: set[Relation] = set()
+    if principal.is_secretariat:
+        found.add(Relation.SECRETARIAT)
+    if principal.organisation_id == application.home_organisation_id:
+        found.add(Relation.HOME)
+    if principal.organisation_id == application.host_organisation_id:
+        found.add(Relation.HOST)
+    return found
+
+
+def get_application(
+    session: Session, principal: Principal, application_id: str, lock: bool = False
+) -> Application:
+    """The application, or 404 for anyone but home, host, secretariat and auditors."""
+    query = select(Application).where(Application.id == application_id)
+    application = session.scalar(query.with_for_update(of=Application) if lock else query)
+    if application is None or not (
+        principal.can_read_everything or relations(application, principal)
+    ):
+        raise NotFound(f"no application {application_id}")
+    return application
+
+
+def update_application(
+    session: Session,
+    principal: Principal,
+    application_id: str,
+    changes: dict[str, Any],
+    if_match: str | None = None,
+) -> Application:
+    """The home organisation edits its draft."""
+    require_writer(principal)
+    application = get_application(session, principal, application_id, lock=True)
+    check_if_match(if_match, application.id, application.version)
+    if Relation.HOME not in relations(application, principal):
+        raise Forbidden("only the home organisation may edit an application")
+    if application.status != "draft" or application.personal_data_erased_at is not None:
+        raise Conflict(
+            f"an application cannot be edited while {application.status}",
+            {"status": application.status, "editable_in": ["draft"]},
+        )
+    current = {
+        "programme_id": application.programme_id,
+        "host_organisation_id": application.host_organisation_id,
+        "start_date": application.start_date,
+        "end_date": application.end_date,
+    }
+    _check(session, {**current, **changes}, application.home_organisation_id)
+    _apply(application, changes)
+    _bump(application)
+    session.flush()
+    emit(session, EventType.APPLICATION_UPDATED, application_snapshot(application))
+    return application
+
+
+def _bump(application: Application) -> None:
+    application.version += 1
+    application.updated_at = datetime.now(UTC)
+
+
+def list_applications(
+    session: Session, principal: Principal, filters: dict[str, Any], page: int, size: int
+) -> tuple[list[Application], int]:
+    query = select(Application)
+    if not principal.can_read_everything:
+        mine = principal.organisation_id
+        query = query.where(
+            or_(Application.home_organisation_id == mine, Application.host_organisation_id == mine)
+        )
+    for name in ("status", "programme_id", "direction", "career_stage"):
+        if filters.get(name):
+            query = query.where(getattr(Application, name) == filters[name])
+    if filters.get("q"):
+        query = query.where(func.lower(Application.reference).like(f"%{filters['q'].lower()}%"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(Application.created_at.desc(), Application.id)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return list(items), total
+
+
+def history(
+    session: Session, principal: Principal, application_id: str
+) -> list[ApplicationTransition]:
+    get_application(session, principal, application_id)
+    query = (
+        select(ApplicationTransition)
+        .where(ApplicationTransition.application_id == application_id)
+        .order_by(ApplicationTransition.id)
+    )
+    return list(session.scalars(query))
+
+
+def erase_personal_data(session: Session, principal: Principal, application_id: str) -> None:
+    """Erase the applicant block and statement for good; the anonymous facts stay."""
+    require_secretariat(principal)
+    application = get_application(session, principal, application_id, lock=True)
+    if application.personal_data_erased_at is not None:
+        return
+    for column in (*APPLICANT_COLUMNS.values(), "statement"):
+        setattr(application, column, None)
+    application.personal_data_erased_at = datetime.now(UTC)
+    _bump(application)
+    session.flush()
+    emit(
+        session,
+        EventType.APPLICATION_PERSONAL_DATA_ERASED,
+        {"id": application.id, "version": application.version},
+    )
