@@ -6,12 +6,13 @@ get answered) and paced at half of that maximum, where the p99 target applies.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 
 from bench import ceilings
 from bench.context import Context
-from bench.harness import FAILED, Measurement, Target, not_measured
+from bench.harness import FAILED, Measurement, Target, failed, not_measured
 from bench.programmes_setup import Client, Programmes, clone_programme, start_programmes
 from bench.wrk import WrkRun
 
@@ -105,7 +106,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
         ctx, "api.get_programme", "GET /v1/programmes/{id}", get_one, READ_TARGETS, notes
     )
     yield from _list(ctx, api, client, auth, notes)
-    yield from _write(ctx, api, client, auth)
+    yield from _write(ctx, api, client, template, auth)
 
 
 def _list(ctx: Context, api: Programmes, client: Client, auth: dict, notes: list[str]):
@@ -118,16 +119,45 @@ def _list(ctx: Context, api: Programmes, client: Client, auth: dict, notes: list
     yield from endpoint(ctx, name, label, load, READ_TARGETS, [*notes, "pages 1 to 50 in turn"])
 
 
-def _write(ctx: Context, api: Programmes, client: Client, auth: dict):
-    import json
-
-    if _supported(client, "POST", "/v1/applications", {}):
-        yield not_measured(
-            "api.create_application",
-            "POST /v1/applications",
-            "POST /v1/applications exists now: bench/api.py needs its request body",
-        )
+def _write(ctx: Context, api: Programmes, client: Client, template: str, auth: dict):
+    if not _supported(client, "POST", "/v1/applications", {}):
+        yield from _write_programmes(ctx, api, auth)
         return
+    body = application_body(api, template)
+    status, answer, _ = client.call("POST", "/v1/applications", body)
+    name, label = "api.create_application", "POST /v1/applications"
+    if status != 201:
+        yield failed(name, label, f"a valid application was answered {status}: {answer}")
+        return
+    body["applicant"]["email"] = "applicant-{n}@bench.example"
+    load = WrkRun(
+        api.base + "/v1/applications",
+        ctx.seconds,
+        "post.lua",
+        env={**auth, "BENCH_BODY": json.dumps(body)},
+    )
+    notes = ["auth, validation, the application, its reference number, an outbox row"]
+    yield from endpoint(ctx, name, label, load, WRITE_TARGETS, notes)
+
+
+def application_body(api: Programmes, programme_id: str) -> dict:
+    return {
+        "programme_id": programme_id,
+        "applicant": {
+            "full_name": "Bench Applicant",
+            "email": "applicant@bench.example",
+            "nationality": "JP",
+            "preferred_language": "en",
+        },
+        "career_stage": "phd",
+        "host_organisation_id": api.in_org,
+        "start_date": "2027-06-01",
+        "end_date": "2027-11-30",
+        "statement": "I will work on chiplet packaging for low-power inference at the host lab.",
+    }
+
+
+def _write_programmes(ctx: Context, api: Programmes, auth: dict):
     body = api.programme_body("Bench programme {n}")
     load = WrkRun(
         api.base + "/v1/programmes",

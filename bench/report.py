@@ -79,7 +79,9 @@ def _ratio(m: Measurement) -> str:
     if not m.ratios:
         return "-"
     key = m.headline if m.headline in m.ratios else next(iter(m.ratios))
-    return f"**{m.ratios[key]:.0%}** ({key})"
+    ratio = m.ratios[key]
+    shown = f"{ratio:.1%}" if ratio < 0.1 else f"{ratio:.0%}"
+    return f"**{shown}** ({key})"
 
 
 def _verdicts(m: Measurement) -> str:
