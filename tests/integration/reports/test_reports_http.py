@@ -8,6 +8,7 @@ from setu_contract.http import Principal
 
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "IN").headers()
 PARTNER = Principal("org-p", "partner", "key-3").headers()
+AUDITOR_HEADERS = Principal("org-a", "auditor", "key-4").headers()
 GOOD = {
     "type": "programme_portfolio",
     "format": "csv",
@@ -94,3 +95,36 @@ def test_service_endpoints(reports_client):
     spec = reports_client.get("/openapi.json").get_json()
     assert "/v1/reports" in spec["paths"]
     assert reports_client.get("/healthz").headers["X-Correlation-Id"]
+
+
+def test_idempotency_key_answers_the_first_response_again(reports_client, reports_service):
+    headers = {**SECRETARIAT, "Idempotency-Key": "order-42"}
+    first = reports_client.post("/v1/reports", json=GOOD, headers=headers)
+    again = reports_client.post("/v1/reports", json=GOOD, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert again.get_json() == first.get_json()
+    listing = reports_client.get("/v1/reports", headers=SECRETARIAT).get_json()
+    assert listing["total"] == 1 and listing["items"][0]["id"] == first.get_json()["id"]
+
+    other = reports_client.post("/v1/reports", json={**GOOD, "format": "json"}, headers=headers)
+    assert _error(other, 422)["message"].startswith("This Idempotency-Key")
+    # Another organisation's identical key is its own.
+    mine = reports_client.post(
+        "/v1/reports", json=GOOD, headers={**AUDITOR_HEADERS, "Idempotency-Key": "order-42"}
+    )
+    assert mine.status_code == 202 and mine.get_json()["id"] != first.get_json()["id"]
+
+
+def test_schedule_creation_is_idempotent_too(reports_client):
+    body = {
+        "type": "partner_activity",
+        "format": "html",
+        "cron": "30 8 * * 5",
+        "timezone": "Asia/Kolkata",
+    }
+    headers = {**SECRETARIAT, "Idempotency-Key": "sched-1"}
+    first = reports_client.post("/v1/report-schedules", json=body, headers=headers)
+    again = reports_client.post("/v1/report-schedules", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert reports_client.get("/v1/report-schedules", headers=SECRETARIAT).get_json()["total"] == 3

@@ -14,7 +14,13 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
-from reports.domain.errors import NotFound, ReportNotReady, ReportsError, StaleVersion
+from reports.domain.errors import (
+    IdempotencyKeyReused,
+    NotFound,
+    ReportNotReady,
+    ReportsError,
+    StaleVersion,
+)
 from setu_contract.http import ErrorSchema
 
 log = logging.getLogger(__name__)
@@ -26,6 +32,7 @@ DOMAIN_STATUS: tuple[tuple[type[ReportsError], int], ...] = (
     (NotFound, 404),
     (ReportNotReady, 409),
     (StaleVersion, 412),
+    (IdempotencyKeyReused, 422),
     (ReportsError, 409),
 )
 

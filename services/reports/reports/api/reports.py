@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from reports.api.context import context
+from reports.api.idempotency import once
 from reports.api.identity import reader
 from reports.domain.catalogue import CONTENT_TYPES
 from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
 from reports.services import jobs
-from reports.store.db import transaction
 from reports.worker import send_generate
 from setu_contract.observability import get_correlation_id
 
@@ -91,14 +91,17 @@ class Reports(MethodView):
             correlation_id=get_correlation_id() or "",
             requested_by=principal.organisation_id,
         )
-        with transaction(ctx.sessions) as session:
-            report_id = jobs.request_report(session, request)
-        try:
-            send_generate(ctx.celery, report_id, request.correlation_id)
-        except Exception as exc:  # the broker is away: the sweep sends the job later
-            log.warning("report %s not sent now, the sweep will: %r", report_id, exc)
-        with ctx.sessions() as session:
-            return present(jobs.get_report(session, report_id))
+
+        def create(session):
+            return present(jobs.get_report(session, jobs.request_report(session, request)))
+
+        response, created = once(principal.organisation_id, 202, ReportSchema(), create)
+        if created is not None:
+            try:
+                send_generate(ctx.celery, created["id"], request.correlation_id)
+            except Exception as exc:  # the broker is away: the sweep sends the job later
+                log.warning("report %s not sent now, the sweep will: %r", created["id"], exc)
+        return response
 
 
 @blp.route("/<string:report_id>")

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from reports.api.context import context
+from reports.api.idempotency import once
 from reports.api.identity import reader, secretariat
 from reports.schemas import (
     PageQuerySchema,
@@ -67,10 +68,16 @@ class Schedules(MethodView):
     @blp.response(201, ScheduleSchema)
     def post(self, body: dict):
         """Create a schedule (secretariat)."""
-        secretariat()
-        with transaction(context().sessions) as session:
-            schedule = schedules.create_schedule(session, body)
-        return tagged(schedule, 201)
+        principal = secretariat()
+        response, created = once(
+            principal.organisation_id,
+            201,
+            ScheduleSchema(),
+            lambda session: schedules.create_schedule(session, body),
+        )
+        if created is not None:
+            response.headers["ETag"] = etag(created)
+        return response
 
 
 @blp.route("/<string:schedule_id>")

@@ -22,3 +22,8 @@ class StaleVersion(ReportsError):
     def __init__(self, current: int):
         super().__init__(f"The resource has changed (version {current}); fetch it again.")
         self.current = current
+
+
+class IdempotencyKeyReused(ReportsError):
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was used with a different request body.")

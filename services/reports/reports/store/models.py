@@ -194,3 +194,15 @@ class ScheduleRun(Base):
 
 
 Index("ix_report_jobs_status_enqueued", ReportJob.status, ReportJob.enqueued_at)
+
+
+class IdempotencyKey(Base):
+    """The first response to a creating POST, replayed for the same key and body."""
+
+    __tablename__ = "idempotency_keys"
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
