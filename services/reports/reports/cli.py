@@ -36,17 +36,18 @@ def migrate() -> None:
 @click.option("--poll-interval", default=0.05, show_default=True, type=float)
 def relay(poll_interval: float) -> None:
     """Publish the reports outbox (report.generated) to the broker until SIGTERM or SIGINT."""
-    from reports.worker import app as celery_app
-
-    configure_logging("reports-relay")
-    runtime = build_runtime(Config.from_env())
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:
         stop.set()
 
+    # Installed first: a stop asked for while the rest loads is not lost.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    from reports.worker import app as celery_app
+
+    configure_logging("reports-relay")
+    runtime = build_runtime(Config.from_env())
     click.echo("reports relay started", err=True)
     OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)).run(stop, poll_interval)
     runtime.engine.dispose()

@@ -21,12 +21,12 @@ from reports.runtime import process_runtime
 from reports.services import generate, jobs, read_model, schedules
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
-from setu_contract.messaging import REPORTS_QUEUE, celery_settings
+from setu_contract.messaging import HANDLE_EVENT_TASK, REPORTS_QUEUE, celery_settings
 from setu_contract.observability import configure_logging, install_celery_correlation
 
 log = logging.getLogger(__name__)
 
-HANDLE_EVENT = "reports.handle_event"
+HANDLE_EVENT = HANDLE_EVENT_TASK[REPORTS_QUEUE]
 GENERATE_REPORT = "reports.generate_report"
 SWEEP_JOBS = "reports.sweep_jobs"
 TICK_SCHEDULES = "reports.tick_schedules"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -19,4 +20,7 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    sqlite = make_url(url)
+    if sqlite.get_backend_name() == "sqlite" and sqlite.database not in (None, "", ":memory:"):
+        Path(sqlite.database).parent.mkdir(parents=True, exist_ok=True)  # e.g. var/ on first run
     command.upgrade(alembic_config(url), revision)
