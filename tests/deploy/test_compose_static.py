@@ -58,7 +58,12 @@ def test_setu_image_installs_host_built_wheels_without_network_or_build_tools():
     assert "--no-index" in text and "--find-links /wheels" in text
     final_stage = text.rsplit("\nFROM ", 1)[1]
     assert "/wheels" not in final_stage, "the wheels stay in the build stage"
-    for tool in ("gcc", "build-essential", "apt-get install", "-dev "):
+    for tool in ("gcc", "g++", "build-essential", "-dev ", '-dev"'):
         assert tool not in text, tool
+    # apt-get installs only the runtime libraries, and only where the base lacks them.
+    installs = re.findall(r"apt-get install[^\n]*", text)
+    assert installs == ["apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \\"]
+    runtime = re.search(r'ARG RUNTIME_PACKAGES="([^"]+)"', text).group(1).split()
+    assert all(p.startswith(("lib", "fonts-")) and not p.endswith("-dev") for p in runtime)
     ignore = (ROOT / "deploy" / ".dockerignore").read_text().split()
     assert ignore[ignore.index("*") :] == ["*", "!wheels/", "!healthcheck.py"]
