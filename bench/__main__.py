@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -39,8 +40,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds every group: child processes stopped, DBs dropped
+
+
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    # Started in the background, a process inherits SIGINT ignored; both signals must stop
+    # the run through the normal exits so that no worker or database is left behind.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop)
     os.chdir(ROOT)
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -55,7 +64,8 @@ def main(argv: list[str]) -> int:
                 ctx.reset_redis()
                 results.extend(run_group(name, GROUPS[name], ctx))
     finish(results)
-    json_path, md_path = report.write(results, started, ["python", "-m", "bench", *argv])
+    stem = "partial" if args.only else "latest"  # the README shows only complete runs
+    json_path, md_path = report.write(results, started, ["python", "-m", "bench", *argv], stem)
     print(f"\nwrote {json_path} and {md_path} in {time.monotonic() - clock:.0f}s")
     print(md_path.read_text())
     return 0

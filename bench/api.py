@@ -106,7 +106,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
         ctx, "api.get_programme", "GET /v1/programmes/{id}", get_one, READ_TARGETS, notes
     )
     yield from _list(ctx, api, client, auth, notes)
-    yield from _write(ctx, api, client, template, auth)
+    yield from _write(ctx, api, client, ids, auth)
 
 
 def _list(ctx: Context, api: Programmes, client: Client, auth: dict, notes: list[str]):
@@ -119,24 +119,29 @@ def _list(ctx: Context, api: Programmes, client: Client, auth: dict, notes: list
     yield from endpoint(ctx, name, label, load, READ_TARGETS, [*notes, "pages 1 to 50 in turn"])
 
 
-def _write(ctx: Context, api: Programmes, client: Client, template: str, auth: dict):
+def _write(ctx: Context, api: Programmes, client: Client, ids: list[str], auth: dict):
     if not _supported(client, "POST", "/v1/applications", {}):
         yield from _write_programmes(ctx, api, auth)
         return
-    body = application_body(api, template)
+    body = application_body(api, ids[0])
     status, answer, _ = client.call("POST", "/v1/applications", body)
     name, label = "api.create_application", "POST /v1/applications"
     if status != 201:
         yield failed(name, label, f"a valid application was answered {status}: {answer}")
         return
     body["applicant"]["email"] = "applicant-{n}@bench.example"
+    body["programme_id"] = "{id}"
+    spread = ",".join(random.sample(ids, min(200, len(ids))))
     load = WrkRun(
         api.base + "/v1/applications",
         ctx.seconds,
         "post.lua",
-        env={**auth, "BENCH_BODY": json.dumps(body)},
+        env={**auth, "BENCH_BODY": json.dumps(body), "BENCH_IDS": spread},
     )
-    notes = ["auth, validation, the application, its reference number, an outbox row"]
+    notes = [
+        "auth, validation, the application, its reference number, an outbox row",
+        "spread over 200 programmes in turn (the API locks the programme row per application)",
+    ]
     yield from endpoint(ctx, name, label, load, WRITE_TARGETS, notes)
 
 

@@ -39,7 +39,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write(results: list[Measurement], started: datetime, argv: list[str]) -> tuple[Path, Path]:
+def write(
+    results: list[Measurement], started: datetime, argv: list[str], stem: str = "latest"
+) -> tuple[Path, Path]:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     document = {
         "started_at": started.isoformat(),
@@ -48,9 +50,9 @@ def write(results: list[Measurement], started: datetime, argv: list[str]) -> tup
         "machine": machine(),
         "results": [m.as_dict() for m in results],
     }
-    json_path = RESULTS_DIR / "latest.json"
+    json_path = RESULTS_DIR / f"{stem}.json"
     json_path.write_text(json.dumps(document, indent=2, default=str) + "\n")
-    md_path = RESULTS_DIR / "latest.md"
+    md_path = RESULTS_DIR / f"{stem}.md"
     md_path.write_text(markdown(results, document))
     return json_path, md_path
 

@@ -84,9 +84,9 @@ def _shown(name: str, value: str) -> str:
     """Environment values as printed: no secrets, no two hundred paths."""
     if name == "BENCH_AUTH":
         return "<API key>"
-    if name == "BENCH_PATHS" and len(value) > 80:
+    if name in ("BENCH_PATHS", "BENCH_IDS") and len(value) > 80:
         paths = value.split(",")
-        return f"{paths[0]},... ({len(paths)} paths)"
+        return f"{paths[0]},... ({len(paths)} in all)"
     if name == "BENCH_BODY" and len(value) > 80:
         return f"{value[:60]}... ({len(value)} bytes, see bench/programmes_setup.py)"
     return value
