@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from notifications.api import NotificationsApi
+from notifications.api import NotificationsApi, abort
 from notifications.api.health import blp as health_blp
 from notifications.api.notifications import blp as notifications_blp
 from notifications.api.unsubscribe import blp as unsubscribe_blp
+from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
 from setu_contract.http import CORRELATION_HEADER
@@ -32,6 +33,15 @@ def _api_settings(config: Config) -> dict[str, object]:
     }
 
 
+def _require_json() -> None:
+    """A body sent to the API must be JSON (the one-click unsubscribe POST is a form)."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    form_allowed = request.path.startswith("/v1/unsubscribe/")
+    writes = request.method in ("POST", "PUT", "PATCH")
+    if writes and has_body and not form_allowed and not request.is_json:
+        abort(415, "send the body as application/json")
+
+
 def _correlation() -> None:
     set_correlation_id(request.headers.get(CORRELATION_HEADER) or new_correlation_id())
 
@@ -52,9 +62,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["notifications.engine"] = engine
     app.extensions["notifications.sessions"] = make_sessionmaker(engine)
     app.before_request(_correlation)
+    app.before_request(_require_json)
     app.after_request(_echo_correlation)
     api = NotificationsApi(app)
     api.register_blueprint(health_blp)
     api.register_blueprint(notifications_blp)
     api.register_blueprint(unsubscribe_blp)
+    api.register_blueprint(webhooks_blp)
     return app

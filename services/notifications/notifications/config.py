@@ -35,6 +35,8 @@ class Config:
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = "setu-development-secret"
     webhook_allow_private: bool = False
+    webhook_max_attempts: int = 8
+    webhook_disable_after: float = 3 * 24 * 3600.0
     testing: bool = False
 
     @classmethod
@@ -56,4 +58,8 @@ class Config:
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
             secret_key=env.get("SETU_SECRET_KEY") or cls.secret_key,
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
+            webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
+            webhook_disable_after=float(
+                env.get("WEBHOOK_DISABLE_AFTER_SECONDS") or cls.webhook_disable_after
+            ),
         )

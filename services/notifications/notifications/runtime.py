@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,8 +19,10 @@ from notifications.domain.planning import Settings
 from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.mail.unsubscribe import unsubscribe_url
+from notifications.services.webhook_sending import WebhookPolicy
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import Delivery
+from notifications.webhooks import transport as webhook_transport
 
 
 @dataclass
@@ -50,6 +54,20 @@ class Runtime:
     @property
     def sender(self) -> Sender:
         return Sender(self.config.mail_from, self.config.reply_to)
+
+    @property
+    def webhook_policy(self) -> WebhookPolicy:
+        c = self.config
+        return WebhookPolicy(
+            c.webhook_max_attempts, timedelta(seconds=c.webhook_disable_after), c.public_url
+        )
+
+    def post_webhook(
+        self, url: str, secret: str, message_id: str, payload: dict[str, Any]
+    ) -> webhook_transport.Response:
+        return webhook_transport.post(
+            url, secret, message_id, payload, self.config.webhook_allow_private
+        )
 
     def unsubscribe_link(self, delivery: Delivery) -> str | None:
         if not delivery.unsubscribable:

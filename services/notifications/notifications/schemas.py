@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES
 from notifications.store.models import STATUSES
 
 
@@ -49,3 +50,70 @@ class UnsubscribeSchema(Schema):
     email = fields.String()
     list = fields.String()
     unsubscribed = fields.Boolean()
+
+
+class PageQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class WebhookCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    url = fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=2000))
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(WEBHOOK_EVENT_TYPES)),
+    )
+    organisation_id = fields.String(
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "secretariat only: the organisation that owns the endpoint"},
+    )
+
+
+class WebhookSchema(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    enabled = fields.Boolean()
+    disabled_reason = fields.String(allow_none=True)
+    failing_since = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = fields.String(metadata={"description": "shown this once: whsec_<base64>"})
+
+
+class WebhookPageSchema(Schema):
+    items = fields.List(fields.Nested(WebhookSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+class WebhookDeliverySchema(Schema):
+    id = fields.String()
+    endpoint_id = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    response_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class WebhookDeliveryPageSchema(Schema):
+    items = fields.List(fields.Nested(WebhookDeliverySchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()

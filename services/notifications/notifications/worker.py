@@ -1,8 +1,9 @@
 """The Celery app of the notifications service and its thin tasks.
 
-Tasks: ``notifications.handle_event`` (every event, on the ``notifications`` queue),
-``notifications.send_delivery`` (a retry of one email) and ``notifications.sweep_deliveries``
-(sent by beat every minute: re-queues what a lost task left behind).
+Tasks, all on the ``notifications`` queue: ``notifications.handle_event`` (every event),
+``notifications.send_delivery`` (a retry of one email), ``notifications.send_webhook`` (one
+webhook message) and ``notifications.sweep_deliveries`` (sent by beat every minute:
+re-queues what a lost task left behind).
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from notifications.config import Config
 from notifications.domain.retry import MAX_DELAY, backoff
 from notifications.runtime import runtime
 from notifications.services.dead_letters import record_failed_task
-from notifications.services.events import MissingOrganisations, record_event
+from notifications.services.events import (
+    MissingOrganisations,
+    pending_deliveries,
+    record_event,
+)
 from notifications.services.sending import Outcome, send_delivery
 from notifications.services.sweeping import stuck_deliveries
+from notifications.services.webhook_sending import pending_webhooks, send_webhook
+from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
 from setu_contract.observability import install_celery_correlation
@@ -27,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SEND_DELIVERY_TASK = "notifications.send_delivery"
 SWEEP_DELIVERIES_TASK = "notifications.sweep_deliveries"
+SEND_WEBHOOK_TASK = "notifications.send_webhook"
 # How many times an event naming an unknown organisation waits for its organisation.* event
 # (out-of-order delivery) before its other recipients are sent without it.
 WAIT_FOR_ORGANISATIONS = 5
@@ -72,12 +80,7 @@ def _send(delivery_id: str) -> Outcome:
             session, delivery_id, rt.transport.send, rt.sender, rt.unsubscribe_link
         )
     if outcome.retry_in is not None:
-        app.send_task(
-            SEND_DELIVERY_TASK,
-            args=[delivery_id],
-            queue=NOTIFICATIONS_QUEUE,
-            countdown=outcome.retry_in,
-        )
+        _enqueue(SEND_DELIVERY_TASK, delivery_id, outcome.retry_in)
     return outcome
 
 
@@ -100,6 +103,15 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
         raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
     for delivery_id in pending:
         _send(delivery_id)
+    with rt.sessions() as session:
+        webhooks = pending_webhooks(session, event["id"])
+    # Each webhook in a task of its own: a slow endpoint must not hold up emails.
+    for webhook_id in webhooks:
+        _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+
+
+def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:
+    app.send_task(task_name, args=[item_id], queue=NOTIFICATIONS_QUEUE, countdown=countdown)
 
 
 @app.task(name=SEND_DELIVERY_TASK, acks_late=True)
@@ -107,13 +119,32 @@ def send_delivery_task(delivery_id: str) -> str:
     return _send(delivery_id).status
 
 
-@app.task(name=SWEEP_DELIVERIES_TASK, acks_late=True)
-def sweep_deliveries() -> int:
+@app.task(name=SEND_WEBHOOK_TASK, acks_late=True)
+def send_webhook_task(webhook_delivery_id: str) -> str:
     rt = runtime()
     with rt.sessions() as session:
-        ids = stuck_deliveries(session)
-    for delivery_id in ids:
-        app.send_task(SEND_DELIVERY_TASK, args=[delivery_id], queue=NOTIFICATIONS_QUEUE)
-    if ids:
-        log.info("stuck deliveries re-queued", extra={"count": len(ids)})
-    return len(ids)
+        outcome = send_webhook(session, webhook_delivery_id, rt.post_webhook, rt.webhook_policy)
+        emails = pending_deliveries(session, outcome.event_id) if outcome.event_id else []
+    if outcome.retry_in is not None:
+        _enqueue(SEND_WEBHOOK_TASK, webhook_delivery_id, outcome.retry_in)
+    for delivery_id in emails:
+        _send(delivery_id)
+    return outcome.status
+
+
+@app.task(name=SWEEP_DELIVERIES_TASK, acks_late=True)
+def sweep_deliveries() -> int:
+    """Re-queue emails and webhooks that a lost task or a dead worker left behind."""
+    rt = runtime()
+    with rt.sessions() as session:
+        emails = stuck_deliveries(session, Delivery)
+        webhooks = stuck_deliveries(session, WebhookDelivery)
+    for delivery_id in emails:
+        _enqueue(SEND_DELIVERY_TASK, delivery_id)
+    for webhook_id in webhooks:
+        _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+    if emails or webhooks:
+        log.info(
+            "stuck deliveries re-queued", extra={"emails": len(emails), "webhooks": len(webhooks)}
+        )
+    return len(emails) + len(webhooks)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from celery import Celery
 from sqlalchemy import Engine
 
@@ -38,15 +39,29 @@ def worker_env(database_url: str, redis_url: str, smtp_server: SmtpServer) -> di
     }
 
 
+def _forget_queued_tasks(redis_url: str) -> None:
+    """Drop what an earlier test's worker left on the queue (retries with a countdown are
+    put back when a worker stops): it belongs to another test's database and mailbox."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        for key in client.scan_iter():
+            if key.startswith((NOTIFICATIONS_QUEUE.encode(), b"unacked")):
+                client.delete(key)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def notifications_worker(
     notifications_db: Engine, worker_env: dict[str, str], tmp_path: Path
 ) -> Iterator[Process]:
+    _forget_queued_tasks(worker_env["REDIS_URL"])
     process = celery_worker("notifications.worker", NOTIFICATIONS_QUEUE, worker_env, tmp_path)
     try:
         yield process
     finally:
         process.stop()
+        _forget_queued_tasks(worker_env["REDIS_URL"])
 
 
 @pytest.fixture

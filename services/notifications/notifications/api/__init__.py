@@ -9,7 +9,7 @@ from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from notifications.domain.errors import DomainError
+from notifications.domain.errors import DomainError, Invalid
 from setu_contract.http import ErrorSchema, principal_from_headers
 
 
@@ -31,7 +31,10 @@ class NotificationsApi(Api):
 
     def handle_domain_error(self, error: DomainError) -> tuple[dict[str, Any], int, dict]:
         exception = default_exceptions[error.status](description=str(error))
-        return self.handle_http_exception(exception)
+        payload, code, headers = self.handle_http_exception(exception)
+        if isinstance(error, Invalid):
+            payload["errors"] = error.errors
+        return payload, code, headers
 
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()

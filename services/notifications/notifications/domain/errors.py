@@ -17,3 +17,13 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Invalid(DomainError):
+    """Input that passed the schema but breaks a rule: 422 with field-level messages."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("the request breaks a rule; see errors")
+        self.errors = errors

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from notifications.domain.planning import PlannedEmail, Settings, plan
 from notifications.mail.unsubscribe import REPORTS_LIST
 from notifications.services.unsubscribing import unsubscribed
+from notifications.services.webhook_sending import plan_webhooks
 from notifications.store.directory import SqlDirectory, apply_organisation
 from notifications.store.models import CLAIMABLE, Delivery, ProcessedEvent
 
@@ -73,7 +74,7 @@ def _apply(
         raise MissingOrganisations(planned.missing)
     emails = _without_unsubscribed(session, planned.emails)
     session.add_all(_delivery(envelope, email) for email in emails)
-    return len(emails)
+    return len(emails) + plan_webhooks(session, envelope)
 
 
 def record_event(
@@ -97,6 +98,11 @@ def record_event(
                 log.info("event applied", extra={"event_id": event_id, "deliveries": count})
     except IntegrityError:
         log.info("event applied concurrently elsewhere", extra={"event_id": event_id})
+    return pending_deliveries(session, event_id)
+
+
+def pending_deliveries(session: Session, event_id: str) -> list[str]:
+    """Ids of the event's emails not sent yet, oldest first."""
     with session.begin():
         query = select(Delivery.id).where(
             Delivery.event_id == event_id, Delivery.status.in_(CLAIMABLE)

@@ -35,6 +35,8 @@ UnsubscribeLink = Callable[[Delivery], str | None]
 class Outcome:
     status: str  # sent | retrying | failed | skipped
     retry_in: float | None = None
+    # Set when the outcome planned emails of its own (an endpoint disabled: owner told).
+    event_id: str | None = None
 
 
 def claim(session: Session, delivery_id: str) -> Delivery | None:

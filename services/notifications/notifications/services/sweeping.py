@@ -7,7 +7,16 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from notifications.store.models import QUEUED, RETRYING, SENDING, Delivery, utcnow
+from notifications.store.models import (
+    QUEUED,
+    RETRYING,
+    SENDING,
+    Delivery,
+    WebhookDelivery,
+    utcnow,
+)
+
+Model = type[Delivery] | type[WebhookDelivery]
 
 # Longer than a task may run (setu_contract.messaging.TASK_TIME_LIMIT) plus slack: a delivery
 # `sending` for this long belongs to a worker that died between claim and outcome.
@@ -19,25 +28,26 @@ RETRY_GRACE = timedelta(minutes=2)
 BATCH = 500
 
 
-def stuck_deliveries(session: Session) -> list[str]:
-    """Reset deliveries stuck in `sending` to `retrying` and return every id to send again."""
+def stuck_deliveries(session: Session, model: Model = Delivery) -> list[str]:
+    """Reset deliveries (emails, or webhooks with ``model=WebhookDelivery``) stuck in
+    `sending` to `retrying` and return every id to send again."""
     now = utcnow()
     with session.begin():
         lost = session.scalars(
-            update(Delivery)
-            .where(Delivery.status == SENDING, Delivery.updated_at < now - SENDING_DEADLINE)
+            update(model)
+            .where(model.status == SENDING, model.updated_at < now - SENDING_DEADLINE)
             .values(
                 status=RETRYING,
                 next_attempt_at=now,
                 updated_at=now,
                 last_error="worker lost while sending",
             )
-            .returning(Delivery.id)
+            .returning(model.id)
         ).all()
         stale = or_(
-            and_(Delivery.status == QUEUED, Delivery.updated_at < now - QUEUED_DEADLINE),
-            and_(Delivery.status == RETRYING, Delivery.next_attempt_at < now - RETRY_GRACE),
-            and_(Delivery.status == RETRYING, Delivery.next_attempt_at.is_(None)),
+            and_(model.status == QUEUED, model.updated_at < now - QUEUED_DEADLINE),
+            and_(model.status == RETRYING, model.next_attempt_at < now - RETRY_GRACE),
+            and_(model.status == RETRYING, model.next_attempt_at.is_(None)),
         )
-        query = select(Delivery.id).where(stale).order_by(Delivery.updated_at).limit(BATCH)
+        query = select(model.id).where(stale).order_by(model.updated_at).limit(BATCH)
         return list(dict.fromkeys([*lost, *session.scalars(query)]))

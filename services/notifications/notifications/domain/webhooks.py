@@ -1,0 +1,22 @@
+"""Which organisations an event is about: their webhook endpoints may receive it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from setu_contract.events import EventType
+
+# Events about no partner's own programme or application are never sent to webhooks.
+WEBHOOK_EVENT_TYPES = tuple(t.value for t in EventType if t is not EventType.REPORT_GENERATED)
+
+
+def organisations_concerned(envelope: dict[str, Any]) -> set[str]:
+    data = envelope["data"]
+    kind = envelope["type"].split(".", 1)[0]
+    if kind == "organisation":
+        return {data["id"]}
+    if kind == "programme":
+        return {p["organisation_id"] for p in data.get("partners", [])}
+    if kind == "application" and "home_organisation_id" in data:
+        return {data["home_organisation_id"], data["host_organisation_id"]}
+    return set()

@@ -1,0 +1,207 @@
+"""Webhook deliveries: planned with the event, claimed, posted, retried, and endpoints that
+keep failing disabled (their owner is told by email)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from notifications.domain import retry
+from notifications.domain.recipients import organisation as organisation_recipient
+from notifications.domain.webhooks import organisations_concerned
+from notifications.services.sending import Outcome
+from notifications.store.directory import SqlDirectory
+from notifications.store.models import (
+    CLAIMABLE,
+    FAILED,
+    RETRYING,
+    SENDING,
+    SENT,
+    DeadLetter,
+    Delivery,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+from notifications.webhooks.transport import Response
+
+log = logging.getLogger(__name__)
+
+Poster = Callable[[str, str, str, dict[str, Any]], Response]  # url, secret, id, payload
+
+
+@dataclass(frozen=True)
+class WebhookPolicy:
+    max_attempts: int
+    disable_after: timedelta
+    public_url: str
+
+
+def plan_webhooks(session: Session, envelope: dict[str, Any]) -> int:
+    """Inside the event's transaction: one delivery per interested, enabled endpoint."""
+    owners = organisations_concerned(envelope)
+    if not owners:
+        return 0
+    endpoints = session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.organisation_id.in_(owners), WebhookEndpoint.enabled.is_(True)
+        )
+    ).all()
+    chosen = [e for e in endpoints if envelope["type"] in e.event_types]
+    for endpoint in chosen:
+        session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_id=envelope["id"],
+                event_type=envelope["type"],
+                payload=envelope,
+            )
+        )
+    return len(chosen)
+
+
+def pending_webhooks(session: Session, event_id: str) -> list[str]:
+    query = select(WebhookDelivery.id).where(
+        WebhookDelivery.event_id == event_id, WebhookDelivery.status.in_(CLAIMABLE)
+    )
+    with session.begin():
+        return list(session.scalars(query))
+
+
+def _claim(session: Session, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
+    with session.begin():
+        claimed = session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(CLAIMABLE))
+            .values(status=SENDING, attempts=WebhookDelivery.attempts + 1, updated_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            return None
+        delivery = session.get(WebhookDelivery, delivery_id)
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        if endpoint is None or not endpoint.enabled:
+            delivery.status = FAILED
+            delivery.last_error = "endpoint deleted or disabled"
+            return None
+        return delivery, endpoint
+
+
+def send_webhook(
+    session: Session, delivery_id: str, poster: Poster, policy: WebhookPolicy
+) -> Outcome:
+    claimed = _claim(session, delivery_id)
+    if claimed is None:
+        return Outcome("skipped")
+    delivery, endpoint = claimed
+    # The webhook-id is the delivery's id: the same on every retry, so receivers can dedupe.
+    response = poster(endpoint.url, endpoint.secret, delivery.id, delivery.payload)
+    if response.ok:
+        _record_success(session, delivery, endpoint, response)
+        return Outcome(SENT)
+    return _record_failure(session, delivery, endpoint, response, policy)
+
+
+def _record_success(session, delivery, endpoint, response: Response) -> None:
+    now = utcnow()
+    with session.begin():
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery.id)
+            .values(
+                status=SENT,
+                response_status=response.status,
+                last_error=None,
+                sent_at=now,
+                updated_at=now,
+                next_attempt_at=None,
+            )
+        )
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint.id)
+            .values(failing_since=None)
+        )
+
+
+def _record_failure(session, delivery, endpoint, response: Response, policy) -> Outcome:
+    now = utcnow()
+    values: dict[str, Any] = {
+        "response_status": response.status,
+        "last_error": response.error,
+        "updated_at": now,
+    }
+    with session.begin():
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.failing_since.is_(None))
+            .values(failing_since=now)
+        )
+        if delivery.attempts < policy.max_attempts:
+            delay = retry.backoff(delivery.attempts)
+            values.update(status=RETRYING, next_attempt_at=now + timedelta(seconds=delay))
+            session.execute(
+                update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
+            )
+            return Outcome(RETRYING, delay)
+        values.update(status=FAILED, next_attempt_at=None)
+        session.execute(
+            update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
+        )
+        session.add(
+            DeadLetter(
+                source="webhook",
+                task_name="notifications.send_webhook",
+                event_id=delivery.event_id,
+                delivery_id=None,
+                payload={"args": [delivery.id]},
+                error=response.error or "failed",
+                attempts=delivery.attempts,
+            )
+        )
+        disabled = _maybe_disable(session, endpoint.id, delivery.event_id, policy)
+    log.warning("webhook failed", extra={"webhook_delivery_id": delivery.id})
+    return Outcome(FAILED, event_id=delivery.event_id if disabled else None)
+
+
+def _maybe_disable(session: Session, endpoint_id: str, event_id: str, policy) -> bool:
+    endpoint = session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+    since = endpoint.failing_since if endpoint else None
+    if endpoint is None or not endpoint.enabled or since is None:
+        return False
+    if since.tzinfo is None:  # SQLite returns naive UTC
+        since = since.replace(tzinfo=utcnow().tzinfo)
+    if utcnow() - since < policy.disable_after:
+        return False
+    endpoint.enabled = False
+    endpoint.disabled_reason = f"failing since {since.isoformat()}"
+    endpoint.updated_at = utcnow()
+    owner = organisation_recipient(SqlDirectory(session), endpoint.organisation_id)
+    if owner is not None:
+        session.add(
+            Delivery(
+                event_id=event_id,
+                event_type="webhook.disabled",
+                recipient=owner.email,
+                organisation_id=endpoint.organisation_id,
+                template="webhook_disabled",
+                language=owner.language,
+                timezone=" ".join(owner.timezones),
+                context={
+                    "kind": "webhook",
+                    "id": endpoint.id,
+                    "reference": endpoint.id,
+                    "url": endpoint.url,
+                    "recipient_name": owner.name,
+                    "occurred_at": utcnow().isoformat(),
+                    "link": f"{policy.public_url}/v1/webhooks/{endpoint.id}",
+                },
+            )
+        )
+    log.warning("webhook endpoint disabled", extra={"endpoint_id": endpoint.id})
+    return True

@@ -1,0 +1,1 @@
+"""Webhooks: Standard Webhooks signatures, address checks, the HTTP transport."""
