@@ -37,6 +37,8 @@ class Config:
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_disable_after: float = 3 * 24 * 3600.0
+    # Seconds after which the sweeper takes a delivery as stuck (default: its own deadlines).
+    sweep_after: float | None = None
     testing: bool = False
 
     @classmethod
@@ -58,6 +60,9 @@ class Config:
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
             secret_key=env.get("SETU_SECRET_KEY") or cls.secret_key,
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
+            sweep_after=float(env["NOTIFICATIONS_SWEEP_AFTER_SECONDS"])
+            if env.get("NOTIFICATIONS_SWEEP_AFTER_SECONDS")
+            else None,
             webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
             webhook_disable_after=float(
                 env.get("WEBHOOK_DISABLE_AFTER_SECONDS") or cls.webhook_disable_after

@@ -9,6 +9,7 @@ re-queues what a lost task left behind).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -137,8 +138,10 @@ def sweep_deliveries() -> int:
     """Re-queue emails and webhooks that a lost task or a dead worker left behind."""
     rt = runtime()
     with rt.sessions() as session:
-        emails = stuck_deliveries(session, Delivery)
-        webhooks = stuck_deliveries(session, WebhookDelivery)
+        after = rt.config.sweep_after
+        stuck_after = timedelta(seconds=after) if after else None
+        emails = stuck_deliveries(session, Delivery, stuck_after)
+        webhooks = stuck_deliveries(session, WebhookDelivery, stuck_after)
     for delivery_id in emails:
         _enqueue(SEND_DELIVERY_TASK, delivery_id)
     for webhook_id in webhooks:

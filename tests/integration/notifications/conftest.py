@@ -65,10 +65,17 @@ def notifications_worker(
 
 
 @pytest.fixture
-def publish(redis_url: str) -> Iterator[Callable[[dict[str, Any]], None]]:
+def producer(redis_url: str) -> Iterator[Celery]:
+    """A Celery client of the broker that knows no task of the service: it sends by name."""
+    app = Celery("test-producer")
+    app.conf.update(celery_settings(redis_url))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def publish(producer: Celery) -> Callable[[dict[str, Any]], None]:
     """Send an envelope the way the outbox relay does: by task name, onto the queue."""
-    producer = Celery("test-producer")
-    producer.conf.update(celery_settings(redis_url))
 
     def send(envelope: dict[str, Any]) -> None:
         producer.send_task(
@@ -78,5 +85,4 @@ def publish(redis_url: str) -> Iterator[Callable[[dict[str, Any]], None]]:
             task_id=envelope["id"],
         )
 
-    yield send
-    producer.close()
+    return send

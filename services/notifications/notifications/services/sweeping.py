@@ -28,14 +28,20 @@ RETRY_GRACE = timedelta(minutes=2)
 BATCH = 500
 
 
-def stuck_deliveries(session: Session, model: Model = Delivery) -> list[str]:
+def stuck_deliveries(
+    session: Session, model: Model = Delivery, stuck_after: timedelta | None = None
+) -> list[str]:
     """Reset deliveries (emails, or webhooks with ``model=WebhookDelivery``) stuck in
-    `sending` to `retrying` and return every id to send again."""
+    `sending` to `retrying` and return every id to send again. ``stuck_after`` replaces the
+    three deadlines (operators and tests shorten them)."""
     now = utcnow()
+    sending_deadline = stuck_after or SENDING_DEADLINE
+    queued_deadline = stuck_after or QUEUED_DEADLINE
+    retry_grace = stuck_after or RETRY_GRACE
     with session.begin():
         lost = session.scalars(
             update(model)
-            .where(model.status == SENDING, model.updated_at < now - SENDING_DEADLINE)
+            .where(model.status == SENDING, model.updated_at < now - sending_deadline)
             .values(
                 status=RETRYING,
                 next_attempt_at=now,
@@ -45,8 +51,8 @@ def stuck_deliveries(session: Session, model: Model = Delivery) -> list[str]:
             .returning(model.id)
         ).all()
         stale = or_(
-            and_(model.status == QUEUED, model.updated_at < now - QUEUED_DEADLINE),
-            and_(model.status == RETRYING, model.next_attempt_at < now - RETRY_GRACE),
+            and_(model.status == QUEUED, model.updated_at < now - queued_deadline),
+            and_(model.status == RETRYING, model.next_attempt_at < now - retry_grace),
             and_(model.status == RETRYING, model.next_attempt_at.is_(None)),
         )
         query = select(model.id).where(stale).order_by(model.updated_at).limit(BATCH)
