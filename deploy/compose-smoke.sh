@@ -108,6 +108,15 @@ build_images() {
 }
 
 # SMOKE_EXTRA_COMPOSE: an override file layered on docker-compose.yml (optional).
+# The image runs as non-root and carries no compiler and no pip.
+check_image() {
+    local report
+    report="$(docker run --rm "setu:$SETU_VERSION" sh -c \
+        'echo "uid=$(id -u)"; for t in gcc cc c++ make pip pip3; do command -v $t; done; true')"
+    say "image setu:$SETU_VERSION: $(docker image inspect --format '{{.Size}}' "setu:$SETU_VERSION") bytes, $(tr '\n' ' ' <<<"$report")"
+    [[ "$report" == "uid=10001" ]] || { say "the image runs as root or carries build tools"; exit 1; }
+}
+
 compose() {
     local files=(-f "$root/docker-compose.yml")
     [[ -n "${SMOKE_EXTRA_COMPOSE:-}" ]] && files+=(-f "$SMOKE_EXTRA_COMPOSE")
@@ -169,6 +178,7 @@ main() {
     install_tools
     start_engine
     build_images
+    check_image
     trap teardown EXIT
     say "docker-compose up"
     compose up -d --no-build

@@ -135,6 +135,10 @@ def report(gateway: str, key: str, timeout: float = 90.0) -> None:
 def main(gateway: str, mail_url: str, secretariat_key: str) -> None:
     expect(200, call("GET", f"{gateway}/healthz"), "GET /healthz")
     expect(200, call("GET", f"{gateway}/readyz"), "GET /readyz")
+    spec = expect(200, call("GET", f"{gateway}/openapi.json"), "GET /openapi.json")
+    print(f"smoke: the OpenAPI document has {len(spec.get('paths', {}))} paths", flush=True)
+    with urllib.request.urlopen(f"{gateway}/docs", timeout=15) as answer:
+        print(f"smoke: GET /docs: {answer.status} {answer.headers['Content-Type']}", flush=True)
     jp = organisation(gateway, secretariat_key, "Smoke University Tokyo", "JP")
     india = organisation(gateway, secretariat_key, "Smoke Institute Bengaluru", "IN")
     key = expect(
