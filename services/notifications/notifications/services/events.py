@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from notifications.domain.planning import PlannedEmail, Settings, plan
 from notifications.mail.unsubscribe import REPORTS_LIST
+from notifications.services.erasure import erase_application
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import plan_webhooks
 from notifications.store.directory import SqlDirectory, apply_organisation
@@ -19,6 +20,7 @@ from notifications.store.models import CLAIMABLE, Delivery, ProcessedEvent
 log = logging.getLogger(__name__)
 
 ORGANISATION_EVENTS = ("organisation.registered", "organisation.updated")
+ERASURE_EVENT = "application.personal_data_erased"
 
 
 def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
@@ -26,6 +28,7 @@ def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
     return Delivery(
         event_id=envelope["id"],
         event_type=envelope["type"],
+        subject_id=email.context.get("id"),
         correlation_id=envelope.get("correlation_id"),
         recipient=recipient.email,
         organisation_id=recipient.organisation_id,
@@ -69,6 +72,8 @@ def _apply(
     session.flush()
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
+    if envelope["type"] == ERASURE_EVENT:
+        erase_application(session, envelope["data"]["id"])
     planned = plan(envelope, SqlDirectory(session), settings)
     if planned.missing and not allow_missing:
         raise MissingOrganisations(planned.missing)

@@ -30,6 +30,7 @@ from notifications.store.models import (
     utcnow,
 )
 from notifications.webhooks.transport import Response
+from setu_contract.events import aggregate_of
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def plan_webhooks(session: Session, envelope: dict[str, Any]) -> int:
                 endpoint_id=endpoint.id,
                 event_id=envelope["id"],
                 event_type=envelope["type"],
+                subject_id=aggregate_of(envelope)[1],
                 payload=envelope,
             )
         )

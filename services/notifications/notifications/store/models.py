@@ -69,6 +69,8 @@ class Delivery(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(String(36), index=True)
     event_type: Mapped[str] = mapped_column(String(64))
+    # The programme, application or report the email is about (for personal-data erasure).
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
     correlation_id: Mapped[str | None] = mapped_column(String(200))
     recipient: Mapped[str] = mapped_column(String(320))
     organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -146,6 +148,7 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[str] = mapped_column(String(36), index=True)
     event_id: Mapped[str] = mapped_column(String(36))
     event_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default=QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
