@@ -69,6 +69,7 @@ def running_setu(
         "REPORTS_DATABASE_URL",
     ):
         os.environ.pop(variable, None)
+    data_dir.mkdir(parents=True, exist_ok=True)
     process = Process("setu-up", [str(VENV_BIN / "setu"), "up"], env, data_dir)
     base_url = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
     system = RunningSetu(base_url, env, process)
