@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 
 from notifications.config import Config
 from notifications.domain.retry import MAX_DELAY, backoff
@@ -29,7 +29,11 @@ from notifications.services.webhook_sending import pending_webhooks, send_webhoo
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
-from setu_contract.observability import install_celery_correlation
+from setu_contract.observability import (
+    configure_logging,
+    install_celery_correlation,
+    set_correlation_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +78,24 @@ app.add_defaults(_settings)
 install_celery_correlation(app)
 
 
+class _WithoutTaskArguments(logging.Filter):
+    """Celery logs each task's arguments; ours are events carrying personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        if isinstance(data, dict) and ("args" in data or "kwargs" in data):
+            record.data = {k: v for k, v in data.items() if k not in ("args", "kwargs")}
+        return True
+
+
+@signals.setup_logging.connect(weak=False)
+def _json_logs(**_: Any) -> None:
+    """Worker processes log JSON lines with the correlation id (instead of Celery's format)."""
+    configure_logging("notifications")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_WithoutTaskArguments())
+
+
 def _send(delivery_id: str) -> Outcome:
     rt = runtime()
     with rt.sessions() as session:
@@ -94,6 +116,8 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
         # Retrying cannot make a malformed event valid.
         log.error("invalid event dropped", extra={"errors": exc.errors})
         return
+    # The envelope's correlation id is the one of the request that caused the event.
+    set_correlation_id(event["correlation_id"])
     rt = runtime()
     last_chance = self.request.retries >= WAIT_FOR_ORGANISATIONS
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,7 @@ def test_submitted_programme_emails_the_secretariat_once(
     assert message["X-Setu-Notification-Id"] == delivery.id
     assert reference in message["Subject"]
     assert message["Message-ID"] and message["Date"] and message["From"]
+    assert message["X-Correlation-Id"] == envelope["correlation_id"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert reference in text and envelope["data"]["title"] in text
@@ -39,6 +42,11 @@ def test_submitted_programme_emails_the_secretariat_once(
         lambda: _deliveries(notifications_db, envelope["id"])[0].status == "sent",
         message="the delivery to be marked sent",
     )
+    # The request's correlation id follows the event into the worker's JSON log lines.
+    sent_lines = [
+        line for line in notifications_worker.output().splitlines() if '"email sent"' in line
+    ]
+    assert sent_lines and json.loads(sent_lines[0])["correlation_id"] == envelope["correlation_id"]
 
 
 def test_the_same_event_three_times_sends_one_email(

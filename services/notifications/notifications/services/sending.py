@@ -24,6 +24,7 @@ from notifications.store.models import (
     Delivery,
     utcnow,
 )
+from setu_contract.observability import set_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ def send_delivery(
     delivery = claim(session, delivery_id)
     if delivery is None:
         return Outcome("skipped")
+    if delivery.correlation_id:
+        set_correlation_id(delivery.correlation_id)
     try:
         message = compose(outgoing(delivery, unsubscribe_link(delivery)), sender)
     except Exception as exc:  # a template or data fault: retrying cannot fix it
@@ -135,5 +138,5 @@ def send_delivery(
         last_error=None,
         next_attempt_at=None,
     )
-    log.info("email sent", extra={"delivery_id": delivery_id, "recipient": delivery.recipient})
+    log.info("email sent", extra={"delivery_id": delivery_id, "template": delivery.template})
     return Outcome(SENT)
