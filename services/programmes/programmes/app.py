@@ -7,9 +7,10 @@ import time
 
 from flask import Flask, Response, g, request
 
-from programmes.api import ProgrammesApi
+from programmes.api import ProgrammesApi, ratelimit
 from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
+from programmes.api.events import blp as events_blp
 from programmes.api.health import blp as health_blp
 from programmes.api.organisations import blp as organisations_blp
 from programmes.api.programmes import blp as programmes_blp
@@ -76,6 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.sessions"] = make_sessionmaker(engine)
     app.before_request(_begin)
     app.after_request(_finish)
+    ratelimit.install(app, config.rate_limit, config.redis_url)
     api = ProgrammesApi(app)
     for blueprint in (
         health_blp,
@@ -83,6 +85,7 @@ def create_app(config: Config | None = None) -> Flask:
         organisations_blp,
         programmes_blp,
         applications_blp,
+        events_blp,
     ):
         api.register_blueprint(blueprint)
     return app

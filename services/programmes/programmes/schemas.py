@@ -25,12 +25,23 @@ from programmes.domain.transitions import (
     PROGRAMME_STATUSES,
     PROGRAMME_TRANSITIONS,
 )
+from setu_contract.events import EventType
 from setu_contract.http import ROLES
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
 ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+class Text(fields.String):
+    """A string without NUL characters, which PostgreSQL text cannot hold."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text
 
 
 class StrictSchema(Schema):
@@ -46,11 +57,11 @@ class PageQuerySchema(StrictSchema):
 
 
 class OrganisationCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    country = fields.String(required=True, validate=validate.OneOf(COUNTRIES))
-    kind = fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    country = Text(required=True, validate=validate.OneOf(COUNTRIES))
+    kind = Text(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
     contact_email = fields.Email(required=True, validate=validate.Length(max=320))
-    preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    preferred_language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 
 class OrganisationSchema(Schema):
@@ -66,14 +77,14 @@ class OrganisationSchema(Schema):
 
 
 class OrganisationQuerySchema(PageQuerySchema):
-    country = fields.String(validate=validate.OneOf(COUNTRIES))
-    kind = fields.String(validate=validate.OneOf((*ORGANISATION_KINDS, "secretariat")))
-    q = fields.String(validate=validate.Length(max=200))
+    country = Text(validate=validate.OneOf(COUNTRIES))
+    kind = Text(validate=validate.OneOf((*ORGANISATION_KINDS, "secretariat")))
+    q = Text(validate=validate.Length(max=200))
 
 
 class ApiKeyCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -93,15 +104,15 @@ class ApiKeyCreatedSchema(ApiKeySchema):
 
 
 class PartnerSchema(StrictSchema):
-    organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    role = fields.String(required=True, validate=validate.OneOf(PARTNER_ROLES))
-    country = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
+    organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
+    role = Text(required=True, validate=validate.OneOf(PARTNER_ROLES))
+    country = Text(dump_only=True)
+    name = Text(dump_only=True)
 
 
 class BudgetLineSchema(StrictSchema):
-    organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    currency = fields.String(required=True, validate=validate.OneOf(CURRENCIES))
+    organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
+    currency = Text(required=True, validate=validate.OneOf(CURRENCIES))
     amount = fields.Decimal(
         required=True,
         as_string=True,
@@ -118,9 +129,9 @@ class BudgetLineSchema(StrictSchema):
 
 
 class ProgrammeCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=5, max=200))
-    summary = fields.String(load_default="", validate=validate.Length(max=5000))
-    focus_area = fields.String(required=True, validate=validate.OneOf(FOCUS_AREAS))
+    title = Text(required=True, validate=validate.Length(min=5, max=200))
+    summary = Text(load_default="", validate=validate.Length(max=5000))
+    focus_area = Text(required=True, validate=validate.OneOf(FOCUS_AREAS))
     partners = fields.List(
         fields.Nested(PartnerSchema),
         required=True,
@@ -156,8 +167,8 @@ class ProgrammeSchema(Schema):
 
 
 class TransitionSchema(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    action = Text(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
 class NonEmptyMixin:
@@ -172,10 +183,10 @@ class ProgrammeUpdateSchema(NonEmptyMixin, ProgrammeCreateSchema):
 
 
 class ProgrammeQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
-    focus_area = fields.String(validate=validate.OneOf(FOCUS_AREAS))
-    organisation_id = fields.String(validate=validate.Length(min=1, max=36))
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    status = Text(validate=validate.OneOf(PROGRAMME_STATUSES))
+    focus_area = Text(validate=validate.OneOf(FOCUS_AREAS))
+    organisation_id = Text(validate=validate.Length(min=1, max=36))
+    q = Text(validate=validate.Length(min=1, max=200))
 
 
 class HistoryEntrySchema(Schema):
@@ -188,11 +199,11 @@ class HistoryEntrySchema(Schema):
 
 
 class OrganisationUpdateSchema(NonEmptyMixin, StrictSchema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
-    country = fields.String(validate=validate.OneOf(COUNTRIES))
-    kind = fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    name = Text(validate=validate.Length(min=1, max=200))
+    country = Text(validate=validate.OneOf(COUNTRIES))
+    kind = Text(validate=validate.OneOf(ORGANISATION_KINDS))
     contact_email = fields.Email(validate=validate.Length(max=320))
-    preferred_language = fields.String(validate=validate.OneOf(LANGUAGES))
+    preferred_language = Text(validate=validate.OneOf(LANGUAGES))
 
 
 class ApiKeyQuerySchema(PageQuerySchema):
@@ -200,13 +211,13 @@ class ApiKeyQuerySchema(PageQuerySchema):
 
 
 class ApplicantSchema(StrictSchema):
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    full_name = Text(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True, validate=validate.Length(max=320))
-    nationality = fields.String(
+    nationality = Text(
         required=True,
         validate=validate.OneOf(sorted(ISO_3166_ALPHA2), error="not an ISO 3166 alpha-2 code"),
     )
-    preferred_language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    preferred_language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 
 class ApplicantUpdateSchema(ApplicantSchema):
@@ -214,25 +225,25 @@ class ApplicantUpdateSchema(ApplicantSchema):
 
 
 class ApplicationCreateSchema(StrictSchema):
-    programme_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    programme_id = Text(required=True, validate=validate.Length(min=1, max=36))
     applicant = fields.Nested(ApplicantSchema, required=True)
-    career_stage = fields.String(required=True, validate=validate.OneOf(CAREER_STAGES))
-    home_organisation_id = fields.String(validate=validate.Length(min=1, max=36))
-    host_organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    career_stage = Text(required=True, validate=validate.OneOf(CAREER_STAGES))
+    home_organisation_id = Text(validate=validate.Length(min=1, max=36))
+    host_organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
-    statement = fields.String(required=True, validate=validate.Length(min=50, max=5000))
+    statement = Text(required=True, validate=validate.Length(min=50, max=5000))
 
 
 class ApplicationUpdateSchema(NonEmptyMixin, StrictSchema):
     """What the home organisation may change in a draft."""
 
     applicant = fields.Nested(ApplicantUpdateSchema(partial=True))
-    career_stage = fields.String(validate=validate.OneOf(CAREER_STAGES))
-    host_organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    career_stage = Text(validate=validate.OneOf(CAREER_STAGES))
+    host_organisation_id = Text(validate=validate.Length(min=1, max=36))
     start_date = fields.Date()
     end_date = fields.Date()
-    statement = fields.String(validate=validate.Length(min=50, max=5000))
+    statement = Text(validate=validate.Length(min=50, max=5000))
 
 
 class ApplicationSchema(Schema):
@@ -256,13 +267,23 @@ class ApplicationSchema(Schema):
 
 
 class ApplicationQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
-    programme_id = fields.String(validate=validate.Length(min=1, max=36))
-    direction = fields.String(validate=validate.OneOf(("JP_TO_IN", "IN_TO_JP")))
-    career_stage = fields.String(validate=validate.OneOf(CAREER_STAGES))
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    status = Text(validate=validate.OneOf(APPLICATION_STATUSES))
+    programme_id = Text(validate=validate.Length(min=1, max=36))
+    direction = Text(validate=validate.OneOf(("JP_TO_IN", "IN_TO_JP")))
+    career_stage = Text(validate=validate.OneOf(CAREER_STAGES))
+    q = Text(validate=validate.Length(min=1, max=200))
 
 
 class ApplicationTransitionSchema(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(list(APPLICATION_TRANSITIONS)))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    action = Text(required=True, validate=validate.OneOf(list(APPLICATION_TRANSITIONS)))
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class EventQuerySchema(PageQuerySchema):
+    type = Text(validate=validate.OneOf([t.value for t in EventType]))
+    aggregate_id = Text(validate=validate.Length(min=1, max=36))
+    since = fields.AwareDateTime(
+        metadata={"description": "occurred at or after (ISO, with offset)"}
+    )
+    until = fields.AwareDateTime(metadata={"description": "occurred before (ISO, with offset)"})
+    after_position = fields.Integer(validate=validate.Range(min=0))

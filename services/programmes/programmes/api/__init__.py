@@ -9,8 +9,9 @@ from typing import Any
 from flask import current_app, g, request
 from flask_smorest import Api, Blueprint
 from flask_smorest import abort as smorest_abort
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
@@ -51,6 +52,8 @@ class ProgrammesApi(Api):
             payload["message"] = GENERIC_MESSAGES[code]
         if code == 401:
             headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+        if getattr(error, "retry_after", None):
+            headers = {**(headers or {}), "Retry-After": str(error.retry_after)}
         return payload, code, headers
 
     def handle_domain_error(self, error: domain.DomainError) -> tuple[dict[str, Any], int, dict]:
@@ -62,6 +65,12 @@ class ProgrammesApi(Api):
         raise AssertionError("abort always raises")  # pragma: no cover
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
+        if isinstance(error, OperationalError):
+            # The database is away or (SQLite) busy past its timeout: retryable, not a bug.
+            current_app.logger.warning("database unavailable: %r", error)
+            unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
+            unavailable.retry_after = 1  # type: ignore[attr-defined]
+            return self.handle_http_exception(unavailable)
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
 
@@ -93,6 +102,8 @@ def abort(code: int, message: str, errors: dict[str, Any] | None = None) -> None
 
 def require_json() -> None:
     """before_request of /v1 blueprints: a body-carrying request must say it is JSON (415)."""
+    if any("\x00" in str(value) for value in (request.view_args or {}).values()):
+        abort(404, "no such resource")
     if request.method in JSON_METHODS and not request.is_json:
         abort(415, "send the body as JSON with Content-Type: application/json")
 
@@ -101,6 +112,9 @@ def authenticate_request() -> None:
     """before_request of /v1 blueprints: a valid Bearer key, or 401."""
     with unit_of_work() as session:
         g.principal = authenticate(session, request.headers.get("Authorization"))
+    from programmes.api import ratelimit
+
+    ratelimit.check(g.principal)
 
 
 def principal() -> Principal:
@@ -128,9 +142,13 @@ def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> di
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
+def etag_header(snapshot: dict[str, Any]) -> dict[str, str]:
+    return {"ETag": etag(snapshot["id"], snapshot["version"])}
+
+
 def with_etag(snapshot: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int, dict]:
     """The resource and its ETag (derived from its version)."""
-    return snapshot, status, {"ETag": etag(snapshot["id"], snapshot["version"])}
+    return snapshot, status, etag_header(snapshot)
 
 
 def if_match() -> str | None:

@@ -14,6 +14,7 @@ from programmes.api import (
     unit_of_work,
     with_etag,
 )
+from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     ApplicationCreateSchema,
     ApplicationQuerySchema,
@@ -33,11 +34,12 @@ blp = V1Blueprint("applications", __name__, url_prefix="/v1", description="Appli
 class Applications(MethodView):
     @blp.arguments(ApplicationCreateSchema)
     @blp.response(201, ApplicationSchema)
+    @idempotent
     def post(self, fields: dict[str, Any]) -> Any:
         """File a talent-exchange application (a draft) for your organisation"""
         with unit_of_work() as session:
             application = service.create_application(session, principal(), fields)
-            return with_etag(application_snapshot(application), 201)
+            return remember(session, with_etag(application_snapshot(application), 201))
 
     @blp.arguments(ApplicationQuerySchema, location="query")
     @blp.response(200)

@@ -6,7 +6,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from programmes.api import unit_of_work
+from programmes.api import ratelimit, unit_of_work
 from programmes.services.access import authenticate
 from setu_contract.http import AUTHORIZE_PATH
 
@@ -21,4 +21,5 @@ class Authorize(MethodView):
         """Authenticate the Bearer key and answer with the identity headers"""
         with unit_of_work() as session:
             principal = authenticate(session, request.headers.get("Authorization"))
+        ratelimit.check(principal)
         return Response(status=204, headers=principal.headers())

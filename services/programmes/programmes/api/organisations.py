@@ -14,6 +14,7 @@ from programmes.api import (
     unit_of_work,
     with_etag,
 )
+from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
@@ -61,11 +62,12 @@ def _key_view(key: ApiKey, secret: str | None = None) -> dict[str, Any]:
 class Organisations(MethodView):
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
+    @idempotent
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Register an organisation (secretariat)"""
         with unit_of_work() as session:
             org = service.create_organisation(session, principal(), fields)
-            return with_etag(organisation_snapshot(org), 201)
+            return remember(session, with_etag(organisation_snapshot(org), 201))
 
     @blp.arguments(OrganisationQuerySchema, location="query")
     @blp.response(200)

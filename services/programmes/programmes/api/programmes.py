@@ -14,6 +14,7 @@ from programmes.api import (
     unit_of_work,
     with_etag,
 )
+from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     HistoryEntrySchema,
     ProgrammeCreateSchema,
@@ -32,11 +33,12 @@ blp = V1Blueprint("programmes", __name__, url_prefix="/v1", description="Program
 class Programmes(MethodView):
     @blp.arguments(ProgrammeCreateSchema)
     @blp.response(201, ProgrammeSchema)
+    @idempotent
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Propose a joint research programme (a draft)"""
         with unit_of_work() as session:
             programme = service.create_programme(session, principal(), fields)
-            return with_etag(programme_snapshot(programme), 201)
+            return remember(session, with_etag(programme_snapshot(programme), 201))
 
     @blp.arguments(ProgrammeQuerySchema, location="query")
     @blp.response(200)

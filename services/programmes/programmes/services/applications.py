@@ -188,8 +188,8 @@ def history(
 
 def erase_personal_data(session: Session, principal: Principal, application_id: str) -> None:
     """Erase the applicant block and statement for good; the anonymous facts stay."""
-    require_secretariat(principal)
     application = get_application(session, principal, application_id, lock=True)
+    require_secretariat(principal)
     if application.personal_data_erased_at is not None:
         return
     for column in (*APPLICANT_COLUMNS.values(), "statement"):

@@ -1,0 +1,25 @@
+"""The event log (secretariat and auditors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work
+from programmes.schemas import EventQuerySchema
+from programmes.services.event_log import list_events
+
+blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event log")
+
+
+@blp.route("/events")
+class Events(MethodView):
+    @blp.arguments(EventQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Page through every event the service has written, oldest first"""
+        page, size = query.pop("page"), query.pop("page_size")
+        with unit_of_work() as session:
+            items, total = list_events(session, principal(), query, page, size)
+        return page_envelope(items, total, page, size)
