@@ -137,11 +137,11 @@ unhealthy_services() {
 }
 
 wait_healthy() {
-    local deadline=$((SECONDS + health_timeout)) pending
+    local start=$SECONDS deadline=$((SECONDS + health_timeout)) pending
     while ((SECONDS < deadline)); do
         pending="$(unhealthy_services)"
         if [[ -z "$pending" ]]; then
-            say "every service is healthy after ${SECONDS}s"
+            say "every service is healthy, $((SECONDS - start))s after docker-compose up returned"
             return 0
         fi
         if grep -qE '_migrate_.*\|exited\|.*\|[1-9]' <<<"$pending"; then
