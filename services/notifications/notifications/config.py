@@ -29,6 +29,7 @@ class Config:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout: float = 10.0
+    smtp_ca_file: str | None = None
     mail_from: str = "Setu Partnership Office <no-reply@setu.local>"
     reply_to: str | None = None
     secretariat_email: str = "secretariat@setu.local"
@@ -54,6 +55,7 @@ class Config:
             smtp_password=env.get("SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env.get("SMTP_STARTTLS")),
             smtp_timeout=float(env.get("SMTP_TIMEOUT") or cls.smtp_timeout),
+            smtp_ca_file=env.get("SMTP_CA_FILE") or None,
             mail_from=env.get("MAIL_FROM") or cls.mail_from,
             reply_to=env.get("MAIL_REPLY_TO") or secretariat,
             secretariat_email=secretariat,

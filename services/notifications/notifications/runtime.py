@@ -44,6 +44,7 @@ class Runtime:
                 c.smtp_password,
                 c.smtp_starttls,
                 c.smtp_timeout,
+                c.smtp_ca_file,
             )
         )
 

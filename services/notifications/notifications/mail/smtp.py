@@ -28,6 +28,8 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = False
     timeout: float = 10.0
+    # A private CA to trust for STARTTLS (an internal relay); the system's CAs otherwise.
+    ca_file: str | None = None
 
 
 def _classify(code: int, text: str) -> Exception:
@@ -55,7 +57,7 @@ class SmtpTransport:
         try:
             client.ehlo()
             if s.starttls:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=ssl.create_default_context(cafile=s.ca_file))
                 client.ehlo()
             if s.username:
                 client.login(s.username, s.password or "")
