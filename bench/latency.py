@@ -150,4 +150,10 @@ def measure(driver: Driver, sink: Sink, database_url: str, elapsed: float) -> Me
     )
     if driver.failures:
         m.status, m.reason = FAILED, f"{len(driver.failures)} submits failed: {driver.failures[0]}"
+    elif figures["events_per_s"] < 0.9 * RATE:
+        m.status = FAILED
+        m.reason = (
+            f"the API answered only {figures['events_per_s']:.0f} submits/s: the steady "
+            f"{RATE:g}/s was not reached, so the latencies include the driver's own queue"
+        )
     return m
