@@ -12,6 +12,7 @@ from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
 from programmes.api.events import blp as events_blp
 from programmes.api.health import blp as health_blp
+from programmes.api.openapi_errors import document_errors
 from programmes.api.organisations import blp as organisations_blp
 from programmes.api.programmes import blp as programmes_blp
 from programmes.config import Config
@@ -88,4 +89,5 @@ def create_app(config: Config | None = None) -> Flask:
         events_blp,
     ):
         api.register_blueprint(blueprint)
+    document_errors(api)
     return app

@@ -287,3 +287,37 @@ class EventQuerySchema(PageQuerySchema):
     )
     until = fields.AwareDateTime(metadata={"description": "occurred before (ISO, with offset)"})
     after_position = fields.Integer(validate=validate.Range(min=0))
+
+
+class EventSchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    version = fields.Integer()
+    occurred_at = fields.String()
+    producer = fields.String()
+    correlation_id = fields.String()
+    data = fields.Dict()
+    position = fields.Integer(metadata={"description": "place in the event log"})
+    published = fields.Boolean(metadata={"description": "already sent to the broker"})
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The list envelope {items, page, page_size, total} of ``item``."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item)),
+            "page": fields.Integer(),
+            "page_size": fields.Integer(),
+            "total": fields.Integer(),
+        },
+    )
+
+
+OrganisationPageSchema = page_schema(OrganisationSchema)
+ApiKeyPageSchema = page_schema(ApiKeySchema)
+ProgrammePageSchema = page_schema(ProgrammeSchema)
+ApplicationPageSchema = page_schema(ApplicationSchema)
+EventPageSchema = page_schema(EventSchema)

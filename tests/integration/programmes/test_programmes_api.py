@@ -168,6 +168,13 @@ def test_service_endpoints_answer_without_a_key(client):
     spec = client.get("/openapi.json").json
     assert "/v1/programmes/{programme_id}/transitions" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    transitions = spec["paths"]["/v1/programmes/{programme_id}/transitions"]["post"]
+    assert {"200", "400", "401", "403", "404", "409", "413", "415", "422", "429"} <= set(
+        transitions["responses"]
+    )
+    listing = spec["paths"]["/v1/programmes"]["get"]["responses"]["200"]
+    assert listing["content"]["application/json"]["schema"]["$ref"].endswith("ProgrammePage")
+    assert spec["paths"]["/healthz"]["get"]["security"] == []
 
 
 def test_requests_without_a_valid_key_are_401(client, engine):

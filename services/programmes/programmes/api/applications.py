@@ -17,6 +17,7 @@ from programmes.api import (
 from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     ApplicationCreateSchema,
+    ApplicationPageSchema,
     ApplicationQuerySchema,
     ApplicationSchema,
     ApplicationTransitionSchema,
@@ -42,13 +43,13 @@ class Applications(MethodView):
             return remember(session, with_etag(application_snapshot(application), 201))
 
     @blp.arguments(ApplicationQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, ApplicationPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List the applications your organisation sends or hosts (all, for the secretariat)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
             found, total = service.list_applications(session, principal(), query, page, size)
-            items = ApplicationSchema(many=True).dump([application_snapshot(a) for a in found])
+            items = [application_snapshot(a) for a in found]
         return page_envelope(items, total, page, size)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work
-from programmes.schemas import EventQuerySchema
+from programmes.schemas import EventPageSchema, EventQuerySchema
 from programmes.services.event_log import list_events
 
 blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event log")
@@ -16,7 +16,7 @@ blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event l
 @blp.route("/events")
 class Events(MethodView):
     @blp.arguments(EventQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, EventPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Page through every event the service has written, oldest first"""
         page, size = query.pop("page"), query.pop("page_size")

@@ -18,9 +18,10 @@ from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
+    ApiKeyPageSchema,
     ApiKeyQuerySchema,
-    ApiKeySchema,
     OrganisationCreateSchema,
+    OrganisationPageSchema,
     OrganisationQuerySchema,
     OrganisationSchema,
     OrganisationUpdateSchema,
@@ -70,7 +71,7 @@ class Organisations(MethodView):
             return remember(session, with_etag(organisation_snapshot(org), 201))
 
     @blp.arguments(OrganisationQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, OrganisationPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List organisations"""
         page, size = query.pop("page"), query.pop("page_size")
@@ -112,14 +113,14 @@ class OrganisationKeys(MethodView):
             return _key_view(key, secret)
 
     @blp.arguments(ApiKeyQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, ApiKeyPageSchema)
     def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
         """List an organisation's keys, without their secrets"""
         with unit_of_work() as session:
             keys = service.list_keys(
                 session, principal(), organisation_id, query["include_revoked"]
             )
-            views = ApiKeySchema(many=True).dump([_key_view(k) for k in keys])
+            views = [_key_view(k) for k in keys]
         page, size = query["page"], query["page_size"]
         return page_envelope(views[(page - 1) * size : page * size], len(views), page, size)
 

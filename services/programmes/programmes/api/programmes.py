@@ -18,6 +18,7 @@ from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
     HistoryEntrySchema,
     ProgrammeCreateSchema,
+    ProgrammePageSchema,
     ProgrammeQuerySchema,
     ProgrammeSchema,
     ProgrammeUpdateSchema,
@@ -41,13 +42,13 @@ class Programmes(MethodView):
             return remember(session, with_etag(programme_snapshot(programme), 201))
 
     @blp.arguments(ProgrammeQuerySchema, location="query")
-    @blp.response(200)
+    @blp.response(200, ProgrammePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List the programmes you take part in (all, for the secretariat and auditors)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
             found, total = service.list_programmes(session, principal(), query, page, size)
-            items = ProgrammeSchema(many=True).dump([programme_snapshot(p) for p in found])
+            items = [programme_snapshot(p) for p in found]
         return page_envelope(items, total, page, size)
 
 
