@@ -29,7 +29,6 @@ class Config:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout: float = 10.0
-    smtp_ca_file: str | None = None
     mail_from: str = "Setu Partnership Office <no-reply@setu.local>"
     reply_to: str | None = None
     secretariat_email: str = "secretariat@setu.local"
@@ -38,8 +37,6 @@ class Config:
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_disable_after: float = 3 * 24 * 3600.0
-    # Seconds after which the sweeper takes a delivery as stuck (default: its own deadlines).
-    sweep_after: float | None = None
     testing: bool = False
 
     @classmethod
@@ -55,16 +52,12 @@ class Config:
             smtp_password=env.get("SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env.get("SMTP_STARTTLS")),
             smtp_timeout=float(env.get("SMTP_TIMEOUT") or cls.smtp_timeout),
-            smtp_ca_file=env.get("SMTP_CA_FILE") or None,
             mail_from=env.get("MAIL_FROM") or cls.mail_from,
             reply_to=env.get("MAIL_REPLY_TO") or secretariat,
             secretariat_email=secretariat,
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
             secret_key=env.get("SETU_SECRET_KEY") or cls.secret_key,
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
-            sweep_after=float(env["NOTIFICATIONS_SWEEP_AFTER_SECONDS"])
-            if env.get("NOTIFICATIONS_SWEEP_AFTER_SECONDS")
-            else None,
             webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
             webhook_disable_after=float(
                 env.get("WEBHOOK_DISABLE_AFTER_SECONDS") or cls.webhook_disable_after

@@ -44,7 +44,6 @@ class Runtime:
                 c.smtp_password,
                 c.smtp_starttls,
                 c.smtp_timeout,
-                c.smtp_ca_file,
             )
         )
 

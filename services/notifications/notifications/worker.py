@@ -158,12 +158,12 @@ def send_webhook_task(webhook_delivery_id: str) -> str:
 
 
 @app.task(name=SWEEP_DELIVERIES_TASK, acks_late=True)
-def sweep_deliveries() -> int:
-    """Re-queue emails and webhooks that a lost task or a dead worker left behind."""
+def sweep_deliveries(stuck_after_seconds: float | None = None) -> int:
+    """Re-queue emails and webhooks that a lost task or a dead worker left behind
+    (``stuck_after_seconds`` replaces the sweeper's own deadlines, for an operator or a test)."""
     rt = runtime()
+    stuck_after = timedelta(seconds=stuck_after_seconds) if stuck_after_seconds else None
     with rt.sessions() as session:
-        after = rt.config.sweep_after
-        stuck_after = timedelta(seconds=after) if after else None
         emails = stuck_deliveries(session, Delivery, stuck_after)
         webhooks = stuck_deliveries(session, WebhookDelivery, stuck_after)
     for delivery_id in emails:

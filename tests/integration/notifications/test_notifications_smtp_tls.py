@@ -84,7 +84,7 @@ def _worker(env: dict[str, str], tmp_path: Path, password: bytes, controller, ce
         "SMTP_STARTTLS": "1",
         "SMTP_USERNAME": USER.decode(),
         "SMTP_PASSWORD": password.decode(),
-        "SMTP_CA_FILE": str(cert),
+        "SSL_CERT_FILE": str(cert),  # OpenSSL reads it: trust this CA
     }
     return celery_worker("notifications.worker", "notifications", env, tmp_path)
 

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import threading
 
-import pytest
 from celery import Celery
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -20,10 +19,14 @@ from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
 from tests.unit.notifications.factories import programme_status_changed
 
+# The sweeper's deadlines are minutes; the test asks it to take 2 s as stuck.
+SWEEP_NOW = {"stuck_after_seconds": 2}
 
-@pytest.fixture
-def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
-    return {**worker_env, "NOTIFICATIONS_SWEEP_AFTER_SECONDS": "2"}
+
+def _sweep(producer: Celery) -> None:
+    producer.send_task(
+        "notifications.sweep_deliveries", kwargs=SWEEP_NOW, queue=NOTIFICATIONS_QUEUE
+    )
 
 
 def _pool_children(worker: Process) -> list[int]:
@@ -82,7 +85,9 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     assert smtp_server.messages == []
 
     def swept_and_sent() -> bool:
-        producer.send_task("notifications.sweep_deliveries", queue=NOTIFICATIONS_QUEUE)
+        producer.send_task(
+            "notifications.sweep_deliveries", kwargs=SWEEP_NOW, queue=NOTIFICATIONS_QUEUE
+        )
         return len(smtp_server.messages) >= 1
 
     wait_until(swept_and_sent, 30, interval=1.0, message="the sweeper to send it")
@@ -92,7 +97,9 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     )
     before = notifications_worker.output().count("sweep_deliveries")
     for _ in range(3):  # more sweeps change nothing
-        producer.send_task("notifications.sweep_deliveries", queue=NOTIFICATIONS_QUEUE)
+        producer.send_task(
+            "notifications.sweep_deliveries", kwargs=SWEEP_NOW, queue=NOTIFICATIONS_QUEUE
+        )
     # Each sweep logs "received" and "succeeded".
     wait_until(
         lambda: notifications_worker.output().count("sweep_deliveries") >= before + 6,

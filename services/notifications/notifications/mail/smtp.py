@@ -28,8 +28,6 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = False
     timeout: float = 10.0
-    # A private CA to trust for STARTTLS (an internal relay); the system's CAs otherwise.
-    ca_file: str | None = None
 
 
 def _classify(code: int, text: str) -> Exception:
@@ -57,7 +55,8 @@ class SmtpTransport:
         try:
             client.ehlo()
             if s.starttls:
-                client.starttls(context=ssl.create_default_context(cafile=s.ca_file))
+                # The system's CAs; OpenSSL's SSL_CERT_FILE adds a private relay's CA.
+                client.starttls(context=ssl.create_default_context())
                 client.ehlo()
             if s.username:
                 client.login(s.username, s.password or "")
