@@ -1,6 +1,7 @@
 """The Celery app of the notifications service and its thin tasks.
 
 Tasks, all on the ``notifications`` queue: ``notifications.handle_event`` (every event),
+``notifications.replay_event`` (an event from the log during a rebuild: state only, no email),
 ``notifications.send_delivery`` (a retry of one email), ``notifications.send_webhook`` (one
 webhook message) and ``notifications.sweep_deliveries`` (sent by beat every minute:
 re-queues what a lost task left behind).
@@ -22,6 +23,7 @@ from notifications.services.events import (
     MissingOrganisations,
     pending_deliveries,
     record_event,
+    replay_event,
 )
 from notifications.services.sending import Outcome, send_delivery
 from notifications.services.sweeping import stuck_deliveries
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 SEND_DELIVERY_TASK = "notifications.send_delivery"
 SWEEP_DELIVERIES_TASK = "notifications.sweep_deliveries"
 SEND_WEBHOOK_TASK = "notifications.send_webhook"
+REPLAY_EVENT_TASK = "notifications.replay_event"
 # How many times an event naming an unknown organisation waits for its organisation.* event
 # (out-of-order delivery) before its other recipients are sent without it.
 WAIT_FOR_ORGANISATIONS = 5
@@ -137,6 +140,20 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
 
 def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:
     app.send_task(task_name, args=[item_id], queue=NOTIFICATIONS_QUEUE, countdown=countdown)
+
+
+@app.task(name=REPLAY_EVENT_TASK, acks_late=True)
+def replay_event_task(envelope: dict[str, Any]) -> None:
+    """`setu events replay --to notifications`: rebuild the read model, send nothing."""
+    try:
+        event = parse_event(envelope)
+    except InvalidEvent as exc:
+        log.error("invalid event dropped", extra={"errors": exc.errors})
+        return
+    set_correlation_id(event["correlation_id"])
+    rt = runtime()
+    with rt.sessions() as session:
+        replay_event(session, event, rt.settings)
 
 
 @app.task(name=SEND_DELIVERY_TASK, acks_late=True)

@@ -59,7 +59,7 @@ def _without_unsubscribed(session: Session, emails: list[PlannedEmail]) -> list[
 
 
 def _apply(
-    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool | None
 ) -> int:
     session.add(
         ProcessedEvent(
@@ -74,6 +74,8 @@ def _apply(
         apply_organisation(session, envelope["data"])
     if envelope["type"] == ERASURE_EVENT:
         erase_application(session, envelope["data"]["id"])
+    if allow_missing is None:  # a replay rebuilds state and tells nobody
+        return 0
     planned = plan(envelope, SqlDirectory(session), settings)
     if planned.missing and not allow_missing:
         raise MissingOrganisations(planned.missing)
@@ -83,14 +85,18 @@ def _apply(
 
 
 def record_event(
-    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool = False
+    session: Session,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool | None = False,
 ) -> list[str]:
     """Apply ``envelope`` if it is new; return the ids of its deliveries still to send.
 
     Events arrive in any order: when one names an organisation the read model does not know
     yet, nothing is written and ``MissingOrganisations`` is raised so that the caller can
     try again later; with ``allow_missing`` the known recipients are planned and the rest
-    skipped.
+    skipped. With ``allow_missing=None`` (a replay) the event updates the read model and is
+    recorded as processed, and no email or webhook is planned.
 
     A redelivered event is not applied again, but its unsent deliveries are returned, so a
     worker that died after planning and before sending is made good by the redelivery.
@@ -104,6 +110,11 @@ def record_event(
     except IntegrityError:
         log.info("event applied concurrently elsewhere", extra={"event_id": event_id})
     return pending_deliveries(session, event_id)
+
+
+def replay_event(session: Session, envelope: dict[str, Any], settings: Settings) -> None:
+    """Rebuild from the event log: state only, never a second email."""
+    record_event(session, envelope, settings, allow_missing=None)
 
 
 def pending_deliveries(session: Session, event_id: str) -> list[str]:
