@@ -79,3 +79,63 @@ def install_celery_correlation(celery_app: Any) -> None:
     @signals.task_postrun.connect(weak=False)
     def _clear(**_: Any) -> None:
         set_correlation_id(None)
+
+
+class HttpInstrumentation:
+    """WSGI middleware every API wears: correlation id, one log line a request, metrics.
+
+    It adopts the request's ``X-Correlation-Id`` (or makes one), echoes it in the response,
+    logs the request as one JSON line with its status and duration, counts and times it for
+    Prometheus, and answers ``GET /metrics`` itself with ``collectors`` added.
+    """
+
+    MAX_CORRELATION_ID = 200
+
+    def __init__(self, app: Any, service: str, collectors: Any = ()):
+        self.app = app
+        self.service = service
+        self.collectors = tuple(collectors)
+        self.log = logging.getLogger(f"{service}.http")
+
+    def adopt_correlation_id(self, environ: dict[str, Any]) -> str:
+        given = (environ.get("HTTP_X_CORRELATION_ID") or "").strip()
+        usable = 0 < len(given) <= self.MAX_CORRELATION_ID and given.isprintable()
+        correlation_id = given if usable else new_correlation_id()
+        set_correlation_id(correlation_id)
+        return correlation_id
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        import time
+
+        from setu_contract import metrics
+
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/metrics" and method == "GET":
+            body = metrics.exposition(self.collectors)
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE)])
+            return [body]
+        correlation_id = self.adopt_correlation_id(environ)
+        started = time.perf_counter()
+        seen: dict[str, int] = {}
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"] = int(status.split(" ", 1)[0])
+            headers = [h for h in headers if h[0].lower() != "x-correlation-id"]
+            headers.append(("X-Correlation-Id", correlation_id))
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        finally:
+            elapsed = time.perf_counter() - started
+            status = seen.get("status", 500)
+            metrics.observe_request(self.service, method, path, status, elapsed)
+            self.log.info(
+                "%s %s %s",
+                method,
+                path,
+                status,
+                extra={"status": status, "duration_ms": round(elapsed * 1000, 1)},
+            )
+            set_correlation_id(None)
