@@ -62,3 +62,7 @@ def requeue_command(dead_letter_id: str) -> None:
         click.echo(f"re-queued {dead_letter_id} as {work.task_name}")
     else:
         click.echo(f"marked {dead_letter_id} for retry; the sweeper will send it (Redis down)")
+
+
+if __name__ == "__main__":
+    cli()
