@@ -68,13 +68,15 @@ def _fmt(value: Any) -> str:
 
 
 def _figures(m: Measurement) -> str:
-    if m.status != OK:
-        reason = (m.reason or "").strip().splitlines() or [""]
-        short = reason[-1] if len(reason[-1]) > 20 else " ".join(reason)
-        return f"**{m.status}**: {short[:300]}".replace("|", "/")
     keys = [m.headline] if m.headline else []
     keys += [k for k in m.figures if k not in (m.headline, LOAD)]
-    return ", ".join(f"{k} {_fmt(m.figures[k])}" for k in keys[:5] if k in m.figures)
+    shown = ", ".join(f"{k} {_fmt(m.figures[k])}" for k in keys[:5] if k in m.figures)
+    if m.status == OK:
+        return shown
+    reason = (m.reason or "").strip().splitlines() or [""]
+    short = reason[-1] if len(reason[-1]) > 20 else " ".join(reason)
+    text = f"**{m.status}**: {short[:300]}" + (f" ({shown})" if shown else "")
+    return text.replace("|", "/")
 
 
 def _ratio(m: Measurement) -> str:
@@ -116,3 +118,22 @@ def markdown(results: list[Measurement], document: dict[str, Any]) -> str:
         lines.append(f"- `{m.name}`: {commands}")
         lines.extend(f"  - {note}" for note in m.notes if "\n" not in note)
     return "\n".join(lines) + "\n"
+
+
+def rewrite_markdown(stem: str = "latest") -> Path:
+    """Render ``<stem>.md`` again from ``<stem>.json`` (after a change to this module)."""
+    document = json.loads((RESULTS_DIR / f"{stem}.json").read_text())
+    results = []
+    for data in document["results"]:
+        data = dict(data)
+        data["targets"] = []  # kept as text in the JSON; the verdicts carry them
+        results.append(Measurement(**data))
+    path = RESULTS_DIR / f"{stem}.md"
+    path.write_text(markdown(results, document))
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(rewrite_markdown(*sys.argv[1:2]))
