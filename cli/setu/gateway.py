@@ -23,6 +23,9 @@ from werkzeug.wrappers import Request, Response
 
 from setu.topology import port
 from setu_contract.http import AUTHORIZE_PATH, CORRELATION_HEADER, IDENTITY_HEADERS
+from setu_contract.messaging import QUEUES
+from setu_contract.metrics import QueueDepthCollector
+from setu_contract.observability import HttpInstrumentation, configure_logging, get_correlation_id
 
 MAX_BODY = 1024 * 1024
 
@@ -132,6 +135,8 @@ class Gateway:
     def forwarded_headers(self, request: Request) -> dict[str, str]:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in STRIPPED}
         headers["X-Forwarded-For"] = request.remote_addr or ""
+        # One correlation id from the gateway to the services, their events and emails.
+        headers[CORRELATION_HEADER] = get_correlation_id() or headers.get(CORRELATION_HEADER, "")
         return headers
 
     def authorise(self, headers: dict[str, str]) -> dict[str, str] | Response:
@@ -189,5 +194,9 @@ def upstreams_from_env(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def create_app(env: Mapping[str, str] | None = None) -> Any:
-    gateway = Gateway(upstreams_from_env(os.environ if env is None else env))
-    return SharedDataMiddleware(gateway, {"/docs/static": str(swagger_ui_bundle.swagger_ui_path)})
+    env = os.environ if env is None else env
+    configure_logging("gateway", env.get("LOG_LEVEL", "INFO"))
+    gateway = Gateway(upstreams_from_env(env))
+    docs = SharedDataMiddleware(gateway, {"/docs/static": str(swagger_ui_bundle.swagger_ui_path)})
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return HttpInstrumentation(docs, "gateway", [QueueDepthCollector(redis_url, QUEUES)])

@@ -22,10 +22,13 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Every worker process counts its own requests; Prometheus must see their sum. Each gunicorn
 # master gets a fresh directory for the workers' metric files (prometheus_client's
 # multiprocess mode), set here, before any worker imports the app.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# prometheus_client reads this when it is first imported, so it is set before any import of
+# it (the name is setu_contract.metrics.MULTIPROCESS_DIRECTORY, not imported for that reason).
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+if not os.environ.get(MULTIPROCESS_DIRECTORY):
     import tempfile
 
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="setu-metrics-")
+    os.environ[MULTIPROCESS_DIRECTORY] = tempfile.mkdtemp(prefix="setu-metrics-")
 
 
 def child_exit(server, worker):

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
+# Set by setu.gunicorn_conf for its own workers; internal plumbing, not configuration.
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+
 HTTP_REQUESTS = Counter(
     "setu_http_requests_total",
     "HTTP requests answered, by service, method, route and status",
@@ -117,7 +120,7 @@ def outbox_collector(engine: Any, table: Any) -> StatusCountCollector:
 
 def exposition(collectors: Sequence[Collector] = ()) -> bytes:
     """The text Prometheus scrapes: request metrics of every process, then ``collectors``."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get(MULTIPROCESS_DIRECTORY):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         output = generate_latest(registry)

@@ -97,25 +97,25 @@ class HttpInstrumentation:
         self.collectors = tuple(collectors)
         self.log = logging.getLogger(f"{service}.http")
 
-    def adopt_correlation_id(self, environ: dict[str, Any]) -> str:
-        given = (environ.get("HTTP_X_CORRELATION_ID") or "").strip()
+    def adopt_correlation_id(self, request_env: dict[str, Any]) -> str:
+        given = (request_env.get("HTTP_X_CORRELATION_ID") or "").strip()
         usable = 0 < len(given) <= self.MAX_CORRELATION_ID and given.isprintable()
         correlation_id = given if usable else new_correlation_id()
         set_correlation_id(correlation_id)
         return correlation_id
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def __call__(self, request_env: dict[str, Any], start_response: Any) -> Any:
         import time
 
         from setu_contract import metrics
 
-        path = environ.get("PATH_INFO", "")
-        method = environ.get("REQUEST_METHOD", "GET")
+        path = request_env.get("PATH_INFO", "")
+        method = request_env.get("REQUEST_METHOD", "GET")
         if path == "/metrics" and method == "GET":
             body = metrics.exposition(self.collectors)
             start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE)])
             return [body]
-        correlation_id = self.adopt_correlation_id(environ)
+        correlation_id = self.adopt_correlation_id(request_env)
         started = time.perf_counter()
         seen: dict[str, int] = {}
 
@@ -126,7 +126,7 @@ class HttpInstrumentation:
             return start_response(status, headers, exc_info)
 
         try:
-            return self.app(environ, start)
+            return self.app(request_env, start)
         finally:
             elapsed = time.perf_counter() - started
             status = seen.get("status", 500)
