@@ -1,4 +1,4 @@
-"""Many `accept`s racing on PostgreSQL never exceed the programme's exchange slots."""
+"""Races on PostgreSQL: `accept`s never exceed the slots; one Idempotency-Key creates once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from programmes.store.models import Application
-from tests.integration.programmes.conftest import Caller, Partners
+from programmes.store.models import Application, Programme
+from tests.integration.programmes.conftest import Caller, Partners, programme_body
 from tests.integration.programmes.test_programmes_applications import (
     approved_programme,
     endorsed,
@@ -56,3 +56,33 @@ def test_concurrent_accepts_fill_the_slots_exactly(
             .where(Application.programme_id == programme["id"], Application.status == "accepted")
         ).scalar_one()
     assert accepted == SLOTS
+
+
+def test_racing_requests_with_one_idempotency_key_create_one_programme(
+    app, partners: Partners, engine
+):
+    body = programme_body(partners)
+    barrier = threading.Barrier(RACERS)
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def create() -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        answer = client.post(
+            "/v1/programmes",
+            json=body,
+            headers=partners.jp_caller.headers({"Idempotency-Key": "race-1"}),
+        )
+        with lock:
+            answers.append((answer.status_code, (answer.json or {}).get("id", "")))
+
+    threads = [threading.Thread(target=create) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert {status for status, _ in answers} == {201}
+    assert len({pid for _, pid in answers}) == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Programme)).scalar_one() == 1

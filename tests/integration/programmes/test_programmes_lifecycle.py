@@ -29,6 +29,8 @@ def test_edit_with_if_match_and_stale_if_match_is_412(partners: Partners):
     path = f"/v1/programmes/{created.json['id']}"
     etag = created.headers["ETag"]
     assert partners.jp_caller.get(path).headers["ETag"] == etag
+    unchanged = partners.jp_caller.get(path, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == etag
     edited = patch(
         partners.in_caller, path, {"title": "Chiplets, revised", "exchange_slots": 3}, etag
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import Api, Blueprint
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import OperationalError
@@ -146,9 +146,12 @@ def etag_header(snapshot: dict[str, Any]) -> dict[str, str]:
     return {"ETag": etag(snapshot["id"], snapshot["version"])}
 
 
-def with_etag(snapshot: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int, dict]:
-    """The resource and its ETag (derived from its version)."""
-    return snapshot, status, etag_header(snapshot)
+def with_etag(snapshot: dict[str, Any], status: int = 200) -> Any:
+    """The resource and its ETag (derived from its version); 304 when a GET already has it."""
+    headers = etag_header(snapshot)
+    if request.method == "GET" and request.if_none_match.contains_weak(headers["ETag"].strip('"')):
+        return Response(status=304, headers=headers)
+    return snapshot, status, headers
 
 
 def if_match() -> str | None:
