@@ -86,3 +86,49 @@ def openapi(check: bool) -> None:
         return
     COMMITTED.write_text(text)
     click.echo(f"wrote {COMMITTED}")
+
+
+@main.group()
+def events() -> None:
+    """The event backbone: dead letters, re-queueing, replays from the event log."""
+
+
+# Where each consumer keeps what failed for good, and how it takes a replayed log.
+DEAD_LETTER_HOLDERS = ("notifications",)
+REPLAY_COMMANDS = {
+    "reports": ("reports", "rebuild", "-"),
+    "notifications": ("notifications", "replay", "-"),
+}
+
+
+@events.command("dead-letters")
+def dead_letters() -> None:
+    """List events and deliveries that failed past their retries."""
+    for service in DEAD_LETTER_HOLDERS:
+        _service_command(service, "dead-letters")
+
+
+@events.command()
+@click.argument("dead_letter_id")
+def requeue(dead_letter_id: str) -> None:
+    """Put a dead letter back to work (after fixing what made it fail)."""
+    for service in DEAD_LETTER_HOLDERS:
+        _service_command(service, "requeue", dead_letter_id)
+
+
+@events.command()
+@click.option("--to", "consumer", type=click.Choice(sorted(REPLAY_COMMANDS)), required=True)
+def replay(consumer: str) -> None:
+    """Rebuild a consumer from the programmes event log (notifications sends no email)."""
+    import subprocess
+
+    setu = str(Path(sys.executable).with_name("setu"))
+    export = subprocess.Popen([setu, "programmes", "export-events"], stdout=subprocess.PIPE)
+    try:
+        applied = subprocess.run([setu, *REPLAY_COMMANDS[consumer]], stdin=export.stdout)
+    finally:
+        assert export.stdout is not None
+        export.stdout.close()
+        exported = export.wait()
+    if exported or applied.returncode:
+        raise click.ClickException(f"replay to {consumer} failed")

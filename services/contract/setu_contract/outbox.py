@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -178,3 +178,34 @@ class OutboxRelay:
         query = select(func.count()).where(self.table.c.published_at.is_(None))
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+
+def serve(relay: OutboxRelay, name: str, poll_interval: float = 0.05) -> None:
+    """Run ``relay`` in this process until SIGTERM or SIGINT (the relay processes' main)."""
+    import signal
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("%s started", name)
+    relay.run(stop, poll_interval)
+    log.info("%s stopped", name)
+
+
+def iter_events(engine: Engine, table: Table, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every event of the log, oldest first, read in batches (for replays and exports)."""
+    after = 0
+    while True:
+        query = (
+            select(table.c.position, table.c.payload)
+            .where(table.c.position > after)
+            .order_by(table.c.position)
+            .limit(batch_size)
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        for _, payload in rows:
+            yield payload
+        after = rows[-1].position

@@ -1,9 +1,6 @@
-"""The programmes service's commands: migrate, bootstrap, relay."""
+"""The programmes service's commands: migrate, bootstrap, relay, export-events."""
 
 from __future__ import annotations
-
-import signal
-import threading
 
 import click
 
@@ -52,19 +49,33 @@ def relay(batch_size: int) -> None:
     from programmes.store.models import outbox
     from programmes.worker import make_celery
     from setu_contract.observability import configure_logging
-    from setu_contract.outbox import OutboxRelay, celery_publisher
+    from setu_contract.outbox import OutboxRelay, celery_publisher, serve
 
     config = Config.from_env()
     configure_logging("programmes-relay", config.log_level)
     engine = make_engine(config.database_url)
     celery_app = make_celery(config.redis_url)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     click.echo("programmes outbox relay started", err=True)
     try:
-        OutboxRelay(engine, outbox, celery_publisher(celery_app), batch_size).run(stop)
+        serve(OutboxRelay(engine, outbox, celery_publisher(celery_app), batch_size), "relay")
     finally:
         celery_app.close()
         engine.dispose()
     click.echo("programmes outbox relay stopped", err=True)
+
+
+@cli.command("export-events")
+def export_events() -> None:
+    """Write the whole event log to standard output, oldest first, one JSON envelope a line."""
+    import json
+
+    from programmes.store.db import make_engine
+    from programmes.store.models import outbox
+    from setu_contract.outbox import iter_events
+
+    engine = make_engine(Config.from_env().database_url)
+    try:
+        for envelope in iter_events(engine, outbox):
+            click.echo(json.dumps(envelope, ensure_ascii=False))
+    finally:
+        engine.dispose()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 
 from reports.config import Config
@@ -16,7 +13,7 @@ from reports.store.db import transaction
 from reports.store.models import outbox
 from setu_contract.events import InvalidEvent
 from setu_contract.observability import configure_logging
-from setu_contract.outbox import OutboxRelay, celery_publisher
+from setu_contract.outbox import OutboxRelay, celery_publisher, serve
 
 
 @click.group()
@@ -36,21 +33,19 @@ def migrate() -> None:
 @click.option("--poll-interval", default=0.05, show_default=True, type=float)
 def relay(poll_interval: float) -> None:
     """Publish the reports outbox (report.generated) to the broker until SIGTERM or SIGINT."""
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        stop.set()
-
-    # Installed first: a stop asked for while the rest loads is not lost.
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     from reports.worker import app as celery_app
 
     configure_logging("reports-relay")
     runtime = build_runtime(Config.from_env())
     click.echo("reports relay started", err=True)
-    OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)).run(stop, poll_interval)
-    runtime.engine.dispose()
+    try:
+        serve(
+            OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)),
+            "relay",
+            poll_interval,
+        )
+    finally:
+        runtime.engine.dispose()
     click.echo("reports relay stopped", err=True)
 
 
