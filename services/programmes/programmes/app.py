@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
-from flask import Flask, Response, g, request
+from flask import Flask
 
 from programmes.api import ProgrammesApi, ratelimit
 from programmes.api.applications import blp as applications_blp
@@ -17,17 +14,11 @@ from programmes.api.organisations import blp as organisations_blp
 from programmes.api.programmes import blp as programmes_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
-from setu_contract.http import CORRELATION_HEADER
-from setu_contract.observability import (
-    configure_logging,
-    get_correlation_id,
-    new_correlation_id,
-    set_correlation_id,
-)
+from programmes.store.models import outbox
+from setu_contract.metrics import outbox_collector
+from setu_contract.observability import HttpInstrumentation, configure_logging
 
 MAX_BODY = 1024 * 1024
-MAX_CORRELATION_ID = 200
-log = logging.getLogger("programmes.http")
 
 
 def _api_settings(config: Config) -> dict[str, object]:
@@ -46,26 +37,6 @@ def _api_settings(config: Config) -> dict[str, object]:
     }
 
 
-def _begin() -> None:
-    g.started = time.perf_counter()
-    given = (request.headers.get(CORRELATION_HEADER) or "").strip()
-    usable = given if 0 < len(given) <= MAX_CORRELATION_ID and given.isprintable() else None
-    set_correlation_id(usable or new_correlation_id())
-
-
-def _finish(response: Response) -> Response:
-    response.headers[CORRELATION_HEADER] = get_correlation_id() or ""
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info(
-        "%s %s %s",
-        request.method,
-        request.path,
-        response.status_code,
-        extra={"status": response.status_code, "duration_ms": round(elapsed, 1)},
-    )
-    return response
-
-
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     if not config.testing:
@@ -76,8 +47,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine
     app.extensions["programmes.sessions"] = make_sessionmaker(engine)
-    app.before_request(_begin)
-    app.after_request(_finish)
     ratelimit.install(app, config.rate_limit, config.redis_url)
     api = ProgrammesApi(app)
     for blueprint in (
@@ -90,4 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
     ):
         api.register_blueprint(blueprint)
     document_errors(api)
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+        app.wsgi_app, "programmes", [outbox_collector(engine, outbox)]
+    )
     return app
