@@ -54,11 +54,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON lines on stderr for this process (idempotent)."""
+    """JSON lines on stderr for this process (idempotent; other handlers are left alone)."""
     root = logging.getLogger()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
-    root.handlers[:] = [handler]
+    others = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
+    root.handlers[:] = [*others, handler]
     root.setLevel(level)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, request
+from sqlalchemy import Engine, func, select
 
 from notifications.api import NotificationsApi, abort
 from notifications.api.health import blp as health_blp
@@ -11,8 +12,9 @@ from notifications.api.unsubscribe import blp as unsubscribe_blp
 from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
-from setu_contract.http import CORRELATION_HEADER
-from setu_contract.observability import new_correlation_id, set_correlation_id
+from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract.metrics import StatusCountCollector
+from setu_contract.observability import HttpInstrumentation, configure_logging
 
 MAX_BODY = 1024 * 1024
 
@@ -42,31 +44,43 @@ def _require_json() -> None:
         abort(415, "send the body as application/json")
 
 
-def _correlation() -> None:
-    set_correlation_id(request.headers.get(CORRELATION_HEADER) or new_correlation_id())
-
-
-def _echo_correlation(response: Response) -> Response:
-    from setu_contract.observability import get_correlation_id
-
-    response.headers[CORRELATION_HEADER] = get_correlation_id() or ""
-    return response
-
-
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    if not config.testing:
+        configure_logging("notifications")
     app = Flask(__name__)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)
     app.extensions["notifications.config"] = config
     app.extensions["notifications.engine"] = engine
     app.extensions["notifications.sessions"] = make_sessionmaker(engine)
-    app.before_request(_correlation)
     app.before_request(_require_json)
-    app.after_request(_echo_correlation)
     api = NotificationsApi(app)
     api.register_blueprint(health_blp)
     api.register_blueprint(notifications_blp)
     api.register_blueprint(unsubscribe_blp)
     api.register_blueprint(webhooks_blp)
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+        app.wsgi_app, "notifications", _collectors(engine)
+    )
     return app
+
+
+def _collectors(engine: Engine) -> list[StatusCountCollector]:
+    """Emails and webhook calls by status, from the delivery records the workers keep."""
+    return [
+        StatusCountCollector(
+            engine,
+            select(Delivery.status, func.count()).group_by(Delivery.status),
+            "setu_emails",
+            "Email deliveries, by status",
+            "status",
+        ),
+        StatusCountCollector(
+            engine,
+            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status),
+            "setu_webhook_deliveries",
+            "Webhook deliveries, by status",
+            "status",
+        ),
+    ]

@@ -1,4 +1,4 @@
-"""The notifications service's commands: `migrate` and the dead-letter tools."""
+"""The notifications service's commands: `migrate`, `replay` and the dead-letter tools."""
 
 from __future__ import annotations
 
@@ -66,3 +66,28 @@ def requeue_command(dead_letter_id: str) -> None:
 
 if __name__ == "__main__":
     cli()
+
+
+@cli.command()
+@click.argument("events", type=click.File("r", encoding="utf-8"), default="-")
+def replay(events) -> None:
+    """Rebuild state from EVENTS, a JSON-lines event log ('-': stdin). Sends no email."""
+    import json
+
+    from notifications.runtime import Runtime
+    from notifications.services.events import replay_event
+    from setu_contract.events import InvalidEvent, parse_event
+
+    runtime = Runtime(Config.from_env())
+    applied = 0
+    for number, line in enumerate(events, start=1):
+        if not line.strip():
+            continue
+        try:
+            envelope = parse_event(json.loads(line))
+        except (ValueError, InvalidEvent) as exc:
+            raise click.ClickException(f"line {number} is not an event: {exc}") from exc
+        with runtime.sessions() as session:
+            replay_event(session, envelope, runtime.settings)
+        applied += 1
+    click.echo(f"replayed {applied} events; no email was sent")

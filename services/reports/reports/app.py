@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from celery import Celery
-from flask import Flask, g, request
+from flask import Flask
+from sqlalchemy import func, select
 
 from reports.api import health, reports, schedules
 from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
-from reports.runtime import build_runtime
+from reports.runtime import Runtime, build_runtime
+from reports.store.models import ReportJob, outbox
 from reports.worker import settings
-from setu_contract.http import CORRELATION_HEADER
-from setu_contract.observability import new_correlation_id, set_correlation_id
+from setu_contract.metrics import StatusCountCollector, outbox_collector
+from setu_contract.observability import HttpInstrumentation, configure_logging
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    configure_logging("reports")
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Setu reports",
@@ -29,23 +32,23 @@ def create_app(config: Config | None = None) -> Flask:
     runtime = build_runtime(config)
     producer = Celery("reports-api", set_as_current=False)
     producer.conf.update(settings(config.redis_url))
-    app.extensions["reports"] = ServiceContext(config, runtime.sessions, producer)
+    app.extensions["reports"] = ServiceContext(config, runtime.sessions, producer, runtime.engine)
     api = ReportsApi(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)
-    _correlation(app)
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+        app.wsgi_app, "reports", _collectors(runtime)
+    )
     return app
 
 
-def _correlation(app: Flask) -> None:
-    @app.before_request
-    def _adopt() -> None:
-        supplied = (request.headers.get(CORRELATION_HEADER) or "")[:200].strip()
-        g.correlation_id = supplied or new_correlation_id()
-        set_correlation_id(g.correlation_id)
-
-    @app.after_request
-    def _echo(response):
-        response.headers[CORRELATION_HEADER] = g.get("correlation_id") or ""
-        return response
+def _collectors(runtime: Runtime) -> list[StatusCountCollector]:
+    """Reports by status and events waiting to be relayed, from the durable records."""
+    jobs = select(ReportJob.status, func.count()).group_by(ReportJob.status)
+    return [
+        StatusCountCollector(
+            runtime.engine, jobs, "setu_reports", "Report jobs, by status", "status"
+        ),
+        outbox_collector(runtime.engine, outbox),
+    ]

@@ -1,4 +1,4 @@
-"""What the views reach through the app: the session factory, the broker, the settings."""
+"""What the views reach through the app: sessions, the broker, the settings, the engine."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from reports.config import Config
@@ -16,6 +17,7 @@ class ServiceContext:
     config: Config
     sessions: sessionmaker[Session]
     celery: Any
+    engine: Engine
 
 
 def context() -> ServiceContext:
