@@ -1,0 +1,337 @@
+"""The four reports, counted again straight from the programmes service's own database.
+
+Nothing here uses the reports service's code or read model: plain SQL over the programmes
+service's tables (programmes, partners, budget lines, organisations, applications and the two
+transition histories), then the README's definitions ("Reports: what each one counts") applied
+in Python. A milestone's moment is the first transition of the aggregate into that status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
+
+
+@dataclass
+class ProgrammeFact:
+    id: str
+    focus_area: str
+    status: str
+    created_at: datetime
+    budget: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    partners: list[tuple[str, str]] = field(default_factory=list)  # (organisation id, role)
+    approved_at: datetime | None = None
+
+
+@dataclass
+class ApplicationFact:
+    direction: str
+    career_stage: str
+    home: str
+    host: str
+    days: int
+    milestones: dict[str, datetime]
+
+
+@dataclass
+class ProgrammesDatabase:
+    organisations: dict[str, tuple[str, str]]  # id -> (name, country)
+    programmes: list[ProgrammeFact]
+    applications: list[ApplicationFact]
+
+
+def moment(value: object) -> datetime:
+    """A stored timestamp (SQLite keeps UTC text without an offset) as an aware UTC datetime."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def first_moments(conn, table: str, key: str) -> dict[tuple[str, str], datetime]:
+    """(aggregate id, status) -> the first time the aggregate moved into that status."""
+    rows = conn.execute(text(f"SELECT {key}, to_status, occurred_at FROM {table}"))
+    first: dict[tuple[str, str], datetime] = {}
+    for aggregate_id, status, occurred_at in rows:
+        when = moment(occurred_at)
+        if (aggregate_id, status) not in first or when < first[(aggregate_id, status)]:
+            first[(aggregate_id, status)] = when
+    return first
+
+
+def _programmes(conn) -> list[ProgrammeFact]:
+    facts = {
+        pid: ProgrammeFact(pid, area, status, moment(created))
+        for pid, area, status, created in conn.execute(
+            text("SELECT id, focus_area, status, created_at FROM programmes")
+        )
+    }
+    for pid, currency, amount in conn.execute(
+        text("SELECT programme_id, currency, amount FROM budget_lines")
+    ):
+        facts[pid].budget[currency] += Decimal(amount)
+    for pid, org, role in conn.execute(
+        text("SELECT programme_id, organisation_id, role FROM programme_partners ORDER BY position")
+    ):
+        facts[pid].partners.append((org, role))
+    for (pid, status), when in first_moments(conn, "programme_transitions", "programme_id").items():
+        if status == "approved":
+            facts[pid].approved_at = when
+    return list(facts.values())
+
+
+def _applications(conn) -> list[ApplicationFact]:
+    firsts = first_moments(conn, "application_transitions", "application_id")
+    rows = conn.execute(
+        text(
+            "SELECT id, direction, career_stage, home_organisation_id, host_organisation_id, "
+            "start_date, end_date FROM applications"
+        )
+    )
+    return [
+        ApplicationFact(
+            direction,
+            stage,
+            home,
+            host,
+            (day(end) - day(start)).days,
+            {m: firsts[(aid, m)] for m in MILESTONES if (aid, m) in firsts},
+        )
+        for aid, direction, stage, home, host, start, end in rows
+    ]
+
+
+def read_programmes_database(path: Path) -> ProgrammesDatabase:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            organisations = {
+                oid: (name, country)
+                for oid, name, country in conn.execute(
+                    text("SELECT id, name, country FROM organisations")
+                )
+            }
+            return ProgrammesDatabase(organisations, _programmes(conn), _applications(conn))
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def covers(self, when: datetime | None) -> bool:
+        """Both dates included, in UTC: [start 00:00, end + 1 day 00:00)."""
+        lower = datetime.combine(self.start, time.min, tzinfo=UTC)
+        upper = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+        return when is not None and lower <= when < upper
+
+
+def jpy(amount: Decimal) -> str:
+    return f"{amount:.0f}"
+
+
+def inr(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def rate(accepted: int, rejected: int) -> str:
+    return f"{accepted / (accepted + rejected):.4f}" if accepted + rejected else ""
+
+
+def _money_rows(groups: dict[tuple, list[ProgrammeFact]], names: tuple[str, ...]) -> list[dict]:
+    rows = []
+    for key, programmes in groups.items():
+        jp_sum = sum((p.budget["JPY"] for p in programmes), Decimal(0))
+        in_sum = sum((p.budget["INR"] for p in programmes), Decimal(0))
+        row = dict(zip(names, key, strict=True))
+        rows.append({**row, "programmes": len(programmes), "jpy": jpy(jp_sum), "inr": inr(in_sum)})
+    return rows
+
+
+def portfolio(db: ProgrammesDatabase, period: Period) -> dict[str, list[dict]]:
+    created = [p for p in db.programmes if period.covers(p.created_at)]
+    groups: dict[tuple, list[ProgrammeFact]] = defaultdict(list)
+    for p in created:
+        groups[(p.focus_area, p.status)].append(p)
+    main = [
+        {
+            "focus_area": row["focus_area"],
+            "status": row["status"],
+            "programmes": row["programmes"],
+            "budget_jpy": row["jpy"],
+            "budget_inr": row["inr"],
+        }
+        for row in _money_rows(groups, ("focus_area", "status"))
+    ]
+    return {"by_focus_area_and_status": main, "lead_pairs": _lead_pairs(db, created)}
+
+
+def _lead_pairs(db: ProgrammesDatabase, created: list[ProgrammeFact]) -> list[dict]:
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    for p in created:
+        leads = [org for org, role in p.partners if role == "lead"]
+        japan = [db.organisations[o][0] for o in leads if db.organisations[o][1] == "JP"]
+        india = [db.organisations[o][0] for o in leads if db.organisations[o][1] == "IN"]
+        for pair in {(j, i) for j in japan for i in india}:
+            pairs[pair] += 1
+    return [{"japan_lead": j, "india_lead": i, "programmes": n} for (j, i), n in pairs.items()]
+
+
+def _milestone_counts(applications: list[ApplicationFact], period: Period) -> dict[str, int]:
+    return {
+        m: sum(1 for a in applications if period.covers(a.milestones.get(m))) for m in MILESTONES
+    }
+
+
+def exchange_flows(db: ProgrammesDatabase, period: Period) -> dict[str, list[dict]]:
+    rows: dict[tuple[str, str], list[ApplicationFact]] = defaultdict(list)
+    for a in db.applications:
+        if any(period.covers(when) for when in a.milestones.values()):
+            rows[(a.direction, a.career_stage)].append(a)
+    flows, totals = [], defaultdict(lambda: dict.fromkeys(MILESTONES, 0))
+    for (direction, stage), applications in rows.items():
+        counts = _milestone_counts(applications, period)
+        durations = [a.days for a in applications if period.covers(a.milestones.get("accepted"))]
+        mean = sum(durations) / len(durations) if durations else None
+        flows.append(
+            {
+                "direction": direction,
+                "career_stage": stage,
+                **counts,
+                "acceptance_rate": rate(counts["accepted"], counts["rejected"]),
+                "mean_duration_days": mean,
+            }
+        )
+        for m in MILESTONES:
+            totals[direction][m] += counts[m]
+    by_direction = [
+        {"direction": d, **c, "acceptance_rate": rate(c["accepted"], c["rejected"])}
+        for d, c in totals.items()
+    ]
+    return {"flows": flows, "by_direction": by_direction}
+
+
+ACTIVITY = ("programmes_led", "programmes_joined", "applications_sent", "applications_hosted")
+
+
+def partner_activity(db: ProgrammesDatabase, period: Period) -> list[dict]:
+    counts: dict[str, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys((*ACTIVITY, "accepted"), 0)
+    )
+    for p in db.programmes:
+        if period.covers(p.created_at):
+            for org, role in p.partners:
+                counts[org]["programmes_led" if role == "lead" else "programmes_joined"] += 1
+    for a in db.applications:
+        if period.covers(a.milestones.get("submitted")):
+            counts[a.home]["applications_sent"] += 1
+            counts[a.host]["applications_hosted"] += 1
+        if period.covers(a.milestones.get("accepted")):
+            for org in {a.home, a.host}:
+                counts[org]["accepted"] += 1
+    return [
+        {
+            "organisation_id": org,
+            "name": db.organisations[org][0],
+            "country": db.organisations[org][1],
+            **figures,
+        }
+        for org, figures in counts.items()
+    ]
+
+
+def budget_commitments(db: ProgrammesDatabase, period: Period) -> list[dict]:
+    groups: dict[tuple, list[ProgrammeFact]] = defaultdict(list)
+    for p in db.programmes:
+        if period.covers(p.approved_at):
+            groups[(p.approved_at.strftime("%Y-%m"), p.focus_area)].append(p)
+    return [
+        {
+            "month": row["month"],
+            "focus_area": row["focus_area"],
+            "programmes": row["programmes"],
+            "committed_jpy": row["jpy"],
+            "committed_inr": row["inr"],
+        }
+        for row in _money_rows(groups, ("month", "focus_area"))
+    ]
+
+
+# Comparing a report with the counts: every row, every figure, every difference listed.
+
+
+def by_key(rows: list[dict], key: tuple[str, ...]) -> dict[tuple, dict]:
+    keyed = {tuple(row[k] for k in key): row for row in rows}
+    assert len(keyed) == len(rows), f"two rows share a {key}: {rows}"
+    return keyed
+
+
+def assert_same_table(name: str, actual: list[dict], expected: list[dict], key: tuple) -> None:
+    """The same rows (by key), each with the same figures; every difference listed."""
+    got, want = by_key(actual, key), by_key(expected, key)
+    problems = [f"missing row {k}: {want[k]}" for k in want.keys() - got.keys()]
+    problems += [f"unexpected row {k}: {got[k]}" for k in got.keys() - want.keys()]
+    for k in want.keys() & got.keys():
+        if got[k] != want[k]:
+            problems.append(f"row {k}: report {got[k]} != database {want[k]}")
+    assert not problems, f"{name}:\n" + "\n".join(sorted(problems))
+
+
+def assert_means(actual: list[dict], expected: list[dict]) -> None:
+    """mean_duration_days: empty when none, else the mean to the report's printed precision."""
+    want = {(r["direction"], r["career_stage"]): r.pop("mean_duration_days") for r in expected}
+    for row in actual:
+        printed = row.pop("mean_duration_days")
+        key = (row["direction"], row["career_stage"])
+        if key not in want:
+            continue  # an unexpected row: assert_same_table names it
+        mean = want[key]
+        if mean is None:
+            assert printed in ("", None), f"exchange_flows: {row} has a mean, none accepted"
+        else:
+            assert printed not in ("", None), f"exchange_flows: {row} lacks the mean {mean}"
+            assert abs(float(printed) - mean) <= 0.05 + 1e-9, (
+                f"exchange_flows: {row} mean_duration_days {printed}, database {mean:.3f}"
+            )
+
+
+def only_table(document: dict) -> list[dict]:
+    [table] = document["tables"].values()
+    return table
+
+
+def assert_reports_match(
+    documents: dict[str, dict], db: ProgrammesDatabase, period: Period
+) -> None:
+    """Each table of each of the four JSON reports against the counts from ``db``."""
+    expected = portfolio(db, period)
+    tables = documents["programme_portfolio"]["tables"]
+    for name, key in (
+        ("by_focus_area_and_status", ("focus_area", "status")),
+        ("lead_pairs", ("japan_lead", "india_lead")),
+    ):
+        assert_same_table(f"programme_portfolio.{name}", tables[name], expected[name], key)
+
+    expected, tables = exchange_flows(db, period), documents["exchange_flows"]["tables"]
+    assert_means(tables["flows"], expected["flows"])
+    for name, key in (("flows", ("direction", "career_stage")), ("by_direction", ("direction",))):
+        assert_same_table(f"exchange_flows.{name}", tables[name], expected[name], key)
+
+    activity = only_table(documents["partner_activity"])
+    expected_activity = partner_activity(db, period)
+    assert_same_table("partner_activity", activity, expected_activity, ("organisation_id",))
+    committed = only_table(documents["budget_commitments"])
+    expected_committed = budget_commitments(db, period)
+    key = ("month", "focus_area")
+    assert_same_table("budget_commitments", committed, expected_committed, key)

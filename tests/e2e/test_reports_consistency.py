@@ -1,0 +1,397 @@
+"""Every figure of every report equals a count made directly from the programmes database.
+
+`setu up` runs the whole system. A seeded burst of a few hundred random programme and
+application operations goes through the gateway's HTTP API (invalid ones included: they must
+get a 4xx, never a 5xx). Once the reports service has applied every event the programmes
+service wrote, each of the four report types is generated as JSON over a period covering
+everything, and each table is compared, row by row and figure by figure, with the counts of
+tests/e2e/consistency_model.py, made from the programmes service's own SQLite database.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.e2e import consistency_model as model
+from tests.e2e.topology import RunningSetu, running_setu
+from tests.support.infra import wait_until
+
+pytestmark = pytest.mark.e2e
+
+SEED = 20261124
+OPERATIONS = 400
+FOCUS_AREAS = (
+    "semiconductor_design",
+    "semiconductor_packaging",
+    "ai_research",
+    "ai_healthcare",
+    "talent_development",
+)
+CAREER_STAGES = ("undergraduate", "masters", "phd", "postdoc", "faculty", "engineer")
+# The tables of PRODUCT.md, as a client knows them: status -> actions that make sense there.
+PROGRAMME_MOVES = {
+    "draft": ("submit",) * 5 + ("withdraw",),
+    "submitted": ("start_review",) * 5 + ("withdraw",),
+    "under_review": ("approve",) * 8 + ("reject", "request_changes", "withdraw"),
+    "changes_requested": ("submit",) * 4 + ("withdraw",),
+    "approved": ("activate",) * 4 + ("cancel", "withdraw"),
+    # active: left alone mostly (a random action now and then), open for applications.
+}
+PROGRAMME_ACTIONS = (
+    *("submit", "start_review", "request_changes", "approve", "reject"),
+    *("activate", "complete", "withdraw", "cancel"),
+)
+APPLICATION_MOVES = {
+    "draft": ("submit",) * 6 + ("withdraw",),
+    "submitted": ("endorse",) * 5 + ("decline_hosting", "reject", "withdraw"),
+    "endorsed": ("accept",) * 4 + ("waitlist", "reject", "withdraw"),
+    "waitlisted": ("accept", "accept", "reject", "withdraw"),
+    "accepted": ("withdraw",),
+}
+APPLICATION_ACTIONS = (
+    *("submit", "endorse", "decline_hosting", "accept"),
+    *("waitlist", "reject", "withdraw"),
+)
+OPEN = ("approved", "active")
+NEEDS_COMMENT = {"request_changes", "reject", "cancel", "decline_hosting"}
+# Who acts: the partner side of the thing, else the secretariat.
+ACTOR = {"submit": "partner", "withdraw": "lead", "endorse": "host", "decline_hosting": "host"}
+STATEMENT = "I would like to spend this exchange building the joint testbed with my hosts. " * 2
+
+
+@dataclass
+class Burst:
+    """The client's view of the system while the random operations run."""
+
+    system: RunningSetu
+    rng: random.Random
+    secretariat: dict[str, str]  # side -> key
+    orgs: list[dict]  # {id, name, country, key}
+    programmes: dict[str, dict] = field(default_factory=dict)  # id -> last answer
+    applications: dict[str, dict] = field(default_factory=dict)  # id -> last answer
+    outcomes: Counter = field(default_factory=Counter)
+
+    def call(self, operation: str, method: str, path: str, key: str, body: dict) -> dict | None:
+        """Send one request; every answer is below 500; the body of a 2xx, else None."""
+        answer = self.system.api(method, path, key, json=body)
+        self.outcomes[(operation, answer.status_code)] += 1
+        assert answer.status_code < 500, f"{method} {path} {body}: {answer.text}"
+        if answer.status_code >= 400:
+            assert answer.json()["code"], answer.text
+            return None
+        return answer.json()
+
+    def org(self, organisation_id: str) -> dict:
+        return next(o for o in self.orgs if o["id"] == organisation_id)
+
+
+def register(system: RunningSetu, secretariat: str, country: str, n: int) -> dict:
+    name = f"{country} institute {n} {uuid.uuid4().hex[:6]}"
+    created = system.api(
+        "POST",
+        "/v1/organisations",
+        secretariat,
+        json={
+            "name": name,
+            "country": country,
+            "kind": "university" if n % 2 else "research_institute",
+            "contact_email": f"office{n}@{country.lower()}.example.org",
+        },
+    )
+    assert created.status_code == 201, created.text
+    org = created.json()
+    key = system.api(
+        "POST",
+        f"/v1/organisations/{org['id']}/api-keys",
+        secretariat,
+        json={"name": f"burst-{n}", "role": "partner"},
+    )
+    assert key.status_code == 201, key.text
+    return {"id": org["id"], "name": name, "country": country, "key": key.json()["key"]}
+
+
+def amount(rng: random.Random, currency: str) -> str:
+    if currency == "JPY":
+        return str(rng.randint(0, 90_000_000)) if rng.random() > 0.03 else "12.5"
+    return f"{rng.randint(0, 9_000_000)}.{rng.randint(0, 99):02d}"
+
+
+def budget(rng: random.Random, partner_ids: list[str]) -> list[dict]:
+    return [
+        {
+            "organisation_id": rng.choice(partner_ids),
+            "currency": currency,
+            "amount": amount(rng, currency),
+        }
+        for currency in rng.choices(("JPY", "INR"), k=rng.randint(0, 3))
+    ]
+
+
+def partners(burst: Burst, creator: dict) -> list[dict]:
+    """The creator and one organisation of the other country lead (mostly); 0-2 members."""
+    rng = burst.rng
+    other = rng.choice([o for o in burst.orgs if o["country"] != creator["country"]])
+    rest = [o for o in burst.orgs if o["id"] not in (creator["id"], other["id"])]
+    both_lead = rng.random() < 0.85
+    chosen = [
+        {"organisation_id": creator["id"], "role": "lead"},
+        {"organisation_id": other["id"], "role": "lead" if both_lead else "member"},
+    ]
+    chosen += [
+        {"organisation_id": o["id"], "role": "member"} for o in rng.sample(rest, rng.randint(0, 2))
+    ]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def create_programme(burst: Burst) -> None:
+    rng = burst.rng
+    creator = rng.choice(burst.orgs)
+    chosen = partners(burst, creator)
+    start = datetime.now(UTC).date() + timedelta(days=rng.randint(30, 400))
+    body = {
+        "title": f"Joint programme {rng.randint(1, 10**6)}",
+        "focus_area": rng.choice(FOCUS_AREAS),
+        "partners": chosen,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=rng.randint(180, 1500))).isoformat(),
+        "budget": budget(rng, [p["organisation_id"] for p in chosen]),
+        "exchange_slots": rng.randint(0, 4),
+    }
+    made = burst.call("create_programme", "POST", "/v1/programmes", creator["key"], body)
+    if made:
+        burst.programmes[made["id"]] = made
+
+
+def edit_programme(burst: Burst) -> None:
+    """A partner edits the budget or focus area (409 once the programme is past editing)."""
+    rng = burst.rng
+    programme = rng.choice(list(burst.programmes.values()))
+    ids = [p["organisation_id"] for p in programme["partners"]]
+    editor = burst.org(rng.choice(ids))
+    if rng.random() < 0.5:
+        body = {"budget": budget(rng, ids)}
+    else:
+        body = {"focus_area": rng.choice(FOCUS_AREAS)}
+    path = f"/v1/programmes/{programme['id']}"
+    edited = burst.call("edit_programme", "PATCH", path, editor["key"], body)
+    if edited:
+        burst.programmes[edited["id"]] = edited
+
+
+def secretariat_key(burst: Burst, thing: dict) -> str:
+    """A secretariat side; for an approval, mostly a side that has not approved yet."""
+    sides = ["JP", "IN"]
+    waiting = [s for s in sides if s not in thing.get("approvals", [])]
+    return burst.secretariat[burst.rng.choice(waiting or sides)]
+
+
+def programme_actor(burst: Burst, programme: dict, action: str) -> str:
+    who = ACTOR.get(action, "secretariat")
+    if who == "secretariat":
+        return secretariat_key(burst, programme)
+    chosen = programme["partners"]
+    leads = [p for p in chosen if p["role"] == "lead"]
+    pool = leads if who == "lead" and burst.rng.random() < 0.9 else chosen
+    return burst.org(burst.rng.choice(pool)["organisation_id"])["key"]
+
+
+def move(burst: Burst, moves: dict, actions: list[str], status: str) -> str:
+    """Mostly an action that makes sense in this status, sometimes any action at all."""
+    if status in moves and burst.rng.random() < 0.85:
+        return burst.rng.choice(moves[status])
+    return burst.rng.choice(actions)
+
+
+def comment(burst: Burst, action: str) -> dict:
+    if action in NEEDS_COMMENT and burst.rng.random() < 0.9:
+        return {"comment": f"{action}: see the review notes"}
+    return {}
+
+
+def pick_live(burst: Burst, things: dict[str, dict], moves: dict) -> dict:
+    """Mostly something that can still move; now and then anything."""
+    live = [t for t in things.values() if t["status"] in moves]
+    if live and burst.rng.random() < 0.9:
+        return burst.rng.choice(live)
+    return burst.rng.choice(list(things.values()))
+
+
+def move_programme(burst: Burst) -> None:
+    programme = pick_live(burst, burst.programmes, PROGRAMME_MOVES)
+    action = move(burst, PROGRAMME_MOVES, PROGRAMME_ACTIONS, programme["status"])
+    key = programme_actor(burst, programme, action)
+    path = f"/v1/programmes/{programme['id']}/transitions"
+    body = {"action": action, **comment(burst, action)}
+    moved = burst.call(f"programme:{action}", "POST", path, key, body)
+    if moved:
+        burst.programmes[moved["id"]] = moved
+
+
+def create_application(burst: Burst) -> None:
+    rng = burst.rng
+    open_ = [p for p in burst.programmes.values() if p["status"] in OPEN]
+    programme = rng.choice(
+        open_ if open_ and rng.random() < 0.9 else list(burst.programmes.values())
+    )
+    home = burst.org(rng.choice(programme["partners"])["organisation_id"])
+    hosts = [
+        p
+        for p in programme["partners"]
+        if burst.org(p["organisation_id"])["country"] != home["country"]
+    ]
+    host = rng.choice(hosts or programme["partners"])["organisation_id"]
+    start = datetime.now(UTC).date() + timedelta(days=rng.randint(10, 300))
+    days = rng.randint(14, 700) if rng.random() > 0.05 else 7
+    body = {
+        "programme_id": programme["id"],
+        "applicant": {
+            "full_name": f"Applicant {rng.randint(1, 10**6)}",
+            "email": f"applicant{rng.randint(1, 10**6)}@example.org",
+            "nationality": home["country"],
+        },
+        "career_stage": rng.choice(CAREER_STAGES),
+        "host_organisation_id": host,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=days)).isoformat(),
+        "statement": STATEMENT,
+    }
+    made = burst.call("create_application", "POST", "/v1/applications", home["key"], body)
+    if made:
+        burst.applications[made["id"]] = made
+
+
+def application_actor(burst: Burst, application: dict, action: str) -> str:
+    who = ACTOR.get(action, "secretariat")
+    if who == "secretariat":
+        return burst.secretariat[burst.rng.choice(("JP", "IN"))]
+    side = "host_organisation_id" if who == "host" else "home_organisation_id"
+    return burst.org(application[side])["key"]
+
+
+def move_application(burst: Burst) -> None:
+    application = pick_live(burst, burst.applications, APPLICATION_MOVES)
+    action = move(burst, APPLICATION_MOVES, APPLICATION_ACTIONS, application["status"])
+    key = application_actor(burst, application, action)
+    path = f"/v1/applications/{application['id']}/transitions"
+    body = {"action": action, **comment(burst, action)}
+    moved = burst.call(f"application:{action}", "POST", path, key, body)
+    if moved:
+        burst.applications[moved["id"]] = moved
+
+
+def run_burst(burst: Burst, operations: int) -> None:
+    for _ in range(operations):
+        choices = [(create_programme, 10)]
+        if burst.programmes:
+            is_open = any(p["status"] in OPEN for p in burst.programmes.values())
+            choices += [(edit_programme, 3), (move_programme, 35)]
+            choices += [(create_application, 16 if is_open else 1)]
+        if burst.applications:
+            choices += [(move_application, 30)]
+        operation = burst.rng.choices([c[0] for c in choices], [c[1] for c in choices])[0]
+        operation(burst)
+
+
+def event_ids(database: str, query: str) -> set[str]:
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text(query)).scalars())
+    finally:
+        engine.dispose()
+
+
+def wait_for_events_to_settle(system: RunningSetu) -> int:
+    data = system.env["SETU_DATA_DIR"]
+    produced = event_ids(f"{data}/programmes.db", "SELECT event_id FROM outbox")
+
+    def settled() -> bool:
+        applied = event_ids(f"{data}/reports.db", "SELECT event_id FROM processed_events")
+        return produced <= applied
+
+    wait_until(
+        settled, timeout=60, interval=0.3, message="the reports service to apply every event"
+    )
+    return len(produced)
+
+
+def generate(system: RunningSetu, key: str, period: model.Period) -> dict[str, dict]:
+    """Each of the four report types as JSON over the period: type -> the document."""
+    ids = {}
+    for report_type in (
+        "programme_portfolio",
+        "exchange_flows",
+        "partner_activity",
+        "budget_commitments",
+    ):
+        body = {
+            "type": report_type,
+            "format": "json",
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        }
+        requested = system.api("POST", "/v1/reports", key, json=body)
+        assert requested.status_code == 202, requested.text
+        ids[report_type] = requested.json()["id"]
+    documents = {}
+    for report_type, report_id in ids.items():
+
+        def finished(report_id=report_id) -> bool:
+            report = system.api("GET", f"/v1/reports/{report_id}", key).json()
+            assert report["status"] != "failed", report
+            return report["status"] == "succeeded"
+
+        wait_until(finished, timeout=60, interval=0.2, message=f"the {report_type} report")
+        download = system.api("GET", f"/v1/reports/{report_id}/download", key)
+        assert download.status_code == 200, download.text
+        assert download.headers["Content-Type"].startswith("application/json")
+        document = download.json()
+        assert document["type"] == report_type
+        assert document["period"] == body["period"]
+        documents[report_type] = document
+    return documents
+
+
+def assert_burst_was_varied(burst: Burst, db: model.ProgrammesDatabase) -> None:
+    """The burst reached every corner the reports count, so matching them proves something."""
+    outcomes = sorted(burst.outcomes.items())
+    statuses = Counter(p.status for p in db.programmes)
+    for status in ("draft", "under_review", "approved", "active", "withdrawn", "rejected"):
+        assert statuses[status], (status, statuses, outcomes)
+    milestones = Counter(m for a in db.applications for m in a.milestones)
+    for milestone in model.MILESTONES:
+        assert milestones[milestone] >= 3, (milestone, milestones, outcomes)
+    refused = sum(n for (_, status), n in burst.outcomes.items() if status >= 400)
+    assert refused, f"the burst sent no invalid operation: {outcomes}"
+    assert sum(burst.outcomes.values()) == OPERATIONS
+
+
+def test_every_report_figure_equals_a_count_from_the_programmes_database(
+    tmp_path, redis_url, smtp_server
+):
+    data = tmp_path / "data"
+    with running_setu(data, redis_url, smtp_server.port, SETU_RATE_LIMIT="100000/minute") as system:
+        secretariat = {side: system.bootstrap_key(side) for side in ("JP", "IN")}
+        orgs = [
+            register(system, secretariat["JP"], country, n)
+            for n, country in enumerate(("JP", "IN", "JP", "IN", "JP", "IN"))
+        ]
+        burst = Burst(system, random.Random(SEED), secretariat, orgs)
+        run_burst(burst, OPERATIONS)
+        succeeded = sum(n for (_, status), n in burst.outcomes.items() if status < 400)
+        # Each successful write put one event (at least) in the outbox.
+        assert wait_for_events_to_settle(system) >= succeeded
+        today = datetime.now(UTC).date()
+        period = model.Period(today - timedelta(days=366), today + timedelta(days=1))
+        documents = generate(system, secretariat["IN"], period)
+
+    db = model.read_programmes_database(data / "programmes.db")
+    assert_burst_was_varied(burst, db)
+    model.assert_reports_match(documents, db, period)
