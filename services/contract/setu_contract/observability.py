@@ -60,7 +60,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter(service))
     others = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
     root.handlers[:] = [*others, handler]
-    root.setLevel(level)
+    root.setLevel(level.upper())
 
 
 def install_celery_correlation(celery_app: Any) -> None:
