@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from tests.support.infra import wait_until
+
 MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
 
 
@@ -123,6 +125,29 @@ def read_programmes_database(path: Path) -> ProgrammesDatabase:
             return ProgrammesDatabase(organisations, _programmes(conn), _applications(conn))
     finally:
         engine.dispose()
+
+
+def event_ids(database: str, query: str) -> set[str]:
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text(query)).scalars())
+    finally:
+        engine.dispose()
+
+
+def wait_for_events_to_settle(data: str) -> int:
+    """Wait until the reports service has applied every event in the programmes outbox."""
+    produced = event_ids(f"{data}/programmes.db", "SELECT event_id FROM outbox")
+
+    def settled() -> bool:
+        applied = event_ids(f"{data}/reports.db", "SELECT event_id FROM processed_events")
+        return produced <= applied
+
+    wait_until(
+        settled, timeout=60, interval=0.3, message="the reports service to apply every event"
+    )
+    return len(produced)
 
 
 @dataclass(frozen=True)

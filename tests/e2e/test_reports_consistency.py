@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.e2e import consistency_model as model
 from tests.e2e.topology import RunningSetu, running_setu
@@ -86,7 +85,7 @@ class Burst:
         if answer.status_code >= 400:
             assert answer.json()["code"], answer.text
             return None
-        return answer.json()
+        return answer.json() if answer.content else {}
 
     def org(self, organisation_id: str) -> dict:
         return next(o for o in self.orgs if o["id"] == organisation_id)
@@ -248,8 +247,6 @@ def create_application(burst: Burst) -> None:
         if burst.org(p["organisation_id"])["country"] != home["country"]
     ]
     host = rng.choice(hosts or programme["partners"])["organisation_id"]
-    start = datetime.now(UTC).date() + timedelta(days=rng.randint(10, 300))
-    days = rng.randint(14, 700) if rng.random() > 0.05 else 7
     body = {
         "programme_id": programme["id"],
         "applicant": {
@@ -259,13 +256,40 @@ def create_application(burst: Burst) -> None:
         },
         "career_stage": rng.choice(CAREER_STAGES),
         "host_organisation_id": host,
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=days)).isoformat(),
+        **exchange_dates(rng),
         "statement": STATEMENT,
     }
     made = burst.call("create_application", "POST", "/v1/applications", home["key"], body)
     if made:
         burst.applications[made["id"]] = made
+
+
+def exchange_dates(rng: random.Random) -> dict:
+    """Dates from 10 days ahead; 14-700 days long, or (1 in 20) too short: a 422."""
+    start = datetime.now(UTC).date() + timedelta(days=rng.randint(10, 300))
+    days = rng.randint(14, 700) if rng.random() > 0.05 else 7
+    return {"start_date": start.isoformat(), "end_date": (start + timedelta(days=days)).isoformat()}
+
+
+def edit_application(burst: Burst) -> None:
+    """The home edits a draft's career stage or dates (409 once it has moved on)."""
+    application = burst.rng.choice(list(burst.applications.values()))
+    if burst.rng.random() < 0.5:
+        body = {"career_stage": burst.rng.choice(CAREER_STAGES)}
+    else:
+        body = exchange_dates(burst.rng)
+    key = burst.org(application["home_organisation_id"])["key"]
+    path = f"/v1/applications/{application['id']}"
+    edited = burst.call("edit_application", "PATCH", path, key, body)
+    if edited:
+        burst.applications[edited["id"]] = edited
+
+
+def erase_applicant(burst: Burst) -> None:
+    """The secretariat erases an applicant's personal data: the anonymous facts still count."""
+    application = burst.rng.choice(list(burst.applications.values()))
+    path = f"/v1/applications/{application['id']}/personal-data"
+    burst.call("erase_applicant", "DELETE", path, burst.secretariat["JP"], {})
 
 
 def application_actor(burst: Burst, application: dict, action: str) -> str:
@@ -295,32 +319,9 @@ def run_burst(burst: Burst, operations: int) -> None:
             choices += [(edit_programme, 3), (move_programme, 35)]
             choices += [(create_application, 16 if is_open else 1)]
         if burst.applications:
-            choices += [(move_application, 30)]
+            choices += [(move_application, 30), (edit_application, 3), (erase_applicant, 1)]
         operation = burst.rng.choices([c[0] for c in choices], [c[1] for c in choices])[0]
         operation(burst)
-
-
-def event_ids(database: str, query: str) -> set[str]:
-    engine = create_engine(f"sqlite:///{database}")
-    try:
-        with engine.connect() as conn:
-            return set(conn.execute(text(query)).scalars())
-    finally:
-        engine.dispose()
-
-
-def wait_for_events_to_settle(system: RunningSetu) -> int:
-    data = system.env["SETU_DATA_DIR"]
-    produced = event_ids(f"{data}/programmes.db", "SELECT event_id FROM outbox")
-
-    def settled() -> bool:
-        applied = event_ids(f"{data}/reports.db", "SELECT event_id FROM processed_events")
-        return produced <= applied
-
-    wait_until(
-        settled, timeout=60, interval=0.3, message="the reports service to apply every event"
-    )
-    return len(produced)
 
 
 def generate(system: RunningSetu, key: str, period: model.Period) -> dict[str, dict]:
@@ -363,8 +364,9 @@ def assert_burst_was_varied(burst: Burst, db: model.ProgrammesDatabase) -> None:
     """The burst reached every corner the reports count, so matching them proves something."""
     outcomes = sorted(burst.outcomes.items())
     statuses = Counter(p.status for p in db.programmes)
-    for status in ("draft", "under_review", "approved", "active", "withdrawn", "rejected"):
-        assert statuses[status], (status, statuses, outcomes)
+    assert len(statuses) >= 5, (statuses, outcomes)
+    approved = sum(1 for p in db.programmes if p.approved_at)
+    assert approved >= 3, (approved, outcomes)
     milestones = Counter(m for a in db.applications for m in a.milestones)
     for milestone in model.MILESTONES:
         assert milestones[milestone] >= 3, (milestone, milestones, outcomes)
@@ -387,7 +389,7 @@ def test_every_report_figure_equals_a_count_from_the_programmes_database(
         run_burst(burst, OPERATIONS)
         succeeded = sum(n for (_, status), n in burst.outcomes.items() if status < 400)
         # Each successful write put one event (at least) in the outbox.
-        assert wait_for_events_to_settle(system) >= succeeded
+        assert model.wait_for_events_to_settle(system.env["SETU_DATA_DIR"]) >= succeeded
         today = datetime.now(UTC).date()
         period = model.Period(today - timedelta(days=366), today + timedelta(days=1))
         documents = generate(system, secretariat["IN"], period)
