@@ -1,17 +1,22 @@
-"""The reports service's commands: ``migrate``, ``relay`` and ``rebuild``."""
+"""The reports service's commands: ``migrate``, ``relay``, ``rebuild``, ``dead-letters`` and
+``requeue``."""
 
 from __future__ import annotations
 
 import click
+from kombu.exceptions import KombuError
 
 from reports.config import Config
+from reports.domain.errors import AlreadyRequeued, NotFound
 from reports.runtime import build_runtime
+from reports.services import dead_letters as letters
 from reports.services.rebuild import envelopes_from_lines
 from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
 from reports.store.db import transaction
 from reports.store.models import outbox
 from setu_contract.events import InvalidEvent
+from setu_contract.messaging import REPORTS_QUEUE
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import OutboxRelay, celery_publisher, serve
 
@@ -62,6 +67,48 @@ def rebuild(events) -> None:
     finally:
         runtime.engine.dispose()
     click.echo(" ".join(f"{name}={value}" for name, value in counts.items()))
+
+
+@cli.command("dead-letters")
+@click.option("--all", "include_requeued", is_flag=True, help="Include re-queued ones.")
+def dead_letters(include_requeued: bool) -> None:
+    """List the events whose handling failed for good (oldest first)."""
+    runtime = build_runtime(Config.from_env())
+    try:
+        with transaction(runtime.sessions) as session:
+            found = letters.list_dead_letters(session, include_requeued)
+    finally:
+        runtime.engine.dispose()
+    if not found:
+        click.echo("no dead letters")
+    for letter in found:
+        state = f"requeued {letter.requeued_at:%Y-%m-%d %H:%M}" if letter.requeued_at else "dead"
+        click.echo(
+            f"{letter.id}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.event_type or '-'}  "
+            f"{letter.event_id or '-'}  attempts={letter.attempts}  {state}  {letter.error[:120]}"
+        )
+
+
+@cli.command("requeue")
+@click.argument("dead_letter_id")
+def requeue(dead_letter_id: str) -> None:
+    """Send a dead letter's event to the worker again (once per dead letter)."""
+    from reports.worker import app as celery_app
+
+    runtime = build_runtime(Config.from_env())
+    try:
+        # Sent before the mark commits: if Redis refuses, the letter stays dead (not lost);
+        # if the commit fails after the send, the consumer's processed_events skips a copy.
+        with transaction(runtime.sessions) as session:
+            work = letters.requeue(session, dead_letter_id)
+            celery_app.send_task(work.task_name, args=work.args, queue=REPORTS_QUEUE, retry=False)
+    except (NotFound, AlreadyRequeued) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (OSError, KombuError) as exc:
+        raise click.ClickException(f"not re-queued, the broker is unreachable: {exc}") from exc
+    finally:
+        runtime.engine.dispose()
+    click.echo(f"re-queued {dead_letter_id} as {work.task_name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

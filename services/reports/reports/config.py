@@ -18,6 +18,11 @@ class Config:
     data_dir: Path = Path("var")
     public_url: str = DEFAULT_PUBLIC_URL
     max_content_length: int = 1024 * 1024
+    # Retries of reports.handle_event on a transient error (exponential backoff with jitter);
+    # after the last one the event becomes a dead letter. Tests make them short.
+    event_max_retries: int = 8
+    event_retry_base: float = 1.0
+    event_retry_max: float = 60.0
 
     @property
     def reports_dir(self) -> Path:
@@ -32,4 +37,20 @@ class Config:
             redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
             data_dir=data_dir,
             public_url=(env.get("SETU_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+            event_max_retries=int(_number(env, "REPORTS_EVENT_MAX_RETRIES", 8)),
+            event_retry_base=_number(env, "REPORTS_EVENT_RETRY_BASE", 1.0),
+            event_retry_max=_number(env, "REPORTS_EVENT_RETRY_MAX", 60.0),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {raw!r}")
+    return value

@@ -1,6 +1,7 @@
 """The reports service's Celery app and its thin tasks (all on the "reports" queue).
 
-- ``reports.handle_event(envelope)``: apply an event to the read model, once.
+- ``reports.handle_event(envelope)``: apply an event to the read model, once; retried with
+  backoff and jitter, then kept as a dead letter (``reports dead-letters`` / ``requeue ID``).
 - ``reports.generate_report(report_id)``: produce a report file for a queued job, once.
 - ``reports.sweep_jobs()``: send again the jobs whose message was lost or whose worker died.
 - ``reports.tick_schedules(now=None)``: fire each due schedule once (beat sends it every 30 s).
@@ -12,13 +13,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import worker_process_init
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from reports.config import Config
+from reports.domain.backoff import retry_countdown
 from reports.runtime import process_runtime
-from reports.services import generate, jobs, read_model, schedules
+from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, REPORTS_QUEUE, celery_settings
@@ -30,6 +32,8 @@ HANDLE_EVENT = HANDLE_EVENT_TASK[REPORTS_QUEUE]
 GENERATE_REPORT = "reports.generate_report"
 SWEEP_JOBS = "reports.sweep_jobs"
 TICK_SCHEDULES = "reports.tick_schedules"
+# Errors worth another try: the database was busy, away or raced us (a unique key).
+TRANSIENT_ERRORS = (OperationalError, IntegrityError)
 
 
 def settings(redis_url: str) -> dict[str, Any]:
@@ -69,24 +73,53 @@ def send_generate(celery_app: Celery, report_id: str, correlation_id: str | None
     )
 
 
-@app.task(
-    name=HANDLE_EVENT,
-    acks_late=True,
-    autoretry_for=(OperationalError, IntegrityError),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=8,
-)
-def handle_event(envelope: Any) -> str:
+class DeadLetterOnFailure(Task):
+    """A task that fails for good (its retries exhausted, or an error it does not retry)
+    leaves a dead letter with its arguments and the error: nothing is dropped silently."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        attempts = self.request.retries + 1
+        try:
+            with transaction(process_runtime().sessions) as session:
+                letter = dead_letters.record_failed_task(
+                    session, self.name, list(args), repr(exc), attempts
+                )
+        except Exception:
+            log.exception("could not record a dead letter", extra={"task_id": task_id})
+            return
+        log.error(
+            "task failed after %d attempts; dead letter %s recorded",
+            attempts,
+            letter.id,
+            extra={"task_id": task_id, "event_id": letter.event_id},
+        )
+
+
+@app.task(bind=True, base=DeadLetterOnFailure, name=HANDLE_EVENT, acks_late=True)
+def handle_event(self: Task, envelope: Any) -> str:
+    """Apply an event once. A database error is retried with exponential backoff and jitter
+    (the config's event_* settings); past the last retry, or on any other error, the
+    envelope becomes a dead letter (``reports dead-letters``, ``reports requeue ID``)."""
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
         # A malformed event will never become valid: record it in the log, do not retry.
         log.error("invalid event dropped", extra={"errors": exc.errors})
         return "invalid"
-    with transaction(process_runtime().sessions) as session:
-        outcome = read_model.apply_event(session, event)
+    runtime = process_runtime()
+    try:
+        with transaction(runtime.sessions) as session:
+            outcome = read_model.apply_event(session, event)
+    except TRANSIENT_ERRORS as exc:
+        config = runtime.config
+        countdown = retry_countdown(
+            self.request.retries + 1, config.event_retry_base, config.event_retry_max
+        )
+        log.warning("event %s failed, retrying in %.1f s: %r", event["id"], countdown, exc)
+        # Past max_retries, retry() raises exc itself and on_failure records the dead letter.
+        raise self.retry(
+            exc=exc, countdown=countdown, max_retries=config.event_max_retries
+        ) from exc
     log.info("event %s %s", event["id"], outcome, extra={"event_type": event["type"]})
     return outcome
 

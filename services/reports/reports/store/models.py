@@ -206,3 +206,19 @@ class IdempotencyKey(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeadLetter(Base):
+    """An event whose handling failed for good (retries exhausted, or an error that is not
+    retried). It keeps the envelope so that an operator can list it and re-queue it (cli)."""
+
+    __tablename__ = "dead_letters"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_name: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    event_type: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)  # {"args": [...]} as the task received them
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    requeued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
