@@ -6,8 +6,12 @@ import json
 
 # What every response is held to. Together these say "no 5xx, and every response is what the
 # document says it is": a documented status, the documented media type, the documented headers
-# and a body valid against the documented schema.
+# and a body valid against the documented schema; and a request the document forbids is refused
+# with a 4xx (negative_data_rejection). Not positive_data_acceptance: a request valid against the
+# schema may still break a rule the schema cannot express (dates in order, a host in the other
+# country, a partner that exists), and the API rightly answers those with 422.
 CHECKS = (
+    "negative_data_rejection",
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
