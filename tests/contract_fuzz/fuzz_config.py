@@ -46,6 +46,14 @@ BINDINGS = {
 }
 
 
+# Transitions get rows of their own, so that the rows the other operations read and edit stay
+# in the state they were seeded in (a draft to edit, an approved programme to file against).
+MOVING = {
+    "path.programme_id": "moving_programmes",
+    "path.application_id": "moving_applications",
+}
+
+
 def _toml(value: object) -> str:
     # JSON strings, numbers and arrays of them are valid TOML values.
     return json.dumps(value)
@@ -62,6 +70,16 @@ def config_toml(ids: dict[str, list[str]]) -> str:
         if not ids.get(name):
             continue
         for key in keys:
+            binding = f"{{ dictionary = {_toml(name)}, probability = {REAL_ID_PROBABILITY} }}"
+            lines.append(f"{_toml(key)} = {binding}")
+    lines += [
+        "",
+        "[[operations]]",
+        'include-path-regex = "/transitions$"',
+        "[operations.parameters]",
+    ]
+    for key, name in MOVING.items():
+        if ids.get(name):
             binding = f"{{ dictionary = {_toml(name)}, probability = {REAL_ID_PROBABILITY} }}"
             lines.append(f"{_toml(key)} = {binding}")
     return "\n".join(lines) + "\n"

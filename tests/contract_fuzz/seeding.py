@@ -147,14 +147,17 @@ def seed(system: RunningSetu) -> Seeded:
     auditor = _key(system, secretariat_jp, agency_id, "fuzz-auditor", "auditor")["key"]
     seeded = Seeded(secretariat_jp, secretariat_in, partner_jp, partner_in, auditor)
     programmes = _programmes(system, seeded, jp_id, in_id)
+    moving = [_created(system, partner_jp, "/v1/programmes", programme_body(jp_id, in_id))["id"]]
     body = application_body(programmes[0], in_id)
-    applications = [_created(system, partner_jp, "/v1/applications", body)["id"] for _ in "ab"]
+    applications = [_created(system, partner_jp, "/v1/applications", body)["id"] for _ in "abcd"]
     # A key nobody uses, for DELETE /v1/api-keys/{key_id} to revoke.
     spare = _key(system, secretariat_jp, jp_id, "fuzz-spare")["id"]
     seeded.ids = {
         "organisations": [jp_id, in_id],
         "programmes": programmes,
-        "applications": applications,
+        "applications": applications[:2],
+        "moving_programmes": moving,
+        "moving_applications": applications[2:],
         "api_keys": [spare],
         **_reporting(system, secretariat_jp),
     }
