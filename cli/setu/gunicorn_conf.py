@@ -35,3 +35,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """JSON log lines in every API process, named after its service."""
+    from setu_contract.observability import configure_logging
+
+    package = worker.app.app_uri.split(":")[0].split(".")[0]
+    configure_logging("gateway" if package == "setu" else package, loglevel)

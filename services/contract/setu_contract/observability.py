@@ -54,12 +54,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON lines on stderr for this process (idempotent; other handlers are left alone)."""
+    """JSON lines on stderr, and only those, for this process (idempotent)."""
     root = logging.getLogger()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
-    others = [h for h in root.handlers if not isinstance(h.formatter, JsonFormatter)]
-    root.handlers[:] = [*others, handler]
+    root.handlers[:] = [handler]
     root.setLevel(level.upper())
 
 
@@ -105,6 +104,15 @@ class HttpInstrumentation:
         set_correlation_id(correlation_id)
         return correlation_id
 
+    @staticmethod
+    def not_found(start_response: Any, correlation_id: str) -> list[bytes]:
+        body = {"code": 404, "status": "Not Found", "message": "no resource at this path"}
+        start_response(
+            "404 NOT FOUND",
+            [("Content-Type", "application/json"), ("X-Correlation-Id", correlation_id)],
+        )
+        return [json.dumps(body).encode()]
+
     def __call__(self, request_env: dict[str, Any], start_response: Any) -> Any:
         import time
 
@@ -117,6 +125,10 @@ class HttpInstrumentation:
             start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE)])
             return [body]
         correlation_id = self.adopt_correlation_id(request_env)
+        if "\x00" in path:
+            # No resource is named with a NUL, and PostgreSQL text cannot hold one: answer
+            # here rather than let a lookup by such an id fail in the database.
+            return self.not_found(start_response, correlation_id)
         started = time.perf_counter()
         seen: dict[str, int] = {}
 

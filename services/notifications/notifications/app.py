@@ -14,7 +14,7 @@ from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.metrics import StatusCountCollector
-from setu_contract.observability import HttpInstrumentation, configure_logging
+from setu_contract.observability import HttpInstrumentation
 
 MAX_BODY = 1024 * 1024
 
@@ -46,8 +46,6 @@ def _require_json() -> None:
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
-    if not config.testing:
-        configure_logging("notifications")
     app = Flask(__name__)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)

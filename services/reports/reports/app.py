@@ -14,12 +14,11 @@ from reports.runtime import Runtime, build_runtime
 from reports.store.models import ReportJob, outbox
 from reports.worker import settings
 from setu_contract.metrics import StatusCountCollector, outbox_collector
-from setu_contract.observability import HttpInstrumentation, configure_logging
+from setu_contract.observability import HttpInstrumentation
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
-    configure_logging("reports")
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Setu reports",

@@ -52,3 +52,10 @@ def test_route_label_keeps_names_and_drops_ids():
     assert route_label("/v1/reports/42/download") == "/v1/reports/{id}/download"
     assert route_label("/v1/unsubscribe/" + "t" * 60) == "/v1/unsubscribe/{id}"
     assert route_label("/v1/report-schedules") == "/v1/report-schedules"
+
+
+def test_a_path_with_a_nul_is_a_json_404_before_the_app_sees_it():
+    client = Client(HttpInstrumentation(app, "test"))
+    answer = client.get("/v1/reports/%00")
+    assert answer.status_code == 404
+    assert answer.json["code"] == 404 and answer.json["status"] == "Not Found"
