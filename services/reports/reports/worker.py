@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from reports.config import Config
@@ -55,6 +55,13 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 
 install_celery_correlation(app)
+
+
+@setup_logging.connect(weak=False)
+def _json_logs(**_: Any) -> None:
+    """With a receiver here Celery installs no handler of its own: the worker logs JSON lines
+    only (configure_logging keeps other handlers, which would write every line twice)."""
+    configure_logging("reports")
 
 
 @worker_process_init.connect(weak=False)
