@@ -94,7 +94,7 @@ def events() -> None:
 
 
 # Where each consumer keeps what failed for good, and how it takes a replayed log.
-DEAD_LETTER_HOLDERS = ("notifications",)
+DEAD_LETTER_HOLDERS = ("notifications", "reports")
 REPLAY_COMMANDS = {
     "reports": ("reports", "rebuild", "-"),
     "notifications": ("notifications", "replay", "-"),
@@ -105,6 +105,7 @@ REPLAY_COMMANDS = {
 def dead_letters() -> None:
     """List events and deliveries that failed past their retries."""
     for service in DEAD_LETTER_HOLDERS:
+        click.echo(f"# {service}")
         _service_command(service, "dead-letters")
 
 
@@ -112,8 +113,14 @@ def dead_letters() -> None:
 @click.argument("dead_letter_id")
 def requeue(dead_letter_id: str) -> None:
     """Put a dead letter back to work (after fixing what made it fail)."""
+    refusals = []
     for service in DEAD_LETTER_HOLDERS:
-        _service_command(service, "requeue", dead_letter_id)
+        try:
+            _service_command(service, "requeue", dead_letter_id)
+            return
+        except click.ClickException as refused:  # not this service's letter, or refused
+            refusals.append(f"{service}: {refused.format_message()}")
+    raise click.ClickException("; ".join(refusals))
 
 
 @events.command()
