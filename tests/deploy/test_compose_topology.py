@@ -63,10 +63,12 @@ DOCUMENTED = {
     "WEBHOOK_ALLOW_PRIVATE",
 }
 
-# os.environ["X"], os.environ.get("X"), os.getenv("X"), and the Config.from_env idiom
-# `env.get("X")` / `settings.get("X")` over a mapping that is the environment.
+# os.environ["X"], os.environ.get("X"), os.getenv("X"), the Config.from_env idiom
+# `env.get("X")` / `settings.get("X")` over a mapping that is the environment, and a parsing
+# helper handed that mapping: `_number(env, "X", ...)`.
 READ_PATTERN = re.compile(
-    r"""(?:environ|getenv|\benv|\bsettings|\benvironment)\s*(?:\.get\(|\[|\()\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""(?:(?:environ|getenv|\benv|\bsettings|\benvironment)\s*(?:\.get\(|\[|\()|\(\s*env\s*,)"""
+    r"""\s*["']([A-Z][A-Z0-9_]*)["']"""
 )
 
 
