@@ -5,7 +5,12 @@
   every producer and consumer of the broker must agree on.
 - ``outbox``: the outbox table and the relay that publishes it (one home for both).
 - ``http``: the identity headers the gateway passes on, and the error body's shape.
-- ``observability``: the correlation id and the JSON log format.
+- ``observability``: the correlation id, the JSON log format, and the WSGI instrumentation
+  every API wears (one log line and metrics a request, ``/metrics``).
+- ``metrics``, ``health``, ``database``: the metric names, the readiness checks and the engine
+  settings, which every service must have alike.
+
+Everything here is a convention the services must agree on; nothing here knows a service.
 """
 
 CONTRACT_VERSION = 1
