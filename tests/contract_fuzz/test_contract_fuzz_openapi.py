@@ -99,8 +99,16 @@ def run_schemathesis(target: FuzzTarget, key: str, *selection: str) -> tuple[int
         *selection,
     ]
     env = {**os.environ, "NO_COLOR": "1"}
+    # Run inside the test's directory: schemathesis keeps a cache of crashes it replays in the
+    # working directory, and neither the checkout nor the next run should inherit it.
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=PASS_TIMEOUT, env=env, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=PASS_TIMEOUT,
+        env=env,
+        cwd=target.config.parent,
+        check=False,
     )
     return done.returncode, done.stdout + done.stderr
 
