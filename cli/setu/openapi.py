@@ -52,11 +52,11 @@ def merge(specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
             ),
         },
         "servers": [{"url": "/"}],
-        "security": [{"bearerAuth": []}],
+        "security": [{"bearer": []}],
         "paths": {},
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "API key"}
+                "bearer": {"type": "http", "scheme": "bearer", "description": "an API key"}
             }
         },
         "tags": [],
@@ -65,6 +65,8 @@ def merge(specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
         paths = {p: v for p, v in spec.get("paths", {}).items() if p.startswith("/v1/")}
         _merge_into(merged["paths"], paths, f"{service}: paths")
         for section, entries in spec.get("components", {}).items():
+            if section == "securitySchemes":
+                continue  # one scheme for the whole API, above
             _merge_into(
                 merged["components"].setdefault(section, {}),
                 entries,

@@ -113,12 +113,13 @@ class PartnerSchema(StrictSchema):
 class BudgetLineSchema(StrictSchema):
     organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
     currency = Text(required=True, validate=validate.OneOf(CURRENCIES))
+    # A decimal string on the wire (never a JSON number, which would lose paise); AMOUNT
+    # admits no sign, so a negative amount is refused by the pattern check below.
     amount = fields.Decimal(
         required=True,
         as_string=True,
         allow_nan=False,
-        validate=validate.Range(min=0, error="must not be negative"),
-        metadata={"example": "25000000.50", "pattern": AMOUNT},
+        metadata={"type": "string", "example": "25000000.50", "pattern": AMOUNT},
     )
 
     @validates_schema(pass_original=True)
@@ -179,7 +180,14 @@ class NonEmptyMixin:
 
 
 class ProgrammeUpdateSchema(NonEmptyMixin, ProgrammeCreateSchema):
-    """Any fields of a programme, loaded with partial=True."""
+    """Any fields of a programme; each partner and budget line sent is whole.
+
+    Load it with ``partial=PROGRAMME_FIELDS``: a bare ``partial=True`` would reach into the
+    nested partners and budget lines and let a line without its organisation through.
+    """
+
+
+PROGRAMME_FIELDS = tuple(ProgrammeCreateSchema._declared_fields)
 
 
 class ProgrammeQuerySchema(PageQuerySchema):

@@ -100,9 +100,10 @@ def test_relay_publishes_to_each_subscribed_queue_on_real_redis(outbox, redis_ur
     events = write_events(engine, table, 3)
     app = Celery("relay-test")
     app.conf.update(celery_settings(redis_url))
+    client = redis.Redis.from_url(redis_url)
+    client.delete("notifications", "reports")  # the session's database is shared by its tests
     relay = OutboxRelay(engine, table, celery_publisher(app))
     assert relay.relay_batch() == 3
-    client = redis.Redis.from_url(redis_url)
     try:
         assert client.llen("notifications") == 3
         assert client.llen("reports") == 3

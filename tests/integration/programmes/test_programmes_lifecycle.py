@@ -173,3 +173,28 @@ def test_list_filters_q_and_pagination(partners: Partners, secretariat: Caller):
     assert ids(q=agri["reference"]) == {agri["id"]}
     assert ids(organisation_id=other["id"]) == set()
     assert len(ids(organisation_id=partners.india["id"])) == 4
+
+
+def test_an_edit_checks_each_partner_and_budget_line_whole(partners: Partners):
+    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    path = f"/v1/programmes/{programme['id']}"
+    for body, field in (
+        (
+            {
+                "partners": [
+                    {"role": "lead"},
+                    {"organisation_id": partners.india["id"], "role": "lead"},
+                ]
+            },
+            "partners",
+        ),
+        ({"budget": [{"currency": "JPY", "amount": "5"}]}, "budget"),
+        (
+            {"budget": [{"organisation_id": partners.jp["id"], "currency": "JPY", "amount": "-5"}]},
+            "budget",
+        ),
+    ):
+        answer = patch(partners.jp_caller, path, body)
+        assert answer.status_code == 422, answer.json
+        assert field in answer.json["errors"]
+    assert partners.jp_caller.get(path).json["version"] == programme["version"]

@@ -25,8 +25,10 @@ def test_paths_and_components_are_united_with_the_bearer_scheme():
     )
     assert set(merged["paths"]) == {"/v1/a", "/v1/b"}
     assert set(merged["components"]["schemas"]) == {"Error", "B"}
-    assert merged["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
-    assert merged["security"] == [{"bearerAuth": []}]
+    assert merged["components"]["securitySchemes"] == {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "an API key"}
+    }
+    assert merged["security"] == [{"bearer": []}]
 
 
 def test_two_services_defining_one_name_differently_is_an_error():

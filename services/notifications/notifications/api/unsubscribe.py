@@ -37,7 +37,15 @@ def _read(token: str) -> tuple[str, str]:
 
 @blp.route("/<string:token>")
 class Unsubscribe(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(
+        security=[],
+        responses={
+            "200": {
+                "description": "A page asking to confirm, with a one-click button",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, token: str) -> Response:
         """A confirmation page with a one-click button"""

@@ -16,6 +16,7 @@ from programmes.api import (
 )
 from programmes.api.idempotency import idempotent, remember
 from programmes.schemas import (
+    PROGRAMME_FIELDS,
     HistoryEntrySchema,
     ProgrammeCreateSchema,
     ProgrammePageSchema,
@@ -61,7 +62,7 @@ class ProgrammeById(MethodView):
             programme = service.get_programme(session, principal(), programme_id)
             return with_etag(programme_snapshot(programme))
 
-    @blp.arguments(ProgrammeUpdateSchema(partial=True))
+    @blp.arguments(ProgrammeUpdateSchema(partial=PROGRAMME_FIELDS))
     @blp.response(200, ProgrammeSchema)
     @blp.alt_response(412, description="If-Match names an older version")
     def patch(self, changes: dict[str, Any], programme_id: str) -> Any:
