@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-CAREER_STAGES = (
-    "undergraduate",
-    "masters",
-    "phd",
-    "postdoc",
-    "faculty",
-    "engineer",
-    "professional",
-)
+from setu_contract.vocabulary import CAREER_STAGES  # noqa: F401 (re-exported)
+
 MIN_DAYS, MAX_DAYS = 14, 730
 OPEN_PROGRAMME_STATUSES = ("approved", "active")
 DIRECTIONS = {"JP": "JP_TO_IN", "IN": "IN_TO_JP"}

@@ -7,18 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-FOCUS_AREAS = (
-    "semiconductor_design",
-    "semiconductor_manufacturing",
-    "semiconductor_packaging",
-    "supply_chain_resilience",
-    "ai_research",
-    "ai_healthcare",
-    "ai_agriculture",
-    "ai_urban_planning",
-    "ai_ethics_governance",
-    "talent_development",
-)
+from setu_contract.vocabulary import FOCUS_AREAS  # noqa: F401 (re-exported)
+
 PARTNER_ROLES = ("lead", "member")
 CURRENCIES = ("JPY", "INR")
 # Decimal places each currency allows: whole yen, paise.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from programmes.domain.errors import Conflict, Forbidden, Invalid
+from setu_contract.vocabulary import PROGRAMME_STATUSES  # noqa: F401 (re-exported)
 
 
 class Relation(StrEnum):
@@ -38,19 +39,6 @@ def _table(*rows: Transition) -> dict[str, Transition]:
 def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False):
     return Transition(action, frozenset(sources.split()), target, by, comment)
 
-
-PROGRAMME_STATUSES = (
-    "draft",
-    "submitted",
-    "under_review",
-    "changes_requested",
-    "approved",
-    "rejected",
-    "active",
-    "completed",
-    "withdrawn",
-    "cancelled",
-)
 
 S = Relation.SECRETARIAT
 PROGRAMME_TRANSITIONS = _table(

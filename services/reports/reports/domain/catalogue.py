@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from setu_contract.vocabulary import CAREER_STAGES, FOCUS_AREAS, PROGRAMME_STATUSES  # noqa: F401 (re-exported)
+
 PROGRAMME_PORTFOLIO = "programme_portfolio"
 EXCHANGE_FLOWS = "exchange_flows"
 PARTNER_ACTIVITY = "partner_activity"
@@ -20,41 +22,8 @@ FORMATS = tuple(CONTENT_TYPES)
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 
-FOCUS_AREAS = (
-    "semiconductor_design",
-    "semiconductor_manufacturing",
-    "semiconductor_packaging",
-    "supply_chain_resilience",
-    "ai_research",
-    "ai_healthcare",
-    "ai_agriculture",
-    "ai_urban_planning",
-    "ai_ethics_governance",
-    "talent_development",
-)
-PROGRAMME_STATUSES = (
-    "draft",
-    "submitted",
-    "under_review",
-    "changes_requested",
-    "approved",
-    "rejected",
-    "active",
-    "completed",
-    "withdrawn",
-    "cancelled",
-)
 # Statuses in which a programme's budget counts as committed (it has been approved).
 COMMITTED_STATUSES = ("approved", "active", "completed")
-CAREER_STAGES = (
-    "undergraduate",
-    "masters",
-    "phd",
-    "postdoc",
-    "faculty",
-    "engineer",
-    "professional",
-)
 DIRECTIONS = ("JP_TO_IN", "IN_TO_JP")
 # Minor units per currency unit: JPY is whole yen, INR has paise.
 MINOR_UNITS = {"JPY": 1, "INR": 100}
