@@ -63,3 +63,21 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
+    """Run a service's Alembic migrations (the only way its schema is created).
+
+    ``migrations`` is the service's migrations folder, with its ``alembic.ini``. The URL
+    reaches env.py both as ``sqlalchemy.url`` and as the ``database_url`` attribute.
+    """
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    if url.startswith("sqlite"):
+        _ensure_sqlite_directory(url)  # e.g. var/ on the first run
+    config = AlembicConfig(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, revision)
