@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from programmes.api import ProgrammesApi, ratelimit
+from programmes.api import ProgrammesApi, close_request_session, ratelimit
 from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
 from programmes.api.events import blp as events_blp
@@ -47,6 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine
     app.extensions["programmes.sessions"] = make_sessionmaker(engine)
+    app.teardown_appcontext(close_request_session)
     ratelimit.install(app, config.rate_limit, config.redis_url)
     api = ProgrammesApi(app)
     for blueprint in (

@@ -109,9 +109,12 @@ def require_json() -> None:
 
 
 def authenticate_request() -> None:
-    """before_request of /v1 blueprints: a valid Bearer key, or 401."""
-    with unit_of_work() as session:
-        g.principal = authenticate(session, request.headers.get("Authorization"))
+    """before_request of /v1 blueprints: a valid Bearer key, or 401.
+
+    The key is read in the request's session, in the transaction the view's unit of work
+    then commits: one connection and one transaction per request, not two.
+    """
+    g.principal = authenticate(request_session(), request.headers.get("Authorization"))
     from programmes.api import ratelimit
 
     ratelimit.check(g.principal)
@@ -121,12 +124,32 @@ def principal() -> Principal:
     return g.principal
 
 
+def request_session() -> Session:
+    """The request's one session, opened on first use and closed when the request ends."""
+    session = g.get("db_session")
+    if session is None:
+        session = g.db_session = current_app.extensions["programmes.sessions"]()
+    return session
+
+
+def close_request_session(_error: BaseException | None = None) -> None:
+    """teardown_appcontext: give the connection back (rolling back anything uncommitted)."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """One session and one transaction: committed when the block ends, rolled back on error."""
-    sessions = current_app.extensions["programmes.sessions"]
-    with sessions() as session, session.begin():
+    """The request's session: its transaction (begun by the first statement, perhaps the key
+    lookup) is committed when the block ends and rolled back on error."""
+    session = request_session()
+    try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 class V1Blueprint(Blueprint):

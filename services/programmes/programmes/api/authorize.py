@@ -6,7 +6,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from programmes.api import ratelimit, unit_of_work
+from programmes.api import ratelimit, request_session
 from programmes.services.access import authenticate
 from setu_contract.http import AUTHORIZE_PATH
 
@@ -19,7 +19,6 @@ class Authorize(MethodView):
     @blp.alt_response(401, description="No valid key")
     def get(self) -> Response:
         """Authenticate the Bearer key and answer with the identity headers"""
-        with unit_of_work() as session:
-            principal = authenticate(session, request.headers.get("Authorization"))
+        principal = authenticate(request_session(), request.headers.get("Authorization"))
         ratelimit.check(principal)
         return Response(status=204, headers=principal.headers())

@@ -74,18 +74,18 @@ def create_application(
     if home_id != principal.organisation_id:
         raise Invalid("you file for your own organisation", {"home_organisation_id": ["not yours"]})
     programme, direction = _check(session, fields, home_id)
-    year = datetime.now(UTC).year
     application = Application(
-        reference=rules.reference(year, next_number(session, f"TEX-{year}")),
-        programme_id=programme.id,
+        programme=programme,
         home_organisation_id=home_id,
         direction=direction,
         status="draft",
     )
     _apply(application, fields)
+    year = datetime.now(UTC).year
+    # Last, so that the counter row stays locked only for the inserts and the commit.
+    application.reference = rules.reference(year, next_number(session, f"TEX-{year}"))
     session.add(application)
     session.flush()
-    session.refresh(application)
     emit(session, EventType.APPLICATION_CREATED, application_snapshot(application))
     return application
 

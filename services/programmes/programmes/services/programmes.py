@@ -71,12 +71,10 @@ def create_programme(session: Session, principal: Principal, fields: dict[str, A
     require_writer(principal)
     fields = {"summary": "", "budget": [], "exchange_slots": 0, **fields}
     _validate(session, fields, principal.organisation_id)
-    programme = Programme(
-        reference=next_reference(session, datetime.now(UTC).year),
-        status="draft",
-        created_by_organisation_id=principal.organisation_id,
-    )
+    programme = Programme(status="draft", created_by_organisation_id=principal.organisation_id)
     _apply_fields(programme, fields)
+    # Last, so that the counter row stays locked only for the inserts and the commit.
+    programme.reference = next_reference(session, datetime.now(UTC).year)
     session.add(programme)
     session.flush()
     session.refresh(programme)
