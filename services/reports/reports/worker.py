@@ -24,6 +24,7 @@ from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, REPORTS_QUEUE, celery_settings
+from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import configure_logging, install_celery_correlation
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 
 install_celery_correlation(app)
+install_worker_metrics(app, "reports")
 
 
 @setup_logging.connect(weak=False)
