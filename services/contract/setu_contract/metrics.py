@@ -200,11 +200,16 @@ def count_email(template: str, status: str) -> None:
 
 def serve_metrics(port: int, registry: CollectorRegistry = REGISTRY) -> Any:
     """An HTTP server answering ``/metrics`` from ``registry``, in a daemon thread, on
-    BIND_HOST (default 127.0.0.1) and ``port``. Returns the server (``shutdown()`` stops it)."""
+    BIND_HOST (default 127.0.0.1) and ``port``; ``shutdown()`` stops it. None when the port
+    cannot be had: the process goes on with its work, and says so in its log."""
     from prometheus_client import start_http_server
 
     host = os.environ.get("BIND_HOST") or "127.0.0.1"
-    server, _thread = start_http_server(port, addr=host, registry=registry)
+    try:
+        server, _thread = start_http_server(port, addr=host, registry=registry)
+    except OSError as exc:
+        log.error("no metrics served: %s:%d unavailable: %r", host, port, exc)
+        return None
     log.info("metrics on http://%s:%d/metrics", host, port)
     return server
 
@@ -247,10 +252,13 @@ class WorkerMetrics:
             return
         # A fresh directory for this node: no counts of an earlier run are added in.
         self.directory = tempfile.mkdtemp(prefix=f"setu-metrics-{self.process}-")
-        _enable_multiprocess(self.directory)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=self.directory)
         self.server = serve_metrics(port, registry)
+        if self.server is None:
+            os.rmdir(self.directory)
+            return
+        _enable_multiprocess(self.directory)
         self.on = True
 
     def stop(self, **_: Any) -> None:
@@ -361,7 +369,7 @@ def serve_relay(relay: Any, service: str, name: str = "relay", poll_interval: fl
     from setu_contract.outbox import serve
 
     port = metrics_port(f"{service}-relay")
-    server = serve_metrics(port) if port is not None else None
+    server = serve_metrics(port) if port is not None else None  # None: relay all the same
     try:
         serve(instrument_relay(relay, service), name, poll_interval)
     finally:
