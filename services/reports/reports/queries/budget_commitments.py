@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from reports.domain.catalogue import period_bounds
 from reports.domain.money import from_minor
 from reports.domain.tables import Chart, Table
-from reports.queries.portfolio import programme_filter
-from reports.store.models import BudgetLine, Programme
+from reports.queries.portfolio import counts_and_budgets
+from reports.store.models import Programme
 
 DEFINITION = (
     "Programmes that became approved (both secretariat sides approved) within the period, by "
@@ -21,37 +20,11 @@ DEFINITION = (
 )
 
 
-def _sum(currency: str):
-    return func.coalesce(
-        func.sum(case((BudgetLine.currency == currency, BudgetLine.amount_minor), else_=0)), 0
-    )
-
-
 def compute(session: Session, start: date, end: date, filters: dict, progress) -> tuple:
     lower, upper = period_bounds(start, end)
-    budgets = (
-        select(
-            BudgetLine.programme_id.label("programme_id"),
-            _sum("JPY").label("jpy"),
-            _sum("INR").label("inr"),
-        )
-        .group_by(BudgetLine.programme_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Programme.approved_month,
-            Programme.focus_area,
-            func.count(Programme.id),
-            func.coalesce(func.sum(budgets.c.jpy), 0),
-            func.coalesce(func.sum(budgets.c.inr), 0),
-        )
-        .outerjoin(budgets, budgets.c.programme_id == Programme.id)
-        .where(Programme.approved_at >= lower, Programme.approved_at < upper)
-        .group_by(Programme.approved_month, Programme.focus_area)
-        .order_by(Programme.approved_month, Programme.focus_area)
-    )
-    rows = session.execute(programme_filter(query, filters)).all()
+    approved = (Programme.approved_at >= lower) & (Programme.approved_at < upper)
+    key = (Programme.approved_month, Programme.focus_area)
+    rows = session.execute(counts_and_budgets(key, approved, filters)).all()
     progress(60)
     table = Table(
         "by_month_and_focus_area",

@@ -30,56 +30,70 @@ COLUMNS = (
 )
 
 
-def _contribution(org_column, column_index: int, query):
-    ones = [literal(1 if i == column_index else 0) for i in range(len(COLUMNS))]
+def _counts(org_column, query, **counted):
+    """``query`` grouped by ``org_column``: one count per column of COLUMNS, those not in
+    ``counted`` (name -> condition) being 0."""
+    figures = [func.count().filter(counted[c]) if c in counted else literal(0) for c in COLUMNS]
     return query.with_only_columns(
         org_column.label("organisation_id"),
-        *(v.label(c) for v, c in zip(ones, COLUMNS, strict=True)),
-    )
+        *(figure.label(c) for figure, c in zip(figures, COLUMNS, strict=True)),
+    ).group_by(org_column)
 
 
 def _parts(lower, upper, filters: dict) -> list:
+    """Each part aggregated per organisation in one pass over its table (the partners of the
+    programmes created in the period; the applications seen once from the home side and
+    once from the host side), so that only a few rows per organisation are left to add."""
     created = (Programme.created_at >= lower) & (Programme.created_at < upper)
+    role = ProgrammePartner.role
     partners = programme_filter(
         select(ProgrammePartner.organisation_id)
         .join(Programme, Programme.id == ProgrammePartner.programme_id)
-        .where(created),
+        .where(created, role.in_(("lead", "member"))),
         filters,
     )
-    submitted = application_filter(
-        select(Application.id).where(
-            Application.submitted_at >= lower, Application.submitted_at < upper
-        ),
-        filters,
-    )
-    accepted = application_filter(
-        select(Application.id).where(
-            Application.accepted_at >= lower, Application.accepted_at < upper
-        ),
-        filters,
-    )
+    submitted = (Application.submitted_at >= lower) & (Application.submitted_at < upper)
+    accepted = (Application.accepted_at >= lower) & (Application.accepted_at < upper)
+    applications = application_filter(select(Application.id).where(submitted | accepted), filters)
     return [
-        _contribution(
-            ProgrammePartner.organisation_id, 0, partners.where(ProgrammePartner.role == "lead")
+        _counts(
+            ProgrammePartner.organisation_id,
+            partners,
+            programmes_led=role == "lead",
+            programmes_joined=role == "member",
         ),
-        _contribution(
-            ProgrammePartner.organisation_id, 1, partners.where(ProgrammePartner.role == "member")
+        _counts(
+            Application.home_organisation_id,
+            applications,
+            applications_sent=submitted,
+            accepted=accepted,
         ),
-        _contribution(Application.home_organisation_id, 2, submitted),
-        _contribution(Application.host_organisation_id, 3, submitted),
-        _contribution(Application.home_organisation_id, 4, accepted),
-        _contribution(Application.host_organisation_id, 4, accepted),
+        _counts(
+            Application.host_organisation_id,
+            applications,
+            applications_hosted=submitted,
+            accepted=accepted,
+        ),
     ]
 
 
 def compute(session: Session, start: date, end: date, filters: dict, progress) -> tuple:
     lower, upper = period_bounds(start, end)
-    facts = union_all(*_parts(lower, upper, filters)).subquery()
-    sums = [func.sum(getattr(facts.c, c)).label(c) for c in COLUMNS]
+    parts = union_all(*_parts(lower, upper, filters)).subquery("parts")
+    # Summed per organisation id first; the organisations' names joined to those few rows.
+    facts = (
+        select(parts.c.organisation_id, *(func.sum(parts.c[c]).label(c) for c in COLUMNS))
+        .group_by(parts.c.organisation_id)
+        .subquery("facts")
+    )
     query = (
-        select(facts.c.organisation_id, Organisation.name, Organisation.country, *sums)
+        select(
+            facts.c.organisation_id,
+            Organisation.name,
+            Organisation.country,
+            *(facts.c[c] for c in COLUMNS),
+        )
         .outerjoin(Organisation, Organisation.id == facts.c.organisation_id)
-        .group_by(facts.c.organisation_id, Organisation.name, Organisation.country)
         .order_by(Organisation.country, Organisation.name, facts.c.organisation_id)
     )
     rows = session.execute(query).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reports.domain.catalogue import period_bounds
@@ -33,37 +33,52 @@ def programme_filter(query: Select, filters: dict[str, Any]) -> Select:
     return query
 
 
-def _budget_sum(currency: str):
-    return func.coalesce(
-        func.sum(case((BudgetLine.currency == currency, BudgetLine.amount_minor), else_=0)), 0
+def counts_and_budgets(key: tuple, in_period, filters: dict[str, Any]) -> Select:
+    """Per ``key`` (Programme columns): the programmes matching ``in_period`` and the filters,
+    and the sums (minor units) of their JPY and INR budget lines.
+
+    Two aggregates, as one writes them by hand -- the programmes counted from their own
+    table; their budget lines joined to the programmes of the period and summed with
+    FILTER -- not every programme's lines summed first and the period applied afterwards.
+    One statement, so both come from the same snapshot of the read model.
+    """
+    counts = programme_filter(
+        select(*key, func.count().label("programmes")).where(in_period).group_by(*key), filters
+    ).subquery("counts")
+    sums = programme_filter(
+        select(
+            *key,
+            *(
+                func.sum(BudgetLine.amount_minor)
+                .filter(BudgetLine.currency == currency)
+                .label(currency.lower())
+                for currency in ("JPY", "INR")
+            ),
+        )
+        .join(BudgetLine, BudgetLine.programme_id == Programme.id)
+        .where(in_period)
+        .group_by(*key),
+        filters,
+    ).subquery("sums")
+    names = [column.key for column in key]
+    group = [counts.c[name] for name in names]
+    return (
+        select(
+            *group,
+            counts.c.programmes,
+            func.coalesce(sums.c.jpy, 0),
+            func.coalesce(sums.c.inr, 0),
+        )
+        .outerjoin(sums, and_(*(counts.c[name] == sums.c[name] for name in names)))
+        .order_by(*group)
     )
 
 
 def by_focus_and_status(session: Session, start: date, end: date, filters: dict) -> Table:
     lower, upper = period_bounds(start, end)
-    budgets = (
-        select(
-            BudgetLine.programme_id.label("programme_id"),
-            _budget_sum("JPY").label("jpy"),
-            _budget_sum("INR").label("inr"),
-        )
-        .group_by(BudgetLine.programme_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Programme.focus_area,
-            Programme.status,
-            func.count(Programme.id),
-            func.coalesce(func.sum(budgets.c.jpy), 0),
-            func.coalesce(func.sum(budgets.c.inr), 0),
-        )
-        .outerjoin(budgets, budgets.c.programme_id == Programme.id)
-        .where(Programme.created_at >= lower, Programme.created_at < upper)
-        .group_by(Programme.focus_area, Programme.status)
-        .order_by(Programme.focus_area, Programme.status)
-    )
-    rows = session.execute(programme_filter(query, filters)).all()
+    created = (Programme.created_at >= lower) & (Programme.created_at < upper)
+    query = counts_and_budgets((Programme.focus_area, Programme.status), created, filters)
+    rows = session.execute(query).all()
     return Table(
         "by_focus_area_and_status",
         "Programmes by focus area and status",
@@ -75,35 +90,51 @@ def by_focus_and_status(session: Session, start: date, end: date, filters: dict)
     )
 
 
+def lead_of(partner, country: str):
+    """``partner`` is a lead from ``country``: its own country as the event gave it or, when
+    the event left it out, its organisation's. Written as an OR on the partner row (not
+    ``COALESCE(partner.country, organisation.country)`` over a join) so that the planner
+    sees how selective it is."""
+    of_country = select(Organisation.id).where(Organisation.country == country)
+    return and_(
+        partner.role == "lead",
+        or_(
+            partner.country == country,
+            and_(partner.country.is_(None), partner.organisation_id.in_(of_country)),
+        ),
+    )
+
+
 def lead_pairs(session: Session, start: date, end: date, filters: dict) -> Table:
     lower, upper = period_bounds(start, end)
     jp, in_ = aliased(ProgrammePartner), aliased(ProgrammePartner)
-    jp_org, in_org = aliased(Organisation), aliased(Organisation)
-
-    def lead_in(partner, org, country: str):
-        return and_(
-            partner.programme_id == Programme.id,
-            partner.role == "lead",
-            func.coalesce(partner.country, org.country) == country,
-        )
-
-    query = (
+    # Group by the two lead organisations' ids, then join the (few) names. One row per
+    # (programme, Japanese lead, Indian lead), since a programme lists an organisation once:
+    # count(*) counts programmes, with no DISTINCT to sort.
+    pairs = programme_filter(
         select(
-            func.coalesce(jp_org.name, jp.organisation_id),
-            func.coalesce(in_org.name, in_.organisation_id),
-            func.count(func.distinct(Programme.id)),
+            jp.organisation_id.label("jp_id"),
+            in_.organisation_id.label("in_id"),
+            func.count().label("programmes"),
         )
-        .select_from(Programme)
-        .join(jp, jp.programme_id == Programme.id)
-        .outerjoin(jp_org, jp_org.id == jp.organisation_id)
-        .join(in_, in_.programme_id == Programme.id)
-        .outerjoin(in_org, in_org.id == in_.organisation_id)
-        .where(lead_in(jp, jp_org, "JP"), lead_in(in_, in_org, "IN"))
+        .select_from(jp)
+        .join(in_, in_.programme_id == jp.programme_id)
+        .join(Programme, Programme.id == jp.programme_id)
+        .where(lead_of(jp, "JP"), lead_of(in_, "IN"))
         .where(Programme.created_at >= lower, Programme.created_at < upper)
-        .group_by(jp_org.name, jp.organisation_id, in_org.name, in_.organisation_id)
-        .order_by(func.count(func.distinct(Programme.id)).desc())
+        .group_by(jp.organisation_id, in_.organisation_id),
+        filters,
+    ).subquery("pairs")
+    jp_org, in_org = aliased(Organisation), aliased(Organisation)
+    japan = func.coalesce(jp_org.name, pairs.c.jp_id)
+    india = func.coalesce(in_org.name, pairs.c.in_id)
+    query = (
+        select(japan, india, pairs.c.programmes)
+        .outerjoin(jp_org, jp_org.id == pairs.c.jp_id)
+        .outerjoin(in_org, in_org.id == pairs.c.in_id)
+        .order_by(pairs.c.programmes.desc(), japan, india, pairs.c.jp_id, pairs.c.in_id)
     )
-    rows = session.execute(programme_filter(query, filters)).all()
+    rows = session.execute(query).all()
     return Table(
         "lead_pairs",
         "Programmes per pair of lead organisations",
