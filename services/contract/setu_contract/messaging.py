@@ -55,7 +55,9 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
     transport = {
         # Unacknowledged tasks return to the queue after this long (see the time budget).
         "visibility_timeout": VISIBILITY_TIMEOUT,
-        # Never block forever on a dead or frozen Redis.
+        # Never block forever on a dead or frozen Redis (the relay's batch pipelines too).
+        # No retry_on_timeout: kombu would then send the relay's batches one message per
+        # round trip, since a replayed pipeline could push its messages twice.
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         # Look for tasks of dead worker nodes every 10 s instead of every ~100 s.
