@@ -216,3 +216,18 @@ def test_personal_data_erasure_keeps_the_anonymous_facts(
         ).scalars()
         erased = [p for p in payloads if p["type"] == "application.personal_data_erased"]
     assert len(erased) == 1 and erased[0]["data"]["id"] == application["id"]
+
+
+def test_application_list_totals_count_what_the_pages_hold(
+    partners: Partners, programme: dict, secretariat: Caller
+):
+    filed = [file(partners, programme)["id"] for _ in range(3)]
+    for caller in (secretariat, partners.jp_caller, partners.in_caller):
+        answer = caller.get("/v1/applications", query_string={"page_size": 2}).json
+        rest = caller.get("/v1/applications", query_string={"page_size": 2, "page": 2}).json
+        assert answer["total"] == 3
+        assert [a["id"] for a in answer["items"] + rest["items"]] == filed[::-1]
+    stranger = Caller(
+        secretariat.client, new_key(secretariat, new_organisation(secretariat, "IN")["id"])
+    )
+    assert stranger.get("/v1/applications").json["total"] == 0

@@ -198,3 +198,40 @@ def test_an_edit_checks_each_partner_and_budget_line_whole(partners: Partners):
         assert answer.status_code == 422, answer.json
         assert field in answer.json["errors"]
     assert partners.jp_caller.get(path).json["version"] == programme["version"]
+
+
+def _every_page(caller: Caller, path: str, query: dict) -> tuple[int, list[str]]:
+    """The total the first page states, and every id over all pages, newest first."""
+    ids, page, total = [], 1, None
+    while True:
+        answer = caller.get(path, query_string={**query, "page": page, "page_size": 2}).json
+        total = answer["total"] if total is None else total
+        ids += [item["id"] for item in answer["items"]]
+        if len(answer["items"]) < 2:
+            return total, ids
+        page += 1
+
+
+def test_list_totals_count_exactly_what_the_pages_hold(partners: Partners, secretariat: Caller):
+    """Each way of counting (everything, one organisation's, filtered) agrees with the pages."""
+    other = new_organisation(secretariat, "IN")
+    other_caller = Caller(secretariat.client, new_key(secretariat, other["id"]))
+    created = [
+        partners.jp_caller.post("/v1/programmes", programme_body(partners)).json for _ in range(3)
+    ]
+    elsewhere = programme_body(partners)
+    elsewhere["partners"][1]["organisation_id"] = other["id"]
+    elsewhere["budget"][1]["organisation_id"] = other["id"]
+    created.append(partners.jp_caller.post("/v1/programmes", elsewhere).json)
+    newest_first = [p["id"] for p in reversed(created)]
+    cases = [
+        (secretariat, {}, newest_first),
+        (partners.jp_caller, {}, newest_first),
+        (partners.in_caller, {}, newest_first[1:]),
+        (other_caller, {}, newest_first[:1]),
+        (partners.jp_caller, {"organisation_id": other["id"]}, newest_first[:1]),
+        (secretariat, {"organisation_id": partners.india["id"]}, newest_first[1:]),
+        (partners.in_caller, {"status": "draft"}, newest_first[1:]),
+    ]
+    for caller, query, expected in cases:
+        assert _every_page(caller, "/v1/programmes", query) == (len(expected), expected), query

@@ -71,6 +71,8 @@ class ApiKey(Base):
 
 class Programme(Base):
     __tablename__ = "programmes"
+    # Lists read pages newest first in this order (no sort of every visible row).
+    __table_args__ = (Index("ix_programmes_created", "created_at", "id"),)
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -99,13 +101,15 @@ class Programme(Base):
 
 class ProgrammePartner(Base):
     __tablename__ = "programme_partners"
+    # A partner's programmes, and their count, from the index alone.
+    __table_args__ = (
+        Index("ix_programme_partners_organisation", "organisation_id", "programme_id"),
+    )
 
     programme_id: Mapped[str] = mapped_column(
         ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
     )
-    organisation_id: Mapped[str] = mapped_column(
-        ForeignKey("organisations.id"), primary_key=True, index=True
-    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer)
 
@@ -186,7 +190,10 @@ class Application(Base):
     """A talent-exchange application; the applicant block is personal data, erasable."""
 
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_programme_status", "programme_id", "status"),)
+    __table_args__ = (
+        Index("ix_applications_programme_status", "programme_id", "status"),
+        Index("ix_applications_created", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
