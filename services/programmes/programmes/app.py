@@ -47,6 +47,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine
     app.extensions["programmes.sessions"] = make_sessionmaker(engine)
+    app.extensions["programmes.read_sessions"] = make_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
     app.teardown_appcontext(close_request_session)
     ratelimit.install(app, config.rate_limit, config.redis_url)
     api = ProgrammesApi(app)

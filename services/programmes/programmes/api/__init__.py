@@ -124,11 +124,19 @@ def principal() -> Principal:
     return g.principal
 
 
+READ_METHODS = ("GET", "HEAD")
+
+
 def request_session() -> Session:
-    """The request's one session, opened on first use and closed when the request ends."""
+    """The request's one session, opened on first use and closed when the request ends.
+
+    Reads (GET, HEAD) run in autocommit: each statement sees committed data, and the
+    request saves the BEGIN and COMMIT round trips, which a read has no use for.
+    """
     session = g.get("db_session")
     if session is None:
-        session = g.db_session = current_app.extensions["programmes.sessions"]()
+        kind = "read_sessions" if request.method in READ_METHODS else "sessions"
+        session = g.db_session = current_app.extensions[f"programmes.{kind}"]()
     return session
 
 

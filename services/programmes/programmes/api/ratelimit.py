@@ -34,7 +34,8 @@ class RateLimiter:
         if time.monotonic() >= self.redis_down_until:
             name = f"setu:ratelimit:{key}:{window}"
             try:
-                pipe = self.client.pipeline()
+                # One round trip, no MULTI/EXEC: EXPIRE only bounds the key's life.
+                pipe = self.client.pipeline(transaction=False)
                 pipe.incr(name)
                 pipe.expire(name, self.rate.period + 1)
                 return int(pipe.execute()[0])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,6 +19,7 @@ from programmes.store.models import (
     Application,
     ApplicationTransition,
     Programme,
+    ProgrammePartner,
 )
 from setu_contract.events import EventType
 from setu_contract.http import Principal
@@ -37,7 +38,15 @@ def _partner_countries(programme: Programme) -> dict[str, str]:
 
 def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Programme, str]:
     """The programme and the direction, or 422 naming each field that breaks a rule."""
-    programme = session.get(Programme, fields["programme_id"])
+    programme = session.scalars(
+        select(Programme)
+        .where(Programme.id == fields["programme_id"])
+        .options(
+            joinedload(Programme.partners).joinedload(ProgrammePartner.organisation),
+            lazyload(Programme.budget),
+            lazyload(Programme.approvals),
+        )
+    ).first()
     countries = _partner_countries(programme) if programme else {}
     if programme is None or home_id not in countries:
         raise Invalid(
@@ -165,9 +174,9 @@ def list_applications(
             query = query.where(getattr(Application, name) == filters[name])
     if filters.get("q"):
         query = query.where(func.lower(Application.reference).like(f"%{filters['q'].lower()}%"))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True)) or 0
     items = session.scalars(
-        query.order_by(Application.created_at.desc(), Application.id)
+        query.order_by(Application.created_at.desc(), Application.id.desc())
         .offset((page - 1) * size)
         .limit(size)
     ).all()

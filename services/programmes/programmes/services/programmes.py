@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from programmes.domain import programmes as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -136,30 +136,44 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
 def list_programmes(
     session: Session, principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[list[Programme], int]:
-    """Programmes the caller may see, filtered, newest first."""
-    query = select(Programme)
+    """Programmes the caller may see, filtered, newest first, and how many there are."""
+    partners = set()
     if not principal.can_read_everything:
-        query = query.where(_has_partner(principal.organisation_id))
+        partners.add(principal.organisation_id)
     if filters.get("organisation_id"):
-        query = query.where(_has_partner(filters["organisation_id"]))
+        partners.add(filters["organisation_id"])
+    conditions = [_has_partner(organisation_id) for organisation_id in sorted(partners)]
     for name in ("status", "focus_area"):
         if filters.get(name):
-            query = query.where(getattr(Programme, name) == filters[name])
+            conditions.append(getattr(Programme, name) == filters[name])
     if filters.get("q"):
         pattern = f"%{filters['q'].lower()}%"
-        query = query.where(
+        conditions.append(
             or_(
                 func.lower(Programme.reference).like(pattern),
                 func.lower(Programme.title).like(pattern),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.scalars(
-        query.order_by(Programme.created_at.desc(), Programme.id)
+        select(Programme)
+        .where(*conditions)
+        .order_by(Programme.created_at.desc(), Programme.id.desc())
         .offset((page - 1) * size)
         .limit(size)
     ).all()
-    return list(items), total
+    return list(items), _count(session, conditions, partners)
+
+
+def _count(session: Session, conditions: list[Any], partners: set[str]) -> int:
+    """The exact total of a list. The common cases (everything, or one organisation's
+    programmes with no other filter) are counted from one index, not a join."""
+    if not conditions:
+        query = select(func.count()).select_from(Programme)
+    elif len(conditions) == 1 and len(partners) == 1:
+        query = select(func.count()).where(ProgrammePartner.organisation_id == partners.pop())
+    else:
+        query = select(func.count()).select_from(Programme).where(*conditions)
+    return session.scalar(query) or 0
 
 
 def _has_partner(organisation_id: str) -> Any:
@@ -188,7 +202,13 @@ def get_programme(
     query = select(Programme).where(Programme.id == programme_id)
     if lock:
         query = query.with_for_update()
-    programme = session.scalar(query)
+    else:  # one query for the programme and its parts (the defaults take one each)
+        query = query.options(
+            joinedload(Programme.partners),
+            joinedload(Programme.budget),
+            joinedload(Programme.approvals),
+        )
+    programme = session.scalars(query).unique().first()
     if programme is None or not (
         principal.can_read_everything or Relation.PARTNER in relations(programme, principal)
     ):
