@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import Celery, Task, signals
+from sqlalchemy.orm import Session
 
 from notifications.config import Config
 from notifications.domain.retry import MAX_DELAY, backoff
@@ -22,12 +23,12 @@ from notifications.services.dead_letters import record_failed_task
 from notifications.services.events import (
     MissingOrganisations,
     pending_deliveries,
-    record_event,
     replay_event,
+    take_event,
 )
-from notifications.services.sending import Outcome, send_delivery
+from notifications.services.sending import Outcome, send_claimed, send_delivery
 from notifications.services.sweeping import stuck_deliveries
-from notifications.services.webhook_sending import pending_webhooks, send_webhook
+from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
@@ -105,6 +106,16 @@ def _send(delivery_id: str) -> Outcome:
         outcome = send_delivery(
             session, delivery_id, rt.transport.send, rt.sender, rt.unsubscribe_link
         )
+    return _after(delivery_id, outcome)
+
+
+def _send_claimed(session: Session, delivery: Delivery) -> Outcome:
+    rt = runtime()
+    outcome = send_claimed(session, delivery, rt.transport.send, rt.sender, rt.unsubscribe_link)
+    return _after(delivery.id, outcome)
+
+
+def _after(delivery_id: str, outcome: Outcome) -> Outcome:
     if outcome.retry_in is not None:
         _enqueue(SEND_DELIVERY_TASK, delivery_id, outcome.retry_in)
     return outcome
@@ -112,7 +123,7 @@ def _send(delivery_id: str) -> Outcome:
 
 @app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
-    """Apply an event once, then send the emails it planned that are not sent yet."""
+    """Apply an event once and claim its emails (one transaction), then send them."""
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
@@ -123,19 +134,19 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     set_correlation_id(event["correlation_id"])
     rt = runtime()
     last_chance = self.request.retries >= WAIT_FOR_ORGANISATIONS
-    try:
-        with rt.sessions() as session:
-            pending = record_event(session, event, rt.settings, allow_missing=last_chance)
-    except MissingOrganisations as exc:
-        log.info("waiting for organisation events", extra={"event_id": event["id"]})
-        raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
-    for delivery_id in pending:
-        _send(delivery_id)
     with rt.sessions() as session:
-        webhooks = pending_webhooks(session, event["id"])
-    # Each webhook in a task of its own: a slow endpoint must not hold up emails.
-    for webhook_id in webhooks:
-        _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+        try:
+            taken = take_event(session, event, rt.settings, allow_missing=last_chance)
+        except MissingOrganisations as exc:
+            log.info("waiting for organisation events", extra={"event_id": event["id"]})
+            raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
+        # Each webhook in a task of its own: a slow endpoint must not hold up emails.
+        for webhook_id in taken.webhooks:
+            _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+        # Claimed: if this process dies before an email's outcome is recorded, the sweeper
+        # sends it again (a redelivered event finds it `sending` and leaves it alone).
+        for delivery in taken.emails:
+            _send_claimed(session, delivery)
 
 
 def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:

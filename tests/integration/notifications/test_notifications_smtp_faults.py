@@ -98,3 +98,30 @@ def test_an_smtp_outage_is_waited_out(
         lambda: _delivery(notifications_db, envelope["id"]).status == "sent",
         message="the delivery to be sent",
     )
+
+
+def test_a_connection_dropped_between_two_emails_is_reopened_without_a_retry(
+    notifications_worker: Process, notifications_db: Engine, smtp_server: SmtpServer, publish
+) -> None:
+    first = programme_status_changed()
+    publish(first)
+    smtp_server.wait_for(1)
+    # The server goes away and comes back between two emails: the worker's open connection
+    # is dead, which it finds out when it sends the next message.
+    smtp_server.stop()
+    smtp_server.controller = Controller(
+        smtp_server.handler, hostname="127.0.0.1", port=smtp_server.port
+    )
+    smtp_server.start()
+    second = programme_status_changed()
+    publish(second)
+
+    [_, message] = smtp_server.wait_for(2)
+    assert message["X-Setu-Event-Id"] == second["id"]
+    wait_until(
+        lambda: _delivery(notifications_db, second["id"]).status == "sent",
+        message="the second delivery to be sent",
+    )
+    delivery = _delivery(notifications_db, second["id"])
+    assert delivery.attempts == 1 and delivery.last_error is None
+    assert len(smtp_server.messages) == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -41,8 +42,30 @@ def _reply_text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
+class _Stale(Exception):
+    """The connection failed at MAIL FROM: the server was given nothing of the message."""
+
+
+class _Client(smtplib.SMTP):
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        try:
+            code, text = super().mail(sender, options)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Stale(f"{type(exc).__name__}: {exc}") from exc
+        if code == 421:  # the server is closing the connection
+            self.close()
+            raise _Stale(f"{code} {_reply_text(text)}")
+        return code, text
+
+
 class SmtpTransport:
-    """Sends messages over one SMTP connection, opened on first use and reopened if dropped."""
+    """Sends messages over one SMTP connection, opened on first use and reopened if dropped.
+
+    No command checks the connection before a message (a round trip each): a connection
+    the server closed while idle fails at MAIL FROM, before any of the message was given,
+    so it is reopened and the message sent once on the new one. A failure later in the
+    transaction, or on a new connection, is a TransientSendError (the caller retries it
+    later)."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
@@ -51,7 +74,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        client = _Client(s.host, s.port, timeout=s.timeout)
         try:
             client.ehlo()
             if s.starttls:
@@ -65,22 +88,25 @@ class SmtpTransport:
             raise
         return client
 
-    def _alive(self) -> smtplib.SMTP:
-        if self._client is not None:
-            try:
-                if self._client.noop()[0] == 250:
-                    return self._client
-            except (smtplib.SMTPException, OSError):
-                pass
+    def _submit(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        if self._client is None:
+            self._client = self._connect()
+            return self._client.send_message(message)
+        try:
+            return self._client.send_message(message)
+        except _Stale:
             self.close()
         self._client = self._connect()
-        return self._client
+        return self._client.send_message(message)
 
     def send(self, message: EmailMessage) -> None:
         """Send one message or raise TransientSendError / PermanentSendError."""
         with self._lock:
             try:
-                refused = self._alive().send_message(message)
+                refused = self._submit(message)
+            except _Stale as exc:
+                self.close()
+                raise TransientSendError(str(exc)) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
                 raise _classify(code, _reply_text(text)) from exc

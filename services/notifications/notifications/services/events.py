@@ -1,21 +1,31 @@
-"""Apply an event once: record it, update the read model, plan its deliveries."""
+"""Apply an event once: record it, update the read model, plan (and claim) its deliveries."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notifications.domain.planning import PlannedEmail, Settings, plan
 from notifications.mail.unsubscribe import REPORTS_LIST
 from notifications.services.erasure import erase_application
+from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
-from notifications.services.webhook_sending import plan_webhooks
+from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
 from notifications.store.directory import SqlDirectory, apply_organisation
-from notifications.store.models import CLAIMABLE, Delivery, ProcessedEvent
+from notifications.store.models import (
+    CLAIMABLE,
+    SENDING,
+    Delivery,
+    ProcessedEvent,
+    WebhookDelivery,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,30 +68,98 @@ def _without_unsubscribed(session: Session, emails: list[PlannedEmail]) -> list[
     return [e for e in emails if not (e.unsubscribable and e.recipient.email.lower() in gone)]
 
 
-def _apply(
-    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool | None
-) -> int:
-    session.add(
-        ProcessedEvent(
+def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
+    """Record the event as processed unless it already is (one statement, no error).
+
+    A concurrent second copy waits here on the first one's row and then finds it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedEvent)
+        .values(
             event_id=envelope["id"],
             type=envelope["type"],
             correlation_id=envelope.get("correlation_id"),
+            processed_at=utcnow(),
         )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(ProcessedEvent.event_id)
     )
-    # The primary key makes a concurrent second copy of this event fail here.
-    session.flush()
+    return session.scalar(statement) is not None
+
+
+@dataclass
+class Applied:
+    """What applying a new event planned (added to the session, not flushed yet)."""
+
+    emails: list[Delivery] = field(default_factory=list)
+    webhooks: list[WebhookDelivery] = field(default_factory=list)
+
+
+def _apply(
+    session: Session,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool | None,
+    claim: bool = False,
+) -> Applied:
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
     if envelope["type"] == ERASURE_EVENT:
         erase_application(session, envelope["data"]["id"])
     if allow_missing is None:  # a replay rebuilds state and tells nobody
-        return 0
+        return Applied()
     planned = plan(envelope, SqlDirectory(session), settings)
     if planned.missing and not allow_missing:
         raise MissingOrganisations(planned.missing)
-    emails = _without_unsubscribed(session, planned.emails)
-    session.add_all(_delivery(envelope, email) for email in emails)
-    return len(emails) + plan_webhooks(session, envelope)
+    emails = [_delivery(envelope, e) for e in _without_unsubscribed(session, planned.emails)]
+    if claim:  # written claimed: the first attempt starts now
+        for delivery in emails:
+            delivery.status, delivery.attempts = SENDING, 1
+    session.add_all(emails)
+    return Applied(emails, plan_webhooks(session, envelope))
+
+
+def _log_applied(event_id: str, applied: Applied) -> None:
+    count = len(applied.emails) + len(applied.webhooks)
+    log.info("event applied", extra={"event_id": event_id, "deliveries": count})
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An event's work for the handler: emails claimed for it (`sending`) and webhook
+    deliveries to queue."""
+
+    emails: list[Delivery]
+    webhooks: list[str]
+
+
+def take_event(
+    session: Session,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool = False,
+) -> Taken:
+    """Apply ``envelope`` if it is new and claim its emails, in one transaction.
+
+    A new event's emails are written already claimed (`sending`, first attempt): the caller
+    sends them at once, and if it dies first the sweeper sends them later. A redelivered
+    event is not applied again; its emails still to send (queued or retrying) are claimed
+    instead, and its unsent webhooks returned. Events arrive in any order: when one names
+    an organisation the read model does not know yet, nothing is written and
+    ``MissingOrganisations`` is raised so that the caller can try again later; with
+    ``allow_missing`` the known recipients are planned and the rest skipped.
+    """
+    event_id = envelope["id"]
+    with session.begin():
+        if not _first_time(session, envelope):
+            return Taken(
+                claim_event_deliveries(session, event_id), pending_webhooks(session, event_id)
+            )
+        applied = _apply(session, envelope, settings, allow_missing, claim=True)
+        session.flush()  # assigns the ids
+    _log_applied(event_id, applied)
+    return Taken(applied.emails, [w.id for w in applied.webhooks])
 
 
 def record_event(
@@ -90,26 +168,19 @@ def record_event(
     settings: Settings,
     allow_missing: bool | None = False,
 ) -> list[str]:
-    """Apply ``envelope`` if it is new; return the ids of its deliveries still to send.
-
-    Events arrive in any order: when one names an organisation the read model does not know
-    yet, nothing is written and ``MissingOrganisations`` is raised so that the caller can
-    try again later; with ``allow_missing`` the known recipients are planned and the rest
-    skipped. With ``allow_missing=None`` (a replay) the event updates the read model and is
-    recorded as processed, and no email or webhook is planned.
-
-    A redelivered event is not applied again, but its unsent deliveries are returned, so a
-    worker that died after planning and before sending is made good by the redelivery.
-    """
+    """Apply ``envelope`` if it is new, its emails queued; return the ids of its emails
+    still to send (``take_event`` also claims them). With ``allow_missing=None`` (a replay)
+    the event updates the read model and is recorded as processed, and no email or webhook
+    is planned."""
     event_id = envelope["id"]
-    try:
-        with session.begin():
-            if session.get(ProcessedEvent, event_id) is None:
-                count = _apply(session, envelope, settings, allow_missing)
-                log.info("event applied", extra={"event_id": event_id, "deliveries": count})
-    except IntegrityError:
-        log.info("event applied concurrently elsewhere", extra={"event_id": event_id})
-    return pending_deliveries(session, event_id)
+    with session.begin():
+        if _first_time(session, envelope):
+            applied = _apply(session, envelope, settings, allow_missing)
+            session.flush()
+            _log_applied(event_id, applied)
+        if allow_missing is None:
+            return []
+        return _pending(session, event_id)
 
 
 def replay_event(session: Session, envelope: dict[str, Any], settings: Settings) -> None:
@@ -117,10 +188,12 @@ def replay_event(session: Session, envelope: dict[str, Any], settings: Settings)
     record_event(session, envelope, settings, allow_missing=None)
 
 
+def _pending(session: Session, event_id: str) -> list[str]:
+    query = select(Delivery.id).where(Delivery.event_id == event_id, Delivery.status.in_(CLAIMABLE))
+    return list(session.scalars(query.order_by(Delivery.created_at, Delivery.id)))
+
+
 def pending_deliveries(session: Session, event_id: str) -> list[str]:
     """Ids of the event's emails not sent yet, oldest first."""
     with session.begin():
-        query = select(Delivery.id).where(
-            Delivery.event_id == event_id, Delivery.status.in_(CLAIMABLE)
-        )
-        return list(session.scalars(query.order_by(Delivery.created_at, Delivery.id)))
+        return _pending(session, event_id)

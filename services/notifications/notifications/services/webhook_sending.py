@@ -44,36 +44,37 @@ class WebhookPolicy:
     public_url: str
 
 
-def plan_webhooks(session: Session, envelope: dict[str, Any]) -> int:
+def plan_webhooks(session: Session, envelope: dict[str, Any]) -> list[WebhookDelivery]:
     """Inside the event's transaction: one delivery per interested, enabled endpoint."""
     owners = organisations_concerned(envelope)
     if not owners:
-        return 0
+        return []
     endpoints = session.scalars(
         select(WebhookEndpoint).where(
             WebhookEndpoint.organisation_id.in_(owners), WebhookEndpoint.enabled.is_(True)
         )
     ).all()
-    chosen = [e for e in endpoints if envelope["type"] in e.event_types]
-    for endpoint in chosen:
-        session.add(
-            WebhookDelivery(
-                endpoint_id=endpoint.id,
-                event_id=envelope["id"],
-                event_type=envelope["type"],
-                subject_id=aggregate_of(envelope)[1],
-                payload=envelope,
-            )
+    planned = [
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_id=envelope["id"],
+            event_type=envelope["type"],
+            subject_id=aggregate_of(envelope)[1],
+            payload=envelope,
         )
-    return len(chosen)
+        for endpoint in endpoints
+        if envelope["type"] in endpoint.event_types
+    ]
+    session.add_all(planned)
+    return planned
 
 
 def pending_webhooks(session: Session, event_id: str) -> list[str]:
+    """Inside the caller's transaction: the event's webhook deliveries not sent yet."""
     query = select(WebhookDelivery.id).where(
         WebhookDelivery.event_id == event_id, WebhookDelivery.status.in_(CLAIMABLE)
     )
-    with session.begin():
-        return list(session.scalars(query))
+    return list(session.scalars(query))
 
 
 def _claim(session: Session, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
