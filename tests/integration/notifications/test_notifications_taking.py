@@ -1,0 +1,135 @@
+"""An event is applied and its emails claimed in one transaction; an email is finished in one
+statement. However often the event arrives, each email is claimed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from notifications.domain.planning import Settings
+from notifications.mail.compose import Sender
+from notifications.mail.smtp import SmtpSettings, SmtpTransport
+from notifications.services.events import take_event
+from notifications.services.sending import send_claimed
+from notifications.store.db import make_sessionmaker
+from notifications.store.models import RETRYING, Delivery, ProcessedEvent
+from tests.support.smtp import SmtpServer
+from tests.unit.notifications.factories import programme_status_changed
+
+SETTINGS = Settings("office@setu.test", "https://setu.test")
+SENDER = Sender("no-reply@setu.test")
+
+
+@pytest.fixture
+def sessions(notifications_db: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(notifications_db)
+
+
+@pytest.fixture
+def transport(smtp_server: SmtpServer) -> Iterator[SmtpTransport]:
+    opened = SmtpTransport(SmtpSettings("127.0.0.1", smtp_server.port))
+    yield opened
+    opened.close()
+
+
+class Statements:
+    """The statements sent to the database, transaction control included."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.seen: list[str] = []
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "begin", self._begin)
+        event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+        event.remove(self.engine, "commit", self._commit)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.seen.append(statement.split(None, 1)[0].upper())
+
+    def _begin(self, conn) -> None:
+        self.seen.append("AUTOCOMMIT" if self._autocommit(conn) else "BEGIN")
+
+    def _commit(self, conn) -> None:
+        if not self._autocommit(conn):
+            self.seen.append("COMMIT")
+
+    @staticmethod
+    def _autocommit(conn) -> bool:
+        return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
+def test_a_new_event_is_taken_in_one_transaction_and_its_email_finished_in_one_statement(
+    notifications_db: Engine,
+    sessions: sessionmaker[Session],
+    transport: SmtpTransport,
+    smtp_server: SmtpServer,
+) -> None:
+    envelope = programme_status_changed()
+    with sessions() as session, Statements(notifications_db) as statements:
+        taken = take_event(session, envelope, SETTINGS)
+        [email] = taken.emails
+        assert (email.status, email.attempts, email.recipient) == ("sending", 1, "office@setu.test")
+        assert statements.seen == ["BEGIN", "INSERT", "INSERT", "SELECT", "COMMIT"]
+
+        del statements.seen[:]
+        outcome = send_claimed(session, email, transport.send, SENDER, lambda d: None)
+        assert outcome.status == "sent"
+        assert statements.seen == ["AUTOCOMMIT", "UPDATE"]
+    [message] = smtp_server.messages
+    assert message["X-Setu-Notification-Id"] == email.id
+    with Session(notifications_db) as session:
+        stored = session.get(Delivery, email.id)
+        assert (stored.status, stored.attempts, stored.message_id) == (
+            "sent",
+            1,
+            message["Message-ID"],
+        )
+
+
+def test_an_event_taken_again_claims_nothing_more(
+    notifications_db: Engine, sessions: sessionmaker[Session]
+) -> None:
+    envelope = programme_status_changed()
+    with sessions() as session:
+        first = take_event(session, envelope, SETTINGS)
+        again = [take_event(session, envelope, SETTINGS) for _ in range(4)]
+    assert len(first.emails) == 1
+    assert all(t.emails == [] and t.webhooks == [] for t in again)
+    with Session(notifications_db) as session:
+        assert session.scalar(select(Delivery.attempts)) == 1
+        processed = session.scalars(select(ProcessedEvent.event_id)).all()
+    assert processed == [envelope["id"]]
+
+
+def test_a_redelivered_event_claims_its_email_waiting_for_a_retry(
+    notifications_db: Engine, sessions: sessionmaker[Session]
+) -> None:
+    envelope = programme_status_changed()
+    with sessions() as session:
+        [email] = take_event(session, envelope, SETTINGS).emails
+        with session.begin():
+            session.execute(update(Delivery).values(status=RETRYING))
+        [again] = take_event(session, envelope, SETTINGS).emails
+        assert take_event(session, envelope, SETTINGS).emails == []
+    assert again.id == email.id
+    assert (again.status, again.attempts) == ("sending", 2)
+
+
+def test_an_event_that_plans_no_email_is_one_transaction(
+    notifications_db: Engine, sessions: sessionmaker[Session]
+) -> None:
+    envelope = programme_status_changed(to="in_review", source="submitted", action="review")
+    with sessions() as session, Statements(notifications_db) as statements:
+        taken = take_event(session, envelope, SETTINGS)
+    assert taken.emails == [] and taken.webhooks == []
+    assert statements.seen == ["BEGIN", "INSERT", "SELECT", "COMMIT"]
