@@ -86,12 +86,19 @@ class BudgetLine(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     )
-    programme_id: Mapped[str] = mapped_column(
-        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
-    )
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
     organisation_id: Mapped[str] = mapped_column(String(36))
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+# Lookups by programme, and the sums per currency of a period's programmes from the index alone.
+Index(
+    "ix_programme_budget_lines_programme_sums",
+    BudgetLine.programme_id,
+    BudgetLine.currency,
+    BudgetLine.amount_minor,
+)
 
 
 class Application(Base):
@@ -112,10 +119,10 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The first time the application reached each milestone (from status_changed events).
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
-    endorsed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    rejected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    endorsed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    rejected_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
 
 class ReportJob(Base):
