@@ -199,15 +199,19 @@ def get_programme(
     session: Session, principal: Principal, programme_id: str, lock: bool = False
 ) -> Programme:
     """The programme, or 404 when it does not exist or the caller takes no part in it."""
-    query = select(Programme).where(Programme.id == programme_id)
-    if lock:
-        query = query.with_for_update()
-    else:  # one query for the programme and its parts (the defaults take one each)
-        query = query.options(
+    # One query for the programme and its parts (the relationships' defaults take one each);
+    # a lock is taken on the programme's row only.
+    query = (
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(
             joinedload(Programme.partners),
             joinedload(Programme.budget),
             joinedload(Programme.approvals),
         )
+    )
+    if lock:
+        query = query.with_for_update(of=Programme)
     programme = session.scalars(query).unique().first()
     if programme is None or not (
         principal.can_read_everything or Relation.PARTNER in relations(programme, principal)
