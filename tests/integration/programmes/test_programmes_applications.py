@@ -210,6 +210,13 @@ def test_personal_data_erasure_keeps_the_anonymous_facts(
     assert after["applicant"] is None and after["statement"] is None
     assert after["personal_data_erased"] is True
     assert (after["direction"], after["career_stage"]) == ("JP_TO_IN", "phd")
+    edit = partners.jp_caller.client.patch(
+        f"/v1/applications/{application['id']}",
+        json={"statement": "Written back after the erasure, which must not be possible. " * 2},
+        headers=partners.jp_caller.headers(),
+    )
+    assert edit.status_code == 409 and "erased" in edit.json["message"], edit.json
+    assert edit.json["errors"]["personal_data_erased"] is True
     with engine.connect() as conn:
         payloads = conn.execute(
             select(outbox.c.payload).where(outbox.c.aggregate_id == application["id"])

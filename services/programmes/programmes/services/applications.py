@@ -136,7 +136,12 @@ def update_application(
     check_if_match(if_match, application.id, application.version)
     if Relation.HOME not in relations(application, principal):
         raise Forbidden("only the home organisation may edit an application")
-    if application.status != "draft" or application.personal_data_erased_at is not None:
+    if application.personal_data_erased_at is not None:
+        raise Conflict(
+            "an application cannot be edited once its personal data has been erased",
+            {"status": application.status, "personal_data_erased": True},
+        )
+    if application.status != "draft":
         raise Conflict(
             f"an application cannot be edited while {application.status}",
             {"status": application.status, "editable_in": ["draft"]},
