@@ -15,7 +15,7 @@ from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.services.events import take_event
 from notifications.services.sending import send_claimed
 from notifications.store.db import make_sessionmaker
-from notifications.store.models import RETRYING, Delivery, ProcessedEvent
+from notifications.store.models import RETRYING, Delivery, ProcessedEvent, WebhookEndpoint
 from tests.support.smtp import SmtpServer
 from tests.unit.notifications.factories import programme_status_changed
 
@@ -79,7 +79,11 @@ def test_a_new_event_is_taken_in_one_transaction_and_its_email_finished_in_one_s
         taken = take_event(session, envelope, SETTINGS)
         [email] = taken.emails
         assert (email.status, email.attempts, email.recipient) == ("sending", 1, "office@setu.test")
-        assert statements.seen == ["BEGIN", "INSERT", "INSERT", "SELECT", "COMMIT"]
+        # Planned first (the endpoints it may go to), then written with its record.
+        assert statements.seen == [
+            *("AUTOCOMMIT", "SELECT"),
+            *("BEGIN", "INSERT", "INSERT", "COMMIT"),
+        ]
 
         del statements.seen[:]
         outcome = send_claimed(session, email, transport.send, SENDER, lambda d: None)
@@ -125,11 +129,35 @@ def test_a_redelivered_event_claims_its_email_waiting_for_a_retry(
     assert (again.status, again.attempts) == ("sending", 2)
 
 
-def test_an_event_that_plans_no_email_is_one_transaction(
+def test_an_event_that_causes_nothing_is_recorded_without_a_transaction(
     notifications_db: Engine, sessions: sessionmaker[Session]
 ) -> None:
     envelope = programme_status_changed(to="in_review", source="submitted", action="review")
     with sessions() as session, Statements(notifications_db) as statements:
         taken = take_event(session, envelope, SETTINGS)
-    assert taken.emails == [] and taken.webhooks == []
-    assert statements.seen == ["BEGIN", "INSERT", "SELECT", "COMMIT"]
+        assert taken.emails == [] and taken.webhooks == []
+        assert statements.seen == ["AUTOCOMMIT", "SELECT", "INSERT"]
+        assert take_event(session, envelope, SETTINGS) == taken
+    with Session(notifications_db) as session:
+        assert session.get(ProcessedEvent, envelope["id"]) is not None
+
+
+def test_a_redelivered_event_still_lists_its_unsent_webhook_when_it_would_plan_none_now(
+    notifications_db: Engine, sessions: sessionmaker[Session]
+) -> None:
+    envelope = programme_status_changed(to="in_review", source="submitted", action="review")
+    owner = envelope["data"]["partners"][0]["organisation_id"]
+    with sessions() as session:
+        with session.begin():
+            endpoint = WebhookEndpoint(
+                organisation_id=owner,
+                url="https://partner.example/hooks",
+                event_types=["programme.status_changed"],
+                secret="s",
+            )
+            session.add(endpoint)
+        [webhook_id] = take_event(session, envelope, SETTINGS).webhooks
+        with session.begin():
+            session.execute(update(WebhookEndpoint).values(enabled=False))
+        again = take_event(session, envelope, SETTINGS)
+    assert again.webhooks == [webhook_id] and again.emails == []

@@ -17,6 +17,7 @@ from notifications.services.erasure import erase_application
 from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
+from notifications.store.db import autocommit
 from notifications.store.directory import SqlDirectory, apply_organisation
 from notifications.store.models import (
     CLAIMABLE,
@@ -88,41 +89,46 @@ def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
     return session.scalar(statement) is not None
 
 
-@dataclass
-class Applied:
-    """What applying a new event planned (added to the session, not flushed yet)."""
-
-    emails: list[Delivery] = field(default_factory=list)
-    webhooks: list[WebhookDelivery] = field(default_factory=list)
+# Events that change the read model itself: applied in a transaction with their record.
+STATE_EVENTS = (*ORGANISATION_EVENTS, ERASURE_EVENT)
 
 
-def _apply(
-    session: Session,
-    envelope: dict[str, Any],
-    settings: Settings,
-    allow_missing: bool | None,
-    claim: bool = False,
-) -> Applied:
+def _apply_state(session: Session, envelope: dict[str, Any]) -> None:
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
     if envelope["type"] == ERASURE_EVENT:
         erase_application(session, envelope["data"]["id"])
-    if allow_missing is None:  # a replay rebuilds state and tells nobody
-        return Applied()
+
+
+@dataclass
+class Planned:
+    """The deliveries a new event causes (not in the session yet)."""
+
+    emails: list[Delivery] = field(default_factory=list)
+    webhooks: list[WebhookDelivery] = field(default_factory=list)
+
+    def write(self, session: Session, claim: bool) -> None:
+        if claim:  # written claimed: the first attempt starts now
+            for delivery in self.emails:
+                delivery.status, delivery.attempts = SENDING, 1
+        session.add_all(self.emails)
+        session.add_all(self.webhooks)
+        session.flush()  # assigns the ids
+
+    def log(self, event_id: str) -> None:
+        count = len(self.emails) + len(self.webhooks)
+        log.info("event applied", extra={"event_id": event_id, "deliveries": count})
+
+
+def _plan(
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+) -> Planned:
+    """Reads only: who is written to, and which webhook endpoints are sent the event."""
     planned = plan(envelope, SqlDirectory(session), settings)
     if planned.missing and not allow_missing:
         raise MissingOrganisations(planned.missing)
     emails = [_delivery(envelope, e) for e in _without_unsubscribed(session, planned.emails)]
-    if claim:  # written claimed: the first attempt starts now
-        for delivery in emails:
-            delivery.status, delivery.attempts = SENDING, 1
-    session.add_all(emails)
-    return Applied(emails, plan_webhooks(session, envelope))
-
-
-def _log_applied(event_id: str, applied: Applied) -> None:
-    count = len(applied.emails) + len(applied.webhooks)
-    log.info("event applied", extra={"event_id": event_id, "deliveries": count})
+    return Planned(emails, plan_webhooks(session, envelope))
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,15 @@ class Taken:
 
     emails: list[Delivery]
     webhooks: list[str]
+
+    @classmethod
+    def planned(cls, planned: Planned) -> Taken:
+        return cls(planned.emails, [w.id for w in planned.webhooks])
+
+    @classmethod
+    def again(cls, session: Session, event_id: str) -> Taken:
+        """A redelivered event: claim its emails still to send, list its unsent webhooks."""
+        return cls(claim_event_deliveries(session, event_id), pending_webhooks(session, event_id))
 
 
 def take_event(
@@ -149,17 +164,34 @@ def take_event(
     an organisation the read model does not know yet, nothing is written and
     ``MissingOrganisations`` is raised so that the caller can try again later; with
     ``allow_missing`` the known recipients are planned and the rest skipped.
+
+    Most events change no state here and cause nothing: they are planned first (reads of
+    committed data, as each statement of a transaction would see) and recorded with one
+    statement, without a transaction.
     """
     event_id = envelope["id"]
+    if envelope["type"] in STATE_EVENTS:
+        with session.begin():
+            if not _first_time(session, envelope):
+                return Taken.again(session, event_id)
+            _apply_state(session, envelope)
+            planned = _plan(session, envelope, settings, allow_missing)
+            planned.write(session, claim=True)
+        planned.log(event_id)
+        return Taken.planned(planned)
+    with autocommit(session):
+        planned = _plan(session, envelope, settings, allow_missing)
+        if not planned.emails and not planned.webhooks:
+            if not _first_time(session, envelope):
+                return Taken.again(session, event_id)
+            planned.log(event_id)
+            return Taken.planned(planned)
     with session.begin():
         if not _first_time(session, envelope):
-            return Taken(
-                claim_event_deliveries(session, event_id), pending_webhooks(session, event_id)
-            )
-        applied = _apply(session, envelope, settings, allow_missing, claim=True)
-        session.flush()  # assigns the ids
-    _log_applied(event_id, applied)
-    return Taken(applied.emails, [w.id for w in applied.webhooks])
+            return Taken.again(session, event_id)
+        planned.write(session, claim=True)
+    planned.log(event_id)
+    return Taken.planned(planned)
 
 
 def record_event(
@@ -175,9 +207,12 @@ def record_event(
     event_id = envelope["id"]
     with session.begin():
         if _first_time(session, envelope):
-            applied = _apply(session, envelope, settings, allow_missing)
-            session.flush()
-            _log_applied(event_id, applied)
+            _apply_state(session, envelope)
+            if allow_missing is None:  # a replay rebuilds state and tells nobody
+                return []
+            planned = _plan(session, envelope, settings, allow_missing)
+            planned.write(session, claim=False)
+            planned.log(event_id)
         if allow_missing is None:
             return []
         return _pending(session, event_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from notifications.domain import retry
 from notifications.mail.compose import Outgoing, Sender, compose
 from notifications.mail.smtp import PermanentSendError, TransientSendError
+from notifications.store.db import autocommit
 from notifications.store.models import (
     CLAIMABLE,
     FAILED,
@@ -78,10 +79,8 @@ def outgoing(delivery: Delivery, unsubscribe_url: str | None) -> Outgoing:
 
 
 def _finish(session: Session, delivery_id: str, **values: object) -> None:
-    """Record an attempt's outcome: one statement, atomic on its own, so it runs without
-    BEGIN and COMMIT (two round trips fewer)."""
-    with session.begin():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    """Record an attempt's outcome: one statement, atomic on its own."""
+    with autocommit(session):
         session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == SENDING)

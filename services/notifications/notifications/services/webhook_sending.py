@@ -45,7 +45,8 @@ class WebhookPolicy:
 
 
 def plan_webhooks(session: Session, envelope: dict[str, Any]) -> list[WebhookDelivery]:
-    """Inside the event's transaction: one delivery per interested, enabled endpoint."""
+    """One delivery per interested, enabled endpoint (not added to the session: the caller
+    writes them with the event)."""
     owners = organisations_concerned(envelope)
     if not owners:
         return []
@@ -65,7 +66,6 @@ def plan_webhooks(session: Session, envelope: dict[str, Any]) -> list[WebhookDel
         for endpoint in endpoints
         if envelope["type"] in endpoint.event_types
     ]
-    session.add_all(planned)
     return planned
 
 
