@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from reports.domain.errors import NotFound, ReportNotReady
@@ -122,6 +122,10 @@ def claim(session: Session, report_id: str, at: datetime | None = None) -> bool:
 
 
 def set_progress(session: Session, report_id: str, progress: int) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Progress is advisory: its commit need not wait for the WAL flush (a crash can lose
+        # only the latest figure; claiming and finishing a job stay synchronous).
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     session.execute(
         update(ReportJob)
         .where(ReportJob.id == report_id, ReportJob.status == "running")
