@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -42,6 +43,13 @@ class _HeaderClasses(HeaderRegistry):
 
 
 POLICY = policy.default.clone(header_factory=_HeaderClasses())
+
+
+@functools.lru_cache(maxsize=256)
+def _repeated(name: str, value: str) -> BaseHeader:
+    """A header whose value recurs from message to message (the sender, the language),
+    parsed once: a message keeps a header given already parsed as it is."""
+    return POLICY.header_factory(name, value)
 
 
 @dataclass(frozen=True)
@@ -107,23 +115,25 @@ def compose(outgoing: Outgoing, sender: Sender) -> EmailMessage:
     rendered = render(outgoing.template, language, _variables(outgoing))
     message = EmailMessage(policy=POLICY)
     message["Subject"] = rendered.subject
-    message["From"] = sender.mail_from
+    message["From"] = _repeated("From", sender.mail_from)
     message["To"] = Address(addr_spec=outgoing.recipient)
     if sender.reply_to:
-        message["Reply-To"] = sender.reply_to
+        message["Reply-To"] = _repeated("Reply-To", sender.reply_to)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id(outgoing.delivery_id, sender.mail_from)
-    message["Content-Language"] = outgoing.language
+    message["Content-Language"] = _repeated("Content-Language", outgoing.language)
     message[EVENT_HEADER] = outgoing.event_id
     message[NOTIFICATION_HEADER] = outgoing.delivery_id
     if outgoing.correlation_id:
         message[CORRELATION_HEADER] = outgoing.correlation_id
     if outgoing.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["List-Unsubscribe-Post"] = _repeated(
+            "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+        )
     else:
         # Decision emails cannot be unsubscribed from; say they are transactional.
-        message["Auto-Submitted"] = "auto-generated"
+        message["Auto-Submitted"] = _repeated("Auto-Submitted", "auto-generated")
     message.set_content(rendered.text, charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     # Chosen here, the boundary is not searched for in the parts by a regular expression

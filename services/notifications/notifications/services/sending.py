@@ -84,7 +84,9 @@ def _finish(session: Session, delivery_id: str, **values: object) -> None:
         session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == SENDING)
-            .values(updated_at=utcnow(), **values)
+            .values(updated_at=utcnow(), **values),
+            # Nothing reads the delivery in memory afterwards: no need to update it there.
+            execution_options={"synchronize_session": False},
         )
 
 
