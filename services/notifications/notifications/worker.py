@@ -140,13 +140,13 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
         except MissingOrganisations as exc:
             log.info("waiting for organisation events", extra={"event_id": event["id"]})
             raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
-        # Each webhook in a task of its own: a slow endpoint must not hold up emails.
-        for webhook_id in taken.webhooks:
-            _enqueue(SEND_WEBHOOK_TASK, webhook_id)
         # Claimed: if this process dies before an email's outcome is recorded, the sweeper
         # sends it again (a redelivered event finds it `sending` and leaves it alone).
         for delivery in taken.emails:
             _send_claimed(session, delivery)
+    # Each webhook in a task of its own: a slow endpoint must not hold up emails.
+    for webhook_id in taken.webhooks:
+        _enqueue(SEND_WEBHOOK_TASK, webhook_id)
 
 
 def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:
