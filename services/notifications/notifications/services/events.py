@@ -76,7 +76,7 @@ def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(ProcessedEvent)
+        insert(ProcessedEvent.__table__)
         .values(
             event_id=envelope["id"],
             type=envelope["type"],
@@ -86,7 +86,8 @@ def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(ProcessedEvent.event_id)
     )
-    return session.scalar(statement) is not None
+    # A plain table statement: nothing in the session to keep in step with.
+    return session.connection().execute(statement).scalar() is not None
 
 
 # Events that change the read model itself: applied in a transaction with their record.
