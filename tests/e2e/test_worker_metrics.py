@@ -29,6 +29,8 @@ from tests.support.processes import Process
 
 pytestmark = pytest.mark.e2e
 
+PROCESSES = ("notifications-worker", "reports-worker", "programmes-relay", "reports-relay")
+
 
 def scrape(port: int) -> str:
     answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
@@ -69,10 +71,22 @@ def reports_results(text: str, task: str, result: str) -> float:
     return sample(text, "setu_worker_task_results_total", **labels)
 
 
-def test_a_worker_node_serves_the_sum_of_its_pool_children(tmp_path, redis_url, smtp_server):
-    port = free_port()
-    settings = {metrics_port_variable("reports-worker"): str(port), "WORKER_CONCURRENCY": "2"}
-    with running_setu(tmp_path, redis_url, smtp_server.port, **settings) as system:
+def total(text: str, name: str, **labels: str) -> float:
+    """The sum of every sample of ``name`` with these labels (whatever its other labels)."""
+    found = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            found += float(line.rsplit(" ", 1)[1])
+    return found
+
+
+def test_every_worker_node_and_relay_serves_what_it_did(tmp_path, redis_url, smtp_server):
+    ports = {p: free_port() for p in PROCESSES}
+    settings = {metrics_port_variable(p): str(number) for p, number in ports.items()}
+    port = ports["reports-worker"]
+    with running_setu(
+        tmp_path, redis_url, smtp_server.port, WORKER_CONCURRENCY="2", **settings
+    ) as system:
         key, jp, india = setup_partners(system)
         for n in range(3):
             propose_and_submit(system, key, jp, india, n)
@@ -103,6 +117,43 @@ def test_a_worker_node_serves_the_sum_of_its_pool_children(tmp_path, redis_url, 
         assert reports_results(text, "generate_report", "succeeded") == 1
         timed = {"service": "reports", "task": "reports.handle_event"}
         assert sample(text, "setu_worker_task_duration_seconds_count", **timed) == written
+
+        # The relays: every programmes event, and the one report.generated.
+        assert relayed(ports["programmes-relay"], "programmes") == written
+        wait_until(
+            lambda: relayed(ports["reports-relay"], "reports") == 1,
+            timeout=30,
+            interval=0.25,
+            message="the reports relay to count report.generated",
+        )
+        # Notifications hears every event of both (report.generated too), and counts each
+        # email it sent as the SMTP server received it.
+        notifications = ports["notifications-worker"]
+
+        def notifications_handled() -> float:
+            labels = {"task": "notifications.handle_event", "outcome": "succeeded"}
+            return total(scrape(notifications), "setu_worker_tasks_total", **labels)
+
+        wait_until(
+            lambda: notifications_handled() == written + 1,
+            timeout=60,
+            interval=0.25,
+            message="the notifications worker to count every event",
+        )
+        assert smtp_server.messages
+        wait_until(
+            lambda: (
+                total(scrape(notifications), "setu_emails_total", status="sent")
+                == len(smtp_server.messages)
+            ),
+            timeout=30,
+            interval=0.25,
+            message="the notifications worker to count every email the SMTP server received",
+        )
+
+
+def relayed(port: int, service: str) -> float:
+    return sample(scrape(port), "setu_relay_events_total", service=service)
 
 
 RELAY = """

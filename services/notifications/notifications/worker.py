@@ -32,6 +32,7 @@ from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import (
     configure_logging,
     install_celery_correlation,
@@ -80,6 +81,7 @@ app = Celery("notifications", task_cls=NotificationsTask)
 # Read lazily, when the configuration is first used, not when this module is imported.
 app.add_defaults(_settings)
 install_celery_correlation(app)
+install_worker_metrics(app, "notifications")
 
 
 class _WithoutTaskArguments(logging.Filter):

@@ -48,8 +48,9 @@ def relay(batch_size: int) -> None:
     from programmes.store.db import make_engine
     from programmes.store.models import outbox
     from programmes.worker import make_celery
+    from setu_contract.metrics import serve_relay
     from setu_contract.observability import configure_logging
-    from setu_contract.outbox import OutboxRelay, celery_publisher, serve
+    from setu_contract.outbox import OutboxRelay, celery_publisher
 
     config = Config.from_env()
     configure_logging("programmes-relay", config.log_level)
@@ -57,7 +58,8 @@ def relay(batch_size: int) -> None:
     celery_app = make_celery(config.redis_url)
     click.echo("programmes outbox relay started", err=True)
     try:
-        serve(OutboxRelay(engine, outbox, celery_publisher(celery_app), batch_size), "relay")
+        outbox_relay = OutboxRelay(engine, outbox, celery_publisher(celery_app), batch_size)
+        serve_relay(outbox_relay, "programmes")
     finally:
         celery_app.close()
         engine.dispose()

@@ -17,8 +17,9 @@ from reports.store.db import transaction
 from reports.store.models import outbox
 from setu_contract.events import InvalidEvent
 from setu_contract.messaging import REPORTS_QUEUE
+from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
-from setu_contract.outbox import OutboxRelay, celery_publisher, serve
+from setu_contract.outbox import OutboxRelay, celery_publisher
 
 
 @click.group()
@@ -44,10 +45,10 @@ def relay(poll_interval: float) -> None:
     runtime = build_runtime(Config.from_env())
     click.echo("reports relay started", err=True)
     try:
-        serve(
+        serve_relay(
             OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)),
-            "relay",
-            poll_interval,
+            "reports",
+            poll_interval=poll_interval,
         )
     finally:
         runtime.engine.dispose()

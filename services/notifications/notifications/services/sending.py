@@ -25,6 +25,7 @@ from notifications.store.models import (
     Delivery,
     utcnow,
 )
+from setu_contract.metrics import count_email
 from setu_contract.observability import set_correlation_id
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,22 @@ def send_claimed(
     sender: Sender,
     unsubscribe_link: UnsubscribeLink,
 ) -> Outcome:
-    """Send a delivery this worker has claimed (it is `sending`) and record the outcome.
-    The only window for a second copy is a crash between the SMTP server's acceptance and
+    """Send a delivery this worker has claimed (it is `sending`) and record the outcome
+    (counted for Prometheus by template and status: ``setu_emails_total``)."""
+    template = delivery.template
+    outcome = _send_claimed(session, delivery, transport, sender, unsubscribe_link)
+    count_email(template, outcome.status)
+    return outcome
+
+
+def _send_claimed(
+    session: Session,
+    delivery: Delivery,
+    transport: Transport,
+    sender: Sender,
+    unsubscribe_link: UnsubscribeLink,
+) -> Outcome:
+    """The only window for a second copy is a crash between the SMTP server's acceptance and
     the commit of `sent` just below."""
     if delivery.correlation_id:
         set_correlation_id(delivery.correlation_id)
