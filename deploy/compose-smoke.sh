@@ -6,10 +6,15 @@
 # 2. builds stand-in base images with debootstrap (Debian bookworm: python3 for the Setu
 #    image; redis-server, PostgreSQL 15 and nginx for the infrastructure), since no image
 #    registry is reachable;
-# 3. builds the Python wheels on the host and the Setu image from them (--no-index);
-# 4. docker-compose up, waits until every service is healthy, bootstraps the secretariat,
-#    drives one programme through submission over the gateway on 127.0.0.1 and finds the
-#    email in the SMTP catcher (deploy/smoke_drive.py);
+# 3. builds the Python wheels on the host and the Setu image from them (--no-index), and the
+#    `ops` profile's Prometheus image on the infrastructure stand-in (Debian's prometheus
+#    package: this step needs the Debian mirror);
+# 4. docker-compose up with the `ops` profile (Flower and Prometheus too) and two
+#    notifications workers, waits until every service is healthy, bootstraps the
+#    secretariat, drives one programme through submission over the gateway on 127.0.0.1 and
+#    finds the email in the SMTP catcher; then asks Prometheus, on its published port, that
+#    every scrape target (each worker replica) is up and that the tasks, the email and the
+#    relayed events were counted (deploy/smoke_drive.py);
 # 5. tears everything down (containers and volumes; and dockerd, if it started it).
 #
 # Needs root. Not part of `make test`. Work files live in $SMOKE_DIR (default
@@ -26,14 +31,21 @@ health_timeout="${SMOKE_HEALTH_TIMEOUT:-420}"
 runtime_packages="libpango-1.0-0,libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core,fonts-ipafont-gothic,fonts-lohit-deva"
 
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-setu-smoke}"
+# Every docker-compose command of this script (up, ps, logs, down) includes the `ops` services.
+export COMPOSE_PROFILES=ops
 export SETU_HTTP_PORT="${SETU_HTTP_PORT:-18000}"
 export SETU_MAIL_WEB_PORT="${SETU_MAIL_WEB_PORT:-18025}"
+export SETU_FLOWER_PORT="${SETU_FLOWER_PORT:-15555}"
+export SETU_PROMETHEUS_PORT="${SETU_PROMETHEUS_PORT:-19090}"
 export SETU_PUBLIC_URL="http://127.0.0.1:${SETU_HTTP_PORT}"
 export SETU_PYTHON_IMAGE="$python_image"
 export SETU_REDIS_IMAGE="setu-standin/redis:bookworm"
 export SETU_POSTGRES_IMAGE="setu-standin/postgres:15-bookworm"
 export SETU_NGINX_IMAGE="$infra_image"
+export SETU_PROMETHEUS_BASE_IMAGE="$infra_image"
 export SETU_VERSION="smoke"
+# Two notifications workers: Prometheus must scrape each replica (deploy/smoke_drive.py).
+notifications_workers="${SMOKE_NOTIFICATIONS_WORKERS:-2}"
 
 mkdir -p "$work"
 say() { printf '%s compose-smoke: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -105,6 +117,8 @@ build_images() {
     bash "$root/deploy/build-wheels.sh"
     say "building the Setu image"
     compose build --quiet migrate
+    say "building the Prometheus image on $infra_image (Debian's package, from $mirror)"
+    compose build --quiet prometheus
 }
 
 # SMOKE_EXTRA_COMPOSE: an override file layered on docker-compose.yml (optional).
@@ -115,6 +129,11 @@ check_image() {
         'echo "uid=$(id -u)"; for t in gcc cc c++ make pip pip3; do command -v $t; done; true')"
     say "image setu:$SETU_VERSION: $(docker image inspect --format '{{.Size}}' "setu:$SETU_VERSION") bytes, $(tr '\n' ' ' <<<"$report")"
     [[ "$report" == "uid=10001" ]] || { say "the image runs as root or carries build tools"; exit 1; }
+    local prometheus="setu-prometheus:$SETU_VERSION"
+    report="$(docker run --rm --entrypoint sh "$prometheus" -c \
+        'echo "user=$(id -un)"; prometheus --version 2>&1 | head -n 1')"
+    say "image $prometheus: $(docker image inspect --format '{{.Size}}' "$prometheus") bytes, $(tr '\n' ' ' <<<"$report")"
+    [[ "$report" == "user=prometheus"* ]] || { say "Prometheus runs as root"; exit 1; }
 }
 
 compose() {
@@ -156,16 +175,22 @@ wait_healthy() {
     return 1
 }
 
+compose_up=""
 teardown() {
     local status=$?
-    if ((status != 0)); then
+    if ((status != 0)) && [[ -n "$compose_up" ]]; then
         say "FAILED; state and the last log lines of every service:"
         compose ps || true
         compose logs --no-color --tail=40 || true
     fi
     say "tearing down"
-    compose down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1 || true
+    if docker info >/dev/null 2>&1; then
+        compose down --volumes --remove-orphans --timeout 20 >/dev/null 2>&1 || true
+        local label="label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
+        say "left of $COMPOSE_PROJECT_NAME: $(docker ps -aq --filter "$label" | wc -l) containers, $(docker volume ls -q --filter "$label" | wc -l) volumes, $(docker network ls -q --filter "$label" | wc -l) networks"
+    fi
     if [[ -n "$started_dockerd" ]]; then
+        say "stopping the dockerd it started (pid $started_dockerd)"
         kill "$started_dockerd" 2>/dev/null || true
         wait "$started_dockerd" 2>/dev/null || true
     fi
@@ -176,19 +201,25 @@ teardown() {
 main() {
     [[ $EUID -eq 0 ]] || { echo "compose-smoke: run as root (it installs and starts dockerd)" >&2; exit 1; }
     install_tools
+    # From here on, whatever fails: the project down and a dockerd this script started stopped.
+    trap teardown EXIT
     start_engine
     build_images
     check_image
-    trap teardown EXIT
-    say "docker-compose up"
-    compose up -d --no-build
+    say "docker-compose up (profiles: $COMPOSE_PROFILES)"
+    compose_up=1
+    compose up -d --no-build --scale "notifications-worker=$notifications_workers"
     wait_healthy
     say "bootstrapping the secretariat"
     local key
     key="$(compose run --rm --no-deps -T programmes-api setu bootstrap | tail -n 1 | tr -d '\r')"
     [[ -n "$key" ]] || { say "setu bootstrap printed no key"; exit 1; }
-    python3 "$root/deploy/smoke_drive.py" "http://127.0.0.1:${SETU_HTTP_PORT}" \
-        "http://127.0.0.1:${SETU_MAIL_WEB_PORT}" "$key"
+    local flower
+    flower="$(curl --fail --silent --show-error "http://127.0.0.1:${SETU_FLOWER_PORT}/healthcheck")"
+    say "Flower on 127.0.0.1:$SETU_FLOWER_PORT: /healthcheck $flower"
+    SMOKE_REPLICAS="notifications-worker=$notifications_workers" \
+        python3 "$root/deploy/smoke_drive.py" "http://127.0.0.1:${SETU_HTTP_PORT}" \
+        "http://127.0.0.1:${SETU_MAIL_WEB_PORT}" "$key" "http://127.0.0.1:${SETU_PROMETHEUS_PORT}"
 }
 
 main "$@"

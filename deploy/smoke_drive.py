@@ -1,6 +1,12 @@
 """Drive one programme through submission over the gateway and find its email (compose-smoke).
 
-    python deploy/smoke_drive.py GATEWAY_URL MAIL_URL SECRETARIAT_KEY
+    python deploy/smoke_drive.py GATEWAY_URL MAIL_URL SECRETARIAT_KEY [PROMETHEUS_URL]
+
+With PROMETHEUS_URL (the `ops` profile's Prometheus), then checks that every scrape job of
+deploy/prometheus.yml has its targets up and that the work just done was counted: tasks of
+both worker services, the email sent, the events the relays published. SMOKE_REPLICAS
+(e.g. ``notifications-worker=2``) names jobs that must have that many targets: a scaled
+service is scraped in every replica.
 
 Standard library only: it runs on the host, against the ports docker-compose published on
 127.0.0.1, and never inside a container.
@@ -10,14 +16,19 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+PROMETHEUS_CONFIG = Path(__file__).with_name("prometheus.yml")
 
 
 def call(method: str, url: str, key: str | None = None, body: Any = None) -> tuple[int, Any]:
@@ -132,7 +143,105 @@ def report(gateway: str, key: str, timeout: float = 90.0) -> None:
     )
 
 
-def main(gateway: str, mail_url: str, secretariat_key: str) -> None:
+def scrape_jobs() -> set[str]:
+    """The job names of deploy/prometheus.yml (read without a YAML parser: stdlib only)."""
+    return set(re.findall(r"^\s*- job_name:\s*(\S+)\s*$", PROMETHEUS_CONFIG.read_text(), re.M))
+
+
+def query(prometheus: str, promql: str) -> list[dict[str, Any]]:
+    url = f"{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+    code, body = call("GET", url)
+    if code != 200 or not isinstance(body, dict) or body.get("status") != "success":
+        raise SystemExit(f"smoke: Prometheus query {promql!r} answered {code}: {body}")
+    return body["data"]["result"]
+
+
+def series(result: list[dict[str, Any]]) -> str:
+    """``{service="reports"} 3, ...`` of an instant vector, for the log."""
+    shown = []
+    for sample in result:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample["metric"].items()))
+        shown.append(f"{{{labels}}} {sample['value'][1]}")
+    return ", ".join(shown) or "no series"
+
+
+def replicas(spec: str) -> dict[str, int]:
+    """``notifications-worker=2,reports-worker=1`` -> {job: number of targets}."""
+    return {job: int(n) for job, _, n in (item.partition("=") for item in spec.split(",") if item)}
+
+
+def targets_up(prometheus: str, timeout: float, expected: dict[str, int]) -> None:
+    """Every job of deploy/prometheus.yml has at least one target (as many as ``expected``
+    says for a scaled service), and every target is up."""
+    jobs = scrape_jobs()
+    if len(jobs) < 2:
+        raise SystemExit(f"smoke: found only {jobs} in {PROMETHEUS_CONFIG}")
+    deadline = time.monotonic() + timeout
+    while True:
+        code, body = call("GET", f"{prometheus}/api/v1/targets?state=active")
+        if code != 200 or not isinstance(body, dict):
+            raise SystemExit(f"smoke: Prometheus /api/v1/targets answered {code}: {body}")
+        active = body["data"]["activeTargets"]
+        per_job = {job: sum(t["labels"]["job"] == job for t in active) for job in jobs}
+        found = {target["labels"]["job"] for target in active}
+        down = [target for target in active if target["health"] != "up"]
+        short = {job: per_job[job] for job, n in expected.items() if per_job.get(job) != n}
+        if found == jobs and not down and not short:
+            break
+        if time.monotonic() > deadline:
+            problems = [f"no target for {sorted(jobs - found)}"] if jobs - found else []
+            problems += [f"targets per job {short}, expected {expected}"] if short else []
+            problems += [f"unexpected jobs {sorted(found - jobs)}"] if found - jobs else []
+            problems += [
+                f"{t['scrapeUrl']} is {t['health']}: {t.get('lastError') or '-'}" for t in down
+            ]
+            raise SystemExit(f"smoke: Prometheus targets after {timeout}s: " + "; ".join(problems))
+        time.sleep(3)
+    for target in sorted(active, key=lambda t: (t["labels"]["job"], t["scrapeUrl"])):
+        print(
+            f"smoke: prometheus target {target['labels']['job']} {target['scrapeUrl']}: "
+            f"{target['health']}",
+            flush=True,
+        )
+    up = query(prometheus, "up")
+    if len(up) != len(active) or any(float(s["value"][1]) != 1 for s in up):
+        raise SystemExit(f"smoke: `up` is not 1 for every target: {series(up)}")
+    print(f"smoke: prometheus: up == 1 for all {len(up)} targets of {len(jobs)} jobs", flush=True)
+
+
+# (query, the label it sums by, the values of that label that must each be > 0; none named:
+# any series > 0 will do). The drive sent an email (notifications worker), built a report
+# (reports worker) and created and submitted a programme (the programmes relay's events).
+COUNTED = [
+    ("sum(setu_worker_tasks_total)", None, ()),
+    ("sum by (service) (setu_worker_tasks_total)", "service", ("notifications", "reports")),
+    ("sum(setu_emails_total)", None, ()),
+    ('sum by (template) (setu_emails_total{status="sent"})', "template", ()),
+    ("sum(setu_relay_events_total)", None, ()),
+    ("sum by (service) (setu_relay_events_total)", "service", ("programmes",)),
+    ("sum by (service) (setu_http_requests_total)", "service", ("gateway", "programmes")),
+]
+
+
+def positive(result: list[dict[str, Any]], label: str | None, required: tuple[str, ...]) -> bool:
+    values = {(s["metric"].get(label) if label else None): float(s["value"][1]) for s in result}
+    if required:
+        return all(values.get(key, 0) > 0 for key in required)
+    return any(value > 0 for value in values.values())
+
+
+def counted(prometheus: str, timeout: float) -> None:
+    """The work the drive did shows in Prometheus (after a scrape or two)."""
+    deadline = time.monotonic() + timeout
+    for promql, label, required in COUNTED:
+        while not positive(result := query(prometheus, promql), label, required):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"smoke: {promql} is not > 0 after {timeout}s: {series(result)}")
+            time.sleep(3)
+        print(f"smoke: prometheus: {promql} = {series(result)}", flush=True)
+
+
+def main(gateway: str, mail_url: str, secretariat_key: str, prometheus: str = "") -> None:
     expect(200, call("GET", f"{gateway}/healthz"), "GET /healthz")
     expect(200, call("GET", f"{gateway}/readyz"), "GET /readyz")
     spec = expect(200, call("GET", f"{gateway}/openapi.json"), "GET /openapi.json")
@@ -168,16 +277,20 @@ def main(gateway: str, mail_url: str, secretariat_key: str) -> None:
     )
     print(f"smoke: {submitted['reference']} is {submitted['status']}", flush=True)
     message = find_mail(mail_url, submitted["reference"])
-    print(f"smoke: email to {message['To']}: {message['Subject']}", flush=True)
+    subject = " ".join(str(message["Subject"]).split())  # unfolded: one line in the log
+    print(f"smoke: email to {message['To']}: {subject}", flush=True)
     for header in ("X-Setu-Event-Id", "X-Setu-Notification-Id"):
         if not message[header]:
             raise SystemExit(f"smoke: the email lacks {header}")
         print(f"smoke: {header}: {message[header]}", flush=True)
     report(gateway, secretariat_key)
+    if prometheus:
+        targets_up(prometheus, timeout=120, expected=replicas(os.environ.get("SMOKE_REPLICAS", "")))
+        counted(prometheus, timeout=90)
     print("smoke: OK", flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         raise SystemExit(__doc__)
     main(*sys.argv[1:])
