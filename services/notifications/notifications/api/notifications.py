@@ -36,7 +36,7 @@ def _session():
 
 @blp.route("")
 class Notifications(MethodView):
-    @blp.arguments(NotificationQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(NotificationQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, NotificationPageSchema)
     def get(self, page: int, page_size: int, **filters: Any) -> dict[str, Any]:
         """List deliveries (secretariat and auditors: all; partners: their own)"""

@@ -42,7 +42,7 @@ def _page(items: list, total: int, page: int, page_size: int) -> dict[str, Any]:
 
 @blp.route("")
 class Webhooks(MethodView):
-    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, WebhookPageSchema)
     def get(self, page: int, page_size: int) -> dict[str, Any]:
         """List webhook endpoints (partners: their own)"""
@@ -50,7 +50,7 @@ class Webhooks(MethodView):
             items, total = list_endpoints(session, g.principal, page, page_size)
         return _page(items, total, page, page_size)
 
-    @blp.arguments(WebhookCreateSchema)
+    @blp.arguments(WebhookCreateSchema())
     @blp.response(201, WebhookCreatedSchema)
     @blp.alt_response(403, schema=ErrorSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -80,7 +80,7 @@ class Webhook(MethodView):
 
 @blp.route("/<string:webhook_id>/deliveries")
 class WebhookDeliveries(MethodView):
-    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, WebhookDeliveryPageSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, webhook_id: str, page: int, page_size: int) -> dict[str, Any]:

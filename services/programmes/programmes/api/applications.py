@@ -33,7 +33,7 @@ blp = V1Blueprint("applications", __name__, url_prefix="/v1", description="Appli
 
 @blp.route("/applications")
 class Applications(MethodView):
-    @blp.arguments(ApplicationCreateSchema)
+    @blp.arguments(ApplicationCreateSchema())
     @blp.response(201, ApplicationSchema)
     @idempotent
     def post(self, fields: dict[str, Any]) -> Any:
@@ -42,7 +42,7 @@ class Applications(MethodView):
             application = service.create_application(session, principal(), fields)
             return remember(session, with_etag(application_snapshot(application), 201))
 
-    @blp.arguments(ApplicationQuerySchema, location="query")
+    @blp.arguments(ApplicationQuerySchema(), location="query")
     @blp.response(200, ApplicationPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List the applications your organisation sends or hosts (all, for the secretariat)"""
@@ -62,7 +62,7 @@ class ApplicationById(MethodView):
             application = service.get_application(session, principal(), application_id)
             return with_etag(application_snapshot(application))
 
-    @blp.arguments(ApplicationUpdateSchema)
+    @blp.arguments(ApplicationUpdateSchema())
     @blp.response(200, ApplicationSchema)
     @blp.alt_response(412, description="If-Match names an older version")
     def patch(self, changes: dict[str, Any], application_id: str) -> Any:
@@ -76,7 +76,7 @@ class ApplicationById(MethodView):
 
 @blp.route("/applications/<string:application_id>/transitions")
 class ApplicationTransitions(MethodView):
-    @blp.arguments(ApplicationTransitionSchema)
+    @blp.arguments(ApplicationTransitionSchema())
     @blp.response(200, ApplicationSchema)
     def post(self, body: dict[str, Any], application_id: str) -> Any:
         """Move an application: submit, endorse, accept, ..."""

@@ -15,7 +15,7 @@ blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event l
 
 @blp.route("/events")
 class Events(MethodView):
-    @blp.arguments(EventQuerySchema, location="query")
+    @blp.arguments(EventQuerySchema(), location="query")
     @blp.response(200, EventPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Page through every event the service has written, oldest first"""

@@ -61,7 +61,7 @@ def _key_view(key: ApiKey, secret: str | None = None) -> dict[str, Any]:
 
 @blp.route("/organisations")
 class Organisations(MethodView):
-    @blp.arguments(OrganisationCreateSchema)
+    @blp.arguments(OrganisationCreateSchema())
     @blp.response(201, OrganisationSchema)
     @idempotent
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class Organisations(MethodView):
             org = service.create_organisation(session, principal(), fields)
             return remember(session, with_etag(organisation_snapshot(org), 201))
 
-    @blp.arguments(OrganisationQuerySchema, location="query")
+    @blp.arguments(OrganisationQuerySchema(), location="query")
     @blp.response(200, OrganisationPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List organisations"""
@@ -90,7 +90,7 @@ class OrganisationById(MethodView):
             org = service.get_organisation(session, organisation_id)
             return with_etag(_view(organisation_snapshot(org)) | {"version": org.version})
 
-    @blp.arguments(OrganisationUpdateSchema)
+    @blp.arguments(OrganisationUpdateSchema())
     @blp.response(200, OrganisationSchema)
     @blp.alt_response(412, description="If-Match names an older version")
     def patch(self, changes: dict[str, Any], organisation_id: str) -> Any:
@@ -104,7 +104,7 @@ class OrganisationById(MethodView):
 
 @blp.route("/organisations/<string:organisation_id>/api-keys")
 class OrganisationKeys(MethodView):
-    @blp.arguments(ApiKeyCreateSchema)
+    @blp.arguments(ApiKeyCreateSchema())
     @blp.response(201, ApiKeyCreatedSchema)
     def post(self, fields: dict[str, Any], organisation_id: str) -> dict[str, Any]:
         """Issue an API key (secretariat); the secret is shown this once"""
@@ -112,7 +112,7 @@ class OrganisationKeys(MethodView):
             key, secret = service.create_key(session, principal(), organisation_id, fields)
             return _key_view(key, secret)
 
-    @blp.arguments(ApiKeyQuerySchema, location="query")
+    @blp.arguments(ApiKeyQuerySchema(), location="query")
     @blp.response(200, ApiKeyPageSchema)
     def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
         """List an organisation's keys, without their secrets"""

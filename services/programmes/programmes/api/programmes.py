@@ -33,7 +33,7 @@ blp = V1Blueprint("programmes", __name__, url_prefix="/v1", description="Program
 
 @blp.route("/programmes")
 class Programmes(MethodView):
-    @blp.arguments(ProgrammeCreateSchema)
+    @blp.arguments(ProgrammeCreateSchema())
     @blp.response(201, ProgrammeSchema)
     @idempotent
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +42,7 @@ class Programmes(MethodView):
             programme = service.create_programme(session, principal(), fields)
             return remember(session, with_etag(programme_snapshot(programme), 201))
 
-    @blp.arguments(ProgrammeQuerySchema, location="query")
+    @blp.arguments(ProgrammeQuerySchema(), location="query")
     @blp.response(200, ProgrammePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List the programmes you take part in (all, for the secretariat and auditors)"""
@@ -85,7 +85,7 @@ class ProgrammeHistory(MethodView):
 
 @blp.route("/programmes/<string:programme_id>/transitions")
 class ProgrammeTransitions(MethodView):
-    @blp.arguments(TransitionSchema)
+    @blp.arguments(TransitionSchema())
     @blp.response(200, ProgrammeSchema)
     def post(self, body: dict[str, Any], programme_id: str) -> dict[str, Any]:
         """Move a programme: submit, start_review, approve, ..."""

@@ -61,7 +61,7 @@ def present(job) -> dict:
 
 @blp.route("")
 class Reports(MethodView):
-    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.arguments(ReportQuerySchema(), location="query")
     @blp.response(200, page_of(ReportSchema))
     def get(self, query: dict):
         """List reports, newest first (filters: status, type, schedule_id)."""
@@ -75,7 +75,7 @@ class Reports(MethodView):
             "page_size": query["page_size"],
         }
 
-    @blp.arguments(ReportCreateSchema)
+    @blp.arguments(ReportCreateSchema())
     @blp.response(202, ReportSchema)
     def post(self, body: dict):
         """Request a report; it is produced by a worker (follow it with GET)."""

@@ -56,7 +56,7 @@ def tagged(schedule, status: int = 200):
 
 @blp.route("")
 class Schedules(MethodView):
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(PageQuerySchema(), location="query")
     @blp.response(200, page_of(ScheduleSchema))
     def get(self, query: dict):
         """List report schedules (the two defaults exist from the start)."""
@@ -64,7 +64,7 @@ class Schedules(MethodView):
             items, total = schedules.list_schedules(session, query["page"], query["page_size"])
         return {"items": items, "total": total, **query}
 
-    @blp.arguments(ScheduleCreateSchema)
+    @blp.arguments(ScheduleCreateSchema())
     @blp.response(201, ScheduleSchema)
     def post(self, body: dict):
         """Create a schedule (secretariat)."""
@@ -88,7 +88,7 @@ class ScheduleById(MethodView):
         with context().sessions() as session:
             return tagged(schedules.get_schedule(session, schedule_id))
 
-    @blp.arguments(ScheduleUpdateSchema)
+    @blp.arguments(ScheduleUpdateSchema())
     @blp.response(200, ScheduleSchema)
     def patch(self, changes: dict, schedule_id: str):
         """Change a schedule (secretariat); a stale If-Match answers 412."""
@@ -111,7 +111,7 @@ class ScheduleById(MethodView):
 
 @blp.route("/<string:schedule_id>/runs")
 class ScheduleRuns(MethodView):
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(PageQuerySchema(), location="query")
     @blp.response(200, page_of(ScheduleRunSchema))
     def get(self, query: dict, schedule_id: str):
         """Every firing of the schedule: due time, when it fired, the report it made."""
