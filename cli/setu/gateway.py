@@ -68,9 +68,25 @@ DOCS_PAGE = """<!doctype html>
 </body></html>"""
 
 
+OWN_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs")
+
+
+def route_label(request_env: Mapping[str, Any]) -> str | None:
+    """The label of a request in the gateway's metrics: its own path or the prefix it was
+    routed by (never the raw path, which a client chooses)."""
+    path = request_env.get("PATH_INFO", "")
+    if path in OWN_PATHS or path.startswith("/docs/"):
+        return "/docs" if path.startswith("/docs") else path
+    return next((prefix for prefix, _, _ in ROUTES if _under(path, prefix)), None)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
 def route_for(path: str) -> tuple[str, bool] | None:
     for prefix, service, authorise in ROUTES:
-        if path == prefix or path.startswith(prefix + "/"):
+        if _under(path, prefix):
             return service, authorise
     return None
 
@@ -199,4 +215,6 @@ def create_app(env: Mapping[str, str] | None = None) -> Any:
     gateway = Gateway(upstreams_from_env(env))
     docs = SharedDataMiddleware(gateway, {"/docs/static": str(swagger_ui_bundle.swagger_ui_path)})
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    return HttpInstrumentation(docs, "gateway", [QueueDepthCollector(redis_url, QUEUES)])
+    return HttpInstrumentation(
+        docs, "gateway", [QueueDepthCollector(redis_url, QUEUES)], route_of=route_label
+    )

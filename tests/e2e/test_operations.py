@@ -78,7 +78,17 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
                 gateway,
                 "setu_http_requests_total",
                 service="gateway",
-                route="/v1/programmes/{id}/transitions",
+                route="/v1/programmes",
+                status="200",
+            )
+            >= 1
+        )
+        assert (
+            metric(
+                scrape("programmes"),
+                "setu_http_requests_total",
+                service="programmes",
+                route="/v1/programmes/{programme_id}/transitions",
                 status="200",
             )
             >= 1
@@ -89,7 +99,7 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
             ),
             message="events relayed",
         )
-        assert metric(scrape("notifications"), "setu_emails_total", status="sent") == 1
+        assert metric(scrape("notifications"), "setu_email_deliveries_total", status="sent") == 1
         assert system.api("GET", "/v1/reports", key).status_code == 403
         reports = scrape("reports")
         assert (
@@ -110,4 +120,4 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
         counts = dict(pair.split("=") for pair in out.split())
         assert counts["programmes"] == "1", out
         assert len(smtp_server.messages) == 1
-        assert metric(scrape("notifications"), "setu_emails_total", status="sent") == 1
+        assert metric(scrape("notifications"), "setu_email_deliveries_total", status="sent") == 1

@@ -48,16 +48,33 @@ HTTP_LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 
-_ID_SEGMENT = re.compile(r"/(?:[0-9a-fA-F-]{32,36}|\d+|[A-Za-z0-9_-]{40,})(?=/|$)")
+_RULE_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+UNMATCHED = "unmatched"
 
 
-def route_label(path: str) -> str:
-    """The path with ids replaced, so that labels stay few: /v1/programmes/{id}/history."""
-    return _ID_SEGMENT.sub("/{id}", path)
+def route_label(environ: dict[str, Any], route_of: Any = None) -> str:
+    """The route a request matched, never its raw path, so that labels stay few whatever
+    paths clients send: what ``route_of(environ)`` says (see ``url_rules``), else
+    ``unmatched``."""
+    return (route_of(environ) if route_of is not None else None) or UNMATCHED
 
 
-def observe_request(service: str, method: str, path: str, status: int, seconds: float) -> None:
-    route = route_label(path)
+def url_rules(flask_app: Any) -> Any:
+    """``route_of`` for a Flask app: the URL rule a request matches, as
+    ``/v1/programmes/{programme_id}/history`` (None when it matches none)."""
+    from werkzeug.exceptions import HTTPException
+
+    def route_of(environ: dict[str, Any]) -> str | None:
+        try:
+            rule, _ = flask_app.url_map.bind_to_environ(environ).match(return_rule=True)
+        except HTTPException:  # no such route or method, or a redirect
+            return None
+        return _RULE_VARIABLE.sub(r"{\1}", rule.rule)
+
+    return route_of
+
+
+def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
     HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
     HTTP_LATENCY.labels(service, method, route).observe(seconds)
 

@@ -91,10 +91,13 @@ class HttpInstrumentation:
 
     MAX_CORRELATION_ID = 200
 
-    def __init__(self, app: Any, service: str, collectors: Any = ()):
+    def __init__(self, app: Any, service: str, collectors: Any = (), route_of: Any = None):
         self.app = app
         self.service = service
         self.collectors = tuple(collectors)
+        # environ -> the label of the route a request took, or None (metrics.url_rules for
+        # a Flask app); never the raw path, which clients choose.
+        self.route_of = route_of
         self.log = logging.getLogger(f"{service}.http")
 
     def adopt_correlation_id(self, request_env: dict[str, Any]) -> str:
@@ -143,7 +146,8 @@ class HttpInstrumentation:
         finally:
             elapsed = time.perf_counter() - started
             status = seen.get("status", 500)
-            metrics.observe_request(self.service, method, path, status, elapsed)
+            route = metrics.route_label(request_env, self.route_of)
+            metrics.observe_request(self.service, method, route, status, elapsed)
             self.log.info(
                 "%s %s %s",
                 method,

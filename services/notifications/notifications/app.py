@@ -13,7 +13,7 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import Delivery, WebhookDelivery
-from setu_contract.metrics import StatusCountCollector
+from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 
 MAX_BODY = 1024 * 1024
@@ -59,7 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(unsubscribe_blp)
     api.register_blueprint(webhooks_blp)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
-        app.wsgi_app, "notifications", _collectors(engine)
+        app.wsgi_app, "notifications", _collectors(engine), route_of=url_rules(app)
     )
     return app
 
@@ -70,7 +70,7 @@ def _collectors(engine: Engine) -> list[StatusCountCollector]:
         StatusCountCollector(
             engine,
             select(Delivery.status, func.count()).group_by(Delivery.status),
-            "setu_emails",
+            "setu_email_deliveries",
             "Email deliveries, by status",
             "status",
         ),

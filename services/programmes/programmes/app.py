@@ -15,7 +15,7 @@ from programmes.api.programmes import blp as programmes_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.models import outbox
-from setu_contract.metrics import outbox_collector
+from setu_contract.metrics import outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
 
 MAX_BODY = 1024 * 1024
@@ -64,6 +64,6 @@ def create_app(config: Config | None = None) -> Flask:
         api.register_blueprint(blueprint)
     document_errors(api)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
-        app.wsgi_app, "programmes", [outbox_collector(engine, outbox)]
+        app.wsgi_app, "programmes", [outbox_collector(engine, outbox)], route_of=url_rules(app)
     )
     return app

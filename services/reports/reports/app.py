@@ -13,7 +13,7 @@ from reports.config import Config
 from reports.runtime import Runtime, build_runtime
 from reports.store.models import ReportJob, outbox
 from reports.worker import settings
-from setu_contract.metrics import StatusCountCollector, outbox_collector
+from setu_contract.metrics import StatusCountCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation
 
 
@@ -37,7 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
-        app.wsgi_app, "reports", _collectors(runtime)
+        app.wsgi_app, "reports", _collectors(runtime), route_of=url_rules(app)
     )
     return app
 

@@ -3,10 +3,11 @@
 import json
 import logging
 
+from flask import Flask
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from setu_contract.metrics import route_label
+from setu_contract.metrics import UNMATCHED, route_label, url_rules
 from setu_contract.observability import HttpInstrumentation, get_correlation_id
 
 
@@ -31,27 +32,52 @@ def test_a_missing_or_odd_correlation_id_is_replaced():
         assert made == answer.json["seen"] and len(made) == 32
 
 
-def test_requests_are_counted_by_route_and_logged(caplog):
-    client = Client(HttpInstrumentation(app, "counting"))
-    with caplog.at_level(logging.INFO, logger="counting.http"):
-        for _ in range(3):
-            client.get("/v1/programmes/6f1c0c1e-0000-4000-8000-000000000001/history")
-    assert [r.status for r in caplog.records] == [200, 200, 200]
-    text = client.get("/metrics").get_data(as_text=True)
-    line = next(
-        line
-        for line in text.splitlines()
-        if line.startswith("setu_http_requests_total{")
-        and 'service="counting"' in line
-        and 'route="/v1/programmes/{id}/history"' in line
+def _counted(client: Client, service: str) -> dict[str, float]:
+    """route -> requests counted for ``service``, from the /metrics exposition."""
+    found = {}
+    for line in client.get("/metrics").get_data(as_text=True).splitlines():
+        if line.startswith("setu_http_requests_total{") and f'service="{service}"' in line:
+            route = line.split('route="', 1)[1].split('"', 1)[0]
+            found[route] = found.get(route, 0.0) + float(line.rsplit(" ", 1)[1])
+    return found
+
+
+def test_requests_are_counted_by_the_route_they_matched_and_logged(caplog):
+    flask_app = Flask(__name__)
+    flask_app.add_url_rule(
+        "/v1/programmes/<string:programme_id>/history", "history", lambda programme_id: "{}"
     )
-    assert line.endswith(" 3.0")
+    client = Client(
+        HttpInstrumentation(flask_app.wsgi_app, "counting", route_of=url_rules(flask_app))
+    )
+    with caplog.at_level(logging.INFO, logger="counting.http"):
+        for n in range(3):
+            client.get(f"/v1/programmes/any-id-{n}/history")
+    assert [r.status for r in caplog.records] == [200, 200, 200]
+    assert _counted(client, "counting") == {"/v1/programmes/{programme_id}/history": 3.0}
 
 
-def test_route_label_keeps_names_and_drops_ids():
-    assert route_label("/v1/reports/42/download") == "/v1/reports/{id}/download"
-    assert route_label("/v1/unsubscribe/" + "t" * 60) == "/v1/unsubscribe/{id}"
-    assert route_label("/v1/report-schedules") == "/v1/report-schedules"
+def test_paths_clients_make_up_do_not_make_new_labels():
+    """A label per raw path would grow the metrics (and memory) with every new id sent."""
+    flask_app = Flask(__name__)
+    flask_app.add_url_rule("/v1/things/<thing_id>", "thing", lambda thing_id: "{}")
+    client = Client(
+        HttpInstrumentation(flask_app.wsgi_app, "bounded", route_of=url_rules(flask_app))
+    )
+    for n in range(50):
+        client.get(f"/v1/things/{n}")
+        client.get(f"/v1/nothing-here-{n}/x")
+    assert _counted(client, "bounded") == {"/v1/things/{thing_id}": 50.0, UNMATCHED: 50.0}
+
+
+def test_an_app_without_rules_labels_by_its_own_route_of():
+    client = Client(
+        HttpInstrumentation(app, "plain", route_of=lambda env: env["PATH_INFO"].split("/")[2])
+    )
+    client.get("/v1/reports/42/download")
+    client.get("/v1/reports/43/download")
+    assert _counted(client, "plain") == {"reports": 2.0}
+    assert route_label({"PATH_INFO": "/v1/x"}) == UNMATCHED
 
 
 def test_a_path_with_a_nul_is_a_json_404_before_the_app_sees_it():

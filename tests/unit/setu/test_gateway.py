@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from setu.gateway import Gateway, route_for
+from setu.gateway import Gateway, route_for, route_label
 from setu_contract.http import AUTHORIZE_PATH, KEY_HEADER, ORGANISATION_HEADER, ROLE_HEADER
 
 
@@ -132,3 +132,14 @@ def test_unreachable_upstream_is_502():
     assert answer.status_code == 502 and answer.json["code"] == 502
     assert client.get("/v1/reports").status_code == 503
     assert client.get("/readyz").status_code == 503
+
+
+def test_metrics_label_a_request_by_the_prefix_it_was_routed_by():
+    def label(path: str) -> str | None:
+        return route_label({"PATH_INFO": path})
+
+    assert label("/v1/programmes/any-id/transitions") == "/v1/programmes"
+    assert label("/v1/report-schedules/42") == "/v1/report-schedules"
+    assert label("/docs/static/swagger-ui.css") == "/docs"
+    assert label("/readyz") == "/readyz"
+    assert label("/v1/programmesX") is None and label("/wp-admin/x") is None
