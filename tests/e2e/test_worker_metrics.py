@@ -14,17 +14,16 @@ from datetime import date
 import pytest
 import redis
 import requests
-from sqlalchemy import MetaData, create_engine
 from sqlalchemy.orm import Session
 
-from setu_contract.events import build_event
 from setu_contract.messaging import QUEUES
 from setu_contract.metrics import metrics_port_variable
-from setu_contract.outbox import append, outbox_table
+from setu_contract.outbox import append
 from tests.e2e.test_operations import metric
 from tests.e2e.test_redis_faults import propose_and_submit, setup_partners
 from tests.e2e.topology import RunningSetu, running_setu
 from tests.support.infra import free_port, wait_until
+from tests.support.outbox import bare_outbox, registered
 from tests.support.processes import Process
 
 pytestmark = pytest.mark.e2e
@@ -173,24 +172,9 @@ serve_relay(OutboxRelay(create_engine(database_url), table, celery_publisher(app
 
 
 def write_events(database_url: str, count: int) -> None:
-    engine = create_engine(database_url)
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    metadata.create_all(engine)
-    with Session(engine) as session, session.begin():
+    with bare_outbox(database_url) as (engine, table), Session(engine) as s, s.begin():
         for n in range(count):
-            data = {
-                "id": f"00000000-0000-4000-8000-{n:012d}",
-                "name": f"Org {n}",
-                "country": "IN",
-                "kind": "company",
-                "contact_email": None,
-                "preferred_language": "en",
-                "version": 1,
-            }
-            event = build_event("organisation.registered", data, producer="t", correlation_id="c")
-            append(session, table, event)
-    engine.dispose()
+            append(s, table, registered(n, correlation_id="c"))
 
 
 def start_relay(tmp_path, name: str, database_url: str, broker_url: str) -> tuple[Process, int]:

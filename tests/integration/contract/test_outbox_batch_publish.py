@@ -17,47 +17,23 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
-from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from setu_contract.events import build_event
 from setu_contract.messaging import QUEUES, celery_settings, destinations
-from setu_contract.outbox import OutboxRelay, PublishFailed, append, celery_publisher, outbox_table
+from setu_contract.outbox import OutboxRelay, PublishFailed, append, celery_publisher
 from tests.support.infra import RedisServer, wait_until
+from tests.support.outbox import bare_outbox, registered
 from tests.support.processes import celery_worker
 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def organisation(n: int, name: str | None = None) -> dict:
-    return {
-        "id": f"00000000-0000-4000-8000-{n:012d}",
-        "name": name or f"Org {n}",
-        "country": "IN",
-        "kind": "company",
-        "contact_email": None,
-        "preferred_language": "en",
-        "version": 1,
-    }
-
-
-def registered(n: int, name: str | None = None) -> dict:
-    return build_event(
-        "organisation.registered",
-        organisation(n, name),
-        producer="t",
-        correlation_id=f"cid-{n}",
-    )
-
-
 @pytest.fixture
 def outbox(database_url: str) -> Iterator[tuple[Engine, object]]:
-    engine = create_engine(database_url)
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    metadata.create_all(engine)
-    yield engine, table
-    engine.dispose()
+    with bare_outbox(database_url) as (engine, table):
+        yield engine, table
 
 
 @pytest.fixture

@@ -7,41 +7,23 @@ import threading
 import pytest
 import redis
 from celery import Celery
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from setu_contract.events import build_event
 from setu_contract.messaging import celery_settings
-from setu_contract.outbox import OutboxRelay, PublishFailed, append, celery_publisher, outbox_table
-
-
-def organisation(n: int) -> dict:
-    return {
-        "id": f"00000000-0000-4000-8000-{n:012d}",
-        "name": f"Org {n}",
-        "country": "IN",
-        "kind": "company",
-        "contact_email": None,
-        "preferred_language": "en",
-        "version": 1,
-    }
+from setu_contract.outbox import OutboxRelay, PublishFailed, append, celery_publisher
+from tests.support.outbox import bare_outbox, organisation, registered
 
 
 @pytest.fixture
 def outbox(database_url):
-    engine = create_engine(database_url)
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    metadata.create_all(engine)
-    yield engine, table
-    engine.dispose()
+    with bare_outbox(database_url) as (engine, table):
+        yield engine, table
 
 
 def write_events(engine, table, count: int) -> list[dict]:
-    events = [
-        build_event("organisation.registered", organisation(n), producer="t", correlation_id="c")
-        for n in range(count)
-    ]
+    events = [registered(n, correlation_id="c") for n in range(count)]
     with Session(engine) as session, session.begin():
         for event in events:
             append(session, table, event)
@@ -115,10 +97,11 @@ def test_relay_publishes_to_each_subscribed_queue_on_real_redis(outbox, redis_ur
 
 
 def test_two_relays_on_postgresql_never_publish_a_row_twice(postgres_url):
-    engine = create_engine(postgres_url, pool_size=4)
-    metadata = MetaData()
-    table = outbox_table(metadata)
-    metadata.create_all(engine)
+    with bare_outbox(postgres_url, pool_size=4) as (engine, table):
+        _two_relays(engine, table)
+
+
+def _two_relays(engine, table) -> None:
     write_events(engine, table, 400)
     published: list[str] = []
     lock = threading.Lock()
