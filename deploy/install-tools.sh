@@ -18,9 +18,11 @@ missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
-ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+# (No `| grep -q` here: grep stops reading at the first match, and under pipefail the
+# writer's SIGPIPE would count as "missing".)
+[[ $(ldconfig -p) == *libpango-1.0.so.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v promtool >/dev/null || missing+=(prometheus)
-fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+[[ $(fc-list 2>/dev/null) == *'Noto Sans CJK'* ]] || missing+=(fonts-noto-cjk)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
