@@ -98,6 +98,7 @@ def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> O
         due = utcnow() + timedelta(seconds=delay)
         _finish(session, delivery.id, status=RETRYING, last_error=message, next_attempt_at=due)
         log.warning("email deferred", extra={"delivery_id": delivery.id, "error": message})
+        count_email(delivery.template, RETRYING)
         return Outcome(RETRYING, delay)
     with session.begin():
         session.execute(
@@ -117,6 +118,7 @@ def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> O
             )
         )
     log.error("email failed", extra={"delivery_id": delivery.id, "error": message})
+    count_email(delivery.template, FAILED)
     return Outcome(FAILED)
 
 
@@ -142,21 +144,8 @@ def send_claimed(
     unsubscribe_link: UnsubscribeLink,
 ) -> Outcome:
     """Send a delivery this worker has claimed (it is `sending`) and record the outcome
-    (counted for Prometheus by template and status: ``setu_emails_total``)."""
-    template = delivery.template
-    outcome = _send_claimed(session, delivery, transport, sender, unsubscribe_link)
-    count_email(template, outcome.status)
-    return outcome
-
-
-def _send_claimed(
-    session: Session,
-    delivery: Delivery,
-    transport: Transport,
-    sender: Sender,
-    unsubscribe_link: UnsubscribeLink,
-) -> Outcome:
-    """The only window for a second copy is a crash between the SMTP server's acceptance and
+    (logged, and counted for Prometheus by template and status: ``setu_emails_total``).
+    The only window for a second copy is a crash between the SMTP server's acceptance and
     the commit of `sent` just below."""
     if delivery.correlation_id:
         set_correlation_id(delivery.correlation_id)
@@ -179,4 +168,5 @@ def _send_claimed(
         next_attempt_at=None,
     )
     log.info("email sent", extra={"delivery_id": delivery.id, "template": delivery.template})
+    count_email(delivery.template, SENT)
     return Outcome(SENT)
