@@ -59,19 +59,22 @@ def route_label(environ: dict[str, Any], route_of: Any = None) -> str:
     return (route_of(environ) if route_of is not None else None) or UNMATCHED
 
 
+ROUTE_KEY = "setu.route"  # where url_rules leaves the matched route in the WSGI environ
+
+
 def url_rules(flask_app: Any) -> Any:
-    """``route_of`` for a Flask app: the URL rule a request matches, as
-    ``/v1/programmes/{programme_id}/history`` (None when it matches none)."""
-    from werkzeug.exceptions import HTTPException
+    """``route_of`` for a Flask app: the URL rule the request matched, as
+    ``/v1/programmes/{programme_id}/history`` (None when it matched none). Flask has
+    matched the URL by the time it sends ``request_started``; the rule is noted in the
+    environ then, so the instrumentation need not match the URL a second time."""
+    from flask import request, request_started
 
-    def route_of(environ: dict[str, Any]) -> str | None:
-        try:
-            rule, _ = flask_app.url_map.bind_to_environ(environ).match(return_rule=True)
-        except HTTPException:  # no such route or method, or a redirect
-            return None
-        return _RULE_VARIABLE.sub(r"{\1}", rule.rule)
+    def note_rule(_sender: Any, **_: Any) -> None:
+        if request.url_rule is not None:
+            request.environ[ROUTE_KEY] = _RULE_VARIABLE.sub(r"{\1}", request.url_rule.rule)
 
-    return route_of
+    request_started.connect(note_rule, flask_app, weak=False)
+    return lambda request_env: request_env.get(ROUTE_KEY)
 
 
 def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
