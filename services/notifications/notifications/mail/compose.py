@@ -13,7 +13,9 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from notifications.mail import labels
-from notifications.mail.templates import language_for, local_time, render
+from notifications.mail.mime import alternative, plain, simple_address, unstructured
+from notifications.mail.smtp import Envelope
+from notifications.mail.templates import Rendered, language_for, local_time, render
 
 EVENT_HEADER = "X-Setu-Event-Id"
 NOTIFICATION_HEADER = "X-Setu-Notification-Id"
@@ -43,6 +45,7 @@ class _HeaderClasses(HeaderRegistry):
 
 
 POLICY = policy.default.clone(header_factory=_HeaderClasses())
+_CRLF_POLICY = POLICY.clone(linesep="\r\n")
 
 
 @functools.lru_cache(maxsize=256)
@@ -109,10 +112,89 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
     }
 
 
-def compose(outgoing: Outgoing, sender: Sender) -> EmailMessage:
+@dataclass(frozen=True)
+class Composed:
+    """A message ready for SMTP: written as bytes with its envelope, or (for an address or
+    a value the byte writer does not handle) as the ``email`` package's message."""
+
+    message_id: str
+    smtp: Envelope | EmailMessage
+
+    def as_bytes(self) -> bytes:
+        if isinstance(self.smtp, Envelope):
+            return self.smtp.data
+        return self.smtp.as_bytes()
+
+
+@functools.lru_cache(maxsize=64)
+def _address_line(name: str, value: str) -> str:
+    """An address header as the ``email`` package folds it (the sender: once per process)."""
+    return _repeated(name, value).fold(policy=_CRLF_POLICY)
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_sender(mail_from: str) -> str | None:
+    """The bare address SMTP is given for ``mail_from``; None if it needs the slow path."""
+    addresses = _repeated("From", mail_from).addresses
+    if len(addresses) != 1 or not simple_address(addresses[0].addr_spec):
+        return None
+    return addresses[0].addr_spec
+
+
+def _custom_headers(outgoing: Outgoing) -> list[tuple[str, str]]:
+    headers = [(EVENT_HEADER, outgoing.event_id), (NOTIFICATION_HEADER, outgoing.delivery_id)]
+    if outgoing.correlation_id:
+        headers.append((CORRELATION_HEADER, outgoing.correlation_id))
+    if outgoing.unsubscribe_url:
+        headers.append(("List-Unsubscribe", f"<{outgoing.unsubscribe_url}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    else:
+        # Decision emails cannot be unsubscribed from; say they are transactional.
+        headers.append(("Auto-Submitted", "auto-generated"))
+    return headers
+
+
+def _written(outgoing: Outgoing, sender: Sender, rendered: Rendered) -> Composed | None:
+    """The message as bytes, or None when a value needs the ``email`` package."""
+    mail_from = _envelope_sender(sender.mail_from)
+    custom = _custom_headers(outgoing)
+    if (
+        mail_from is None
+        or not simple_address(outgoing.recipient)
+        or not all(plain(value) for _, value in custom)
+        or not plain(outgoing.language)
+    ):
+        return None
+    mid = message_id(outgoing.delivery_id, sender.mail_from)
+    lines = [
+        unstructured("Subject", rendered.subject),
+        _address_line("From", sender.mail_from),
+        f"To: {outgoing.recipient}\r\n",
+    ]
+    if sender.reply_to:
+        lines.append(_address_line("Reply-To", sender.reply_to))
+    lines.append(f"Date: {format_datetime(datetime.now(UTC))}\r\n")
+    lines.append(f"Message-ID: {mid}\r\n")
+    lines.append(f"Content-Language: {outgoing.language}\r\n")
+    lines.extend(f"{name}: {value}\r\n" for name, value in custom)
+    data = alternative("".join(lines), rendered.text, rendered.html)
+    return Composed(mid, Envelope(mail_from, (outgoing.recipient,), data))
+
+
+def compose(outgoing: Outgoing, sender: Sender) -> Composed:
     language = language_for(outgoing.template, outgoing.language)
     outgoing = replace(outgoing, language=language)
     rendered = render(outgoing.template, language, _variables(outgoing))
+    written = _written(outgoing, sender, rendered)
+    if written is not None:
+        return written
+    message = with_email_package(outgoing, sender, rendered)
+    return Composed(message["Message-ID"], message)
+
+
+def with_email_package(outgoing: Outgoing, sender: Sender, rendered: Rendered) -> EmailMessage:
+    """The same message made by the ``email`` package: for what ``mime`` does not write
+    (international addresses, header values that must be encoded), and the tests' reference."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = rendered.subject
     message["From"] = _repeated("From", sender.mail_from)

@@ -42,6 +42,24 @@ def _reply_text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """A message already written as bytes (CRLF line endings), with its SMTP envelope."""
+
+    mail_from: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+Message = EmailMessage | Envelope
+
+
+def _transfer(client: smtplib.SMTP, message: Message) -> dict[str, tuple[int, bytes]]:
+    if isinstance(message, Envelope):
+        return client.sendmail(message.mail_from, list(message.recipients), message.data)
+    return client.send_message(message)
+
+
 class _Stale(Exception):
     """The connection failed at MAIL FROM: the server was given nothing of the message."""
 
@@ -88,18 +106,18 @@ class SmtpTransport:
             raise
         return client
 
-    def _submit(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    def _submit(self, message: Message) -> dict[str, tuple[int, bytes]]:
         if self._client is None:
             self._client = self._connect()
-            return self._client.send_message(message)
+            return _transfer(self._client, message)
         try:
-            return self._client.send_message(message)
+            return _transfer(self._client, message)
         except _Stale:
             self.close()
         self._client = self._connect()
-        return self._client.send_message(message)
+        return _transfer(self._client, message)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send one message or raise TransientSendError / PermanentSendError."""
         with self._lock:
             try:

@@ -6,14 +6,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import ColumnElement, Update, update
 from sqlalchemy.orm import Session
 
 from notifications.domain import retry
 from notifications.mail.compose import Outgoing, Sender, compose
-from notifications.mail.smtp import PermanentSendError, TransientSendError
+from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
 from notifications.store.db import autocommit
 from notifications.store.models import (
     CLAIMABLE,
@@ -30,7 +29,7 @@ from setu_contract.observability import set_correlation_id
 
 log = logging.getLogger(__name__)
 
-Transport = Callable[[EmailMessage], None]
+Transport = Callable[[Message], None]
 UnsubscribeLink = Callable[[Delivery], str | None]
 
 
@@ -155,14 +154,14 @@ def send_claimed(
         log.exception("email could not be written", extra={"delivery_id": delivery.id})
         return _failed_attempt(session, delivery, PermanentSendError(f"compose: {exc!r}"))
     try:
-        transport(message)
+        transport(message.smtp)
     except (TransientSendError, PermanentSendError) as exc:
         return _failed_attempt(session, delivery, exc)
     _finish(
         session,
         delivery.id,
         status=SENT,
-        message_id=message["Message-ID"],
+        message_id=message.message_id,
         sent_at=utcnow(),
         last_error=None,
         next_attempt_at=None,
