@@ -82,17 +82,20 @@ def outbox_table(metadata: MetaData, name: str = "outbox") -> Table:
 def append(session: Session, table: Table, envelope: dict[str, Any]) -> None:
     """Add an event to the outbox inside the caller's transaction (commit is the caller's)."""
     aggregate_type, aggregate_id, aggregate_version = aggregate_of(envelope)
+    # The bare INSERT with its values as parameters: the statement's compiled form is cached,
+    # not rebuilt (and its cache key recomputed) from literal values on every event.
     session.execute(
-        insert(table).values(
-            event_id=envelope["id"],
-            type=envelope["type"],
-            aggregate_type=aggregate_type,
-            aggregate_id=aggregate_id,
-            aggregate_version=aggregate_version,
-            occurred_at=datetime.fromisoformat(envelope["occurred_at"]),
-            correlation_id=envelope["correlation_id"],
-            payload=envelope,
-        )
+        insert(table),
+        {
+            "event_id": envelope["id"],
+            "type": envelope["type"],
+            "aggregate_type": aggregate_type,
+            "aggregate_id": aggregate_id,
+            "aggregate_version": aggregate_version,
+            "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
+            "correlation_id": envelope["correlation_id"],
+            "payload": envelope,
+        },
     )
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -18,6 +18,7 @@ from programmes.services.references import next_number
 from programmes.store.models import (
     Application,
     ApplicationTransition,
+    Organisation,
     Programme,
     ProgrammePartner,
 )
@@ -32,23 +33,18 @@ APPLICANT_COLUMNS = {
 }
 
 
-def _partner_countries(programme: Programme) -> dict[str, str]:
-    return {p.organisation_id: p.organisation.country for p in programme.partners}
-
-
 def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Programme, str]:
     """The programme and the direction, or 422 naming each field that breaks a rule."""
-    programme = session.scalars(
-        select(Programme)
+    # One row per partner: (the programme, read for its reference only; partner; country).
+    rows = session.execute(
+        select(Programme, ProgrammePartner.organisation_id, Organisation.country)
+        .join(Programme.partners)
+        .join(ProgrammePartner.organisation)
         .where(Programme.id == fields["programme_id"])
-        .options(
-            joinedload(Programme.partners).joinedload(ProgrammePartner.organisation),
-            lazyload(Programme.budget),
-            lazyload(Programme.approvals),
-        )
-    ).first()
-    countries = _partner_countries(programme) if programme else {}
-    if programme is None or home_id not in countries:
+        .options(load_only(Programme.reference), lazyload("*"))
+    ).all()
+    countries = {organisation_id: country for _, organisation_id, country in rows}
+    if home_id not in countries:
         raise Invalid(
             "no such programme of yours", {"programme_id": ["not a programme you take part in"]}
         )
@@ -60,7 +56,7 @@ def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Prog
     }
     if errors:
         raise Invalid("the application breaks field rules", errors)
-    return programme, rules.direction(home_country)
+    return rows[0][0], rules.direction(home_country)
 
 
 def _apply(application: Application, fields: dict[str, Any]) -> None:
