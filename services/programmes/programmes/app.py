@@ -14,7 +14,8 @@ from programmes.api.organisations import blp as organisations_blp
 from programmes.api.programmes import blp as programmes_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
-from programmes.store.models import outbox
+from programmes.store.list_totals import ListTotals
+from programmes.store.models import Programme, ProgrammePartner, outbox
 from setu_contract.metrics import outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
 
@@ -50,6 +51,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.read_sessions"] = make_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT")
     )
+    totals = ListTotals(config.redis_url, config.database_url)
+    totals.watch(
+        app.extensions["programmes.sessions"], {"programmes": (Programme, ProgrammePartner)}
+    )
+    app.extensions["programmes.list_totals"] = totals
     app.teardown_appcontext(close_request_session)
     ratelimit.install(app, config.rate_limit, config.redis_url)
     api = ProgrammesApi(app)

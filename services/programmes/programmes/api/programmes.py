@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from programmes.api import (
@@ -48,7 +49,8 @@ class Programmes(MethodView):
         """List the programmes you take part in (all, for the secretariat and auditors)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
-            found, total = service.list_programmes(session, principal(), query, page, size)
+            totals = current_app.extensions["programmes.list_totals"]
+            found, total = service.list_programmes(session, principal(), query, page, size, totals)
             items = [programme_snapshot(p) for p in found]
         return page_envelope(items, total, page, size)
 

@@ -16,6 +16,7 @@ from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
+from programmes.store.list_totals import ListTotals
 from programmes.store.models import (
     BudgetLine,
     Organisation,
@@ -133,10 +134,20 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
     }
 
 
+# The filters of a programme list besides the caller's partners (see ProgrammeQuerySchema).
+FILTERS = ("status", "focus_area", "q")
+
+
 def list_programmes(
-    session: Session, principal: Principal, filters: dict[str, Any], page: int, size: int
+    session: Session,
+    principal: Principal,
+    filters: dict[str, Any],
+    page: int,
+    size: int,
+    totals: ListTotals | None = None,
 ) -> tuple[list[Programme], int]:
-    """Programmes the caller may see, filtered, newest first, and how many there are."""
+    """Programmes the caller may see, filtered, newest first, and how many there are (kept
+    in ``totals`` between writes, if given)."""
     partners = set()
     if not principal.can_read_everything:
         partners.add(principal.organisation_id)
@@ -161,7 +172,12 @@ def list_programmes(
         .offset((page - 1) * size)
         .limit(size)
     ).all()
-    return list(items), _count(session, conditions, partners)
+    scope = {"partners": sorted(partners), **{k: filters.get(k) for k in FILTERS}}
+    if totals is None:
+        return list(items), _count(session, conditions, partners)
+    return list(items), totals.total(
+        "programmes", scope, lambda: _count(session, conditions, partners)
+    )
 
 
 def _count(session: Session, conditions: list[Any], partners: set[str]) -> int:
@@ -170,7 +186,8 @@ def _count(session: Session, conditions: list[Any], partners: set[str]) -> int:
     if not conditions:
         query = select(func.count()).select_from(Programme)
     elif len(conditions) == 1 and len(partners) == 1:
-        query = select(func.count()).where(ProgrammePartner.organisation_id == partners.pop())
+        (organisation_id,) = partners
+        query = select(func.count()).where(ProgrammePartner.organisation_id == organisation_id)
     else:
         query = select(func.count()).select_from(Programme).where(*conditions)
     return session.scalar(query) or 0

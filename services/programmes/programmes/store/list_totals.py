@@ -1,0 +1,139 @@
+"""The ``total`` of a list, counted once and kept in Redis until a write changes what it counts.
+
+PRODUCT.md's lists answer an exact ``total``. Counting every row a caller may see costs more
+than the rest of the request once there are many: 100,000 programmes are a scan of 100,000
+rows, 10-15 ms of PostgreSQL, for every page. So a total is counted once and kept in one Redis
+hash per list and database (``setu:list-totals:<database>:<list>``), in a field per scope (who
+is asking and the filters), beside the hash's ``generation``.
+
+- A commit that wrote a row the list counts replaces the hash by an empty one with a new
+  generation (``changed``, run after the commit and before the response is sent): a client
+  that was answered a write is never then answered a total from before it.
+- A total is stored only if the hash still has the generation read before counting (one Lua
+  script): a count that ran while a write committed, and may have missed it, is not kept.
+- When Redis does not answer, totals are counted in the database (exact, only slower) and Redis
+  is left alone for a few seconds. The one case in which a total can lag: Redis fails (or the
+  process dies) between a write's commit and its ``changed``. The hash expires TTL_SECONDS
+  after it was made, which bounds that.
+
+Writes are seen through the ORM (rows of the watched classes flushed in a session made by the
+watched sessionmaker). A statement that changes those tables without the ORM must call
+``changed`` itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import redis
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+TTL_SECONDS = 60
+REDIS_TIMEOUT = 0.25
+BACKOFF_SECONDS = 5.0
+GENERATION = "generation"
+PENDING = "setu.changed_lists"
+
+# KEYS[1] the hash; ARGV: generation read before counting, field, total, ttl.
+_STORE = """
+if (redis.call('HGET', KEYS[1], 'generation') or '') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+if redis.call('TTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
+return 1
+"""
+
+
+class ListTotals:
+    def __init__(self, redis_url: str, database_url: str, ttl: int = TTL_SECONDS):
+        self.client = redis.Redis.from_url(
+            redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
+        self.database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+        self.ttl = ttl
+        self.store = self.client.register_script(_STORE)
+        self.redis_down_until = 0.0
+
+    def key(self, name: str) -> str:
+        return f"setu:list-totals:{self.database}:{name}"
+
+    def total(self, name: str, scope: Any, count: Callable[[], int]) -> int:
+        """The kept total of ``name`` for ``scope`` (JSON-able), or ``count()``, then kept."""
+        if time.monotonic() < self.redis_down_until:
+            return count()
+        key = self.key(name)
+        field = hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()[:24]
+        try:
+            generation, kept = self.client.hmget(key, [GENERATION, field])
+        except redis.RedisError as exc:
+            self._down(exc)
+            return count()
+        if kept is not None:
+            return int(kept)
+        value = count()
+        try:
+            self.store(keys=[key], args=[generation or b"", field, value, self.ttl])
+        except redis.RedisError as exc:
+            self._down(exc)
+        return value
+
+    def changed(self, names: Iterable[str]) -> None:
+        """Forget the totals of ``names``: call after a commit that changed their rows."""
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            for name in sorted(set(names)):
+                key = self.key(name)
+                pipe.delete(key)
+                pipe.hset(key, GENERATION, uuid.uuid4().hex)
+                pipe.expire(key, self.ttl)
+            pipe.execute()
+        except redis.RedisError as exc:
+            log.warning(
+                "list totals not reset after a write; they may lag for up to %d s: %r",
+                self.ttl,
+                exc,
+            )
+            self._down(exc)
+
+    def _down(self, exc: BaseException) -> None:
+        if time.monotonic() >= self.redis_down_until:
+            log.warning("list totals are counted in the database for a while: %r", exc)
+        self.redis_down_until = time.monotonic() + BACKOFF_SECONDS
+
+    def watch(self, sessions: sessionmaker[Session], lists: Mapping[str, tuple[type, ...]]) -> None:
+        """Call ``changed`` after every commit of ``sessions`` that flushed a new, changed or
+        deleted instance of one of a list's classes."""
+
+        def after_flush(session: Session, _context: Any) -> None:
+            touched = (*session.new, *session.dirty, *session.deleted)
+            names = {name for name, kinds in lists.items() if _any_of(touched, kinds)}
+            if names:
+                session.info.setdefault(PENDING, set()).update(names)
+
+        def after_commit(session: Session) -> None:
+            names = session.info.pop(PENDING, None)
+            if names:
+                self.changed(names)
+
+        def after_rollback(session: Session) -> None:
+            session.info.pop(PENDING, None)
+
+        event.listen(sessions, "after_flush", after_flush)
+        event.listen(sessions, "after_commit", after_commit)
+        event.listen(sessions, "after_rollback", after_rollback)
+
+
+def _any_of(instances: tuple[object, ...], kinds: tuple[type, ...]) -> bool:
+    return any(isinstance(instance, kinds) for instance in instances)
