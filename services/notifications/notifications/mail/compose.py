@@ -78,10 +78,14 @@ class Sender:
     reply_to: str | None = None
 
 
+@functools.lru_cache(maxsize=16)
+def _domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "setu.local"
+
+
 def message_id(delivery_id: str, mail_from: str) -> str:
     """Stable per delivery: a resend after a crash carries the same Message-ID."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "setu.local"
-    return f"<{delivery_id}@{domain}>"
+    return f"<{delivery_id}@{_domain(mail_from)}>"
 
 
 def _words(context: dict[str, Any], language: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,6 +69,8 @@ def _blocks(template: Template, names: tuple[str, ...], variables: dict[str, Any
     return ["".join(template.blocks[name](context)) for name in names]
 
 
+# The templates are files of the package: they do not come and go while it runs.
+@lru_cache(maxsize=512)
 def language_for(message: str, language: str) -> str:
     """``language`` if the message is written in it, else English."""
     return language if (TEMPLATE_DIR / f"{message}.{language}.j2").is_file() else "en"

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notifications.domain.planning import PlannedEmail, Settings, plan
+from notifications.domain.webhooks import organisations_concerned
 from notifications.mail.unsubscribe import REPORTS_LIST
 from notifications.services.erasure import erase_application
 from notifications.services.sending import claim_event_deliveries
@@ -25,8 +26,11 @@ from notifications.store.models import (
     Delivery,
     ProcessedEvent,
     WebhookDelivery,
+    new_id,
     utcnow,
 )
+from notifications.store.new_events import write_new_event
+from setu_contract.events import aggregate_of
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +125,21 @@ class Planned:
         log.info("event applied", extra={"event_id": event_id, "deliveries": count})
 
 
+def _emails(
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+) -> list[Delivery]:
+    """Reads only: who is written to (MissingOrganisations if someone is not known yet)."""
+    planned = plan(envelope, SqlDirectory(session), settings)
+    if planned.missing and not allow_missing:
+        raise MissingOrganisations(planned.missing)
+    return [_delivery(envelope, e) for e in _without_unsubscribed(session, planned.emails)]
+
+
 def _plan(
     session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
 ) -> Planned:
     """Reads only: who is written to, and which webhook endpoints are sent the event."""
-    planned = plan(envelope, SqlDirectory(session), settings)
-    if planned.missing and not allow_missing:
-        raise MissingOrganisations(planned.missing)
-    emails = [_delivery(envelope, e) for e in _without_unsubscribed(session, planned.emails)]
+    emails = _emails(session, envelope, settings, allow_missing)
     return Planned(emails, plan_webhooks(session, envelope))
 
 
@@ -180,6 +191,8 @@ def take_event(
             planned.write(session, claim=True)
         planned.log(event_id)
         return Taken.planned(planned)
+    if session.get_bind().dialect.name == "postgresql":
+        return _take_in_one_statement(session, envelope, settings, allow_missing)
     with autocommit(session):
         planned = _plan(session, envelope, settings, allow_missing)
         if not planned.emails and not planned.webhooks:
@@ -193,6 +206,27 @@ def take_event(
         planned.write(session, claim=True)
     planned.log(event_id)
     return Taken.planned(planned)
+
+
+def _take_in_one_statement(
+    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+) -> Taken:
+    """PostgreSQL: the event's record, its emails (claimed) and its webhook deliveries are
+    written by one statement (store.new_events), in autocommit."""
+    with autocommit(session):
+        emails = _emails(session, envelope, settings, allow_missing)
+        now = utcnow()
+        for delivery in emails:  # written claimed: the first attempt starts now
+            delivery.id, delivery.status, delivery.attempts = new_id(), SENDING, 1
+            delivery.created_at = delivery.updated_at = now
+        owners = organisations_concerned(envelope)
+        subject_id = aggregate_of(envelope)[1] if owners else None
+        written = write_new_event(session.connection(), envelope, emails, owners, subject_id, now)
+        if not written.new:
+            return Taken.again(session, envelope["id"])
+    count = len(emails) + len(written.webhooks)
+    log.info("event applied", extra={"event_id": envelope["id"], "deliveries": count})
+    return Taken(emails, written.webhooks)
 
 
 def record_event(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Update, update
+from sqlalchemy import ColumnElement, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from notifications.domain import retry
@@ -90,6 +90,30 @@ def _finish(session: Session, delivery_id: str, **values: object) -> None:
         )
 
 
+_deliveries = Delivery.__table__
+# The outcome of nearly every email, built once (a statement built per email cost more
+# than running it).
+_SENT = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("delivery_id"), _deliveries.c.status == SENDING)
+    .values(
+        status=SENT,
+        message_id=bindparam("message_id", type_=_deliveries.c.message_id.type),
+        sent_at=bindparam("now", type_=_deliveries.c.sent_at.type),
+        updated_at=bindparam("now", type_=_deliveries.c.updated_at.type),
+        last_error=None,
+        next_attempt_at=None,
+    )
+)
+
+
+def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
+    with autocommit(session):
+        session.connection().execute(
+            _SENT, {"delivery_id": delivery_id, "message_id": message_id, "now": utcnow()}
+        )
+
+
 def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> Outcome:
     message = str(error)[:2000]
     if isinstance(error, TransientSendError) and retry.should_retry(delivery.attempts):
@@ -157,15 +181,7 @@ def send_claimed(
         transport(message.smtp)
     except (TransientSendError, PermanentSendError) as exc:
         return _failed_attempt(session, delivery, exc)
-    _finish(
-        session,
-        delivery.id,
-        status=SENT,
-        message_id=message.message_id,
-        sent_at=utcnow(),
-        last_error=None,
-        next_attempt_at=None,
-    )
+    _record_sent(session, delivery.id, message.message_id)
     log.info("email sent", extra={"delivery_id": delivery.id, "template": delivery.template})
     count_email(delivery.template, SENT)
     return Outcome(SENT)
