@@ -6,7 +6,6 @@ asked again for a few seconds: the API keeps answering with Redis down (PRODUCT.
 
 from __future__ import annotations
 
-import logging
 import time
 
 import redis
@@ -14,34 +13,27 @@ from flask import Flask, current_app
 from werkzeug.exceptions import TooManyRequests
 
 from programmes.domain.rates import LocalWindows, Rate, parse_rate
+from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
-
-log = logging.getLogger(__name__)
-REDIS_TIMEOUT = 0.25
-BACKOFF_SECONDS = 5.0
 
 
 class RateLimiter:
     def __init__(self, rate: Rate, redis_url: str):
         self.rate = rate
-        self.client = redis.Redis.from_url(
-            redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
-        )
+        self.redis = GuardedRedis(redis_url, "the rate limit")
         self.local = LocalWindows()
-        self.redis_down_until = 0.0
 
     def _count(self, key: str, window: int) -> int:
-        if time.monotonic() >= self.redis_down_until:
+        if self.redis.usable():
             name = f"setu:ratelimit:{key}:{window}"
             try:
                 # One round trip, no MULTI/EXEC: EXPIRE only bounds the key's life.
-                pipe = self.client.pipeline(transaction=False)
+                pipe = self.redis.client.pipeline(transaction=False)
                 pipe.incr(name)
                 pipe.expire(name, self.rate.period + 1)
                 return int(pipe.execute()[0])
             except redis.RedisError as exc:
-                log.warning("rate limit falls back to this process: %r", exc)
-                self.redis_down_until = time.monotonic() + BACKOFF_SECONDS
+                self.redis.failed(exc)
         return self.local.hit(key, window)
 
     def check(self, principal: Principal) -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -35,11 +34,11 @@ import redis
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from programmes.store.redis_guard import GuardedRedis
+
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 60
-REDIS_TIMEOUT = 0.25
-BACKOFF_SECONDS = 5.0
 GENERATION = "generation"
 PENDING = "setu.changed_lists"
 
@@ -58,27 +57,25 @@ return 1
 
 class ListTotals:
     def __init__(self, redis_url: str, database_url: str, ttl: int = TTL_SECONDS):
-        self.client = redis.Redis.from_url(
-            redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
-        )
+        self.redis = GuardedRedis(redis_url, "list totals")
+        self.client = self.redis.client
         self.database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
         self.ttl = ttl
         self.store = self.client.register_script(_STORE)
-        self.redis_down_until = 0.0
 
     def key(self, name: str) -> str:
         return f"setu:list-totals:{self.database}:{name}"
 
     def total(self, name: str, scope: Any, count: Callable[[], int]) -> int:
         """The kept total of ``name`` for ``scope`` (JSON-able), or ``count()``, then kept."""
-        if time.monotonic() < self.redis_down_until:
+        if not self.redis.usable():
             return count()
         key = self.key(name)
         field = hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()[:24]
         try:
             generation, kept = self.client.hmget(key, [GENERATION, field])
         except redis.RedisError as exc:
-            self._down(exc)
+            self.redis.failed(exc)
             return count()
         if kept is not None:
             return int(kept)
@@ -86,7 +83,7 @@ class ListTotals:
         try:
             self.store(keys=[key], args=[generation or b"", field, value, self.ttl])
         except redis.RedisError as exc:
-            self._down(exc)
+            self.redis.failed(exc)
         return value
 
     def changed(self, names: Iterable[str]) -> None:
@@ -105,12 +102,7 @@ class ListTotals:
                 self.ttl,
                 exc,
             )
-            self._down(exc)
-
-    def _down(self, exc: BaseException) -> None:
-        if time.monotonic() >= self.redis_down_until:
-            log.warning("list totals are counted in the database for a while: %r", exc)
-        self.redis_down_until = time.monotonic() + BACKOFF_SECONDS
+            self.redis.failed(exc)
 
     def watch(self, sessions: sessionmaker[Session], lists: Mapping[str, tuple[type, ...]]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that flushed a new, changed or
