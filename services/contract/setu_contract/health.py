@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PING_TIMEOUT = 1.0
@@ -48,3 +49,31 @@ def readiness(engine: Any, redis_url: str) -> tuple[dict[str, Any], int]:
         "checks": {k: v or "ok" for k, v in checks.items()},
     }
     return body, 200 if ready else 503
+
+
+def health_blueprint(dependencies: Callable[[], tuple[Any, str]]) -> Any:
+    """The ``/healthz`` and ``/readyz`` routes of a service's API (flask-smorest).
+
+    ``dependencies`` is called per ``/readyz`` request, in the app context, and returns the
+    service's engine and Redis URL.
+    """
+    from flask.views import MethodView
+    from flask_smorest import Blueprint
+
+    blp = Blueprint("health", __name__, description="Liveness and readiness")
+
+    @blp.route("/healthz")
+    class Health(MethodView):
+        @blp.doc(security=[])
+        def get(self) -> dict[str, Any]:
+            """The process is alive"""
+            return {"status": "ok"}
+
+    @blp.route("/readyz")
+    class Ready(MethodView):
+        @blp.doc(security=[])
+        def get(self) -> tuple[dict[str, Any], int]:
+            """The database and Redis answer"""
+            return readiness(*dependencies())
+
+    return blp

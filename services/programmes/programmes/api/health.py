@@ -1,32 +1,19 @@
-"""Liveness and readiness."""
+"""Liveness and readiness: the routes every service shares, on this service's database."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import current_app
-from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from setu_contract.health import readiness
-
-blp = Blueprint("health", __name__, description="Liveness and readiness")
+from setu_contract.health import health_blueprint
 
 
-@blp.route("/healthz")
-class Health(MethodView):
-    @blp.doc(security=[])
-    def get(self) -> dict[str, Any]:
-        """The process is alive"""
-        return {"status": "ok"}
+def _dependencies() -> tuple[Any, str]:
+    return (
+        current_app.extensions["programmes.engine"],
+        current_app.extensions["programmes.config"].redis_url,
+    )
 
 
-@blp.route("/readyz")
-class Ready(MethodView):
-    @blp.doc(security=[])
-    def get(self) -> tuple[dict[str, Any], int]:
-        """The database and Redis answer"""
-        return readiness(
-            current_app.extensions["programmes.engine"],
-            current_app.extensions["programmes.config"].redis_url,
-        )
+blp = health_blueprint(_dependencies)

@@ -1,30 +1,16 @@
-"""/healthz (the process answers) and /readyz (its database and Redis answer, quickly)."""
+"""Liveness and readiness: the routes every service shares, on this service's database."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask.views import MethodView
-from flask_smorest import Blueprint
-
 from reports.api.context import context
-from setu_contract.health import readiness
-
-blp = Blueprint("health", __name__, description="Liveness and readiness")
+from setu_contract.health import health_blueprint
 
 
-@blp.route("/healthz")
-class Health(MethodView):
-    @blp.doc(security=[])
-    def get(self) -> dict[str, Any]:
-        """The process is alive"""
-        return {"status": "ok"}
+def _dependencies() -> tuple[Any, str]:
+    service = context()
+    return service.engine, service.config.redis_url
 
 
-@blp.route("/readyz")
-class Ready(MethodView):
-    @blp.doc(security=[])
-    def get(self) -> tuple[dict[str, Any], int]:
-        """The database and Redis answer"""
-        service = context()
-        return readiness(service.engine, service.config.redis_url)
+blp = health_blueprint(_dependencies)
