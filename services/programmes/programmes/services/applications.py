@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, lazyload, load_only
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,17 +34,20 @@ APPLICANT_COLUMNS = {
 }
 
 
+# One row per partner of the programme: its reference, the partner and the partner's country.
+_PARTNERS_OF = (
+    select(Programme.reference, ProgrammePartner.organisation_id, Organisation.country)
+    .join(Programme.partners)
+    .join(ProgrammePartner.organisation)
+    .where(Programme.id == bindparam("programme_id"))
+)
+
+
 def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Programme, str]:
     """The programme and the direction, or 422 naming each field that breaks a rule."""
-    # One row per partner: (the programme, read for its reference only; partner; country).
-    rows = session.execute(
-        select(Programme, ProgrammePartner.organisation_id, Organisation.country)
-        .join(Programme.partners)
-        .join(ProgrammePartner.organisation)
-        .where(Programme.id == fields["programme_id"])
-        .options(load_only(Programme.reference), lazyload("*"))
-    ).all()
-    countries = {organisation_id: country for _, organisation_id, country in rows}
+    programme_id = fields["programme_id"]
+    rows = session.connection().execute(_PARTNERS_OF, {"programme_id": programme_id}).all()
+    countries = {row.organisation_id: row.country for row in rows}
     if home_id not in countries:
         raise Invalid(
             "no such programme of yours", {"programme_id": ["not a programme you take part in"]}
@@ -56,7 +60,18 @@ def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Prog
     }
     if errors:
         raise Invalid("the application breaks field rules", errors)
-    return rows[0][0], rules.direction(home_country)
+    return _known_programme(session, programme_id, rows[0].reference), rules.direction(home_country)
+
+
+def _known_programme(session: Session, programme_id: str, reference: str) -> Programme:
+    """The programme as the session's object, from what was just read (no second query): its
+    id and reference are set, and any other attribute loads if something reads it."""
+    programme = session.identity_map.get(identity_key(Programme, programme_id))
+    if programme is None:
+        programme = Programme(id=programme_id, reference=reference)
+        make_transient_to_detached(programme)
+        session.add(programme)
+    return programme
 
 
 def _apply(application: Application, fields: dict[str, Any]) -> None:
