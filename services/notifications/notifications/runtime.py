@@ -20,7 +20,7 @@ from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.mail.unsubscribe import unsubscribe_url
 from notifications.services.webhook_sending import WebhookPolicy
-from notifications.store.db import make_engine, make_sessionmaker
+from notifications.store.db import make_worker_sessionmaker
 from notifications.store.models import Delivery
 from notifications.webhooks import transport as webhook_transport
 
@@ -31,7 +31,7 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return make_sessionmaker(make_engine(self.config.database_url))
+        return make_worker_sessionmaker(self.config.database_url)
 
     @cached_property
     def transport(self) -> SmtpTransport:

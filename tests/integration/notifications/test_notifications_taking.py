@@ -15,7 +15,7 @@ from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.services.events import take_event
 from notifications.services.sending import send_claimed
-from notifications.store.db import make_sessionmaker
+from notifications.store.db import AUTOCOMMIT_ENGINE, make_sessionmaker, make_worker_sessionmaker
 from notifications.store.models import (
     RETRYING,
     Delivery,
@@ -72,7 +72,11 @@ class Statements:
 
     @staticmethod
     def _autocommit(conn) -> bool:
-        return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        # Asked for one use (an execution option), or for every connection of the engine
+        # (then only the driver knows: psycopg's autocommit).
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return True
+        return getattr(conn.connection.dbapi_connection, "autocommit", False) is True
 
 
 def test_a_new_event_is_taken_at_once_and_its_email_finished_in_one_statement(
@@ -226,3 +230,40 @@ def test_a_new_event_goes_to_each_enabled_endpoint_of_its_organisations_that_tak
         envelope["correlation_id"],
     )
     assert stored.subject_id == envelope["data"]["id"] and stored.created_at is not None
+
+
+def test_the_worker_sessions_run_the_standalone_statements_on_their_autocommit_engine(
+    database_url: str, notifications_db: Engine, transport: SmtpTransport
+) -> None:
+    if notifications_db.dialect.name != "postgresql":
+        assert AUTOCOMMIT_ENGINE not in make_worker_sessionmaker(database_url).kw.get("info", {})
+        return
+    worker_sessions = make_worker_sessionmaker(database_url)
+    statements_engine = worker_sessions.kw["info"][AUTOCOMMIT_ENGINE]
+    envelope = programme_status_changed()
+    try:
+        with (
+            worker_sessions() as session,
+            Statements(worker_sessions.kw["bind"]) as on_sessions,
+            Statements(statements_engine) as statements,
+        ):
+            [email] = take_event(session, envelope, SETTINGS).emails
+            outcome = send_claimed(session, email, transport.send, SENDER, lambda d: None)
+            assert on_sessions.seen == []
+            assert take_event(session, envelope, SETTINGS).emails == []  # redelivered
+    finally:
+        worker_sessions.kw["bind"].dispose()
+        statements_engine.dispose()
+    assert outcome.status == "sent"
+    # No BEGIN, no COMMIT, no switching of a pooled connection; the redelivered copy is
+    # claimed on the session as before.
+    assert statements.seen == [
+        *("AUTOCOMMIT", "WITH"),  # the event taken
+        *("AUTOCOMMIT", "UPDATE"),  # its email sent
+        *("AUTOCOMMIT", "WITH"),  # a second copy: recorded already, nothing written
+    ]
+    assert on_sessions.seen == ["AUTOCOMMIT", "UPDATE", "SELECT"]
+    with Session(notifications_db) as session:
+        stored = session.get(Delivery, email.id)
+        assert (stored.status, stored.attempts) == ("sent", 1)
+        assert session.get(ProcessedEvent, envelope["id"]) is not None

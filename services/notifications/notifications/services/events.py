@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from notifications.services.erasure import erase_application
 from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
-from notifications.store.db import autocommit
+from notifications.store.db import autocommit, autocommit_connection
 from notifications.store.directory import SqlDirectory, apply_organisation
 from notifications.store.models import (
     CLAIMABLE,
@@ -67,7 +67,9 @@ class MissingOrganisations(Exception):
         self.organisation_ids = organisation_ids
 
 
-def _without_unsubscribed(session: Session, emails: list[PlannedEmail]) -> list[PlannedEmail]:
+def _without_unsubscribed(
+    session: Session | Connection, emails: list[PlannedEmail]
+) -> list[PlannedEmail]:
     optional = [e.recipient.email for e in emails if e.unsubscribable]
     gone = unsubscribed(session, optional, REPORTS_LIST)
     return [e for e in emails if not (e.unsubscribable and e.recipient.email.lower() in gone)]
@@ -126,7 +128,10 @@ class Planned:
 
 
 def _emails(
-    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
+    session: Session | Connection,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool,
 ) -> list[Delivery]:
     """Reads only: who is written to (MissingOrganisations if someone is not known yet)."""
     planned = plan(envelope, SqlDirectory(session), settings)
@@ -212,17 +217,19 @@ def _take_in_one_statement(
     session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
 ) -> Taken:
     """PostgreSQL: the event's record, its emails (claimed) and its webhook deliveries are
-    written by one statement (store.new_events), in autocommit."""
-    with autocommit(session):
-        emails = _emails(session, envelope, settings, allow_missing)
+    written by one statement (store.new_events), on a connection in autocommit, after the
+    reads that plan its emails."""
+    with autocommit_connection(session) as connection:
+        emails = _emails(connection, envelope, settings, allow_missing)
         now = utcnow()
         for delivery in emails:  # written claimed: the first attempt starts now
             delivery.id, delivery.status, delivery.attempts = new_id(), SENDING, 1
             delivery.created_at = delivery.updated_at = now
         owners = organisations_concerned(envelope)
         subject_id = aggregate_of(envelope)[1] if owners else None
-        written = write_new_event(session.connection(), envelope, emails, owners, subject_id, now)
-        if not written.new:
+        written = write_new_event(connection, envelope, emails, owners, subject_id, now)
+    if not written.new:
+        with autocommit(session):
             return Taken.again(session, envelope["id"])
     count = len(emails) + len(written.webhooks)
     log.info("event applied", extra={"event_id": envelope["id"], "deliveries": count})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from notifications.domain import retry
 from notifications.mail.compose import Outgoing, Sender, compose
 from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
-from notifications.store.db import autocommit
+from notifications.store.db import autocommit, autocommit_connection
 from notifications.store.models import (
     CLAIMABLE,
     FAILED,
@@ -108,8 +108,8 @@ _SENT = (
 
 
 def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
-    with autocommit(session):
-        session.connection().execute(
+    with autocommit_connection(session) as connection:
+        connection.execute(
             _SENT, {"delivery_id": delivery_id, "message_id": message_id, "now": utcnow()}
         )
 

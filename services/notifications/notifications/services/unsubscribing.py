@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from notifications.store.models import Unsubscription
@@ -15,7 +15,7 @@ def unsubscribe(session: Session, email: str, list_name: str) -> None:
             session.add(Unsubscription(email=email.lower(), list_name=list_name))
 
 
-def unsubscribed(session: Session, emails: list[str], list_name: str) -> set[str]:
+def unsubscribed(session: Session | Connection, emails: list[str], list_name: str) -> set[str]:
     """Which of ``emails`` (lower-cased) have left ``list_name`` (inside the caller's txn)."""
     if not emails:
         return set()

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from notifications.domain.recipients import Contact
 from notifications.store.models import Organisation
 
+_organisations = Organisation.__table__
+_CONTACT = select(
+    _organisations.c.id,
+    _organisations.c.name,
+    _organisations.c.country,
+    _organisations.c.contact_email,
+    _organisations.c.preferred_language,
+).where(_organisations.c.id == bindparam("id"))
+
 
 class SqlDirectory:
-    def __init__(self, session: Session):
+    """Organisations as contacts, read on a session or a plain connection (one row each)."""
+
+    def __init__(self, session: Session | Connection):
         self.session = session
 
     def get(self, organisation_id: str) -> Contact | None:
-        row = self.session.get(Organisation, organisation_id)
+        row = self.session.execute(_CONTACT, {"id": organisation_id}).first()
         if row is None:
             return None
         return Contact(row.id, row.name, row.country, row.contact_email, row.preferred_language)
