@@ -51,6 +51,8 @@ def _environment(autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Files of the package: not checked for changes (a stat per template per email).
+        auto_reload=False,
     )
     env.filters["local_time"] = local_time
     return env
