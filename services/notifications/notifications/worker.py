@@ -31,7 +31,12 @@ from notifications.services.sweeping import stuck_deliveries
 from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.events import InvalidEvent, parse_event
-from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from setu_contract.messaging import (
+    HANDLE_EVENT_TASK,
+    NOTIFICATIONS_QUEUE,
+    celery_settings,
+    freeze_start_up_heap_in_pool_children,
+)
 from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import (
     configure_logging,
@@ -82,6 +87,7 @@ app = Celery("notifications", task_cls=NotificationsTask)
 app.add_defaults(_settings)
 install_celery_correlation(app)
 install_worker_metrics(app, "notifications")
+freeze_start_up_heap_in_pool_children()
 
 
 class _WithoutTaskArguments(logging.Filter):

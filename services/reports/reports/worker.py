@@ -23,7 +23,12 @@ from reports.runtime import process_runtime
 from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
-from setu_contract.messaging import HANDLE_EVENT_TASK, REPORTS_QUEUE, celery_settings
+from setu_contract.messaging import (
+    HANDLE_EVENT_TASK,
+    REPORTS_QUEUE,
+    celery_settings,
+    freeze_start_up_heap_in_pool_children,
+)
 from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import configure_logging, install_celery_correlation
 
@@ -57,6 +62,7 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 install_celery_correlation(app)
 install_worker_metrics(app, "reports")
+freeze_start_up_heap_in_pool_children()
 
 
 @setup_logging.connect(weak=False)
