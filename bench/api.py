@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterator
 
 from bench import ceilings
-from bench.context import Context
+from bench.context import Context, on_workers
 from bench.harness import FAILED, Measurement, Target, failed, not_measured
 from bench.programmes_setup import Client, Programmes, clone_programme, start_programmes
 from bench.wrk import WrkRun
@@ -61,7 +61,7 @@ def endpoint(
         Measurement(
             name,
             label,
-            load.run(),
+            on_workers(ctx, "programmes-api", load.run),
             headline="req_per_s",
             commands=[server, load.command()],
             ceiling=ceilings.HTTP,

@@ -11,7 +11,7 @@ import redis
 from celery import Celery
 
 from bench import noop_app
-from bench.context import Context
+from bench.context import Context, on_workers
 from bench.harness import Measurement
 from bench.sink import start_sink
 from bench.workers import celery_worker
@@ -27,7 +27,7 @@ SMTP = "ceiling.smtplib"
 def http(ctx: Context) -> Iterator[Measurement]:
     base = ctx.gunicorn("ceiling-gunicorn", "bench.ceiling_app:create_app()")
     load = WrkRun(base + "/v1/ping", seconds=ctx.seconds)
-    figures = load.run()
+    figures = on_workers(ctx, "ceiling-gunicorn", load.run)
     yield Measurement(
         HTTP,
         "minimal Flask app, GET constant JSON (gunicorn, production settings)",

@@ -6,7 +6,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,7 @@ class Context:
     quick: bool = False
     processes: list[Process] = field(default_factory=list)
     gunicorn_commands: dict[str, str] = field(default_factory=dict)
+    gunicorn_pids: dict[str, int] = field(default_factory=dict)
 
     @property
     def seconds(self) -> int:
@@ -88,9 +89,44 @@ class Context:
         process = self.start(name, argv, {"LOG_LEVEL": "INFO", **(env or {})})
         wait_for_output(process, "Booting worker", 60)
         self.gunicorn_commands[name] = show_command(argv)
+        self.gunicorn_pids[name] = process.popen.pid
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(base), timeout=60, message=f"{name} to answer")
         return base
+
+
+def on_workers(ctx: Context, name: str, run: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Run a load against gunicorn ``name`` and say how its workers shared the CPU.
+
+    gunicorn's gthread workers all accept on one socket, and a keep-alive connection stays
+    with the worker that accepted it: when wrk opens its connections at once, one worker can
+    take them all and the other idles. ``busiest_worker_share`` (the busiest worker's part
+    of the workers' CPU: 0.5 is an even split between two) shows when that happened.
+    """
+    master = ctx.gunicorn_pids[name]
+    before = _children_cpu(master)
+    figures = run()
+    after = _children_cpu(master)
+    used = [after[pid] - before.get(pid, 0.0) for pid in after]
+    if sum(used) <= 0:
+        return figures
+    share = max(used) / sum(used)
+    headline, *rest = figures.items()
+    return {headline[0]: headline[1], "busiest_worker_share": round(share, 2), **dict(rest)}
+
+
+def _children_cpu(parent: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each child process of ``parent``, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
 
 
 def wait_for_output(process: Process, text: str, timeout: float) -> None:
