@@ -10,6 +10,7 @@ from programmes.app import create_app
 from programmes.config import Config
 from programmes.store.list_totals import ListTotals
 from tests.integration.programmes.conftest import Caller, Partners, new_key, programme_body
+from tests.integration.programmes.test_programmes_applications import application_body
 from tests.support.infra import free_port
 
 
@@ -108,3 +109,21 @@ def test_with_redis_down_totals_are_counted_and_exact(
         assert total(caller, "&status=submitted") == 0
     finally:
         app.extensions["programmes.engine"].dispose()
+
+
+def test_filing_an_application_keeps_the_programme_totals(app: Flask, partners: Partners):
+    totals: ListTotals = app.extensions["programmes.list_totals"]
+
+    def generation() -> bytes | None:
+        return totals.client.hget(totals.key("programmes"), "generation")
+
+    programme = partners.jp_caller.get(f"/v1/programmes/{create(partners)}").json
+    assert total(partners.jp_caller) == 1
+    after_create = generation()
+    assert after_create is not None  # the create reset the totals
+    filed = partners.jp_caller.post(
+        "/v1/applications", application_body(programme, partners.india["id"])
+    )
+    assert filed.status_code == 201, filed.json
+    assert generation() == after_create  # an application changes no programme row
+    assert total(partners.jp_caller) == 1
