@@ -134,10 +134,6 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
     }
 
 
-# The filters of a programme list besides the caller's partners (see ProgrammeQuerySchema).
-FILTERS = ("status", "focus_area", "q")
-
-
 def list_programmes(
     session: Session,
     principal: Principal,
@@ -172,7 +168,7 @@ def list_programmes(
         .offset((page - 1) * size)
         .limit(size)
     ).all()
-    scope = {"partners": sorted(partners), **{k: filters.get(k) for k in FILTERS}}
+    scope = {"partners": sorted(partners), **filters}
     if totals is None:
         return list(items), _count(session, conditions, partners)
     return list(items), totals.total(
