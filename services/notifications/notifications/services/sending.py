@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from notifications.domain import retry
 from notifications.mail.compose import Outgoing, Sender, compose
 from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
-from notifications.store.db import autocommit, autocommit_connection
+from notifications.store.db import autocommit_connection
 from notifications.store.models import (
     CLAIMABLE,
     FAILED,
@@ -78,18 +78,6 @@ def outgoing(delivery: Delivery, unsubscribe_url: str | None) -> Outgoing:
     )
 
 
-def _finish(session: Session, delivery_id: str, **values: object) -> None:
-    """Record an attempt's outcome: one statement, atomic on its own."""
-    with autocommit(session):
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == SENDING)
-            .values(updated_at=utcnow(), **values),
-            # Nothing reads the delivery in memory afterwards: no need to update it there.
-            execution_options={"synchronize_session": False},
-        )
-
-
 _deliveries = Delivery.__table__
 # The outcome of nearly every email, built once (a statement built per email cost more
 # than running it).
@@ -105,6 +93,16 @@ _SENT = (
         next_attempt_at=None,
     )
 )
+
+
+def _finish(session: Session, delivery_id: str, **values: object) -> None:
+    """Record an attempt's outcome: one statement, atomic on its own (as ``_record_sent``)."""
+    with autocommit_connection(session) as connection:
+        connection.execute(
+            update(_deliveries)
+            .where(_deliveries.c.id == delivery_id, _deliveries.c.status == SENDING)
+            .values(updated_at=utcnow(), **values)
+        )
 
 
 def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
