@@ -21,7 +21,12 @@ from tests.support.infra import wait_until
 SECRETARIAT = Principal("org-secretariat-jp", "secretariat", "key-1", "JP").headers()
 AUDITOR = Principal("org-audit", "auditor", "key-2").headers()
 TODAY = datetime.now(UTC).date()
-PERIOD = {"start": (TODAY - timedelta(days=30)).isoformat(), "end": TODAY.isoformat()}
+# Ends tomorrow: the factories stamp events when they are made, which for a run crossing
+# midnight (UTC) is already the day after this module was imported.
+PERIOD = {
+    "start": (TODAY - timedelta(days=30)).isoformat(),
+    "end": (TODAY + timedelta(days=1)).isoformat(),
+}
 
 
 def _feed(service, envelopes) -> None:

@@ -19,7 +19,12 @@ from tests.support.infra import wait_until
 
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "JP").headers()
 NOW = datetime.now(UTC)
-PERIOD = {"start": (NOW - timedelta(days=30)).date().isoformat(), "end": NOW.date().isoformat()}
+# Ends tomorrow: the factories stamp events when they are made, which for a run crossing
+# midnight (UTC) is already the day after this module was imported.
+PERIOD = {
+    "start": (NOW - timedelta(days=30)).date().isoformat(),
+    "end": (NOW + timedelta(days=1)).date().isoformat(),
+}
 EARLIER = NOW - timedelta(days=45)
 
 
