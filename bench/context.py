@@ -98,10 +98,12 @@ class Context:
 def on_workers(ctx: Context, name: str, run: Callable[[], dict[str, float]]) -> dict[str, float]:
     """Run a load against gunicorn ``name`` and say how its workers shared the CPU.
 
-    gunicorn's gthread workers all accept on one socket, and a keep-alive connection stays
-    with the worker that accepted it: when wrk opens its connections at once, one worker can
-    take them all and the other idles. ``busiest_worker_share`` (the busiest worker's part
-    of the workers' CPU: 0.5 is an even split between two) shows when that happened.
+    gunicorn's workers all accept on one socket, and a keep-alive connection stays with the
+    worker that accepted it. With the stock gthread worker, when wrk opened its connections at
+    once, one worker could take them all while the other idled; setu's worker
+    (setu/gunicorn_worker.py) leaves them to a worker with a free thread.
+    ``busiest_worker_share`` (the busiest worker's part of the workers' CPU: 0.5 is an even
+    split between two) shows how the load was shared.
     """
     master = ctx.gunicorn_pids[name]
     before = _children_cpu(master)

@@ -8,7 +8,9 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads let one worker keep answering while another request waits on the database or,
 # for the gateway, on an upstream service.
-worker_class = "gthread"
+# gthread, but a worker whose threads are all busy leaves new connections to an idle one
+# (setu/gunicorn_worker.py): otherwise one worker can take every keep-alive connection.
+worker_class = "setu.gunicorn_worker.BalancedThreadWorker"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
