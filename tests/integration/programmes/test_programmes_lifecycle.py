@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from programmes.schemas import ProgrammeSchema
 from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,
@@ -173,6 +174,34 @@ def test_list_filters_q_and_pagination(partners: Partners, secretariat: Caller):
     assert ids(q=agri["reference"]) == {agri["id"]}
     assert ids(organisation_id=other["id"]) == set()
     assert len(ids(organisation_id=partners.india["id"])) == 4
+
+
+def test_a_list_page_shows_each_programme_as_reading_it_does(
+    partners: Partners, secretariat: Caller, secretariat_in: Caller
+):
+    """A page is read as rows and sent without a second dump: it must still say what GET
+    /v1/programmes/{id} says (through the ORM and ProgrammeSchema), approvals and all."""
+    approved = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    move(partners.jp_caller, approved, "submit")
+    move(secretariat, approved, "start_review")
+    move(secretariat, approved, "approve")
+    move(secretariat_in, approved, "approve")
+    three_partners = programme_body(partners, budget=[])
+    extra = new_organisation(secretariat, "JP")
+    three_partners["partners"].append({"organisation_id": extra["id"], "role": "member"})
+    partners.jp_caller.post("/v1/programmes", three_partners)
+    partners.jp_caller.post("/v1/programmes", programme_body(partners))
+
+    page = partners.jp_caller.get("/v1/programmes").json
+    assert len(page["items"]) == 3
+    for item in page["items"]:
+        read = partners.jp_caller.get(f"/v1/programmes/{item['id']}").json
+        assert item == read
+        assert ProgrammeSchema().dump(item) == item
+    shown = {item["id"]: item for item in page["items"]}
+    assert sorted(shown[approved]["approvals"]) == ["IN", "JP"]
+    assert [len(item["partners"]) for item in page["items"]] == [2, 3, 2]
+    assert [len(item["budget"]) for item in page["items"]] == [2, 0, 2]
 
 
 def test_an_edit_checks_each_partner_and_budget_line_whole(partners: Partners):

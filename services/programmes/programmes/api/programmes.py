@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 
 from programmes.api import (
@@ -45,14 +45,15 @@ class Programmes(MethodView):
 
     @blp.arguments(ProgrammeQuerySchema(), location="query")
     @blp.response(200, ProgrammePageSchema)
-    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+    def get(self, query: dict[str, Any]) -> Response:
         """List the programmes you take part in (all, for the secretariat and auditors)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
             totals = current_app.extensions["programmes.list_totals"]
-            found, total = service.list_programmes(session, principal(), query, page, size, totals)
-            items = [programme_snapshot(p) for p in found]
-        return page_envelope(items, total, page, size)
+            items, total = service.list_programmes(session, principal(), query, page, size, totals)
+        # The snapshots are already in ProgrammeSchema's shape (a test holds them to it), so
+        # the page is sent as it is: dumping twenty of them again was a fifth of a page's CPU.
+        return current_app.json.response(page_envelope(items, total, page, size))
 
 
 @blp.route("/programmes/<string:programme_id>")

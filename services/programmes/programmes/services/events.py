@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,7 +45,18 @@ def organisation_snapshot(org: Organisation) -> dict[str, Any]:
     }
 
 
-def programme_snapshot(programme: Programme) -> dict[str, Any]:
+def programme_snapshot(
+    programme: Programme | Any,
+    partners: Sequence[Any] | None = None,
+    budget: Sequence[Any] | None = None,
+    approvals: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """The programme as the API shows it and its events carry it.
+
+    ``programme`` is a Programme, or (for a list page, read without the ORM) a row of the
+    programmes table given with its partners (rows with ``organisation_id``, ``role``,
+    ``country`` and ``name``), budget lines and approvals.
+    """
     return {
         "id": programme.id,
         "reference": programme.reference,
@@ -55,20 +67,20 @@ def programme_snapshot(programme: Programme) -> dict[str, Any]:
             {
                 "organisation_id": p.organisation_id,
                 "role": p.role,
-                "country": p.organisation.country,
-                "name": p.organisation.name,
+                "country": p.country,
+                "name": p.name,
             }
-            for p in programme.partners
+            for p in (programme.partners if partners is None else partners)
         ],
         "start_date": _iso(programme.start_date),
         "end_date": _iso(programme.end_date),
         "budget": [
             {"organisation_id": b.organisation_id, "currency": b.currency, "amount": b.amount}
-            for b in programme.budget
+            for b in (programme.budget if budget is None else budget)
         ],
         "exchange_slots": programme.exchange_slots,
         "status": programme.status,
-        "approvals": [a.side for a in programme.approvals],
+        "approvals": [a.side for a in (programme.approvals if approvals is None else approvals)],
         "created_by_organisation_id": programme.created_by_organisation_id,
         "version": programme.version,
         "created_at": _iso(programme.created_at),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from programmes.domain import programmes as rules
@@ -134,6 +136,39 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
     }
 
 
+# A list page is read as rows of the tables, not as ORM objects: it is read-only, and the
+# objects (with their partners, organisations, budget lines and approvals) were most of its
+# cost. The statements for a page's parts are built once; the page's ids fill them.
+_PROGRAMMES = Programme.__table__
+_PARTNERS = ProgrammePartner.__table__
+_ORGANISATIONS = Organisation.__table__
+_BUDGET = BudgetLine.__table__
+_APPROVALS = ProgrammeApproval.__table__
+_PAGE_IDS = bindparam("ids", expanding=True)
+_PAGE_PARTNERS = (
+    select(
+        _PARTNERS.c.programme_id,
+        _PARTNERS.c.organisation_id,
+        _PARTNERS.c.role,
+        _ORGANISATIONS.c.country,
+        _ORGANISATIONS.c.name,
+    )
+    .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PARTNERS.c.organisation_id)
+    .where(_PARTNERS.c.programme_id.in_(_PAGE_IDS))
+    .order_by(_PARTNERS.c.programme_id, _PARTNERS.c.position)
+)
+_PAGE_BUDGET = (
+    select(_BUDGET.c.programme_id, _BUDGET.c.organisation_id, _BUDGET.c.currency, _BUDGET.c.amount)
+    .where(_BUDGET.c.programme_id.in_(_PAGE_IDS))
+    .order_by(_BUDGET.c.programme_id, _BUDGET.c.position)
+)
+_PAGE_APPROVALS = (
+    select(_APPROVALS.c.programme_id, _APPROVALS.c.side)
+    .where(_APPROVALS.c.programme_id.in_(_PAGE_IDS))
+    .order_by(_APPROVALS.c.programme_id, _APPROVALS.c.approved_at)
+)
+
+
 def list_programmes(
     session: Session,
     principal: Principal,
@@ -141,9 +176,9 @@ def list_programmes(
     page: int,
     size: int,
     totals: ListTotals | None = None,
-) -> tuple[list[Programme], int]:
-    """Programmes the caller may see, filtered, newest first, and how many there are (kept
-    in ``totals`` between writes, if given)."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Snapshots of the programmes the caller may see, filtered, newest first, and how many
+    there are (kept in ``totals`` between writes, if given)."""
     partners = set()
     if not principal.can_read_everything:
         partners.add(principal.organisation_id)
@@ -152,48 +187,68 @@ def list_programmes(
     conditions = [_has_partner(organisation_id) for organisation_id in sorted(partners)]
     for name in ("status", "focus_area"):
         if filters.get(name):
-            conditions.append(getattr(Programme, name) == filters[name])
+            conditions.append(_PROGRAMMES.c[name] == filters[name])
     if filters.get("q"):
         pattern = f"%{filters['q'].lower()}%"
         conditions.append(
             or_(
-                func.lower(Programme.reference).like(pattern),
-                func.lower(Programme.title).like(pattern),
+                func.lower(_PROGRAMMES.c.reference).like(pattern),
+                func.lower(_PROGRAMMES.c.title).like(pattern),
             )
         )
-    items = session.scalars(
-        select(Programme)
+    connection = session.connection()
+    rows = connection.execute(
+        select(_PROGRAMMES)
         .where(*conditions)
-        .order_by(Programme.created_at.desc(), Programme.id.desc())
+        .order_by(_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
         .offset((page - 1) * size)
         .limit(size)
     ).all()
+    items = _snapshots(connection, rows)
     scope = {"partners": sorted(partners), **filters}
     if totals is None:
-        return list(items), _count(session, conditions, partners)
-    return list(items), totals.total(
-        "programmes", scope, lambda: _count(session, conditions, partners)
+        return items, _count(connection, conditions, partners)
+    return items, totals.total(
+        "programmes", scope, lambda: _count(connection, conditions, partners)
     )
 
 
-def _count(session: Session, conditions: list[Any], partners: set[str]) -> int:
+def _snapshots(connection: Connection, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """Snapshots of a page of programme rows, with their partners, budget lines and
+    approvals (one statement each)."""
+    if not rows:
+        return []
+    ids = {"ids": [row.id for row in rows]}
+    parts = [
+        _by_programme(connection.execute(query, ids))
+        for query in (_PAGE_PARTNERS, _PAGE_BUDGET, _PAGE_APPROVALS)
+    ]
+    return [programme_snapshot(row, *(part[row.id] for part in parts)) for row in rows]
+
+
+def _by_programme(rows: Iterable[Row]) -> defaultdict[str, list[Row]]:
+    grouped: defaultdict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.programme_id].append(row)
+    return grouped
+
+
+def _count(connection: Connection, conditions: list[Any], partners: set[str]) -> int:
     """The exact total of a list. The common cases (everything, or one organisation's
     programmes with no other filter) are counted from one index, not a join."""
     if not conditions:
-        query = select(func.count()).select_from(Programme)
+        query = select(func.count()).select_from(_PROGRAMMES)
     elif len(conditions) == 1 and len(partners) == 1:
         (organisation_id,) = partners
-        query = select(func.count()).where(ProgrammePartner.organisation_id == organisation_id)
+        query = select(func.count()).where(_PARTNERS.c.organisation_id == organisation_id)
     else:
-        query = select(func.count()).select_from(Programme).where(*conditions)
-    return session.scalar(query) or 0
+        query = select(func.count()).select_from(_PROGRAMMES).where(*conditions)
+    return connection.scalar(query) or 0
 
 
 def _has_partner(organisation_id: str) -> Any:
-    return Programme.id.in_(
-        select(ProgrammePartner.programme_id).where(
-            ProgrammePartner.organisation_id == organisation_id
-        )
+    return _PROGRAMMES.c.id.in_(
+        select(_PARTNERS.c.programme_id).where(_PARTNERS.c.organisation_id == organisation_id)
     )
 
 

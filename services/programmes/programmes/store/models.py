@@ -115,6 +115,14 @@ class ProgrammePartner(Base):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
+    @property
+    def country(self) -> str:
+        return self.organisation.country
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
 
 class BudgetLine(Base):
     __tablename__ = "budget_lines"
