@@ -9,8 +9,9 @@ connections live. Measured here: a two-worker API serving at the rate of one (2.
 
 This worker counts its requests in flight. While all its threads are busy it stops polling
 the socket for up to ``HOLD_SECONDS``, so that an idle worker, woken by the same connection,
-takes it. After that it accepts as before, so a new connection waits at most that long when
-every worker is busy. Like nginx's ``accept_mutex_delay``, but per worker and short.
+takes it. When every worker is busy, each still takes a new connection every
+``HOLD_SECONDS``, so none is left waiting for long; the connection's request would have
+queued behind busy threads anyway. Like nginx's ``accept_mutex_delay``, per worker and short.
 
 It relies on gunicorn 27's gthread internals (``accept``, ``enqueue_req``,
 ``finish_request``, ``set_accept_enabled``, all called on the worker's main thread), which
