@@ -41,14 +41,9 @@ def child_exit(server, worker):
 
 def post_worker_init(worker):
     """JSON log lines in every API process, named after its service; the start-up heap frozen."""
-    import gc
-
     from setu_contract.observability import configure_logging
+    from setu_contract.process import freeze_start_up_heap
 
     package = worker.app.app_uri.split(":")[0].split(".")[0]
     configure_logging("gateway" if package == "setu" else package, loglevel)
-    # What the app has built by now (modules, mappers, schemas, routes) lives as long as the
-    # worker: out of the collector's sight, a full collection no longer walks it each time
-    # (the longest pause on a programme list page fell from ~75 ms to ~2 ms).
-    gc.collect()
-    gc.freeze()
+    freeze_start_up_heap()

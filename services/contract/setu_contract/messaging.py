@@ -95,14 +95,12 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
 
 
 def freeze_start_up_heap_in_pool_children() -> None:
-    """Each prefork pool child freezes the heap it starts with (``gc.freeze``): the modules,
-    the app and its settings live as long as the child, and a full collection then no
-    longer walks them after every few hundred tasks (the API workers do the same)."""
-    import gc
-
+    """Each prefork pool child freezes the heap it starts with
+    (``setu_contract.process.freeze_start_up_heap``, as the API workers do)."""
     from celery import signals
+
+    from setu_contract.process import freeze_start_up_heap
 
     @signals.worker_process_init.connect(weak=False)
     def _freeze(**_: Any) -> None:
-        gc.collect()
-        gc.freeze()
+        freeze_start_up_heap()
