@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from programmes.store.models import Application, Organisation, Programme, outbox
+from programmes.store.models import (
+    Application,
+    BudgetLine,
+    Organisation,
+    Programme,
+    ProgrammeApproval,
+    ProgrammePartner,
+    outbox,
+)
 from setu_contract.events import EventType, build_event
 from setu_contract.observability import get_correlation_id, new_correlation_id
 from setu_contract.outbox import append
@@ -46,10 +55,10 @@ def organisation_snapshot(org: Organisation) -> dict[str, Any]:
 
 
 def programme_snapshot(
-    programme: Programme | Any,
-    partners: Sequence[Any] | None = None,
-    budget: Sequence[Any] | None = None,
-    approvals: Sequence[Any] | None = None,
+    programme: Programme | Row,
+    partners: Sequence[ProgrammePartner | Row] | None = None,
+    budget: Sequence[BudgetLine | Row] | None = None,
+    approvals: Sequence[ProgrammeApproval | Row] | None = None,
 ) -> dict[str, Any]:
     """The programme as the API shows it and its events carry it.
 
