@@ -176,31 +176,39 @@ def test_list_filters_q_and_pagination(partners: Partners, secretariat: Caller):
     assert len(ids(organisation_id=partners.india["id"])) == 4
 
 
-def test_a_list_page_shows_each_programme_as_reading_it_does(
+def test_reads_show_each_programme_as_its_last_write_answered(
     partners: Partners, secretariat: Caller, secretariat_in: Caller
 ):
-    """A page is read as rows and sent without a second dump: it must still say what GET
-    /v1/programmes/{id} says (through the ORM and ProgrammeSchema), approvals and all."""
+    """Reads (one programme, a list page) are one statement each, with the parts as JSON,
+    and a page is sent without a second dump. They must still say what the last write on
+    the programme answered (built from the ORM's objects), parts in order, approvals and all,
+    and in ProgrammeSchema's shape."""
     approved = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
     move(partners.jp_caller, approved, "submit")
     move(secretariat, approved, "start_review")
     move(secretariat, approved, "approve")
-    move(secretariat_in, approved, "approve")
+    last_answer = {approved: move(secretariat_in, approved, "approve").json}
     three_partners = programme_body(partners, budget=[])
     extra = new_organisation(secretariat, "JP")
     three_partners["partners"].append({"organisation_id": extra["id"], "role": "member"})
-    partners.jp_caller.post("/v1/programmes", three_partners)
-    partners.jp_caller.post("/v1/programmes", programme_body(partners))
+    # Given against the order of their ids (the partners table's key), so that a read that
+    # loses the given order shows it.
+    three_partners["partners"].sort(key=lambda p: p["organisation_id"], reverse=True)
+    for body in (three_partners, programme_body(partners)):
+        answer = partners.jp_caller.post("/v1/programmes", body).json
+        last_answer[answer["id"]] = answer
 
     page = partners.jp_caller.get("/v1/programmes").json
-    assert len(page["items"]) == 3
+    assert [item["id"] for item in page["items"]] == list(reversed(last_answer))
     for item in page["items"]:
-        read = partners.jp_caller.get(f"/v1/programmes/{item['id']}").json
-        assert item == read
+        assert item == last_answer[item["id"]]
+        assert partners.jp_caller.get(f"/v1/programmes/{item['id']}").json == item
         assert ProgrammeSchema().dump(item) == item
     shown = {item["id"]: item for item in page["items"]}
-    assert sorted(shown[approved]["approvals"]) == ["IN", "JP"]
+    assert shown[approved]["approvals"] == ["JP", "IN"]
     assert [len(item["partners"]) for item in page["items"]] == [2, 3, 2]
+    in_order = [p["organisation_id"] for p in three_partners["partners"]]
+    assert [p["organisation_id"] for p in page["items"][1]["partners"]] == in_order
     assert [len(item["budget"]) for item in page["items"]] == [2, 0, 2]
 
 

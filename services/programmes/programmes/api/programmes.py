@@ -62,8 +62,7 @@ class ProgrammeById(MethodView):
     def get(self, programme_id: str) -> dict[str, Any]:
         """Read a programme"""
         with unit_of_work() as session:
-            programme = service.get_programme(session, principal(), programme_id)
-            return with_etag(programme_snapshot(programme))
+            return with_etag(service.read_programme(session, principal(), programme_id))
 
     @blp.arguments(ProgrammeUpdateSchema(partial=PROGRAMME_FIELDS))
     @blp.response(200, ProgrammeSchema)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row
@@ -10,11 +9,8 @@ from sqlalchemy.orm import Session
 
 from programmes.store.models import (
     Application,
-    BudgetLine,
     Organisation,
     Programme,
-    ProgrammeApproval,
-    ProgrammePartner,
     outbox,
 )
 from setu_contract.events import EventType, build_event
@@ -56,15 +52,14 @@ def organisation_snapshot(org: Organisation) -> dict[str, Any]:
 
 def programme_snapshot(
     programme: Programme | Row,
-    partners: Sequence[ProgrammePartner | Row] | None = None,
-    budget: Sequence[BudgetLine | Row] | None = None,
-    approvals: Sequence[ProgrammeApproval | Row] | None = None,
+    partners: list[dict[str, str]] | None = None,
+    budget: list[dict[str, str]] | None = None,
+    approvals: list[str] | None = None,
 ) -> dict[str, Any]:
     """The programme as the API shows it and its events carry it.
 
-    ``programme`` is a Programme, or (for a list page, read without the ORM) a row of the
-    programmes table given with its partners (rows with ``organisation_id``, ``role``,
-    ``country`` and ``name``), budget lines and approvals.
+    ``programme`` is a Programme, or (for reads done without the ORM) a row of the programmes
+    table given with its partners, budget lines and approvals already in this shape.
     """
     return {
         "id": programme.id,
@@ -79,17 +74,21 @@ def programme_snapshot(
                 "country": p.country,
                 "name": p.name,
             }
-            for p in (programme.partners if partners is None else partners)
-        ],
+            for p in programme.partners
+        ]
+        if partners is None
+        else partners,
         "start_date": _iso(programme.start_date),
         "end_date": _iso(programme.end_date),
         "budget": [
             {"organisation_id": b.organisation_id, "currency": b.currency, "amount": b.amount}
-            for b in (programme.budget if budget is None else budget)
-        ],
+            for b in programme.budget
+        ]
+        if budget is None
+        else budget,
         "exchange_slots": programme.exchange_slots,
         "status": programme.status,
-        "approvals": [a.side for a in (programme.approvals if approvals is None else approvals)],
+        "approvals": [a.side for a in programme.approvals] if approvals is None else approvals,
         "created_by_organisation_id": programme.created_by_organisation_id,
         "version": programme.version,
         "created_at": _iso(programme.created_at),
