@@ -14,7 +14,7 @@ from pathlib import Path
 import redis
 
 from tests.support.infra import free_port, wait_until
-from tests.support.processes import Process
+from tests.support.processes import Process, gunicorn_workers_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -87,7 +87,13 @@ class Context:
             app,
         ]
         process = self.start(name, argv, {"LOG_LEVEL": "INFO", **(env or {})})
-        wait_for_output(process, "Booting worker", 60)
+        # Every worker, not the first: connections that wrk opens while one worker is still
+        # importing the app all go to the other, and stay there (keep-alive).
+        wait_until(
+            lambda: _alive(process) and gunicorn_workers_ready(process.output()),
+            timeout=60,
+            message=f"every {name} worker to load the app",
+        )
         self.gunicorn_commands[name] = show_command(argv)
         self.gunicorn_pids[name] = process.popen.pid
         base = f"http://127.0.0.1:{port}"
@@ -141,6 +147,13 @@ def wait_for_output(process: Process, text: str, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{process.name} did not print {text!r} within {timeout}s")
         time.sleep(0.05)
+
+
+def _alive(process: Process) -> bool:
+    if process.popen.poll() is not None:
+        tail = process.output()[-1500:]
+        raise AssertionError(f"{process.name} exited ({process.popen.returncode}): {tail}")
+    return True
 
 
 def _answers(base: str) -> bool:

@@ -40,10 +40,16 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    """JSON log lines in every API process, named after its service; the start-up heap frozen."""
+    """JSON log lines in every API process, named after its service; the start-up heap frozen.
+
+    Then one line saying the worker has loaded the app, with how many workers there are:
+    "Booting worker" comes before the import, and a worker still importing takes no
+    connections, so whoever waits for the whole server (a benchmark) waits for these lines.
+    """
     from setu_contract.observability import configure_logging
     from setu_contract.process import freeze_start_up_heap
 
     package = worker.app.app_uri.split(":")[0].split(".")[0]
     configure_logging("gateway" if package == "setu" else package, loglevel)
     freeze_start_up_heap()
+    worker.log.info("Worker ready (pid: %s; workers: %s)", worker.pid, worker.cfg.workers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,18 @@ class Process:
                 os.killpg(self.popen.pid, signal.SIGKILL)
                 self.popen.wait()
         self._log.close()
+
+
+WORKER_READY = re.compile(r"Worker ready \(pid: \d+; workers: (\d+)\)")
+
+
+def gunicorn_workers_ready(output: str) -> bool:
+    """Has every worker of a gunicorn run with setu.gunicorn_conf loaded its app?
+
+    Its post_worker_init prints one line per worker, with the number of workers.
+    """
+    ready = WORKER_READY.findall(output)
+    return bool(ready) and len(ready) >= int(ready[0])
 
 
 def celery_worker(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.infra import free_port, wait_until
-from tests.support.processes import Process
+from tests.support.processes import Process, gunicorn_workers_ready
 
 WORKERS, THREADS, CONNECTIONS, REQUESTS = 2, 2, 8, 15
 
@@ -30,8 +30,8 @@ def server(tmp_path):
     }
     process = Process("gunicorn", [*argv, "tests.support.pid_app:app"], env, tmp_path)
     try:
-        # Both workers must be up: before that, one worker taking everything is expected.
-        wait_until(lambda: process.output().count("Booting worker") >= WORKERS, timeout=30)
+        # Both workers must have loaded the app: before that, one taking everything is expected.
+        wait_until(lambda: gunicorn_workers_ready(process.output()), timeout=30)
         wait_until(lambda: _answer(port, 0) is not None, timeout=30)
         yield port
     finally:

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 import setu_contract.observability
+from tests.support.processes import gunicorn_workers_ready
 
 
 @pytest.fixture
@@ -23,7 +24,13 @@ def test_a_worker_logs_as_its_service_and_freezes_its_start_up_heap(conf, monkey
     monkeypatch.setattr(
         setu_contract.observability, "configure_logging", lambda name, level: named.append(name)
     )
-    worker = SimpleNamespace(app=SimpleNamespace(app_uri="programmes.app:create_app()"))
+    logged: list[str] = []
+    worker = SimpleNamespace(
+        app=SimpleNamespace(app_uri="programmes.app:create_app()"),
+        pid=4242,
+        cfg=SimpleNamespace(workers=2),
+        log=SimpleNamespace(info=lambda message, *args: logged.append(message % args)),
+    )
     gc.unfreeze()
     try:
         conf.post_worker_init(worker)
@@ -32,3 +39,12 @@ def test_a_worker_logs_as_its_service_and_freezes_its_start_up_heap(conf, monkey
         gc.unfreeze()
     assert named == ["programmes"]
     assert frozen > 10_000  # the modules, classes and app objects built so far
+    assert logged == ["Worker ready (pid: 4242; workers: 2)"]
+
+
+def test_a_server_is_ready_when_each_of_its_workers_says_so():
+    one = "[INFO] Worker ready (pid: 11; workers: 2)\n"
+    two = "[INFO] Worker ready (pid: 12; workers: 2)\n"
+    assert not gunicorn_workers_ready("[INFO] Booting worker with pid: 11\n")
+    assert not gunicorn_workers_ready(one)
+    assert gunicorn_workers_ready(one + two)
