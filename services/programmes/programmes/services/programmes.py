@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Connection,
     FromClause,
     Row,
     Select,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -242,18 +242,29 @@ def _snapshot(row: Row) -> dict[str, Any]:
     return programme_snapshot(row, row.partners, row.budget, row.approvals)
 
 
+@cache
+def _by_id(dialect: str) -> Select[Any]:
+    return _with_parts(dialect).where(_PROGRAMMES.c.id == bindparam("programme_id"))
+
+
 def read_programme(session: Session, principal: Principal, programme_id: str) -> dict[str, Any]:
     """The programme's snapshot, or 404 when it does not exist or the caller takes no part
     in it (as ``get_programme``, for reads)."""
     connection = session.connection()
-    query = _with_parts(connection.dialect.name).where(_PROGRAMMES.c.id == programme_id)
-    row = connection.execute(query).first()
+    row = connection.execute(
+        _by_id(connection.dialect.name), {"programme_id": programme_id}
+    ).first()
     if row is None or not (
         principal.can_read_everything
         or any(p["organisation_id"] == principal.organisation_id for p in row.partners)
     ):
         raise NotFound(f"no programme {programme_id}")
     return _snapshot(row)
+
+
+# The list's filters other than its partners, in the order their conditions are added.
+_LIST_FILTERS = ("status", "focus_area", "q")
+_NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
 
 
 def list_programmes(
@@ -271,61 +282,78 @@ def list_programmes(
         partners.add(principal.organisation_id)
     if filters.get("organisation_id"):
         partners.add(filters["organisation_id"])
-    conditions = [_has_partner(organisation_id) for organisation_id in sorted(partners)]
-    for name in ("status", "focus_area"):
-        if filters.get(name):
-            conditions.append(_PROGRAMMES.c[name] == filters[name])
-    if filters.get("q"):
-        pattern = f"%{filters['q'].lower()}%"
-        conditions.append(
-            or_(
-                func.lower(_PROGRAMMES.c.reference).like(pattern),
-                func.lower(_PROGRAMMES.c.title).like(pattern),
+    used = tuple(name for name in _LIST_FILTERS if filters.get(name))
+    values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(sorted(partners))}
+    values.update({name: filters[name] for name in used})
+    if "q" in used:
+        values["q"] = f"%{filters['q'].lower()}%"
+    connection = session.connection()
+    page_of = _page(connection.dialect.name, len(partners), used)
+    rows = connection.execute(page_of, {**values, "offset": (page - 1) * size, "limit": size}).all()
+    items = [_snapshot(row) for row in rows]
+
+    def count() -> int:
+        return connection.scalar(_count(len(partners), used), values) or 0
+
+    if totals is None:
+        return items, count()
+    return items, totals.total("programmes", {"partners": sorted(partners), **filters}, count)
+
+
+# A list's statements are built once for each shape of query (which filters it has), with
+# the caller's values as parameters: building and keying a new statement for every request
+# cost more than a tenth of a page.
+@cache
+def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
+    conditions = [
+        _PROGRAMMES.c.id.in_(
+            select(_PARTNERS.c.programme_id).where(
+                _PARTNERS.c.organisation_id == bindparam(f"partner_{i}")
             )
         )
-    connection = session.connection()
-    newest_first = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
-    # The page's ids first: the parts are then built for its rows only, not for every row
-    # that the OFFSET skips.
+        for i in range(partners)
+    ]
+    for name in ("status", "focus_area"):
+        if name in used:
+            conditions.append(_PROGRAMMES.c[name] == bindparam(name))
+    if "q" in used:
+        conditions.append(
+            or_(
+                func.lower(_PROGRAMMES.c.reference).like(bindparam("q")),
+                func.lower(_PROGRAMMES.c.title).like(bindparam("q")),
+            )
+        )
+    return tuple(conditions)
+
+
+@cache
+def _page(dialect: str, partners: int, used: tuple[str, ...]) -> Select[Any]:
+    """A page: its ids first, so that the parts are built for its rows only, not for every
+    row that the OFFSET skips."""
     ids = (
         select(_PROGRAMMES.c.id)
-        .where(*conditions)
-        .order_by(*newest_first)
-        .offset((page - 1) * size)
-        .limit(size)
+        .where(*_conditions(partners, used))
+        .order_by(*_NEWEST_FIRST)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
         .subquery()
     )
-    rows = connection.execute(
-        _with_parts(connection.dialect.name)
+    return (
+        _with_parts(dialect)
         .join_from(_PROGRAMMES, ids, ids.c.id == _PROGRAMMES.c.id)
-        .order_by(*newest_first)
-    ).all()
-    items = [_snapshot(row) for row in rows]
-    scope = {"partners": sorted(partners), **filters}
-    if totals is None:
-        return items, _count(connection, conditions, partners)
-    return items, totals.total(
-        "programmes", scope, lambda: _count(connection, conditions, partners)
+        .order_by(*_NEWEST_FIRST)
     )
 
 
-def _count(connection: Connection, conditions: list[Any], partners: set[str]) -> int:
+@cache
+def _count(partners: int, used: tuple[str, ...]) -> Select[Any]:
     """The exact total of a list. The common cases (everything, or one organisation's
     programmes with no other filter) are counted from one index, not a join."""
-    if not conditions:
-        query = select(func.count()).select_from(_PROGRAMMES)
-    elif len(conditions) == 1 and len(partners) == 1:
-        (organisation_id,) = partners
-        query = select(func.count()).where(_PARTNERS.c.organisation_id == organisation_id)
-    else:
-        query = select(func.count()).select_from(_PROGRAMMES).where(*conditions)
-    return connection.scalar(query) or 0
-
-
-def _has_partner(organisation_id: str) -> Any:
-    return _PROGRAMMES.c.id.in_(
-        select(_PARTNERS.c.programme_id).where(_PARTNERS.c.organisation_id == organisation_id)
-    )
+    if not partners and not used:
+        return select(func.count()).select_from(_PROGRAMMES)
+    if partners == 1 and not used:
+        return select(func.count()).where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
+    return select(func.count()).select_from(_PROGRAMMES).where(*_conditions(partners, used))
 
 
 def history(session: Session, principal: Principal, programme_id: str) -> list[ProgrammeTransition]:
