@@ -166,8 +166,9 @@ def _json_array(
     where: ColumnElement[bool],
     order_by: ColumnElement[Any],
 ) -> ColumnElement[Any]:
-    """A correlated JSON array of ``value`` (an object of named columns, or one column) over
-    the rows of ``source`` that meet ``where``, in ``order_by`` order; ``[]`` when none do.
+    """A JSON array of ``value`` (an object of named columns, or one column) over the rows
+    of ``source`` that meet ``where`` (correlated to the programmes table), in ``order_by``
+    order; ``[]`` when none do.
 
     PostgreSQL orders inside the aggregate. SQLite (3.40 has no ORDER BY in aggregates)
     aggregates an ordered subquery, which it reads in order.
