@@ -189,7 +189,16 @@ def test_reads_show_each_programme_as_its_last_write_answered(
     move(secretariat, approved, "approve")
     last_answer = {approved: move(secretariat_in, approved, "approve").json}
     three_partners = programme_body(partners, budget=[])
-    extra = new_organisation(secretariat, "JP")
+    # A name that JSON must escape, in a script other than Latin: read back as written.
+    extra = secretariat.post(
+        "/v1/organisations",
+        {
+            "name": '東京工業大学 "Tokyo Tech" \\ 半導体 🚀',
+            "country": "JP",
+            "kind": "university",
+            "contact_email": "office@titech.example.org",
+        },
+    ).json
     three_partners["partners"].append({"organisation_id": extra["id"], "role": "member"})
     # Given against the order of their ids (the partners table's key), so that a read that
     # loses the given order shows it.
@@ -210,6 +219,7 @@ def test_reads_show_each_programme_as_its_last_write_answered(
     in_order = [p["organisation_id"] for p in three_partners["partners"]]
     assert [p["organisation_id"] for p in page["items"][1]["partners"]] == in_order
     assert [len(item["budget"]) for item in page["items"]] == [2, 0, 2]
+    assert extra["name"] in [p["name"] for p in page["items"][1]["partners"]]
 
 
 def test_an_edit_checks_each_partner_and_budget_line_whole(partners: Partners):
