@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -255,10 +256,7 @@ def read_programme(session: Session, principal: Principal, programme_id: str) ->
     row = connection.execute(
         _by_id(connection.dialect.name), {"programme_id": programme_id}
     ).first()
-    if row is None or not (
-        principal.can_read_everything
-        or any(p["organisation_id"] == principal.organisation_id for p in row.partners)
-    ):
+    if row is None or not _may_read(principal, (p["organisation_id"] for p in row.partners)):
         raise NotFound(f"no programme {programme_id}")
     return _snapshot(row)
 
@@ -386,11 +384,16 @@ def get_programme(
     if lock:
         query = query.with_for_update(of=Programme)
     programme = session.scalars(query).unique().first()
-    if programme is None or not (
-        principal.can_read_everything or Relation.PARTNER in relations(programme, principal)
+    if programme is None or not _may_read(
+        principal, (p.organisation_id for p in programme.partners)
     ):
         raise NotFound(f"no programme {programme_id}")
     return programme
+
+
+def _may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
+    """The secretariat and auditors read every programme; a partner organisation, its own."""
+    return principal.can_read_everything or principal.organisation_id in partner_ids
 
 
 def _record_approval(session: Session, programme: Programme, principal: Principal) -> bool:
