@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -72,7 +71,7 @@ class Context:
         self.processes.append(process)
         self.stack.callback(process.stop)
         if ready:
-            wait_for_output(process, ready, timeout)
+            process.wait_for_output(ready, timeout)
         return process
 
     def gunicorn(self, name: str, app: str, env: Mapping[str, str] | None = None) -> str:
@@ -89,11 +88,7 @@ class Context:
         process = self.start(name, argv, {"LOG_LEVEL": "INFO", **(env or {})})
         # Every worker, not the first: connections that wrk opens while one worker is still
         # importing the app all go to the other, and stay there (keep-alive).
-        wait_until(
-            lambda: _alive(process) and gunicorn_workers_ready(process.output()),
-            timeout=60,
-            message=f"every {name} worker to load the app",
-        )
+        process.wait_for(gunicorn_workers_ready, "load the app in every worker", timeout=60)
         self.gunicorn_commands[name] = show_command(argv)
         self.gunicorn_pids[name] = process.popen.pid
         base = f"http://127.0.0.1:{port}"
@@ -135,25 +130,6 @@ def _children_cpu(parent: int) -> dict[int, float]:
         if int(fields[1]) == parent:
             found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
     return found
-
-
-def wait_for_output(process: Process, text: str, timeout: float) -> None:
-    """Wait until ``process`` prints ``text``; fail at once, with its output, if it exits."""
-    deadline = time.monotonic() + timeout
-    while text not in process.output():
-        if process.popen.poll() is not None:
-            tail = process.output()[-1500:]
-            raise RuntimeError(f"{process.name} exited ({process.popen.returncode}): {tail}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{process.name} did not print {text!r} within {timeout}s")
-        time.sleep(0.05)
-
-
-def _alive(process: Process) -> bool:
-    if process.popen.poll() is not None:
-        tail = process.output()[-1500:]
-        raise AssertionError(f"{process.name} exited ({process.popen.returncode}): {tail}")
-    return True
 
 
 def _answers(base: str) -> bool:

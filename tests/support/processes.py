@@ -7,7 +7,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from tests.support.infra import wait_until
@@ -34,12 +34,17 @@ class Process:
         return self.log_path.read_text(errors="replace")
 
     def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
-        def seen() -> bool:
+        self.wait_for(lambda output: text in output, f"print {text!r}", timeout)
+
+    def wait_for(self, seen: Callable[[str], bool], what: str, timeout: float = 30.0) -> None:
+        """Wait until ``seen`` is true of the output; fail at once if the process exits."""
+
+        def check() -> bool:
             if self.popen.poll() is not None:
                 raise AssertionError(f"{self.name} exited early:\n{self.output()[-3000:]}")
-            return text in self.output()
+            return seen(self.output())
 
-        wait_until(seen, timeout, interval=0.1, message=f"{self.name} to print {text!r}")
+        wait_until(check, timeout, interval=0.1, message=f"{self.name} to {what}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen.poll() is None:

@@ -31,7 +31,7 @@ def server(tmp_path):
     process = Process("gunicorn", [*argv, "tests.support.pid_app:app"], env, tmp_path)
     try:
         # Both workers must have loaded the app: before that, one taking everything is expected.
-        wait_until(lambda: gunicorn_workers_ready(process.output()), timeout=30)
+        process.wait_for(gunicorn_workers_ready, "load the app in every worker")
         wait_until(lambda: _answer(port, 0) is not None, timeout=30)
         yield port
     finally:
