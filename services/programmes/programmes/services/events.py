@@ -71,8 +71,8 @@ def programme_snapshot(
             {
                 "organisation_id": p.organisation_id,
                 "role": p.role,
-                "country": p.country,
-                "name": p.name,
+                "country": p.organisation.country,
+                "name": p.organisation.name,
             }
             for p in programme.partners
         ]

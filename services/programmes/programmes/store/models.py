@@ -115,14 +115,6 @@ class ProgrammePartner(Base):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
-    @property
-    def country(self) -> str:
-        return self.organisation.country
-
-    @property
-    def name(self) -> str:
-        return self.organisation.name
-
 
 class BudgetLine(Base):
     __tablename__ = "budget_lines"
