@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.infra import free_port, wait_until
+from tests.support.infra import free_port
 from tests.support.processes import Process, gunicorn_workers_ready
 
 WORKERS, THREADS, CONNECTIONS, REQUESTS = 2, 2, 8, 15
@@ -32,7 +32,6 @@ def server(tmp_path):
     try:
         # Both workers must have loaded the app: before that, one taking everything is expected.
         process.wait_for(gunicorn_workers_ready, "load the app in every worker")
-        wait_until(lambda: _answer(port, 0) is not None, timeout=30)
         yield port
     finally:
         process.stop()
