@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from setu_contract import jsonio
+
 CONNECT_TIMEOUT = 5
 POOL_RECYCLE = 1800
 
@@ -41,6 +43,9 @@ def _ensure_sqlite_directory(url: str) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # JSON columns (the outbox's payloads, the read models' arrays) go through jsonio.
+    kwargs.setdefault("json_serializer", jsonio.dumps)
+    kwargs.setdefault("json_deserializer", jsonio.loads)
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT}, **kwargs)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
+
+from setu_contract import jsonio
 
 AUTHORIZE_PATH = "/internal/authorize"
 
@@ -69,3 +73,17 @@ class ErrorSchema(Schema):
     status = fields.String(required=True, metadata={"example": "Unprocessable Entity"})
     message = fields.String(required=True)
     errors = fields.Dict(metadata={"description": "field-level messages"})
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON answers (``app.json``) written by ``setu_contract.jsonio``: keys sorted,
+    Flask's conversions (``default``), text outside ASCII as UTF-8. What jsonio refuses (an
+    integer beyond 64 bits, which only a client's own input could hold) is written by
+    Flask's own provider; reading stays Flask's."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        indent = bool(kwargs.get("indent"))
+        try:
+            return jsonio.dumps(obj, default=self.default, sort_keys=self.sort_keys, indent=indent)
+        except TypeError:
+            return super().dumps(obj, **kwargs)

@@ -13,6 +13,7 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 
@@ -47,6 +48,7 @@ def _require_json() -> None:
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)
     app.extensions["notifications.config"] = config

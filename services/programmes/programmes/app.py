@@ -16,6 +16,7 @@ from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox
+from setu_contract.http import JSONProvider
 from setu_contract.metrics import outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
 
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     if not config.testing:
         configure_logging("programmes", config.log_level)
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)
     app.extensions["programmes.config"] = config

@@ -13,6 +13,7 @@ from reports.config import Config
 from reports.runtime import Runtime, build_runtime
 from reports.store.models import ReportJob, outbox
 from reports.worker import settings
+from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation
 
@@ -20,6 +21,7 @@ from setu_contract.observability import HttpInstrumentation
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.update(
         API_TITLE="Setu reports",
         API_VERSION="1",
