@@ -40,7 +40,9 @@ class Applications(MethodView):
         """File a talent-exchange application (a draft) for your organisation"""
         with unit_of_work() as session:
             application = service.create_application(session, principal(), fields)
-            return remember(session, with_etag(application_snapshot(application), 201))
+            snapshot = application_snapshot(application)
+            remember(session, snapshot, 201)
+            return with_etag(snapshot, 201)
 
     @blp.arguments(ApplicationQuerySchema(), location="query")
     @blp.response(200, ApplicationPageSchema)

@@ -84,11 +84,10 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def remember(session: Session, result: tuple[dict[str, Any], int, dict]) -> Any:
-    """Store the response of this request under its Idempotency-Key, if it has one."""
+def remember(session: Session, body: dict[str, Any], status: int) -> None:
+    """Store the answer to this request under its Idempotency-Key, if it has one."""
     pending = g.get("idempotency")
     if pending is not None:
-        body, status, _ = result
         key, request_hash = pending
         session.add(
             IdempotencyRecord(
@@ -101,4 +100,3 @@ def remember(session: Session, result: tuple[dict[str, Any], int, dict]) -> Any:
             )
         )
         session.flush()
-    return result

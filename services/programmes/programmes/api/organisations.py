@@ -68,7 +68,9 @@ class Organisations(MethodView):
         """Register an organisation (secretariat)"""
         with unit_of_work() as session:
             org = service.create_organisation(session, principal(), fields)
-            return remember(session, with_etag(organisation_snapshot(org), 201))
+            snapshot = organisation_snapshot(org)
+            remember(session, snapshot, 201)
+            return with_etag(snapshot, 201)
 
     @blp.arguments(OrganisationQuerySchema(), location="query")
     @blp.response(200, OrganisationPageSchema)

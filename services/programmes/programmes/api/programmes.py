@@ -41,7 +41,9 @@ class Programmes(MethodView):
         """Propose a joint research programme (a draft)"""
         with unit_of_work() as session:
             programme = service.create_programme(session, principal(), fields)
-            return remember(session, with_etag(programme_snapshot(programme), 201))
+            snapshot = programme_snapshot(programme)
+            remember(session, snapshot, 201)
+            return with_etag(snapshot, 201)
 
     @blp.arguments(ProgrammeQuerySchema(), location="query")
     @blp.response(200, ProgrammePageSchema)
