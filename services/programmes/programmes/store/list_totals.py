@@ -31,16 +31,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import redis
-from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from programmes.store.committed_writes import after_committed_writes
 from programmes.store.redis_guard import GuardedRedis
 
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 60
 GENERATION = "generation"
-PENDING = "setu.changed_lists"
 
 # KEYS[1] the hash; ARGV: generation read before counting, field, total, ttl.
 _STORE = """
@@ -107,25 +106,4 @@ class ListTotals:
     def watch(self, sessions: sessionmaker[Session], lists: Mapping[str, tuple[type, ...]]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that flushed a new, changed or
         deleted instance of one of a list's classes."""
-
-        def after_flush(session: Session, _context: Any) -> None:
-            touched = (*session.new, *session.dirty, *session.deleted)
-            names = {name for name, kinds in lists.items() if _any_of(touched, kinds)}
-            if names:
-                session.info.setdefault(PENDING, set()).update(names)
-
-        def after_commit(session: Session) -> None:
-            names = session.info.pop(PENDING, None)
-            if names:
-                self.changed(names)
-
-        def after_rollback(session: Session) -> None:
-            session.info.pop(PENDING, None)
-
-        event.listen(sessions, "after_flush", after_flush)
-        event.listen(sessions, "after_commit", after_commit)
-        event.listen(sessions, "after_rollback", after_rollback)
-
-
-def _any_of(instances: tuple[object, ...], kinds: tuple[type, ...]) -> bool:
-    return any(isinstance(instance, kinds) for instance in instances)
+        after_committed_writes(sessions, lists, self.changed)
