@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from programmes.api import ProgrammesApi, close_request_session, ratelimit
+from programmes.api import ProgrammesApi, close_request_session, identity
 from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
 from programmes.api.events import blp as events_blp
@@ -59,7 +59,8 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.extensions["programmes.list_totals"] = totals
     app.teardown_appcontext(close_request_session)
-    ratelimit.install(app, config.rate_limit, config.redis_url)
+    kept_keys = identity.install(app, config.rate_limit, config.redis_url, config.database_url)
+    kept_keys.watch(app.extensions["programmes.sessions"])
     api = ProgrammesApi(app)
     for blueprint in (
         health_blp,

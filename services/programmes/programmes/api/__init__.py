@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
-from programmes.services.access import authenticate
 from setu_contract.http import ErrorSchema, Principal
 
 # Domain errors to HTTP, in this one place.
@@ -109,15 +108,14 @@ def require_json() -> None:
 
 
 def authenticate_request() -> None:
-    """before_request of /v1 blueprints: a valid Bearer key, or 401.
+    """before_request of /v1 blueprints: a valid Bearer key within its rate limit, or 401/429.
 
-    The key is read in the request's session, in the transaction the view's unit of work
-    then commits: one connection and one transaction per request, not two.
+    A key the process has not kept is read in the request's session, in the transaction the
+    view's unit of work then commits: one connection and one transaction per request, not two.
     """
-    g.principal = authenticate(request_session(), request.headers.get("Authorization"))
-    from programmes.api import ratelimit
+    from programmes.api.identity import identify
 
-    ratelimit.check(g.principal)
+    g.principal = identify()
 
 
 def principal() -> Principal:

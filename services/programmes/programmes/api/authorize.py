@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from programmes.api import ratelimit, request_session
-from programmes.services.access import authenticate
+from programmes.api.identity import identify
 from setu_contract.http import AUTHORIZE_PATH
 
 blp = Blueprint("authorize", __name__, description="Authorisation for the gateway")
@@ -19,6 +18,5 @@ class Authorize(MethodView):
     @blp.alt_response(401, description="No valid key")
     def get(self) -> Response:
         """Authenticate the Bearer key and answer with the identity headers"""
-        principal = authenticate(request_session(), request.headers.get("Authorization"))
-        ratelimit.check(principal)
+        principal = identify()
         return Response(status=204, headers=principal.headers())

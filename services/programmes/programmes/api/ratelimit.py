@@ -6,50 +6,43 @@ asked again for a few seconds: the API keeps answering with Redis down (PRODUCT.
 
 from __future__ import annotations
 
-import time
-
 import redis
-from flask import Flask, current_app
 from werkzeug.exceptions import TooManyRequests
 
-from programmes.domain.rates import LocalWindows, Rate, parse_rate
+from programmes.domain.rates import LocalWindows, Rate
 from programmes.store.redis_guard import GuardedRedis
-from setu_contract.http import Principal
 
 
 class RateLimiter:
-    def __init__(self, rate: Rate, redis_url: str):
+    def __init__(self, rate: Rate, guard: GuardedRedis):
         self.rate = rate
-        self.redis = GuardedRedis(redis_url, "the rate limit")
+        self.redis = guard
         self.local = LocalWindows()
 
-    def _count(self, key: str, window: int) -> int:
+    def count(self, key_id: str, now: float, read: str | None = None) -> tuple[int, bytes | None]:
+        """This request counted in the key's window at ``now``; and the value of the Redis
+        key ``read``, from the same round trip (None when Redis is away)."""
+        window = self.rate.window(now)
         if self.redis.usable():
-            name = f"setu:ratelimit:{key}:{window}"
+            name = f"setu:ratelimit:{key_id}:{window}"
             try:
                 # One round trip, no MULTI/EXEC: EXPIRE only bounds the key's life.
                 pipe = self.redis.client.pipeline(transaction=False)
                 pipe.incr(name)
                 pipe.expire(name, self.rate.period + 1)
-                return int(pipe.execute()[0])
+                if read is not None:
+                    pipe.get(read)
+                replies = pipe.execute()
+                return int(replies[0]), replies[2] if read is not None else None
             except redis.RedisError as exc:
                 self.redis.failed(exc)
-        return self.local.hit(key, window)
+        return self.local.hit(key_id, window), None
 
-    def check(self, principal: Principal) -> None:
-        """Count this request against the key; 429 with Retry-After over the limit."""
-        now = time.time()
-        if self._count(principal.key_id, self.rate.window(now)) > self.rate.limit:
+    def enforce(self, count: int, now: float) -> None:
+        """429 with Retry-After when ``count`` (this request's, at ``now``) is over the limit."""
+        if count > self.rate.limit:
             error = TooManyRequests(
                 f"rate limit of {self.rate.limit} requests per {self.rate.period} s exceeded"
             )
             error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
             raise error
-
-
-def install(app: Flask, rate_text: str, redis_url: str) -> None:
-    app.extensions["programmes.ratelimit"] = RateLimiter(parse_rate(rate_text), redis_url)
-
-
-def check(principal: Principal) -> None:
-    current_app.extensions["programmes.ratelimit"].check(principal)

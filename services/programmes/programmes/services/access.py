@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,8 @@ from programmes.domain.keys import bearer_secret, hash_secret
 from programmes.store.models import ApiKey, Organisation
 from setu_contract.http import Principal
 
-# Every request runs this: built once, and read as a row, not as two ORM objects.
+# Every request whose key the process has not kept (store.kept_keys) runs this: built once,
+# and read as a row, not as two ORM objects.
 _KEY_BY_HASH = (
     select(
         ApiKey.id,
@@ -27,12 +29,23 @@ _KEY_BY_HASH = (
 )
 
 
-def authenticate(session: Session, authorization: str | None) -> Principal:
-    """The principal of a Bearer key that exists, is not revoked and has not expired."""
+class Identity(NamedTuple):
+    principal: Principal
+    expires: float | None  # the key's expiry, seconds since the epoch
+
+
+def secret_hash(authorization: str | None) -> str:
+    """The stored hash of the key in an ``Authorization: Bearer <key>`` header, or 401."""
     secret = bearer_secret(authorization)
     if secret is None:
         raise Unauthenticated("authentication required: send Authorization: Bearer <api key>")
-    key = session.connection().execute(_KEY_BY_HASH, {"secret_hash": hash_secret(secret)}).first()
+    return hash_secret(secret)
+
+
+def authenticate(session: Session, key_hash: str) -> Identity:
+    """The principal of a key that exists, is not revoked and has not expired, and when the
+    key expires."""
+    key = session.connection().execute(_KEY_BY_HASH, {"secret_hash": key_hash}).first()
     if key is None:
         raise Unauthenticated("the API key is not valid")
     if key.revoked_at is not None:
@@ -40,7 +53,8 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     if key.expires_at is not None and key.expires_at <= datetime.now(UTC):
         raise Unauthenticated("the API key has expired")
     side = key.country if key.role == "secretariat" else None
-    return Principal(key.organisation_id, key.role, key.id, side)
+    expires = key.expires_at.timestamp() if key.expires_at is not None else None
+    return Identity(Principal(key.organisation_id, key.role, key.id, side), expires)
 
 
 def require_secretariat(principal: Principal) -> None:

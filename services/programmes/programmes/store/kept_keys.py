@@ -1,0 +1,127 @@
+"""The principals of API keys this process has read, kept while no key has changed since.
+
+Every request names a key, and reading its row was a database round trip on every request:
+a fifth of a programme read's CPU, and every request to the other services pays it too (the
+gateway asks ``/internal/authorize``). So a process keeps the principal of each key it reads,
+beside the keys' *generation*: a token in Redis (``setu:api-keys:<database>:generation``)
+that is replaced after every commit that wrote a key or an organisation (a key revoked, say).
+
+- A kept principal is used only while Redis still holds the generation it was read under.
+  The generation is read in the same round trip that counts the request against the rate
+  limit (api.identity), so a kept principal costs no round trip of its own, and a revoked key
+  is refused on its next request, in every process.
+- The generation is read before the key's row, and the principal is kept under it: a
+  revocation that commits in between replaces the generation, so the key is read again.
+- With Redis away nothing is kept or used: every request reads the key's row.
+- An expired key is refused at its expiry: the expiry is kept with the principal.
+- The one case in which a revoked key can still be used: Redis fails (or the process dies)
+  between the revocation's commit and the new generation. A principal is kept for
+  MAX_AGE_SECONDS at most, which bounds that.
+
+Writes are seen through the ORM (api_keys and organisations rows flushed in a session made by
+the watched sessionmaker). A statement that changes those tables without the ORM must call
+``changed`` itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy.orm import Session, sessionmaker
+
+from programmes.store.committed_writes import after_committed_writes
+from programmes.store.models import ApiKey, Organisation
+from programmes.store.redis_guard import GuardedRedis
+from setu_contract.http import Principal
+
+log = logging.getLogger(__name__)
+
+MAX_AGE_SECONDS = 30.0
+# More keys than any deployment has; past it the process starts again from none.
+MAX_KEYS = 10_000
+
+
+@dataclass(frozen=True)
+class KeptKey:
+    principal: Principal
+    expires: float | None  # the key's expiry, seconds since the epoch
+    generation: bytes
+    kept_at: float  # time.monotonic()
+
+
+class KeptKeys:
+    def __init__(
+        self,
+        guard: GuardedRedis,
+        database_url: str,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.redis = guard
+        database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+        self.generation_key = f"setu:api-keys:{database}:generation"
+        self.max_age = max_age
+        self.clock = clock
+        self._kept: dict[str, KeptKey] = {}
+
+    def get(self, secret_hash: str) -> KeptKey | None:
+        return self._kept.get(secret_hash)
+
+    def valid(self, kept: KeptKey, generation: bytes | None, now: float) -> bool:
+        """Whether ``kept`` may answer for its key: ``generation`` (just read from Redis, None
+        when Redis is away) is the one it was read under, it is young enough and, at ``now``
+        (seconds since the epoch), the key has not expired."""
+        return (
+            generation == kept.generation
+            and self.clock() - kept.kept_at < self.max_age
+            and (kept.expires is None or now < kept.expires)
+        )
+
+    def forget(self, secret_hash: str) -> None:
+        self._kept.pop(secret_hash, None)
+
+    def generation(self) -> bytes | None:
+        """The keys' generation (made if Redis has none), to read a key's row under; None when
+        Redis is away, and then nothing may be kept."""
+        if not self.redis.usable():
+            return None
+        try:
+            pipe = self.redis.client.pipeline(transaction=False)
+            pipe.set(self.generation_key, uuid.uuid4().hex, nx=True)
+            pipe.get(self.generation_key)
+            return pipe.execute()[1]
+        except redis.RedisError as exc:
+            self.redis.failed(exc)
+            return None
+
+    def keep(
+        self, secret_hash: str, principal: Principal, expires: float | None, generation: bytes
+    ) -> None:
+        if len(self._kept) >= MAX_KEYS:
+            self._kept.clear()
+        self._kept[secret_hash] = KeptKey(principal, expires, generation, self.clock())
+
+    def changed(self, _names: Iterable[str] = ()) -> None:
+        """A new generation: every kept principal is read again. Call after a commit that
+        wrote a key or an organisation."""
+        try:
+            self.redis.client.set(self.generation_key, uuid.uuid4().hex)
+        except redis.RedisError as exc:
+            log.warning(
+                "API keys' generation not renewed after a write; a revoked key may be used "
+                "for up to %.0f s: %r",
+                self.max_age,
+                exc,
+            )
+            self.redis.failed(exc)
+
+    def watch(self, sessions: sessionmaker[Session]) -> None:
+        """Call ``changed`` after every commit of ``sessions`` that wrote a key or an
+        organisation."""
+        after_committed_writes(sessions, {"api_keys": (ApiKey, Organisation)}, self.changed)
