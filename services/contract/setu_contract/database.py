@@ -89,12 +89,24 @@ def upgrade(migrations: Path, url: str, revision: str = "head") -> None:
     reaches env.py both as ``sqlalchemy.url`` and as the ``database_url`` attribute.
     """
     from alembic import command
-    from alembic.config import Config as AlembicConfig
 
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)  # e.g. var/ on the first run
+    command.upgrade(_alembic_config(migrations, url), revision)
+
+
+def downgrade(migrations: Path, url: str, revision: str) -> None:
+    """Take a service's schema back to ``revision`` (to undo a release)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(migrations, url), revision)
+
+
+def _alembic_config(migrations: Path, url: str) -> Any:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig(str(migrations / "alembic.ini"))
     config.set_main_option("script_location", str(migrations))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["database_url"] = url
-    command.upgrade(config, revision)
+    return config

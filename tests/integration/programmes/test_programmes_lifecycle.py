@@ -282,3 +282,30 @@ def test_list_totals_count_exactly_what_the_pages_hold(partners: Partners, secre
     ]
     for caller, query, expected in cases:
         assert _every_page(caller, "/v1/programmes", query) == (len(expected), expected), query
+
+
+def test_a_partner_added_by_an_edit_lists_the_programme_at_its_creation(
+    partners: Partners, secretariat: Caller
+):
+    """A partner's own list is paged by the creation time its partner rows keep: a partner
+    added later lists the programme where its creation puts it, not where the edit does."""
+    other = new_organisation(secretariat, "IN")
+    other_caller = Caller(secretariat.client, new_key(secretariat, other["id"]))
+    oldest = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    joined = programme_body(partners)
+    joined["partners"][1]["organisation_id"] = other["id"]
+    joined["budget"][1]["organisation_id"] = other["id"]
+    newer = [partners.jp_caller.post("/v1/programmes", joined).json for _ in range(2)]
+
+    body = programme_body(partners)
+    body["partners"].append({"organisation_id": other["id"], "role": "member"})
+    path = f"/v1/programmes/{oldest['id']}"
+    etag = partners.jp_caller.get(path).headers["ETag"]
+    edited = patch(partners.jp_caller, path, {"partners": body["partners"]}, etag)
+    assert edited.status_code == 200, edited.json
+    newest_first = [newer[1]["id"], newer[0]["id"], oldest["id"]]
+    assert _every_page(other_caller, "/v1/programmes", {}) == (3, newest_first)
+    assert _every_page(partners.jp_caller, "/v1/programmes", {}) == (3, newest_first)
+    assert _every_page(partners.in_caller, "/v1/programmes", {}) == (1, [oldest["id"]])
+    # The same order as the secretariat's whole list, read from the programmes.
+    assert _every_page(secretariat, "/v1/programmes", {}) == (3, newest_first)

@@ -68,7 +68,12 @@ def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
             setattr(programme, name, fields[name])
     if "partners" in fields:
         programme.partners = [
-            ProgrammePartner(organisation_id=p["organisation_id"], role=p["role"], position=i)
+            ProgrammePartner(
+                organisation_id=p["organisation_id"],
+                role=p["role"],
+                position=i,
+                programme_created_at=programme.created_at,
+            )
             for i, p in enumerate(fields["partners"])
         ]
     if "budget" in fields:
@@ -87,7 +92,11 @@ def create_programme(session: Session, principal: Principal, fields: dict[str, A
     require_writer(principal)
     fields = {"summary": "", "budget": [], "exchange_slots": 0, **fields}
     _validate(session, fields, principal.organisation_id)
-    programme = Programme(status="draft", created_by_organisation_id=principal.organisation_id)
+    programme = Programme(
+        status="draft",
+        created_by_organisation_id=principal.organisation_id,
+        created_at=datetime.now(UTC),  # now, not at the flush: its partners' rows keep it
+    )
     _apply_fields(programme, fields)
     # Last, so that the counter row stays locked only for the inserts and the commit.
     programme.reference = next_reference(session, datetime.now(UTC).year)
@@ -328,15 +337,18 @@ def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[boo
 @cache
 def _page(dialect: str, partners: int, used: tuple[str, ...]) -> Select[Any]:
     """A page: its ids first, so that the parts are built for its rows only, not for every
-    row that the OFFSET skips."""
-    ids = (
-        select(_PROGRAMMES.c.id)
-        .where(*_conditions(partners, used))
-        .order_by(*_NEWEST_FIRST)
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-        .subquery()
-    )
+    row that the OFFSET skips. One organisation's programmes with no other filter (a
+    partner's own list) are paged from its partner rows alone, newest first by the creation
+    time they keep (an index-only scan), not by probing the partners of every programme."""
+    if partners == 1 and not used:
+        ids = (
+            select(_PARTNERS.c.programme_id.label("id"))
+            .where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
+            .order_by(_PARTNERS.c.programme_created_at.desc(), _PARTNERS.c.programme_id.desc())
+        )
+    else:
+        ids = select(_PROGRAMMES.c.id).where(*_conditions(partners, used)).order_by(*_NEWEST_FIRST)
+    ids = ids.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
     return (
         _with_parts(dialect)
         .join_from(_PROGRAMMES, ids, ids.c.id == _PROGRAMMES.c.id)

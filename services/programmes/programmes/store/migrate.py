@@ -11,3 +11,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def upgrade(url: str, revision: str = "head") -> None:
     database.upgrade(MIGRATIONS, url, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    database.downgrade(MIGRATIONS, url, revision)

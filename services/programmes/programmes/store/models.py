@@ -101,9 +101,16 @@ class Programme(Base):
 
 class ProgrammePartner(Base):
     __tablename__ = "programme_partners"
-    # A partner's programmes, and their count, from the index alone.
+    # A partner's programmes newest first (a page of them, read backwards) and their count,
+    # from this index alone: the programme's creation time, which never changes, is kept
+    # on each of its partners' rows.
     __table_args__ = (
-        Index("ix_programme_partners_organisation", "organisation_id", "programme_id"),
+        Index(
+            "ix_programme_partners_organisation_created",
+            "organisation_id",
+            "programme_created_at",
+            "programme_id",
+        ),
     )
 
     programme_id: Mapped[str] = mapped_column(
@@ -112,6 +119,7 @@ class ProgrammePartner(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer)
+    programme_created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
