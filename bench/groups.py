@@ -19,5 +19,7 @@ GROUPS: dict[str, Group] = {
     "reports": reports_curve.run,
     "soak": soak.run,
 }
+# Each ceiling and what is compared to it: a pair is run in rounds (python -m bench --rounds).
+PAIRS = {"http_ceiling": "api", "celery_ceiling": "pipeline", "smtp_ceiling": "email"}
 SOAK = "soak"
 DEFAULT = [name for name in GROUPS if name != SOAK]

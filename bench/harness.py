@@ -59,6 +59,8 @@ class Measurement:
     # filled in by finish(): ratio to the ceiling and target verdicts
     ratios: dict[str, float] = field(default_factory=dict)
     verdicts: list[dict[str, Any]] = field(default_factory=list)
+    # filled in by median_round(): the headline ratio in every round, when run in rounds
+    round_ratios: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -128,8 +130,8 @@ def run_group(name: str, group: Group, ctx: Any) -> list[Measurement]:
     return results
 
 
-def finish(results: list[Measurement]) -> None:
-    """Compute each ratio to its ceiling and each target verdict."""
+def compute_ratios(results: list[Measurement]) -> None:
+    """Each measurement's figures as ratios to its ceiling's, among ``results``."""
     by_name = {m.name: m for m in results}
     for m in results:
         ceiling = by_name.get(m.ceiling) if m.ceiling else None
@@ -140,6 +142,68 @@ def finish(results: list[Measurement]) -> None:
                 base = ceiling.figures.get(m.compare.get(key, key))
                 if isinstance(base, int | float) and base and isinstance(value, int | float):
                     m.ratios[key] = value / base
+
+
+def median_round(rounds: list[list[Measurement]]) -> list[Measurement]:
+    """Of several rounds of a ceiling and what is compared to it, the median one by the mean
+    of its headline ratios, whole (its ratios are to its own ceiling run); each of its
+    measurements notes what it made in every round.
+
+    This host's speed has moved by more than 2x within the hour: one pair whose ceiling ran
+    in a fast moment and whose measurement ran in a slow one said more about the host than
+    about Setu.
+    """
+    for results in rounds:
+        compute_ratios(results)
+
+    def headline(m: Measurement) -> tuple[str, float | None, bool]:
+        key = m.headline if m.headline in m.ratios else None
+        if key is not None:
+            return key, m.ratios[key], True
+        key = m.headline or next(iter(m.figures), "")
+        value = m.figures.get(key)
+        return key, value if isinstance(value, int | float) else None, False
+
+    def score(results: list[Measurement]) -> float:
+        ratios = []
+        for m in results:
+            _, value, is_ratio = headline(m)
+            if is_ratio and value is not None:
+                ratios.append(value)
+        return sum(ratios) / len(ratios) if ratios else 0.0
+
+    order = sorted(range(len(rounds)), key=lambda i: score(rounds[i]))
+    chosen = order[len(order) // 2]
+    for m in rounds[chosen]:
+        key, _, is_ratio = headline(m)
+        seen = [headline(other) for r in rounds for other in r if other.name == m.name]
+        shown = ", ".join(_round_figure(value, is_ratio) for _, value, _ in seen)
+        what = f"{key} ratio" if is_ratio else key
+        if is_ratio:
+            m.round_ratios = [value for _, value, _ in seen if value is not None]
+        m.notes.append(
+            f"round {chosen + 1} of {len(rounds)} (the median by its ratios); {what} in each "
+            f"round: {shown}"
+        )
+    return rounds[chosen]
+
+
+def percent(ratio: float) -> str:
+    return f"{ratio:.1%}" if ratio < 0.1 else f"{ratio:.0%}"
+
+
+def _round_figure(value: float | None, is_ratio: bool) -> str:
+    if value is None:
+        return "-"
+    if is_ratio:
+        return percent(value)
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def finish(results: list[Measurement]) -> None:
+    """Compute each ratio to its ceiling and each target verdict."""
+    compute_ratios(results)
+    for m in results:
         for target in m.targets:
             source = m.ratios if target.of_ceiling else m.figures
             observed = source.get(target.figure) if m.status == OK else None

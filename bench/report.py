@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import LOAD, OK, Measurement
+from bench.harness import LOAD, OK, Measurement, percent
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -84,8 +84,11 @@ def _ratio(m: Measurement) -> str:
         return "-"
     key = m.headline if m.headline in m.ratios else next(iter(m.ratios))
     ratio = m.ratios[key]
-    shown = f"{ratio:.1%}" if ratio < 0.1 else f"{ratio:.0%}"
-    return f"**{shown}** ({key})"
+    rounds = ""
+    if len(m.round_ratios) > 1:
+        low, high = min(m.round_ratios), max(m.round_ratios)
+        rounds = f"; {len(m.round_ratios)} rounds: {percent(low)}-{percent(high)}"
+    return f"**{percent(ratio)}** ({key}{rounds})"
 
 
 def _verdicts(m: Measurement) -> str:
