@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmarks, print each figure with its command, write results.
 
-python -m bench                  every default group (about twenty minutes)
+python -m bench                  every default group (about fifteen minutes)
 python -m bench --only api,email one or more groups
 python -m bench --soak           the default groups and the 10-minute soak
 python -m bench --quick          short runs, to check that the benchmarks work
