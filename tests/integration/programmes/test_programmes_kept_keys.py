@@ -15,6 +15,8 @@ from programmes.app import create_app
 from programmes.config import Config
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
+from programmes.store.redis_guard import GuardedRedis
+from setu_contract.http import Principal
 from tests.integration.programmes.conftest import Caller, Partners, new_key
 from tests.support.infra import free_port, wait_until
 
@@ -161,9 +163,6 @@ def test_with_redis_down_every_request_reads_its_key(
 
 def test_a_principal_is_kept_no_longer_than_its_maximum_age(database_url: str, redis_url: str):
     """The bound on the one case left: a revocation whose new generation never reached Redis."""
-    from programmes.store.redis_guard import GuardedRedis
-    from setu_contract.http import Principal
-
     now = [100.0]
     kept = KeptKeys(GuardedRedis(redis_url, "test"), database_url, max_age=30, clock=lambda: now[0])
     generation = kept.generation()

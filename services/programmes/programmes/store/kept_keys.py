@@ -25,7 +25,6 @@ the watched sessionmaker). A statement that changes those tables without the ORM
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -37,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.store.committed_writes import after_committed_writes
 from programmes.store.models import ApiKey, Organisation
-from programmes.store.redis_guard import GuardedRedis
+from programmes.store.redis_guard import GuardedRedis, database_scope
 from setu_contract.http import Principal
 
 log = logging.getLogger(__name__)
@@ -64,8 +63,7 @@ class KeptKeys:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.redis = guard
-        database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-        self.generation_key = f"setu:api-keys:{database}:generation"
+        self.generation_key = f"setu:api-keys:{database_scope(database_url)}:generation"
         self.max_age = max_age
         self.clock = clock
         self._kept: dict[str, KeptKey] = {}

@@ -34,7 +34,7 @@ import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.store.committed_writes import after_committed_writes
-from programmes.store.redis_guard import GuardedRedis
+from programmes.store.redis_guard import GuardedRedis, database_scope
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class ListTotals:
     def __init__(self, redis_url: str, database_url: str, ttl: int = TTL_SECONDS):
         self.redis = GuardedRedis(redis_url, "list totals")
         self.client = self.redis.client
-        self.database = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+        self.database = database_scope(database_url)
         self.ttl = ttl
         self.store = self.client.register_script(_STORE)
 

@@ -7,6 +7,7 @@ few seconds.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -36,3 +37,9 @@ class GuardedRedis:
                 "%s falls back from Redis for %.0f s: %r", self.purpose, BACKOFF_SECONDS, exc
             )
         self.down_until = time.monotonic() + BACKOFF_SECONDS
+
+
+def database_scope(database_url: str) -> str:
+    """The part of a Redis key that names the database its value was derived from: processes
+    on different databases (test sessions, say) may share one Redis."""
+    return hashlib.sha256(database_url.encode()).hexdigest()[:16]
