@@ -62,6 +62,13 @@ class Measurement:
     # filled in by median_round(): the headline ratio in every round, when run in rounds
     round_ratios: list[float] = field(default_factory=list)
 
+    def headline_ratio(self) -> tuple[str, float] | None:
+        """The ratio the table shows: the headline figure's, else the first there is."""
+        if not self.ratios:
+            return None
+        key = self.headline if self.headline in self.ratios else next(iter(self.ratios))
+        return key, self.ratios[key]
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["targets"] = [t.describe() for t in self.targets]
@@ -157,9 +164,9 @@ def median_round(rounds: list[list[Measurement]]) -> list[Measurement]:
         compute_ratios(results)
 
     def headline(m: Measurement) -> tuple[str, float | None, bool]:
-        key = m.headline if m.headline in m.ratios else None
-        if key is not None:
-            return key, m.ratios[key], True
+        ratio = m.headline_ratio()
+        if ratio is not None:
+            return *ratio, True
         key = m.headline or next(iter(m.figures), "")
         value = m.figures.get(key)
         return key, value if isinstance(value, int | float) else None, False

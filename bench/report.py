@@ -80,10 +80,10 @@ def _figures(m: Measurement) -> str:
 
 
 def _ratio(m: Measurement) -> str:
-    if not m.ratios:
+    headline = m.headline_ratio()
+    if headline is None:
         return "-"
-    key = m.headline if m.headline in m.ratios else next(iter(m.ratios))
-    ratio = m.ratios[key]
+    key, ratio = headline
     rounds = ""
     if len(m.round_ratios) > 1:
         low, high = min(m.round_ratios), max(m.round_ratios)
