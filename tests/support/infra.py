@@ -78,6 +78,9 @@ def sqlite_database(directory: Path) -> str:
     return f"sqlite:///{directory / f'setu-{uuid.uuid4().hex[:8]}.db'}"
 
 
+OWNER_KEY = b"setu-test-owner"
+
+
 @contextmanager
 def private_redis_db() -> Iterator[str]:
     """A Redis database number no other test session holds; flushed before and after.
@@ -90,20 +93,30 @@ def private_redis_db() -> Iterator[str]:
     for number in range(1, 16):
         client = redis.Redis.from_url(f"{REDIS_SERVER_URL}/{number}", socket_timeout=5)
         try:
-            taken = client.set("setu-test-owner", owner, nx=True, ex=3600)
+            taken = client.set(OWNER_KEY, owner, nx=True, ex=3600)
         except redis.ConnectionError as exc:
             raise MissingService(f"Redis is not reachable at {REDIS_SERVER_URL}: {exc}") from exc
         if not taken:
             continue
-        for key in client.scan_iter():
-            if key != b"setu-test-owner":
-                client.delete(key)
+        url = f"{REDIS_SERVER_URL}/{number}"
+        forget_queued_tasks(url)
         try:
-            yield f"{REDIS_SERVER_URL}/{number}"
+            yield url
         finally:
             client.flushdb()
         return
     raise MissingService("every Redis database 1-15 is held by another test session")
+
+
+def forget_queued_tasks(redis_url: str) -> None:
+    """Empty this session's Redis database but for its owner key: what an earlier test's
+    worker left there (queued, unacked, or put back when it stopped) belongs to another
+    test's database and mailbox and must not reach the next test's worker."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=5)
+    with client:
+        for key in client.scan_iter():
+            if key != OWNER_KEY:
+                client.delete(key)
 
 
 class RedisServer:

@@ -51,8 +51,13 @@ class Process:
             os.killpg(self.popen.pid, sig)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM to the process itself, as `docker stop` and `setu up` send it: a Celery
+        worker then finishes and acknowledges its tasks (warm shutdown). SIGTERM to the whole
+        group would reach the pool children too, which die mid-task; their tasks go back on
+        the queue for the next test's worker. Still running after ``timeout``: the group is
+        killed."""
         if self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.send_signal(signal.SIGTERM)
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:

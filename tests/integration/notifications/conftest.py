@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from celery import Celery
 from sqlalchemy import Engine
 
 from notifications.store.db import make_engine
 from notifications.store.migrate import upgrade
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 from tests.support.smtp import SmtpServer
 
@@ -39,29 +39,37 @@ def worker_env(database_url: str, redis_url: str, smtp_server: SmtpServer) -> di
     }
 
 
-def _forget_queued_tasks(redis_url: str) -> None:
-    """Drop what an earlier test's worker left on the queue (retries with a countdown are
-    put back when a worker stops): it belongs to another test's database and mailbox."""
-    client = redis.Redis.from_url(redis_url, socket_timeout=5)
-    try:
-        for key in client.scan_iter():
-            if key.startswith((NOTIFICATIONS_QUEUE.encode(), b"unacked")):
-                client.delete(key)
-    finally:
-        client.close()
+WorkerStarter = Callable[..., Process]
 
 
 @pytest.fixture
-def notifications_worker(
+def start_notifications_worker(
     notifications_db: Engine, worker_env: dict[str, str], tmp_path: Path
-) -> Iterator[Process]:
-    _forget_queued_tasks(worker_env["REDIS_URL"])
-    process = celery_worker("notifications.worker", NOTIFICATIONS_QUEUE, worker_env, tmp_path)
+) -> Iterator[WorkerStarter]:
+    """Start a worker on this test's database, ``worker_env`` overridden by keyword; each is
+    stopped after the test. The queue is emptied first and last: tasks an earlier test left
+    belong to another database and mailbox."""
+    started: list[Process] = []
+
+    def start(**env: str) -> Process:
+        forget_queued_tasks(worker_env["REDIS_URL"])
+        process = celery_worker(
+            "notifications.worker", NOTIFICATIONS_QUEUE, {**worker_env, **env}, tmp_path
+        )
+        started.append(process)
+        return process
+
     try:
-        yield process
+        yield start
     finally:
-        process.stop()
-        _forget_queued_tasks(worker_env["REDIS_URL"])
+        for process in started:
+            process.stop()
+        forget_queued_tasks(worker_env["REDIS_URL"])
+
+
+@pytest.fixture
+def notifications_worker(start_notifications_worker: WorkerStarter) -> Process:
+    return start_notifications_worker()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from notifications.store.models import Delivery
 from tests.support.infra import free_port, wait_until
-from tests.support.processes import Process, celery_worker
 from tests.support.smtp import RecordingHandler
 from tests.unit.notifications.factories import programme_status_changed
 
@@ -77,16 +76,14 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[Controller, RecordingHandler, P
     controller.stop()
 
 
-def _worker(env: dict[str, str], tmp_path: Path, password: bytes, controller, cert) -> Process:
-    env = {
-        **env,
+def _tls_env(password: bytes, controller: Controller, cert: Path) -> dict[str, str]:
+    return {
         "SMTP_PORT": str(controller.port),
         "SMTP_STARTTLS": "1",
         "SMTP_USERNAME": USER.decode(),
         "SMTP_PASSWORD": password.decode(),
         "SSL_CERT_FILE": str(cert),  # OpenSSL reads it: trust this CA
     }
-    return celery_worker("notifications.worker", "notifications", env, tmp_path)
 
 
 def _status(engine: Engine, event_id: str) -> str | None:
@@ -97,18 +94,18 @@ def _status(engine: Engine, event_id: str) -> str | None:
 
 @pytest.mark.parametrize(("password", "outcome"), [(PASSWORD, "sent"), (b"wrong", "failed")])
 def test_starttls_and_login_when_configured(
-    notifications_db: Engine, worker_env, tmp_path: Path, tls_server, publish, password, outcome
+    notifications_db: Engine, start_notifications_worker, tls_server, publish, password, outcome
 ) -> None:
     controller, handler, cert = tls_server
-    worker = _worker(worker_env, tmp_path, password, controller, cert)
-    try:
-        envelope = programme_status_changed()
-        publish(envelope)
-        wait_until(
-            lambda: _status(notifications_db, envelope["id"]) == outcome,
-            30,
-            message=f"the delivery to be {outcome}",
-        )
-    finally:
-        worker.stop()
-    assert len(handler.messages) == (1 if outcome == "sent" else 0)
+    worker = start_notifications_worker(**_tls_env(password, controller, cert))
+    envelope = programme_status_changed()
+    publish(envelope)
+    wait_until(
+        lambda: _status(notifications_db, envelope["id"]) == outcome,
+        30,
+        message=f"the delivery to be {outcome}",
+    )
+    worker.stop()  # nothing more can arrive
+    assert [m["X-Setu-Event-Id"] for m in handler.messages] == (
+        [envelope["id"]] if outcome == "sent" else []
+    )

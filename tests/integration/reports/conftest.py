@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +16,7 @@ from reports.runtime import build_runtime
 from reports.store.migrate import upgrade
 from reports.worker import HANDLE_EVENT, settings
 from setu_contract.messaging import REPORTS_QUEUE
+from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 
 
@@ -34,18 +34,9 @@ class ReportsService:
         self.broker.send_task(task, args=list(args), queue=REPORTS_QUEUE)
 
 
-def _forget_queued_tasks(redis_url: str) -> None:
-    """Tasks a previous test left (unacked or queued) must not reach this test's worker."""
-    client = redis.Redis.from_url(redis_url, socket_timeout=5)
-    with client:
-        for key in client.scan_iter():
-            if key != b"setu-test-owner":
-                client.delete(key)
-
-
 @pytest.fixture
 def reports_service(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[ReportsService]:
-    _forget_queued_tasks(redis_url)
+    forget_queued_tasks(redis_url)
     upgrade(database_url)
     data_dir = tmp_path / "data"
     config = Config(database_url=database_url, redis_url=redis_url, data_dir=data_dir)
