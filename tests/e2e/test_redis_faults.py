@@ -9,75 +9,14 @@ must produce exactly one email.
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.topology import RunningSetu, running_setu
+from tests.e2e.topology import RunningSetu, propose_and_submit, running_setu, setup_partners
 from tests.support.infra import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault]
-
-
-def setup_partners(system: RunningSetu) -> tuple[str, str, str]:
-    secretariat = system.bootstrap_key("JP")
-    ids = []
-    for country in ("JP", "IN"):
-        answer = system.api(
-            "POST",
-            "/v1/organisations",
-            secretariat,
-            json={
-                "name": f"{country} lab {uuid.uuid4().hex[:6]}",
-                "country": country,
-                "kind": "research_institute",
-                "contact_email": f"lab@{country.lower()}.example.org",
-            },
-        )
-        assert answer.status_code == 201, answer.text
-        ids.append(answer.json()["id"])
-    key = system.api(
-        "POST",
-        f"/v1/organisations/{ids[0]}/api-keys",
-        secretariat,
-        json={"name": "writer", "role": "partner"},
-    )
-    assert key.status_code == 201, key.text
-    return key.json()["key"], ids[0], ids[1]
-
-
-def propose_and_submit(system: RunningSetu, key: str, jp: str, india: str, n: int) -> float:
-    """Create and submit one programme; the slowest of the two answers, in seconds."""
-    started = time.monotonic()
-    created = system.api(
-        "POST",
-        "/v1/programmes",
-        key,
-        json={
-            "title": f"Fault-tolerant AI inference {n}",
-            "focus_area": "ai_research",
-            "partners": [
-                {"organisation_id": jp, "role": "lead"},
-                {"organisation_id": india, "role": "lead"},
-            ],
-            "start_date": "2027-01-01",
-            "end_date": "2028-01-01",
-            "budget": [{"organisation_id": jp, "currency": "JPY", "amount": "1000000"}],
-            "exchange_slots": 2,
-        },
-    )
-    first = time.monotonic() - started
-    assert created.status_code == 201, created.text
-    started = time.monotonic()
-    submitted = system.api(
-        "POST",
-        f"/v1/programmes/{created.json()['id']}/transitions",
-        key,
-        json={"action": "submit"},
-    )
-    assert submitted.status_code == 200, submitted.text
-    return max(first, time.monotonic() - started)
 
 
 def produced_event_ids(system: RunningSetu) -> set[str]:

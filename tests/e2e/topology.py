@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +18,31 @@ import requests
 from tests.support.infra import free_port, wait_until
 from tests.support.processes import VENV_BIN, Process
 
+STARTED = re.compile(r"\| (\S+) started \(pid=(\d+)\)")
+
 
 @dataclass
 class RunningSetu:
     base_url: str
     env: dict[str, str]
     process: Process
+
+    def stop(self) -> None:
+        """Ctrl-C, as a person would: honcho stops every process it started, and no process
+        of theirs is left behind (each was started in a process group of its own)."""
+        if self.process.popen.poll() is None:
+            os.killpg(self.process.popen.pid, signal.SIGINT)
+            try:
+                self.process.popen.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                raise
+        left = {}
+        for name, pid in STARTED.findall(self.process.output()):
+            with suppress(ProcessLookupError):
+                os.killpg(int(pid), signal.SIGKILL)
+                left[name] = pid
+        assert not left, f"still running after setu up stopped: {left}"
 
     def setu(self, *args: str) -> str:
         """Run a `setu` command against this system; its standard output."""
@@ -83,12 +105,65 @@ def running_setu(
         wait_until(ready, timeout=90, interval=0.25, message="the gateway's /readyz")
         yield system
     finally:
-        # Ctrl-C, as a person would: honcho stops every process it started.
-        if process.popen.poll() is None:
-            os.killpg(process.popen.pid, signal.SIGINT)
-            try:
-                process.popen.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                raise
+        system.stop()
         process.stop()
+
+
+def setup_partners(system: RunningSetu) -> tuple[str, str, str]:
+    secretariat = system.bootstrap_key("JP")
+    ids = []
+    for country in ("JP", "IN"):
+        answer = system.api(
+            "POST",
+            "/v1/organisations",
+            secretariat,
+            json={
+                "name": f"{country} lab {uuid.uuid4().hex[:6]}",
+                "country": country,
+                "kind": "research_institute",
+                "contact_email": f"lab@{country.lower()}.example.org",
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["id"])
+    key = system.api(
+        "POST",
+        f"/v1/organisations/{ids[0]}/api-keys",
+        secretariat,
+        json={"name": "writer", "role": "partner"},
+    )
+    assert key.status_code == 201, key.text
+    return key.json()["key"], ids[0], ids[1]
+
+
+def propose_and_submit(system: RunningSetu, key: str, jp: str, india: str, n: int) -> float:
+    """Create and submit one programme; the slowest of the two answers, in seconds."""
+    started = time.monotonic()
+    created = system.api(
+        "POST",
+        "/v1/programmes",
+        key,
+        json={
+            "title": f"Fault-tolerant AI inference {n}",
+            "focus_area": "ai_research",
+            "partners": [
+                {"organisation_id": jp, "role": "lead"},
+                {"organisation_id": india, "role": "lead"},
+            ],
+            "start_date": "2027-01-01",
+            "end_date": "2028-01-01",
+            "budget": [{"organisation_id": jp, "currency": "JPY", "amount": "1000000"}],
+            "exchange_slots": 2,
+        },
+    )
+    first = time.monotonic() - started
+    assert created.status_code == 201, created.text
+    started = time.monotonic()
+    submitted = system.api(
+        "POST",
+        f"/v1/programmes/{created.json()['id']}/transitions",
+        key,
+        json={"action": "submit"},
+    )
+    assert submitted.status_code == 200, submitted.text
+    return max(first, time.monotonic() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,9 +17,14 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.reply: str | None = None  # e.g. "451 4.3.0 try later"; None accepts
+        self.delay = 0.0  # seconds between a message's data and the reply: a slow relay
+        self.receiving = 0  # messages whose data has arrived, answered or not
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        self.receiving += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply:
             return self.reply
         message = message_from_bytes(envelope.content, policy=policy.default)
