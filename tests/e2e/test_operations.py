@@ -8,21 +8,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e.test_redis_faults import setup_partners
-from tests.e2e.topology import running_setu
+from tests.e2e.topology import metric, running_setu, setup_partners
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def metric(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in a Prometheus exposition."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        if all(f'{k}="{v}"' in line for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"no sample {name}{labels} in:\n{text[:3000]}")
 
 
 def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):

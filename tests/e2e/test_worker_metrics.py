@@ -19,9 +19,13 @@ from sqlalchemy.orm import Session
 from setu_contract.messaging import QUEUES
 from setu_contract.metrics import metrics_port_variable
 from setu_contract.outbox import append
-from tests.e2e.test_operations import metric
-from tests.e2e.test_redis_faults import propose_and_submit, setup_partners
-from tests.e2e.topology import RunningSetu, running_setu
+from tests.e2e.topology import (
+    RunningSetu,
+    metric,
+    propose_and_submit,
+    running_setu,
+    setup_partners,
+)
 from tests.support.infra import free_port, wait_until
 from tests.support.outbox import bare_outbox, registered
 from tests.support.processes import Process

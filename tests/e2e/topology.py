@@ -167,3 +167,13 @@ def propose_and_submit(system: RunningSetu, key: str, jp: str, india: str, n: in
     )
     assert submitted.status_code == 200, submitted.text
     return max(first, time.monotonic() - started)
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in a Prometheus exposition."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no sample {name}{labels} in:\n{text[:3000]}")
