@@ -11,13 +11,21 @@ from celery import Celery
 
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, REPORTS_QUEUE, celery_settings
 
+# How often beat asks the reports service for schedules that are due (SCHEDULE_TICK_SECONDS).
 TICK = 30.0
 
-SCHEDULE = {
-    "reports-tick-schedules": ("reports.tick_schedules", REPORTS_QUEUE, TICK),
-    "reports-sweep-jobs": ("reports.sweep_jobs", REPORTS_QUEUE, 60.0),
-    "notifications-sweep-deliveries": ("notifications.sweep_deliveries", NOTIFICATIONS_QUEUE, 60.0),
-}
+
+def schedule(tick: float = TICK) -> dict[str, tuple[str, str, float]]:
+    """Each periodic task: its name, its queue and its period in seconds."""
+    return {
+        "reports-tick-schedules": ("reports.tick_schedules", REPORTS_QUEUE, tick),
+        "reports-sweep-jobs": ("reports.sweep_jobs", REPORTS_QUEUE, 60.0),
+        "notifications-sweep-deliveries": (
+            "notifications.sweep_deliveries",
+            NOTIFICATIONS_QUEUE,
+            60.0,
+        ),
+    }
 
 
 def create_beat_app() -> Celery:
@@ -26,10 +34,11 @@ def create_beat_app() -> Celery:
     data_dir = Path(os.environ.get("SETU_DATA_DIR", "var"))
     data_dir.mkdir(parents=True, exist_ok=True)
     app.conf.beat_schedule_filename = str(data_dir / "celerybeat-schedule")
+    tick = float(os.environ.get("SCHEDULE_TICK_SECONDS") or TICK)
     app.conf.beat_schedule = {
         # A tick that waited longer than its period is useless: the next one is coming.
         name: {"task": task, "schedule": every, "options": {"queue": queue, "expires": every}}
-        for name, (task, queue, every) in SCHEDULE.items()
+        for name, (task, queue, every) in schedule(tick).items()
     }
     return app
 

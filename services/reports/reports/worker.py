@@ -4,7 +4,8 @@
   backoff and jitter, then kept as a dead letter (``reports dead-letters`` / ``requeue ID``).
 - ``reports.generate_report(report_id)``: produce a report file for a queued job, once.
 - ``reports.sweep_jobs()``: send again the jobs whose message was lost or whose worker died.
-- ``reports.tick_schedules(now=None)``: fire each due schedule once (beat sends it every 30 s).
+- ``reports.tick_schedules(now=None)``: fire each due schedule once (beat sends it every
+  ``SCHEDULE_TICK_SECONDS``, 30 s by default).
 """
 
 from __future__ import annotations
