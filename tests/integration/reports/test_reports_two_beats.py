@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from reports.store.models import ReportJob, ScheduleRun
+from reports.store.models import ReportJob, ReportSchedule, ScheduleRun
 from setu_contract.http import Principal
 from tests.support.infra import wait_until
 from tests.support.processes import VENV_BIN, Process
@@ -48,6 +49,14 @@ def test_two_beats_fire_each_due_time_once(
             },
         )
         assert created.status_code == 201
+    # Made two minutes ago: a due time has passed already, and the beats' first ticks race
+    # for it (instead of the test waiting for the next minute).
+    with reports_service.sessions() as session, session.begin():
+        session.execute(
+            update(ReportSchedule)
+            .where(ReportSchedule.enabled.is_(True))
+            .values(created_at=datetime.now(UTC) - timedelta(minutes=2), next_due_at=None)
+        )
     beats = [_beat(name, reports_service, tmp_path) for name in ("beat-a", "beat-b")]
     try:
 
@@ -57,7 +66,7 @@ def test_two_beats_fire_each_due_time_once(
 
         wait_until(
             lambda: len(runs()) >= 2,
-            timeout=150,
+            timeout=60,
             interval=0.5,
             message="both schedules fired by the beats",
         )
