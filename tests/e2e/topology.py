@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.infra import free_port, wait_until
+from tests.support.infra import forget_queued_tasks, free_port, wait_until
 from tests.support.processes import VENV_BIN, Process
 
 STARTED = re.compile(r"\| (\S+) started \(pid=(\d+)\)")
@@ -92,6 +92,9 @@ def running_setu(
     ):
         os.environ.pop(variable, None)
     data_dir.mkdir(parents=True, exist_ok=True)
+    # Tasks an earlier test left in this Redis belong to other databases and mailboxes.
+    # (Not emptied after: a test may look at what its own system left there.)
+    forget_queued_tasks(redis_url)
     process = Process("setu-up", [str(VENV_BIN / "setu"), "up"], env, data_dir)
     base_url = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
     system = RunningSetu(base_url, env, process)
