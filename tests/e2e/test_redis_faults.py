@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.e2e.topology import RunningSetu, propose_and_submit, running_setu, setup_partners
 from tests.support.infra import wait_until
@@ -20,19 +19,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
 
 def produced_event_ids(system: RunningSetu) -> set[str]:
-    engine = create_engine(f"sqlite:///{system.env['SETU_DATA_DIR']}/programmes.db")
-    with engine.connect() as conn:
-        ids = conn.execute(text("SELECT event_id FROM outbox")).scalars().all()
-    engine.dispose()
-    return set(ids)
+    return {row.event_id for row in system.rows("programmes", "SELECT event_id FROM outbox")}
 
 
 def applied_event_ids(system: RunningSetu) -> list[str]:
-    engine = create_engine(f"sqlite:///{system.env['SETU_DATA_DIR']}/reports.db")
-    with engine.connect() as conn:
-        ids = conn.execute(text("SELECT event_id FROM processed_events")).scalars().all()
-    engine.dispose()
-    return list(ids)
+    return [row.event_id for row in system.rows("reports", "SELECT event_id FROM processed_events")]
 
 
 def assert_each_event_once(system: RunningSetu, smtp_server, submissions: int) -> None:

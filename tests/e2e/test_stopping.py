@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
 
 from setu_contract.messaging import NOTIFICATIONS_QUEUE
 from tests.e2e.topology import propose_and_submit, running_setu, setup_partners
@@ -26,10 +25,7 @@ def test_ctrl_c_lets_a_worker_finish_the_email_it_is_sending(tmp_path, redis_url
         wait_until(lambda: smtp_server.handler.receiving == 1, 30, message="the email's data")
         system.stop()
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'notifications.db'}")
-    with engine.connect() as conn:
-        deliveries = conn.execute(text("SELECT event_id, status FROM deliveries")).all()
-    engine.dispose()
+    deliveries = system.rows("notifications", "SELECT event_id, status FROM deliveries")
     assert [(m["X-Setu-Event-Id"], "sent") for m in smtp_server.messages] == [
         tuple(d) for d in deliveries
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from sqlalchemy import Row, create_engine, text
 
 from tests.support.infra import forget_queued_tasks, free_port, wait_until
 from tests.support.processes import VENV_BIN, Process
@@ -30,19 +31,31 @@ class RunningSetu:
     def stop(self) -> None:
         """Ctrl-C, as a person would: honcho stops every process it started, and no process
         of theirs is left behind (each was started in a process group of its own)."""
-        if self.process.popen.poll() is None:
-            os.killpg(self.process.popen.pid, signal.SIGINT)
-            try:
-                self.process.popen.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                raise
-        left = {}
-        for name, pid in STARTED.findall(self.process.output()):
-            with suppress(ProcessLookupError):
-                os.killpg(int(pid), signal.SIGKILL)
-                left[name] = pid
+        try:
+            if self.process.popen.poll() is None:
+                os.killpg(self.process.popen.pid, signal.SIGINT)
+                try:
+                    self.process.popen.wait(30)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    raise
+        finally:
+            left = {}
+            for name, pid in STARTED.findall(self.process.output()):
+                with suppress(ProcessLookupError):
+                    os.killpg(int(pid), signal.SIGKILL)
+                    left[name] = pid
         assert not left, f"still running after setu up stopped: {left}"
+
+    def rows(self, database: str, query: str) -> list[Row]:
+        """The rows ``query`` reads from one service's SQLite database (``programmes``,
+        ``notifications`` or ``reports``) under the data directory."""
+        engine = create_engine(f"sqlite:///{self.env['SETU_DATA_DIR']}/{database}.db")
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(text(query)))
+        finally:
+            engine.dispose()
 
     def setu(self, *args: str) -> str:
         """Run a `setu` command against this system; its standard output."""
@@ -108,11 +121,14 @@ def running_setu(
         wait_until(ready, timeout=90, interval=0.25, message="the gateway's /readyz")
         yield system
     finally:
-        system.stop()
-        process.stop()
+        try:
+            system.stop()
+        finally:
+            process.stop()
 
 
 def setup_partners(system: RunningSetu) -> tuple[str, str, str]:
+    """A JP and an IN organisation and a partner key of the JP one: (key, JP id, IN id)."""
     secretariat = system.bootstrap_key("JP")
     ids = []
     for country in ("JP", "IN"):

@@ -50,9 +50,9 @@ def start_notifications_worker(
     stopped after the test. The queue is emptied first and last: tasks an earlier test left
     belong to another database and mailbox."""
     started: list[Process] = []
+    forget_queued_tasks(worker_env["REDIS_URL"])
 
     def start(**env: str) -> Process:
-        forget_queued_tasks(worker_env["REDIS_URL"])
         process = celery_worker(
             "notifications.worker", NOTIFICATIONS_QUEUE, {**worker_env, **env}, tmp_path
         )
