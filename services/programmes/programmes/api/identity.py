@@ -2,35 +2,48 @@
 gateway's ``/internal/authorize``.
 
 A key this process has kept (store.kept_keys) costs one Redis round trip: the rate limit's
-count and the keys' generation, together. Any other key, or a kept one whose generation has
-moved on, is read from the database under the generation read first, then kept.
+count, the keys' generation and the programmes' generation (store.kept_programmes), together.
+Any other key, or a kept one whose generation has moved on, is read from the database under
+the generation read first, then kept.
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from programmes.api import request_session
 from programmes.api.ratelimit import RateLimiter
 from programmes.domain.rates import parse_rate
 from programmes.services.access import authenticate, secret_hash
+from programmes.store.generation import read_together
 from programmes.store.kept_keys import KeptKeys
+from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
 
 LIMITER = "programmes.ratelimit"
 KEPT_KEYS = "programmes.kept_keys"
+KEPT_PROGRAMMES = "programmes.kept_programmes"
 
 
-def install(app: Flask, rate_text: str, redis_url: str, database_url: str) -> KeptKeys:
-    """The rate limit and the kept keys, on one guarded Redis client (one round trip each
-    request); the kept keys are returned to be watched."""
-    guard = GuardedRedis(redis_url, "the rate limit and kept API keys")
+def install(
+    app: Flask, rate_text: str, redis_url: str, database_url: str
+) -> tuple[KeptKeys, KeptProgrammes]:
+    """The rate limit, the kept keys and the kept programmes, on one guarded Redis client (one
+    round trip each request); the keeps are returned to be watched."""
+    guard = GuardedRedis(redis_url, "the rate limit, kept API keys and kept programmes")
     app.extensions[LIMITER] = RateLimiter(parse_rate(rate_text), guard)
-    kept = app.extensions[KEPT_KEYS] = KeptKeys(guard, database_url)
-    return kept
+    keys = app.extensions[KEPT_KEYS] = KeptKeys(guard, database_url)
+    programmes = app.extensions[KEPT_PROGRAMMES] = KeptProgrammes(guard, database_url)
+    return keys, programmes
+
+
+def kept_programmes() -> tuple[KeptProgrammes, bytes | None]:
+    """The process's kept programmes, and the programmes' generation this request read before
+    any statement (None when Redis is away)."""
+    return current_app.extensions[KEPT_PROGRAMMES], g.get("programmes_generation")
 
 
 def identify() -> Principal:
@@ -41,15 +54,20 @@ def identify() -> Principal:
     key_hash = secret_hash(request.headers.get("Authorization"))
     now = time.time()
     counted: int | None = None  # this request's count, if taken with a kept principal
+    programmes: KeptProgrammes = current_app.extensions[KEPT_PROGRAMMES]
     kept = keys.get(key_hash)
     if kept is not None:
-        count, generation = limiter.count(kept.principal.key_id, now, read=keys.generation_key)
+        reads = (keys.generation_key, programmes.generation_key)
+        count, (generation, g.programmes_generation) = limiter.count(
+            kept.principal.key_id, now, read=reads
+        )
         if keys.valid(kept, generation, now):
             limiter.enforce(count, now)
             return kept.principal
         keys.forget(key_hash)
         counted = count
-    generation = keys.generation()
+    # Both generations before any statement: the key's row, and the programme a GET reads.
+    generation, g.programmes_generation = read_together(keys.token, programmes.token)
     principal, expires = authenticate(request_session(), key_hash)
     if generation is not None:
         keys.keep(key_hash, principal, expires, generation)

@@ -16,6 +16,7 @@ from programmes.api import (
     with_etag,
 )
 from programmes.api.idempotency import idempotent, remember
+from programmes.api.identity import kept_programmes
 from programmes.schemas import (
     PROGRAMME_FIELDS,
     HistoryEntrySchema,
@@ -63,8 +64,14 @@ class ProgrammeById(MethodView):
     @blp.response(200, ProgrammeSchema)
     def get(self, programme_id: str) -> dict[str, Any]:
         """Read a programme"""
-        with unit_of_work() as session:
-            return with_etag(service.read_programme(session, principal(), programme_id))
+        kept, generation = kept_programmes()
+        snapshot = service.kept_programme(principal(), programme_id, kept, generation)
+        if snapshot is None:
+            with unit_of_work() as session:
+                snapshot = service.read_programme(
+                    session, principal(), programme_id, kept, generation
+                )
+        return with_etag(snapshot)
 
     @blp.arguments(ProgrammeUpdateSchema(partial=PROGRAMME_FIELDS))
     @blp.response(200, ProgrammeSchema)

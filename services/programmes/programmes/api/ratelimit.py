@@ -6,6 +6,8 @@ asked again for a few seconds: the API keeps answering with Redis down (PRODUCT.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import redis
 from werkzeug.exceptions import TooManyRequests
 
@@ -19,9 +21,11 @@ class RateLimiter:
         self.redis = guard
         self.local = LocalWindows()
 
-    def count(self, key_id: str, now: float, read: str | None = None) -> tuple[int, bytes | None]:
-        """This request counted in the key's window at ``now``; and the value of the Redis
-        key ``read``, from the same round trip (None when Redis is away)."""
+    def count(
+        self, key_id: str, now: float, read: Sequence[str] = ()
+    ) -> tuple[int, list[bytes | None]]:
+        """This request counted in the key's window at ``now``; and the values of the Redis
+        keys ``read``, from the same round trip (each None when Redis is away)."""
         window = self.rate.window(now)
         if self.redis.usable():
             name = f"setu:ratelimit:{key_id}:{window}"
@@ -30,13 +34,13 @@ class RateLimiter:
                 pipe = self.redis.client.pipeline(transaction=False)
                 pipe.incr(name)
                 pipe.expire(name, self.rate.period + 1)
-                if read is not None:
-                    pipe.get(read)
-                replies = pipe.execute()
-                return int(replies[0]), replies[2] if read is not None else None
+                for key in read:
+                    pipe.get(key)
+                count, _, *values = pipe.execute()
+                return int(count), values
             except redis.RedisError as exc:
                 self.redis.failed(exc)
-        return self.local.hit(key_id, window), None
+        return self.local.hit(key_id, window), [None] * len(read)
 
     def enforce(self, count: int, now: float) -> None:
         """429 with Retry-After when ``count`` (this request's, at ``now``) is over the limit."""

@@ -31,6 +31,7 @@ from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
+from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import (
     BudgetLine,
@@ -258,16 +259,39 @@ def _by_id(dialect: str) -> Select[Any]:
     return _with_parts(dialect).where(_PROGRAMMES.c.id == bindparam("programme_id"))
 
 
-def read_programme(session: Session, principal: Principal, programme_id: str) -> dict[str, Any]:
+def kept_programme(
+    principal: Principal, programme_id: str, kept: KeptProgrammes, generation: bytes | None
+) -> dict[str, Any] | None:
+    """The programme's snapshot as kept under ``generation`` (read before any statement), or
+    None if it is not kept; 404 when the caller takes no part in it."""
+    snapshot = kept.get(programme_id, generation)
+    return None if snapshot is None else _readable(principal, snapshot)
+
+
+def read_programme(
+    session: Session,
+    principal: Principal,
+    programme_id: str,
+    kept: KeptProgrammes | None = None,
+    generation: bytes | None = None,
+) -> dict[str, Any]:
     """The programme's snapshot, or 404 when it does not exist or the caller takes no part
-    in it (as ``get_programme``, for reads)."""
+    in it (as ``get_programme``, for reads); kept in ``kept`` under ``generation``, if given."""
     connection = session.connection()
-    row = connection.execute(
-        _by_id(connection.dialect.name), {"programme_id": programme_id}
-    ).first()
-    if row is None or not _may_read(principal, (p["organisation_id"] for p in row.partners)):
+    statement = _by_id(connection.dialect.name)
+    row = connection.execute(statement, {"programme_id": programme_id}).first()
+    if row is None:
         raise NotFound(f"no programme {programme_id}")
-    return _snapshot(row)
+    snapshot = _snapshot(row)
+    if kept is not None:
+        kept.keep(snapshot, generation)
+    return _readable(principal, snapshot)
+
+
+def _readable(principal: Principal, snapshot: dict[str, Any]) -> dict[str, Any]:
+    if not _may_read(principal, (p["organisation_id"] for p in snapshot["partners"])):
+        raise NotFound(f"no programme {snapshot['id']}")
+    return snapshot
 
 
 # The list's filters other than its partners, in the order their conditions are added.

@@ -25,21 +25,17 @@ the watched sessionmaker). A statement that changes those tables without the ORM
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.store.committed_writes import after_committed_writes
+from programmes.store.generation import Generation
 from programmes.store.models import ApiKey, Organisation
-from programmes.store.redis_guard import GuardedRedis, database_scope
+from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
-
-log = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 30.0
 # More keys than any deployment has; past it the process starts again from none.
@@ -62,8 +58,8 @@ class KeptKeys:
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.redis = guard
-        self.generation_key = f"setu:api-keys:{database_scope(database_url)}:generation"
+        self.token = Generation(guard, "api-keys", database_url, "API keys", max_age)
+        self.generation_key = self.token.key
         self.max_age = max_age
         self.clock = clock
         self._kept: dict[str, KeptKey] = {}
@@ -87,16 +83,7 @@ class KeptKeys:
     def generation(self) -> bytes | None:
         """The keys' generation (made if Redis has none), to read a key's row under; None when
         Redis is away, and then nothing may be kept."""
-        if not self.redis.usable():
-            return None
-        try:
-            pipe = self.redis.client.pipeline(transaction=False)
-            pipe.set(self.generation_key, uuid.uuid4().hex, nx=True)
-            pipe.get(self.generation_key)
-            return pipe.execute()[1]
-        except redis.RedisError as exc:
-            self.redis.failed(exc)
-            return None
+        return self.token.read()
 
     def keep(
         self, secret_hash: str, principal: Principal, expires: float | None, generation: bytes
@@ -108,16 +95,7 @@ class KeptKeys:
     def changed(self, _names: Iterable[str] = ()) -> None:
         """A new generation: every kept principal is read again. Call after a commit that
         wrote a key or an organisation."""
-        try:
-            self.redis.client.set(self.generation_key, uuid.uuid4().hex)
-        except redis.RedisError as exc:
-            log.warning(
-                "API keys' generation not renewed after a write; a revoked key may be used "
-                "for up to %.0f s: %r",
-                self.max_age,
-                exc,
-            )
-            self.redis.failed(exc)
+        self.token.renew()
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that wrote a key or an

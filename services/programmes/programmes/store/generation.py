@@ -1,0 +1,68 @@
+"""A generation: a token in Redis, replaced after every commit that changes what a process keeps.
+
+A process may keep something it read from the database (a key's principal, a programme) as
+long as Redis still holds the generation it was read under. The generation is read *before*
+the row, so that a write committing in between leaves the row kept under a generation that is
+already old. With Redis away there is no generation (``None``), and nothing may be kept or
+used. The one case left is Redis failing (or the process dying) between a write's commit and
+its ``renew``: what is kept is used for at most ``bound_seconds`` (the keeper's maximum age),
+and the failure is logged with that bound.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import redis
+
+from programmes.store.redis_guard import GuardedRedis, database_scope
+
+log = logging.getLogger(__name__)
+
+
+class Generation:
+    def __init__(
+        self, guard: GuardedRedis, name: str, database_url: str, what: str, bound_seconds: float
+    ):
+        self.redis = guard
+        self.key = f"setu:{name}:{database_scope(database_url)}:generation"
+        self.what = what
+        self.bound_seconds = bound_seconds
+
+    def read(self) -> bytes | None:
+        """The generation (made if Redis has none); None when Redis is away."""
+        return read_together(self)[0]
+
+    def renew(self) -> None:
+        """A new generation: whatever was kept under the old one is read again. Call after a
+        commit that changed it."""
+        try:
+            self.redis.client.set(self.key, uuid.uuid4().hex)
+        except redis.RedisError as exc:
+            log.warning(
+                "%s' generation not renewed after a write; what processes keep of them may be "
+                "used for up to %.0f s: %r",
+                self.what,
+                self.bound_seconds,
+                exc,
+            )
+            self.redis.failed(exc)
+
+
+def read_together(*generations: Generation) -> list[bytes | None]:
+    """Each generation (made if Redis has none), in one round trip on their one Redis client;
+    each None when Redis is away."""
+    guard = generations[0].redis
+    assert all(generation.redis is guard for generation in generations)
+    if not guard.usable():
+        return [None] * len(generations)
+    try:
+        pipe = guard.client.pipeline(transaction=False)
+        for generation in generations:
+            pipe.set(generation.key, uuid.uuid4().hex, nx=True)
+            pipe.get(generation.key)
+        return pipe.execute()[1::2]
+    except redis.RedisError as exc:
+        guard.failed(exc)
+        return [None] * len(generations)

@@ -1,0 +1,212 @@
+"""A programme read is kept in the process while no programme or organisation has changed
+(store.kept_programmes): its row is read once, and a write is seen at once, in every process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, event, update
+
+from programmes.app import create_app
+from programmes.config import Config
+from programmes.store import kept_programmes as module
+from programmes.store.kept_programmes import KeptProgrammes
+from programmes.store.models import Programme
+from programmes.store.redis_guard import GuardedRedis
+from tests.integration.programmes.conftest import (
+    Caller,
+    Partners,
+    new_key,
+    new_organisation,
+    programme_body,
+)
+from tests.support.infra import free_port
+
+
+class ProgrammeReads:
+    """How many times an app's engine has read a programme's row."""
+
+    def __init__(self, engine: Engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
+        if "FROM programmes" in statement and "programme_partners" not in statement[:40]:
+            self.count += 1
+
+
+def another_process(database_url: str, redis_url: str) -> Flask:
+    """A second API process: its own kept programmes, the same database and Redis."""
+    return create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
+
+
+@pytest.fixture
+def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
+    other = another_process(database_url, redis_url)
+    yield other
+    other.extensions["programmes.engine"].dispose()
+
+
+@pytest.fixture
+def programme(partners: Partners) -> dict[str, Any]:
+    created = partners.jp_caller.post("/v1/programmes", programme_body(partners))
+    assert created.status_code == 201, created.json
+    return created.json
+
+
+def read(caller: Caller, programme_id: str) -> dict[str, Any]:
+    answer = caller.get(f"/v1/programmes/{programme_id}")
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def test_a_kept_programme_is_read_once(app: Flask, partners: Partners, programme: dict):
+    reads = ProgrammeReads(app.extensions["programmes.engine"])
+    answers = [read(partners.jp_caller, programme["id"]) for _ in range(3)]
+    assert answers == [programme] * 3
+    assert reads.count == 1
+    # An If-None-Match is answered from the kept programme too.
+    path = f"/v1/programmes/{programme['id']}"
+    etag = partners.jp_caller.get(path).headers["ETag"]
+    assert partners.jp_caller.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert reads.count == 1
+
+
+def test_an_edit_in_another_process_is_seen_at_once(
+    app: Flask, second: Flask, partners: Partners, programme: dict
+):
+    there = Caller(second.test_client(), partners.in_caller.key)
+    reads = ProgrammeReads(second.extensions["programmes.engine"])
+    assert [read(there, programme["id"])["title"] for _ in range(2)] == [programme["title"]] * 2
+    assert reads.count == 1  # kept in the second process
+
+    path = f"/v1/programmes/{programme['id']}"
+    etag = partners.jp_caller.get(path).headers["ETag"]
+    edited = partners.jp_caller.client.patch(
+        path, json={"title": "Renamed"}, headers=partners.jp_caller.headers({"If-Match": etag})
+    )
+    assert edited.status_code == 200, edited.json
+    assert read(there, programme["id"]) == edited.json
+    submitted = partners.jp_caller.post(f"{path}/transitions", {"action": "submit"})
+    assert submitted.status_code == 200, submitted.json
+    assert read(there, programme["id"])["status"] == "submitted"
+    assert reads.count == 3
+
+
+def test_an_organisation_renamed_is_seen_in_a_kept_programme(
+    app: Flask, second: Flask, secretariat: Caller, partners: Partners, programme: dict
+):
+    there = Caller(second.test_client(), partners.in_caller.key)
+    assert read(there, programme["id"]) == programme
+    path = f"/v1/organisations/{partners.jp['id']}"
+    etag = secretariat.get(path).headers["ETag"]
+    renamed = secretariat.client.patch(
+        path, json={"name": "Tokyo Institute"}, headers=secretariat.headers({"If-Match": etag})
+    )
+    assert renamed.status_code == 200, renamed.json
+    names = {p["organisation_id"]: p["name"] for p in read(there, programme["id"])["partners"]}
+    assert names[partners.jp["id"]] == "Tokyo Institute"
+
+
+def test_who_may_read_a_kept_programme_is_decided_on_every_request(
+    app: Flask, secretariat: Caller, partners: Partners, programme: dict
+):
+    outsider = Caller(
+        secretariat.client, new_key(secretariat, new_organisation(secretariat, "JP")["id"])
+    )
+    reads = ProgrammeReads(app.extensions["programmes.engine"])
+    assert read(partners.jp_caller, programme["id"]) == programme
+    refused = outsider.get(f"/v1/programmes/{programme['id']}")
+    assert refused.status_code == 404 and refused.json["message"].startswith("no programme")
+    assert read(secretariat, programme["id"]) == programme
+    assert reads.count == 1
+
+
+def test_a_write_committed_while_the_programme_is_read_is_not_missed(
+    app: Flask, partners: Partners, programme: dict
+):
+    """The programmes' generation is read before the row: an edit that commits just after
+    the row was read leaves the old row kept under an old generation."""
+    engine = app.extensions["programmes.engine"]
+    sessions = app.extensions["programmes.sessions"]
+    edits: list[str] = []
+
+    def edit_once_read(_conn, _cursor, statement: str, *_args) -> None:
+        if "FROM programmes" in statement and not edits:
+            edits.append(statement)
+            with sessions() as session:  # through the ORM, as the API edits
+                session.get(Programme, programme["id"]).title = "Edited meanwhile"
+                session.commit()
+
+    caller = partners.jp_caller
+    read(caller, programme["id"])  # kept
+    app.extensions["programmes.kept_programmes"].changed()  # to be read again, raced below
+    event.listen(engine, "after_cursor_execute", edit_once_read)
+    assert read(caller, programme["id"])["title"] == programme["title"]  # read before the edit
+    event.remove(engine, "after_cursor_execute", edit_once_read)
+    assert edits
+    assert read(caller, programme["id"])["title"] == "Edited meanwhile"
+
+
+def test_a_change_made_behind_the_service_needs_changed(
+    app: Flask, partners: Partners, programme: dict, engine: Engine
+):
+    """As the module says: a statement outside the ORM session must renew the generation."""
+    assert read(partners.jp_caller, programme["id"])["title"] == programme["title"]
+    with engine.begin() as conn:
+        conn.execute(
+            update(Programme).where(Programme.id == programme["id"]).values(title="Behind")
+        )
+    assert read(partners.jp_caller, programme["id"])["title"] == programme["title"]  # kept
+    kept: KeptProgrammes = app.extensions["programmes.kept_programmes"]
+    kept.changed()
+    assert read(partners.jp_caller, programme["id"])["title"] == "Behind"
+
+
+def test_with_redis_down_every_read_reads_the_programme(
+    database_url: str, app: Flask, partners: Partners, programme: dict
+):
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    away = create_app(Config(database_url=database_url, redis_url=nowhere, testing=True))
+    try:
+        caller = Caller(away.test_client(), partners.jp_caller.key)
+        reads = ProgrammeReads(away.extensions["programmes.engine"])
+        assert [read(caller, programme["id"]) for _ in range(3)] == [programme] * 3
+        assert reads.count == 3
+        assert away.extensions["programmes.kept_programmes"]._kept == {}
+    finally:
+        away.extensions["programmes.engine"].dispose()
+
+
+def test_a_programme_is_kept_no_longer_than_its_maximum_age(database_url: str, redis_url: str):
+    """The bound on the one case left: a write whose new generation never reached Redis."""
+    now = [100.0]
+    guard = GuardedRedis(redis_url, "test")
+    kept = KeptProgrammes(guard, database_url, max_age=30, clock=lambda: now[0])
+    generation = kept.generation()
+    assert generation is not None and kept.generation() == generation
+    kept.keep({"id": "p"}, generation)
+    assert kept.get("p", generation) == {"id": "p"}
+    assert kept.get("p", None) is None  # Redis away: nothing kept is used
+    assert kept.get("p", b"another") is None
+    now[0] += 29.9
+    assert kept.get("p", generation) == {"id": "p"}
+    now[0] += 0.2
+    assert kept.get("p", generation) is None
+    kept.changed()
+    assert kept.generation() != generation
+
+
+def test_past_its_size_the_oldest_kept_programme_goes_first(
+    database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(module, "MAX_PROGRAMMES", 2)
+    kept = KeptProgrammes(GuardedRedis(redis_url, "test"), database_url)
+    for name in ("a", "b", "a", "c"):
+        kept.keep({"id": name}, b"g")
+    assert [kept.get(name, b"g") for name in ("a", "b", "c")] == [None, {"id": "b"}, {"id": "c"}]
+    kept.keep({"id": "d"}, None)  # read while Redis was away: not kept
+    assert kept.get("d", b"g") is None
