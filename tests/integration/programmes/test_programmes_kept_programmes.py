@@ -26,15 +26,16 @@ from tests.integration.programmes.conftest import (
 from tests.support.infra import free_port
 
 
-class ProgrammeReads:
-    """How many times an app's engine has read a programme's row."""
+class Statements:
+    """How many statements an app's engine has run, other than reading API keys (a new key
+    in a process, or every key with Redis away, is read on its first request)."""
 
     def __init__(self, engine: Engine):
         self.count = 0
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
-        if "FROM programmes" in statement and "programme_partners" not in statement[:40]:
+        if "FROM api_keys" not in statement:
             self.count += 1
 
 
@@ -64,7 +65,7 @@ def read(caller: Caller, programme_id: str) -> dict[str, Any]:
 
 
 def test_a_kept_programme_is_read_once(app: Flask, partners: Partners, programme: dict):
-    reads = ProgrammeReads(app.extensions["programmes.engine"])
+    reads = Statements(app.extensions["programmes.engine"])
     answers = [read(partners.jp_caller, programme["id"]) for _ in range(3)]
     assert answers == [programme] * 3
     assert reads.count == 1
@@ -79,7 +80,7 @@ def test_an_edit_in_another_process_is_seen_at_once(
     app: Flask, second: Flask, partners: Partners, programme: dict
 ):
     there = Caller(second.test_client(), partners.in_caller.key)
-    reads = ProgrammeReads(second.extensions["programmes.engine"])
+    reads = Statements(second.extensions["programmes.engine"])
     assert [read(there, programme["id"])["title"] for _ in range(2)] == [programme["title"]] * 2
     assert reads.count == 1  # kept in the second process
 
@@ -117,7 +118,7 @@ def test_who_may_read_a_kept_programme_is_decided_on_every_request(
     outsider = Caller(
         secretariat.client, new_key(secretariat, new_organisation(secretariat, "JP")["id"])
     )
-    reads = ProgrammeReads(app.extensions["programmes.engine"])
+    reads = Statements(app.extensions["programmes.engine"])
     assert read(partners.jp_caller, programme["id"]) == programme
     refused = outsider.get(f"/v1/programmes/{programme['id']}")
     assert refused.status_code == 404 and refused.json["message"].startswith("no programme")
@@ -173,7 +174,7 @@ def test_with_redis_down_every_read_reads_the_programme(
     away = create_app(Config(database_url=database_url, redis_url=nowhere, testing=True))
     try:
         caller = Caller(away.test_client(), partners.jp_caller.key)
-        reads = ProgrammeReads(away.extensions["programmes.engine"])
+        reads = Statements(away.extensions["programmes.engine"])
         assert [read(caller, programme["id"]) for _ in range(3)] == [programme] * 3
         assert reads.count == 3
         assert away.extensions["programmes.kept_programmes"]._kept == {}
@@ -188,7 +189,7 @@ def test_a_programme_is_kept_no_longer_than_its_maximum_age(database_url: str, r
     kept = KeptProgrammes(guard, database_url, max_age=30, clock=lambda: now[0])
     generation = kept.generation()
     assert generation is not None and kept.generation() == generation
-    kept.keep({"id": "p"}, generation)
+    kept.keep("p", {"id": "p"}, generation)
     assert kept.get("p", generation) == {"id": "p"}
     assert kept.get("p", None) is None  # Redis away: nothing kept is used
     assert kept.get("p", b"another") is None
@@ -200,13 +201,60 @@ def test_a_programme_is_kept_no_longer_than_its_maximum_age(database_url: str, r
     assert kept.generation() != generation
 
 
-def test_past_its_size_the_oldest_kept_programme_goes_first(
+def test_past_its_size_the_oldest_kept_goes_first(
     database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(module, "MAX_PROGRAMMES", 2)
+    monkeypatch.setattr(module, "MAX_SNAPSHOTS", 4)
     kept = KeptProgrammes(GuardedRedis(redis_url, "test"), database_url)
     for name in ("a", "b", "a", "c"):
-        kept.keep({"id": name}, b"g")
-    assert [kept.get(name, b"g") for name in ("a", "b", "c")] == [None, {"id": "b"}, {"id": "c"}]
-    kept.keep({"id": "d"}, None)  # read while Redis was away: not kept
+        kept.keep(name, name.upper(), b"g")
+    assert [kept.get(name, b"g") for name in ("a", "b", "c")] == ["A", "B", "C"]
+    # "a" was kept again after "b": "b" is the oldest, and goes to make room for two.
+    kept.keep("page", "a page of two", b"g", weight=2)
+    assert [kept.get(name, b"g") for name in ("b", "a", "c", "page")] == [
+        None,
+        "A",
+        "C",
+        "a page of two",
+    ]
+    kept.keep("d", "D", None)  # read while Redis was away: not kept
     assert kept.get("d", b"g") is None
+
+
+def page(caller: Caller, query: str = "") -> dict[str, Any]:
+    answer = caller.get(f"/v1/programmes?page_size=2{query}")
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def test_a_kept_page_is_read_once_and_a_new_programme_is_seen_at_once(
+    app: Flask, second: Flask, partners: Partners, programme: dict
+):
+    statements = Statements(app.extensions["programmes.engine"])
+    first = page(partners.jp_caller)
+    assert [p["id"] for p in first["items"]] == [programme["id"]] and first["total"] == 1
+    assert page(partners.jp_caller) == first
+    ran = statements.count
+    assert page(partners.jp_caller) == first and statements.count == ran  # kept
+
+    there = Caller(second.test_client(), partners.in_caller.key)
+    created = there.post("/v1/programmes", programme_body(partners, title="Another"))
+    assert created.status_code == 201, created.json
+    after = page(partners.jp_caller)
+    assert [p["id"] for p in after["items"]] == [created.json["id"], programme["id"]]
+    assert after["total"] == 2
+
+
+def test_a_kept_page_answers_only_the_scope_and_filters_it_was_read_for(
+    app: Flask, secretariat: Caller, partners: Partners, programme: dict
+):
+    outsider_org = new_organisation(secretariat, "JP")
+    outsider = Caller(secretariat.client, new_key(secretariat, outsider_org["id"]))
+    ours = page(partners.jp_caller)
+    assert ours["total"] == 1
+    assert page(outsider)["total"] == 0
+    assert page(secretariat)["total"] == 1
+    assert page(partners.jp_caller, "&status=submitted")["total"] == 0
+    assert page(secretariat, f"&organisation_id={outsider_org['id']}")["total"] == 0
+    assert page(partners.jp_caller, "&page=2")["items"] == []
+    assert page(partners.jp_caller) == ours

@@ -284,7 +284,7 @@ def read_programme(
         raise NotFound(f"no programme {programme_id}")
     snapshot = _snapshot(row)
     if kept is not None:
-        kept.keep(snapshot, generation)
+        kept.keep(programme_id, snapshot, generation)
     return _readable(principal, snapshot)
 
 
@@ -299,6 +299,19 @@ _LIST_FILTERS = ("status", "focus_area", "q")
 _NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
 
 
+def kept_page(
+    principal: Principal,
+    filters: dict[str, Any],
+    page: int,
+    size: int,
+    kept: KeptProgrammes,
+    generation: bytes | None,
+) -> tuple[list[dict[str, Any]], int] | None:
+    """A page of ``list_programmes`` as kept under ``generation`` (read before any
+    statement), or None if it is not kept."""
+    return kept.get(_page_key(principal, filters, page, size), generation)
+
+
 def list_programmes(
     session: Session,
     principal: Principal,
@@ -306,16 +319,15 @@ def list_programmes(
     page: int,
     size: int,
     totals: ListTotals | None = None,
+    kept: KeptProgrammes | None = None,
+    generation: bytes | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Snapshots of the programmes the caller may see, filtered, newest first, and how many
-    there are (kept in ``totals`` between writes, if given)."""
-    partners = set()
-    if not principal.can_read_everything:
-        partners.add(principal.organisation_id)
-    if filters.get("organisation_id"):
-        partners.add(filters["organisation_id"])
+    there are (kept in ``totals`` between writes, if given); the page is kept in ``kept``
+    under ``generation``, if given."""
+    partners = _partners_of(principal, filters)
     used = tuple(name for name in _LIST_FILTERS if filters.get(name))
-    values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(sorted(partners))}
+    values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(partners)}
     values.update({name: filters[name] for name in used})
     if "q" in used:
         values["q"] = f"%{filters['q'].lower()}%"
@@ -328,8 +340,30 @@ def list_programmes(
         return connection.scalar(_count(len(partners), used), values) or 0
 
     if totals is None:
-        return items, count()
-    return items, totals.total("programmes", {"partners": sorted(partners), **filters}, count)
+        found = items, count()
+    else:
+        found = items, totals.total("programmes", {"partners": partners, **filters}, count)
+    if kept is not None:
+        kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
+    return found
+
+
+def _partners_of(principal: Principal, filters: dict[str, Any]) -> list[str]:
+    """The organisations every programme of a list must have among its partners."""
+    partners = set()
+    if not principal.can_read_everything:
+        partners.add(principal.organisation_id)
+    if filters.get("organisation_id"):
+        partners.add(filters["organisation_id"])
+    return sorted(partners)
+
+
+def _page_key(
+    principal: Principal, filters: dict[str, Any], page: int, size: int
+) -> tuple[Any, ...]:
+    """What a list page depends on: the partners it is limited to, its filters, where it is."""
+    shown = tuple(sorted((name, value) for name, value in filters.items() if value))
+    return ("page", tuple(_partners_of(principal, filters)), shown, page, size)
 
 
 # A list's statements are built once for each shape of query (which filters it has), with

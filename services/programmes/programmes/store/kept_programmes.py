@@ -1,21 +1,25 @@
-"""The programmes this process has read, kept while no programme or organisation has changed since.
+"""What this process has read of programmes, kept while no programme or organisation has changed.
 
 Reading a programme was its one statement and the ORM around it: two thirds of a
-``GET /v1/programmes/{id}``'s CPU in the API and the whole of PostgreSQL's. Programmes are
-read far more often than they are written (partners and the secretariat look at the same
-programmes through a review), so a process keeps each programme's snapshot it reads, under
-the programmes' generation (store.generation: ``setu:programmes:<database>:generation``), which
-is replaced after every commit that writes a programme, its partners, budget, approvals or an
-organisation (whose name and country a snapshot shows).
+``GET /v1/programmes/{id}``'s CPU in the API and the whole of PostgreSQL's; a list page, its
+statement over the partner index and twenty snapshots. Programmes are read far more often
+than they are written (partners and the secretariat look at the same programmes and the same
+first pages through a review), so a process keeps each programme and each list page it reads
+under the programmes' generation (store.generation: ``setu:programmes:<database>:generation``),
+which is replaced after every commit that writes a programme, its partners, budget, approvals
+or an organisation (whose name and country a snapshot shows).
 
 - The generation is read in the round trip that counts the request against the rate limit
-  (api.identity), before any statement: a kept programme costs no query and no round trip.
-- A write that commits between that read and the programme's row leaves the row kept under
-  an old generation: it is read again on the next request. A client answered a write is
-  never then answered the programme from before it, by any process.
-- Who may read a programme is decided on every request, from the kept snapshot's partners.
-- With Redis away nothing is kept or used. A programme is kept for MAX_AGE_SECONDS at most:
+  (api.identity), before any statement: a kept read costs no query and no round trip.
+- A write that commits between that read and the rows leaves them kept under an old
+  generation: they are read again on the next request. A client answered a write is never
+  then answered a programme or a page from before it, by any process.
+- Who may read a programme is decided on every request, from the kept snapshot's partners; a
+  page is kept under the scope it was read for (the partners it was limited to, the filters).
+- With Redis away nothing is kept or used. What is kept is used for MAX_AGE_SECONDS at most:
   the bound on a write whose new generation never reached Redis.
+- At most MAX_SNAPSHOTS snapshots are kept (a page counts its items); past it the oldest
+  kept goes first.
 
 Writes are seen through the ORM (rows of the watched classes flushed in a session made by the
 watched sessionmaker). A statement that changes those tables without the ORM must call
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,18 +48,19 @@ from programmes.store.models import (
 from programmes.store.redis_guard import GuardedRedis
 
 MAX_AGE_SECONDS = 30.0
-# A few thousand snapshots of a few kilobytes each; past it the oldest kept goes first.
-MAX_PROGRAMMES = 5_000
+# Snapshots of a few kilobytes each: some tens of megabytes at most.
+MAX_SNAPSHOTS = 10_000
 
 # What a programme's snapshot is made of.
 WATCHED = (Programme, ProgrammePartner, BudgetLine, ProgrammeApproval, Organisation)
 
 
 @dataclass(frozen=True)
-class KeptProgramme:
-    snapshot: dict[str, Any]
+class Kept:
+    value: Any
     generation: bytes
     kept_at: float  # time.monotonic()
+    weight: int  # how many snapshots it holds
 
 
 class KeptProgrammes:
@@ -70,13 +75,14 @@ class KeptProgrammes:
         self.generation_key = self.token.key
         self.max_age = max_age
         self.clock = clock
-        self._kept: dict[str, KeptProgramme] = {}
+        self._kept: dict[Hashable, Kept] = {}
+        self._weight = 0
         self._lock = threading.Lock()
 
-    def get(self, programme_id: str, generation: bytes | None) -> dict[str, Any] | None:
-        """The kept snapshot of ``programme_id``, if it was read under ``generation`` (just read
-        from Redis; None when Redis is away) and is young enough."""
-        kept = self._kept.get(programme_id)
+    def get(self, key: Hashable, generation: bytes | None) -> Any | None:
+        """What is kept under ``key``, if it was read under ``generation`` (just read from
+        Redis; None when Redis is away) and is young enough."""
+        kept = self._kept.get(key)
         if (
             kept is None
             or generation is None
@@ -84,16 +90,20 @@ class KeptProgrammes:
             or self.clock() - kept.kept_at >= self.max_age
         ):
             return None
-        return kept.snapshot
+        return kept.value
 
-    def keep(self, snapshot: dict[str, Any], generation: bytes | None) -> None:
-        """Keep ``snapshot``, read from the database under ``generation`` (read before it)."""
+    def keep(self, key: Hashable, value: Any, generation: bytes | None, weight: int = 1) -> None:
+        """Keep ``value``, read from the database under ``generation`` (read before it), as
+        ``weight`` snapshots."""
         if generation is None:
             return
         with self._lock:
-            if len(self._kept) >= MAX_PROGRAMMES and snapshot["id"] not in self._kept:
-                del self._kept[next(iter(self._kept))]
-            self._kept[snapshot["id"]] = KeptProgramme(snapshot, generation, self.clock())
+            replaced = self._kept.pop(key, None)
+            self._weight -= replaced.weight if replaced else 0
+            while self._kept and self._weight + weight > MAX_SNAPSHOTS:
+                self._weight -= self._kept.pop(next(iter(self._kept))).weight
+            self._kept[key] = Kept(value, generation, self.clock(), weight)
+            self._weight += weight
 
     def generation(self) -> bytes | None:
         """The programmes' generation (made if Redis has none), for a request whose round trip
@@ -101,8 +111,8 @@ class KeptProgrammes:
         return self.token.read()
 
     def changed(self, _names: Iterable[str] = ()) -> None:
-        """A new generation: every kept programme is read again. Call after a commit that
-        wrote a programme or an organisation."""
+        """A new generation: every kept programme and page is read again. Call after a
+        commit that wrote a programme or an organisation."""
         self.token.renew()
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
