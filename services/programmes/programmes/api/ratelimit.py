@@ -14,12 +14,27 @@ from werkzeug.exceptions import TooManyRequests
 from programmes.domain.rates import LocalWindows, Rate
 from programmes.store.redis_guard import GuardedRedis
 
+# KEYS[1] the key's window, KEYS[2..] keys whose values are read with it; ARGV[1] the window's
+# life in seconds. One command: cheaper for the API than a pipeline of four.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+local answer = {count}
+for i = 2, #KEYS do
+  answer[i] = redis.call('GET', KEYS[i]) or false
+end
+return answer
+"""
+
 
 class RateLimiter:
     def __init__(self, rate: Rate, guard: GuardedRedis):
         self.rate = rate
         self.redis = guard
         self.local = LocalWindows()
+        self.script = guard.client.register_script(_COUNT)
 
     def count(
         self, key_id: str, now: float, read: Sequence[str] = ()
@@ -30,13 +45,7 @@ class RateLimiter:
         if self.redis.usable():
             name = f"setu:ratelimit:{key_id}:{window}"
             try:
-                # One round trip, no MULTI/EXEC: EXPIRE only bounds the key's life.
-                pipe = self.redis.client.pipeline(transaction=False)
-                pipe.incr(name)
-                pipe.expire(name, self.rate.period + 1)
-                for key in read:
-                    pipe.get(key)
-                count, _, *values = pipe.execute()
+                count, *values = self.script(keys=[name, *read], args=[self.rate.period + 1])
                 return int(count), values
             except redis.RedisError as exc:
                 self.redis.failed(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -299,6 +300,16 @@ _LIST_FILTERS = ("status", "focus_area", "q")
 _NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
 
 
+@dataclass
+class Page:
+    """A page of the programmes a caller may see, and how many there are in all. ``answer``
+    is the HTTP layer's rendering of it, made once while the page is kept."""
+
+    items: list[dict[str, Any]]
+    total: int
+    answer: bytes | None = None
+
+
 def kept_page(
     principal: Principal,
     filters: dict[str, Any],
@@ -306,7 +317,7 @@ def kept_page(
     size: int,
     kept: KeptProgrammes,
     generation: bytes | None,
-) -> tuple[list[dict[str, Any]], int] | None:
+) -> Page | None:
     """A page of ``list_programmes`` as kept under ``generation`` (read before any
     statement), or None if it is not kept."""
     return kept.get(_page_key(principal, filters, page, size), generation)
@@ -321,7 +332,7 @@ def list_programmes(
     totals: ListTotals | None = None,
     kept: KeptProgrammes | None = None,
     generation: bytes | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> Page:
     """Snapshots of the programmes the caller may see, filtered, newest first, and how many
     there are (kept in ``totals`` between writes, if given); the page is kept in ``kept``
     under ``generation``, if given."""
@@ -340,9 +351,9 @@ def list_programmes(
         return connection.scalar(_count(len(partners), used), values) or 0
 
     if totals is None:
-        found = items, count()
+        found = Page(items, count())
     else:
-        found = items, totals.total("programmes", {"partners": partners, **filters}, count)
+        found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
     if kept is not None:
         kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
     return found
