@@ -97,15 +97,20 @@ def run(ctx: Context) -> Iterator[Measurement]:
     template = client.ok("POST", "/v1/programmes", api.programme_body())["id"]
     ids = clone_programme(api.database_url, template, ctx.scale(SEEDED))
     notes = [f"{len(ids) + 1:,} programmes in the database (cloned server-side)"]
+    read_notes = [
+        *notes,
+        "reads of kept programmes and pages: each API process keeps what it has read until a "
+        "write to programmes or organisations (store/kept_programmes.py); no writes run here",
+    ]
     auth = {"BENCH_AUTH": api.partner_key}
     sample = ",".join(f"/v1/programmes/{i}" for i in random.sample(ids, 200))
     get_one = WrkRun(
         api.base + "/v1/programmes/x", ctx.seconds, env={**auth, "BENCH_PATHS": sample}
     )
     yield from endpoint(
-        ctx, "api.get_programme", "GET /v1/programmes/{id}", get_one, READ_TARGETS, notes
+        ctx, "api.get_programme", "GET /v1/programmes/{id}", get_one, READ_TARGETS, read_notes
     )
-    yield from _list(ctx, api, client, auth, notes)
+    yield from _list(ctx, api, client, auth, read_notes)
     yield from _write(ctx, api, client, ids, auth)
 
 
