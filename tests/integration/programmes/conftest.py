@@ -55,6 +55,20 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     flask_app.extensions["programmes.engine"].dispose()
 
 
+def another_process(database_url: str, redis_url: str) -> Flask:
+    """Another API process: its own kept keys and programmes, the same database and Redis
+    (Redis at ``redis_url``: one that does not answer, for a process with Redis away)."""
+    return create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
+
+
+@pytest.fixture
+def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
+    """A second API process beside ``app``."""
+    other = another_process(database_url, redis_url)
+    yield other
+    other.extensions["programmes.engine"].dispose()
+
+
 @pytest.fixture
 def engine(app: Flask, database_url: str) -> Iterator[Engine]:
     db = make_engine(database_url)

@@ -4,20 +4,16 @@ row is read once, and a revoked or expired key is still refused at once, in ever
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, update
 
-from programmes.app import create_app
-from programmes.config import Config
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
 from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
-from tests.integration.programmes.conftest import Caller, Partners, new_key
+from tests.integration.programmes.conftest import Caller, Partners, another_process, new_key
 from tests.support.infra import free_port, wait_until
 
 
@@ -31,18 +27,6 @@ class KeyReads:
     def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
         if "FROM api_keys" in statement:
             self.count += 1
-
-
-def another_process(database_url: str, redis_url: str) -> Flask:
-    """A second API process: its own kept keys, the same database and Redis."""
-    return create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
-
-
-@pytest.fixture
-def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
-    other = another_process(database_url, redis_url)
-    yield other
-    other.extensions["programmes.engine"].dispose()
 
 
 def issue(secretariat: Caller, organisation_id: str, **fields: str) -> dict:
@@ -148,7 +132,7 @@ def test_with_redis_down_every_request_reads_its_key(
     database_url: str, app: Flask, secretariat: Caller, partners: Partners
 ):
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
-    away = create_app(Config(database_url=database_url, redis_url=nowhere, testing=True))
+    away = another_process(database_url, nowhere)
     try:
         issued = issue(secretariat, partners.jp["id"])
         caller = Caller(away.test_client(), issued["key"])

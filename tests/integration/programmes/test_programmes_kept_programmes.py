@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, update
 
-from programmes.app import create_app
-from programmes.config import Config
 from programmes.store import kept_programmes as module
 from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.models import Programme
@@ -19,6 +16,7 @@ from programmes.store.redis_guard import GuardedRedis
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    another_process,
     new_key,
     new_organisation,
     programme_body,
@@ -37,18 +35,6 @@ class Statements:
     def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
         if "FROM api_keys" not in statement:
             self.count += 1
-
-
-def another_process(database_url: str, redis_url: str) -> Flask:
-    """A second API process: its own kept programmes, the same database and Redis."""
-    return create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
-
-
-@pytest.fixture
-def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
-    other = another_process(database_url, redis_url)
-    yield other
-    other.extensions["programmes.engine"].dispose()
 
 
 @pytest.fixture
@@ -171,7 +157,7 @@ def test_with_redis_down_every_read_reads_the_programme(
     database_url: str, app: Flask, partners: Partners, programme: dict
 ):
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
-    away = create_app(Config(database_url=database_url, redis_url=nowhere, testing=True))
+    away = another_process(database_url, nowhere)
     try:
         caller = Caller(away.test_client(), partners.jp_caller.key)
         reads = Statements(away.extensions["programmes.engine"])

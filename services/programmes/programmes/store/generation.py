@@ -12,7 +12,9 @@ and the failure is logged with that bound.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable, Iterable
 
 import redis
 
@@ -66,3 +68,36 @@ def read_together(*generations: Generation) -> list[bytes | None]:
     except redis.RedisError as exc:
         guard.failed(exc)
         return [None] * len(generations)
+
+
+class Keeper:
+    """What a process keeps under one generation: the generation, and how long anything kept
+    may be used at most (the bound on a renewal that never reached Redis)."""
+
+    def __init__(
+        self,
+        guard: GuardedRedis,
+        name: str,
+        database_url: str,
+        what: str,
+        max_age: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.token = Generation(guard, name, database_url, what, max_age)
+        self.generation_key = self.token.key
+        self.max_age = max_age
+        self.clock = clock
+
+    def generation(self) -> bytes | None:
+        """The generation (made if Redis has none), to read rows under; None when Redis is
+        away, and then nothing may be kept."""
+        return self.token.read()
+
+    def changed(self, _names: Iterable[str] = ()) -> None:
+        """A new generation: everything kept is read again. Call after a commit that changed
+        what is kept."""
+        self.token.renew()
+
+    def young(self, kept_at: float) -> bool:
+        """Whether something kept at ``kept_at`` (``clock()``) may still be used."""
+        return self.clock() - kept_at < self.max_age

@@ -26,13 +26,13 @@ the watched sessionmaker). A statement that changes those tables without the ORM
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.store.committed_writes import after_committed_writes
-from programmes.store.generation import Generation
+from programmes.store.generation import Keeper
 from programmes.store.models import ApiKey, Organisation
 from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
@@ -50,7 +50,7 @@ class KeptKey:
     kept_at: float  # time.monotonic()
 
 
-class KeptKeys:
+class KeptKeys(Keeper):
     def __init__(
         self,
         guard: GuardedRedis,
@@ -58,10 +58,7 @@ class KeptKeys:
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.token = Generation(guard, "api-keys", database_url, "API keys", max_age)
-        self.generation_key = self.token.key
-        self.max_age = max_age
-        self.clock = clock
+        super().__init__(guard, "api-keys", database_url, "API keys", max_age, clock)
         self._kept: dict[str, KeptKey] = {}
 
     def get(self, secret_hash: str) -> KeptKey | None:
@@ -73,17 +70,12 @@ class KeptKeys:
         (seconds since the epoch), the key has not expired."""
         return (
             generation == kept.generation
-            and self.clock() - kept.kept_at < self.max_age
+            and self.young(kept.kept_at)
             and (kept.expires is None or now < kept.expires)
         )
 
     def forget(self, secret_hash: str) -> None:
         self._kept.pop(secret_hash, None)
-
-    def generation(self) -> bytes | None:
-        """The keys' generation (made if Redis has none), to read a key's row under; None when
-        Redis is away, and then nothing may be kept."""
-        return self.token.read()
 
     def keep(
         self, secret_hash: str, principal: Principal, expires: float | None, generation: bytes
@@ -91,11 +83,6 @@ class KeptKeys:
         if len(self._kept) >= MAX_KEYS:
             self._kept.clear()
         self._kept[secret_hash] = KeptKey(principal, expires, generation, self.clock())
-
-    def changed(self, _names: Iterable[str] = ()) -> None:
-        """A new generation: every kept principal is read again. Call after a commit that
-        wrote a key or an organisation."""
-        self.token.renew()
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that wrote a key or an

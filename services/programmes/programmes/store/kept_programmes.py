@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.store.committed_writes import after_committed_writes
-from programmes.store.generation import Generation
+from programmes.store.generation import Keeper
 from programmes.store.models import (
     BudgetLine,
     Organisation,
@@ -63,7 +63,7 @@ class Kept:
     weight: int  # how many snapshots it holds
 
 
-class KeptProgrammes:
+class KeptProgrammes(Keeper):
     def __init__(
         self,
         guard: GuardedRedis,
@@ -71,10 +71,7 @@ class KeptProgrammes:
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.token = Generation(guard, "programmes", database_url, "Programmes", max_age)
-        self.generation_key = self.token.key
-        self.max_age = max_age
-        self.clock = clock
+        super().__init__(guard, "programmes", database_url, "Programmes", max_age, clock)
         self._kept: dict[Hashable, Kept] = {}
         self._weight = 0
         self._lock = threading.Lock()
@@ -87,7 +84,7 @@ class KeptProgrammes:
             kept is None
             or generation is None
             or kept.generation != generation
-            or self.clock() - kept.kept_at >= self.max_age
+            or not self.young(kept.kept_at)
         ):
             return None
         return kept.value
@@ -104,16 +101,6 @@ class KeptProgrammes:
                 self._weight -= self._kept.pop(next(iter(self._kept))).weight
             self._kept[key] = Kept(value, generation, self.clock(), weight)
             self._weight += weight
-
-    def generation(self) -> bytes | None:
-        """The programmes' generation (made if Redis has none), for a request whose round trip
-        did not read it; None when Redis is away."""
-        return self.token.read()
-
-    def changed(self, _names: Iterable[str] = ()) -> None:
-        """A new generation: every kept programme and page is read again. Call after a
-        commit that wrote a programme or an organisation."""
-        self.token.renew()
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that wrote what a programme's
