@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 
@@ -70,23 +71,29 @@ def read_together(*generations: Generation) -> list[bytes | None]:
         return [None] * len(generations)
 
 
+# The bound on a renewal that never reached Redis.
+MAX_AGE_SECONDS = 30.0
+
+
 class Keeper:
-    """What a process keeps under one generation: the generation, and how long anything kept
-    may be used at most (the bound on a renewal that never reached Redis)."""
+    """What a process keeps under one generation (``NAME``, for ``WHAT``): the generation, and
+    how long anything kept may be used at most. Subclasses keep their things in ``_kept``."""
+
+    NAME: str
+    WHAT: str
 
     def __init__(
         self,
         guard: GuardedRedis,
-        name: str,
         database_url: str,
-        what: str,
-        max_age: float,
+        max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.token = Generation(guard, name, database_url, what, max_age)
+        self.token = Generation(guard, self.NAME, database_url, self.WHAT, max_age)
         self.generation_key = self.token.key
         self.max_age = max_age
         self.clock = clock
+        self._kept: dict[Any, Any] = {}
 
     def generation(self) -> bytes | None:
         """The generation (made if Redis has none), to read rows under; None when Redis is

@@ -16,7 +16,7 @@ that is replaced after every commit that wrote a key or an organisation (a key r
 - An expired key is refused at its expiry: the expiry is kept with the principal.
 - The one case in which a revoked key can still be used: Redis fails (or the process dies)
   between the revocation's commit and the new generation. A principal is kept for
-  MAX_AGE_SECONDS at most, which bounds that.
+  ``store.generation.MAX_AGE_SECONDS`` (30 s) at most, which bounds that.
 
 Writes are seen through the ORM (api_keys and organisations rows flushed in a session made by
 the watched sessionmaker). A statement that changes those tables without the ORM must call
@@ -25,8 +25,6 @@ the watched sessionmaker). A statement that changes those tables without the ORM
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,10 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from programmes.store.committed_writes import after_committed_writes
 from programmes.store.generation import Keeper
 from programmes.store.models import ApiKey, Organisation
-from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
 
-MAX_AGE_SECONDS = 30.0
 # More keys than any deployment has; past it the process starts again from none.
 MAX_KEYS = 10_000
 
@@ -51,15 +47,8 @@ class KeptKey:
 
 
 class KeptKeys(Keeper):
-    def __init__(
-        self,
-        guard: GuardedRedis,
-        database_url: str,
-        max_age: float = MAX_AGE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        super().__init__(guard, "api-keys", database_url, "API keys", max_age, clock)
-        self._kept: dict[str, KeptKey] = {}
+    NAME, WHAT = "api-keys", "API keys"
+    _kept: dict[str, KeptKey]
 
     def get(self, secret_hash: str) -> KeptKey | None:
         return self._kept.get(secret_hash)

@@ -16,8 +16,8 @@ or an organisation (whose name and country a snapshot shows).
   then answered a programme or a page from before it, by any process.
 - Who may read a programme is decided on every request, from the kept snapshot's partners; a
   page is kept under the scope it was read for (the partners it was limited to, the filters).
-- With Redis away nothing is kept or used. What is kept is used for MAX_AGE_SECONDS at most:
-  the bound on a write whose new generation never reached Redis.
+- With Redis away nothing is kept or used. What is kept is used for 30 s at most
+  (store.generation): the bound on a write whose new generation never reached Redis.
 - At most MAX_SNAPSHOTS snapshots are kept (a page counts its items); past it the oldest
   kept goes first.
 
@@ -29,8 +29,7 @@ watched sessionmaker). A statement that changes those tables without the ORM mus
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +44,7 @@ from programmes.store.models import (
     ProgrammeApproval,
     ProgrammePartner,
 )
-from programmes.store.redis_guard import GuardedRedis
 
-MAX_AGE_SECONDS = 30.0
 # Snapshots of a few kilobytes each: some tens of megabytes at most.
 MAX_SNAPSHOTS = 10_000
 
@@ -64,15 +61,11 @@ class Kept:
 
 
 class KeptProgrammes(Keeper):
-    def __init__(
-        self,
-        guard: GuardedRedis,
-        database_url: str,
-        max_age: float = MAX_AGE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        super().__init__(guard, "programmes", database_url, "Programmes", max_age, clock)
-        self._kept: dict[Hashable, Kept] = {}
+    NAME, WHAT = "programmes", "Programmes"
+    _kept: dict[Hashable, Kept]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self._weight = 0
         self._lock = threading.Lock()
 
