@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from programmes.app import create_app
 from programmes.cli import cli
@@ -53,6 +53,19 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     flask_app = create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()
+
+
+class Statements:
+    """How many statements an app's engine has run that ``counted`` accepts (by their SQL)."""
+
+    def __init__(self, engine: Engine, counted: Callable[[str], bool]):
+        self.count = 0
+        self.counted = counted
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
+        if self.counted(statement):
+            self.count += 1
 
 
 def another_process(database_url: str, redis_url: str) -> Flask:

@@ -9,24 +9,24 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy import Engine, event, update
 
+from programmes.store.generation import read_together
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
 from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
-from tests.integration.programmes.conftest import Caller, Partners, another_process, new_key
+from tests.integration.programmes.conftest import (
+    Caller,
+    Partners,
+    Statements,
+    another_process,
+    new_key,
+)
 from tests.support.infra import free_port, wait_until
 
 
-class KeyReads:
+def key_reads(engine: Engine) -> Statements:
     """How many times an app's engine has read a key's row."""
-
-    def __init__(self, engine: Engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn, _cursor, statement: str, *_args) -> None:
-        if "FROM api_keys" in statement:
-            self.count += 1
+    return Statements(engine, lambda statement: "FROM api_keys" in statement)
 
 
 def issue(secretariat: Caller, organisation_id: str, **fields: str) -> dict:
@@ -40,7 +40,7 @@ def issue(secretariat: Caller, organisation_id: str, **fields: str) -> dict:
 
 def test_a_kept_key_is_read_once(app: Flask, secretariat: Caller, partners: Partners):
     caller = Caller(app.test_client(), new_key(secretariat, partners.jp["id"]))
-    reads = KeyReads(app.extensions["programmes.engine"])
+    reads = key_reads(app.extensions["programmes.engine"])
     answers = [caller.get("/v1/programmes").status_code for _ in range(3)]
     answers.append(caller.get("/internal/authorize").status_code)
     assert answers == [200, 200, 200, 204]
@@ -52,7 +52,7 @@ def test_a_revoked_key_is_refused_at_once_by_a_process_that_kept_it(
 ):
     issued = issue(secretariat, partners.jp["id"])
     there = Caller(second.test_client(), issued["key"])
-    reads = KeyReads(second.extensions["programmes.engine"])
+    reads = key_reads(second.extensions["programmes.engine"])
     assert [there.get("/v1/programmes").status_code for _ in range(2)] == [200, 200]
     assert reads.count == 1  # kept in the second process
 
@@ -74,7 +74,7 @@ def test_a_kept_key_is_refused_at_its_expiry(app: Flask, secretariat: Caller, pa
     expiry = datetime.now(UTC) + timedelta(seconds=2)
     issued = issue(secretariat, partners.jp["id"], expires_at=expiry.isoformat())
     caller = Caller(app.test_client(), issued["key"])
-    reads = KeyReads(app.extensions["programmes.engine"])
+    reads = key_reads(app.extensions["programmes.engine"])
     assert caller.get("/v1/programmes").status_code == 200
     wait_until(lambda: caller.get("/v1/programmes").status_code == 401, timeout=10)
     assert datetime.now(UTC) >= expiry
@@ -136,7 +136,7 @@ def test_with_redis_down_every_request_reads_its_key(
     try:
         issued = issue(secretariat, partners.jp["id"])
         caller = Caller(away.test_client(), issued["key"])
-        reads = KeyReads(away.extensions["programmes.engine"])
+        reads = key_reads(away.extensions["programmes.engine"])
         assert [caller.get("/v1/programmes").status_code for _ in range(3)] == [200] * 3
         assert reads.count == 3
         secretariat.client.delete(f"/v1/api-keys/{issued['id']}", headers=secretariat.headers())
@@ -149,8 +149,8 @@ def test_a_principal_is_kept_no_longer_than_its_maximum_age(database_url: str, r
     """The bound on the one case left: a revocation whose new generation never reached Redis."""
     now = [100.0]
     kept = KeptKeys(GuardedRedis(redis_url, "test"), database_url, max_age=30, clock=lambda: now[0])
-    generation = kept.generation()
-    assert generation is not None and kept.generation() == generation
+    generation = read_together(kept.token)[0]
+    assert generation is not None and read_together(kept.token)[0] == generation
     kept.keep("h", Principal("org", "partner", "key"), None, generation)
     entry = kept.get("h")
     assert entry is not None
@@ -160,4 +160,4 @@ def test_a_principal_is_kept_no_longer_than_its_maximum_age(database_url: str, r
     now[0] += 0.2
     assert not kept.valid(entry, generation, time.time())
     kept.changed()
-    assert kept.generation() != generation
+    assert read_together(kept.token)[0] != generation

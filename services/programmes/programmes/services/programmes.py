@@ -320,7 +320,7 @@ def kept_page(
 ) -> Page | None:
     """A page of ``list_programmes`` as kept under ``generation`` (read before any
     statement), or None if it is not kept."""
-    return kept.get(_page_key(principal, filters, page, size), generation)
+    return kept.get(_page_key(_partners_of(principal, filters), filters, page, size), generation)
 
 
 def list_programmes(
@@ -355,7 +355,7 @@ def list_programmes(
     else:
         found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
     if kept is not None:
-        kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
+        kept.keep(_page_key(partners, filters, page, size), found, generation, len(items) or 1)
     return found
 
 
@@ -370,11 +370,12 @@ def _partners_of(principal: Principal, filters: dict[str, Any]) -> list[str]:
 
 
 def _page_key(
-    principal: Principal, filters: dict[str, Any], page: int, size: int
+    partners: list[str], filters: dict[str, Any], page: int, size: int
 ) -> tuple[Any, ...]:
-    """What a list page depends on: the partners it is limited to, its filters, where it is."""
+    """What a list page depends on: the partners it is limited to (``_partners_of``), its
+    filters, where it is."""
     shown = tuple(sorted((name, value) for name, value in filters.items() if value))
-    return ("page", tuple(_partners_of(principal, filters)), shown, page, size)
+    return ("page", tuple(partners), shown, page, size)
 
 
 # A list's statements are built once for each shape of query (which filters it has), with

@@ -33,10 +33,6 @@ class Generation:
         self.what = what
         self.bound_seconds = bound_seconds
 
-    def read(self) -> bytes | None:
-        """The generation (made if Redis has none); None when Redis is away."""
-        return read_together(self)[0]
-
     def renew(self) -> None:
         """A new generation: whatever was kept under the old one is read again. Call after a
         commit that changed it."""
@@ -95,16 +91,16 @@ class Keeper:
         self.clock = clock
         self._kept: dict[Any, Any] = {}
 
-    def generation(self) -> bytes | None:
-        """The generation (made if Redis has none), to read rows under; None when Redis is
-        away, and then nothing may be kept."""
-        return self.token.read()
-
     def changed(self, _names: Iterable[str] = ()) -> None:
         """A new generation: everything kept is read again. Call after a commit that changed
         what is kept."""
         self.token.renew()
 
-    def young(self, kept_at: float) -> bool:
-        """Whether something kept at ``kept_at`` (``clock()``) may still be used."""
-        return self.clock() - kept_at < self.max_age
+    def fresh(self, kept_under: bytes, kept_at: float, generation: bytes | None) -> bool:
+        """Whether something kept at ``kept_at`` (``clock()``) under the generation
+        ``kept_under`` may be used by a request that read ``generation`` (None: Redis away)."""
+        return (
+            generation is not None
+            and generation == kept_under
+            and self.clock() - kept_at < self.max_age
+        )

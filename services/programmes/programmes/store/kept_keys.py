@@ -57,10 +57,8 @@ class KeptKeys(Keeper):
         """Whether ``kept`` may answer for its key: ``generation`` (just read from Redis, None
         when Redis is away) is the one it was read under, it is young enough and, at ``now``
         (seconds since the epoch), the key has not expired."""
-        return (
-            generation == kept.generation
-            and self.young(kept.kept_at)
-            and (kept.expires is None or now < kept.expires)
+        return self.fresh(kept.generation, kept.kept_at, generation) and (
+            kept.expires is None or now < kept.expires
         )
 
     def forget(self, secret_hash: str) -> None:

@@ -73,12 +73,7 @@ class KeptProgrammes(Keeper):
         """What is kept under ``key``, if it was read under ``generation`` (just read from
         Redis; None when Redis is away) and is young enough."""
         kept = self._kept.get(key)
-        if (
-            kept is None
-            or generation is None
-            or kept.generation != generation
-            or not self.young(kept.kept_at)
-        ):
+        if kept is None or not self.fresh(kept.generation, kept.kept_at, generation):
             return None
         return kept.value
 
