@@ -11,6 +11,7 @@ Under gunicorn several worker processes answer ``/metrics``; ``setu.gunicorn_con
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -62,6 +63,12 @@ def route_label(environ: dict[str, Any], route_of: Any = None) -> str:
 ROUTE_KEY = "setu.route"  # where url_rules leaves the matched route in the WSGI environ
 
 
+@functools.cache  # an app has a fixed, small set of rules: each converted once
+def _route_template(rule: str) -> str:
+    """``/v1/programmes/<programme_id>`` as ``/v1/programmes/{programme_id}``."""
+    return _RULE_VARIABLE.sub(r"{\1}", rule)
+
+
 def url_rules(flask_app: Any) -> Any:
     """``route_of`` for a Flask app: the URL rule the request matched, as
     ``/v1/programmes/{programme_id}/history`` (None when it matched none). Flask has
@@ -70,8 +77,9 @@ def url_rules(flask_app: Any) -> Any:
     from flask import request, request_started
 
     def note_rule(_sender: Any, **_: Any) -> None:
-        if request.url_rule is not None:
-            request.environ[ROUTE_KEY] = _RULE_VARIABLE.sub(r"{\1}", request.url_rule.rule)
+        rule = request.url_rule
+        if rule is not None:
+            request.environ[ROUTE_KEY] = _route_template(rule.rule)
 
     request_started.connect(note_rule, flask_app, weak=False)
     return lambda request_env: request_env.get(ROUTE_KEY)
