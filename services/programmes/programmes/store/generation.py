@@ -98,9 +98,6 @@ class Keeper:
 
     def fresh(self, kept_under: bytes, kept_at: float, generation: bytes | None) -> bool:
         """Whether something kept at ``kept_at`` (``clock()``) under the generation
-        ``kept_under`` may be used by a request that read ``generation`` (None: Redis away)."""
-        return (
-            generation is not None
-            and generation == kept_under
-            and self.clock() - kept_at < self.max_age
-        )
+        ``kept_under`` may be used by a request that read ``generation``. Nothing is kept
+        under None, so a request that found Redis away (None) uses nothing kept."""
+        return generation == kept_under and self.clock() - kept_at < self.max_age
