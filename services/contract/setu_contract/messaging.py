@@ -36,6 +36,19 @@ def destinations(event_type: str) -> list[tuple[str, str]]:
     return [(q, HANDLE_EVENT_TASK[q]) for q in QUEUES if kind in SUBSCRIPTIONS[q]]
 
 
+def event_task_reprs(envelope: dict[str, Any]) -> dict[str, str]:
+    """What an event task shows of its arguments: the event's type and id, none of its data.
+
+    Pass these to ``send_task`` and to ``Task.retry`` for an event. Otherwise Celery puts
+    ``saferepr`` of the envelope in the message's ``argsrepr`` header, which Flower, task
+    events and ``celery inspect`` show to whoever operates the broker: up to 1 KiB of the
+    payload, applicants' names and email addresses among it. Computing that repr was also
+    most of the relay's CPU: it walks the whole envelope, once per queue. ``send_task`` also
+    copies both options into the message's properties, where nothing reads them.
+    """
+    return {"argsrepr": f"[<{envelope['type']} {envelope['id']}>]", "kwargsrepr": "{}"}
+
+
 # Time budget. A task never runs longer than TASK_TIME_LIMIT, and no countdown (retry
 # backoff included) exceeds MAX_COUNTDOWN; the visibility timeout is longer than both
 # added together, otherwise Redis hands a still-running or still-waiting task to a second

@@ -40,7 +40,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from setu_contract.events import aggregate_of
-from setu_contract.messaging import destinations
+from setu_contract.messaging import destinations, event_task_reprs
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +105,12 @@ class CeleryPublisher:
 
     ``publish_batch`` sends a whole batch in one Redis round trip. Each message is the one
     ``send_task`` builds (same headers, properties, queue and priority key, the queue declared
-    as before); kombu's ``Producer.batch`` buffers the final ``LPUSH``es in a
-    non-transactional pipeline on the producer's own connection pool (so the socket timeouts
-    of ``celery_settings`` apply) and sends it when the block ends. The pipeline is not
-    atomic: when it fails, any of the batch's messages may have reached Redis, so the caller
-    must count none as published and send them all again (consumers dedupe by event id).
+    as before), given the arguments' repr (``event_task_reprs``); kombu's ``Producer.batch``
+    buffers the final ``LPUSH``es in a non-transactional pipeline on the producer's own
+    connection pool (so the socket timeouts of ``celery_settings`` apply) and sends it when
+    the block ends. The pipeline is not atomic: when it fails, any of the batch's messages may
+    have reached Redis, so the caller must count none as published and send them all again
+    (consumers dedupe by event id).
     """
 
     def __init__(self, celery_app: Any):
@@ -128,9 +129,6 @@ class CeleryPublisher:
         ]
         if not messages:
             return
-        # Not done: passing send_task an argsrepr computed once per event (saferepr walks the
-        # envelope, ~30% of a batch's time) -- send_task copies such options into the
-        # message's properties, so the message would no longer be the same.
         with app.producer_or_acquire() as producer:
             # Each queue declared once per batch, as send_task would on every message (a
             # cached no-op after the first, but not a cheap one), then send_task is told not to.
@@ -149,6 +147,7 @@ class CeleryPublisher:
                         retry=False,
                         producer=producer,
                         declare=[],
+                        **event_task_reprs(envelope),
                     )
 
 

@@ -35,6 +35,7 @@ from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
     NOTIFICATIONS_QUEUE,
     celery_settings,
+    event_task_reprs,
     freeze_start_up_heap_in_pool_children,
 )
 from setu_contract.metrics import install_worker_metrics
@@ -147,7 +148,8 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
             taken = take_event(session, event, rt.settings, allow_missing=last_chance)
         except MissingOrganisations as exc:
             log.info("waiting for organisation events", extra={"event_id": event["id"]})
-            raise self.retry(countdown=backoff(self.request.retries + 1), exc=exc) from exc
+            countdown = backoff(self.request.retries + 1)
+            raise self.retry(countdown=countdown, exc=exc, **event_task_reprs(event)) from exc
         # Claimed: if this process dies before an email's outcome is recorded, the sweeper
         # sends it again (a redelivered event finds it `sending` and leaves it alone).
         for delivery in taken.emails:

@@ -28,6 +28,7 @@ from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
     REPORTS_QUEUE,
     celery_settings,
+    event_task_reprs,
     freeze_start_up_heap_in_pool_children,
 )
 from setu_contract.metrics import install_worker_metrics
@@ -134,7 +135,10 @@ def handle_event(self: Task, envelope: Any) -> str:
         log.warning("event %s failed, retrying in %.1f s: %r", event["id"], countdown, exc)
         # Past max_retries, retry() raises exc itself and on_failure records the dead letter.
         raise self.retry(
-            exc=exc, countdown=countdown, max_retries=config.event_max_retries
+            exc=exc,
+            countdown=countdown,
+            max_retries=config.event_max_retries,
+            **event_task_reprs(event),
         ) from exc
     log.info("event %s %s", event["id"], outcome, extra={"event_type": event["type"]})
     return outcome

@@ -4,7 +4,7 @@ Started as a real ``celery worker`` process by the relay tests: it takes the rel
 off Redis exactly as the notifications and reports workers do (same settings, same task
 names), and appends to the Redis list ``received`` what the worker handed to the task. An
 event whose data's name starts with ``Retry`` is retried once first, the way a consumer
-retries after a transient failure.
+retries after a transient failure (showing the event's type and id, as the consumers do).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import redis
 from celery import Celery
 
-from setu_contract.messaging import HANDLE_EVENT_TASK, celery_settings
+from setu_contract.messaging import HANDLE_EVENT_TASK, celery_settings, event_task_reprs
 
 REDIS_URL = os.environ["REDIS_URL"]
 RECEIVED = "received"
@@ -36,12 +36,13 @@ def _handle_event(task, envelope: dict) -> None:
                 "queue": request.delivery_info["routing_key"],
                 "correlation_id": request.correlation_id,
                 "retries": request.retries,
+                "argsrepr": request.argsrepr,
                 "envelope": envelope,
             }
         ),
     )
     if str(envelope["data"].get("name", "")).startswith("Retry") and request.retries == 0:
-        raise task.retry(countdown=0, max_retries=1)
+        raise task.retry(countdown=0, max_retries=1, **event_task_reprs(envelope))
 
 
 for _task_name in HANDLE_EVENT_TASK.values():

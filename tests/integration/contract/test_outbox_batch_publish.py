@@ -8,6 +8,7 @@ its messages reached Redis.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections import Counter
@@ -100,6 +101,8 @@ def test_a_batch_holds_the_messages_send_task_publishes_one_by_one(app, client):
                 task_id=f"{envelope['id']}:{queue}",
                 headers={"correlation_id": envelope["correlation_id"]},
                 retry=False,
+                argsrepr=f"[<{envelope['type']} {envelope['id']}>]",
+                kwargsrepr="{}",
             )
     one_by_one = {queue: queued(client, queue) for queue in QUEUES}
     for queue in QUEUES:
@@ -108,6 +111,23 @@ def test_a_batch_holds_the_messages_send_task_publishes_one_by_one(app, client):
             single["properties"].pop("delivery_tag")
             batch["properties"].pop("delivery_tag")
             assert batch == single
+
+
+def test_a_message_shows_the_events_type_and_id_but_none_of_its_data(app, client):
+    event = registered(7, "Tokyo Chiplet Works")
+    event["data"]["contact_email"] = "liaison@chiplet.example.jp"
+    celery_publisher(app).publish_batch([event])
+
+    for queue in QUEUES:
+        (message,) = queued(client, queue)
+        # What Flower, task events and `celery inspect` show of the task's arguments.
+        assert message["headers"]["argsrepr"] == f"[<organisation.registered {event['id']}>]"
+        assert message["headers"]["kwargsrepr"] == "{}"
+        shown = json.dumps({k: v for k, v in message.items() if k != "body"})
+        assert "Tokyo Chiplet Works" not in shown and "liaison@" not in shown
+        # The task still gets the whole envelope.
+        body = json.loads(base64.b64decode(message["body"]))
+        assert body[0] == [event]
 
 
 def test_the_shared_broker_settings_let_kombu_batch_the_relays_publishes(app):
@@ -145,6 +165,8 @@ def test_a_batch_reaches_a_real_celery_worker_intact(outbox, app, private_redis,
         # Celery hands the task the message's correlation id property: the task id, as when
         # the relay published one message at a time (consumers read the envelope's).
         assert delivery["correlation_id"] == delivery["id"]
+        # A retry is published again by the worker, still showing none of the event's data.
+        assert delivery["argsrepr"] == f"[<organisation.registered {event_id}>]"
     retried = Counter(d["id"] for d in received if d["retries"] == 1)
     assert retried == {f"{events[2]['id']}:{queue}": 1 for queue in QUEUES}
     for queue in QUEUES:

@@ -12,7 +12,12 @@ from sqlalchemy import Engine
 
 from notifications.store.db import make_engine
 from notifications.store.migrate import upgrade
-from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, celery_settings
+from setu_contract.messaging import (
+    HANDLE_EVENT_TASK,
+    NOTIFICATIONS_QUEUE,
+    celery_settings,
+    event_task_reprs,
+)
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 from tests.support.smtp import SmtpServer
@@ -91,6 +96,7 @@ def publish(producer: Celery) -> Callable[[dict[str, Any]], None]:
             args=[envelope],
             queue=NOTIFICATIONS_QUEUE,
             task_id=envelope["id"],
+            **event_task_reprs(envelope),
         )
 
     return send
