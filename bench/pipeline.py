@@ -15,6 +15,7 @@ from bench.events import programme_created
 from bench.harness import Measurement, Target, not_measured
 from bench.mail import notifications_env
 from bench.workers import celery_worker
+from setu_contract.database import make_engine
 from setu_contract.events import aggregate_of
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, celery_settings
 from setu_contract.outbox import OutboxRelay, celery_publisher, outbox_table
@@ -47,7 +48,7 @@ def outbox_rows(count: int) -> list[dict]:
 
 def relay_alone(ctx: Context) -> Measurement:
     url = ctx.stack.enter_context(postgres_database())
-    engine = create_engine(url)
+    engine = make_engine(url)  # as `setu programmes relay` opens it (payloads read by jsonio)
     table = outbox_table(MetaData())
     table.metadata.create_all(engine)
     total = ctx.scale(10000)
