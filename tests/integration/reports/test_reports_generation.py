@@ -45,10 +45,43 @@ def test_progress_moves_while_the_report_is_computed(reports_service):
         )
     }
     outcome = generate.generate_report(
-        reports_service.sessions, reports_service.config.reports_dir, report_id, registry
+        reports_service.sessions,
+        reports_service.config.reports_dir,
+        report_id,
+        registry,
+        progress_every=0,  # every figure written, however fast the report
     )
     assert outcome == "succeeded"
     assert seen == [("running", 5), ("running", 30), ("running", 50)]
+    assert _progress(reports_service, report_id) == ("succeeded", 100)
+
+
+def test_a_report_done_before_the_next_figure_is_due_writes_only_its_claim_and_end(
+    reports_service,
+):
+    report_id = _job(reports_service)
+    seen: list[tuple[str, int]] = []
+    real = REGISTRY["programme_portfolio"]
+
+    def watched_compute(session, start, end, filters, progress):
+        progress(30)  # due only an hour after the claim: not written
+        seen.append(_progress(reports_service, report_id))
+        return real.compute(session, start, end, filters, progress)
+
+    registry = {
+        "programme_portfolio": ReportType(
+            "programme_portfolio", real.title, real.definition, watched_compute
+        )
+    }
+    outcome = generate.generate_report(
+        reports_service.sessions,
+        reports_service.config.reports_dir,
+        report_id,
+        registry,
+        progress_every=3600,
+    )
+    assert outcome == "succeeded"
+    assert seen == [("running", 1)]  # the claim's figure
     assert _progress(reports_service, report_id) == ("succeeded", 100)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,12 @@ from reports.services.report_types import REGISTRY, ReportType
 from reports.store.db import transaction
 
 log = logging.getLogger(__name__)
+
+# Seconds between two progress figures written for one job. The claim writes 1 and the end
+# 100; in between, a figure is written only if this long has passed since the last write,
+# so a report done in a fraction of a second costs no transaction for progress that nobody
+# could have seen, and a long one still shows it moving.
+PROGRESS_EVERY = 0.5
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ def generate_report(
     reports_dir: Path,
     report_id: str,
     registry: dict[str, ReportType] = REGISTRY,
+    progress_every: float = PROGRESS_EVERY,
 ) -> str:
     """Return 'skipped' (not ours to run), 'failed' (reason recorded) or 'succeeded'."""
     with transaction(factory) as session:
@@ -57,7 +65,7 @@ def generate_report(
             job.correlation_id,
         )
     try:
-        content = render(factory, spec, registry[spec.type])
+        content = render(factory, spec, registry[spec.type], progress_every)
         path = store_file(reports_dir, spec, content)
     except Exception as exc:  # any failure of this job is recorded on it, with its reason
         log.exception("report %s failed", report_id)
@@ -76,10 +84,21 @@ def generate_report(
     return "succeeded"
 
 
-def render(factory: sessionmaker[Session], spec: JobSpec, report_type: ReportType) -> bytes:
+def render(
+    factory: sessionmaker[Session],
+    spec: JobSpec,
+    report_type: ReportType,
+    progress_every: float = PROGRESS_EVERY,
+) -> bytes:
+    written = time.monotonic()  # the claim has just written its figure
+
     def progress(value: int) -> None:
+        nonlocal written
+        if time.monotonic() - written < progress_every:
+            return
         with transaction(factory) as session:
             jobs.set_progress(session, spec.id, value)
+        written = time.monotonic()
 
     progress(5)
     with factory() as session:
