@@ -7,6 +7,7 @@ service has one queue of its own; its workers are pinned to it. ``deploy/`` and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from setu_contract.events import EventType
@@ -47,6 +48,14 @@ def event_task_reprs(envelope: dict[str, Any]) -> dict[str, str]:
     copies both options into the message's properties, where nothing reads them.
     """
     return {"argsrepr": f"[<{envelope['type']} {envelope['id']}>]", "kwargsrepr": "{}"}
+
+
+def task_reprs(args: Sequence[Any]) -> dict[str, str]:
+    """``event_task_reprs`` when a task's one argument is an event envelope (a dead letter of
+    an event task sent again, say); otherwise nothing, and Celery shows the arguments (ids)."""
+    if len(args) == 1 and isinstance(args[0], dict) and {"type", "id"} <= args[0].keys():
+        return event_task_reprs(args[0])
+    return {}
 
 
 # Time budget. A task never runs longer than TASK_TIME_LIMIT, and no countdown (retry

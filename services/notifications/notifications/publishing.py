@@ -8,7 +8,7 @@ from functools import cache
 from celery import Celery
 
 from notifications.services.dead_letters import Requeue
-from setu_contract.messaging import NOTIFICATIONS_QUEUE, celery_settings
+from setu_contract.messaging import NOTIFICATIONS_QUEUE, celery_settings, task_reprs
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ def _producer(redis_url: str) -> Celery:
 def publish(redis_url: str, work: Requeue) -> bool:
     """Send the task; False if the broker is unreachable (the sweeper will pick it up)."""
     try:
-        _producer(redis_url).send_task(work.task_name, args=work.args, queue=NOTIFICATIONS_QUEUE)
+        _producer(redis_url).send_task(
+            work.task_name, args=work.args, queue=NOTIFICATIONS_QUEUE, **task_reprs(work.args)
+        )
     except Exception as exc:  # kombu raises several kinds; the database already says "retry"
         log.warning("could not publish, the sweeper will", extra={"error": repr(exc)})
         return False

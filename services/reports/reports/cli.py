@@ -16,7 +16,7 @@ from reports.store import migrate as migrations
 from reports.store.db import transaction
 from reports.store.models import outbox
 from setu_contract.events import InvalidEvent
-from setu_contract.messaging import REPORTS_QUEUE
+from setu_contract.messaging import REPORTS_QUEUE, task_reprs
 from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import OutboxRelay, celery_publisher
@@ -102,7 +102,13 @@ def requeue(dead_letter_id: str) -> None:
         # if the commit fails after the send, the consumer's processed_events skips a copy.
         with transaction(runtime.sessions) as session:
             work = letters.requeue(session, dead_letter_id)
-            celery_app.send_task(work.task_name, args=work.args, queue=REPORTS_QUEUE, retry=False)
+            celery_app.send_task(
+                work.task_name,
+                args=work.args,
+                queue=REPORTS_QUEUE,
+                retry=False,
+                **task_reprs(work.args),
+            )
     except (NotFound, AlreadyRequeued) as exc:
         raise click.ClickException(str(exc)) from exc
     except (OSError, KombuError) as exc:
