@@ -11,7 +11,7 @@ import redis
 from celery import Celery
 
 from bench import noop_app
-from bench.context import Context, on_workers
+from bench.context import WATCH_SECONDS, Context, on_workers
 from bench.harness import Measurement
 from bench.sink import start_sink
 from bench.workers import celery_worker
@@ -61,7 +61,7 @@ def drain_seconds(redis_url: str, queue: str, total: int, timeout: float = 300.0
             first = now
         if first is not None and waiting == 0 and client.hlen("unacked") == 0:
             return now - first
-        time.sleep(0.002)
+        time.sleep(WATCH_SECONDS)
     raise TimeoutError(f"{queue} still had {client.llen(queue)} tasks after {timeout}s")
 
 

@@ -10,7 +10,7 @@ from celery import Celery
 from sqlalchemy import Engine, MetaData, create_engine, func, insert, select
 
 from bench import ceilings
-from bench.context import Context, show_command, venv
+from bench.context import WATCH_SECONDS, Context, show_command, venv
 from bench.events import programme_created
 from bench.harness import Measurement, Target, not_measured
 from bench.mail import notifications_env
@@ -109,7 +109,9 @@ def full_pipeline(ctx: Context) -> Measurement:
     started = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(insert(outbox), rows)
-    wait_until(lambda: processed(consumer) >= total, timeout=600, interval=0.01, message="drain")
+    wait_until(
+        lambda: processed(consumer) >= total, timeout=600, interval=WATCH_SECONDS, message="drain"
+    )
     elapsed = time.perf_counter() - started
     engine.dispose()
     consumer.dispose()

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.context import Context
+from bench.context import WATCH_SECONDS, Context
 from tests.support.infra import free_port, wait_until
 
 
@@ -27,7 +27,10 @@ class Sink:
 
     def wait_for(self, count: int, timeout: float) -> None:
         wait_until(
-            lambda: self.count() >= count, timeout, 0.01, message=f"{count} emails at the sink"
+            lambda: self.count() >= count,
+            timeout,
+            WATCH_SECONDS,
+            message=f"{count} emails at the sink",
         )
 
 
