@@ -39,18 +39,8 @@ def test_progress_moves_while_the_report_is_computed(reports_service):
         seen.append(_progress(reports_service, report_id))
         return result
 
-    registry = {
-        "programme_portfolio": ReportType(
-            "programme_portfolio", real.title, real.definition, slow_compute
-        )
-    }
-    outcome = generate.generate_report(
-        reports_service.sessions,
-        reports_service.config.reports_dir,
-        report_id,
-        registry,
-        progress_every=0,  # every figure written, however fast the report
-    )
+    # every figure written, however fast the report
+    outcome = _generate_portfolio_with(reports_service, report_id, slow_compute, 0)
     assert outcome == "succeeded"
     assert seen == [("running", 5), ("running", 30), ("running", 50)]
     assert _progress(reports_service, report_id) == ("succeeded", 100)
@@ -68,18 +58,7 @@ def test_a_report_done_before_the_next_figure_is_due_writes_only_its_claim_and_e
         seen.append(_progress(reports_service, report_id))
         return real.compute(session, start, end, filters, progress)
 
-    registry = {
-        "programme_portfolio": ReportType(
-            "programme_portfolio", real.title, real.definition, watched_compute
-        )
-    }
-    outcome = generate.generate_report(
-        reports_service.sessions,
-        reports_service.config.reports_dir,
-        report_id,
-        registry,
-        progress_every=3600,
-    )
+    outcome = _generate_portfolio_with(reports_service, report_id, watched_compute, 3600)
     assert outcome == "succeeded"
     assert seen == [("running", 1)]  # the claim's figure
     assert _progress(reports_service, report_id) == ("succeeded", 100)
@@ -118,3 +97,20 @@ def test_files_are_kept_under_the_data_dir(reports_service):
     with reports_service.sessions() as session:
         path = session.get(ReportJob, report_id).path
     assert path.startswith(str(reports_service.config.data_dir.resolve() / "reports" / report_id))
+
+
+def _generate_portfolio_with(reports_service, report_id, compute, progress_every: float) -> str:
+    """The job run as the portfolio, its figures computed by ``compute``."""
+    real = REGISTRY["programme_portfolio"]
+    registry = {
+        "programme_portfolio": ReportType(
+            "programme_portfolio", real.title, real.definition, compute
+        )
+    }
+    return generate.generate_report(
+        reports_service.sessions,
+        reports_service.config.reports_dir,
+        report_id,
+        registry,
+        progress_every=progress_every,
+    )
