@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -24,6 +25,18 @@ def _progress(service, report_id: str) -> tuple[str, int]:
     with service.sessions() as session:
         job = session.get(ReportJob, report_id)
         return job.status, job.progress
+
+
+def _generate_portfolio_with(service, report_id: str, compute, progress_every: float) -> str:
+    """The job run as the portfolio, its figures computed by ``compute``."""
+    portfolio = replace(REGISTRY["programme_portfolio"], compute=compute)
+    return generate.generate_report(
+        service.sessions,
+        service.config.reports_dir,
+        report_id,
+        {portfolio.name: portfolio},
+        progress_every=progress_every,
+    )
 
 
 def test_progress_moves_while_the_report_is_computed(reports_service):
@@ -97,20 +110,3 @@ def test_files_are_kept_under_the_data_dir(reports_service):
     with reports_service.sessions() as session:
         path = session.get(ReportJob, report_id).path
     assert path.startswith(str(reports_service.config.data_dir.resolve() / "reports" / report_id))
-
-
-def _generate_portfolio_with(reports_service, report_id, compute, progress_every: float) -> str:
-    """The job run as the portfolio, its figures computed by ``compute``."""
-    real = REGISTRY["programme_portfolio"]
-    registry = {
-        "programme_portfolio": ReportType(
-            "programme_portfolio", real.title, real.definition, compute
-        )
-    }
-    return generate.generate_report(
-        reports_service.sessions,
-        reports_service.config.reports_dir,
-        report_id,
-        registry,
-        progress_every=progress_every,
-    )
