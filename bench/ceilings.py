@@ -14,7 +14,7 @@ from bench import noop_app
 from bench.context import WATCH_SECONDS, Context, on_workers
 from bench.harness import Measurement
 from bench.sink import start_sink
-from bench.workers import celery_worker
+from bench.workers import NOTIFICATIONS_CONCURRENCY, celery_worker
 from bench.wrk import WrkRun
 from setu_contract.messaging import celery_settings
 
@@ -79,7 +79,7 @@ def celery_noop(ctx: Context) -> Iterator[Measurement]:
     drained = drain_seconds(ctx.redis_url, noop_app.QUEUE, total)
     yield Measurement(
         CELERY,
-        "bare Celery no-op task drain, one worker node x2 processes",
+        f"bare Celery no-op task drain, one worker node x{NOTIFICATIONS_CONCURRENCY} processes",
         {"tasks_per_s": total / drained, "tasks": total},
         headline="tasks_per_s",
         commands=[command],

@@ -9,7 +9,7 @@ from bench.context import Context
 from bench.events import programme_submitted
 from bench.harness import Measurement, Target
 from bench.sink import start_sink
-from bench.workers import celery_worker
+from bench.workers import EMAIL_CONCURRENCY, celery_worker
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE
 from tests.support.infra import postgres_database
 
@@ -39,14 +39,16 @@ def throughput(ctx: Context) -> Iterator[Measurement]:
         ctx.redis_url, HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], NOTIFICATIONS_QUEUE, envelopes
     )
     env = notifications_env(ctx, database_url, sink.port)
-    _, command = celery_worker(ctx, "notifications.worker", NOTIFICATIONS_QUEUE, env)
+    _, command = celery_worker(
+        ctx, "notifications.worker", NOTIFICATIONS_QUEUE, env, EMAIL_CONCURRENCY
+    )
     sink.wait_for(total, timeout=600)
     arrivals = sorted(a["t"] for a in sink.arrivals())
     distinct = len({a["event_id"] for a in sink.arrivals()})
     elapsed = arrivals[-1] - arrivals[0]
     yield Measurement(
         NAME,
-        "emails/s, notifications worker x2 processes on PostgreSQL, to aiosmtpd",
+        f"emails/s, notifications worker x{EMAIL_CONCURRENCY} processes on PostgreSQL, to aiosmtpd",
         {
             "messages_per_s": (total - 1) / elapsed,
             "messages": total,

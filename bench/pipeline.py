@@ -14,7 +14,7 @@ from bench.context import WATCH_SECONDS, Context, show_command, venv
 from bench.events import programme_created
 from bench.harness import Measurement, Target, not_measured
 from bench.mail import notifications_env
-from bench.workers import celery_worker
+from bench.workers import NOTIFICATIONS_CONCURRENCY, celery_worker
 from setu_contract.database import make_engine
 from setu_contract.events import aggregate_of
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, celery_settings
@@ -117,7 +117,8 @@ def full_pipeline(ctx: Context) -> Measurement:
     consumer.dispose()
     return Measurement(
         PIPELINE,
-        "events/s outbox -> `setu programmes relay` -> Redis -> notifications worker x2",
+        "events/s outbox -> `setu programmes relay` -> Redis -> notifications worker "
+        f"x{NOTIFICATIONS_CONCURRENCY}",
         {"events_per_s": total / elapsed, "events": total},
         headline="events_per_s",
         commands=[show_command(relay_argv, env), worker_command],

@@ -1,6 +1,6 @@
 """The soak (``python -m bench --soak``): ten minutes at half the maximum rate.
 
-The whole event path runs (programmes API, relay, notifications worker x2, SMTP sink).
+The whole event path runs (programmes API, relay, notifications worker, SMTP sink).
 wrk reads programmes at half their measured maximum while a driver submits programmes at
 a steady rate (each one an event and an email). Every process's resident memory is sampled
 all along; after a one-minute warm-up it must not grow, and no request, event or email may

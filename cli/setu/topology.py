@@ -49,10 +49,24 @@ def port(settings: Mapping[str, str], variable: str) -> int:
     return int(settings.get(variable) or DEFAULT_PORTS[variable])
 
 
+def worker_concurrency(settings: Mapping[str, str], service: str) -> str:
+    """How many pool processes the worker node of ``service`` runs.
+
+    A notifications task mostly waits: on PostgreSQL for the one statement that records an
+    event, on the SMTP server. With two processes on a 2-core host, each spent about half its
+    time waiting for its next task and a third waiting on its statement, and the CPUs were a
+    third idle during a drain; four took about 10% more events a second, and six or eight no
+    more than four (bench/FINDINGS.md, section 21). A reports task may compute a report over
+    a million applications, so that worker runs two at a time.
+    """
+    if service == "notifications":
+        return settings.get("NOTIFICATIONS_WORKER_CONCURRENCY") or "4"
+    return settings.get("REPORTS_WORKER_CONCURRENCY") or "2"
+
+
 def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
     """Every long-running process, with its command, for these settings (the environment)."""
     host = settings.get("BIND_HOST") or "127.0.0.1"
-    concurrency = settings.get("WORKER_CONCURRENCY") or "2"
 
     def api(name: str, app: str, variable: str) -> ProcessSpec:
         bind = f"{host}:{port(settings, variable)}"
@@ -75,7 +89,7 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
                 "--hostname",
                 f"{service}@%h",
                 "--concurrency",
-                concurrency,
+                worker_concurrency(settings, service),
                 "--loglevel",
                 "INFO",
                 "--without-gossip",

@@ -87,9 +87,8 @@ def test_every_worker_node_and_relay_serves_what_it_did(tmp_path, redis_url, smt
     ports = {p: free_port() for p in PROCESSES}
     settings = {metrics_port_variable(p): str(number) for p, number in ports.items()}
     port = ports["reports-worker"]
-    with running_setu(
-        tmp_path, redis_url, smtp_server.port, WORKER_CONCURRENCY="2", **settings
-    ) as system:
+    two_children = {"NOTIFICATIONS_WORKER_CONCURRENCY": "2", "REPORTS_WORKER_CONCURRENCY": "2"}
+    with running_setu(tmp_path, redis_url, smtp_server.port, **two_children, **settings) as system:
         key, jp, india = setup_partners(system)
         for n in range(3):
             propose_and_submit(system, key, jp, india, n)

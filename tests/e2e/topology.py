@@ -94,7 +94,8 @@ def running_setu(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "SECRETARIAT_EMAIL": "secretariat@setu.test",
-        "WORKER_CONCURRENCY": "1",
+        "NOTIFICATIONS_WORKER_CONCURRENCY": "1",
+        "REPORTS_WORKER_CONCURRENCY": "1",
         "WEB_CONCURRENCY": "1",
         **extra_env,
     }

@@ -42,3 +42,20 @@ def test_topology_uses_the_configured_ports():
     assert "127.0.0.1:9100" in names["gateway"].argv
     assert "127.0.0.1:8001" in names["programmes-api"].argv
     assert set(names) >= {"notifications-worker", "reports-worker", "beat", "programmes-relay"}
+
+
+def _concurrency(settings: dict[str, str]) -> dict[str, str]:
+    workers = (p for p in processes(settings) if p.name.endswith("-worker"))
+    return {p.name: p.argv[p.argv.index("--concurrency") + 1] for p in workers}
+
+
+def test_each_worker_node_has_its_own_pool_size():
+    assert _concurrency({}) == {"notifications-worker": "4", "reports-worker": "2"}
+    assert _concurrency({"NOTIFICATIONS_WORKER_CONCURRENCY": "8"}) == {
+        "notifications-worker": "8",
+        "reports-worker": "2",
+    }
+    assert _concurrency({"REPORTS_WORKER_CONCURRENCY": "1"}) == {
+        "notifications-worker": "4",
+        "reports-worker": "1",
+    }
