@@ -1,8 +1,8 @@
 """Event to email: from the API's answer to the email's arrival, at a steady 50 events/s.
 
 The real processes run: the programmes API under gunicorn, ``setu programmes relay``, a
-notifications worker (as the topology starts it) and a timestamping aiosmtpd. An open-loop driver
-submits one draft programme every 20 ms (``POST /v1/programmes/{id}/transitions``
+notifications worker (as the topology starts it) and a timestamping aiosmtpd. An open-loop
+driver submits one draft programme every 20 ms (``POST /v1/programmes/{id}/transitions``
 ``{"action": "submit"}``) and notes when each answer came back; the sink notes when each
 email arrived and its ``X-Setu-Event-Id``; the programmes outbox maps event ids to
 programmes.

@@ -49,8 +49,15 @@ def port(settings: Mapping[str, str], variable: str) -> int:
     return int(settings.get(variable) or DEFAULT_PORTS[variable])
 
 
+# Each worker node's pool size: the variable that sets it, and its default.
+WORKER_CONCURRENCY = {
+    "notifications": ("NOTIFICATIONS_WORKER_CONCURRENCY", "4"),
+    "reports": ("REPORTS_WORKER_CONCURRENCY", "2"),
+}
+
+
 def worker_concurrency(settings: Mapping[str, str], service: str) -> str:
-    """How many pool processes the worker node of ``service`` runs.
+    """How many pool processes the worker node of ``service`` runs (WORKER_CONCURRENCY).
 
     A notifications task mostly waits: on PostgreSQL for the one statement that records an
     event, on the SMTP server. With two processes on a 2-core host, each spent about half its
@@ -59,9 +66,8 @@ def worker_concurrency(settings: Mapping[str, str], service: str) -> str:
     more than four (bench/FINDINGS.md, section 21). A reports task may compute a report over
     a million applications, so that worker runs two at a time.
     """
-    if service == "notifications":
-        return settings.get("NOTIFICATIONS_WORKER_CONCURRENCY") or "4"
-    return settings.get("REPORTS_WORKER_CONCURRENCY") or "2"
+    variable, default = WORKER_CONCURRENCY[service]
+    return settings.get(variable) or default
 
 
 def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:

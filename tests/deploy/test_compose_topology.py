@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from setu.topology import processes
+from setu.topology import WORKER_CONCURRENCY, processes
 from setu_contract.messaging import QUEUES
 from tests.deploy.compose_model import environment, load, runs_setu_image
 from tests.deploy.tools import ROOT
@@ -38,10 +38,13 @@ NOT_DEPLOYMENT_SETTINGS = {
 }
 
 # Variables the code reads under a computed name (setu.gateway: f"{SERVICE}_URL"; the metrics
-# port of each worker and relay: setu_contract.metrics.metrics_port_variable).
-COMPUTED_NAMES = {"PROGRAMMES_URL", "NOTIFICATIONS_URL", "REPORTS_URL"} | {
-    p.metrics_variable for p in processes({}) if p.metrics_variable
-}
+# port of each worker and relay: setu_contract.metrics.metrics_port_variable; each worker
+# node's pool size: setu.topology.WORKER_CONCURRENCY).
+COMPUTED_NAMES = (
+    {"PROGRAMMES_URL", "NOTIFICATIONS_URL", "REPORTS_URL"}
+    | {p.metrics_variable for p in processes({}) if p.metrics_variable}
+    | {variable for variable, _ in WORKER_CONCURRENCY.values()}
+)
 
 # PRODUCT.md's configuration table and the ports of docs/architecture.md.
 DOCUMENTED = {
@@ -64,8 +67,6 @@ DOCUMENTED = {
     "PROGRAMMES_PORT",
     "NOTIFICATIONS_PORT",
     "REPORTS_PORT",
-    "NOTIFICATIONS_WORKER_CONCURRENCY",
-    "REPORTS_WORKER_CONCURRENCY",
     "WEBHOOK_ALLOW_PRIVATE",
 }
 
