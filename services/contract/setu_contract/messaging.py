@@ -58,14 +58,22 @@ def task_reprs(args: Sequence[Any]) -> dict[str, str]:
     return {}
 
 
+# Unacknowledged tasks a worker node holds per pool process: the one running and one more,
+# so that a process that finishes is handed its next task at once instead of after the
+# node's round trips to Redis for it (bench/FINDINGS.md section 22). A node's held tasks
+# stay in Redis's unacked set: a node that dies loses none of them, they come back after
+# the visibility timeout.
+PREFETCH_MULTIPLIER = 2
+
 # Time budget. A task never runs longer than TASK_TIME_LIMIT, and no countdown (retry
-# backoff included) exceeds MAX_COUNTDOWN; the visibility timeout is longer than both
-# added together, otherwise Redis hands a still-running or still-waiting task to a second
-# worker and it runs twice (RELIABILITY.md).
+# backoff included) exceeds MAX_COUNTDOWN. A task held by a node may wait there for the
+# tasks ahead of it, one a process (PREFETCH_MULTIPLIER - 1 time limits), before it runs.
+# The visibility timeout is longer than all of it added together, otherwise Redis hands a
+# still-running or still-waiting task to a second worker and it runs twice (RELIABILITY.md).
 TASK_TIME_LIMIT = 60
 MAX_COUNTDOWN = 300
 VISIBILITY_TIMEOUT = 900
-assert VISIBILITY_TIMEOUT > TASK_TIME_LIMIT + MAX_COUNTDOWN
+assert VISIBILITY_TIMEOUT > PREFETCH_MULTIPLIER * TASK_TIME_LIMIT + MAX_COUNTDOWN
 
 # Seconds a client waits on a Redis socket before giving up: a frozen Redis must not
 # freeze a relay or a worker (RELIABILITY.md, "Redis hangs").
@@ -98,9 +106,8 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "task_acks_late": True,
         # ...including when the pool child is SIGKILLed (acks_late alone acks that task).
         "task_reject_on_worker_lost": True,
-        # A worker holds one unacknowledged task at a time: nothing waits in a dead
-        # worker's memory and work spreads across workers.
-        "worker_prefetch_multiplier": 1,
+        # Each pool process has its next task waiting in the node (see PREFETCH_MULTIPLIER).
+        "worker_prefetch_multiplier": PREFETCH_MULTIPLIER,
         # Nobody reads task results: storing them only fills Redis.
         "task_ignore_result": True,
         "result_backend": None,

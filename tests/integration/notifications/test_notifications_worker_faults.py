@@ -1,4 +1,8 @@
-"""A worker's pool process SIGKILLed while it sends: the event is handled again, one email."""
+"""Workers SIGKILLed while they send: every event is handled again, one email each.
+
+A pool process killed mid-send, and a whole worker node killed while it holds a running
+task and the next one it has taken for its process (``worker_prefetch_multiplier``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,15 @@ import signal
 import subprocess
 import threading
 
+import redis
 from celery import Celery
+from kombu import Connection
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from notifications.store.models import Delivery
-from setu_contract.messaging import NOTIFICATIONS_QUEUE
+from setu_contract.messaging import NOTIFICATIONS_QUEUE, PREFETCH_MULTIPLIER
+from tests.integration.notifications.conftest import WorkerStarter
 from tests.support.infra import wait_until
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
@@ -108,3 +115,110 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     [message] = smtp_server.messages
     assert message["X-Setu-Event-Id"] == envelope["id"]
     assert _delivery(notifications_db, envelope["id"]).attempts == 2
+
+
+def _restore_as_after_the_visibility_timeout(redis_url: str) -> int:
+    """What kombu does with a dead node's unacknowledged tasks once the visibility timeout
+    (15 minutes) has passed, done now: each goes back on its queue. Returns how many."""
+    with redis.Redis.from_url(redis_url) as client:
+        held = client.hlen("unacked")
+    with Connection(redis_url, transport_options={"visibility_timeout": 0}) as connection:
+        connection.default_channel.qos.restore_visible(num=100)
+    return held
+
+
+def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
+    start_notifications_worker: WorkerStarter,
+    notifications_db: Engine,
+    smtp_server: SmtpServer,
+    publish,
+    producer: Celery,
+    redis_url: str,
+) -> None:
+    assert PREFETCH_MULTIPLIER == 2  # what this test holds: a running task and one more
+    release = threading.Event()
+    _hold_recipients(smtp_server, release)
+    worker = start_notifications_worker()  # one pool process
+    first, second, third = (programme_status_changed() for _ in range(3))
+    publish(first)
+    wait_until(
+        lambda: (_delivery(notifications_db, first["id"]) or Delivery()).status == "sending",
+        20,
+        message="the first delivery to be claimed",
+    )
+    publish(second)
+    publish(third)
+    broker = redis.Redis.from_url(redis_url)
+    # The node holds the first (running) and the second (waiting for the process); the third
+    # waits in Redis.
+    wait_until(
+        lambda: broker.hlen("unacked") == 2 and broker.llen(NOTIFICATIONS_QUEUE) == 1,
+        20,
+        message="the node to hold two tasks",
+    )
+    assert f"handle_event[{second['id']}] received" in worker.output()
+    assert _delivery(notifications_db, second["id"]) is None  # taken, not started
+
+    worker.kill()  # SIGKILL to the node's main process and its pool process
+    worker.popen.wait(10)
+    release.set()
+    assert _restore_as_after_the_visibility_timeout(redis_url) == 2
+    assert broker.llen(NOTIFICATIONS_QUEUE) == 3
+
+    start_notifications_worker()
+    # The first event's email was claimed when the node died: the sweeper sends it.
+    wait_until(
+        lambda: len(smtp_server.messages) >= 2, 30, message="the second and third to be sent"
+    )
+
+    def swept_and_sent() -> bool:
+        _sweep(producer)
+        return len(smtp_server.messages) >= 3
+
+    wait_until(swept_and_sent, 30, interval=1.0, message="the sweeper to send the first")
+    for envelope in (first, second, third):
+        wait_until(
+            lambda envelope=envelope: _delivery(notifications_db, envelope["id"]).status == "sent",
+            message="every delivery to be sent",
+        )
+    sent = sorted(message["X-Setu-Event-Id"] for message in smtp_server.messages)
+    assert sent == sorted(envelope["id"] for envelope in (first, second, third))
+
+
+def test_a_worker_node_stopped_sends_what_it_runs_and_puts_back_what_it_holds(
+    start_notifications_worker: WorkerStarter,
+    notifications_db: Engine,
+    smtp_server: SmtpServer,
+    publish,
+    redis_url: str,
+) -> None:
+    release = threading.Event()
+    _hold_recipients(smtp_server, release)
+    worker = start_notifications_worker()  # one pool process
+    first, second, third = (programme_status_changed() for _ in range(3))
+    publish(first)
+    wait_until(
+        lambda: (_delivery(notifications_db, first["id"]) or Delivery()).status == "sending",
+        20,
+        message="the first delivery to be claimed",
+    )
+    publish(second)
+    publish(third)
+    broker = redis.Redis.from_url(redis_url)
+    wait_until(lambda: broker.hlen("unacked") == 2, 20, message="the node to hold two tasks")
+
+    worker.popen.send_signal(signal.SIGTERM)  # as `docker stop` and `setu up` stop it
+    wait_until(lambda: "warm shutdown" in worker.output().lower(), 10, message="warm shutdown")
+    release.set()
+    worker.popen.wait(30)
+
+    [message] = smtp_server.messages  # the running one was finished, the held one not begun
+    assert message["X-Setu-Event-Id"] == first["id"]
+    assert _delivery(notifications_db, second["id"]) is None
+    # Back on the queue at once, not after the visibility timeout.
+    assert broker.hlen("unacked") == 0 and broker.llen(NOTIFICATIONS_QUEUE) == 2
+
+    start_notifications_worker()
+    wait_until(lambda: len(smtp_server.messages) == 3, 30, message="the other two to be sent")
+    sent = sorted(message["X-Setu-Event-Id"] for message in smtp_server.messages)
+    assert sent == sorted(envelope["id"] for envelope in (first, second, third))

@@ -87,6 +87,8 @@ def test_report_events_go_to_notifications_only():
 def test_broker_settings_never_let_a_task_run_twice_by_timeout():
     settings = celery_settings("redis://127.0.0.1:6379/0")
     visibility = settings["broker_transport_options"]["visibility_timeout"]
-    assert visibility > TASK_TIME_LIMIT + MAX_COUNTDOWN
+    # A held task may wait behind one time-limited task a process, then run to the limit.
+    held = settings["worker_prefetch_multiplier"]
+    assert visibility > held * TASK_TIME_LIMIT + MAX_COUNTDOWN
     assert settings["task_acks_late"] and settings["task_reject_on_worker_lost"]
-    assert settings["worker_prefetch_multiplier"] == 1 and settings["task_ignore_result"]
+    assert settings["task_ignore_result"]
