@@ -1,7 +1,8 @@
-"""Workers SIGKILLed while they send: every event is handled again, one email each.
+"""Workers killed or stopped while they send: every event is handled, one email each.
 
-A pool process killed mid-send, and a whole worker node killed while it holds a running
-task and the next one it has taken for its process (``worker_prefetch_multiplier``).
+A pool process SIGKILLed mid-send; a whole worker node SIGKILLed while it holds a running
+task and the next one it has taken for its process (``worker_prefetch_multiplier``); and the
+same node stopped with SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+import pytest
 import redis
 from celery import Celery
 from kombu import Connection
@@ -127,19 +132,30 @@ def _restore_as_after_the_visibility_timeout(redis_url: str) -> int:
     return held
 
 
-def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
+@dataclass
+class HoldingNode:
+    """A worker node with one pool process that runs the first event (its email stalled at
+    the SMTP server until ``release``) and holds the second; the third waits in Redis."""
+
+    worker: Process
+    events: tuple[dict[str, Any], ...]
+    release: threading.Event
+    broker: redis.Redis
+
+
+@pytest.fixture
+def holding_node(
     start_notifications_worker: WorkerStarter,
     notifications_db: Engine,
     smtp_server: SmtpServer,
     publish,
-    producer: Celery,
     redis_url: str,
-) -> None:
-    assert PREFETCH_MULTIPLIER == 2  # what this test holds: a running task and one more
+) -> Iterator[HoldingNode]:
+    assert PREFETCH_MULTIPLIER == 2  # what the node holds: a running task and one more
     release = threading.Event()
     _hold_recipients(smtp_server, release)
     worker = start_notifications_worker()  # one pool process
-    first, second, third = (programme_status_changed() for _ in range(3))
+    first, second, third = events = tuple(programme_status_changed() for _ in range(3))
     publish(first)
     wait_until(
         lambda: (_delivery(notifications_db, first["id"]) or Delivery()).status == "sending",
@@ -148,22 +164,37 @@ def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
     )
     publish(second)
     publish(third)
-    broker = redis.Redis.from_url(redis_url)
-    # The node holds the first (running) and the second (waiting for the process); the third
-    # waits in Redis.
-    wait_until(
-        lambda: broker.hlen("unacked") == 2 and broker.llen(NOTIFICATIONS_QUEUE) == 1,
-        20,
-        message="the node to hold two tasks",
-    )
-    assert f"handle_event[{second['id']}] received" in worker.output()
-    assert _delivery(notifications_db, second["id"]) is None  # taken, not started
+    with redis.Redis.from_url(redis_url) as broker:
+        wait_until(
+            lambda: broker.hlen("unacked") == 2 and broker.llen(NOTIFICATIONS_QUEUE) == 1,
+            20,
+            message="the node to hold two tasks",
+        )
+        assert f"handle_event[{second['id']}] received" in worker.output()
+        assert _delivery(notifications_db, second["id"]) is None  # taken, not started
+        yield HoldingNode(worker, events, release, broker)
+        release.set()
 
-    worker.kill()  # SIGKILL to the node's main process and its pool process
-    worker.popen.wait(10)
-    release.set()
+
+def _sent_once_each(smtp_server: SmtpServer, events: tuple[dict[str, Any], ...]) -> None:
+    sent = sorted(message["X-Setu-Event-Id"] for message in smtp_server.messages)
+    assert sent == sorted(envelope["id"] for envelope in events)
+
+
+def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
+    holding_node: HoldingNode,
+    start_notifications_worker: WorkerStarter,
+    notifications_db: Engine,
+    smtp_server: SmtpServer,
+    producer: Celery,
+    redis_url: str,
+) -> None:
+    node = holding_node
+    node.worker.kill()  # SIGKILL to the node's main process and its pool process
+    node.worker.popen.wait(10)
+    node.release.set()
     assert _restore_as_after_the_visibility_timeout(redis_url) == 2
-    assert broker.llen(NOTIFICATIONS_QUEUE) == 3
+    assert node.broker.llen(NOTIFICATIONS_QUEUE) == 3
 
     start_notifications_worker()
     # The first event's email was claimed when the node died: the sweeper sends it.
@@ -176,49 +207,33 @@ def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
         return len(smtp_server.messages) >= 3
 
     wait_until(swept_and_sent, 30, interval=1.0, message="the sweeper to send the first")
-    for envelope in (first, second, third):
+    for envelope in node.events:
         wait_until(
             lambda envelope=envelope: _delivery(notifications_db, envelope["id"]).status == "sent",
             message="every delivery to be sent",
         )
-    sent = sorted(message["X-Setu-Event-Id"] for message in smtp_server.messages)
-    assert sent == sorted(envelope["id"] for envelope in (first, second, third))
+    _sent_once_each(smtp_server, node.events)
 
 
 def test_a_worker_node_stopped_sends_what_it_runs_and_puts_back_what_it_holds(
+    holding_node: HoldingNode,
     start_notifications_worker: WorkerStarter,
     notifications_db: Engine,
     smtp_server: SmtpServer,
-    publish,
-    redis_url: str,
 ) -> None:
-    release = threading.Event()
-    _hold_recipients(smtp_server, release)
-    worker = start_notifications_worker()  # one pool process
-    first, second, third = (programme_status_changed() for _ in range(3))
-    publish(first)
-    wait_until(
-        lambda: (_delivery(notifications_db, first["id"]) or Delivery()).status == "sending",
-        20,
-        message="the first delivery to be claimed",
-    )
-    publish(second)
-    publish(third)
-    broker = redis.Redis.from_url(redis_url)
-    wait_until(lambda: broker.hlen("unacked") == 2, 20, message="the node to hold two tasks")
-
-    worker.popen.send_signal(signal.SIGTERM)  # as `docker stop` and `setu up` stop it
-    wait_until(lambda: "warm shutdown" in worker.output().lower(), 10, message="warm shutdown")
-    release.set()
-    worker.popen.wait(30)
+    node = holding_node
+    first, second, _ = node.events
+    node.worker.popen.send_signal(signal.SIGTERM)  # as `docker stop` and `setu up` stop it
+    wait_until(lambda: "warm shutdown" in node.worker.output().lower(), 10, message="warm shutdown")
+    node.release.set()
+    node.worker.popen.wait(30)
 
     [message] = smtp_server.messages  # the running one was finished, the held one not begun
     assert message["X-Setu-Event-Id"] == first["id"]
     assert _delivery(notifications_db, second["id"]) is None
     # Back on the queue at once, not after the visibility timeout.
-    assert broker.hlen("unacked") == 0 and broker.llen(NOTIFICATIONS_QUEUE) == 2
+    assert node.broker.hlen("unacked") == 0 and node.broker.llen(NOTIFICATIONS_QUEUE) == 2
 
     start_notifications_worker()
     wait_until(lambda: len(smtp_server.messages) == 3, 30, message="the other two to be sent")
-    sent = sorted(message["X-Setu-Event-Id"] for message in smtp_server.messages)
-    assert sent == sorted(envelope["id"] for envelope in (first, second, third))
+    _sent_once_each(smtp_server, node.events)
