@@ -65,6 +65,22 @@ def _delivery(engine: Engine, event_id: str) -> Delivery | None:
         return session.scalar(select(Delivery).where(Delivery.event_id == event_id))
 
 
+def _status(engine: Engine, event_id: str) -> str | None:
+    """The status of the event's one email, or None before it is written."""
+    delivery = _delivery(engine, event_id)
+    return delivery.status if delivery else None
+
+
+def _sweep_until_sent(producer: Celery, smtp_server: SmtpServer, count: int) -> None:
+    """Ask the sweeper, once a second, until ``count`` emails have arrived."""
+
+    def swept_and_sent() -> bool:
+        _sweep(producer)
+        return len(smtp_server.messages) >= count
+
+    wait_until(swept_and_sent, 30, interval=1.0, message=f"the sweeper to send {count}")
+
+
 def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     notifications_worker: Process,
     notifications_db: Engine,
@@ -77,7 +93,7 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     envelope = programme_status_changed()
     publish(envelope)
     wait_until(
-        lambda: (_delivery(notifications_db, envelope["id"]) or Delivery()).status == "sending",
+        lambda: _status(notifications_db, envelope["id"]) == "sending",
         20,
         message="the delivery to be claimed",
     )
@@ -96,22 +112,14 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     release.set()
     assert smtp_server.messages == []
 
-    def swept_and_sent() -> bool:
-        producer.send_task(
-            "notifications.sweep_deliveries", kwargs=SWEEP_NOW, queue=NOTIFICATIONS_QUEUE
-        )
-        return len(smtp_server.messages) >= 1
-
-    wait_until(swept_and_sent, 30, interval=1.0, message="the sweeper to send it")
+    _sweep_until_sent(producer, smtp_server, 1)
     wait_until(
-        lambda: _delivery(notifications_db, envelope["id"]).status == "sent",
+        lambda: _status(notifications_db, envelope["id"]) == "sent",
         message="the delivery to be sent",
     )
     before = notifications_worker.output().count("sweep_deliveries")
     for _ in range(3):  # more sweeps change nothing
-        producer.send_task(
-            "notifications.sweep_deliveries", kwargs=SWEEP_NOW, queue=NOTIFICATIONS_QUEUE
-        )
+        _sweep(producer)
     # Each sweep logs "received" and "succeeded".
     wait_until(
         lambda: notifications_worker.output().count("sweep_deliveries") >= before + 6,
@@ -122,14 +130,11 @@ def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(
     assert _delivery(notifications_db, envelope["id"]).attempts == 2
 
 
-def _restore_as_after_the_visibility_timeout(redis_url: str) -> int:
+def _restore_as_after_the_visibility_timeout(redis_url: str) -> None:
     """What kombu does with a dead node's unacknowledged tasks once the visibility timeout
-    (15 minutes) has passed, done now: each goes back on its queue. Returns how many."""
-    with redis.Redis.from_url(redis_url) as client:
-        held = client.hlen("unacked")
+    (15 minutes) has passed, done now: each goes back on its queue."""
     with Connection(redis_url, transport_options={"visibility_timeout": 0}) as connection:
         connection.default_channel.qos.restore_visible(num=100)
-    return held
 
 
 @dataclass
@@ -158,7 +163,7 @@ def holding_node(
     first, second, third = events = tuple(programme_status_changed() for _ in range(3))
     publish(first)
     wait_until(
-        lambda: (_delivery(notifications_db, first["id"]) or Delivery()).status == "sending",
+        lambda: _status(notifications_db, first["id"]) == "sending",
         20,
         message="the first delivery to be claimed",
     )
@@ -193,23 +198,19 @@ def test_a_worker_node_killed_holding_tasks_loses_none_and_sends_one_email_each(
     node.worker.kill()  # SIGKILL to the node's main process and its pool process
     node.worker.popen.wait(10)
     node.release.set()
-    assert _restore_as_after_the_visibility_timeout(redis_url) == 2
-    assert node.broker.llen(NOTIFICATIONS_QUEUE) == 3
+    assert node.broker.hlen("unacked") == 2  # the running one and the held one
+    _restore_as_after_the_visibility_timeout(redis_url)
+    assert node.broker.hlen("unacked") == 0 and node.broker.llen(NOTIFICATIONS_QUEUE) == 3
 
     start_notifications_worker()
     # The first event's email was claimed when the node died: the sweeper sends it.
     wait_until(
         lambda: len(smtp_server.messages) >= 2, 30, message="the second and third to be sent"
     )
-
-    def swept_and_sent() -> bool:
-        _sweep(producer)
-        return len(smtp_server.messages) >= 3
-
-    wait_until(swept_and_sent, 30, interval=1.0, message="the sweeper to send the first")
+    _sweep_until_sent(producer, smtp_server, 3)
     for envelope in node.events:
         wait_until(
-            lambda envelope=envelope: _delivery(notifications_db, envelope["id"]).status == "sent",
+            lambda envelope=envelope: _status(notifications_db, envelope["id"]) == "sent",
             message="every delivery to be sent",
         )
     _sent_once_each(smtp_server, node.events)
