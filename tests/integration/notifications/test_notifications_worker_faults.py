@@ -170,12 +170,16 @@ def holding_node(
     publish(second)
     publish(third)
     with redis.Redis.from_url(redis_url) as broker:
+        # Redis marks the task taken before the node logs that it received it.
         wait_until(
-            lambda: broker.hlen("unacked") == 2 and broker.llen(NOTIFICATIONS_QUEUE) == 1,
+            lambda: (
+                broker.hlen("unacked") == 2
+                and broker.llen(NOTIFICATIONS_QUEUE) == 1
+                and f"handle_event[{second['id']}] received" in worker.output()
+            ),
             20,
             message="the node to hold two tasks",
         )
-        assert f"handle_event[{second['id']}] received" in worker.output()
         assert _delivery(notifications_db, second["id"]) is None  # taken, not started
         yield HoldingNode(worker, events, release, broker)
         release.set()
