@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
 from setu_contract.http import ErrorSchema, Principal
@@ -159,7 +160,10 @@ def unit_of_work() -> Iterator[Session]:
 
 
 class V1Blueprint(Blueprint):
-    """A /v1 resource: every request authenticated, then every body checked to be JSON."""
+    """A /v1 resource: every request authenticated, then every body checked to be JSON; a
+    query string loaded once (api.query_args)."""
+
+    ARGUMENTS_PARSER = QueryArgumentsParser()
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
