@@ -12,7 +12,7 @@ import redis
 from werkzeug.exceptions import TooManyRequests
 
 from programmes.domain.rates import LocalWindows, Rate
-from programmes.store.redis_guard import GuardedRedis
+from programmes.store.redis_guard import GuardedRedis, ThreadScript
 
 # KEYS[1] the key's window, KEYS[2..] keys whose values are read with it; ARGV[1] the window's
 # life in seconds. One command: cheaper for the API than a pipeline of four.
@@ -34,7 +34,7 @@ class RateLimiter:
         self.rate = rate
         self.redis = guard
         self.local = LocalWindows()
-        self.script = guard.client.register_script(_COUNT)
+        self.script = ThreadScript(guard, _COUNT)
 
     def count(
         self, key_id: str, now: float, read: Sequence[str] = ()

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import redis
 
@@ -37,6 +40,46 @@ class GuardedRedis:
                 "%s falls back from Redis for %.0f s: %r", self.purpose, BACKOFF_SECONDS, exc
             )
         self.down_until = time.monotonic() + BACKOFF_SECONDS
+
+
+class ThreadScript:
+    """A Lua script run on a Redis connection of the calling thread's own, not the pool's.
+
+    For the one call every API request makes (the rate limit's count, api.ratelimit): through
+    redis-py's client and pool, a call cost twice the CPU of its send and read on a connection
+    (the pool's lock and checks, the retry wrapper, the client's hooks; bench/FINDINGS.md).
+    A connection left from before a Redis restart finds its socket closed: it is tried once
+    more on a new one, as the pool would. A timeout is not tried again (the caller falls back
+    at once); a script Redis has lost (a restart, SCRIPT FLUSH) is loaded again.
+    """
+
+    def __init__(self, guard: GuardedRedis, text: str):
+        self.pool = guard.client.connection_pool
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()
+        self.local = threading.local()
+
+    def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = self.pool.connection_class(
+                **self.pool.connection_kwargs
+            )
+        try:
+            return self._run(connection, keys, args)
+        except redis.ConnectionError:
+            connection.disconnect()
+            return self._run(connection, keys, args)  # connects again first
+
+    def _run(self, connection: Any, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        try:
+            connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return connection.read_response()
+        except redis.exceptions.NoScriptError:
+            connection.send_command("SCRIPT", "LOAD", self.text)
+            connection.read_response()
+            connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return connection.read_response()
 
 
 def database_scope(database_url: str) -> str:
