@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import hiredis
 import redis
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,15 @@ class ThreadScript:
             return self._run(connection, keys, args)  # connects again first
 
     def _run(self, connection: Any, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        # hiredis packs the command in C: redis-py's packer encodes each argument in Python.
+        command = hiredis.pack_command(("EVALSHA", self.sha, len(keys), *keys, *args))
         try:
-            connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            connection.send_packed_command([command])
             return connection.read_response()
         except redis.exceptions.NoScriptError:
             connection.send_command("SCRIPT", "LOAD", self.text)
             connection.read_response()
-            connection.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            connection.send_packed_command([command])
             return connection.read_response()
 
 
