@@ -57,6 +57,18 @@ def test_a_kept_programme_is_read_once(app: Flask, partners: Partners, programme
     assert reads.count == 1
 
 
+def test_a_kept_programme_is_sent_as_first_written(app: Flask, partners: Partners, programme: dict):
+    path = f"/v1/programmes/{programme['id']}"
+    first = partners.jp_caller.get(path)
+    kept: KeptProgrammes = app.extensions["programmes.kept_programmes"]
+    [generation] = read_together(kept.token)
+    written = kept.get(("answer", programme["id"]), generation)
+    assert written == first.data
+    again = partners.in_caller.get(path)  # another partner, the same kept answer
+    assert (again.data, again.headers["ETag"]) == (written, first.headers["ETag"])
+    assert again.headers["Content-Type"] == "application/json"
+
+
 def test_an_edit_in_another_process_is_seen_at_once(
     app: Flask, second: Flask, partners: Partners, programme: dict
 ):

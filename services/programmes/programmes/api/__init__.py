@@ -179,17 +179,19 @@ def etag_header(snapshot: dict[str, Any]) -> dict[str, str]:
     return {"ETag": etag(snapshot["id"], snapshot["version"])}
 
 
-def with_etag(snapshot: dict[str, Any], status: int = 200) -> Any:
+def with_etag(snapshot: dict[str, Any], status: int = 200, answer: bytes | None = None) -> Any:
     """The resource and its ETag (derived from its version); 304 when a GET already has it.
 
     The snapshot is written as it is, not dumped again through the view's response schema:
     every snapshot is already in its schema's shape (tests hold each one to it), and the
-    dump was a tenth of a GET's CPU.
+    dump was a tenth of a GET's CPU. ``answer``: the snapshot already written as JSON.
     """
     headers = etag_header(snapshot)
     if request.method == "GET" and request.if_none_match.contains_weak(headers["ETag"].strip('"')):
         return Response(status=304, headers=headers)
-    return current_app.json.response(snapshot), status, headers
+    if answer is None:
+        return current_app.json.response(snapshot), status, headers
+    return current_app.response_class(answer, mimetype=current_app.json.mimetype), status, headers
 
 
 def if_match() -> str | None:

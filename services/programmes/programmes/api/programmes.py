@@ -31,6 +31,7 @@ from programmes.services import programmes as service
 from programmes.services.events import programme_snapshot
 
 blp = V1Blueprint("programmes", __name__, url_prefix="/v1", description="Programmes")
+ANSWER = "answer"  # kept under (ANSWER, programme_id): a read programme's JSON
 
 
 @blp.route("/programmes")
@@ -71,16 +72,22 @@ class Programmes(MethodView):
 @blp.route("/programmes/<string:programme_id>")
 class ProgrammeById(MethodView):
     @blp.response(200, ProgrammeSchema)
-    def get(self, programme_id: str) -> dict[str, Any]:
+    def get(self, programme_id: str) -> Any:
         """Read a programme"""
         kept, generation = kept_programmes()
         snapshot = service.kept_programme(principal(), programme_id, kept, generation)
+        # The snapshot's JSON, written once while the snapshot is kept; who may read it is
+        # decided from the snapshot on every request, above.
+        answer = None if snapshot is None else kept.get((ANSWER, programme_id), generation)
         if snapshot is None:
             with unit_of_work() as session:
                 snapshot = service.read_programme(
                     session, principal(), programme_id, kept, generation
                 )
-        return with_etag(snapshot)
+        if answer is None:
+            answer = current_app.json.response(snapshot).get_data()
+            kept.keep((ANSWER, programme_id), answer, generation)
+        return with_etag(snapshot, answer=answer)
 
     @blp.arguments(ProgrammeUpdateSchema(partial=PROGRAMME_FIELDS))
     @blp.response(200, ProgrammeSchema)
