@@ -3,7 +3,7 @@
 python -m bench                  every default group (about fifteen minutes)
 python -m bench --only api,email one or more groups
 python -m bench --soak           the default groups and the 10-minute soak
-python -m bench --quick          short runs, to check that the benchmarks work
+python -m bench --quick          short runs, to check that the benchmarks work (partial.*)
 python -m bench --rounds 1       each ceiling and what is compared to it once (default: 3,
                                  the median round reported, every round's ratio noted)
 """
@@ -107,8 +107,11 @@ def main(argv: list[str]) -> int:
     with private_redis_db() as redis_url:
         results = run_steps(args, redis_url, logs)
     finish(results)
-    stem = "partial" if args.only else "latest"  # the README shows only complete runs
+    complete = not (args.only or args.quick)  # the README shows only complete, full-length runs
+    stem = "latest" if complete else "partial"
     json_path, md_path = report.write(results, started, ["python", "-m", "bench", *argv], stem)
+    if complete:
+        report.update_readme(rendered=md_path)
     print(f"\nwrote {json_path} and {md_path} in {time.monotonic() - clock:.0f}s")
     print(md_path.read_text())
     return 0

@@ -1,4 +1,5 @@
-"""Write the results: bench/results/latest.json and the Markdown table the README shows."""
+"""Write the results: bench/results/latest.json, its Markdown table, and the README's copy of it
+(between two marker lines; a complete run replaces it, `--readme` here does it by hand)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ from typing import Any
 from bench.harness import LOAD, OK, Measurement, percent
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+README = RESULTS_DIR.parent.parent / "README.md"
+# The README's copy of the table lies between these two lines.
+README_BEGIN = (
+    "<!-- bench table: `python -m bench.report --readme` copies it from results/latest.md -->"
+)
+README_END = "<!-- end of bench table -->"
+COMMANDS_HEADING = "How each figure was produced:"
 
 
 def machine() -> dict[str, Any]:
@@ -115,7 +123,7 @@ def markdown(results: list[Measurement], document: dict[str, Any]) -> str:
             f"| {m.label} (`{m.name}`) | {_figures(m)} | {m.ceiling or '-'} | {_ratio(m)} "
             f"| {_verdicts(m)} | {_fmt(m.figures.get(LOAD))} |"
         )
-    lines += ["", "How each figure was produced:", ""]
+    lines += ["", COMMANDS_HEADING, ""]
     for m in results:
         commands = "; ".join(f"`{c}`" for c in m.commands) or "-"
         lines.append(f"- `{m.name}`: {commands}")
@@ -136,7 +144,33 @@ def rewrite_markdown(stem: str = "latest") -> Path:
     return path
 
 
-if __name__ == "__main__":
-    import sys
+def readme_table(rendered: str) -> str:
+    """What the README shows of a rendered ``latest.md``: the line under its comment and the
+    table, not the commands behind each figure."""
+    _comment, body = rendered.split("\n", 1)
+    return body.split(f"\n{COMMANDS_HEADING}", 1)[0].strip("\n")
 
-    print(rewrite_markdown(*sys.argv[1:2]))
+
+def update_readme(readme: Path = README, rendered: Path = RESULTS_DIR / "latest.md") -> Path:
+    """Put the table of ``rendered`` in the README, between its two marker lines."""
+    text = readme.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        raise SystemExit(f"{readme} has no bench table markers ({README_BEGIN!r})")
+    head, rest = text.split(README_BEGIN, 1)
+    _old, tail = rest.split(README_END, 1)
+    table = readme_table(rendered.read_text())
+    readme.write_text(f"{head}{README_BEGIN}\n{table}\n{README_END}{tail}")
+    return readme
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Render results/<stem>.md from its JSON again.")
+    parser.add_argument("stem", nargs="?", default="latest")
+    parser.add_argument("--readme", action="store_true", help="then copy its table into the README")
+    args = parser.parse_args()
+    rendered = rewrite_markdown(args.stem)
+    print(rendered)
+    if args.readme:
+        print(update_readme(rendered=rendered))
