@@ -85,3 +85,18 @@ def test_a_path_with_a_nul_is_a_json_404_before_the_app_sees_it():
     answer = client.get("/v1/reports/%00")
     assert answer.status_code == 404
     assert answer.json["code"] == 404 and answer.json["status"] == "Not Found"
+
+
+def test_methods_clients_make_up_are_counted_without_keeping_a_child_each():
+    """observe_request keeps each label set's children, up to a bound: a client picks the
+    method it sends."""
+    from setu_contract import metrics
+
+    for n in range(metrics._MAX_REQUEST_CHILDREN + 100):
+        metrics.observe_request("methods", f"M{n}", UNMATCHED, 405, 0.001)
+    metrics.observe_request("methods", "M0", UNMATCHED, 405, 0.001)
+    assert len(metrics._REQUEST_CHILDREN) <= metrics._MAX_REQUEST_CHILDREN
+    counted = metrics.HTTP_REQUESTS.labels("methods", "M0", UNMATCHED, "405")._value.get()
+    late = metrics._MAX_REQUEST_CHILDREN + 50
+    assert counted == 2.0
+    assert metrics.HTTP_REQUESTS.labels("methods", f"M{late}", UNMATCHED, "405")._value.get() == 1
