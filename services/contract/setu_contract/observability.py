@@ -44,25 +44,33 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = self.entry(record.created, record.levelname, record.name, record.getMessage())
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return self.line(entry)
+        extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        exception = self.formatException(record.exc_info) if record.exc_info else None
+        return self.compose(
+            record.created, record.levelname, record.name, record.getMessage(), extras, exception
+        )
 
-    def entry(self, created: float, level: str, logger: str, message: str) -> dict[str, Any]:
-        """A line's fields before its extras."""
-        return {
+    def compose(
+        self,
+        created: float,
+        level: str,
+        logger: str,
+        message: str,
+        extras: dict[str, Any],
+        exception: str | None = None,
+    ) -> str:
+        """The line for a record of these parts (AccessLog writes its lines with it too)."""
+        entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(created, UTC).isoformat(),
             "level": level.lower(),
             "service": self.service,
             "logger": logger,
             "message": message,
             "correlation_id": get_correlation_id(),
+            **extras,
         }
-
-    @staticmethod
-    def line(entry: dict[str, Any]) -> str:
+        if exception is not None:
+            entry["exception"] = exception
         try:
             return jsonio.dumps(entry, default=str)
         except TypeError:  # an integer beyond 64 bits, which orjson does not write
@@ -102,9 +110,8 @@ class AccessLog:
             self.logger.info(message, extra=extra)
             return
         formatter: JsonFormatter = handler.formatter  # type: ignore[assignment]
-        entry = formatter.entry(time.time(), "INFO", self.logger.name, message)
-        entry.update(extra)
-        line = formatter.line(entry) + handler.terminator
+        line = formatter.compose(time.time(), "INFO", self.logger.name, message, extra)
+        line += handler.terminator
         with handler.lock:  # type: ignore[union-attr]
             handler.stream.write(line)
             handler.flush()
