@@ -39,8 +39,7 @@ class Applications(MethodView):
     def post(self, fields: dict[str, Any]) -> Any:
         """File a talent-exchange application (a draft) for your organisation"""
         with unit_of_work() as session:
-            application = service.create_application(session, principal(), fields)
-            snapshot = application_snapshot(application)
+            snapshot = service.create_application(session, principal(), fields)
             remember(session, snapshot, 201)
             return with_etag(snapshot, 201)
 

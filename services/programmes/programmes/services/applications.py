@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -22,6 +21,7 @@ from programmes.store.models import (
     Organisation,
     Programme,
     ProgrammePartner,
+    new_id,
 )
 from setu_contract.events import EventType
 from setu_contract.http import Principal
@@ -43,8 +43,9 @@ _PARTNERS_OF = (
 )
 
 
-def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Programme, str]:
-    """The programme and the direction, or 422 naming each field that breaks a rule."""
+def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[str, str]:
+    """The programme's reference and the direction, or 422 naming each field that breaks a
+    rule."""
     programme_id = fields["programme_id"]
     rows = session.connection().execute(_PARTNERS_OF, {"programme_id": programme_id}).all()
     countries = {row.organisation_id: row.country for row in rows}
@@ -60,18 +61,7 @@ def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[Prog
     }
     if errors:
         raise Invalid("the application breaks field rules", errors)
-    return _known_programme(session, programme_id, rows[0].reference), rules.direction(home_country)
-
-
-def _known_programme(session: Session, programme_id: str, reference: str) -> Programme:
-    """The programme as the session's object, from what was just read (no second query): its
-    id and reference are set, and any other attribute loads if something reads it."""
-    programme = session.identity_map.get(identity_key(Programme, programme_id))
-    if programme is None:
-        programme = Programme(id=programme_id, reference=reference)
-        make_transient_to_detached(programme)
-        session.add(programme)
-    return programme
+    return rows[0].reference, rules.direction(home_country)
 
 
 def _apply(application: Application, fields: dict[str, Any]) -> None:
@@ -83,31 +73,47 @@ def _apply(application: Application, fields: dict[str, Any]) -> None:
             setattr(application, column, fields["applicant"][name])
 
 
+_COLUMNS = tuple(column.key for column in Application.__table__.columns)
+
+
 def create_application(
     session: Session, principal: Principal, fields: dict[str, Any]
-) -> Application:
-    """A draft filed by a partner of the programme for its own organisation (the home)."""
+) -> dict[str, Any]:
+    """A draft filed by a partner of the programme for its own organisation (the home); its
+    snapshot.
+
+    The row is written with one INSERT of the table, not through the session's unit of work
+    (its flush was about a tenth of a POST's CPU): nothing in the request reads the row back.
+    The ``Application`` built here is never added to the session; the snapshot is read off it.
+    """
     require_writer(principal)
     if principal.is_secretariat:
         raise Forbidden("applications are filed by partner organisations")
     home_id = fields.pop("home_organisation_id", None) or principal.organisation_id
     if home_id != principal.organisation_id:
         raise Invalid("you file for your own organisation", {"home_organisation_id": ["not yours"]})
-    programme, direction = _check(session, fields, home_id)
+    programme_reference, direction = _check(session, fields, home_id)
+    now = datetime.now(UTC)
     application = Application(
-        programme=programme,
+        id=new_id(),
+        programme_id=fields["programme_id"],
         home_organisation_id=home_id,
         direction=direction,
         status="draft",
+        version=1,
+        personal_data_erased_at=None,
+        created_at=now,
+        updated_at=now,
     )
     _apply(application, fields)
-    year = datetime.now(UTC).year
-    # Last, so that the counter row stays locked only for the inserts and the commit.
-    application.reference = rules.reference(year, next_number(session, f"TEX-{year}"))
-    session.add(application)
-    session.flush()
-    emit(session, EventType.APPLICATION_CREATED, application_snapshot(application))
-    return application
+    # Last, so that the counter row (SQLite) stays locked only for the inserts and the commit.
+    application.reference = rules.reference(now.year, next_number(session, f"TEX-{now.year}"))
+    session.execute(
+        insert(Application.__table__), {name: getattr(application, name) for name in _COLUMNS}
+    )
+    snapshot = application_snapshot(application, programme_reference)
+    emit(session, EventType.APPLICATION_CREATED, snapshot)
+    return snapshot
 
 
 def relations(application: Application, principal: Principal) -> set[Relation]:

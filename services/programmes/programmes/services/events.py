@@ -96,7 +96,11 @@ def programme_snapshot(
     }
 
 
-def application_snapshot(application: Application) -> dict[str, Any]:
+def application_snapshot(
+    application: Application, programme_reference: str | None = None
+) -> dict[str, Any]:
+    """The application as the API shows it and its events carry it; ``programme_reference``
+    is given for an application whose programme is not loaded (one just written)."""
     erased = application.personal_data_erased_at is not None
     applicant = None
     if not erased:
@@ -110,7 +114,7 @@ def application_snapshot(application: Application) -> dict[str, Any]:
         "id": application.id,
         "reference": application.reference,
         "programme_id": application.programme_id,
-        "programme_reference": application.programme.reference,
+        "programme_reference": programme_reference or application.programme.reference,
         "applicant": applicant,
         "career_stage": application.career_stage,
         "home_organisation_id": application.home_organisation_id,
