@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from honcho.manager import KILL_WAIT
 from sqlalchemy import Row, create_engine, text
 
 from tests.support.infra import forget_queued_tasks, free_port, wait_until
 from tests.support.processes import VENV_BIN, Process
 
 STARTED = re.compile(r"\| (\S+) started \(pid=(\d+)\)")
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @dataclass
@@ -40,8 +49,15 @@ class RunningSetu:
                     self.process.kill()
                     raise
         finally:
+            # A group's last processes may still be exiting when honcho returns (a Celery
+            # worker's pool processes, stopped by their parent as it exits): each group gets
+            # as long as honcho gives a process after SIGTERM, and what is still there after
+            # that was left behind.
+            deadline = time.monotonic() + KILL_WAIT
             left = {}
             for name, pid in STARTED.findall(self.process.output()):
+                while _group_alive(int(pid)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 with suppress(ProcessLookupError):
                     os.killpg(int(pid), signal.SIGKILL)
                     left[name] = pid
