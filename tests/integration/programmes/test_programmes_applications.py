@@ -90,6 +90,22 @@ def test_filing_derives_direction_and_reference(partners: Partners, programme: d
         assert list(types) == ["application.created"]
 
 
+def test_the_answer_to_filing_is_the_row_as_stored_and_the_event_carries_it(
+    partners: Partners, programme: dict, engine
+):
+    """Filing builds its answer without reading the row back (services/applications.py):
+    a read of the row answers the same, and the application.created event carries it."""
+    application = file(partners, programme)
+    read = partners.jp_caller.get(f"/v1/applications/{application['id']}")
+    assert read.status_code == 200
+    assert read.json == application
+    with engine.connect() as conn:
+        payload = conn.execute(
+            select(outbox.c.payload).where(outbox.c.aggregate_id == application["id"])
+        ).scalar_one()
+    assert payload["data"] == application
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
