@@ -49,15 +49,19 @@ class RunningSetu:
                     self.process.kill()
                     raise
         finally:
+            groups = STARTED.findall(self.process.output())
             # A group's last processes may still be exiting when honcho returns (a Celery
-            # worker's pool processes, stopped by their parent as it exits): each group gets
+            # worker's pool processes, stopped by their parent as it exits): the groups get
             # as long as honcho gives a process after SIGTERM, and what is still there after
             # that was left behind.
-            deadline = time.monotonic() + KILL_WAIT
+            with suppress(AssertionError):
+                wait_until(
+                    lambda: not any(_group_alive(int(pid)) for _, pid in groups),
+                    timeout=KILL_WAIT,
+                    message="the process groups setu up started to empty",
+                )
             left = {}
-            for name, pid in STARTED.findall(self.process.output()):
-                while _group_alive(int(pid)) and time.monotonic() < deadline:
-                    time.sleep(0.05)
+            for name, pid in groups:
                 with suppress(ProcessLookupError):
                     os.killpg(int(pid), signal.SIGKILL)
                     left[name] = pid
