@@ -44,8 +44,7 @@ _PARTNERS_OF = (
 
 
 def _check(session: Session, fields: dict[str, Any], home_id: str) -> tuple[str, str]:
-    """The programme's reference and the direction, or 422 naming each field that breaks a
-    rule."""
+    """The programme's reference and the direction; or 422, naming each field in breach."""
     programme_id = fields["programme_id"]
     rows = session.connection().execute(_PARTNERS_OF, {"programme_id": programme_id}).all()
     countries = {row.organisation_id: row.country for row in rows}
@@ -73,6 +72,7 @@ def _apply(application: Application, fields: dict[str, Any]) -> None:
             setattr(application, column, fields["applicant"][name])
 
 
+# Every column of applications, read off the model by name (each attribute is its column's).
 _COLUMNS = tuple(column.key for column in Application.__table__.columns)
 
 
