@@ -4,6 +4,14 @@ SQLite is set up for several processes sharing one file (the API, the relay and 
 workers of `setu up`): WAL, a busy timeout and foreign keys. PostgreSQL connections fail
 fast when the server is unreachable.
 
+A transaction on SQLite begins ``IMMEDIATE``: it takes the database's one write lock
+before its first statement, so its reads and its writes run as if alone, as PostgreSQL's
+row locks (``SELECT ... FOR UPDATE``) make them there. pysqlite would otherwise run the
+reads before any ``BEGIN`` and take the lock only at the first write, after its checks
+were made on what another writer was about to change. Work that only reads says so
+(``reading``): its transactions begin ``DEFERRED`` and wait for no writer; connections in
+autocommit begin no transaction at all.
+
 Pooled connections are not pinged before each use (``pool_pre_ping``): the ping was one
 more round trip on every request and task (16-20% of a request's time in the benchmarks).
 After a database restart the first statement on a dead connection raises a disconnect
@@ -19,13 +27,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from setu_contract import jsonio
 
 CONNECT_TIMEOUT = 5
 POOL_RECYCLE = 1800
+# The execution option that marks a transaction as one that only reads (``reading``).
+READS_ONLY = "setu_reads_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -34,6 +52,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={CONNECT_TIMEOUT * 1000}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin every transaction ourselves: pysqlite would begin it only at the first write."""
+    if connection.connection.dbapi_connection.isolation_level is None:  # type: ignore[union-attr]
+        return  # autocommit: every statement stands alone
+    if connection.get_execution_options().get(READS_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for work that only reads: on SQLite its transactions take no write lock
+    (a write in one would fail when another writer got there first)."""
+    return engine.execution_options(**{READS_ONLY: True})
 
 
 def _ensure_sqlite_directory(url: str) -> None:
@@ -50,6 +84,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url,
@@ -61,6 +96,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reading_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions like ``sessions`` (made by ``make_sessionmaker``) for work that only reads."""
+    return make_sessionmaker(reading(sessions.kw["bind"]))
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -16,8 +16,10 @@ def database_check(engine: Any) -> str | None:
     """None when the database answers, else why not."""
     from sqlalchemy import text
 
+    from setu_contract.database import reading
+
     try:
-        with engine.connect() as connection:
+        with reading(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
         return _failure(exc)

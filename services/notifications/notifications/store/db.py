@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from setu_contract.database import make_engine, make_sessionmaker
+from setu_contract.database import make_engine, make_sessionmaker, reading_sessions
 
 __all__ = [
     "autocommit",
@@ -16,6 +16,7 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "make_worker_sessionmaker",
+    "reading_sessions",
 ]
 
 # Session.info key: an engine whose connections are all in autocommit (see below).
