@@ -74,6 +74,34 @@ def postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def terminate_connections(database_url: str) -> int:
+    """End every connection to the PostgreSQL database of ``database_url`` (as a server
+    restart does to its clients) and wait until their server processes are gone; how many
+    there were. Only that database's connections: the server is shared."""
+    from sqlalchemy import make_url
+
+    database = make_url(database_url).database
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+        # The connections are chosen first (a materialised CTE), and only they are ended: in
+        # a WHERE clause the planner may call pg_terminate_backend before filtering.
+        ended = admin.execute(
+            "WITH ours AS MATERIALIZED (SELECT pid FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid())"
+            " SELECT pid, pg_terminate_backend(pid) FROM ours",
+            [database],
+        ).fetchall()
+        pids = [pid for pid, _ in ended]
+
+        def gone() -> bool:
+            left = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
+            )
+            return left.fetchone()[0] == 0
+
+        wait_until(gone, 10, message="the database's connections to end")
+    return len(pids)
+
+
 def sqlite_database(directory: Path) -> str:
     return f"sqlite:///{directory / f'setu-{uuid.uuid4().hex[:8]}.db'}"
 

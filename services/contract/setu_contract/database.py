@@ -4,28 +4,59 @@ SQLite is set up for several processes sharing one file (the API, the relay and 
 workers of `setu up`): WAL, a busy timeout and foreign keys. PostgreSQL connections fail
 fast when the server is unreachable.
 
-Pooled connections are not pinged before each use (``pool_pre_ping``): the ping was one
-more round trip on every request and task (16-20% of a request's time in the benchmarks).
-After a database restart the first statement on a dead connection raises a disconnect
-error instead; SQLAlchemy then discards every connection pooled before it, and the caller's
-ordinary retry answers: the APIs a 503 with Retry-After, the Celery tasks their retry with
-backoff, the relays their backoff. Connections are also replaced after ``POOL_RECYCLE``
-seconds, so none outlives a server-side idle timeout.
+A transaction on SQLite begins ``IMMEDIATE``: it takes the database's one write lock
+before its first statement, so its reads and its writes run as if alone, as PostgreSQL's
+row locks (``SELECT ... FOR UPDATE``) make them there. pysqlite would otherwise run the
+reads before any ``BEGIN`` and take the lock only at the first write, after its checks
+were made on what another writer was about to change. Work that only reads says so
+(``reading``): its transactions begin ``DEFERRED`` and wait for no writer; connections in
+autocommit begin no transaction at all.
+
+Pooled PostgreSQL connections are not pinged before each use (``pool_pre_ping``): the ping
+was one more round trip on every request and task (16-20% of a request's time in the
+benchmarks). Only a connection that sat in the pool for ``IDLE_PING_AFTER`` or longer is
+pinged when it is taken, which a busy process never pays for: after a database restart,
+a process that was idle meanwhile (an API worker, a Celery pool process, ``/readyz``)
+finds its dead connections at the ping and replaces them all, instead of failing its next
+piece of work on each. A process busy at the moment of the restart fails the statement
+in flight; SQLAlchemy then discards every connection pooled before it, and the caller's
+ordinary retry answers: the APIs a 503 with Retry-After, the Celery tasks their retry
+with backoff, the relays their backoff. Connections are also replaced after
+``POOL_RECYCLE`` seconds, so none outlives a server-side idle timeout.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+)
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from setu_contract import jsonio
 
 CONNECT_TIMEOUT = 5
 POOL_RECYCLE = 1800
+# Seconds a pooled connection may sit unused before it is pinged when taken.
+IDLE_PING_AFTER = 1.0
+# ConnectionPoolEntry.info key: when the connection went back to the pool (time.monotonic).
+_RETURNED_AT = "setu_returned_at"
+# The execution option that marks a transaction as one that only reads (``reading``).
+READS_ONLY = "setu_reads_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -34,6 +65,44 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={CONNECT_TIMEOUT * 1000}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin every transaction ourselves: pysqlite would begin it only at the first write."""
+    if connection.connection.dbapi_connection.isolation_level is None:  # type: ignore[union-attr]
+        return  # autocommit: every statement stands alone
+    if connection.get_execution_options().get(READS_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for work that only reads: on SQLite its transactions take no write lock
+    (a write in one would fail when another writer got there first)."""
+    return engine.execution_options(**{READS_ONLY: True})
+
+
+def _note_return(_dbapi_connection: Any, entry: ConnectionPoolEntry) -> None:
+    entry.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[Any, ConnectionPoolEntry, Any], None]:
+    """A pool "checkout" listener: a connection idle for ``IDLE_PING_AFTER`` is pinged, and
+    a dead one makes the pool replace it (and every connection pooled before it)."""
+
+    def checkout(dbapi_connection: Any, entry: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned_at = entry.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_AFTER:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise InvalidatePoolError() from error
+            raise
+
+    return checkout
 
 
 def _ensure_sqlite_directory(url: str) -> None:
@@ -50,17 +119,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_recycle=POOL_RECYCLE,
         connect_args={"connect_timeout": CONNECT_TIMEOUT},
         **kwargs,
     )
+    event.listen(engine, "checkin", _note_return)
+    event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reading_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions like ``sessions`` (made by ``make_sessionmaker``) for work that only reads."""
+    return make_sessionmaker(reading(sessions.kw["bind"]))
 
 
 class UtcDateTime(TypeDecorator[datetime]):

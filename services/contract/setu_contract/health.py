@@ -12,16 +12,29 @@ def _failure(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def database_check(engine: Any) -> str | None:
-    """None when the database answers, else why not."""
+def _select_one(engine: Any) -> Exception | None:
+    """None when the database runs ``SELECT 1``, else the error."""
     from sqlalchemy import text
 
+    from setu_contract.database import reading
+
     try:
-        with engine.connect() as connection:
+        with reading(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
-        return _failure(exc)
+        return exc
     return None
+
+
+def database_check(engine: Any) -> str | None:
+    """None when the database answers, else why not.
+
+    A connection the server closed (it restarted since the connection was pooled) is tried
+    once more: the pool has replaced its connections by then."""
+    error = _select_one(engine)
+    if getattr(error, "connection_invalidated", False):
+        error = _select_one(engine)
+    return None if error is None else _failure(error)
 
 
 def redis_check(url: str) -> str | None:

@@ -135,7 +135,9 @@ class StatusCountCollector(Collector):
     """Rows of a table by status, as a counter: e.g. emails sent and failed, events relayed."""
 
     def __init__(self, engine: Any, query: Any, name: str, documentation: str, label: str):
-        self.engine = engine
+        from setu_contract.database import reading
+
+        self.engine = reading(engine)
         self.query = query  # a SQLAlchemy select of (label value, count)
         self.name = name
         self.documentation = documentation

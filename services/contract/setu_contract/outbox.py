@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from setu_contract.database import reading
 from setu_contract.events import aggregate_of
 from setu_contract.messaging import destinations, event_task_reprs
 
@@ -188,14 +189,22 @@ class OutboxRelay:
             .order_by(table.c.position)
             .limit(self.batch_size)
         )
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Several relays may run: each takes rows no other relay holds.
-                query = query.with_for_update(skip_locked=True)
-            rows = conn.execute(query).all()
+        if self.engine.dialect.name == "postgresql":
+            # Several relays may run: each takes rows no other relay holds.
+            with self.engine.begin() as conn:
+                rows = conn.execute(query.with_for_update(skip_locked=True)).all()
+                done, failure = self._publish(rows)
+                if done:
+                    conn.execute(self._mark_published(conn.dialect.name, done))
+        else:
+            # SQLite's one write lock is not held while the broker answers (every API write
+            # would wait on it): the rows are read, published, then marked in a short write.
+            with reading(self.engine).begin() as conn:
+                rows = conn.execute(query).all()
             done, failure = self._publish(rows)
             if done:
-                conn.execute(self._mark_published(conn.dialect.name, done))
+                with self.engine.begin() as conn:
+                    conn.execute(self._mark_published(conn.dialect.name, done))
         if failure is not None:
             raise PublishFailed(len(done)) from failure
         return len(done)
@@ -247,7 +256,7 @@ class OutboxRelay:
     def pending(self) -> int:
         """How many committed events wait to be published."""
         query = select(func.count()).where(self.table.c.published_at.is_(None))
-        with self.engine.connect() as conn:
+        with reading(self.engine).connect() as conn:
             return int(conn.execute(query).scalar_one())
 
 
@@ -273,7 +282,7 @@ def iter_events(engine: Engine, table: Table, batch_size: int = 1000) -> Iterato
             .order_by(table.c.position)
             .limit(batch_size)
         )
-        with engine.connect() as conn:
+        with reading(engine).connect() as conn:
             rows = conn.execute(query).all()
         if not rows:
             return

@@ -11,7 +11,7 @@ from notifications.api.notifications import blp as notifications_blp
 from notifications.api.unsubscribe import blp as unsubscribe_blp
 from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
-from notifications.store.db import make_engine, make_sessionmaker
+from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
@@ -54,6 +54,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["notifications.config"] = config
     app.extensions["notifications.engine"] = engine
     app.extensions["notifications.sessions"] = make_sessionmaker(engine)
+    app.extensions["notifications.read_sessions"] = reading_sessions(
+        app.extensions["notifications.sessions"]
+    )
     app.before_request(_require_json)
     api = NotificationsApi(app)
     api.register_blueprint(health_blp)

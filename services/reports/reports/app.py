@@ -11,6 +11,7 @@ from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
 from reports.runtime import Runtime, build_runtime
+from reports.store.db import reading_sessions
 from reports.store.models import ReportJob, outbox
 from reports.worker import settings
 from setu_contract.http import JSONProvider
@@ -33,7 +34,9 @@ def create_app(config: Config | None = None) -> Flask:
     runtime = build_runtime(config)
     producer = Celery("reports-api", set_as_current=False)
     producer.conf.update(settings(config.redis_url))
-    app.extensions["reports"] = ServiceContext(config, runtime.sessions, producer, runtime.engine)
+    app.extensions["reports"] = ServiceContext(
+        config, runtime.sessions, producer, runtime.engine, reading_sessions(runtime.sessions)
+    )
     api = ReportsApi(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)

@@ -61,7 +61,9 @@ class Statements:
         event.remove(self.engine, "commit", self._commit)
 
     def _statement(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.seen.append(statement.split(None, 1)[0].upper())
+        word = statement.split(None, 1)[0].upper()
+        if word != "BEGIN":  # SQLite's BEGIN IMMEDIATE: seen as the transaction's begin
+            self.seen.append(word)
 
     def _begin(self, conn) -> None:
         self.seen.append("AUTOCOMMIT" if self._autocommit(conn) else "BEGIN")

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,6 +27,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.replies: list[int] = []  # status codes to answer in turn; then 200
+        self.before_answer: Callable[[], None] | None = None  # run once a request is read
         self.lock = threading.Lock()
         self.port = free_port()
         receiver = self
@@ -38,6 +40,8 @@ class Receiver:
                         ({k.lower(): v for k, v in self.headers.items()}, body)
                     )
                     status = receiver.replies.pop(0) if receiver.replies else 200
+                if receiver.before_answer is not None:
+                    receiver.before_answer()
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -1,11 +1,10 @@
-"""Races on PostgreSQL: `accept`s never exceed the slots; one Idempotency-Key creates once."""
+"""Races in one process, on SQLite and PostgreSQL: `accept`s never exceed the slots; one
+Idempotency-Key creates once (tests/e2e/test_races.py runs them through `setu up`)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import func, select
 
 from programmes.store.models import Application, Programme
@@ -17,12 +16,6 @@ from tests.integration.programmes.test_programmes_applications import (
 
 SLOTS = 3
 RACERS = 10
-
-
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """PostgreSQL only: this is the database whose row locks the rule relies on."""
-    yield postgres_url
 
 
 def test_concurrent_accepts_fill_the_slots_exactly(

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from notifications.domain.errors import DomainError, Invalid
@@ -51,6 +52,13 @@ def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
                 merged.update(value)
         return merged or errors
     return errors
+
+
+def request_session() -> Session:
+    """A session for this request's work: a GET's only reads (on SQLite it takes no write
+    lock), any other's is a unit of work."""
+    kind = "read_sessions" if request.method in ("GET", "HEAD") else "sessions"
+    return current_app.extensions[f"notifications.{kind}"]()
 
 
 def abort(code: int, message: str, **errors: Any) -> None:

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from notifications.api import require_principal
+from notifications.api import request_session, require_principal
 from notifications.publishing import publish
 from notifications.schemas import (
     NotificationPageSchema,
@@ -31,7 +31,7 @@ blp.before_request(require_principal)
 
 
 def _session():
-    return current_app.extensions["notifications.sessions"]()
+    return request_session()
 
 
 @blp.route("")

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from notifications.api import require_principal
+from notifications.api import request_session, require_principal
 from notifications.schemas import (
     PageQuerySchema,
     WebhookCreatedSchema,
@@ -33,7 +33,7 @@ blp.before_request(require_principal)
 
 
 def _session():
-    return current_app.extensions["notifications.sessions"]()
+    return request_session()
 
 
 def _page(items: list, total: int, page: int, page_size: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from notifications.domain import retry
 from notifications.mail.compose import Outgoing, Sender, compose
 from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
-from notifications.store.db import autocommit_connection
+from notifications.store.db import autocommit_connection, until_written
 from notifications.store.models import (
     CLAIMABLE,
     FAILED,
@@ -106,10 +106,24 @@ def _finish(session: Session, delivery_id: str, **values: object) -> None:
 
 
 def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
-    with autocommit_connection(session) as connection:
-        connection.execute(
-            _SENT, {"delivery_id": delivery_id, "message_id": message_id, "now": utcnow()}
+    """Mark the delivery sent, however long the database takes to answer (up to
+    ``until_written``'s patience): a delivery left `sending` is sent again by the sweeper."""
+
+    def write() -> None:
+        with autocommit_connection(session) as connection:
+            connection.execute(
+                _SENT, {"delivery_id": delivery_id, "message_id": message_id, "now": utcnow()}
+            )
+
+    try:
+        until_written(write)
+    except Exception:
+        log.error(
+            "email sent but not recorded: it may be sent again",
+            exc_info=True,
+            extra={"delivery_id": delivery_id},
         )
+        raise
 
 
 def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> Outcome:
@@ -167,7 +181,7 @@ def send_claimed(
     """Send a delivery this worker has claimed (it is `sending`) and record the outcome
     (logged, and counted for Prometheus by template and status: ``setu_emails_total``).
     The only window for a second copy is a crash between the SMTP server's acceptance and
-    the commit of `sent` just below."""
+    the commit of `sent` just below (or a database away for longer than that commit waits)."""
     if delivery.correlation_id:
         set_correlation_id(delivery.correlation_id)
     try:

@@ -16,6 +16,7 @@ from notifications.domain import retry
 from notifications.domain.recipients import organisation as organisation_recipient
 from notifications.domain.webhooks import organisations_concerned
 from notifications.services.sending import Outcome
+from notifications.store.db import until_written
 from notifications.store.directory import SqlDirectory
 from notifications.store.models import (
     CLAIMABLE,
@@ -111,14 +112,23 @@ def send_webhook(
 
 
 def _record_success(session, delivery, endpoint, response: Response) -> None:
+    """The endpoint took the message: recorded however long the database takes to answer
+    (``until_written``), since a delivery left `sending` is posted again by the sweeper."""
+    delivery_id, endpoint_id = delivery.id, endpoint.id
+    until_written(lambda: _write_success(session, delivery_id, endpoint_id, response.status))
+
+
+def _write_success(
+    session: Session, delivery_id: str, endpoint_id: str, status: int | None
+) -> None:
     now = utcnow()
     with session.begin():
         session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery.id)
+            .where(WebhookDelivery.id == delivery_id)
             .values(
                 status=SENT,
-                response_status=response.status,
+                response_status=status,
                 last_error=None,
                 sent_at=now,
                 updated_at=now,
@@ -127,7 +137,7 @@ def _record_success(session, delivery, endpoint, response: Response) -> None:
         )
         session.execute(
             update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint.id)
+            .where(WebhookEndpoint.id == endpoint_id)
             .values(failing_since=None)
         )
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from setu_contract.database import make_engine, make_sessionmaker
+from setu_contract.database import make_engine, make_sessionmaker, reading_sessions
 
 __all__ = [
     "autocommit",
@@ -16,7 +20,12 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "make_worker_sessionmaker",
+    "reading_sessions",
+    "until_written",
 ]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Session.info key: an engine whose connections are all in autocommit (see below).
 AUTOCOMMIT_ENGINE = "notifications.autocommit_engine"
@@ -56,3 +65,27 @@ def autocommit_connection(session: Session) -> Iterator[Connection]:
         return
     with engine.connect() as connection:
         yield connection
+
+
+# Seconds a record that must not be lost is tried again while the database does not answer:
+# a restart takes a few; a task's soft time limit (50 s) must leave room for the rest of it.
+RECORD_PATIENCE = 30.0
+
+
+def until_written(write: Callable[[], T], patience: float = RECORD_PATIENCE) -> T:
+    """``write()``, done again while the database does not answer (a restart, a dropped
+    connection, SQLite busy past its timeout), for up to ``patience`` seconds; then its
+    error. For what was done outside, that a lost record would have done twice: an email
+    the SMTP server accepted, a webhook its endpoint took."""
+    deadline = time.monotonic() + patience
+    pause = 0.05
+    while True:
+        try:
+            return write()
+        except DBAPIError as error:
+            away = error.connection_invalidated or isinstance(error, OperationalError)
+            if not away or time.monotonic() + pause > deadline:
+                raise
+            log.warning("a record waits for the database: %r", error.orig)
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)

@@ -23,7 +23,8 @@ def _lock_programme(session: Session, programme_id: str) -> Programme:
 
     Every application transition takes this lock first, so two ``accept``s of the same
     programme run one after the other and the second one sees the first one's count.
-    SQLite has a single writer at a time, which gives the same guarantee.
+    On SQLite every write transaction holds the database's one write lock from its first
+    statement (``setu_contract.database``), which gives the same guarantee.
     """
     query = (
         select(Programme)

@@ -451,9 +451,14 @@ def history(session: Session, principal: Principal, programme_id: str) -> list[P
 def get_programme(
     session: Session, principal: Principal, programme_id: str, lock: bool = False
 ) -> Programme:
-    """The programme, or 404 when it does not exist or the caller takes no part in it."""
-    # One query for the programme and its parts (the relationships' defaults take one each);
-    # a lock is taken on the programme's row only.
+    """The programme, or 404 when it does not exist or the caller takes no part in it.
+
+    ``lock``: the programme's row is locked until commit, and its parts are read after the
+    lock is held. Read in the locking statement, they could be older than the lock: a
+    statement that waits for a row lock re-reads that row only (PostgreSQL), and its joined
+    approvals would miss the ones the lock's previous holder added.
+    """
+    # One query for the programme and its parts (the relationships' defaults take one each).
     query = (
         select(Programme)
         .where(Programme.id == programme_id)
@@ -464,7 +469,8 @@ def get_programme(
         )
     )
     if lock:
-        query = query.with_for_update(of=Programme)
+        session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
+        query = query.execution_options(populate_existing=True)
     programme = session.scalars(query).unique().first()
     if programme is None or not _may_read(
         principal, (p.organisation_id for p in programme.partners)

@@ -18,6 +18,8 @@ class ServiceContext:
     sessions: sessionmaker[Session]
     celery: Any
     engine: Engine
+    # For GETs: on SQLite their transactions take no write lock.
+    read_sessions: sessionmaker[Session]
 
 
 def context() -> ServiceContext:

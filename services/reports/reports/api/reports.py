@@ -65,7 +65,7 @@ class Reports(MethodView):
     @blp.response(200, page_of(ReportSchema))
     def get(self, query: dict):
         """List reports, newest first (filters: status, type, schedule_id)."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             items, total = jobs.list_reports(session, query)
             body = [present(job) for job in items]
         return {
@@ -109,7 +109,7 @@ class ReportById(MethodView):
     @blp.response(200, ReportSchema)
     def get(self, report_id: str):
         """A report's status, progress and, when done, size, SHA-256 and download link."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             return present(jobs.get_report(session, report_id))
 
 
@@ -118,7 +118,7 @@ class ReportDownload(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, report_id: str):
         """The report file, with its content type and file name."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             job = jobs.finished_report(session, report_id)
         path = Path(job.path)
         if not path.is_file():

@@ -60,7 +60,7 @@ class Schedules(MethodView):
     @blp.response(200, page_of(ScheduleSchema))
     def get(self, query: dict):
         """List report schedules (the two defaults exist from the start)."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             items, total = schedules.list_schedules(session, query["page"], query["page_size"])
         return {"items": items, "total": total, **query}
 
@@ -85,7 +85,7 @@ class ScheduleById(MethodView):
     @blp.response(200, ScheduleSchema)
     def get(self, schedule_id: str):
         """One schedule, with its next due time."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             return tagged(schedules.get_schedule(session, schedule_id))
 
     @blp.arguments(ScheduleUpdateSchema())
@@ -115,7 +115,7 @@ class ScheduleRuns(MethodView):
     @blp.response(200, page_of(ScheduleRunSchema))
     def get(self, query: dict, schedule_id: str):
         """Every firing of the schedule: due time, when it fired, the report it made."""
-        with context().sessions() as session:
+        with context().read_sessions() as session:
             items, total = schedules.list_runs(
                 session, schedule_id, query["page"], query["page_size"]
             )

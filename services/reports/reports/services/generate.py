@@ -21,7 +21,7 @@ from reports.domain.tables import ReportData
 from reports.render import RENDERERS
 from reports.services import jobs
 from reports.services.report_types import REGISTRY, ReportType
-from reports.store.db import transaction
+from reports.store.db import reading_sessions, transaction
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ def render(
         written = time.monotonic()
 
     progress(5)
-    with factory() as session:
+    # Read without SQLite's write lock: ``progress`` writes from another session meanwhile.
+    with reading_sessions(factory)() as session:
         tables, charts = report_type.compute(
             session, spec.period_start, spec.period_end, spec.filters, progress
         )

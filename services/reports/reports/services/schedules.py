@@ -164,7 +164,7 @@ def _fire_once(factory, schedule_id: str, now: datetime, attempts: int) -> str |
         except IntegrityError:
             return None  # another tick fired this due time first
         except OperationalError:
-            # SQLite refuses a writer whose snapshot another writer just changed: read again.
+            # The database was busy or away past its timeout: try again.
             if attempt == attempts - 1:
                 raise
     return None

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from setu_contract.database import make_engine, make_sessionmaker
+from setu_contract.database import make_engine, make_sessionmaker, reading_sessions
 
-__all__ = ["make_engine", "make_sessionmaker", "transaction"]
+__all__ = ["make_engine", "make_sessionmaker", "reading_sessions", "transaction"]
 
 
 @contextmanager
