@@ -1,0 +1,91 @@
+"""Looking for a person's name and email wherever Setu may have kept them: database files,
+PostgreSQL tables (what a query reads and what the pages hold), text such as logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import make_url
+
+
+def spellings(value: str) -> set[bytes]:
+    """The byte strings ``value`` may be stored as, in lower case: UTF-8 (JSON written by
+    orjson, text columns, log lines) and JSON with its non-ASCII characters escaped."""
+    return {form.lower().encode() for form in (value, json.dumps(value)[1:-1])}
+
+
+def found_in_bytes(data: bytes, values: Iterable[str]) -> set[str]:
+    """Which of ``values`` appear in ``data`` in any of their spellings, whatever the case
+    of their ASCII letters (an address as a mail server or a lookup may write it)."""
+    lowered = data.lower()
+    return {value for value in values if any(form in lowered for form in spellings(value))}
+
+
+def found_in_text(text: str, values: Iterable[str]) -> set[str]:
+    return found_in_bytes(text.encode(errors="replace"), values)
+
+
+def files_holding(paths: Iterable[Path], values: Iterable[str]) -> dict[str, set[str]]:
+    """Each file whose raw bytes hold any of ``values``, with those it holds."""
+    values = list(values)
+    found = {str(path): found_in_bytes(path.read_bytes(), values) for path in paths}
+    return {path: hits for path, hits in found.items() if hits}
+
+
+def _connect(url: str) -> psycopg.Connection:
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(plain, autocommit=True)
+
+
+def _tables(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def postgres_rows_holding(url: str, values: Iterable[str]) -> dict[str, set[str]]:
+    """What a query reads: each table of the database at ``url`` with a row whose text
+    holds any of ``values`` (any case, JSON escapes included)."""
+    values = list(values)
+    found: dict[str, set[str]] = {}
+    with _connect(url) as conn:
+        for table in _tables(conn):
+            text = "\n".join(row[0] for row in conn.execute(f"SELECT t::text FROM {table} t"))
+            hits = found_in_text(text, values)
+            if hits:
+                found[table] = hits
+    return found
+
+
+def postgres_tuples_holding(url: str, values: Iterable[str]) -> dict[str, set[str]]:
+    """What the tables' pages hold, live and dead row versions alike (pageinspect, as the
+    superuser the tests connect as): each table, or its TOAST table, with a tuple whose
+    bytes hold any of ``values``."""
+    values = list(values)
+    found: dict[str, set[str]] = {}
+    with _connect(url) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        relations = conn.execute(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 't')"
+            " AND (n.nspname = 'public' OR c.oid IN (SELECT reltoastrelid FROM pg_class"
+            " r JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE rn.nspname = 'public'))"
+        ).fetchall()
+        for (relation,) in relations:
+            data = b"".join(
+                bytes(row[0])
+                for row in conn.execute(
+                    "SELECT t_data FROM generate_series(0, pg_relation_size(%s::regclass)"
+                    " / current_setting('block_size')::int - 1) AS page,"
+                    " heap_page_items(get_raw_page(%s, page::int)) WHERE t_data IS NOT NULL",
+                    (relation, relation),
+                )
+            )
+            hits = found_in_bytes(data, values)
+            if hits:
+                found[relation] = hits
+    return found
