@@ -4,7 +4,9 @@ PostgreSQL tables (what a query reads and what the pages hold), text such as log
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -89,3 +91,46 @@ def postgres_tuples_holding(url: str, values: Iterable[str]) -> dict[str, set[st
             if hits:
                 found[relation] = hits
     return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """An applicant no other test writes: a name, an address and texts about them that an
+    erasure must leave nowhere."""
+
+    full_name: str
+    email: str
+    statement: str
+    comment: str
+
+    @property
+    def values(self) -> set[str]:
+        """What must be found nowhere once the person is erased (the statement and the
+        comment contain the name too, so a scan for the name also finds them)."""
+        return {self.full_name, self.email, self.statement, self.comment}
+
+    def applicant(self, nationality: str = "JP", language: str = "en") -> dict[str, str]:
+        return {
+            "full_name": self.full_name,
+            "email": self.email,
+            "nationality": nationality,
+            "preferred_language": language,
+        }
+
+
+NAMES = {
+    "latin": "Zephyrine Quaglio-Ndiaye",
+    "japanese": "鷹司 澪音",
+    "devanagari": "ज़ेफ़िरीन क्वाग्लियो",
+}
+
+
+def distinctive_person(script: str = "latin") -> Person:
+    token = uuid.uuid4().hex[:8]
+    name = f"{NAMES[script]} {token}"
+    return Person(
+        full_name=name,
+        email=f"zq.{token}@applicant.example.org",
+        statement=f"{name} will study chiplet packaging at the host laboratory for a term. " * 2,
+        comment=f"{name} is expected in April",
+    )
