@@ -142,7 +142,8 @@ def _erased_before_0005(conn) -> None:
 
 
 def _left_by_erasure_before_0005(conn, person) -> None:
-    """What that erasure left: a comment, an event and a stored answer naming the person."""
+    """What that erasure left: a comment, an event and a stored answer naming the person,
+    and no event naming the home and host organisations."""
     at = AT
     conn.execute(
         insert(ApplicationTransition.__table__).values(
@@ -201,10 +202,21 @@ def test_what_erasures_before_0005_left_is_erased(database_url: str):
         upgrade(database_url)
         with engine.connect() as conn:
             comment = conn.scalar(select(ApplicationTransition.comment))
-            payload = conn.scalar(select(outbox.c.payload))
+            payload, told = conn.scalars(select(outbox.c.payload).order_by(outbox.c.position))
             answer = conn.scalar(select(IdempotencyRecord.response))
     finally:
         engine.dispose()
+    assert told["type"] == "application.personal_data_erased"
+    assert told["data"] | {"erased_at": None} == {
+        "id": "a1",
+        "version": 3,
+        "reference": "TEX-2027-00001",
+        "home_organisation_id": "o-JP",
+        "host_organisation_id": "o-IN",
+        "erased_at": None,
+        "actor_organisation_id": None,
+    }
+    assert datetime.fromisoformat(told["data"]["erased_at"]) == AT
     assert comment is None
     assert payload["data"]["applicant"] is None and payload["data"]["statement"] is None
     assert payload["data"]["direction"] == "JP_TO_IN"

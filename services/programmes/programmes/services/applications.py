@@ -219,4 +219,3 @@ def history(
         .order_by(ApplicationTransition.id)
     )
     return list(session.scalars(query))
-
