@@ -134,3 +134,20 @@ def distinctive_person(script: str = "latin") -> Person:
         statement=f"{name} will study chiplet packaging at the host laboratory for a term. " * 2,
         comment=f"{name} is expected in April",
     )
+
+
+def sqlite_files(database_url: str) -> list[Path]:
+    """A SQLite database's file and those beside it (its write-ahead log and index)."""
+    path = Path(make_url(database_url).database or "")
+    return [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+
+
+def database_holding(database_url: str, values: Iterable[str]) -> dict[str, set[str]]:
+    """Where a database keeps any of ``values``: SQLite, its files' raw bytes; PostgreSQL,
+    what a query reads and every row version its pages hold."""
+    values = list(values)
+    if database_url.startswith("sqlite"):
+        return files_holding(sqlite_files(database_url), values)
+    rows = postgres_rows_holding(database_url, values)
+    tuples = postgres_tuples_holding(database_url, values)
+    return {**{f"row of {k}": v for k, v in rows.items()}, **tuples}

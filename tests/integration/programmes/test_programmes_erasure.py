@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
 from programmes.store.models import Application
 from tests.integration.programmes.conftest import Caller, Partners, new_key
@@ -25,6 +24,7 @@ from tests.support.personal_data import (
     found_in_text,
     postgres_rows_holding,
     postgres_tuples_holding,
+    sqlite_files,
 )
 
 
@@ -133,11 +133,6 @@ def test_the_erasure_records_who_erased_and_tells_the_home_and_host(
     )
 
 
-def _database_files(database_url: str) -> list[Path]:
-    path = Path(make_url(database_url).database or "")
-    return [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
-
-
 def test_nothing_in_the_database_holds_the_applicant_after_the_erasure(
     partners: Partners, programme: dict, secretariat: Caller, engine, database_url: str
 ):
@@ -151,7 +146,7 @@ def test_nothing_in_the_database_holds_the_applicant_after_the_erasure(
         _erase(secretariat, path)
     values = set().union(*(p.values for p in people))
     if database_url.startswith("sqlite"):
-        found = files_holding(_database_files(database_url), values | kept.values)
+        found = files_holding(sqlite_files(database_url), values | kept.values)
         assert set().union(*found.values()) == kept.values
     else:
         rows = postgres_rows_holding(database_url, values | kept.values)
