@@ -63,31 +63,40 @@ def postgres_rows_holding(url: str, values: Iterable[str]) -> dict[str, set[str]
     return found
 
 
+# The pages of a relation, from the first one a query names (a btree's 0 is its metapage).
+_PAGES = (
+    "generate_series({first}, pg_relation_size(%s::regclass)"
+    " / current_setting('block_size')::int - 1) AS page"
+)
+_HEAP_ITEMS = (
+    f"SELECT t_data FROM {_PAGES.format(first=0)},"
+    " heap_page_items(get_raw_page(%s, page::int)) WHERE t_data IS NOT NULL"
+)
+_INDEX_ITEMS = (
+    f"SELECT decode(replace(data, ' ', ''), 'hex') FROM {_PAGES.format(first=1)},"
+    " bt_page_items(%s, page::int) WHERE data IS NOT NULL"
+)
+
+
 def postgres_tuples_holding(url: str, values: Iterable[str]) -> dict[str, set[str]]:
-    """What the tables' pages hold, live and dead row versions alike (pageinspect, as the
-    superuser the tests connect as): each table, or its TOAST table, with a tuple whose
-    bytes hold any of ``values``."""
+    """What the pages hold, live and dead row versions alike (pageinspect, as the superuser
+    the tests connect as): each table, TOAST table or btree index with an item whose bytes
+    hold any of ``values``."""
     values = list(values)
     found: dict[str, set[str]] = {}
     with _connect(url) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
         relations = conn.execute(
-            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
-            " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 't')"
+            "SELECT c.oid::regclass::text, c.relkind FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 't', 'i')"
+            " AND (c.relkind <> 'i' OR c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree'))"
             " AND (n.nspname = 'public' OR c.oid IN (SELECT reltoastrelid FROM pg_class"
             " r JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE rn.nspname = 'public'))"
         ).fetchall()
-        for (relation,) in relations:
-            data = b"".join(
-                bytes(row[0])
-                for row in conn.execute(
-                    "SELECT t_data FROM generate_series(0, pg_relation_size(%s::regclass)"
-                    " / current_setting('block_size')::int - 1) AS page,"
-                    " heap_page_items(get_raw_page(%s, page::int)) WHERE t_data IS NOT NULL",
-                    (relation, relation),
-                )
-            )
-            hits = found_in_bytes(data, values)
+        for relation, kind in relations:
+            items = _INDEX_ITEMS if kind == "i" else _HEAP_ITEMS
+            rows = conn.execute(items, (relation, relation)).fetchall()
+            hits = found_in_bytes(b"".join(bytes(row[0]) for row in rows), values)
             if hits:
                 found[relation] = hits
     return found
