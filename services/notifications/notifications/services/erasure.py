@@ -138,7 +138,7 @@ def _erase_delivery(delivery: Delivery, named: set[str]) -> None:
         context["recipient_name"] = None
         # Keeps the row (and its unique key) without the address.
         delivery.recipient = f"erased-{delivery.id}@erased.invalid"
-        if delivery.status != SENT:  # never sent now, nor by the sweeper
+        if delivery.status != SENT:  # nobody to send it to, the sweeper included
             delivery.status, delivery.next_attempt_at = FAILED, None
             delivery.last_error = ERASED
     delivery.context = context
