@@ -68,9 +68,11 @@ class RunningSetu:
         assert not left, f"still running after setu up stopped: {left}"
 
     def rows(self, database: str, query: str) -> list[Row]:
-        """The rows ``query`` reads from one service's SQLite database (``programmes``,
-        ``notifications`` or ``reports``) under the data directory."""
-        engine = create_engine(f"sqlite:///{self.env['SETU_DATA_DIR']}/{database}.db")
+        """The rows ``query`` reads from one service's database (``programmes``,
+        ``notifications`` or ``reports``): its ``<SERVICE>_DATABASE_URL`` when the system was
+        given one, else its SQLite file under the data directory."""
+        default = f"sqlite:///{self.env['SETU_DATA_DIR']}/{database}.db"
+        engine = create_engine(self.env.get(f"{database.upper()}_DATABASE_URL", default))
         try:
             with engine.connect() as conn:
                 return list(conn.execute(text(query)))

@@ -19,7 +19,17 @@ class RecordingHandler:
         self.reply: str | None = None  # e.g. "451 4.3.0 try later"; None accepts
         self.delay = 0.0  # seconds between a message's data and the reply: a slow relay
         self.receiving = 0  # messages whose data has arrived, answered or not
+        # Recipients (lower case) refused at RCPT TO, each with its reply: a mailbox that
+        # does not exist, say, with the address quoted as mail servers quote it.
+        self.refusals: dict[str, str] = {}
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.refusals.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.receiving += 1

@@ -4,6 +4,8 @@
 - ``messaging``: queue and task names, who subscribes to what, and the Celery settings
   every producer and consumer of the broker must agree on.
 - ``outbox``: the outbox table and the relay that publishes it (one home for both).
+- ``personal_data``: which fields of an event name a person, and how an erasure takes
+  them out of every copy.
 - ``http``: the identity headers the gateway passes on, and the error body's shape.
 - ``observability``: the correlation id, the JSON log format, and the WSGI instrumentation
   every API wears (one log line and metrics a request, ``/metrics``).

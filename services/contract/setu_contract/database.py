@@ -1,8 +1,11 @@
 """How every service opens its database: one engine per process, the same settings.
 
 SQLite is set up for several processes sharing one file (the API, the relay and the
-workers of `setu up`): WAL, a busy timeout and foreign keys. PostgreSQL connections fail
-fast when the server is unreachable.
+workers of `setu up`): WAL, a busy timeout and foreign keys, and ``secure_delete``, so that
+what a write frees in a page (an erased applicant's name, say) is overwritten with zeros
+instead of lingering in the file. PostgreSQL connections fail fast when the server is
+unreachable. No engine writes a statement's parameters into its errors (``hide_parameters``):
+an error is logged and kept in dead letters, and parameters carry personal data.
 
 A transaction on SQLite begins ``IMMEDIATE``: it takes the database's one write lock
 before its first statement, so its reads and its writes run as if alone, as PostgreSQL's
@@ -27,8 +30,9 @@ with backoff, the relays their backoff. Connections are also replaced after
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,11 +47,13 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from setu_contract import jsonio
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5
 POOL_RECYCLE = 1800
@@ -64,6 +70,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={CONNECT_TIMEOUT * 1000}")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -115,6 +122,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # JSON columns (the outbox's payloads, the read models' arrays) go through jsonio.
     kwargs.setdefault("json_serializer", jsonio.dumps)
     kwargs.setdefault("json_deserializer", jsonio.loads)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT}, **kwargs)
@@ -130,6 +138,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     event.listen(engine, "checkin", _note_return)
     event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
     return engine
+
+
+def reclaim_freed_space(engine: Engine, tables: Sequence[str]) -> bool:
+    """After an erasure has committed, leave no old copy of the rows it rewrote where the
+    database keeps freed space; False (and a warning logged) when that could not be done now.
+
+    SQLite zeroes what a write frees in a page (``secure_delete``), but its write-ahead log
+    still holds the pages as they were: they are checkpointed into the file and the log is
+    truncated. PostgreSQL keeps a rewritten row's old version as a dead tuple, which no query
+    can read but which stays in the table's pages until a vacuum prunes it: the tables are
+    vacuumed now rather than whenever autovacuum's thresholds are reached, with their indexes'
+    entries for those versions (an address, say), which a vacuum finding few may leave.
+    """
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "sqlite":
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+                if busy:
+                    log.warning("the write-ahead log could not be emptied yet (readers)")
+                return not busy
+            quote = engine.dialect.identifier_preparer.quote
+            names = ", ".join(quote(name) for name in tables)
+            conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {names}")
+    except DBAPIError as exc:
+        log.warning("freed space not reclaimed now: %r", exc)
+        return False
+    return True
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

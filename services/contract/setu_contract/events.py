@@ -123,8 +123,16 @@ class ApplicationStatusChangedData(ApplicationData, _Transition):
 
 
 class PersonalDataErasedData(_Open):
+    """The application erased; its home and host organisations (whose webhooks are told),
+    when and by whom. Events written before these fields existed carry only id and version."""
+
     id = fields.String(required=True)
     version = fields.Integer(required=True)
+    reference = fields.String(load_default=None, allow_none=True)
+    home_organisation_id = fields.String(load_default=None, allow_none=True)
+    host_organisation_id = fields.String(load_default=None, allow_none=True)
+    erased_at = fields.String(load_default=None, allow_none=True)
+    actor_organisation_id = fields.String(load_default=None, allow_none=True)
 
 
 class PeriodData(_Open):

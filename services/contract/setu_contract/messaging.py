@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from setu_contract.events import EventType
+from setu_contract.personal_data import without_personal_data
 
 NOTIFICATIONS_QUEUE = "notifications"
 REPORTS_QUEUE = "reports"
@@ -31,10 +32,22 @@ SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
 }
 
 
+# The consumers that write to applicants, and so need their personal data; every other one
+# is sent an application's events without it (setu_contract.personal_data), and so never
+# keeps it in a dead letter nor quotes it in a log line.
+PERSONAL_DATA_QUEUES = frozenset({NOTIFICATIONS_QUEUE})
+
+
 def destinations(event_type: str) -> list[tuple[str, str]]:
     """(queue, task name) pairs an event of this type is published to."""
     kind = EventType(event_type)
     return [(q, HANDLE_EVENT_TASK[q]) for q in QUEUES if kind in SUBSCRIPTIONS[q]]
+
+
+def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as ``queue``'s consumer is sent it: without personal data, unless it
+    writes to applicants."""
+    return envelope if queue in PERSONAL_DATA_QUEUES else without_personal_data(envelope)
 
 
 def event_task_reprs(envelope: dict[str, Any]) -> dict[str, str]:

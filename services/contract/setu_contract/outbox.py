@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from setu_contract.database import reading
 from setu_contract.events import aggregate_of
-from setu_contract.messaging import destinations, event_task_reprs
+from setu_contract.messaging import destinations, event_task_reprs, sent_to
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,8 @@ def append(session: Session, table: Table, envelope: dict[str, Any]) -> None:
 
 class CeleryPublisher:
     """Publishes envelopes as Celery tasks: to every subscribed queue, by task name, with a
-    stable task id (``<event id>:<queue>``) and the event's correlation id in the headers.
+    stable task id (``<event id>:<queue>``) and the event's correlation id in the headers,
+    each queue sent the envelope as its consumer may have it (``messaging.sent_to``).
 
     ``publish_batch`` sends a whole batch in one Redis round trip. Each message is the one
     ``send_task`` builds (same headers, properties, queue and priority key, the queue declared
@@ -124,7 +125,7 @@ class CeleryPublisher:
         """Publish every envelope in order, or raise (then some may have been published)."""
         app = self.app
         messages = [
-            (queue, task_name, envelope)
+            (queue, task_name, sent_to(queue, envelope))
             for envelope in envelopes
             for queue, task_name in destinations(envelope["type"])
         ]

@@ -22,10 +22,18 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from setu_contract.events import build_event
-from setu_contract.messaging import QUEUES, celery_settings, destinations
+from setu_contract.messaging import (
+    NOTIFICATIONS_QUEUE,
+    QUEUES,
+    REPORTS_QUEUE,
+    celery_settings,
+    destinations,
+)
 from setu_contract.outbox import OutboxRelay, PublishFailed, append, celery_publisher
+from setu_contract.personal_data import without_personal_data
 from tests.support.infra import RedisServer, wait_until
 from tests.support.outbox import bare_outbox, registered
+from tests.support.personal_data import distinctive_person, found_in_text
 from tests.support.processes import celery_worker
 
 REPO = Path(__file__).resolve().parents[3]
@@ -260,3 +268,38 @@ def test_a_frozen_redis_fails_the_batch_after_the_socket_timeout_and_marks_no_ro
         private_redis.thaw()
     assert len(outcome) == 1 and isinstance(outcome[0], PublishFailed)
     assert relay.pending() == 3
+
+
+def test_only_the_consumer_that_writes_to_applicants_is_sent_their_personal_data(app, client):
+    person = distinctive_person()
+    application = {
+        "id": "00000000-0000-4000-8000-0000000000a1",
+        "reference": "TEX-2027-00001",
+        "programme_id": "00000000-0000-4000-8000-0000000000b1",
+        "applicant": person.applicant(),
+        "career_stage": "phd",
+        "home_organisation_id": "00000000-0000-4000-8000-000000000001",
+        "host_organisation_id": "00000000-0000-4000-8000-000000000002",
+        "direction": "JP_TO_IN",
+        "start_date": "2027-04-01",
+        "end_date": "2027-10-01",
+        "statement": person.statement,
+        "status": "draft",
+        "personal_data_erased": False,
+        "version": 1,
+        "created_at": "2027-01-01T00:00:00+00:00",
+        "updated_at": "2027-01-01T00:00:00+00:00",
+    }
+    event = build_event(
+        "application.created", application, producer="programmes", correlation_id="c"
+    )
+    celery_publisher(app).publish_batch([event])
+
+    bodies = {
+        queue: json.loads(base64.b64decode(queued(client, queue)[0]["body"]))[0][0]
+        for queue in QUEUES
+    }
+    assert bodies[NOTIFICATIONS_QUEUE] == event
+    assert bodies[REPORTS_QUEUE] == without_personal_data(event)
+    assert found_in_text(json.dumps(bodies[REPORTS_QUEUE]), person.values) == set()
+    assert bodies[REPORTS_QUEUE]["data"]["direction"] == "JP_TO_IN"

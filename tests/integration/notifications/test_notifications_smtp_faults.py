@@ -8,14 +8,23 @@ from sqlalchemy.orm import Session
 
 from notifications.store.models import DeadLetter, Delivery
 from tests.support.infra import wait_until
+from tests.support.personal_data import distinctive_person, found_in_text
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
-from tests.unit.notifications.factories import programme_status_changed
+from tests.unit.notifications.factories import (
+    application_status_changed,
+    event,
+    organisation_data,
+    programme_status_changed,
+)
 
 
-def _delivery(engine: Engine, event_id: str) -> Delivery | None:
+def _delivery(engine: Engine, event_id: str, template: str | None = None) -> Delivery | None:
+    query = select(Delivery).where(Delivery.event_id == event_id)
+    if template:
+        query = query.where(Delivery.template == template)
     with Session(engine) as session:
-        return session.scalar(select(Delivery).where(Delivery.event_id == event_id))
+        return session.scalar(query)
 
 
 def _refused(engine: Engine, event_id: str, count: int) -> bool:
@@ -125,3 +134,35 @@ def test_a_connection_dropped_between_two_emails_is_reopened_without_a_retry(
     delivery = _delivery(notifications_db, second["id"])
     assert delivery.attempts == 1 and delivery.last_error is None
     assert len(smtp_server.messages) == 2
+
+
+def test_a_refusal_quoting_the_address_is_logged_and_kept_without_it(
+    notifications_worker: Process, notifications_db: Engine, smtp_server: SmtpServer, publish
+) -> None:
+    """Logs are never erased: a mail server's reply that quotes the recipient's address (an
+    applicant's, here) reaches neither the worker's log nor the delivery or its dead letter."""
+    person = distinctive_person()
+    home, host = organisation_data("IN"), organisation_data("JP")
+    submitted = application_status_changed(home["id"], host["id"], "submitted", "draft", "submit")
+    submitted["data"]["applicant"] = person.applicant()
+    reply = f"550 5.1.1 <{person.email.upper()}>: Recipient address rejected: User unknown"
+    smtp_server.handler.refusals[person.email] = reply
+    for organisation in (home, host):
+        publish(event("organisation.registered", organisation))
+    publish(submitted)
+
+    wait_until(
+        lambda: (
+            _delivery(notifications_db, submitted["id"], "application_received").status == "failed"
+        ),
+        20,
+        message="the applicant's email to fail",
+    )
+    smtp_server.wait_for(1)  # the host's, accepted
+    failed = _delivery(notifications_db, submitted["id"], "application_received")
+    assert failed.last_error == "550 5.1.1 <[erased]>: Recipient address rejected: User unknown"
+    with Session(notifications_db) as session:
+        [letter] = session.scalars(select(DeadLetter).where(DeadLetter.delivery_id == failed.id))
+    assert letter.error == failed.last_error
+    notifications_worker.wait_for_output("email failed")
+    assert found_in_text(notifications_worker.output(), {person.email}) == set()

@@ -13,7 +13,12 @@ from tests.integration.notifications.webhook_receiver import Receiver, verify
 from tests.support.infra import wait_until
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
-from tests.unit.notifications.factories import event, organisation_data, programme_status_changed
+from tests.unit.notifications.factories import (
+    application_status_changed,
+    event,
+    organisation_data,
+    programme_status_changed,
+)
 
 
 @pytest.fixture
@@ -45,11 +50,16 @@ def _partner(organisation_id: str) -> dict[str, str]:
     }
 
 
-def _register(client: FlaskClient, organisation_id: str, url: str) -> dict:
+def _register(
+    client: FlaskClient,
+    organisation_id: str,
+    url: str,
+    event_types: tuple[str, ...] = ("programme.status_changed",),
+) -> dict:
     response = client.post(
         "/v1/webhooks",
         headers=_partner(organisation_id),
-        json={"url": url, "event_types": ["programme.status_changed"]},
+        json={"url": url, "event_types": list(event_types)},
     )
     assert response.status_code == 201, response.json
     assert response.json["secret"].startswith("whsec_")
@@ -99,6 +109,36 @@ def test_a_signed_message_is_retried_after_a_500_and_logged(
         client.get(f"/v1/webhooks/{endpoint['id']}", headers=_partner(theirs["id"])).status_code
         == 404
     )
+
+
+def test_the_home_and_host_webhooks_are_told_of_an_erasure_signed(
+    notifications_worker: Process, client: FlaskClient, receiver: Receiver, publish
+) -> None:
+    home, host = organisation_data("IN"), organisation_data("JP")
+    for organisation in (home, host):
+        publish(event("organisation.registered", organisation))
+    types = ("application.status_changed", "application.personal_data_erased")
+    endpoints = {o["id"]: _register(client, o["id"], receiver.url, types) for o in (home, host)}
+    submitted = application_status_changed(home["id"], host["id"], "submitted", "draft", "submit")
+    publish(submitted)
+    wait_until(lambda: len(receiver.received()) == 2, 30, message="the submission's webhooks")
+    erased = event(
+        "application.personal_data_erased",
+        {
+            "id": submitted["data"]["id"],
+            "version": 5,
+            "home_organisation_id": home["id"],
+            "host_organisation_id": host["id"],
+        },
+    )
+    publish(erased)
+
+    wait_until(lambda: len(receiver.received()) == 4, 30, message="the erasure's webhooks")
+    told = [(h, p, b) for h, p, b in receiver.received() if p["id"] == erased["id"]]
+    assert len(told) == 2 and all(payload == erased for _, payload, _ in told)
+    secrets = [e["secret"] for e in endpoints.values()]
+    assert all(any(verify(secret, h, b) for secret in secrets) for h, _, b in told)
+    assert len({h["webhook-id"] for h, _, _ in told}) == 2  # one message to each endpoint
 
 
 def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_told(

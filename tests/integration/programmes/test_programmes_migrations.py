@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 
 from programmes.store.db import make_engine
 from programmes.store.migrate import downgrade, upgrade
-from programmes.store.models import Base
+from programmes.store.models import (
+    Application,
+    ApplicationTransition,
+    Base,
+    IdempotencyRecord,
+    Organisation,
+    Programme,
+    outbox,
+)
+from tests.support.personal_data import distinctive_person, found_in_text
 
 
 def test_the_migrations_make_the_schema_the_models_describe(database_url: str):
@@ -75,3 +87,138 @@ def test_partner_rows_take_their_programmes_creation_time(database_url: str):
         upgrade(database_url)
     finally:
         engine.dispose()
+
+
+AT = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _erased_before_0005(conn) -> None:
+    """An application erased before 0005: its row emptied."""
+    at = AT
+    conn.execute(
+        insert(Organisation.__table__),
+        [
+            {"id": f"o-{c}", "name": c, "country": c, "kind": "university", "version": 1}
+            | {"contact_email": None, "preferred_language": "en", "created_at": at}
+            | {"updated_at": at}
+            for c in ("JP", "IN")
+        ],
+    )
+    conn.execute(
+        insert(Programme.__table__).values(
+            id="p1",
+            reference="JIP-2027-0001",
+            title="T",
+            summary="",
+            focus_area="ai_research",
+            start_date=date(2027, 4, 1),
+            end_date=date(2028, 3, 31),
+            exchange_slots=1,
+            status="active",
+            created_by_organisation_id="o-JP",
+            version=1,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    conn.execute(
+        insert(Application.__table__).values(
+            id="a1",
+            reference="TEX-2027-00001",
+            programme_id="p1",
+            career_stage="phd",
+            home_organisation_id="o-JP",
+            host_organisation_id="o-IN",
+            direction="JP_TO_IN",
+            start_date=date(2027, 5, 1),
+            end_date=date(2027, 11, 1),
+            status="submitted",
+            version=3,
+            created_at=at,
+            updated_at=at,
+            personal_data_erased_at=at,
+        )
+    )
+
+
+def _left_by_erasure_before_0005(conn, person) -> None:
+    """What that erasure left: a comment, an event and a stored answer naming the person,
+    and no event naming the home and host organisations."""
+    at = AT
+    conn.execute(
+        insert(ApplicationTransition.__table__).values(
+            application_id="a1",
+            action="submit",
+            from_status="draft",
+            to_status="submitted",
+            actor_organisation_id="o-JP",
+            actor_key_id="k1",
+            comment=person.comment,
+            occurred_at=at,
+        )
+    )
+    snapshot = {
+        "id": "a1",
+        "applicant": person.applicant(),
+        "statement": person.statement,
+        "personal_data_erased": False,
+        "direction": "JP_TO_IN",
+        "version": 1,
+    }
+    conn.execute(
+        insert(outbox),
+        {
+            "event_id": "e1",
+            "type": "application.created",
+            "aggregate_type": "application",
+            "aggregate_id": "a1",
+            "aggregate_version": 1,
+            "occurred_at": at,
+            "correlation_id": "c1",
+            "payload": {"id": "e1", "type": "application.created", "data": snapshot},
+        },
+    )
+    conn.execute(
+        insert(IdempotencyRecord.__table__).values(
+            key_id="k1",
+            idempotency_key="i1",
+            method_path="POST /v1/applications",
+            request_hash="h",
+            status_code=201,
+            response=snapshot,
+            created_at=at,
+        )
+    )
+
+
+def test_what_erasures_before_0005_left_is_erased(database_url: str):
+    upgrade(database_url, "0004")
+    person = distinctive_person()
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            _erased_before_0005(conn)
+            _left_by_erasure_before_0005(conn, person)
+        upgrade(database_url)
+        with engine.connect() as conn:
+            comment = conn.scalar(select(ApplicationTransition.comment))
+            payload, told = conn.scalars(select(outbox.c.payload).order_by(outbox.c.position))
+            answer = conn.scalar(select(IdempotencyRecord.response))
+    finally:
+        engine.dispose()
+    assert told["type"] == "application.personal_data_erased"
+    assert told["data"] | {"erased_at": None} == {
+        "id": "a1",
+        "version": 3,
+        "reference": "TEX-2027-00001",
+        "home_organisation_id": "o-JP",
+        "host_organisation_id": "o-IN",
+        "erased_at": None,
+        "actor_organisation_id": None,
+    }
+    assert datetime.fromisoformat(told["data"]["erased_at"]) == AT
+    assert comment is None
+    assert payload["data"]["applicant"] is None and payload["data"]["statement"] is None
+    assert payload["data"]["direction"] == "JP_TO_IN"
+    assert answer["applicant"] is None and answer["personal_data_erased"] is True
+    assert found_in_text(json.dumps([payload, answer]), person.values) == set()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from notifications.domain.errors import Conflict, NotFound
 from notifications.store.models import FAILED, RETRYING, DeadLetter, Delivery, utcnow
+from setu_contract.events import aggregate_of
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,20 @@ def record_failed_task(
                 source="event" if envelope else "task",
                 task_name=task_name,
                 event_id=str(envelope.get("id"))[:36] if envelope.get("id") else None,
+                subject_id=_subject_of(envelope),
                 payload={"args": args},
                 error=error[:2000],
                 attempts=attempts,
             )
         )
+
+
+def _subject_of(envelope: dict[str, Any]) -> str | None:
+    """The aggregate a failed event is about, if it names one."""
+    try:
+        return str(aggregate_of(envelope)[1])[:36]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def list_dead_letters(session: Session, include_requeued: bool = False) -> list[DeadLetter]:

@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 from notifications.domain.planning import PlannedEmail, Settings, plan
 from notifications.domain.webhooks import organisations_concerned
 from notifications.mail.unsubscribe import REPORTS_LIST
-from notifications.services.erasure import erase_application
+from notifications.services.erasure import (
+    erase_application,
+    reclaim_after_erasure,
+    remember_erased,
+    written_before_erasure,
+)
 from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
@@ -31,6 +36,7 @@ from notifications.store.models import (
 )
 from notifications.store.new_events import write_new_event
 from setu_contract.events import aggregate_of
+from setu_contract.personal_data import without_personal_data
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +171,49 @@ class Taken:
         """A redelivered event: claim its emails still to send, list its unsent webhooks."""
         return cls(claim_event_deliveries(session, event_id), pending_webhooks(session, event_id))
 
+    def without_applicant(self) -> Taken:
+        """The work left once the applicant was erased (their emails are never sent)."""
+        kept = [e for e in self.emails if (e.context or {}).get("audience") != "applicant"]
+        return Taken(kept, self.webhooks)
+
+
+def _as_known_now(session: Session, envelope: dict[str, Any]) -> dict[str, Any]:
+    """Before an event is applied: an erasure is recorded first (services.erasure); an event
+    written before its application's erasure is taken without the personal data."""
+    if envelope["type"] == ERASURE_EVENT:
+        remember_erased(session, envelope["data"])
+    elif written_before_erasure(session, envelope):
+        return without_personal_data(envelope)
+    return envelope
+
+
+def _erased_meanwhile(session: Session, envelope: dict[str, Any]) -> bool:
+    """After an event is applied: an erasure's freed space is reclaimed, and what an event
+    wrote of an application erased meanwhile is erased again (True)."""
+    if envelope["type"] == ERASURE_EVENT:
+        reclaim_after_erasure(session)
+        return False
+    if not written_before_erasure(session, envelope):
+        return False
+    with session.begin():
+        erase_application(session, envelope["data"]["id"])
+    reclaim_after_erasure(session)
+    return True
+
 
 def take_event(
+    session: Session,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool = False,
+) -> Taken:
+    """Apply ``envelope`` as ``_take_event`` does, and keep its application's erasure."""
+    envelope = _as_known_now(session, envelope)
+    taken = _take_event(session, envelope, settings, allow_missing)
+    return taken.without_applicant() if _erased_meanwhile(session, envelope) else taken
+
+
+def _take_event(
     session: Session,
     envelope: dict[str, Any],
     settings: Settings,
@@ -245,7 +292,20 @@ def record_event(
     """Apply ``envelope`` if it is new, its emails queued; return the ids of its emails
     still to send (``take_event`` also claims them). With ``allow_missing=None`` (a replay)
     the event updates the read model and is recorded as processed, and no email or webhook
-    is planned."""
+    is planned. An erasure is kept as ``take_event`` keeps it."""
+    envelope = _as_known_now(session, envelope)
+    pending = _record_event(session, envelope, settings, allow_missing)
+    if _erased_meanwhile(session, envelope):
+        return pending_deliveries(session, envelope["id"])
+    return pending
+
+
+def _record_event(
+    session: Session,
+    envelope: dict[str, Any],
+    settings: Settings,
+    allow_missing: bool | None,
+) -> list[str]:
     event_id = envelope["id"]
     with session.begin():
         if _first_time(session, envelope):

@@ -26,6 +26,7 @@ from notifications.store.models import (
 )
 from setu_contract.metrics import count_email
 from setu_contract.observability import set_correlation_id
+from setu_contract.personal_data import redact
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,17 @@ def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
         raise
 
 
+def _named_in(delivery: Delivery) -> set[str]:
+    """Who an email names: its recipient's address and name, the applicant, a comment."""
+    context = delivery.context or {}
+    named = (context.get(key) for key in ("recipient_name", "applicant_name", "comment"))
+    return {delivery.recipient, *(value for value in named if isinstance(value, str))}
+
+
 def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> Outcome:
-    message = str(error)[:2000]
+    # A mail server's reply often quotes the address; the error is logged, and logs are
+    # never erased: it is kept and logged without the people the email names.
+    message = redact(str(error)[:2000], _named_in(delivery)) or ""
     if isinstance(error, TransientSendError) and retry.should_retry(delivery.attempts):
         delay = retry.backoff(delivery.attempts)
         due = utcnow() + timedelta(seconds=delay)
@@ -147,6 +157,7 @@ def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> O
                 task_name="notifications.send_delivery",
                 event_id=delivery.event_id,
                 delivery_id=delivery.id,
+                subject_id=delivery.subject_id,
                 payload={"delivery_id": delivery.id},
                 error=message,
                 attempts=delivery.attempts,

@@ -172,6 +172,7 @@ def _record_failure(session, delivery, endpoint, response: Response, policy) -> 
                 task_name="notifications.send_webhook",
                 event_id=delivery.event_id,
                 delivery_id=None,
+                subject_id=delivery.subject_id,
                 payload={"args": [delivery.id]},
                 error=response.error or "failed",
                 attempts=delivery.attempts,

@@ -102,11 +102,24 @@ class DeadLetter(Base):
     task_name: Mapped[str] = mapped_column(String(100))
     event_id: Mapped[str | None] = mapped_column(String(36), index=True)
     delivery_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The programme, application or report the failed work is about (for erasure).
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     requeued_at: Mapped[datetime | None]
+
+
+class ErasedSubject(Base):
+    """An application whose personal data is erased, from its erasure's aggregate version on:
+    an event of it that arrives later but was written before is taken without it."""
+
+    __tablename__ = "erased_subjects"
+
+    subject_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Unsubscription(Base):

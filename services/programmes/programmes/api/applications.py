@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from programmes.api import (
@@ -24,7 +25,7 @@ from programmes.schemas import (
     ApplicationUpdateSchema,
     HistoryEntrySchema,
 )
-from programmes.services import application_transitions
+from programmes.services import application_transitions, erasure
 from programmes.services import applications as service
 from programmes.services.events import application_snapshot
 
@@ -103,4 +104,6 @@ class ApplicationPersonalData(MethodView):
     def delete(self, application_id: str) -> None:
         """Erase the applicant's personal data for good (secretariat)"""
         with unit_of_work() as session:
-            service.erase_personal_data(session, principal(), application_id)
+            erased = erasure.erase_personal_data(session, principal(), application_id)
+        if erased:
+            erasure.reclaim_after_erasure(current_app.extensions["programmes.engine"])

@@ -1,4 +1,5 @@
-"""Talent-exchange applications: file, read, edit, transitions with the capacity rule, erasure."""
+"""Talent-exchange applications: file, read, edit, list, history (transitions and erasure
+have modules of their own)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import Relation
 from programmes.domain.versioning import check_if_match
-from programmes.services.access import require_secretariat, require_writer
+from programmes.services.access import require_writer
 from programmes.services.events import application_snapshot, emit
 from programmes.services.references import next_number
 from programmes.store.models import (
@@ -102,6 +103,8 @@ def create_application(
         status="draft",
         version=1,
         personal_data_erased_at=None,
+        personal_data_erased_by_organisation_id=None,
+        personal_data_erased_by_key_id=None,
         created_at=now,
         updated_at=now,
     )
@@ -171,13 +174,14 @@ def update_application(
     }
     _check(session, {**current, **changes}, application.home_organisation_id)
     _apply(application, changes)
-    _bump(application)
+    bump(application)
     session.flush()
     emit(session, EventType.APPLICATION_UPDATED, application_snapshot(application))
     return application
 
 
-def _bump(application: Application) -> None:
+def bump(application: Application) -> None:
+    """A change of the application: its next version, now."""
     application.version += 1
     application.updated_at = datetime.now(UTC)
 
@@ -215,21 +219,3 @@ def history(
         .order_by(ApplicationTransition.id)
     )
     return list(session.scalars(query))
-
-
-def erase_personal_data(session: Session, principal: Principal, application_id: str) -> None:
-    """Erase the applicant block and statement for good; the anonymous facts stay."""
-    application = get_application(session, principal, application_id, lock=True)
-    require_secretariat(principal)
-    if application.personal_data_erased_at is not None:
-        return
-    for column in (*APPLICANT_COLUMNS.values(), "statement"):
-        setattr(application, column, None)
-    application.personal_data_erased_at = datetime.now(UTC)
-    _bump(application)
-    session.flush()
-    emit(
-        session,
-        EventType.APPLICATION_PERSONAL_DATA_ERASED,
-        {"id": application.id, "version": application.version},
-    )

@@ -212,6 +212,8 @@ class Application(Base):
     applicant_language: Mapped[str | None] = mapped_column(String(8))
     statement: Mapped[str | None] = mapped_column(Text)
     personal_data_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    personal_data_erased_by_organisation_id: Mapped[str | None] = mapped_column(_ID)
+    personal_data_erased_by_key_id: Mapped[str | None] = mapped_column(_ID)
     career_stage: Mapped[str] = mapped_column(String(16))
     home_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     host_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -1,0 +1,103 @@
+"""The engine settings every service shares keep no erased value where the database keeps
+freed space, and no statement's parameters in its errors (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Engine, MetaData, String, Table, Text, insert, make_url, update
+from sqlalchemy.exc import IntegrityError
+
+from setu_contract.database import make_engine, reclaim_freed_space
+from tests.support.personal_data import files_holding, postgres_tuples_holding
+
+metadata = MetaData()
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), index=True),
+    Column("statement", Text),
+    Column("status", String(200)),
+)
+
+
+def _sqlite_built_without_secure_delete(database_url: str) -> Callable[[], Any]:
+    """Connections to the file as a SQLite built without SECURE_DELETE opens them (Debian's
+    has it on by default; others, and Python's own builds, may not)."""
+    path = make_url(database_url).database
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(path, check_same_thread=False)
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+    return connect
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    options = {}
+    if database_url.startswith("sqlite"):
+        options["creator"] = _sqlite_built_without_secure_delete(database_url)
+    db = make_engine(database_url, **options)
+    metadata.create_all(db)
+    yield db
+    db.dispose()
+
+
+def test_an_error_never_shows_the_statements_parameters(engine: Engine):
+    name = f"Zephyrine Quaglio {uuid.uuid4().hex[:6]}"
+    with engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": name, "statement": "x"})
+    with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": name, "statement": "x"})
+    assert name not in str(caught.value) and name not in repr(caught.value)
+
+
+def _files(database_url: str) -> list[Path]:
+    path = Path(make_url(database_url).database or "")
+    return [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+
+
+def test_an_erased_value_is_left_nowhere_in_the_databases_pages(engine: Engine, database_url: str):
+    """Many rows written over many transactions (pages split, rows grow and move, long
+    ones overflow their page), the distinctive ones then emptied: the old values are neither
+    in the file nor in its log (SQLite), nor in any row version the pages still hold
+    (PostgreSQL)."""
+    token = uuid.uuid4().hex[:8]
+    names = {f"Zephyrine Quaglio {token} {n}" for n in range(0, 600, 60)}
+    for batch in range(20):
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "name": f"Zephyrine Quaglio {token} {n}" if n % 60 == 0 else "someone",
+                "statement": f"statement {n} " * (n * 7 % 200 + 5),
+                "status": "draft",
+            }
+            for n in range(batch * 30, batch * 30 + 30)
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(people), rows)
+            for row in rows[::3]:
+                conn.execute(
+                    update(people)
+                    .where(people.c.id == row["id"])
+                    .values(status="submitted " + "y" * (batch * 9 % 150))
+                )
+    with engine.begin() as conn:
+        conn.execute(
+            update(people)
+            .where(people.c.name.like(f"Zephyrine Quaglio {token}%"))
+            .values(name=None, statement=None)
+        )
+    assert reclaim_freed_space(engine, ["people"])
+    if engine.dialect.name == "sqlite":
+        assert files_holding(_files(database_url), names) == {}
+    else:
+        assert postgres_tuples_holding(database_url, names) == {}
