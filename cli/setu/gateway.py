@@ -1,9 +1,10 @@
 """The local gateway: one base URL for the three services (nginx does this in compose).
 
 It routes ``/v1/...`` by path prefix, asks the programmes service to authorise requests
-bound for the other services (as nginx's ``auth_request`` does) and forwards the identity
-it answers with, after removing any identity header the client sent. It also serves
-``/healthz``, ``/readyz``, the merged ``/openapi.json`` and ``/docs``.
+bound for the other services (as nginx's ``auth_request`` does), naming the request it will
+forward, and forwards the signed identity it answers with, after removing any identity
+header the client sent. It also serves ``/healthz``, ``/readyz``, the merged
+``/openapi.json`` and ``/docs``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
 from setu.topology import port
-from setu_contract.http import AUTHORIZE_PATH, CORRELATION_HEADER, IDENTITY_HEADERS
+from setu_contract.http import (
+    AUTHORIZE_PATH,
+    CORRELATION_HEADER,
+    IDENTITY_HEADERS,
+    ORIGINAL_METHOD_HEADER,
+    ORIGINAL_URI_HEADER,
+)
 from setu_contract.messaging import QUEUES
 from setu_contract.metrics import QueueDepthCollector
 from setu_contract.observability import HttpInstrumentation, configure_logging, get_correlation_id
@@ -57,7 +64,9 @@ HOP_BY_HOP = {
     "content-encoding",
     "host",
 }
-STRIPPED = HOP_BY_HOP | {h.lower() for h in IDENTITY_HEADERS}
+# Set by the gateway alone: whatever a client sends under these names is dropped.
+VOUCHED = (*IDENTITY_HEADERS, ORIGINAL_METHOD_HEADER, ORIGINAL_URI_HEADER)
+STRIPPED = HOP_BY_HOP | {h.lower() for h in VOUCHED}
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Setu API</title>
@@ -142,7 +151,7 @@ class Gateway:
         service, authorise = target
         headers = self.forwarded_headers(request)
         if authorise:
-            identity = self.authorise(headers)
+            identity = self.authorise(headers, request.method, request.full_path.rstrip("?"))
             if isinstance(identity, Response):
                 return identity
             headers.update(identity)
@@ -155,8 +164,10 @@ class Gateway:
         headers[CORRELATION_HEADER] = get_correlation_id() or headers.get(CORRELATION_HEADER, "")
         return headers
 
-    def authorise(self, headers: dict[str, str]) -> dict[str, str] | Response:
+    def authorise(self, headers: dict[str, str], method: str, target: str) -> Any:
+        """The signed identity headers for this request, or the refusal to pass on."""
         asked = {k: v for k, v in headers.items() if k in ("Authorization", CORRELATION_HEADER)}
+        asked.update({ORIGINAL_METHOD_HEADER: method, ORIGINAL_URI_HEADER: target})
         try:
             answer = self.http.get(
                 self.upstreams["programmes"] + AUTHORIZE_PATH, headers=asked, timeout=5
