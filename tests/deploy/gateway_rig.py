@@ -3,8 +3,9 @@
 The stand-ins keep the contract of the real ones (docs/architecture.md, setu_contract.http):
 programmes answers ``GET /internal/authorize`` with 204 and the identity headers, signed for
 the request named in X-Original-Method and X-Original-URI, for a good key, and 401 or 429 with
-a JSON error otherwise; every upstream echoes what it received as JSON, so a test sees
-exactly what nginx forwarded.
+a JSON error otherwise; every upstream answers ``/metrics`` as the real ones do, redirects a
+path with a trailing slash to an absolute URL of its own (as werkzeug does), and echoes
+anything else it received as JSON, so a test sees exactly what nginx forwarded.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ IDENTITY = {
 }
 PRINCIPAL = principal_from_headers(IDENTITY)
 INTERNAL_SECRET = new_secret()
+# What a stand-in answers /metrics with: seen in an answer, a metrics page leaked out.
+METRICS_MARKER = "setu_standin_metrics_total"
 
 
 def _json(status: int, body: dict, headers: dict[str, str] | None = None) -> Response:
@@ -61,6 +64,7 @@ class StandIn:
 
     name: str
     received: list[dict] = field(default_factory=list)
+    port: int = 0  # where it listens, once served
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -76,6 +80,12 @@ class StandIn:
         self.received.append(seen)
         if self.name == "programmes" and request.path == AUTHORIZE_PATH:
             response = self.authorize(request)
+        elif request.path == "/metrics":
+            response = Response(f"{METRICS_MARKER} 1\n", mimetype="text/plain")
+        elif request.path.endswith("/") and request.path != "/":
+            # werkzeug's strict slashes: an absolute URL built from the Host header.
+            location = request.host_url.rstrip("/") + request.path.rstrip("/")
+            response = Response(status=308, headers={"Location": location})
         else:
             response = _json(200, seen)
         return response(environ, start_response)
@@ -90,6 +100,16 @@ class StandIn:
             return _json(429, body, {"Retry-After": "7"})
         body = {"code": 401, "status": "Unauthorized", "message": "a valid API key is required"}
         return _json(401, body, {"WWW-Authenticate": "Bearer"})
+
+    def leaked(self) -> list[dict]:
+        """Requests this upstream received for /metrics or /internal that no authorize
+        subrequest made (only those carry X-Original-URI: nginx drops a client's)."""
+        return [
+            r
+            for r in self.received
+            if r["path"] == "/metrics"
+            or (r["path"].startswith("/internal") and not header(r, ORIGINAL_URI_HEADER))
+        ]
 
     def authorize_calls(self) -> int:
         return sum(1 for r in self.received if r["path"] == AUTHORIZE_PATH)
@@ -113,7 +133,7 @@ def signed_identity(request: Request) -> dict[str, str]:
 
 @contextmanager
 def serve(app: StandIn) -> Iterator[int]:
-    port = free_port()
+    port = app.port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

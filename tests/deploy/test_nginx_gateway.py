@@ -2,7 +2,8 @@
 
 Routing by path, auth_request to programmes for notifications and reports with the identity
 headers forwarded, signed for the very request the service receives; client-sent identity
-headers dropped, denials passed on as JSON, 413 JSON.
+headers dropped, denials passed on as JSON, 400 and 413 JSON. (tests/security runs the
+encoded-path corpus through this rig.)
 """
 
 from __future__ import annotations
@@ -221,6 +222,15 @@ def test_unsubscribe_needs_no_key_and_asks_nobody(rig):
     assert answer.status_code == 200
     assert answer.json()["service"] == "notifications"
     assert apps["programmes"].authorize_calls() == calls
+
+
+@pytest.mark.parametrize("path", ["/v1/programmes/%zz", "/v1/reports/%00", "/v1/../../internal"])
+def test_a_path_nginx_cannot_read_answers_400_json(rig, path: str):
+    nginx, _ = rig
+    answer = raw_request(nginx.port, path, headers=bearer(GOOD_KEY))
+    assert answer.status == 400
+    assert answer.header("Content-Type").startswith("application/json")
+    assert json.loads(answer.body)["code"] == 400
 
 
 def test_a_body_over_one_mebibyte_answers_413_json(rig):

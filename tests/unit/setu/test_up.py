@@ -46,6 +46,16 @@ def test_topology_uses_the_configured_ports():
     assert set(names) >= {"notifications-worker", "reports-worker", "beat", "programmes-relay"}
 
 
+def test_the_gateway_serves_metrics_on_a_listener_of_its_own_only_when_asked():
+    [alone] = [p for p in processes({}) if p.name == "gateway"]
+    assert alone.argv.count("--bind") == 1 and alone.metrics_port({}) is None
+    settings = {"GATEWAY_PORT": "9000", "GATEWAY_METRICS_PORT": "9100"}
+    [both] = [p for p in processes(settings) if p.name == "gateway"]
+    binds = [both.argv[i + 1] for i, word in enumerate(both.argv) if word == "--bind"]
+    assert binds == ["127.0.0.1:9000", "127.0.0.1:9100"]
+    assert both.metrics_port(settings) == 9100
+
+
 def _concurrency(settings: dict[str, str]) -> dict[str, str]:
     workers = (p for p in processes(settings) if p.name.endswith("-worker"))
     return {p.name: p.argv[p.argv.index("--concurrency") + 1] for p in workers}
