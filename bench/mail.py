@@ -11,6 +11,7 @@ from bench.harness import Measurement, Target
 from bench.sink import start_sink
 from bench.workers import EMAIL_CONCURRENCY, celery_worker
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE
+from setu_contract.secret_settings import SECRET_KEY, new_secret
 from tests.support.infra import postgres_database
 
 NAME = "email.throughput"
@@ -24,6 +25,8 @@ def notifications_env(ctx: Context, database_url: str, smtp_port: int) -> dict[s
         "SMTP_PORT": str(smtp_port),
         "SECRETARIAT_EMAIL": "secretariat@setu.bench",
         "SETU_PUBLIC_URL": "https://setu.bench",
+        # The worker signs unsubscribe links: a throwaway key of the run's own.
+        SECRET_KEY: new_secret(),
     }
 
 

@@ -21,6 +21,7 @@ import psycopg
 
 from bench.context import Context, venv
 from bench.seed import plain_url
+from setu_contract.secret_settings import INTERNAL_SECRET, new_secret
 from tests.support.infra import postgres_database
 
 # The API's per-key rate limit would turn a benchmark into a measurement of 429s.
@@ -129,6 +130,7 @@ def start_programmes(ctx: Context, extra_env: dict[str, str] | None = None) -> P
         "PROGRAMMES_DATABASE_URL": url,
         "REDIS_URL": ctx.redis_url,
         "SETU_RATE_LIMIT": UNLIMITED,
+        INTERNAL_SECRET: new_secret(),  # the API signs the identity it vouches for
         **(extra_env or {}),
     }
     full_env = {**os.environ, **env, "LOG_LEVEL": "WARNING"}

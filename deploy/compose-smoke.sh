@@ -44,6 +44,10 @@ export SETU_POSTGRES_IMAGE="setu-standin/postgres:15-bookworm"
 export SETU_NGINX_IMAGE="$infra_image"
 export SETU_PROMETHEUS_BASE_IMAGE="$infra_image"
 export SETU_VERSION="smoke"
+# The two secrets docker-compose.yml requires: random ones for this run unless given.
+new_secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
+export SETU_SECRET_KEY="${SETU_SECRET_KEY:-$(new_secret)}"
+export SETU_INTERNAL_SECRET="${SETU_INTERNAL_SECRET:-$(new_secret)}"
 # Two notifications workers: Prometheus must scrape each replica (deploy/smoke_drive.py).
 notifications_workers="${SMOKE_NOTIFICATIONS_WORKERS:-2}"
 

@@ -9,7 +9,12 @@ from pathlib import Path
 
 from celery import Celery
 
-from setu_contract.messaging import NOTIFICATIONS_QUEUE, REPORTS_QUEUE, celery_settings
+from setu_contract.messaging import (
+    NOTIFICATIONS_QUEUE,
+    REPORTS_QUEUE,
+    celery_settings,
+    keep_new_files_private_in_workers,
+)
 
 # How often beat asks the reports service for schedules that are due (SCHEDULE_TICK_SECONDS).
 TICK = 30.0
@@ -44,3 +49,4 @@ def create_beat_app() -> Celery:
 
 
 app = create_beat_app()
+keep_new_files_private_in_workers()

@@ -28,7 +28,10 @@ class SetuGroup(click.Group):
 def main() -> None:
     """Setu: the Japan-India partnership programme platform."""
     from setu_contract.observability import configure_logging
+    from setu_contract.process import keep_new_files_private
 
+    # Every command, and every process `setu up` starts, writes files for its user alone.
+    keep_new_files_private()
     configure_logging("setu-cli", os.environ.get("LOG_LEVEL", "WARNING"))
 
 

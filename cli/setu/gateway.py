@@ -1,9 +1,13 @@
 """The local gateway: one base URL for the three services (nginx does this in compose).
 
-It routes ``/v1/...`` by path prefix, asks the programmes service to authorise requests
-bound for the other services (as nginx's ``auth_request`` does) and forwards the identity
-it answers with, after removing any identity header the client sent. It also serves
-``/healthz``, ``/readyz``, the merged ``/openapi.json`` and ``/docs``.
+It routes ``/v1/...`` by path prefix, on the path as nginx reads it (setu.gateway_paths),
+and forwards the request's target as the client sent it. It asks the programmes service to
+authorise requests bound for the other services (as nginx's ``auth_request`` does) and
+forwards the signed identity it answers with, after removing any identity header the
+client sent. It also serves ``/healthz``, ``/readyz``, the merged ``/openapi.json`` and
+``/docs``; ``/internal`` and ``/metrics`` are no route of it. Its own metrics are on a port of
+their own (``GATEWAY_METRICS_PORT``), which answers nothing else. An upstream's redirect is
+passed on, never followed, with the upstream's address taken out of it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,18 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
+from setu.gateway_paths import InvalidPath, forwarded_target, normalised_path
 from setu.topology import port
-from setu_contract.http import AUTHORIZE_PATH, CORRELATION_HEADER, IDENTITY_HEADERS
+from setu_contract.http import (
+    AUTHORIZE_PATH,
+    CORRELATION_HEADER,
+    IDENTITY_HEADERS,
+    ORIGINAL_METHOD_HEADER,
+    ORIGINAL_URI_HEADER,
+    request_target,
+)
 from setu_contract.messaging import QUEUES
-from setu_contract.metrics import QueueDepthCollector
+from setu_contract.metrics import QueueDepthCollector, metrics_port
 from setu_contract.observability import HttpInstrumentation, configure_logging, get_correlation_id
 
 MAX_BODY = 1024 * 1024
@@ -55,9 +67,10 @@ HOP_BY_HOP = {
     "upgrade",
     "content-length",
     "content-encoding",
-    "host",
 }
-STRIPPED = HOP_BY_HOP | {h.lower() for h in IDENTITY_HEADERS}
+# Set by the gateway alone: whatever a client sends under these names is dropped.
+VOUCHED = (*IDENTITY_HEADERS, ORIGINAL_METHOD_HEADER, ORIGINAL_URI_HEADER)
+STRIPPED = HOP_BY_HOP | {h.lower() for h in VOUCHED}
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Setu API</title>
@@ -74,7 +87,10 @@ OWN_PATHS = ("/healthz", "/readyz", "/openapi.json", "/docs")
 def route_label(request_env: Mapping[str, Any]) -> str | None:
     """The label of a request in the gateway's metrics: its own path or the prefix it was
     routed by (never the raw path, which a client chooses)."""
-    path = request_env.get("PATH_INFO", "")
+    try:
+        path = normalised_path(forwarded_target(request_target(request_env)))
+    except InvalidPath:
+        return None
     if path in OWN_PATHS or path.startswith("/docs/"):
         return "/docs" if path.startswith("/docs") else path
     return next((prefix for prefix, _, _ in ROUTES if _under(path, prefix)), None)
@@ -103,6 +119,25 @@ def load_openapi() -> dict[str, Any]:
     return json.loads(resources.files("setu").joinpath("openapi.json").read_text())
 
 
+def on_port(port_number: int | None) -> Any:
+    """Whether a request came in on ``port_number``'s listener (gunicorn names the socket
+    a request arrived on in SERVER_PORT); never, for None."""
+    wanted = None if port_number is None else str(port_number)
+    return lambda request_env: wanted is not None and request_env.get("SERVER_PORT") == wanted
+
+
+def nothing_on(on_metrics_port: Any, app: Any) -> Any:
+    """``app``, answering 404 to whatever reaches it on the metrics port (where the
+    instrumentation in front of it answers /metrics alone)."""
+
+    def guarded(request_env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if on_metrics_port(request_env):
+            return error(404, "this port serves /metrics only")(request_env, start_response)
+        return app(request_env, start_response)
+
+    return guarded
+
+
 class Gateway:
     def __init__(self, upstreams: Mapping[str, str], timeout: float = 30.0):
         self.upstreams = dict(upstreams)
@@ -112,8 +147,10 @@ class Gateway:
     @property
     def http(self) -> requests.Session:
         # One pooled session per thread: keep-alive to the upstreams without sharing state.
+        # Only the upstreams are spoken to: no proxy or netrc from the environment.
         if not hasattr(self._local, "session"):
             self._local.session = requests.Session()
+            self._local.session.trust_env = False
         return self._local.session
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -125,7 +162,15 @@ class Gateway:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        path = request.path
+        try:
+            target = forwarded_target(request_target(request.environ))
+            path = normalised_path(target)
+        except InvalidPath as exc:
+            return error(400, str(exc))
+        return self.own_answer(path) or self.proxy(request, path, target)
+
+    def own_answer(self, path: str) -> Response | None:
+        """What the gateway answers itself at ``path``, if anything."""
         if path == "/healthz":
             return Response(json.dumps({"status": "ok"}), mimetype="application/json")
         if path == "/readyz":
@@ -134,19 +179,23 @@ class Gateway:
             return Response(json.dumps(load_openapi()), mimetype="application/json")
         if path in ("/docs", "/docs/"):
             return Response(DOCS_PAGE, mimetype="text/html")
-        target = route_for(path)
-        if target is None:
-            raise NotFound(f"no resource at {path}")
+        return None
+
+    def proxy(self, request: Request, path: str, target: str) -> Response:
+        """The answer of the service ``path`` routes to, to the request sent to ``target``."""
+        route = route_for(path)
+        if route is None:
+            raise NotFound("no resource at this path")
         if (request.content_length or 0) > MAX_BODY:
             return error(413, "the request body is larger than 1 MiB")
-        service, authorise = target
+        service, authorise = route
         headers = self.forwarded_headers(request)
         if authorise:
-            identity = self.authorise(headers)
+            identity = self.authorise(headers, request.method, target)
             if isinstance(identity, Response):
                 return identity
             headers.update(identity)
-        return self.forward(service, request, headers)
+        return self.forward(service, request, target, headers)
 
     def forwarded_headers(self, request: Request) -> dict[str, str]:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in STRIPPED}
@@ -155,8 +204,10 @@ class Gateway:
         headers[CORRELATION_HEADER] = get_correlation_id() or headers.get(CORRELATION_HEADER, "")
         return headers
 
-    def authorise(self, headers: dict[str, str]) -> dict[str, str] | Response:
+    def authorise(self, headers: dict[str, str], method: str, target: str) -> Any:
+        """The signed identity headers for this request, or the refusal to pass on."""
         asked = {k: v for k, v in headers.items() if k in ("Authorization", CORRELATION_HEADER)}
+        asked.update({ORIGINAL_METHOD_HEADER: method, ORIGINAL_URI_HEADER: target})
         try:
             answer = self.http.get(
                 self.upstreams["programmes"] + AUTHORIZE_PATH, headers=asked, timeout=5
@@ -167,25 +218,35 @@ class Gateway:
             return self.relay(answer)
         return {h: answer.headers[h] for h in IDENTITY_HEADERS if h in answer.headers}
 
-    def forward(self, service: str, request: Request, headers: dict[str, str]) -> Response:
-        url = self.upstreams[service] + request.full_path.rstrip("?")
+    def forward(
+        self, service: str, request: Request, target: str, headers: dict[str, str]
+    ) -> Response:
+        base = self.upstreams[service]
+        prepared = requests.Request(
+            request.method, base, headers=headers, data=request.get_data(cache=False)
+        ).prepare()
+        # The target as it came, not re-parsed: requests would resolve its dot segments.
+        prepared.url = base + target
         try:
-            answer = self.http.request(
-                request.method,
-                url,
-                headers=headers,
-                data=request.get_data(cache=False),
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            answer = self.http.send(prepared, timeout=self.timeout, allow_redirects=False)
         except requests.RequestException:
             return error(502, f"the {service} service did not answer")
         return self.relay(answer)
 
-    @staticmethod
-    def relay(answer: requests.Response) -> Response:
-        headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP]
+    def relay(self, answer: requests.Response) -> Response:
+        headers = [
+            (k, self.public_location(v) if k.lower() == "location" else v)
+            for k, v in answer.headers.items()
+            if k.lower() not in HOP_BY_HOP
+        ]
         return Response(answer.content, status=answer.status_code, headers=headers)
+
+    def public_location(self, location: str) -> str:
+        """A redirect's target without an upstream's address (as nginx's proxy_redirect)."""
+        for base in self.upstreams.values():
+            if location == base or location.startswith(base + "/"):
+                return location[len(base) :] or "/"
+        return location
 
     def readiness(self) -> Response:
         checks = {}
@@ -212,9 +273,14 @@ def upstreams_from_env(env: Mapping[str, str]) -> dict[str, str]:
 def create_app(env: Mapping[str, str] | None = None) -> Any:
     env = os.environ if env is None else env
     configure_logging("gateway", env.get("LOG_LEVEL", "INFO"))
+    on_metrics_port = on_port(metrics_port("gateway", env))
     gateway = Gateway(upstreams_from_env(env))
     docs = SharedDataMiddleware(gateway, {"/docs/static": str(swagger_ui_bundle.swagger_ui_path)})
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     return HttpInstrumentation(
-        docs, "gateway", [QueueDepthCollector(redis_url, QUEUES)], route_of=route_label
+        nothing_on(on_metrics_port, docs),
+        "gateway",
+        [QueueDepthCollector(redis_url, QUEUES)],
+        route_of=route_label,
+        metrics_on=on_metrics_port,
     )

@@ -5,6 +5,11 @@ Read from the environment so that compose and `setu up` share one file.
 
 import os
 
+from setu_contract.process import keep_new_files_private
+
+# The master and every worker it forks write files for Setu's user alone.
+keep_new_files_private()
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads let one worker keep answering while another request waits on the database or,
 # for the gateway, on an upstream service.

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from setu_contract.secret_settings import SECRET_VARIABLES, new_secret
+
 SERVICES = ("programmes", "notifications", "reports")
 COMMITTED = Path(__file__).with_name("openapi.json")
 
@@ -18,18 +20,22 @@ class SpecConflict(ValueError):
 
 
 def service_spec(service: str) -> dict[str, Any]:
-    """The service's document, from its app (no database or broker is touched)."""
+    """The service's document, from its app (no database or broker is touched; the secrets
+    it refuses to start without are throwaway ones)."""
     with tempfile.TemporaryDirectory() as data_dir:
-        previous = os.environ.get("SETU_DATA_DIR")
-        os.environ["SETU_DATA_DIR"] = data_dir
+        settings = {"SETU_DATA_DIR": data_dir}
+        settings.update({variable: new_secret() for variable in SECRET_VARIABLES})
+        previous = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
         try:
             app = importlib.import_module(f"{service}.app").create_app()
             return app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
         finally:
-            if previous is None:
-                os.environ.pop("SETU_DATA_DIR", None)
-            else:
-                os.environ["SETU_DATA_DIR"] = previous
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _merge_into(target: dict[str, Any], source: dict[str, Any], where: str) -> None:

@@ -3,9 +3,10 @@
 `setu up` runs exactly these (through honcho); docker-compose.yml runs the same commands,
 one compose service each, and a test checks that the two agree.
 
-Every process but beat serves Prometheus ``/metrics``: an API on its own port, a worker node
-or a relay on the port in its own variable (``REPORTS_WORKER_METRICS_PORT`` ...), only when
-that is set. docker-compose.yml sets them; deploy/prometheus.yml scrapes ``metrics_port`` of
+Every process but beat serves Prometheus ``/metrics``: an API on its own port; the gateway,
+a worker node or a relay on the port in its own variable (``GATEWAY_METRICS_PORT``,
+``REPORTS_WORKER_METRICS_PORT`` ...), only when that is set: the gateway's public port never
+serves it. docker-compose.yml sets them; deploy/prometheus.yml scrapes ``metrics_port`` of
 each process.
 """
 
@@ -49,6 +50,8 @@ def port(settings: Mapping[str, str], variable: str) -> int:
     return int(settings.get(variable) or DEFAULT_PORTS[variable])
 
 
+GATEWAY_APP = "setu.gateway:create_app()"
+
 # Each worker node's pool size: the variable that sets it, and its default.
 WORKER_CONCURRENCY = {
     "notifications": ("NOTIFICATIONS_WORKER_CONCURRENCY", "4"),
@@ -82,6 +85,18 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
             variable,
         )
 
+    def gateway() -> ProcessSpec:
+        # One server, two listeners: the app answers /metrics on the second only.
+        binds = ["--bind", f"{host}:{port(settings, 'GATEWAY_PORT')}"]
+        metrics = settings.get(metrics_port_variable("gateway"))
+        if metrics:
+            binds += ["--bind", f"{host}:{int(metrics)}"]
+        return ProcessSpec(
+            "gateway",
+            ("gunicorn", "--config", "python:setu.gunicorn_conf", *binds, GATEWAY_APP),
+            metrics_port_variable("gateway"),
+        )
+
     def worker(service: str, queue: str) -> ProcessSpec:
         return ProcessSpec(
             f"{service}-worker",
@@ -109,7 +124,7 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
         return ProcessSpec(name, ("setu", service, "relay"), metrics_port_variable(name))
 
     return (
-        api("gateway", "setu.gateway:create_app()", "GATEWAY_PORT"),
+        gateway(),
         api("programmes-api", "programmes.app:create_app()", "PROGRAMMES_PORT"),
         api("notifications-api", "notifications.app:create_app()", "NOTIFICATIONS_PORT"),
         api("reports-api", "reports.app:create_app()", "REPORTS_PORT"),

@@ -1,4 +1,9 @@
-"""`setu up`: the whole system as local processes, on the embedded defaults."""
+"""`setu up`: the whole system as local processes, on the embedded defaults.
+
+Its secrets (SETU_SECRET_KEY, SETU_INTERNAL_SECRET) are made once, at random, under the data
+directory (``secrets/``, 0600 files in a 0700 directory) and passed to every process it
+starts, unless the environment sets them; the services have no default of their own.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,12 @@ from honcho.compat import ProcessManager
 from honcho.manager import Manager
 
 from setu.topology import ProcessSpec, port, processes
+from setu_contract.secret_settings import (
+    SECRET_VARIABLES,
+    UnsafeSecret,
+    checked_secret,
+    new_secret,
+)
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -80,12 +91,50 @@ def private_redis(url: str, data_dir: Path) -> ProcessSpec:
     )
 
 
+def local_secret(data_dir: Path, variable: str) -> str:
+    """The value `setu up` keeps for ``variable`` in ``data_dir/secrets/``, made at random
+    the first time (the file 0600, its directory 0700)."""
+    directory = data_dir / "secrets"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    directory.chmod(0o700)
+    path = directory / variable.lower()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)
+        value = path.read_text().strip()
+    else:
+        value = new_secret()
+        with os.fdopen(descriptor, "w") as file:
+            file.write(value + "\n")
+    try:
+        return checked_secret(variable, value)
+    except UnsafeSecret as exc:
+        raise click.ClickException(f"{exc} (or delete {path} for a new one)") from None
+
+
+def secrets_for(env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """The secrets every process gets: the environment's, checked, or those kept locally."""
+    chosen = {}
+    for variable in SECRET_VARIABLES:
+        if not env.get(variable):
+            chosen[variable] = local_secret(data_dir, variable)
+            continue
+        try:
+            chosen[variable] = checked_secret(variable, env[variable])
+        except UnsafeSecret as exc:
+            raise click.ClickException(str(exc)) from None
+    return chosen
+
+
 def local_settings(environ: dict[str, str]) -> tuple[dict[str, str], list[ProcessSpec]]:
     """The environment every process gets, and the helper processes it needs."""
     env = dict(environ)
     data_dir = Path(env.get("SETU_DATA_DIR") or "var").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)  # databases, mail, reports and secrets: this user's only
     env["SETU_DATA_DIR"] = str(data_dir)
+    env.update(secrets_for(env, data_dir))
     env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("SETU_PUBLIC_URL", f"http://127.0.0.1:{port(env, 'GATEWAY_PORT')}")
     env.setdefault("PYTHONUNBUFFERED", "1")

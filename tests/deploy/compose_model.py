@@ -9,9 +9,13 @@ from typing import Any
 
 import yaml
 
+from setu_contract.secret_settings import SECRET_VARIABLES, new_secret
 from tests.deploy.tools import ROOT
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+# What an operator must set before compose runs at all (``${VAR:?...}`` in the file).
+REQUIRED_SECRETS = {variable: new_secret() for variable in SECRET_VARIABLES}
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, and $$ (a dollar).
 _VARIABLE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\}")
@@ -43,8 +47,9 @@ def _resolve(node: Any, env: Mapping[str, str]) -> Any:
 
 
 def load(env: Mapping[str, str] | None = None, path: Path = COMPOSE_FILE) -> dict[str, Any]:
-    """The whole file, YAML anchors merged, variables interpolated from ``env`` (default: none)."""
-    return _resolve(yaml.safe_load(path.read_text()), env or {})
+    """The whole file, YAML anchors merged, variables interpolated from ``env`` (default:
+    only the secrets compose requires)."""
+    return _resolve(yaml.safe_load(path.read_text()), REQUIRED_SECRETS if env is None else env)
 
 
 def environment(service: Mapping[str, Any]) -> dict[str, str]:

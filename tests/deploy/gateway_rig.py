@@ -1,9 +1,11 @@
 """Debian's nginx running deploy/nginx/nginx.conf in front of stand-in upstream services.
 
 The stand-ins keep the contract of the real ones (docs/architecture.md, setu_contract.http):
-programmes answers ``GET /internal/authorize`` with 204 and the identity headers for a good
-key, 401 or 429 with a JSON error otherwise; every upstream echoes what it received as JSON,
-so a test sees exactly what nginx forwarded.
+programmes answers ``GET /internal/authorize`` with 204 and the identity headers, signed for
+the request named in X-Original-Method and X-Original-URI, for a good key, and 401 or 429 with
+a JSON error otherwise; every upstream answers ``/metrics`` as the real ones do, redirects a
+path with a trailing slash to an absolute URL of its own (as werkzeug does), and echoes
+anything else it received as JSON, so a test sees exactly what nginx forwarded.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from setu_contract.http import AUTHORIZE_PATH, IDENTITY_HEADERS
+from setu_contract.http import (
+    AUTHORIZE_PATH,
+    ORIGINAL_METHOD_HEADER,
+    ORIGINAL_URI_HEADER,
+    Principal,
+    principal_from_headers,
+    sign_identity,
+)
+from setu_contract.secret_settings import new_secret
 from tests.deploy.tools import ROOT
 from tests.support.infra import free_port, wait_until
 
@@ -36,6 +46,10 @@ IDENTITY = {
     "X-Setu-Side": "",
     "X-Setu-Key-Id": "5d0e2c1a-8f7b-4c1e-b1a9-3f2d6e4c8a77",
 }
+PRINCIPAL = principal_from_headers(IDENTITY)
+INTERNAL_SECRET = new_secret()
+# What a stand-in answers /metrics with: seen in an answer, a metrics page leaked out.
+METRICS_MARKER = "setu_standin_metrics_total"
 
 
 def _json(status: int, body: dict, headers: dict[str, str] | None = None) -> Response:
@@ -50,6 +64,7 @@ class StandIn:
 
     name: str
     received: list[dict] = field(default_factory=list)
+    port: int = 0  # where it listens, once served
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -57,6 +72,7 @@ class StandIn:
             "service": self.name,
             "method": request.method,
             "path": request.path,
+            "target": environ["RAW_URI"],
             "query": request.query_string.decode(),
             "headers": dict(request.headers),
             "body_length": len(request.get_data()),
@@ -64,6 +80,12 @@ class StandIn:
         self.received.append(seen)
         if self.name == "programmes" and request.path == AUTHORIZE_PATH:
             response = self.authorize(request)
+        elif request.path == "/metrics":
+            response = Response(f"{METRICS_MARKER} 1\n", mimetype="text/plain")
+        elif request.path.endswith("/") and request.path != "/":
+            # werkzeug's strict slashes: an absolute URL built from the Host header.
+            location = request.host_url.rstrip("/") + request.path.rstrip("/")
+            response = Response(status=308, headers={"Location": location})
         else:
             response = _json(200, seen)
         return response(environ, start_response)
@@ -72,20 +94,46 @@ class StandIn:
     def authorize(request: Request) -> Response:
         key = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if key == GOOD_KEY:
-            return Response(status=204, headers={h: IDENTITY[h] for h in IDENTITY_HEADERS})
+            return Response(status=204, headers=signed_identity(request))
         if key == LIMITED_KEY:
             body = {"code": 429, "status": "Too Many Requests", "message": "slow down"}
             return _json(429, body, {"Retry-After": "7"})
         body = {"code": 401, "status": "Unauthorized", "message": "a valid API key is required"}
         return _json(401, body, {"WWW-Authenticate": "Bearer"})
 
+    def leaked(self) -> list[dict]:
+        """Requests this upstream received for /metrics or /internal that no authorize
+        subrequest made (only those carry X-Original-URI: nginx drops a client's)."""
+        return [
+            r
+            for r in self.received
+            if r["path"] == "/metrics"
+            or (r["path"].startswith("/internal") and not header(r, ORIGINAL_URI_HEADER))
+        ]
+
     def authorize_calls(self) -> int:
         return sum(1 for r in self.received if r["path"] == AUTHORIZE_PATH)
 
 
+def header(seen: dict, name: str) -> str | None:
+    """A header of a request a stand-in received, by its name in any case."""
+    return next((v for k, v in seen["headers"].items() if k.lower() == name.lower()), None)
+
+
+def signed_identity(request: Request) -> dict[str, str]:
+    """The identity headers programmes answers a good key with: signed for the original
+    request, or unsigned when the asker named none."""
+    method = request.headers.get(ORIGINAL_METHOD_HEADER)
+    target = request.headers.get(ORIGINAL_URI_HEADER)
+    if not method or not target:
+        return dict(IDENTITY)
+    assert isinstance(PRINCIPAL, Principal)
+    return sign_identity(PRINCIPAL, INTERNAL_SECRET, method, target)
+
+
 @contextmanager
 def serve(app: StandIn) -> Iterator[int]:
-    port = free_port()
+    port = app.port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
 import pytest
 
-from tests.deploy.compose_model import COMPOSE_FILE
+from setu_contract.secret_settings import SECRET_VARIABLES
+from tests.deploy.compose_model import COMPOSE_FILE, REQUIRED_SECRETS
 from tests.deploy.tools import ROOT, require_tool
 
 DOCKERFILES = sorted(
@@ -15,8 +17,13 @@ DOCKERFILES = sorted(
 )
 
 
-def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+def run(argv: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+    """``argv`` in the repository, with the secrets compose requires (or ``settings``)."""
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
+    env.update(settings or REQUIRED_SECRETS)
+    return subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize("profiles", [[], ["--profile", "ops"]], ids=["default", "ops"])
@@ -24,6 +31,15 @@ def test_docker_compose_config_is_valid(profiles: list[str]):
     compose = require_tool("docker-compose")
     result = run([compose, "-f", str(COMPOSE_FILE), *profiles, "config", "-q"])
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", SECRET_VARIABLES)
+def test_docker_compose_refuses_to_run_without_each_secret(missing: str):
+    compose = require_tool("docker-compose")
+    others = {k: v for k, v in REQUIRED_SECRETS.items() if k != missing}
+    result = run([compose, "-f", str(COMPOSE_FILE), "config", "-q"], **others)
+    assert result.returncode != 0
+    assert missing in result.stderr
 
 
 def test_docker_compose_config_lists_every_service():

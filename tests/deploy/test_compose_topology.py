@@ -68,6 +68,8 @@ DOCUMENTED = {
     "NOTIFICATIONS_PORT",
     "REPORTS_PORT",
     "WEBHOOK_ALLOW_PRIVATE",
+    "SETU_SECRET_KEY",
+    "SETU_INTERNAL_SECRET",
 }
 
 # os.environ["X"], os.environ.get("X"), os.getenv("X"), the Config.from_env idiom

@@ -1,11 +1,14 @@
 """The nginx gateway of docker-compose.yml, run for real (Debian's nginx) in front of stand-ins.
 
 Routing by path, auth_request to programmes for notifications and reports with the identity
-headers forwarded, client-sent identity headers dropped, denials passed on as JSON, 413 JSON.
+headers forwarded, signed for the very request the service receives; client-sent identity
+headers dropped, denials passed on as JSON, 400 and 413 JSON. (tests/security runs the
+encoded-path corpus through this rig.)
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +16,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.deploy.gateway_rig import GOOD_KEY, IDENTITY, LIMITED_KEY, StandIn, gateway
+from setu_contract.http import ORIGINAL_METHOD_HEADER, ORIGINAL_URI_HEADER, verified_principal
+from tests.deploy.gateway_rig import (
+    GOOD_KEY,
+    IDENTITY,
+    INTERNAL_SECRET,
+    LIMITED_KEY,
+    PRINCIPAL,
+    StandIn,
+    gateway,
+    header,
+)
 from tests.deploy.tools import require_tool
+from tests.support.raw_http import raw_request
 
 FORGED = {
     "X-Setu-Organisation-Id": "forged-organisation",
@@ -119,6 +133,45 @@ def test_authorised_requests_carry_the_identity_programmes_answered(rig, path: s
     assert headers["Authorization"] == f"Bearer {GOOD_KEY}"
 
 
+@pytest.mark.parametrize(
+    ("method", "target"),
+    [
+        ("GET", "/v1/reports/r1"),
+        ("GET", "/v1/notifications?status=failed&page=2"),
+        ("POST", "/v1/reports?x=1"),
+        ("DELETE", "/v1/webhooks/w1"),
+        ("GET", "/v1/reports/a%2Fb%3Fc?q=%E2%80%A5%20x"),
+        ("GET", "/v1/report-schedules//./s1/../s2"),
+        ("GET", "/v1/webhooks/%7e%2fw?q=a%2fb"),
+    ],
+)
+def test_the_identity_reaches_the_service_signed_for_the_request_it_received(
+    rig, method: str, target: str
+):
+    nginx, _ = rig
+    answer = raw_request(nginx.port, target, method, bearer(GOOD_KEY))
+    assert answer.status == 200, answer.text
+    seen = json.loads(answer.body)
+    assert (seen["method"], seen["target"]) == (method, target)
+    vouched = verified_principal(seen["headers"], INTERNAL_SECRET, method, seen["target"])
+    assert vouched == PRINCIPAL
+    # Made for this request only: another method or target is refused.
+    assert verified_principal(seen["headers"], INTERNAL_SECRET, "PATCH", seen["target"]) is None
+    assert verified_principal(seen["headers"], INTERNAL_SECRET, method, "/v1/reports") is None
+
+
+def test_original_request_headers_sent_by_clients_never_reach_any_service(rig):
+    forged = {ORIGINAL_METHOD_HEADER: "DELETE", ORIGINAL_URI_HEADER: "/v1/webhooks/other"}
+    for path in ("/v1/programmes", "/v1/reports/r1", "/v1/unsubscribe/t", "/openapi.json"):
+        seen = get(rig, path, headers={**bearer(GOOD_KEY), **forged}).json()
+        assert header(seen, ORIGINAL_METHOD_HEADER) is None, path
+        assert header(seen, ORIGINAL_URI_HEADER) is None, path
+    _, apps = rig
+    asked = [r for r in apps["programmes"].received if r["path"] == "/internal/authorize"][-1]
+    assert header(asked, ORIGINAL_URI_HEADER) == "/v1/reports/r1"
+    assert header(asked, ORIGINAL_METHOD_HEADER) == "GET"
+
+
 def test_the_authorize_subrequest_carries_the_key_and_no_body(rig):
     _, apps = rig
     get(
@@ -169,6 +222,15 @@ def test_unsubscribe_needs_no_key_and_asks_nobody(rig):
     assert answer.status_code == 200
     assert answer.json()["service"] == "notifications"
     assert apps["programmes"].authorize_calls() == calls
+
+
+@pytest.mark.parametrize("path", ["/v1/programmes/%zz", "/v1/reports/%00", "/v1/../../internal"])
+def test_a_path_nginx_cannot_read_answers_400_json(rig, path: str):
+    nginx, _ = rig
+    answer = raw_request(nginx.port, path, headers=bearer(GOOD_KEY))
+    assert answer.status == 400
+    assert answer.header("Content-Type").startswith("application/json")
+    assert json.loads(answer.body)["code"] == 400
 
 
 def test_a_body_over_one_mebibyte_answers_413_json(rig):

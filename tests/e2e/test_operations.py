@@ -49,18 +49,20 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
         [email] = smtp_server.wait_for(1)
         assert email["X-Correlation-Id"] == trace
 
-        # Metrics: the gateway sees the queues; each service counts its own records.
+        # Metrics: the gateway sees the queues (on its metrics port: its public one serves
+        # none); each service counts its own records.
         ports = {
             name: system.env[f"{name.upper()}_PORT"]
-            for name in ("gateway", "programmes", "notifications", "reports")
+            for name in ("gateway_metrics", "programmes", "notifications", "reports")
         }
+        assert system.api("GET", "/metrics").status_code == 404
 
         def scrape(service: str) -> str:
             answer = requests.get(f"http://127.0.0.1:{ports[service]}/metrics", timeout=5)
             assert answer.status_code == 200
             return answer.text
 
-        gateway = scrape("gateway")
+        gateway = scrape("gateway_metrics")
         assert metric(gateway, "setu_queue_depth", queue="notifications") >= 0
         assert (
             metric(

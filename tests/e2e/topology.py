@@ -107,7 +107,13 @@ def running_setu(
 ) -> Iterator[RunningSetu]:
     ports = {
         name: str(free_port())
-        for name in ("GATEWAY_PORT", "PROGRAMMES_PORT", "NOTIFICATIONS_PORT", "REPORTS_PORT")
+        for name in (
+            "GATEWAY_PORT",
+            "GATEWAY_METRICS_PORT",
+            "PROGRAMMES_PORT",
+            "NOTIFICATIONS_PORT",
+            "REPORTS_PORT",
+        )
     }
     env = {
         **ports,

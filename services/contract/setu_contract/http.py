@@ -2,15 +2,26 @@
 
 The programmes service owns organisations and API keys. The gateway asks it to authorise
 each request bound for another service (``AUTHORIZE_PATH``, as nginx's ``auth_request``
-does) and passes the answer on in the identity headers below, after removing any such
-header the client sent. Services behind the gateway trust only these headers.
+does), naming the request's method and target in ``X-Original-Method`` and
+``X-Original-URI``, and passes the answer on in the identity headers below, after removing
+any such header the client sent. The answer is signed under ``SETU_INTERNAL_SECRET``
+(``sign_identity``): an HMAC over the identity, the time and the method and target it is
+for, so nginx passes it on without a module of its own. Services behind the gateway accept
+the identity only with a signature that is fresh and made for the request they are
+answering (``verified_principal``): whoever else reaches their port cannot vouch for
+anyone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
@@ -23,7 +34,17 @@ ORGANISATION_HEADER = "X-Setu-Organisation-Id"
 ROLE_HEADER = "X-Setu-Role"
 SIDE_HEADER = "X-Setu-Side"
 KEY_HEADER = "X-Setu-Key-Id"
-IDENTITY_HEADERS = (ORGANISATION_HEADER, ROLE_HEADER, SIDE_HEADER, KEY_HEADER)
+SIGNATURE_HEADER = "X-Setu-Identity-Signature"
+IDENTITY_HEADERS = (ORGANISATION_HEADER, ROLE_HEADER, SIDE_HEADER, KEY_HEADER, SIGNATURE_HEADER)
+
+# What the gateway asks AUTHORIZE_PATH about: the request it is about to forward.
+ORIGINAL_METHOD_HEADER = "X-Original-Method"
+ORIGINAL_URI_HEADER = "X-Original-URI"
+
+# How long a signature vouches for its request: the gateway forwards at once, so anything
+# older is a replay.
+SIGNATURE_MAX_AGE = 30.0
+_SIGNATURE = re.compile(r"t=(?P<t>[0-9]{1,12}),v1=(?P<mac>[0-9a-f]{64})")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 
@@ -57,13 +78,69 @@ class Principal:
 
 
 def principal_from_headers(headers: Mapping[str, str]) -> Principal | None:
-    """The principal the gateway vouched for, or None when the headers are absent or odd."""
+    """The principal the identity headers name (signed or not), or None when they are absent
+    or odd. Services take it only through ``verified_principal``."""
     organisation_id = headers.get(ORGANISATION_HEADER)
     role = headers.get(ROLE_HEADER)
     key_id = headers.get(KEY_HEADER)
     if not organisation_id or not key_id or role not in ROLES:
         return None
     return Principal(organisation_id, role, key_id, headers.get(SIDE_HEADER) or None)
+
+
+def _identity_mac(
+    secret: str, principal: Principal, method: str, target: str, signed_at: int
+) -> str:
+    fields = (
+        "setu-identity-v1",
+        str(signed_at),
+        method.upper(),
+        target,
+        principal.organisation_id,
+        principal.role,
+        principal.side or "",
+        principal.key_id,
+    )
+    message = "\n".join(fields).encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_identity(
+    principal: Principal, secret: str, method: str, target: str, now: float | None = None
+) -> dict[str, str]:
+    """The identity headers of ``principal``, signed for one request (``method`` and its
+    ``target`` as the client sent it: path and query, still percent-encoded)."""
+    signed_at = int(time.time() if now is None else now)
+    mac = _identity_mac(secret, principal, method, target, signed_at)
+    return {**principal.headers(), SIGNATURE_HEADER: f"t={signed_at},v1={mac}"}
+
+
+def verified_principal(
+    headers: Mapping[str, str], secret: str, method: str, target: str, now: float | None = None
+) -> Principal | None:
+    """The principal of the identity headers if their signature is ``secret``'s, made for
+    this method and target less than SIGNATURE_MAX_AGE ago; else None."""
+    principal = principal_from_headers(headers)
+    signature = _SIGNATURE.fullmatch(headers.get(SIGNATURE_HEADER) or "")
+    if principal is None or signature is None or not secret:
+        return None
+    signed_at = int(signature["t"])
+    if abs((time.time() if now is None else now) - signed_at) > SIGNATURE_MAX_AGE:
+        return None
+    expected = _identity_mac(secret, principal, method, target, signed_at)
+    return principal if hmac.compare_digest(expected, signature["mac"]) else None
+
+
+def request_target(request_env: Mapping[str, Any]) -> str:
+    """The request's target as the client sent it (path and query, still percent-encoded):
+    what gunicorn and werkzeug keep in RAW_URI; rebuilt from the decoded path otherwise."""
+    raw = request_env.get("RAW_URI") or request_env.get("REQUEST_URI")
+    if raw:
+        return str(raw)
+    decoded = request_env.get("SCRIPT_NAME", "") + request_env.get("PATH_INFO", "")
+    path = quote(decoded, safe="/;=,", encoding="latin-1", errors="replace")  # WSGI: latin-1
+    query = request_env.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
 
 
 class ErrorSchema(Schema):

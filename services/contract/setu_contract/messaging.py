@@ -146,3 +146,16 @@ def freeze_start_up_heap_in_pool_children() -> None:
     @signals.worker_process_init.connect(weak=False)
     def _freeze(**_: Any) -> None:
         freeze_start_up_heap()
+
+
+def keep_new_files_private_in_workers() -> None:
+    """A worker node or beat makes its files private (``process.keep_new_files_private``)
+    as it starts, before its pool children or its schedule file exist."""
+    from celery import signals
+
+    from setu_contract.process import keep_new_files_private
+
+    @signals.worker_init.connect(weak=False)
+    @signals.beat_init.connect(weak=False)
+    def _private(**_: Any) -> None:
+        keep_new_files_private()

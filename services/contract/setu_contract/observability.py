@@ -159,18 +159,27 @@ class HttpInstrumentation:
 
     It adopts the request's ``X-Correlation-Id`` (or makes one), echoes it in the response,
     logs the request as one JSON line with its status and duration, counts and times it for
-    Prometheus, and answers ``GET /metrics`` itself with ``collectors`` added.
+    Prometheus, and answers ``GET /metrics`` itself with ``collectors`` added: on every
+    request, or on those ``metrics_on(environ)`` accepts (the gateway's metrics port).
     """
 
     MAX_CORRELATION_ID = 200
 
-    def __init__(self, app: Any, service: str, collectors: Any = (), route_of: Any = None):
+    def __init__(
+        self,
+        app: Any,
+        service: str,
+        collectors: Any = (),
+        route_of: Any = None,
+        metrics_on: Any = None,
+    ):
         self.app = app
         self.service = service
         self.collectors = tuple(collectors)
         # environ -> the label of the route a request took, or None (metrics.url_rules for
         # a Flask app); never the raw path, which clients choose.
         self.route_of = route_of
+        self.metrics_on = metrics_on
         self.access_log = AccessLog(service)
 
     def adopt_correlation_id(self, request_env: dict[str, Any]) -> str:
@@ -179,6 +188,9 @@ class HttpInstrumentation:
         correlation_id = given if usable else new_correlation_id()
         set_correlation_id(correlation_id)
         return correlation_id
+
+    def serves_metrics(self, request_env: dict[str, Any]) -> bool:
+        return self.metrics_on is None or bool(self.metrics_on(request_env))
 
     @staticmethod
     def not_found(start_response: Any, correlation_id: str) -> list[bytes]:
@@ -194,7 +206,7 @@ class HttpInstrumentation:
 
         path = request_env.get("PATH_INFO", "")
         method = request_env.get("REQUEST_METHOD", "GET")
-        if path == "/metrics" and method == "GET":
+        if path == "/metrics" and method == "GET" and self.serves_metrics(request_env):
             body = metrics.exposition(self.collectors)
             start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE)])
             return [body]

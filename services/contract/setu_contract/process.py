@@ -1,4 +1,5 @@
-"""What every long-lived process (API worker, Celery pool child) does once its app is loaded."""
+"""What every long-lived process does as it starts (its files private) and once its app is
+loaded (API worker, Celery pool child: its start-up heap frozen)."""
 
 from __future__ import annotations
 
@@ -14,3 +15,16 @@ def freeze_start_up_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+# New files readable and writable by the process's own user only, new directories its own.
+PRIVATE_UMASK = 0o077
+
+
+def keep_new_files_private() -> None:
+    """From now on, in this process and the processes it starts, every file Setu writes
+    (databases, mail, reports, secrets, logs of its own) is its user's only: 0600 files,
+    0700 directories. Called at the start of every Setu process."""
+    import os
+
+    os.umask(PRIVATE_UMASK)

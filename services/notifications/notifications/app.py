@@ -16,6 +16,7 @@ from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
+from setu_contract.secret_settings import SECRET_VARIABLES
 
 MAX_BODY = 1024 * 1024
 
@@ -46,7 +47,7 @@ def _require_json() -> None:
 
 
 def create_app(config: Config | None = None) -> Flask:
-    config = config or Config.from_env()
+    config = (config or Config.from_env()).require_secrets(*SECRET_VARIABLES)
     app = Flask(__name__)
     app.json = JSONProvider(app)
     app.config.update(_api_settings(config))

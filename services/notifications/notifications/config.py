@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
+
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -33,7 +35,10 @@ class Config:
     reply_to: str | None = None
     secretariat_email: str = "secretariat@setu.local"
     public_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "setu-development-secret"
+    # No defaults (secret_settings): the API needs both (``require_secrets``), the worker
+    # the first (it signs the unsubscribe links); commands that use neither need neither.
+    secret_key: str = ""
+    internal_secret: str = ""
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_disable_after: float = 3 * 24 * 3600.0
@@ -56,10 +61,19 @@ class Config:
             reply_to=env.get("MAIL_REPLY_TO") or secretariat,
             secretariat_email=secretariat,
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
-            secret_key=env.get("SETU_SECRET_KEY") or cls.secret_key,
+            secret_key=env.get(SECRET_KEY) or "",
+            internal_secret=env.get(INTERNAL_SECRET) or "",
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
             webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
             webhook_disable_after=float(
                 env.get("WEBHOOK_DISABLE_AFTER_SECONDS") or cls.webhook_disable_after
             ),
         )
+
+    def require_secrets(self, *variables: str) -> Config:
+        """This config, if the secrets named (SETU_SECRET_KEY, SETU_INTERNAL_SECRET) are
+        usable; else UnsafeSecret."""
+        values = {SECRET_KEY: self.secret_key, INTERNAL_SECRET: self.internal_secret}
+        for variable in variables:
+            checked_secret(variable, values[variable])
+        return self

@@ -37,6 +37,7 @@ from setu_contract.messaging import (
     celery_settings,
     event_task_reprs,
     freeze_start_up_heap_in_pool_children,
+    keep_new_files_private_in_workers,
 )
 from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import (
@@ -44,6 +45,7 @@ from setu_contract.observability import (
     install_celery_correlation,
     set_correlation_id,
 )
+from setu_contract.secret_settings import SECRET_KEY
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,10 @@ WAIT_FOR_ORGANISATIONS = 5
 
 
 def _settings() -> dict[str, Any]:
+    # Read as the worker starts: it signs the unsubscribe links, so it needs the secret key.
+    config = Config.from_env().require_secrets(SECRET_KEY)
     return {
-        **celery_settings(Config.from_env().redis_url),
+        **celery_settings(config.redis_url),
         "task_default_queue": NOTIFICATIONS_QUEUE,
     }
 
@@ -89,6 +93,7 @@ app.add_defaults(_settings)
 install_celery_correlation(app)
 install_worker_metrics(app, "notifications")
 freeze_start_up_heap_in_pool_children()
+keep_new_files_private_in_workers()
 
 
 class _WithoutTaskArguments(logging.Filter):

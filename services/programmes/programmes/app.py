@@ -19,6 +19,7 @@ from programmes.store.models import Programme, ProgrammePartner, outbox
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
+from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 
 MAX_BODY = 1024 * 1024
 
@@ -41,6 +42,7 @@ def _api_settings(config: Config) -> dict[str, object]:
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    checked_secret(INTERNAL_SECRET, config.internal_secret)
     if not config.testing:
         configure_logging("programmes", config.log_level)
     app = Flask(__name__)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from setu_contract.secret_settings import INTERNAL_SECRET
+
 
 def _default_database_url(env: Mapping[str, str]) -> str:
     data_dir = Path(env.get("SETU_DATA_DIR") or "var")
@@ -20,6 +22,9 @@ class Config:
     rate_limit: str = "600/minute"
     secretariat_email: str = "secretariat@setu.local"
     log_level: str = "INFO"
+    # Signs the identity /internal/authorize answers with; no default (secret_settings):
+    # the API refuses to start without a usable one, commands that do not sign need none.
+    internal_secret: str = ""
     testing: bool = False
 
     @classmethod
@@ -31,4 +36,5 @@ class Config:
             rate_limit=env.get("SETU_RATE_LIMIT") or cls.rate_limit,
             secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
             log_level=env.get("LOG_LEVEL") or cls.log_level,
+            internal_secret=env.get(INTERNAL_SECRET) or "",
         )

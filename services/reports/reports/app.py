@@ -17,10 +17,12 @@ from reports.worker import settings
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation
+from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    checked_secret(INTERNAL_SECRET, config.internal_secret)
     app = Flask(__name__)
     app.json = JSONProvider(app)
     app.config.update(

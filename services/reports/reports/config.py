@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from setu_contract.secret_settings import INTERNAL_SECRET
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -23,6 +25,9 @@ class Config:
     event_max_retries: int = 8
     event_retry_base: float = 1.0
     event_retry_max: float = 60.0
+    # Checks the identity the gateway signed; no default (secret_settings): the API refuses
+    # to start without a usable one, the worker and commands need none.
+    internal_secret: str = ""
 
     @property
     def reports_dir(self) -> Path:
@@ -40,6 +45,7 @@ class Config:
             event_max_retries=int(_number(env, "REPORTS_EVENT_MAX_RETRIES", 8)),
             event_retry_base=_number(env, "REPORTS_EVENT_RETRY_BASE", 1.0),
             event_retry_max=_number(env, "REPORTS_EVENT_RETRY_MAX", 60.0),
+            internal_secret=env.get(INTERNAL_SECRET) or "",
         )
 
 

@@ -30,6 +30,7 @@ from setu_contract.messaging import (
     celery_settings,
     event_task_reprs,
     freeze_start_up_heap_in_pool_children,
+    keep_new_files_private_in_workers,
 )
 from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import configure_logging, install_celery_correlation
@@ -65,6 +66,7 @@ def _configure(sender: Celery, **_: Any) -> None:
 install_celery_correlation(app)
 install_worker_metrics(app, "reports")
 freeze_start_up_heap_in_pool_children()
+keep_new_files_private_in_workers()
 
 
 @setup_logging.connect(weak=False)

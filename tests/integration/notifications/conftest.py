@@ -18,6 +18,7 @@ from setu_contract.messaging import (
     celery_settings,
     event_task_reprs,
 )
+from tests.support.identity import SECRETS
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 from tests.support.smtp import SmtpServer
@@ -41,6 +42,7 @@ def worker_env(database_url: str, redis_url: str, smtp_server: SmtpServer) -> di
         "SMTP_TIMEOUT": "3",
         "SECRETARIAT_EMAIL": "secretariat@setu.test",
         "SETU_PUBLIC_URL": "https://setu.test",
+        **SECRETS,
     }
 
 

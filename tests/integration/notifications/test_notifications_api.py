@@ -17,6 +17,8 @@ from notifications.mail.unsubscribe import make_token
 from notifications.services.events import record_event
 from notifications.services.sending import send_delivery
 from notifications.store.db import make_sessionmaker
+from tests.support.identity import CONFIG_SECRETS as SECRETS
+from tests.support.identity import signing_client
 from tests.support.smtp import SmtpServer
 from tests.unit.notifications.factories import (
     application_status_changed,
@@ -25,7 +27,6 @@ from tests.unit.notifications.factories import (
     report_generated,
 )
 
-SECRET = "test-secret"
 SETTINGS = Settings("office@setu.test", "https://setu.test")
 SECRETARIAT = {
     "X-Setu-Organisation-Id": "sec-jp",
@@ -46,8 +47,8 @@ def _partner(organisation_id: str) -> dict[str, str]:
 
 @pytest.fixture
 def client(notifications_db: Engine, database_url: str, redis_url: str) -> Iterator[FlaskClient]:
-    config = Config(database_url=database_url, redis_url=redis_url, secret_key=SECRET)
-    yield create_app(config).test_client()
+    config = Config(database_url=database_url, redis_url=redis_url, **SECRETS)
+    yield signing_client(create_app(config))
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_only_the_secretariat_retries_and_only_failed_deliveries(
 def test_one_click_unsubscribe_stops_report_emails_without_an_api_key(
     client: FlaskClient, notifications_db: Engine
 ) -> None:
-    token = make_token(SECRET, "Reader@Setu.test")
+    token = make_token(SECRETS["secret_key"], "Reader@Setu.test")
     page = client.get(f"/v1/unsubscribe/{token}")
     assert page.status_code == 200 and "reader@setu.test" in page.get_data(as_text=True)
     response = client.post(f"/v1/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from notifications.app import create_app
 from notifications.config import Config
 from notifications.store.models import WebhookEndpoint
+from tests.support.identity import CONFIG_SECRETS as SECRETS
+from tests.support.identity import signing_client
 
 PARTNER = {"X-Setu-Organisation-Id": "org-1", "X-Setu-Role": "partner", "X-Setu-Key-Id": "k"}
 JSON_VALUES = st.recursive(
@@ -31,7 +33,7 @@ BODIES = JSON_VALUES | st.fixed_dictionaries(
 def test_odd_input_gets_a_4xx_json_answer(
     notifications_db: Engine, database_url: str, body, raw: bytes, query: str
 ) -> None:
-    client = create_app(Config(database_url=database_url)).test_client()
+    client = signing_client(create_app(Config(database_url=database_url, **SECRETS)))
     answers = [
         client.post("/v1/webhooks", headers=PARTNER, json=body),
         client.post("/v1/webhooks", headers=PARTNER, data=raw, content_type="application/json"),

@@ -14,6 +14,7 @@ from notifications.app import create_app
 from notifications.cli import cli
 from notifications.config import Config
 from notifications.store.models import DeadLetter, Delivery
+from tests.support.identity import signing_client
 from tests.support.infra import wait_until
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
@@ -71,7 +72,7 @@ def test_a_report_email_can_be_left_with_one_click(
     assert link in message.get_body(("plain",)).get_content()
 
     config = Config.from_env(worker_env)
-    client = create_app(config).test_client()
+    client = signing_client(create_app(config))
     path = link.removeprefix("https://setu.test")
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})  # no API key
     assert response.status_code == 200

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from notifications.app import create_app
 from notifications.config import Config
+from tests.support.identity import CONFIG_SECRETS as SECRETS
+from tests.support.identity import signing_client
 from tests.support.infra import free_port
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
@@ -11,7 +13,9 @@ from tests.unit.notifications.factories import programme_status_changed
 
 
 def test_ready_when_database_and_redis_answer(notifications_db, database_url, redis_url) -> None:
-    client = create_app(Config(database_url=database_url, redis_url=redis_url)).test_client()
+    client = signing_client(
+        create_app(Config(database_url=database_url, redis_url=redis_url, **SECRETS))
+    )
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok", "redis": "ok"}
@@ -24,7 +28,9 @@ def test_ready_when_database_and_redis_answer(notifications_db, database_url, re
 
 def test_not_ready_when_redis_does_not_answer(notifications_db, database_url) -> None:
     dead = f"redis://127.0.0.1:{free_port()}/0"
-    client = create_app(Config(database_url=database_url, redis_url=dead)).test_client()
+    client = signing_client(
+        create_app(Config(database_url=database_url, redis_url=dead, **SECRETS))
+    )
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["database"] == "ok" and ready.json["checks"]["redis"] != "ok"

@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from notifications.app import create_app
 from notifications.config import Config
 from tests.integration.notifications.webhook_receiver import Receiver, verify
+from tests.support.identity import CONFIG_SECRETS as SECRETS
+from tests.support.identity import signing_client
 from tests.support.infra import wait_until
 from tests.support.processes import Process
 from tests.support.smtp import SmtpServer
@@ -33,7 +35,7 @@ def worker_env(worker_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 def client(notifications_db, worker_env: dict[str, str]) -> FlaskClient:
-    return create_app(Config.from_env(worker_env)).test_client()
+    return signing_client(create_app(Config.from_env(worker_env)))
 
 
 @pytest.fixture
@@ -171,7 +173,7 @@ def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_told(
 
 
 def test_private_addresses_are_refused_unless_allowed(notifications_db, database_url) -> None:
-    strict = create_app(Config(database_url=database_url)).test_client()
+    strict = signing_client(create_app(Config(database_url=database_url, **SECRETS)))
     for url in (
         "https://127.0.0.1/hook",
         "https://10.1.2.3/hook",

@@ -18,6 +18,7 @@ from programmes.cli import cli
 from programmes.config import Config
 from programmes.store.db import make_engine
 from programmes.store.migrate import upgrade
+from tests.support.identity import INTERNAL_SECRET
 
 
 @dataclass
@@ -50,7 +51,14 @@ def programmes_env(database_url: str, redis_url: str) -> dict[str, str]:
 @pytest.fixture
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     upgrade(database_url)
-    flask_app = create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
+    flask_app = create_app(
+        Config(
+            database_url=database_url,
+            redis_url=redis_url,
+            testing=True,
+            internal_secret=INTERNAL_SECRET,
+        )
+    )
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()
 
@@ -71,7 +79,14 @@ class Statements:
 def another_process(database_url: str, redis_url: str) -> Flask:
     """Another API process: its own kept keys and programmes, the same database and Redis
     (Redis at ``redis_url``: one that does not answer, for a process with Redis away)."""
-    return create_app(Config(database_url=database_url, redis_url=redis_url, testing=True))
+    return create_app(
+        Config(
+            database_url=database_url,
+            redis_url=redis_url,
+            testing=True,
+            internal_secret=INTERNAL_SECRET,
+        )
+    )
 
 
 @pytest.fixture

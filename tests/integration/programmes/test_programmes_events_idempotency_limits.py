@@ -17,6 +17,7 @@ from tests.integration.programmes.conftest import (
     new_organisation,
     programme_body,
 )
+from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
 
 
@@ -86,7 +87,13 @@ def limited_caller(database_url: str, redis_url: str, secretariat: Caller, rate:
     windows are fixed minutes, and requests that straddled the end of one would be counted
     in two."""
     app = create_app(
-        Config(database_url=database_url, redis_url=redis_url, rate_limit=rate, testing=True)
+        Config(
+            database_url=database_url,
+            redis_url=redis_url,
+            rate_limit=rate,
+            testing=True,
+            internal_secret=INTERNAL_SECRET,
+        )
     )
     org = new_organisation(secretariat, "JP")
     caller = Caller(app.test_client(), new_key(secretariat, org["id"]))

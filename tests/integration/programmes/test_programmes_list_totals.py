@@ -11,6 +11,7 @@ from programmes.config import Config
 from programmes.store.list_totals import ListTotals
 from tests.integration.programmes.conftest import Caller, Partners, new_key, programme_body
 from tests.integration.programmes.test_programmes_applications import application_body
+from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
 
 
@@ -100,7 +101,14 @@ def test_with_redis_down_totals_are_counted_and_exact(
     database_url: str, secretariat: Caller, partners: Partners
 ):
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
-    app: Flask = create_app(Config(database_url=database_url, redis_url=nowhere, testing=True))
+    app: Flask = create_app(
+        Config(
+            database_url=database_url,
+            redis_url=nowhere,
+            testing=True,
+            internal_secret=INTERNAL_SECRET,
+        )
+    )
     try:
         caller = Caller(app.test_client(), new_key(secretariat, partners.jp["id"]))
         assert total(caller) == 0

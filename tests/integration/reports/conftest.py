@@ -16,6 +16,7 @@ from reports.runtime import build_runtime
 from reports.store.migrate import upgrade
 from reports.worker import HANDLE_EVENT, settings
 from setu_contract.messaging import REPORTS_QUEUE
+from tests.support.identity import INTERNAL_SECRET, signing_client
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 
@@ -39,7 +40,12 @@ def reports_service(database_url: str, redis_url: str, tmp_path: Path) -> Iterat
     forget_queued_tasks(redis_url)
     upgrade(database_url)
     data_dir = tmp_path / "data"
-    config = Config(database_url=database_url, redis_url=redis_url, data_dir=data_dir)
+    config = Config(
+        database_url=database_url,
+        redis_url=redis_url,
+        data_dir=data_dir,
+        internal_secret=INTERNAL_SECRET,
+    )
     env = {
         "REPORTS_DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -73,4 +79,4 @@ def reports_worker(reports_service: ReportsService, tmp_path: Path) -> Iterator[
 
 @pytest.fixture
 def reports_client(reports_service: ReportsService):
-    return create_app(reports_service.config).test_client()
+    return signing_client(create_app(reports_service.config))

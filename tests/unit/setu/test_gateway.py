@@ -10,8 +10,22 @@ from werkzeug.serving import make_server
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from setu.gateway import Gateway, route_for, route_label
-from setu_contract.http import AUTHORIZE_PATH, KEY_HEADER, ORGANISATION_HEADER, ROLE_HEADER
+from setu.gateway import Gateway, create_app, route_for, route_label
+from setu.gateway_paths import InvalidPath, forwarded_target, normalised_path
+from setu_contract.http import (
+    AUTHORIZE_PATH,
+    ORGANISATION_HEADER,
+    ORIGINAL_METHOD_HEADER,
+    ORIGINAL_URI_HEADER,
+    ROLE_HEADER,
+    SIGNATURE_HEADER,
+    Principal,
+    sign_identity,
+    verified_principal,
+)
+from tests.support.identity import INTERNAL_SECRET
+
+PRINCIPAL = Principal("org-1", "secretariat", "k-1", "JP")
 
 
 def echo_upstream(name: str):
@@ -20,17 +34,18 @@ def echo_upstream(name: str):
         if request.path == AUTHORIZE_PATH:
             if request.headers.get("Authorization") != "Bearer good":
                 return Response(json.dumps({"code": 401}), 401, mimetype="application/json")
-            return Response(
-                status=204,
-                headers={
-                    ORGANISATION_HEADER: "org-1",
-                    ROLE_HEADER: "secretariat",
-                    KEY_HEADER: "k-1",
-                },
-            )
+            method = request.headers[ORIGINAL_METHOD_HEADER]
+            target = request.headers[ORIGINAL_URI_HEADER]
+            headers = sign_identity(PRINCIPAL, INTERNAL_SECRET, method, target)
+            return Response(status=204, headers=headers)
+        if request.path.endswith("/redirected"):
+            # werkzeug's redirects name the server by the Host header it was sent.
+            location = request.host_url + "v1/programmes"
+            return Response(status=308, headers={"Location": location})
         body = {
             "service": name,
             "path": request.full_path,
+            "target": request.environ["RAW_URI"],
             "method": request.method,
             "headers": dict(request.headers),
             "body": request.get_data(as_text=True),
@@ -41,16 +56,21 @@ def echo_upstream(name: str):
 
 
 @pytest.fixture(scope="module")
-def gateway():
+def upstreams():
     servers, urls = [], {}
     for name in ("programmes", "notifications", "reports"):
         server = make_server("127.0.0.1", 0, echo_upstream(name), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         urls[name] = f"http://127.0.0.1:{server.server_port}"
-    yield Client(Gateway(urls))
+    yield urls
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def gateway(upstreams):
+    return Client(Gateway(upstreams))
 
 
 @pytest.mark.parametrize(
@@ -143,3 +163,103 @@ def test_metrics_label_a_request_by_the_prefix_it_was_routed_by():
     assert label("/docs/static/swagger-ui.css") == "/docs"
     assert label("/readyz") == "/readyz"
     assert label("/v1/programmesX") is None and label("/wp-admin/x") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "forwarded", "routed"),
+    [
+        ("/v1/programmes/..%2F..%2Fmetrics", "/v1/programmes/..%2F..%2Fmetrics", "/metrics"),
+        (
+            "/v1/reports/..%2f..%2finternal%2fauthorize",
+            "/v1/reports/..%2F..%2Finternal%2Fauthorize",
+            "/internal/authorize",
+        ),
+        ("/v1/programmes/%2e%2e/x", "/v1/programmes/%2E%2E/x", "/v1/x"),
+        ("/v1/programmes/x%3Fy=1?page=2", None, "/v1/programmes/x?y=1"),
+        ("/v1/programmes/%252F..%252Fmetrics", None, "/v1/programmes/%2F..%2Fmetrics"),
+        ("//internal//authorize", None, "/internal/authorize"),
+        ("/v1/programmes/./x/", None, "/v1/programmes/x/"),
+        ("/v1/programmes/..;/metrics", None, "/v1/programmes/..;/metrics"),
+        ("/v1/programmes/a\\..\\b", "/v1/programmes/a%5C..%5Cb", "/v1/programmes/a\\..\\b"),
+        ("/v1/programmes/%e2%80%a5?q=a b", "/v1/programmes/%E2%80%A5?q=a%20b", None),
+        ("http://evil.example/v1/programmes?x#frag", "/v1/programmes?x", "/v1/programmes"),
+    ],
+)
+def test_the_gateway_routes_on_the_path_nginx_reads_and_forwards_the_target_as_sent(
+    raw: str, forwarded: str | None, routed: str | None
+):
+    target = forwarded_target(raw)
+    assert target == (forwarded or raw.split("#")[0])
+    if routed is not None:
+        assert normalised_path(target) == routed
+
+
+@pytest.mark.parametrize(
+    "raw", ["/../metrics", "/v1/%2e%2e/%2e%2e/metrics", "/v1/programmes/%00", "/v1/%zz", "*"]
+)
+def test_a_target_nginx_refuses_is_refused(raw: str):
+    with pytest.raises(InvalidPath):
+        normalised_path(forwarded_target(raw))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/programmes/..%2F..%2Fmetrics",
+        "/v1/reports/..%2F..%2Finternal%2Fauthorize",
+        "/v1/programmes/%2e%2e/%2e%2e/internal/authorize",
+        "//metrics",
+        "/v1/notifications/x/..%2F..%2F..%2Fmetrics",
+    ],
+)
+def test_internal_and_metrics_are_no_route_however_the_path_is_written(gateway, path):
+    answer = gateway.get(path, headers={"Authorization": "Bearer good"})
+    assert answer.status_code == 404 and answer.json["code"] == 404
+
+
+def test_the_target_reaches_the_service_as_the_client_sent_it(gateway):
+    answer = gateway.get("/v1/programmes/a%2Fb%3Fc=1/..;/x?q=%7e")
+    assert answer.json["target"] == "/v1/programmes/a%2Fb%3Fc=1/..;/x?q=%7E"
+    assert answer.json["path"] == "/v1/programmes/a/b?c=1/..;/x?q=%7E"
+
+
+def test_the_identity_is_signed_for_the_request_the_service_receives(gateway):
+    for method, target in (("GET", "/v1/reports/7?x=%2f"), ("DELETE", "/v1/webhooks/w%2F1")):
+        answer = gateway.open(
+            target, method=method, headers={"Authorization": "Bearer good", SIGNATURE_HEADER: "t"}
+        )
+        seen = answer.json
+        vouched = verified_principal(seen["headers"], INTERNAL_SECRET, method, seen["target"])
+        assert vouched == PRINCIPAL, seen
+
+
+def test_original_request_headers_from_clients_are_dropped(gateway):
+    forged = {ORIGINAL_METHOD_HEADER: "DELETE", ORIGINAL_URI_HEADER: "/v1/webhooks/1"}
+    for path in ("/v1/programmes", "/v1/notifications"):
+        seen = gateway.get(path, headers={"Authorization": "Bearer good", **forged}).json
+        assert not {h.lower() for h in forged} & {h.lower() for h in seen["headers"]}, path
+
+
+def test_an_upstream_redirect_is_passed_on_without_the_upstreams_address(gateway, upstreams):
+    answer = gateway.get("/v1/programmes/redirected", headers={"Host": "setu.example:8000"})
+    assert answer.status_code == 308
+    assert answer.headers["Location"] == "http://setu.example:8000/v1/programmes"
+    # An upstream that names itself (no Host passed on) is rewritten to a path.
+    relayed = Gateway(upstreams).public_location(upstreams["programmes"] + "/v1/x?y=1")
+    assert relayed == "/v1/x?y=1"
+
+
+def test_metrics_answer_on_the_metrics_port_only(redis_url: str, upstreams):
+    env = {"REDIS_URL": redis_url, "GATEWAY_METRICS_PORT": "9911", "LOG_LEVEL": "WARNING"}
+    env.update({f"{name.upper()}_URL": url for name, url in upstreams.items()})
+    client = Client(create_app(env))
+    public, metrics = "http://127.0.0.1:8000/", "http://127.0.0.1:9911/"
+    assert client.get("/metrics", base_url=public).status_code == 404
+    assert client.get("/%6Detrics", base_url=public).status_code == 404
+    scraped = client.get("/metrics", base_url=metrics)
+    assert scraped.status_code == 200 and "setu_queue_depth" in scraped.get_data(as_text=True)
+    assert client.get("/v1/programmes", base_url=metrics).status_code == 404
+    assert client.get("/healthz", base_url=metrics).status_code == 404
+    assert client.get("/docs/static/swagger-ui.css", base_url=metrics).status_code == 404
+    assert client.get("/docs/static/swagger-ui.css", base_url=public).status_code == 200
+    assert client.get("/healthz", base_url=public).status_code == 200

@@ -1,5 +1,6 @@
 """What `setu up` decides before it starts anything."""
 
+import stat
 from pathlib import Path
 
 import click
@@ -7,6 +8,7 @@ import pytest
 
 from setu.topology import processes
 from setu.up import local_settings, private_redis
+from setu_contract.secret_settings import SECRET_VARIABLES, checked_secret, new_secret
 
 
 def test_no_redis_anywhere_stops_with_a_clear_message(tmp_path: Path, monkeypatch):
@@ -44,6 +46,16 @@ def test_topology_uses_the_configured_ports():
     assert set(names) >= {"notifications-worker", "reports-worker", "beat", "programmes-relay"}
 
 
+def test_the_gateway_serves_metrics_on_a_listener_of_its_own_only_when_asked():
+    [alone] = [p for p in processes({}) if p.name == "gateway"]
+    assert alone.argv.count("--bind") == 1 and alone.metrics_port({}) is None
+    settings = {"GATEWAY_PORT": "9000", "GATEWAY_METRICS_PORT": "9100"}
+    [both] = [p for p in processes(settings) if p.name == "gateway"]
+    binds = [both.argv[i + 1] for i, word in enumerate(both.argv) if word == "--bind"]
+    assert binds == ["127.0.0.1:9000", "127.0.0.1:9100"]
+    assert both.metrics_port(settings) == 9100
+
+
 def _concurrency(settings: dict[str, str]) -> dict[str, str]:
     workers = (p for p in processes(settings) if p.name.endswith("-worker"))
     return {p.name: p.argv[p.argv.index("--concurrency") + 1] for p in workers}
@@ -59,3 +71,37 @@ def test_each_worker_node_has_its_own_pool_size():
         "notifications-worker": "4",
         "reports-worker": "1",
     }
+
+
+def test_secrets_are_made_once_under_the_data_dir_for_its_user_only(tmp_path: Path, redis_url):
+    settings = {"SETU_DATA_DIR": str(tmp_path), "REDIS_URL": redis_url}
+    first, _ = local_settings(settings)
+    again, _ = local_settings(settings)
+    for variable in SECRET_VARIABLES:
+        assert checked_secret(variable, first[variable]) == again[variable]
+        kept = tmp_path / "secrets" / variable.lower()
+        assert kept.read_text().strip() == first[variable]
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert first["SETU_SECRET_KEY"] != first["SETU_INTERNAL_SECRET"]
+    assert stat.S_IMODE((tmp_path / "secrets").stat().st_mode) == 0o700
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+
+
+def test_a_kept_secret_left_readable_by_others_is_made_private_again(tmp_path: Path, redis_url):
+    settings = {"SETU_DATA_DIR": str(tmp_path), "REDIS_URL": redis_url}
+    made, _ = local_settings(settings)
+    kept = tmp_path / "secrets" / "setu_internal_secret"
+    kept.chmod(0o644)
+    again, _ = local_settings(settings)
+    assert again["SETU_INTERNAL_SECRET"] == made["SETU_INTERNAL_SECRET"]
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_secrets_the_environment_sets_are_used_and_checked(tmp_path: Path, redis_url):
+    mine = {variable: new_secret() for variable in SECRET_VARIABLES}
+    env, _ = local_settings({"SETU_DATA_DIR": str(tmp_path), "REDIS_URL": redis_url, **mine})
+    assert {variable: env[variable] for variable in SECRET_VARIABLES} == mine
+    assert not (tmp_path / "secrets").exists()
+    known = {**mine, "SETU_SECRET_KEY": "change-me-setu-development-secret"}
+    with pytest.raises(click.ClickException, match="SETU_SECRET_KEY is a value published"):
+        local_settings({"SETU_DATA_DIR": str(tmp_path), "REDIS_URL": redis_url, **known})

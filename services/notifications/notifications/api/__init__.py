@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from notifications.domain.errors import DomainError, Invalid
-from setu_contract.http import ErrorSchema, principal_from_headers
+from setu_contract.http import ErrorSchema, request_target, verified_principal
 
 
 class NotificationsApi(Api):
@@ -69,8 +69,10 @@ def abort(code: int, message: str, **errors: Any) -> None:
 
 
 def require_principal() -> None:
-    """before_request of /v1 blueprints: the gateway's identity headers, or 401."""
-    principal = principal_from_headers(request.headers)
+    """before_request of /v1 blueprints: the gateway's signed identity headers, or 401."""
+    secret = current_app.extensions["notifications.config"].internal_secret
+    target = request_target(request.environ)
+    principal = verified_principal(request.headers, secret, request.method, target)
     if principal is None:
         abort(401, "authentication required: send Authorization: Bearer <api key>")
     g.principal = principal

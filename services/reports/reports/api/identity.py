@@ -1,4 +1,4 @@
-"""Who is calling, as the gateway vouched for it in the X-Setu-* headers.
+"""Who is calling, as the gateway vouched for it in the signed X-Setu-* headers.
 
 Reports aggregate every organisation's data, so they are for the secretariat and auditors:
 a partner key is refused with 403. Auditors read everything and write nothing, but asking
@@ -10,11 +10,14 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import abort
 
-from setu_contract.http import Principal, principal_from_headers
+from reports.api.context import context
+from setu_contract.http import Principal, request_target, verified_principal
 
 
 def caller() -> Principal:
-    principal = principal_from_headers(request.headers)
+    secret = context().config.internal_secret
+    target = request_target(request.environ)
+    principal = verified_principal(request.headers, secret, request.method, target)
     if principal is None:
         abort(401, message="Authentication required: send Authorization: Bearer <api key>.")
     return principal
