@@ -6,7 +6,7 @@ from celery import Celery
 from flask import Flask
 from sqlalchemy import func, select
 
-from reports.api import health, reports, schedules
+from reports.api import health, links, reports, schedules
 from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
@@ -38,6 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)
+    api.register_blueprint(links.blp)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
         app.wsgi_app, "reports", _collectors(runtime), route_of=url_rules(app)
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# The notifications service's development secret too: set SETU_SECRET_KEY in production.
+DEVELOPMENT_SECRET = "setu-development-secret"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class Config:
     event_max_retries: int = 8
     event_retry_base: float = 1.0
     event_retry_max: float = 60.0
+    # Signs the download links in report emails, which work without a key for this long.
+    secret_key: str = DEVELOPMENT_SECRET
+    report_link_days: float = 7.0
 
     @property
     def reports_dir(self) -> Path:
@@ -40,6 +45,8 @@ class Config:
             event_max_retries=int(_number(env, "REPORTS_EVENT_MAX_RETRIES", 8)),
             event_retry_base=_number(env, "REPORTS_EVENT_RETRY_BASE", 1.0),
             event_retry_max=_number(env, "REPORTS_EVENT_RETRY_MAX", 60.0),
+            secret_key=env.get("SETU_SECRET_KEY") or DEVELOPMENT_SECRET,
+            report_link_days=_number(env, "REPORT_LINK_DAYS", 7.0),
         )
 
 

@@ -22,6 +22,7 @@ from reports.config import Config
 from reports.domain.backoff import retry_countdown
 from reports.runtime import process_runtime
 from reports.services import dead_letters, generate, jobs, read_model, schedules
+from reports.services.links import LinkSettings
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
@@ -155,7 +156,13 @@ def handle_event(self: Task, envelope: Any) -> str:
 )
 def generate_report(report_id: str) -> str:
     runtime = process_runtime()
-    outcome = generate.generate_report(runtime.sessions, runtime.config.reports_dir, report_id)
+    config = runtime.config
+    outcome = generate.generate_report(
+        runtime.sessions,
+        config.reports_dir,
+        report_id,
+        link_settings=LinkSettings(config.public_url, config.secret_key, config.report_link_days),
+    )
     log.info("report %s %s", report_id, outcome)
     return outcome
 
