@@ -19,6 +19,12 @@ def _default_database_url(env: Mapping[str, str]) -> str:
     return f"sqlite:///{data_dir / 'notifications.db'}"
 
 
+def _reports_url(env: Mapping[str, str]) -> str:
+    """REPORTS_URL, else the reports API on this host (REPORTS_PORT, as `setu up` runs it)."""
+    port = env.get("REPORTS_PORT") or "8003"
+    return (env.get("REPORTS_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str = "sqlite:///var/notifications.db"
@@ -33,6 +39,8 @@ class Config:
     reply_to: str | None = None
     secretariat_email: str = "secretariat@setu.local"
     public_url: str = "http://127.0.0.1:8000"
+    # Where report files are fetched for their emails (the reports API, not the gateway).
+    reports_url: str = "http://127.0.0.1:8003"
     secret_key: str = "setu-development-secret"
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
@@ -56,6 +64,7 @@ class Config:
             reply_to=env.get("MAIL_REPLY_TO") or secretariat,
             secretariat_email=secretariat,
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
+            reports_url=_reports_url(env),
             secret_key=env.get("SETU_SECRET_KEY") or cls.secret_key,
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
             webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
