@@ -8,6 +8,7 @@ Indian grouping (₹4,00,00,000.00).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -21,6 +22,7 @@ MONEY_LOCALES = {words.JPY: "en_JP", words.INR: "en_IN"}
 # Chart axes: whole units, with each currency's grouping.
 AXIS_MONEY_PATTERNS = {words.JPY: "¤#,##0", words.INR: "¤#,##,##0"}
 NOTHING = "—"
+INTERNAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def decimal(value: object) -> Decimal | None:
@@ -110,7 +112,10 @@ class Localised:
             return written(value)
         if kind == words.MONTH:
             return self.month(str(value))
-        return str(value) if value not in (None, "") else self._("(unknown organisation)")
+        if value in (None, "") or INTERNAL_ID.fullmatch(str(value)):
+            # An organisation whose name has not arrived yet: its id is no name to show.
+            return self._("(unknown organisation)")
+        return str(value)
 
     def figure(self, kind: str, value: Decimal | None) -> str:
         """A headline figure (a count, an amount of money or a rate)."""
