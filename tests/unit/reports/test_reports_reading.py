@@ -152,3 +152,22 @@ def test_money_axes_carry_the_sign_and_grouping_and_every_month_of_the_period():
     assert len(labels) == 3  # January and March too, with nothing in them
     assert all(v.startswith("¥") and "e" not in v for v in values if v), values
     assert "¥120,000,000" in values or any("," in v for v in values)
+
+
+def test_months_run_in_time_and_focus_areas_as_the_vocabulary_lists_them():
+    table = Table(
+        "by_month_and_focus_area",
+        "t",
+        ("month", "focus_area", "programmes"),
+        [
+            ("2026-02", "talent_development", 1),
+            ("2026-02", "ai_research", 2),
+            ("2026-01", "ai_healthcare", 3),
+        ],
+    )
+    rows = shown_table(table, Localised("en")).rows
+    assert [r[:2] for r in rows] == [
+        ["Jan 2026", "AI in healthcare"],
+        ["Feb 2026", "AI research"],
+        ["Feb 2026", "Talent development"],
+    ]

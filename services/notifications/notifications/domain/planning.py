@@ -154,7 +154,7 @@ def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Se
         "format": data["format"],
         "period_start": data["period"]["start"],
         "period_end": data["period"]["end"],
-        # The signed link opens without a key; an event from before links had none.
+        # The signed link opens without a key; an event without one gets the API download path.
         "link": data.get("link") or f"{settings.public_url}{data['download_path']}",
         "link_expires_at": data.get("link_expires_at"),
         "file_name": data.get("file_name"),

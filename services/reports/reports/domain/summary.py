@@ -77,7 +77,7 @@ class Comparison:
 
     @property
     def relative(self) -> Decimal | None:
-        """The change as a share of the previous figure; None when that was 0 or a rate."""
+        """The change as a share of the previous figure; None when that is 0, or for a rate."""
         change = self.change
         if change is None or not self.previous or self.kind == RATE:
             return None

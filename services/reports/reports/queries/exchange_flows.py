@@ -21,6 +21,24 @@ DEFINITION = N_(
     "the mean length in days of the exchanges accepted within the period."
 )
 MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
+CHARTS = [
+    Chart(
+        N_("Applications submitted, by career stage and direction"),
+        "flows",
+        "career_stage",
+        "submitted",
+        "direction",
+        style=GROUPED,
+    ),
+    Chart(
+        N_("Exchanges accepted, by career stage and direction"),
+        "flows",
+        "career_stage",
+        "accepted",
+        "direction",
+        style=GROUPED,
+    ),
+]
 HEADLINES = (
     Headline(N_("Applications submitted"), COUNT, "flows", SUM, ("submitted",)),
     Headline(N_("Exchanges accepted"), COUNT, "flows", SUM, ("accepted",)),
@@ -70,25 +88,7 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
         ("direction", "career_stage", *MILESTONES, "acceptance_rate", "mean_duration_days"),
         [_row(row) for row in rows],
     )
-    charts = [
-        Chart(
-            N_("Applications submitted, by career stage and direction"),
-            "flows",
-            "career_stage",
-            "submitted",
-            "direction",
-            style=GROUPED,
-        ),
-        Chart(
-            N_("Exchanges accepted, by career stage and direction"),
-            "flows",
-            "career_stage",
-            "accepted",
-            "direction",
-            style=GROUPED,
-        ),
-    ]
-    return [table, _totals(table)], charts
+    return [table, _totals(table)], list(CHARTS)
 
 
 def _row(row) -> tuple:

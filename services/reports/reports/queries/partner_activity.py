@@ -26,6 +26,24 @@ HEADLINES = (
     Headline(N_("Applications sent"), COUNT, "organisations", SUM, ("applications_sent",)),
     Headline(N_("Lead roles in new programmes"), COUNT, "organisations", SUM, ("programmes_led",)),
 )
+CHARTS = [
+    Chart(
+        N_("Applications sent, per organisation"),
+        "organisations",
+        "name",
+        "applications_sent",
+        "country",
+        horizontal=True,
+    ),
+    Chart(
+        N_("Programmes led, per organisation"),
+        "organisations",
+        "name",
+        "programmes_led",
+        "country",
+        horizontal=True,
+    ),
+]
 COLUMNS = (
     "programmes_led",
     "programmes_joined",
@@ -112,22 +130,4 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
             for oid, name, country, *values in rows
         ],
     )
-    charts = [
-        Chart(
-            N_("Applications sent, per organisation"),
-            "organisations",
-            "name",
-            "applications_sent",
-            "country",
-            horizontal=True,
-        ),
-        Chart(
-            N_("Programmes led, per organisation"),
-            "organisations",
-            "name",
-            "programmes_led",
-            "country",
-            horizontal=True,
-        ),
-    ]
-    return [table], charts
+    return [table], list(CHARTS)

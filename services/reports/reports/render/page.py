@@ -49,16 +49,24 @@ def _class(column: str) -> str:
 
 
 def reading_order(table: Table) -> list[tuple]:
-    """The rows ordered by their leading word columns as the vocabulary lists them (focus
-    areas, Japan to India first, career stages from undergraduate up), else as computed."""
-    leading = []
+    """The rows ordered by their leading month and word columns: months in time, codes as
+    the vocabulary lists them (focus areas, Japan to India first, career stages from
+    undergraduate up); the rest as computed."""
+    keys = []
     for i, name in enumerate(table.columns):
-        if words.COLUMNS[name].kind != words.WORD:
+        column = words.COLUMNS[name]
+        if column.kind == words.MONTH:
+            keys.append((i, None))
+        elif column.kind == words.WORD:
+            keys.append((i, list(column.words or {})))
+        else:
             break
-        leading.append((i, list(words.COLUMNS[name].words or {})))
 
     def key(row: tuple) -> tuple:
-        return tuple(codes.index(row[i]) if row[i] in codes else len(codes) for i, codes in leading)
+        return tuple(
+            str(row[i]) if codes is None else (codes.index(row[i]) if row[i] in codes else 99)
+            for i, codes in keys
+        )
 
     return sorted(table.rows, key=key)
 

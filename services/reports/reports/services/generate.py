@@ -24,6 +24,7 @@ from reports.services import jobs
 from reports.services.links import LinkSettings, make_link
 from reports.services.report_types import REGISTRY, ReportType
 from reports.store.db import transaction
+from reports.store.models import ReportJob
 from reports.translations import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,19 @@ class JobSpec:
     correlation_id: str
     language: str = DEFAULT_LANGUAGE
 
+    @classmethod
+    def of(cls, job: ReportJob) -> JobSpec:
+        return cls(
+            job.id,
+            job.type,
+            job.format,
+            job.period_start,
+            job.period_end,
+            dict(job.filters or {}),
+            job.correlation_id,
+            job.language,
+        )
+
 
 def generate_report(
     factory: sessionmaker[Session],
@@ -62,17 +76,7 @@ def generate_report(
     with transaction(factory) as session:
         if not jobs.claim(session, report_id):
             return "skipped"
-        job = jobs.get_report(session, report_id)
-        spec = JobSpec(
-            job.id,
-            job.type,
-            job.format,
-            job.period_start,
-            job.period_end,
-            dict(job.filters or {}),
-            job.correlation_id,
-            job.language,
-        )
+        spec = JobSpec.of(jobs.get_report(session, report_id))
     try:
         content = render(factory, spec, registry[spec.type], progress_every)
         path = store_file(reports_dir, spec, content)

@@ -169,24 +169,31 @@ def succeed(
     job = get_report(session, report_id)
     envelope = build_event(
         EventType.REPORT_GENERATED,
-        {
-            "report_id": job.id,
-            "type": job.type,
-            "format": job.format,
-            "period": {"start": job.period_start.isoformat(), "end": job.period_end.isoformat()},
-            "download_path": download_path,
-            "recipients": list(job.recipients or []),
-            "size": size,
-            "sha256": sha256,
-            "schedule_id": job.schedule_id,
-            "language": job.language,
-            **(file or {}),
-        },
+        _generated(job, download_path, size, sha256, file or {}),
         producer="reports",
         correlation_id=job.correlation_id,
     )
     append(session, outbox, envelope)
     return True
+
+
+def _generated(
+    job: ReportJob, download_path: str, size: int, sha256: str, file: dict[str, Any]
+) -> dict[str, Any]:
+    """The data of report.generated."""
+    return {
+        "report_id": job.id,
+        "type": job.type,
+        "format": job.format,
+        "period": {"start": job.period_start.isoformat(), "end": job.period_end.isoformat()},
+        "download_path": download_path,
+        "recipients": list(job.recipients or []),
+        "size": size,
+        "sha256": sha256,
+        "schedule_id": job.schedule_id,
+        "language": job.language,
+        **file,
+    }
 
 
 def fail(session: Session, report_id: str, reason: str) -> None:

@@ -145,8 +145,8 @@ class ReportJob(Base):
     schedule_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # The language of its html and pdf (en, ja, hi); csv and json are the same in any.
     language: Mapped[str] = mapped_column(String(8), default="en")
-    # Its signed download links carry this number: DELETE .../links moves it on, and every
-    # link made before answers 404.
+    # Its signed download links carry this number: DELETE .../links moves it on, and a link
+    # with an earlier number answers 404.
     link_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     enqueued_at: Mapped[datetime] = mapped_column(UtcDateTime())
