@@ -77,8 +77,11 @@ def test_tampered_foreign_and_expired_links_answer_404(reports_service, client):
     report_id, link = _report(reports_service)
     token = link.rsplit("/", 1)[1]
     payload, signature = token.rsplit(".", 1)
-    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    # A character inside the signature (the last one's low bits carry nothing).
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "g") + signature[11:]
     _error(client.get(f"/v1/report-links/{payload}.{flipped}"), 404)
+    changed = "B" if payload[3] != "B" else "C"
+    _error(client.get(f"/v1/report-links/{payload[:3]}{changed}{payload[4:]}.{signature}"), 404)
     _error(client.get(f"/v1/report-links/{token[:-1]}"), 404)
     _error(client.get("/v1/report-links/not-a-link"), 404)
     soon = datetime.now(UTC) + timedelta(days=1)
