@@ -15,12 +15,13 @@ from setu_contract.observability import SECRET_PATH_PREFIXES, loggable_path
 
 
 class AccessLogger(Logger):
-    def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
-        atoms = super().atoms(resp, req, environ, request_time)
-        path = environ.get("PATH_INFO") or ""
+    def atoms(self, resp: Any, req: Any, request_env: dict, request_time: Any) -> dict:
+        atoms = super().atoms(resp, req, request_env, request_time)
+        path = request_env.get("PATH_INFO") or ""
         logged = loggable_path(path)
         if logged != path:
-            line = f"{environ.get('REQUEST_METHOD')} {logged} {environ.get('SERVER_PROTOCOL')}"
+            method, protocol = request_env.get("REQUEST_METHOD"), request_env.get("SERVER_PROTOCOL")
+            line = f"{method} {logged} {protocol}"
             atoms.update({"r": line, "U": logged, "q": ""})
             atoms.update({"{raw_uri}e": logged, "{path_info}e": logged, "{query_string}e": ""})
         for name in ("f", "{referer}i"):
