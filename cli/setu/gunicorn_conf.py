@@ -23,6 +23,8 @@ keepalive = 5
 # The request line and headers are bounded; bodies are bounded by each service (1 MiB).
 limit_request_line = 8190
 accesslog = "-" if os.environ.get("ACCESS_LOG", "0") == "1" else None
+# Its lines name a signed link's route, never its token.
+logger_class = "setu.gunicorn_logger.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 

@@ -156,7 +156,7 @@ def render_config(directory: Path, listen: int, upstreams: dict[str, int]) -> Pa
         "server notifications-api:8002;": f"server 127.0.0.1:{upstreams['notifications']};",
         "server reports-api:8003;": f"server 127.0.0.1:{upstreams['reports']};",
         "server gateway:8000;": f"server 127.0.0.1:{upstreams['gateway']};",
-        "access_log /dev/stdout;": f"access_log {directory}/access.log;",
+        "access_log /dev/stdout setu;": f"access_log {directory}/access.log setu;",
     }
     for old, new in replacements.items():
         assert text.count(old) == 1, f"nginx.conf no longer has exactly one {old!r}"

@@ -73,6 +73,7 @@ def assert_json_error(response: requests.Response, code: int) -> dict:
         ("/v1/applications/abc/personal-data", "programmes"),
         ("/v1/events", "programmes"),
         ("/v1/unsubscribe/some-token", "notifications"),
+        ("/v1/report-links/some-token", "reports"),
         ("/v1/notifications/abc/retry", "notifications"),
         ("/v1/webhooks", "notifications"),
         ("/v1/reports/abc/download", "reports"),
@@ -231,6 +232,29 @@ def test_a_path_nginx_cannot_read_answers_400_json(rig, path: str):
     assert answer.status == 400
     assert answer.header("Content-Type").startswith("application/json")
     assert json.loads(answer.body)["code"] == 400
+
+
+def test_report_links_need_no_key_and_ask_nobody(rig):
+    _, apps = rig
+    calls = apps["programmes"].authorize_calls()
+    answer = get(rig, "/v1/report-links/signed.token-456")
+    assert answer.status_code == 200
+    assert answer.json()["service"] == "reports"
+    assert answer.json()["path"] == "/v1/report-links/signed.token-456"
+    assert apps["programmes"].authorize_calls() == calls
+
+
+def test_the_access_log_never_holds_a_links_token_or_a_query_string(rig):
+    nginx, _ = rig
+    get(rig, "/v1/unsubscribe/unsub-token-789", method="POST")
+    get(rig, "/v1/report-links/report-token-789?x=1")
+    get(rig, "/v1/programmes?q=query-secret-789", headers=bearer(GOOD_KEY))
+    # nginx writes a request's line as it ends it (no buffer is configured).
+    text = (nginx.config.parent / "access.log").read_text()
+    assert "789" not in text, text
+    assert '"POST /v1/unsubscribe/{token} HTTP/1.1" 200' in text
+    assert '"GET /v1/report-links/{token} HTTP/1.1" 200' in text
+    assert '"GET /v1/programmes HTTP/1.1" 200' in text
 
 
 def test_a_body_over_one_mebibyte_answers_413_json(rig):

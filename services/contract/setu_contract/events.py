@@ -147,6 +147,13 @@ class ReportGeneratedData(_Open):
     period = fields.Nested(PeriodData, required=True)
     download_path = fields.String(required=True)
     recipients = fields.List(fields.Email(), required=True)
+    # For its emails: the html and pdf's language, the signed link that needs no key and
+    # when it expires, and what the download is called and its Content-Type.
+    language = fields.String()
+    link = fields.String()
+    link_expires_at = fields.String()
+    file_name = fields.String()
+    content_type = fields.String()
 
 
 DATA_SCHEMAS: dict[EventType, type[Schema]] = {

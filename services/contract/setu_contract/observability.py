@@ -21,6 +21,19 @@ _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=N
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
+# Paths whose last segment is a credential: the one-click unsubscribe token and a report's
+# signed download link. An access log writes the route and never the token.
+SECRET_PATH_PREFIXES = ("/v1/unsubscribe/", "/v1/report-links/")
+HIDDEN = "{token}"
+
+
+def loggable_path(path: str) -> str:
+    """``path`` as an access log may write it: a credential in it is replaced by {token}."""
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + HIDDEN
+    return path
+
 
 def new_correlation_id() -> str:
     """32 random hex digits, as many random bits as a UUID4's hex and without the UUID object
@@ -103,7 +116,7 @@ class AccessLog:
     def __call__(self, method: str, path: str, status: int, seconds: float) -> None:
         if not self.logger.isEnabledFor(logging.INFO):
             return
-        message = f"{method} {path} {status}"
+        message = f"{method} {loggable_path(path)} {status}"
         extra = {"status": status, "duration_ms": round(seconds * 1000, 1)}
         handler = self._only_handler()
         if handler is None:

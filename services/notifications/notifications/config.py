@@ -21,6 +21,12 @@ def _default_database_url(env: Mapping[str, str]) -> str:
     return f"sqlite:///{data_dir / 'notifications.db'}"
 
 
+def _reports_url(env: Mapping[str, str]) -> str:
+    """REPORTS_URL, else the reports API on this host (REPORTS_PORT, as `setu up` runs it)."""
+    port = env.get("REPORTS_PORT") or "8003"
+    return (env.get("REPORTS_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str = "sqlite:///var/notifications.db"
@@ -39,6 +45,8 @@ class Config:
     # the first (it signs the unsubscribe links); commands that use neither need neither.
     secret_key: str = ""
     internal_secret: str = ""
+    # Where report files are fetched for their emails (the reports API, not the gateway).
+    reports_url: str = "http://127.0.0.1:8003"
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_disable_after: float = 3 * 24 * 3600.0
@@ -63,6 +71,7 @@ class Config:
             public_url=(env.get("SETU_PUBLIC_URL") or cls.public_url).rstrip("/"),
             secret_key=env.get(SECRET_KEY) or "",
             internal_secret=env.get(INTERNAL_SECRET) or "",
+            reports_url=_reports_url(env),
             webhook_allow_private=_flag(env.get("WEBHOOK_ALLOW_PRIVATE")),
             webhook_max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS") or cls.webhook_max_attempts),
             webhook_disable_after=float(

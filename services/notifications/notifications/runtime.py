@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.config import Config
 from notifications.domain.planning import Settings
-from notifications.mail.compose import Sender
+from notifications.mail.attachments import report_attachments
+from notifications.mail.compose import Attachment, Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.mail.unsubscribe import unsubscribe_url
 from notifications.services.webhook_sending import WebhookPolicy
@@ -68,6 +69,9 @@ class Runtime:
         return webhook_transport.post(
             url, secret, message_id, payload, self.config.webhook_allow_private
         )
+
+    def report_attachments(self, delivery: Delivery) -> tuple[Attachment, ...]:
+        return report_attachments(self.config.reports_url, delivery.context)
 
     def unsubscribe_link(self, delivery: Delivery) -> str | None:
         if not delivery.unsubscribable:

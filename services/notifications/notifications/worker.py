@@ -118,14 +118,26 @@ def _send(delivery_id: str) -> Outcome:
     rt = runtime()
     with rt.sessions() as session:
         outcome = send_delivery(
-            session, delivery_id, rt.transport.send, rt.sender, rt.unsubscribe_link
+            session,
+            delivery_id,
+            rt.transport.send,
+            rt.sender,
+            rt.unsubscribe_link,
+            rt.report_attachments,
         )
     return _after(delivery_id, outcome)
 
 
 def _send_claimed(session: Session, delivery: Delivery) -> Outcome:
     rt = runtime()
-    outcome = send_claimed(session, delivery, rt.transport.send, rt.sender, rt.unsubscribe_link)
+    outcome = send_claimed(
+        session,
+        delivery,
+        rt.transport.send,
+        rt.sender,
+        rt.unsubscribe_link,
+        rt.report_attachments,
+    )
     return _after(delivery.id, outcome)
 
 

@@ -6,7 +6,7 @@ from celery import Celery
 from flask import Flask
 from sqlalchemy import func, select
 
-from reports.api import health, reports, schedules
+from reports.api import health, links, reports, schedules
 from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
@@ -17,11 +17,13 @@ from reports.worker import settings
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation
-from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    # The identity the gateway signed, and the report links in emails (signed here).
+    checked_secret(SECRET_KEY, config.secret_key)
     checked_secret(INTERNAL_SECRET, config.internal_secret)
     app = Flask(__name__)
     app.json = JSONProvider(app)
@@ -43,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)
+    api.register_blueprint(links.blp)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
         app.wsgi_app, "reports", _collectors(runtime), route_of=url_rules(app)
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from setu_contract.secret_settings import INTERNAL_SECRET
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -28,6 +28,10 @@ class Config:
     # Checks the identity the gateway signed; no default (secret_settings): the API refuses
     # to start without a usable one, the worker and commands need none.
     internal_secret: str = ""
+    # Signs the download links in report emails, which work without a key for this long;
+    # no default either: the API and the worker refuse to start without a usable one.
+    secret_key: str = ""
+    report_link_days: float = 7.0
 
     @property
     def reports_dir(self) -> Path:
@@ -46,6 +50,8 @@ class Config:
             event_retry_base=_number(env, "REPORTS_EVENT_RETRY_BASE", 1.0),
             event_retry_max=_number(env, "REPORTS_EVENT_RETRY_MAX", 60.0),
             internal_secret=env.get(INTERNAL_SECRET) or "",
+            secret_key=env.get(SECRET_KEY) or "",
+            report_link_days=_number(env, "REPORT_LINK_DAYS", 7.0),
         )
 
 

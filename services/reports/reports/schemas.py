@@ -13,6 +13,7 @@ from reports.domain.catalogue import (
     REPORT_TYPES,
 )
 from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
+from reports.translations import DEFAULT_LANGUAGE, LANGUAGES
 
 
 class PeriodSchema(Schema):
@@ -38,6 +39,15 @@ class FiltersSchema(Schema):
     organisation_id = fields.String(validate=validate.Length(min=1, max=36))
 
 
+LANGUAGE_DOC = {
+    "description": "The language of the html and pdf: en, ja or hi (csv and json keep codes)"
+}
+
+
+def language_field(**extra: object) -> fields.String:
+    return fields.String(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
+
+
 Recipients = fields.List(
     fields.Email(validate=validate.Length(max=254)),
     validate=validate.Length(max=50),
@@ -51,12 +61,14 @@ class ReportCreateSchema(Schema):
     period = fields.Nested(PeriodSchema, required=True)
     filters = fields.Nested(FiltersSchema, load_default=dict)
     recipients = Recipients
+    language = language_field(load_default=DEFAULT_LANGUAGE)
 
 
 class ReportSchema(Schema):
     id = fields.String()
     type = fields.String()
     format = fields.String()
+    language = fields.String()
     period = fields.Nested(PeriodSchema)
     filters = fields.Dict()
     recipients = fields.List(fields.String())
@@ -97,6 +109,7 @@ class ScheduleCreateSchema(Schema):
         validate=validate.Length(max=50),
         load_default=list,
     )
+    language = language_field(load_default=DEFAULT_LANGUAGE)
     enabled = fields.Boolean(load_default=True)
 
 
@@ -108,6 +121,7 @@ class ScheduleUpdateSchema(Schema):
     recipients = fields.List(
         fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=50)
     )
+    language = language_field()
     enabled = fields.Boolean()
 
 
@@ -118,6 +132,7 @@ class ScheduleSchema(Schema):
     cron = fields.String()
     timezone = fields.String()
     recipients = fields.List(fields.String())
+    language = fields.String()
     enabled = fields.Boolean()
     version = fields.Integer()
     next_due_at = fields.AwareDateTime(allow_none=True)

@@ -22,6 +22,7 @@ from reports.config import Config
 from reports.domain.backoff import retry_countdown
 from reports.runtime import process_runtime
 from reports.services import dead_letters, generate, jobs, read_model, schedules
+from reports.services.links import LinkSettings
 from reports.store.db import transaction
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
@@ -34,6 +35,7 @@ from setu_contract.messaging import (
 )
 from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import configure_logging, install_celery_correlation
+from setu_contract.secret_settings import SECRET_KEY, checked_secret
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,11 @@ app = Celery("reports", set_as_current=False)
 
 @app.on_configure.connect
 def _configure(sender: Celery, **_: Any) -> None:
-    # Read the environment when the app is first used, not when this module is imported.
-    sender.config_from_object(settings(Config.from_env().redis_url))
+    # Read the environment when the app is first used, not when this module is imported; a
+    # worker signs the download links of the reports it finishes, so it needs the secret key.
+    config = Config.from_env()
+    checked_secret(SECRET_KEY, config.secret_key)
+    sender.config_from_object(settings(config.redis_url))
 
 
 install_celery_correlation(app)
@@ -157,7 +162,13 @@ def handle_event(self: Task, envelope: Any) -> str:
 )
 def generate_report(report_id: str) -> str:
     runtime = process_runtime()
-    outcome = generate.generate_report(runtime.sessions, runtime.config.reports_dir, report_id)
+    config = runtime.config
+    outcome = generate.generate_report(
+        runtime.sessions,
+        config.reports_dir,
+        report_id,
+        link_settings=LinkSettings(config.public_url, config.secret_key, config.report_link_days),
+    )
     log.info("report %s %s", report_id, outcome)
     return outcome
 

@@ -89,10 +89,10 @@ def test_portfolio_csv_counts_from_events(reports_service, reports_worker, repor
 
     download = reports_client.get(f"/v1/reports/{report['id']}/download", headers=SECRETARIAT)
     assert download.status_code == 200
-    assert download.mimetype == "text/csv"
-    assert (
-        f"programme_portfolio_{PERIOD['start']}_{PERIOD['end']}.csv"
-        in download.headers["Content-Disposition"]
+    # One Content-Type, its charset once; a file name a person understands.
+    assert download.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]
+    assert download.headers["Content-Disposition"] == (
+        f"attachment; filename=setu-programme-portfolio-{PERIOD['start']}-to-{PERIOD['end']}.csv"
     )
     assert report["size"] == len(download.data)
     assert report["sha256"] == hashlib.sha256(download.data).hexdigest()

@@ -162,7 +162,9 @@ def test_html_and_pdf_carry_titles_tables_and_charts(
     page = _produce(reports_client, "exchange_flows", "html").decode()
     assert "<h1>Talent-exchange flows</h1>" in page
     assert page.count('<img src="data:image/png;base64,') == 2
-    assert "JP_TO_IN" in page and PERIOD["start"] in page
+    # Words, not codes: directions and career stages as a reader says them.
+    assert "Japan to India" in page and "Doctoral student" in page
+    assert "JP_TO_IN" not in page and ">phd<" not in page
 
     pdf = _produce(reports_client, "budget_commitments", "pdf")
     assert pdf.startswith(b"%PDF-")
@@ -176,7 +178,7 @@ def test_html_and_pdf_carry_titles_tables_and_charts(
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, check=True, timeout=60
     ).stdout.decode()
-    assert "Budget commitments" in text and "ai_research" in text
+    assert "Budget commitments" in text and "AI research" in text and "ai_research" not in text
     images = (
         subprocess.run(
             ["pdfimages", "-list", str(path)], capture_output=True, check=True, timeout=60

@@ -88,3 +88,16 @@ def test_a_formatter_other_than_the_json_one_gets_a_record(configured):
     handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
     AccessLog("programmes")("GET", "/v1/programmes", 200, 0.001)
     assert configured.getvalue() == "programmes.http GET /v1/programmes 200\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [
+        ("/v1/unsubscribe/eyJlIjoiYUBiLmMifQ.sig", "/v1/unsubscribe/{token}"),
+        ("/v1/report-links/WyJyLTEiLDAsMV0.sig", "/v1/report-links/{token}"),
+        ("/v1/reports/r-1/download", "/v1/reports/r-1/download"),
+    ],
+)
+def test_a_links_token_is_never_written(configured, path, written):
+    AccessLog("notifications")("GET", path, 200, 0.001)
+    assert _lines(configured)[0]["message"] == f"GET {written} 200"

@@ -140,7 +140,12 @@ def _application(plan: Plan, data: dict[str, Any], directory: Directory, setting
         plan.to_organisation(directory, host, "application_withdrawn", context)
 
 
+# A report file this size or smaller is attached to its emails (the link is always there).
+ATTACH_AT_MOST = 5 * 1024 * 1024
+
+
 def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    size = data.get("size")
     context = {
         "kind": "report",
         "id": data["report_id"],
@@ -149,10 +154,19 @@ def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Se
         "format": data["format"],
         "period_start": data["period"]["start"],
         "period_end": data["period"]["end"],
-        "link": f"{settings.public_url}{data['download_path']}",
+        # The signed link opens without a key; an event without one gets the API download path.
+        "link": data.get("link") or f"{settings.public_url}{data['download_path']}",
+        "link_expires_at": data.get("link_expires_at"),
+        "file_name": data.get("file_name"),
+        "content_type": data.get("content_type"),
+        "size": size,
+        "sha256": data.get("sha256"),
+        "attach": bool(data.get("link")) and isinstance(size, int) and size <= ATTACH_AT_MOST,
     }
+    # Written in the report's own language (its recipients are addresses, not people).
+    language = rcpt.language_of(data.get("language"))
     for email in data["recipients"]:
-        recipient = Recipient(email, "en", rcpt.SECRETARIAT_TIMEZONES)
+        recipient = Recipient(email, language, rcpt.SECRETARIAT_TIMEZONES)
         plan.to(recipient, "report_ready", context, unsubscribable=True)
 
 

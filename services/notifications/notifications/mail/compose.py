@@ -56,6 +56,15 @@ def _repeated(name: str, value: str) -> BaseHeader:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the email (a report of 5 MiB or less)."""
+
+    file_name: str
+    content_type: str  # e.g. "application/pdf", "text/csv; charset=utf-8"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """What compose needs of a delivery (decoupled from the ORM row)."""
 
@@ -70,6 +79,7 @@ class Outgoing:
     correlation_id: str | None = None
     unsubscribe_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "end_text": labels.long_date(context.get("end_date"), language),
         "period_start_text": labels.long_date(context.get("period_start"), language),
         "period_end_text": labels.long_date(context.get("period_end"), language),
+        "link_until_text": labels.long_date(context.get("link_expires_at"), language),
     }
 
 
@@ -106,7 +117,9 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
     return {
         "audience": "organisation",
         "comment": None,
+        "file_name": None,
         **outgoing.context,
+        "attach": bool(outgoing.attachments),
         **_words(outgoing.context, outgoing.language),
         "times": [
             local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
@@ -145,6 +158,23 @@ def _envelope_sender(mail_from: str) -> str | None:
     return addresses[0].addr_spec
 
 
+class _Whole(str):
+    """A header value of one token that must reach the reader as it is (a URL in angle
+    brackets, an id): written on its header's line whole, as the fast path writes it. The
+    ``email`` package would fold a long one into encoded-words, and no mail client reads
+    an unsubscribe URL out of those."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Whole:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:  # the email package's name for its argument
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def _custom_headers(outgoing: Outgoing) -> list[tuple[str, str]]:
     headers = [(EVENT_HEADER, outgoing.event_id), (NOTIFICATION_HEADER, outgoing.delivery_id)]
     if outgoing.correlation_id:
@@ -152,9 +182,8 @@ def _custom_headers(outgoing: Outgoing) -> list[tuple[str, str]]:
     if outgoing.unsubscribe_url:
         headers.append(("List-Unsubscribe", f"<{outgoing.unsubscribe_url}>"))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    else:
-        # Decision emails cannot be unsubscribed from; say they are transactional.
-        headers.append(("Auto-Submitted", "auto-generated"))
+    # Every email is sent by the system: out-of-office replies must not answer it.
+    headers.append(("Auto-Submitted", "auto-generated"))
     return headers
 
 
@@ -164,6 +193,7 @@ def _written(outgoing: Outgoing, sender: Sender, rendered: Rendered) -> Composed
     custom = _custom_headers(outgoing)
     if (
         mail_from is None
+        or outgoing.attachments
         or not simple_address(outgoing.recipient)
         or not all(plain(value) for _, value in custom)
         or not plain(outgoing.language)
@@ -207,21 +237,23 @@ def with_email_package(outgoing: Outgoing, sender: Sender, rendered: Rendered) -
         message["Reply-To"] = _repeated("Reply-To", sender.reply_to)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id(outgoing.delivery_id, sender.mail_from)
-    message["Content-Language"] = _repeated("Content-Language", outgoing.language)
-    message[EVENT_HEADER] = outgoing.event_id
-    message[NOTIFICATION_HEADER] = outgoing.delivery_id
-    if outgoing.correlation_id:
-        message[CORRELATION_HEADER] = outgoing.correlation_id
-    if outgoing.unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = _repeated(
-            "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
-        )
-    else:
-        # Decision emails cannot be unsubscribed from; say they are transactional.
-        message["Auto-Submitted"] = _repeated("Auto-Submitted", "auto-generated")
+    for name, value in _custom_headers(outgoing):
+        message[name] = _Whole(name, value) if plain(value) else value
     message.set_content(rendered.text, charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    for attachment in outgoing.attachments:
+        kind, _, parameters = attachment.content_type.partition(";")
+        maintype, subtype = kind.strip().split("/")
+        charset = parameters.strip().removeprefix("charset=") or None
+        message.add_attachment(
+            attachment.data,
+            maintype,
+            subtype,
+            filename=attachment.file_name,
+            params={"charset": charset} if charset else None,
+        )
+    # Set once the body is whole: making it multipart/mixed moves Content-* headers inward.
+    message["Content-Language"] = _repeated("Content-Language", outgoing.language)
     # Chosen here, the boundary is not searched for in the parts by a regular expression
     # compiled for each message when the message is written out.
     boundary = f"==setu-{uuid.uuid4().hex}=="

@@ -99,7 +99,13 @@ REPORT_TYPE = {
         "programme_portfolio": "プログラム一覧",
         "exchange_flows": "人材交流の動向",
         "partner_activity": "パートナー機関の活動",
-        "budget_commitments": "予算執行見込み",
+        "budget_commitments": "承認済み予算",
+    },
+    "hi": {
+        "programme_portfolio": "कार्यक्रम पोर्टफ़ोलियो",
+        "exchange_flows": "प्रतिभा आदान-प्रदान प्रवाह",
+        "partner_activity": "साझेदार गतिविधि",
+        "budget_commitments": "बजट प्रतिबद्धताएँ",
     },
 }
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from notifications.domain import retry
-from notifications.mail.compose import Outgoing, Sender, compose
+from notifications.mail.compose import Attachment, Outgoing, Sender, compose
 from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
 from notifications.store.db import autocommit_connection, until_written
 from notifications.store.models import (
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 Transport = Callable[[Message], None]
 UnsubscribeLink = Callable[[Delivery], str | None]
+# The files sent with a delivery (a report's); TransientSendError when they cannot be had now.
+Attachments = Callable[[Delivery], tuple[Attachment, ...]]
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def claim_event_deliveries(session: Session, event_id: str) -> list[Delivery]:
     return sorted(claimed, key=lambda d: (d.created_at, d.id))
 
 
-def outgoing(delivery: Delivery, unsubscribe_url: str | None) -> Outgoing:
+def outgoing(
+    delivery: Delivery, unsubscribe_url: str | None, attachments: tuple[Attachment, ...] = ()
+) -> Outgoing:
     return Outgoing(
         delivery_id=delivery.id,
         event_id=delivery.event_id,
@@ -76,6 +80,7 @@ def outgoing(delivery: Delivery, unsubscribe_url: str | None) -> Outgoing:
         occurred_at=datetime.fromisoformat(delivery.context["occurred_at"]),
         correlation_id=delivery.correlation_id,
         unsubscribe_url=unsubscribe_url,
+        attachments=attachments,
     )
 
 
@@ -174,12 +179,13 @@ def send_delivery(
     transport: Transport,
     sender: Sender,
     unsubscribe_link: UnsubscribeLink,
+    attachments: Attachments | None = None,
 ) -> Outcome:
     """Claim, send and record one delivery."""
     delivery = claim(session, delivery_id)
     if delivery is None:
         return Outcome("skipped")
-    return send_claimed(session, delivery, transport, sender, unsubscribe_link)
+    return send_claimed(session, delivery, transport, sender, unsubscribe_link, attachments)
 
 
 def send_claimed(
@@ -188,6 +194,7 @@ def send_claimed(
     transport: Transport,
     sender: Sender,
     unsubscribe_link: UnsubscribeLink,
+    attachments: Attachments | None = None,
 ) -> Outcome:
     """Send a delivery this worker has claimed (it is `sending`) and record the outcome
     (logged, and counted for Prometheus by template and status: ``setu_emails_total``).
@@ -196,7 +203,11 @@ def send_claimed(
     if delivery.correlation_id:
         set_correlation_id(delivery.correlation_id)
     try:
-        message = compose(outgoing(delivery, unsubscribe_link(delivery)), sender)
+        files = attachments(delivery) if attachments else ()
+    except TransientSendError as exc:  # the report file cannot be fetched now: later
+        return _failed_attempt(session, delivery, exc)
+    try:
+        message = compose(outgoing(delivery, unsubscribe_link(delivery), files), sender)
     except Exception as exc:  # a template or data fault: retrying cannot fix it
         log.exception("email could not be written", extra={"delivery_id": delivery.id})
         return _failed_attempt(session, delivery, PermanentSendError(f"compose: {exc!r}"))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from reports.api.context import context
+from reports.api.files import report_file
 from reports.api.idempotency import once
-from reports.api.identity import reader
-from reports.domain.catalogue import CONTENT_TYPES
+from reports.api.identity import reader, secretariat
 from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
 from reports.services import jobs
+from reports.services.links import revoke_links
+from reports.store.db import transaction
 from reports.worker import send_generate
 from setu_contract.observability import get_correlation_id
 
@@ -33,6 +33,7 @@ FIELDS = (
     "id",
     "type",
     "format",
+    "language",
     "filters",
     "recipients",
     "status",
@@ -90,6 +91,7 @@ class Reports(MethodView):
             recipients=body["recipients"],
             correlation_id=get_correlation_id() or "",
             requested_by=principal.organisation_id,
+            language=body["language"],
         )
 
         def create(session):
@@ -117,17 +119,17 @@ class ReportById(MethodView):
 class ReportDownload(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, report_id: str):
-        """The report file, with its content type and file name."""
+        """The report file, with its content type and a file name a person understands."""
         with context().read_sessions() as session:
             job = jobs.finished_report(session, report_id)
-        path = Path(job.path)
-        if not path.is_file():
-            abort(410, message="The report file is no longer kept.")
-        return send_file(
-            path,
-            mimetype=CONTENT_TYPES[job.format],
-            as_attachment=True,
-            download_name=path.name,
-            etag=job.sha256,
-            max_age=0,
-        )
+        return report_file(job)
+
+
+@blp.route("/<string:report_id>/links")
+class ReportLinks(MethodView):
+    @blp.response(204)
+    def delete(self, report_id: str):
+        """Revoke the report's signed download links (secretariat): each answers 404 after."""
+        secretariat()
+        with transaction(context().sessions) as session:
+            revoke_links(session, report_id)

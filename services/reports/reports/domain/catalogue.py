@@ -12,12 +12,15 @@ PARTNER_ACTIVITY = "partner_activity"
 BUDGET_COMMITMENTS = "budget_commitments"
 REPORT_TYPES = (PROGRAMME_PORTFOLIO, EXCHANGE_FLOWS, PARTNER_ACTIVITY, BUDGET_COMMITMENTS)
 
+# The one Content-Type of each format's download (JSON is UTF-8 by definition: no charset).
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
 }
+# The formats whose words are in the report's language (csv and json keep the codes).
+LOCALISED_FORMATS = ("html", "pdf")
 FORMATS = tuple(CONTENT_TYPES)
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
@@ -40,3 +43,31 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def file_name(report_type: str, fmt: str, start: date, end: date) -> str:
     return f"{report_type}_{start.isoformat()}_{end.isoformat()}.{fmt}"
+
+
+def period_name(start: date, end: date) -> str:
+    """A period as a person names it: 2026, 2026-Q1, 2026-03, 2026-W14, 2026-03-05, or
+    2026-03-05-to-2026-04-20 when it is none of those."""
+    after = end + timedelta(days=1)
+    if start.day == 1 and after.day == 1:  # whole calendar months
+        months = (after.year - start.year) * 12 + after.month - start.month
+        if months == 12 and start.month == 1:
+            return f"{start.year}"
+        if months == 3 and start.month % 3 == 1:
+            return f"{start.year}-Q{start.month // 3 + 1}"
+        if months == 1:
+            return f"{start:%Y-%m}"
+        return f"{start:%Y-%m}-to-{end:%Y-%m}"
+    if start.isoweekday() == 1 and (end - start).days == 6:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if start == end:
+        return start.isoformat()
+    return f"{start.isoformat()}-to-{end.isoformat()}"
+
+
+def download_name(report_type: str, fmt: str, start: date, end: date, language: str) -> str:
+    """setu-programme-portfolio-2026-Q1.pdf: what the download is saved as (the html and pdf
+    of another language than English say which: ...-2026-Q1-ja.pdf)."""
+    suffix = f"-{language}" if fmt in LOCALISED_FORMATS and language != "en" else ""
+    return f"setu-{report_type.replace('_', '-')}-{period_name(start, end)}{suffix}.{fmt}"

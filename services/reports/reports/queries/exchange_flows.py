@@ -8,18 +8,42 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from reports.domain.catalogue import period_bounds
-from reports.domain.tables import Chart, Table
+from reports.domain.summary import COUNT, RATE, SHARE, SUM, Headline
+from reports.domain.tables import GROUPED, Chart, Table
 from reports.store.models import Application, Programme
+from reports.translations import N_
 
-DEFINITION = (
+DEFINITION = N_(
     "Talent-exchange applications by direction and career stage. Each milestone counts the "
-    "applications that first reached it within the period (UTC dates): submitted, endorsed, "
-    "accepted, rejected (by the secretariat or the host) and withdrawn. acceptance_rate = "
-    "accepted / (accepted + rejected) in the period, empty when neither happened. "
-    "mean_duration_days = the mean of end_date - start_date over the applications accepted "
-    "in the period."
+    "applications that first reached it within the period (UTC dates): submitted, endorsed by "
+    "the host, accepted, rejected (by the secretariat or by the host) and withdrawn. The "
+    "acceptance rate is accepted / (accepted + rejected) within the period; the mean stay is "
+    "the mean length in days of the exchanges accepted within the period."
 )
 MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
+CHARTS = [
+    Chart(
+        N_("Applications submitted, by career stage and direction"),
+        "flows",
+        "career_stage",
+        "submitted",
+        "direction",
+        style=GROUPED,
+    ),
+    Chart(
+        N_("Exchanges accepted, by career stage and direction"),
+        "flows",
+        "career_stage",
+        "accepted",
+        "direction",
+        style=GROUPED,
+    ),
+]
+HEADLINES = (
+    Headline(N_("Applications submitted"), COUNT, "flows", SUM, ("submitted",)),
+    Headline(N_("Exchanges accepted"), COUNT, "flows", SUM, ("accepted",)),
+    Headline(N_("Acceptance rate"), RATE, "flows", SHARE, ("accepted", "rejected")),
+)
 
 
 def application_filter(query: Select, filters: dict) -> Select:
@@ -60,23 +84,11 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
     progress(60)
     table = Table(
         "flows",
-        "Applications by direction and career stage",
+        N_("Applications by direction and career stage"),
         ("direction", "career_stage", *MILESTONES, "acceptance_rate", "mean_duration_days"),
         [_row(row) for row in rows],
     )
-    charts = [
-        Chart(
-            "Submitted applications by career stage",
-            "flows",
-            "career_stage",
-            "submitted",
-            "direction",
-        ),
-        Chart(
-            "Accepted exchanges by career stage", "flows", "career_stage", "accepted", "direction"
-        ),
-    ]
-    return [table, _totals(table)], charts
+    return [table, _totals(table)], list(CHARTS)
 
 
 def _row(row) -> tuple:
@@ -100,5 +112,8 @@ def _totals(table: Table) -> Table:
         decided = sums[2] + sums[3]
         rows.append((direction, *sums, f"{sums[2] / decided:.4f}" if decided else ""))
     return Table(
-        "by_direction", "Totals by direction", ("direction", *MILESTONES, "acceptance_rate"), rows
+        "by_direction",
+        N_("Totals by direction"),
+        ("direction", *MILESTONES, "acceptance_rate"),
+        rows,
     )

@@ -8,19 +8,42 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from reports.domain.catalogue import period_bounds
+from reports.domain.summary import COUNT, ROWS, SUM, Headline
 from reports.domain.tables import Chart, Table
 from reports.queries.exchange_flows import application_filter
 from reports.queries.portfolio import programme_filter
 from reports.store.models import Application, Organisation, Programme, ProgrammePartner
+from reports.translations import N_
 
-DEFINITION = (
-    "Per organisation: programmes_led and programmes_joined count the programmes created in the "
-    "period (UTC) in which it is a lead, or a member, partner; applications_sent and "
-    "applications_hosted count the applications submitted in the period for which it is the "
-    "home, or the host, organisation; accepted counts the applications accepted in the period "
-    "in which it is the home or the host organisation. Organisations with nothing to count are "
-    "left out."
+DEFINITION = N_(
+    "For each organisation: the programmes created within the period (UTC dates) that it leads, "
+    "or joins as a member; the applications submitted within the period that it sends (as the "
+    "home organisation) or hosts; and the applications accepted within the period that it "
+    "sends or hosts. Organisations with nothing to count are left out."
 )
+HEADLINES = (
+    Headline(N_("Organisations with activity"), COUNT, "organisations", ROWS),
+    Headline(N_("Applications sent"), COUNT, "organisations", SUM, ("applications_sent",)),
+    Headline(N_("Lead roles in new programmes"), COUNT, "organisations", SUM, ("programmes_led",)),
+)
+CHARTS = [
+    Chart(
+        N_("Applications sent, per organisation"),
+        "organisations",
+        "name",
+        "applications_sent",
+        "country",
+        horizontal=True,
+    ),
+    Chart(
+        N_("Programmes led, per organisation"),
+        "organisations",
+        "name",
+        "programmes_led",
+        "country",
+        horizontal=True,
+    ),
+]
 COLUMNS = (
     "programmes_led",
     "programmes_joined",
@@ -100,23 +123,11 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
     progress(60)
     table = Table(
         "organisations",
-        "Activity per organisation",
+        N_("Activity per organisation"),
         ("organisation_id", "name", "country", *COLUMNS),
         [
             (oid, name or "", country or "", *(int(v or 0) for v in values))
             for oid, name, country, *values in rows
         ],
     )
-    charts = [
-        Chart(
-            "Applications sent per organisation",
-            "organisations",
-            "name",
-            "applications_sent",
-            "country",
-        ),
-        Chart(
-            "Programmes led per organisation", "organisations", "name", "programmes_led", "country"
-        ),
-    ]
-    return [table], charts
+    return [table], list(CHARTS)

@@ -10,13 +10,20 @@ from sqlalchemy.orm import Session, aliased
 
 from reports.domain.catalogue import period_bounds
 from reports.domain.money import from_minor
+from reports.domain.summary import COUNT, INR, JPY, SUM, Headline
 from reports.domain.tables import Chart, Table
 from reports.store.models import BudgetLine, Organisation, Programme, ProgrammePartner
+from reports.translations import N_
 
-DEFINITION = (
-    "Programmes whose created_at (UTC) falls within the period, counted by focus area and "
-    "current status, with the sum of their JPY and INR budget lines; and the number of those "
-    "programmes per pair of lead organisations (the Japanese lead and the Indian lead)."
+DEFINITION = N_(
+    "Programmes created within the period (UTC dates), counted by focus area and by their "
+    "status today, with the sum of their budget lines in yen and in rupees as they now stand; "
+    "and how many of them each pair of lead organisations (one in Japan, one in India) leads."
+)
+HEADLINES = (
+    Headline(N_("Programmes created"), COUNT, "by_focus_area_and_status", SUM, ("programmes",)),
+    Headline(N_("Budget in yen"), JPY, "by_focus_area_and_status", SUM, ("budget_jpy",)),
+    Headline(N_("Budget in rupees"), INR, "by_focus_area_and_status", SUM, ("budget_inr",)),
 )
 
 
@@ -81,7 +88,7 @@ def by_focus_and_status(session: Session, start: date, end: date, filters: dict)
     rows = session.execute(query).all()
     return Table(
         "by_focus_area_and_status",
-        "Programmes by focus area and status",
+        N_("Programmes by focus area and status"),
         ("focus_area", "status", "programmes", "budget_jpy", "budget_inr"),
         [
             (area, status, int(n), from_minor("JPY", jpy), from_minor("INR", inr))
@@ -137,7 +144,7 @@ def lead_pairs(session: Session, start: date, end: date, filters: dict) -> Table
     rows = session.execute(query).all()
     return Table(
         "lead_pairs",
-        "Programmes per pair of lead organisations",
+        N_("Programmes per pair of lead organisations"),
         ("japan_lead", "india_lead", "programmes"),
         [(a, b, int(n)) for a, b, n in rows],
     )
@@ -148,6 +155,13 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
     progress(50)
     pairs = lead_pairs(session, start, end, filters)
     charts = [
-        Chart("Programmes by focus area", main.name, "focus_area", "programmes", "status"),
+        Chart(
+            N_("Programmes by focus area and status"),
+            main.name,
+            "focus_area",
+            "programmes",
+            "status",
+            horizontal=True,
+        ),
     ]
     return [main, pairs], charts

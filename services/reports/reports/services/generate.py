@@ -16,12 +16,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from reports.domain.catalogue import file_name
+from reports.domain.catalogue import CONTENT_TYPES, LOCALISED_FORMATS, download_name, file_name
+from reports.domain.summary import compare, previous_period
 from reports.domain.tables import ReportData
 from reports.render import RENDERERS
 from reports.services import jobs
+from reports.services.links import LinkSettings, make_link
 from reports.services.report_types import REGISTRY, ReportType
 from reports.store.db import reading_sessions, transaction
+from reports.store.models import ReportJob
+from reports.translations import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,20 @@ class JobSpec:
     period_end: object
     filters: dict
     correlation_id: str
+    language: str = DEFAULT_LANGUAGE
+
+    @classmethod
+    def of(cls, job: ReportJob) -> JobSpec:
+        return cls(
+            job.id,
+            job.type,
+            job.format,
+            job.period_start,
+            job.period_end,
+            dict(job.filters or {}),
+            job.correlation_id,
+            job.language,
+        )
 
 
 def generate_report(
@@ -49,21 +67,16 @@ def generate_report(
     report_id: str,
     registry: dict[str, ReportType] = REGISTRY,
     progress_every: float = PROGRESS_EVERY,
+    link_settings: LinkSettings | None = None,
 ) -> str:
-    """Return 'skipped' (not ours to run), 'failed' (reason recorded) or 'succeeded'."""
+    """Return 'skipped' (not ours to run), 'failed' (reason recorded) or 'succeeded'.
+
+    With ``link_settings``, report.generated carries a signed download link that needs no
+    key (for the report's emails)."""
     with transaction(factory) as session:
         if not jobs.claim(session, report_id):
             return "skipped"
-        job = jobs.get_report(session, report_id)
-        spec = JobSpec(
-            job.id,
-            job.type,
-            job.format,
-            job.period_start,
-            job.period_end,
-            dict(job.filters or {}),
-            job.correlation_id,
-        )
+        spec = JobSpec.of(jobs.get_report(session, report_id))
     try:
         content = render(factory, spec, registry[spec.type], progress_every)
         path = store_file(reports_dir, spec, content)
@@ -80,8 +93,22 @@ def generate_report(
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             download_path=f"/v1/reports/{report_id}/download",
+            file=_file_facts(session, spec, link_settings),
         )
     return "succeeded"
+
+
+def _file_facts(session: Session, spec: JobSpec, settings: LinkSettings | None) -> dict:
+    facts = {
+        "file_name": download_name(
+            spec.type, spec.format, spec.period_start, spec.period_end, spec.language
+        ),
+        "content_type": CONTENT_TYPES[spec.format],
+    }
+    if settings is not None:
+        link, expires_at = make_link(settings, jobs.get_report(session, spec.id), jobs.now())
+        facts.update(link=link, link_expires_at=expires_at.isoformat())
+    return facts
 
 
 def render(
@@ -103,11 +130,27 @@ def render(
     progress(5)
     # Read without SQLite's write lock: ``progress`` writes from another session meanwhile.
     with reading_sessions(factory)() as session:
-        tables, charts = report_type.compute(
-            session, spec.period_start, spec.period_end, spec.filters, progress
-        )
+        data = compute(session, spec, report_type, progress)
     progress(65)
-    data = ReportData(
+
+    def on_chart(done: int, total: int) -> None:
+        progress(65 + 25 * done // max(total, 1))
+
+    return RENDERERS[spec.format](data, on_chart)
+
+
+def compute(session: Session, spec: JobSpec, report_type: ReportType, progress) -> ReportData:
+    """The report's tables and charts; for html and pdf, which people read, also its
+    headline figures against the previous period of the same length (computed alike)."""
+    tables, charts = report_type.compute(
+        session, spec.period_start, spec.period_end, spec.filters, progress
+    )
+    previous = previous_period(spec.period_start, spec.period_end)
+    summary = []
+    if spec.format in LOCALISED_FORMATS:
+        earlier, _ = report_type.compute(session, *previous, spec.filters, lambda _: None)
+        summary = compare(report_type.headlines, tables, earlier)
+    return ReportData(
         type=spec.type,
         title=report_type.title,
         period_start=spec.period_start,
@@ -117,12 +160,10 @@ def render(
         tables=tables,
         charts=charts,
         definition=report_type.definition,
+        language=spec.language,
+        summary=summary,
+        previous_period=previous if summary else None,
     )
-
-    def on_chart(done: int, total: int) -> None:
-        progress(65 + 25 * done // max(total, 1))
-
-    return RENDERERS[spec.format](data, on_chart)
 
 
 def store_file(reports_dir: Path, spec: JobSpec, content: bytes) -> Path:

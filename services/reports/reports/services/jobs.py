@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from reports.domain.errors import NotFound, ReportNotReady
 from reports.store.models import ReportJob, outbox
+from reports.translations import DEFAULT_LANGUAGE
 from setu_contract.events import EventType, build_event
 from setu_contract.messaging import TASK_TIME_LIMIT
 from setu_contract.outbox import append
@@ -40,6 +41,7 @@ class ReportRequest:
     correlation_id: str
     requested_by: str | None = None
     schedule_id: str | None = None
+    language: str = DEFAULT_LANGUAGE
 
 
 def now() -> datetime:
@@ -62,6 +64,8 @@ def request_report(session: Session, request: ReportRequest, at: datetime | None
         correlation_id=request.correlation_id,
         requested_by=request.requested_by,
         schedule_id=request.schedule_id,
+        language=request.language,
+        link_generation=0,
         created_at=moment,
         enqueued_at=moment,
     )
@@ -134,9 +138,19 @@ def set_progress(session: Session, report_id: str, progress: int) -> None:
 
 
 def succeed(
-    session: Session, report_id: str, *, path: str, size: int, sha256: str, download_path: str
+    session: Session,
+    report_id: str,
+    *,
+    path: str,
+    size: int,
+    sha256: str,
+    download_path: str,
+    file: dict[str, Any] | None = None,
 ) -> bool:
-    """Mark the job succeeded and append report.generated, in the caller's one transaction."""
+    """Mark the job succeeded and append report.generated, in the caller's one transaction.
+
+    ``file`` adds to the event what its emails need: the signed ``link`` and when it
+    expires, the ``file_name`` and ``content_type`` of the download, the ``language``."""
     result = session.execute(
         update(ReportJob)
         .where(ReportJob.id == report_id, ReportJob.status == "running")
@@ -155,22 +169,31 @@ def succeed(
     job = get_report(session, report_id)
     envelope = build_event(
         EventType.REPORT_GENERATED,
-        {
-            "report_id": job.id,
-            "type": job.type,
-            "format": job.format,
-            "period": {"start": job.period_start.isoformat(), "end": job.period_end.isoformat()},
-            "download_path": download_path,
-            "recipients": list(job.recipients or []),
-            "size": size,
-            "sha256": sha256,
-            "schedule_id": job.schedule_id,
-        },
+        _generated(job, download_path, size, sha256, file or {}),
         producer="reports",
         correlation_id=job.correlation_id,
     )
     append(session, outbox, envelope)
     return True
+
+
+def _generated(
+    job: ReportJob, download_path: str, size: int, sha256: str, file: dict[str, Any]
+) -> dict[str, Any]:
+    """The data of report.generated."""
+    return {
+        "report_id": job.id,
+        "type": job.type,
+        "format": job.format,
+        "period": {"start": job.period_start.isoformat(), "end": job.period_end.isoformat()},
+        "download_path": download_path,
+        "recipients": list(job.recipients or []),
+        "size": size,
+        "sha256": sha256,
+        "schedule_id": job.schedule_id,
+        "language": job.language,
+        **file,
+    }
 
 
 def fail(session: Session, report_id: str, reason: str) -> None:

@@ -1,4 +1,5 @@
-"""Each report type: its title, its definition and the function that computes its tables."""
+"""Each report type: its title, its definition, its headline figures and the function that
+computes its tables. Titles and definitions are English messages of the catalogues."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from reports.domain.catalogue import (
     PARTNER_ACTIVITY,
     PROGRAMME_PORTFOLIO,
 )
+from reports.domain.summary import Headline
 from reports.queries import budget_commitments, exchange_flows, partner_activity, portfolio
+from reports.translations import N_
 
 Progress = Callable[[int], None]
 
@@ -25,31 +28,39 @@ class ReportType:
     title: str
     definition: str
     compute: Callable[[Session, date, date, dict, Progress], tuple]
+    headlines: tuple[Headline, ...] = ()
 
 
 REGISTRY: dict[str, ReportType] = {
     kind.name: kind
     for kind in (
         ReportType(
-            PROGRAMME_PORTFOLIO, "Programme portfolio", portfolio.DEFINITION, portfolio.compute
+            PROGRAMME_PORTFOLIO,
+            N_("Programme portfolio"),
+            portfolio.DEFINITION,
+            portfolio.compute,
+            portfolio.HEADLINES,
         ),
         ReportType(
             EXCHANGE_FLOWS,
-            "Talent-exchange flows",
+            N_("Talent-exchange flows"),
             exchange_flows.DEFINITION,
             exchange_flows.compute,
+            exchange_flows.HEADLINES,
         ),
         ReportType(
             PARTNER_ACTIVITY,
-            "Partner activity",
+            N_("Partner activity"),
             partner_activity.DEFINITION,
             partner_activity.compute,
+            partner_activity.HEADLINES,
         ),
         ReportType(
             BUDGET_COMMITMENTS,
-            "Budget commitments",
+            N_("Budget commitments"),
             budget_commitments.DEFINITION,
             budget_commitments.compute,
+            budget_commitments.HEADLINES,
         ),
     )
 }

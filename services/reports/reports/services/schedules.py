@@ -125,6 +125,7 @@ def fire_if_due(session: Session, schedule_id: str, now: datetime) -> str | None
             recipients=list(schedule.recipients or []),
             correlation_id=f"schedule-{schedule.id}-{due_at:%Y%m%dT%H%MZ}",
             schedule_id=schedule.id,
+            language=schedule.language,
         ),
     )
     schedule.next_due_at = next_due_after(schedule.cron, schedule.timezone, due_at)

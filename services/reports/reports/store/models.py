@@ -143,6 +143,11 @@ class ReportJob(Base):
     correlation_id: Mapped[str] = mapped_column(String(200))
     requested_by: Mapped[str | None] = mapped_column(String(36))
     schedule_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The language of its html and pdf (en, ja, hi); csv and json are the same in any.
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # Its signed download links carry this number: DELETE .../links moves it on, and a link
+    # with an earlier number answers 404.
+    link_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     enqueued_at: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -157,6 +162,7 @@ class ReportSchedule(Base):
     cron: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64))
     recipients: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="en")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The due time (UTC) from which the next tick looks for due times.

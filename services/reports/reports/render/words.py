@@ -1,0 +1,105 @@
+"""Words for what a report's tables hold: each code as a reader says it, each column's header.
+
+Every word is an English message of the service's catalogues (translations.N_), translated
+into the report's language where it is shown. csv and json keep the codes and ids; html and
+pdf show these words, and never a column of kind ``id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.domain.summary import COUNT, INR, JPY, RATE
+from reports.translations import N_
+
+FOCUS_AREAS = {
+    "semiconductor_design": N_("Semiconductor design"),
+    "semiconductor_manufacturing": N_("Semiconductor manufacturing"),
+    "semiconductor_packaging": N_("Semiconductor packaging"),
+    "supply_chain_resilience": N_("Supply-chain resilience"),
+    "ai_research": N_("AI research"),
+    "ai_healthcare": N_("AI in healthcare"),
+    "ai_agriculture": N_("AI in agriculture"),
+    "ai_urban_planning": N_("AI in urban planning"),
+    "ai_ethics_governance": N_("AI ethics and governance"),
+    "talent_development": N_("Talent development"),
+}
+STATUSES = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "under_review": N_("Under review"),
+    "changes_requested": N_("Changes requested"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "active": N_("Active"),
+    "completed": N_("Completed"),
+    "withdrawn": N_("Withdrawn"),
+    "cancelled": N_("Cancelled"),
+}
+DIRECTIONS = {"JP_TO_IN": N_("Japan to India"), "IN_TO_JP": N_("India to Japan")}
+CAREER_STAGES = {
+    "undergraduate": N_("Undergraduate"),
+    "masters": N_("Master's student"),
+    "phd": N_("Doctoral student"),
+    "postdoc": N_("Postdoctoral researcher"),
+    "faculty": N_("Faculty member"),
+    "engineer": N_("Engineer"),
+    "professional": N_("Professional"),
+}
+COUNTRIES = {"JP": N_("Japan"), "IN": N_("India")}
+
+# How a column's values are written: the figures' kinds (a count, money, a rate) and these.
+ID, WORD, NAME, DAYS, MONTH = "id", "word", "name", "days", "month"
+MONEY = (JPY, INR)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as a reader sees it: its header, how its values are written (``kind``) and,
+    for codes, the word of each (in the order a reader expects them)."""
+
+    header: str
+    kind: str
+    words: dict[str, str] | None = None
+
+
+COLUMNS: dict[str, Column] = {
+    "organisation_id": Column(N_("Organisation id"), ID),
+    "focus_area": Column(N_("Focus area"), WORD, FOCUS_AREAS),
+    "status": Column(N_("Status"), WORD, STATUSES),
+    "direction": Column(N_("Direction"), WORD, DIRECTIONS),
+    "career_stage": Column(N_("Career stage"), WORD, CAREER_STAGES),
+    "country": Column(N_("Country"), WORD, COUNTRIES),
+    "name": Column(N_("Organisation"), NAME),
+    "japan_lead": Column(N_("Lead in Japan"), NAME),
+    "india_lead": Column(N_("Lead in India"), NAME),
+    "month": Column(N_("Month"), MONTH),
+    "programmes": Column(N_("Programmes"), COUNT),
+    "budget_jpy": Column(N_("Budget in yen"), JPY),
+    "budget_inr": Column(N_("Budget in rupees"), INR),
+    "committed_jpy": Column(N_("Yen committed"), JPY),
+    "committed_inr": Column(N_("Rupees committed"), INR),
+    "submitted": Column(N_("Submitted"), COUNT),
+    "endorsed": Column(N_("Endorsed by the host"), COUNT),
+    "accepted": Column(N_("Accepted"), COUNT),
+    "rejected": Column(N_("Rejected"), COUNT),
+    "withdrawn": Column(N_("Withdrawn"), COUNT),
+    "acceptance_rate": Column(N_("Acceptance rate"), RATE),
+    "mean_duration_days": Column(N_("Mean stay in days"), DAYS),
+    "programmes_led": Column(N_("Programmes led"), COUNT),
+    "programmes_joined": Column(N_("Programmes joined"), COUNT),
+    "applications_sent": Column(N_("Applications sent"), COUNT),
+    "applications_hosted": Column(N_("Applications hosted"), COUNT),
+}
+
+
+def shown(columns: tuple[str, ...]) -> list[int]:
+    """The positions of the columns a reader sees (not the internal ids)."""
+    return [i for i, name in enumerate(columns) if COLUMNS[name].kind != ID]
+
+
+def order_of(column: str, codes: list[str]) -> list[str]:
+    """``codes`` in the order a reader expects (the vocabulary's), others after them."""
+    words = COLUMNS[column].words or {}
+    known = [code for code in words if code in codes]
+    return known + sorted(code for code in codes if code not in words)
