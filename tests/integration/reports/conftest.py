@@ -16,7 +16,7 @@ from reports.runtime import build_runtime
 from reports.store.migrate import upgrade
 from reports.worker import HANDLE_EVENT, settings
 from setu_contract.messaging import REPORTS_QUEUE
-from tests.support.identity import INTERNAL_SECRET, signing_client
+from tests.support.identity import CONFIG_SECRETS, SECRETS, signing_client
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, celery_worker
 
@@ -44,13 +44,14 @@ def reports_service(database_url: str, redis_url: str, tmp_path: Path) -> Iterat
         database_url=database_url,
         redis_url=redis_url,
         data_dir=data_dir,
-        internal_secret=INTERNAL_SECRET,
+        **CONFIG_SECRETS,
     )
     env = {
         "REPORTS_DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SETU_DATA_DIR": str(data_dir),
         "SETU_PUBLIC_URL": config.public_url,
+        **SECRETS,
     }
     runtime = build_runtime(config)
     broker = Celery("reports-test", set_as_current=False)

@@ -4,7 +4,6 @@ understands. Reports and schedules take a language."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,8 +18,9 @@ from reports.services.links import LinkSettings, make_link
 from reports.store.db import transaction
 from reports.store.models import ReportJob, outbox
 from setu_contract.http import Principal
+from tests.support.identity import SECRET_KEY as SECRET
+from tests.support.identity import signing_client
 
-SECRET = "integration-link-secret"
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "JP").headers()
 AUDITOR = Principal("org-a", "auditor", "key-2").headers()
 PARTNER = Principal("org-p", "partner", "key-3").headers()
@@ -29,7 +29,7 @@ QUARTER = (date(2026, 1, 1), date(2026, 3, 31))
 
 @pytest.fixture
 def client(reports_service):
-    return create_app(replace(reports_service.config, secret_key=SECRET)).test_client()
+    return signing_client(create_app(reports_service.config))
 
 
 def _report(service, fmt: str = "html", language: str = "ja") -> tuple[str, str]:

@@ -1,15 +1,15 @@
 """A language on report jobs and schedules (en, ja, hi), and the generation of a report's
 signed download links (moved on to revoke them).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
