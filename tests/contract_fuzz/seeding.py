@@ -55,6 +55,14 @@ def _organisation(system: RunningSetu, key: str, country: str, kind: str = "univ
     return _created(system, key, "/v1/organisations", body)["id"]
 
 
+def _side(system: RunningSetu, key: str, country: str) -> str:
+    """The id of one secretariat side's organisation (auditor keys exist only there)."""
+    query = f"/v1/organisations?kind=secretariat&country={country}"
+    answer = system.api("GET", query, key)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"][0]["id"]
+
+
 def _key(
     system: RunningSetu, key: str, organisation_id: str, name: str, role: str = "partner"
 ) -> dict[str, Any]:
@@ -143,8 +151,9 @@ def seed(system: RunningSetu) -> Seeded:
     in_id = _organisation(system, secretariat_jp, "IN")
     partner_jp = _key(system, secretariat_jp, jp_id, "fuzz-jp")["key"]
     partner_in = _key(system, secretariat_jp, in_id, "fuzz-in")["key"]
-    agency_id = _organisation(system, secretariat_jp, "IN", "government_agency")
-    auditor = _key(system, secretariat_jp, agency_id, "fuzz-auditor", "auditor")["key"]
+    auditor = _key(
+        system, secretariat_jp, _side(system, secretariat_jp, "JP"), "fuzz-auditor", "auditor"
+    )["key"]
     seeded = Seeded(secretariat_jp, secretariat_in, partner_jp, partner_in, auditor)
     programmes = _programmes(system, seeded, jp_id, in_id)
     moving = [_created(system, partner_jp, "/v1/programmes", programme_body(jp_id, in_id))["id"]]

@@ -133,6 +133,21 @@ def new_key(caller: Caller, organisation_id: str, role: str = "partner") -> str:
     return answer.json["key"]
 
 
+def side_organisation(caller: Caller, country: str) -> dict[str, Any]:
+    """The secretariat organisation of one side (made by bootstrap)."""
+    found = caller.get(
+        "/v1/organisations", query_string={"kind": "secretariat", "country": country}
+    ).json["items"]
+    assert len(found) == 1, found
+    return caller.get(f"/v1/organisations/{found[0]['id']}").json
+
+
+def new_auditor(secretariat: Caller, country: str = "JP") -> Caller:
+    """An auditor: a key of that role on a secretariat side's organisation."""
+    side = side_organisation(secretariat, country)
+    return Caller(secretariat.client, new_key(secretariat, side["id"], role="auditor"))
+
+
 @dataclass
 class Partners:
     jp: dict[str, Any]

@@ -11,6 +11,7 @@ from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    new_auditor,
     new_key,
     new_organisation,
     programme_body,
@@ -155,7 +156,7 @@ def test_only_home_host_secretariat_and_auditors_see_an_application(
     path = f"/v1/applications/{application['id']}"
     other = new_organisation(secretariat, "IN")
     stranger = Caller(secretariat.client, new_key(secretariat, other["id"]))
-    auditor = Caller(secretariat.client, new_key(secretariat, other["id"], role="auditor"))
+    auditor = new_auditor(secretariat)
     assert stranger.get(path).status_code == 404
     assert stranger.get("/v1/applications").json["total"] == 0
     for caller in (partners.jp_caller, partners.in_caller, secretariat, auditor):

@@ -9,6 +9,7 @@ from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    new_auditor,
     new_key,
     new_organisation,
     programme_body,
@@ -132,8 +133,7 @@ def test_withdraw_is_for_lead_partners_and_cancel_needs_the_secretariat(
 
 
 def test_auditors_read_everything_and_write_nothing(partners: Partners, secretariat: Caller):
-    audit_org = new_organisation(secretariat, "JP", kind="government_agency")
-    auditor = Caller(secretariat.client, new_key(secretariat, audit_org["id"], role="auditor"))
+    auditor = new_auditor(secretariat)
     pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
     assert auditor.get(f"/v1/programmes/{pid}").status_code == 200
     assert auditor.get(f"/v1/programmes/{pid}/history").status_code == 200

@@ -96,7 +96,8 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
     @blp.alt_response(412, description="If-Match names an older version")
     def patch(self, changes: dict[str, Any], organisation_id: str) -> Any:
-        """Edit an organisation (secretariat); send If-Match with the ETag you read"""
+        """Edit an organisation (secretariat: partner organisations and its own side's); send
+        If-Match with the ETag you read"""
         with unit_of_work() as session:
             org = service.update_organisation(
                 session, principal(), organisation_id, changes, if_match()
@@ -109,7 +110,8 @@ class OrganisationKeys(MethodView):
     @blp.arguments(ApiKeyCreateSchema())
     @blp.response(201, ApiKeyCreatedSchema)
     def post(self, fields: dict[str, Any], organisation_id: str) -> dict[str, Any]:
-        """Issue an API key (secretariat); the secret is shown this once"""
+        """Issue an API key (secretariat: for partner organisations and its own side); the secret
+        is shown this once"""
         with unit_of_work() as session:
             key, secret = service.create_key(session, principal(), organisation_id, fields)
             return _key_view(key, secret)
@@ -117,7 +119,7 @@ class OrganisationKeys(MethodView):
     @blp.arguments(ApiKeyQuerySchema(), location="query")
     @blp.response(200, ApiKeyPageSchema)
     def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
-        """List an organisation's keys, without their secrets"""
+        """List an organisation's keys, without their secrets (a side never lists the other's)"""
         with unit_of_work() as session:
             keys = service.list_keys(
                 session, principal(), organisation_id, query["include_revoked"]
@@ -131,6 +133,6 @@ class OrganisationKeys(MethodView):
 class ApiKeyById(MethodView):
     @blp.response(204)
     def delete(self, key_id: str) -> None:
-        """Revoke an API key (at once and for good)"""
+        """Revoke an API key, at once and for good (a side never revokes the other's keys)"""
         with unit_of_work() as session:
             service.revoke_key(session, principal(), key_id)

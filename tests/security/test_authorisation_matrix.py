@@ -16,6 +16,7 @@ from programmes.store.models import ApiKey
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    new_auditor,
     new_key,
     new_organisation,
     programme_body,
@@ -39,7 +40,6 @@ class World:
 def world(partners: Partners, secretariat: Caller, secretariat_in: Caller, engine) -> World:
     client = secretariat.client
     other = new_organisation(secretariat, "JP")
-    agency = new_organisation(secretariat, "IN", kind="government_agency")
     revoked = secretariat.post(
         f"/v1/organisations/{partners.jp['id']}/api-keys", {"name": "old", "role": "partner"}
     ).json
@@ -70,7 +70,7 @@ def world(partners: Partners, secretariat: Caller, secretariat_in: Caller, engin
         "revoked": Caller(client, revoked["key"]),
         "expired": Caller(client, expired["key"]),
         "other": Caller(client, new_key(secretariat, other["id"])),
-        "auditor": Caller(client, new_key(secretariat, agency["id"], role="auditor")),
+        "auditor": new_auditor(secretariat),
         "partner": partners.jp_caller,
         "jp": secretariat,
         "in": secretariat_in,
