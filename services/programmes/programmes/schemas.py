@@ -103,6 +103,14 @@ class ApiKeyCreatedSchema(ApiKeySchema):
     key = fields.String(metadata={"description": "the secret, shown this once"})
 
 
+class AllowedActions(fields.List):
+    """What the caller may do to a programme or an application now, as it is answered."""
+
+    def __init__(self) -> None:
+        description = "what you may do to it now: the actions you may send"
+        super().__init__(fields.String(), metadata={"description": description})
+
+
 class PartnerSchema(StrictSchema):
     organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
     role = Text(required=True, validate=validate.OneOf(PARTNER_ROLES))
@@ -161,6 +169,7 @@ class ProgrammeSchema(Schema):
     exchange_slots = fields.Integer()
     status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
     approvals = fields.List(fields.String())
+    allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
     version = fields.Integer()
     created_at = fields.String()
@@ -268,6 +277,7 @@ class ApplicationSchema(Schema):
     end_date = fields.String()
     statement = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    allowed_actions = AllowedActions()
     personal_data_erased = fields.Boolean()
     version = fields.Integer()
     created_at = fields.String()

@@ -168,6 +168,12 @@ def partners(secretariat: Caller) -> Partners:
     )
 
 
+def unanswered(answer: dict[str, Any]) -> dict[str, Any]:
+    """A programme or an application as the service keeps it, without what one caller was
+    answered it may do (``allowed_actions``)."""
+    return {name: value for name, value in answer.items() if name != "allowed_actions"}
+
+
 def programme_body(partners: Partners, /, **overrides: Any) -> dict[str, Any]:
     body = {
         "title": "Chiplet packaging for edge AI accelerators",

@@ -26,9 +26,16 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from programmes.domain import programmes as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from programmes.domain.transitions import PROGRAMME_EDITABLE, PROGRAMME_TRANSITIONS, Relation, plan
+from programmes.domain.errors import Forbidden, Invalid, NotFound
+from programmes.domain.transitions import (
+    PROGRAMME_EDITABLE,
+    PROGRAMME_TRANSITIONS,
+    Relation,
+    not_now,
+    plan,
+)
 from programmes.domain.versioning import check_if_match
+from programmes.services import programme_actions
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
@@ -109,19 +116,6 @@ def create_programme(session: Session, principal: Principal, fields: dict[str, A
     return programme
 
 
-def relations(programme: Programme, principal: Principal) -> set[Relation]:
-    """What the caller is to this programme."""
-    found: set[Relation] = set()
-    if principal.is_secretariat:
-        found.add(Relation.SECRETARIAT)
-    for partner in programme.partners:
-        if partner.organisation_id == principal.organisation_id:
-            found.add(Relation.PARTNER)
-            if partner.role == "lead":
-                found.add(Relation.LEAD)
-    return found
-
-
 def update_programme(
     session: Session,
     principal: Principal,
@@ -133,12 +127,15 @@ def update_programme(
     require_writer(principal)
     programme = get_programme(session, principal, programme_id, lock=True)
     check_if_match(if_match, programme.id, programme.version)
-    if Relation.PARTNER not in relations(programme, principal):
+    before = programme_snapshot(programme)
+    if Relation.PARTNER not in programme_actions.relations(before["partners"], principal):
         raise Forbidden("only a partner of the programme may edit it")
     if programme.status not in PROGRAMME_EDITABLE:
-        raise Conflict(
+        raise not_now(
             f"a programme cannot be edited while {programme.status}",
-            {"status": programme.status, "editable_in": sorted(PROGRAMME_EDITABLE)},
+            programme.status,
+            programme_actions.allowed(before, principal),
+            editable_in=sorted(PROGRAMME_EDITABLE),
         )
     merged = {**_editable_fields(programme), **changes}
     _validate(session, merged, principal.organisation_id)
@@ -320,7 +317,7 @@ def kept_page(
 ) -> Page | None:
     """A page of ``list_programmes`` as kept under ``generation`` (read before any
     statement), or None if it is not kept."""
-    return kept.get(_page_key(_partners_of(principal, filters), filters, page, size), generation)
+    return kept.get(_page_key(principal, filters, page, size), generation)
 
 
 def list_programmes(
@@ -333,9 +330,9 @@ def list_programmes(
     kept: KeptProgrammes | None = None,
     generation: bytes | None = None,
 ) -> Page:
-    """Snapshots of the programmes the caller may see, filtered, newest first, and how many
-    there are (kept in ``totals`` between writes, if given); the page is kept in ``kept``
-    under ``generation``, if given."""
+    """The programmes the caller may see, as it is answered (with its allowed actions),
+    filtered, newest first, and how many there are (kept in ``totals`` between writes, if
+    given); the page is kept in ``kept`` under ``generation``, if given."""
     partners = _partners_of(principal, filters)
     used = tuple(name for name in _LIST_FILTERS if filters.get(name))
     values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(partners)}
@@ -345,7 +342,7 @@ def list_programmes(
     connection = session.connection()
     page_of = _page(connection.dialect.name, len(partners), used)
     rows = connection.execute(page_of, {**values, "offset": (page - 1) * size, "limit": size}).all()
-    items = [_snapshot(row) for row in rows]
+    items = [programme_actions.view(_snapshot(row), principal) for row in rows]
 
     def count() -> int:
         return connection.scalar(_count(len(partners), used), values) or 0
@@ -355,7 +352,7 @@ def list_programmes(
     else:
         found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
     if kept is not None:
-        kept.keep(_page_key(partners, filters, page, size), found, generation, len(items) or 1)
+        kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
     return found
 
 
@@ -370,12 +367,15 @@ def _partners_of(principal: Principal, filters: dict[str, Any]) -> list[str]:
 
 
 def _page_key(
-    partners: list[str], filters: dict[str, Any], page: int, size: int
+    principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[Any, ...]:
-    """What a list page depends on: the partners it is limited to (``_partners_of``), its
-    filters, where it is."""
+    """What a list page depends on: the partners it is limited to (``_partners_of``), whose
+    allowed actions it shows (the caller's role, and its side or organisation), its filters,
+    where it is."""
+    partners = tuple(_partners_of(principal, filters))
+    viewer = (principal.role, principal.side or principal.organisation_id)
     shown = tuple(sorted((name, value) for name, value in filters.items() if value))
-    return ("page", tuple(partners), shown, page, size)
+    return ("page", partners, viewer, shown, page, size)
 
 
 # A list's statements are built once for each shape of query (which filters it has), with
@@ -478,13 +478,17 @@ def _may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
     return principal.can_read_everything or principal.organisation_id in partner_ids
 
 
-def _record_approval(session: Session, programme: Programme, principal: Principal) -> bool:
+def _record_approval(
+    session: Session, programme: Programme, principal: Principal, allowed: list[str]
+) -> bool:
     """Record this side's approval; True when both sides have now approved."""
     sides = {a.side for a in programme.approvals}
     if principal.side in sides:
-        raise Conflict(
+        raise not_now(
             f"the {principal.side} side has already approved this programme",
-            {"approvals": sorted(sides)},
+            programme.status,
+            allowed,
+            approvals=sorted(sides),
         )
     programme.approvals.append(
         ProgrammeApproval(
@@ -506,16 +510,17 @@ def transition(
     """Move the programme by ``action`` and write its history and event."""
     require_writer(principal)
     programme = get_programme(session, principal, programme_id, lock=True)
-    row = plan(
-        PROGRAMME_TRANSITIONS, programme.status, action, relations(programme, principal), comment
-    )
+    before = programme_snapshot(programme)
+    allowed = programme_actions.allowed(before, principal)
+    relations = programme_actions.relations(before["partners"], principal)
+    row = plan(PROGRAMME_TRANSITIONS, programme.status, action, relations, comment, allowed)
     if action == "submit":
-        problems = rules.submission_errors(programme_snapshot(programme)["partners"])
+        problems = rules.submission_errors(before["partners"])
         if problems:
             raise Invalid("the programme cannot be submitted yet", problems)
     source = programme.status
     target = row.target
-    if action == "approve" and not _record_approval(session, programme, principal):
+    if action == "approve" and not _record_approval(session, programme, principal, allowed):
         target = source  # the first side's approval: still under review
     if target in ("changes_requested", "rejected", "withdrawn", "cancelled"):
         programme.approvals.clear()
