@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from programmes.api import (
@@ -15,6 +16,7 @@ from programmes.api import (
     with_etag,
 )
 from programmes.api.idempotency import idempotent, remember
+from programmes.api.identity import KEPT_KEYS
 from programmes.schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
@@ -28,6 +30,7 @@ from programmes.schemas import (
 )
 from programmes.services import organisations as service
 from programmes.services.events import organisation_snapshot
+from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
 
 blp = V1Blueprint("organisations", __name__, url_prefix="/v1", description="Organisations")
@@ -132,7 +135,9 @@ class OrganisationKeys(MethodView):
 @blp.route("/api-keys/<string:key_id>")
 class ApiKeyById(MethodView):
     @blp.response(204)
+    @blp.alt_response(503, description="Not revoked: it could not be made known to every process")
     def delete(self, key_id: str) -> None:
         """Revoke an API key, at once and for good (a side never revokes the other's keys)"""
+        kept_keys: KeptKeys = current_app.extensions[KEPT_KEYS]
         with unit_of_work() as session:
-            service.revoke_key(session, principal(), key_id)
+            service.revoke_key(session, principal(), key_id, kept_keys.hold)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Invalid, NotFound
+from programmes.domain.errors import Invalid, NotFound, Unavailable
 from programmes.domain.keys import hash_secret, new_secret
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import (
@@ -152,9 +153,12 @@ def list_keys(
     return list(session.scalars(query.order_by(ApiKey.created_at, ApiKey.id)))
 
 
-def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+def revoke_key(
+    session: Session, principal: Principal, key_id: str, hold_kept_keys: Callable[[], bool]
+) -> ApiKey:
     """The secretariat (not the other side's keys), or a partner for its own organisation's
-    keys, revokes a key."""
+    keys, revokes a key. ``hold_kept_keys`` (store.kept_keys) is called before the commit;
+    when it fails (Redis did not answer), nothing is revoked: 503."""
     require_writer(principal)
     key = session.get(ApiKey, key_id)
     if key is None or not (
@@ -165,6 +169,11 @@ def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()
+        if not hold_kept_keys():
+            raise Unavailable(
+                "the revocation cannot be made known to every API process now (Redis did not "
+                "answer); the key is not revoked: try again shortly"
+            )
     return key
 
 

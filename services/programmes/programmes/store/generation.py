@@ -7,6 +7,12 @@ already old. With Redis away there is no generation (``None``), and nothing may 
 used. The one case left is Redis failing (or the process dying) between a write's commit and
 its ``renew``: what is kept is used for at most ``bound_seconds`` (the keeper's maximum age),
 and the failure is logged with that bound.
+
+A write that must be seen by every process on its next request, whatever Redis does after
+its commit (a revoked key), ``hold``s the generation before committing: the generation
+becomes a hold, under which nothing is kept, until the renewal after the commit replaces it
+or, if that renewal never reaches Redis, until the hold expires and a new generation is made.
+If the hold itself cannot be set, the write must not be committed.
 """
 
 from __future__ import annotations
@@ -47,6 +53,24 @@ class Generation:
                 exc,
             )
             self.redis.failed(exc)
+
+    def hold(self, seconds: float) -> bool:
+        """Replace the generation by a hold for ``seconds`` (nothing is kept under it): what
+        was kept is read again, and what is read meanwhile is not kept. False when Redis
+        could not be told."""
+        try:
+            self.redis.client.set(
+                self.key, HOLD_PREFIX + uuid.uuid4().hex.encode(), px=int(seconds * 1000)
+            )
+        except redis.RedisError as exc:
+            log.warning("%s' generation not held: %r", self.what, exc)
+            self.redis.failed(exc)
+            return False
+        return True
+
+
+# The start of a generation under which nothing may be kept (Generation.hold).
+HOLD_PREFIX = b"hold:"
 
 
 def read_together(*generations: Generation) -> list[bytes | None]:
@@ -95,6 +119,11 @@ class Keeper:
         """A new generation: everything kept is read again. Call after a commit that changed
         what is kept."""
         self.token.renew()
+
+    def may_keep(self, generation: bytes | None) -> bool:
+        """Whether something read under ``generation`` may be kept: not with Redis away, nor
+        under a hold."""
+        return generation is not None and not generation.startswith(HOLD_PREFIX)
 
     def fresh(self, kept_under: bytes, kept_at: float, generation: bytes | None) -> bool:
         """Whether something kept at ``kept_at`` (``clock()``) under the generation
