@@ -156,7 +156,9 @@ class Gateway:
         return headers
 
     def authorise(self, headers: dict[str, str]) -> dict[str, str] | Response:
-        asked = {k: v for k, v in headers.items() if k in ("Authorization", CORRELATION_HEADER)}
+        # The client's address too: programmes limits failed authentications per address.
+        passed = ("Authorization", CORRELATION_HEADER, "X-Forwarded-For")
+        asked = {k: v for k, v in headers.items() if k in passed}
         try:
             answer = self.http.get(
                 self.upstreams["programmes"] + AUTHORIZE_PATH, headers=asked, timeout=5

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import redis
@@ -73,22 +73,25 @@ class Generation:
 HOLD_PREFIX = b"hold:"
 
 
-def read_together(*generations: Generation) -> list[bytes | None]:
-    """Each generation (made if Redis has none), in one round trip on their one Redis client;
-    each None when Redis is away."""
+def read_together(*generations: Generation, also: Sequence[str] = ()) -> list[bytes | None]:
+    """Each generation (made if Redis has none), then the value of each key in ``also``, in
+    one round trip on their one Redis client; each None when Redis is away."""
     guard = generations[0].redis
     assert all(generation.redis is guard for generation in generations)
     if not guard.usable():
-        return [None] * len(generations)
+        return [None] * (len(generations) + len(also))
     try:
         pipe = guard.client.pipeline(transaction=False)
         for generation in generations:
             pipe.set(generation.key, uuid.uuid4().hex, nx=True)
             pipe.get(generation.key)
-        return pipe.execute()[1::2]
+        for key in also:
+            pipe.get(key)
+        values = pipe.execute()
+        return [*values[1 : 2 * len(generations) : 2], *values[2 * len(generations) :]]
     except redis.RedisError as exc:
         guard.failed(exc)
-        return [None] * len(generations)
+        return [None] * (len(generations) + len(also))
 
 
 # The bound on a renewal that never reached Redis.
