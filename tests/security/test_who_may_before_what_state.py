@@ -11,8 +11,10 @@ import pytest
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    confirm,
     new_auditor,
     programme_body,
+    propose,
 )
 from tests.integration.programmes.test_programmes_applications import (
     application_body,
@@ -38,9 +40,7 @@ def listed_actions(caller: Caller, path: str, programme_id: str) -> list[str]:
 
 @pytest.fixture
 def draft(partners: Partners) -> dict[str, Any]:
-    answer = partners.jp_caller.post("/v1/programmes", programme_body(partners))
-    assert answer.status_code == 201
-    return answer.json
+    return propose(partners)
 
 
 def test_a_partner_asking_to_approve_is_refused_whatever_the_status(
@@ -80,14 +80,25 @@ def test_every_programme_answer_carries_the_callers_own_actions(
     partners: Partners, secretariat: Caller, secretariat_in: Caller
 ):
     created = partners.jp_caller.post("/v1/programmes", programme_body(partners))
-    assert created.json["allowed_actions"] == ["submit", "withdraw"]
+    # Not to be submitted before the IN partner has confirmed.
+    assert created.json["allowed_actions"] == ["withdraw"]
     path = f"/v1/programmes/{created.json['id']}"
     auditor = new_auditor(secretariat)
     # Each caller twice: the second read is answered from what the process keeps.
     for _ in range(2):
-        assert actions(partners.jp_caller, path) == ["submit", "withdraw"]
+        assert actions(partners.jp_caller, path) == ["withdraw"]
+        assert actions(partners.in_caller, path) == [
+            "confirm_participation",
+            "decline_participation",
+        ]
         assert actions(secretariat, path) == []
         assert actions(auditor, path) == []
+    assert confirm(partners.in_caller, created.json["id"])["allowed_actions"] == [
+        "submit",
+        "withdraw",
+    ]
+    for _ in range(2):
+        assert actions(partners.jp_caller, path) == ["submit", "withdraw"]
     submitted = move(partners.jp_caller, path, "submit")
     assert submitted.json["allowed_actions"] == ["withdraw"]
     started = move(secretariat_in, path, "start_review")

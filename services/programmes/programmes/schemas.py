@@ -116,6 +116,13 @@ class PartnerSchema(StrictSchema):
     role = Text(required=True, validate=validate.OneOf(PARTNER_ROLES))
     country = Text(dump_only=True)
     name = Text(dump_only=True)
+    participation = Text(
+        dump_only=True,
+        metadata={
+            "enum": ["pending", "confirmed", "declined"],
+            "description": "the organisation's answer to being named (the creator: confirmed)",
+        },
+    )
 
 
 class BudgetLineSchema(StrictSchema):
@@ -179,6 +186,10 @@ class ProgrammeSchema(Schema):
 class TransitionSchema(StrictSchema):
     action = Text(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
     comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class ParticipationSchema(StrictSchema):
+    decision = Text(required=True, validate=validate.OneOf(["confirm", "decline"]))
 
 
 class NonEmptyMixin:

@@ -193,3 +193,22 @@ def programme_body(partners: Partners, /, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def confirm(caller: Caller, programme_id: str) -> dict[str, Any]:
+    """The caller's organisation confirms its part in a programme another proposed."""
+    answer = caller.post(f"/v1/programmes/{programme_id}/participation", {"decision": "confirm"})
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def propose(partners: Partners, /, body: dict[str, Any] | None = None, **overrides: Any) -> dict:
+    """A draft proposed by the JP partner and confirmed by the IN one, ready to submit; as the
+    JP partner reads it."""
+    body = body or programme_body(partners, **overrides)
+    created = partners.jp_caller.post("/v1/programmes", body)
+    assert created.status_code == 201, created.json
+    for partner in body["partners"]:
+        if partner["organisation_id"] == partners.india["id"]:
+            confirm(partners.in_caller, created.json["id"])
+    return partners.jp_caller.get(f"/v1/programmes/{created.json['id']}").json

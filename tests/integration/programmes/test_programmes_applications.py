@@ -15,6 +15,7 @@ from tests.integration.programmes.conftest import (
     new_key,
     new_organisation,
     programme_body,
+    propose,
     unanswered,
 )
 
@@ -27,9 +28,7 @@ def move(caller: Caller, path: str, action: str, comment: str | None = None):
 
 
 def approved_programme(partners: Partners, jp_sec: Caller, in_sec: Caller, slots: int) -> dict:
-    programme = partners.jp_caller.post(
-        "/v1/programmes", programme_body(partners, exchange_slots=slots)
-    ).json
+    programme = propose(partners, exchange_slots=slots)
     path = f"/v1/programmes/{programme['id']}"
     for caller, action in (
         (partners.jp_caller, "submit"),

@@ -20,6 +20,7 @@ from programmes.api.identity import kept_programmes
 from programmes.schemas import (
     PROGRAMME_FIELDS,
     HistoryEntrySchema,
+    ParticipationSchema,
     ProgrammeCreateSchema,
     ProgrammePageSchema,
     ProgrammeQuerySchema,
@@ -131,5 +132,19 @@ class ProgrammeTransitions(MethodView):
         with unit_of_work() as session:
             programme = service.transition(
                 session, principal(), programme_id, body["action"], body.get("comment")
+            )
+            return with_etag(_answered(programme))
+
+
+@blp.route("/programmes/<string:programme_id>/participation")
+class ProgrammeParticipation(MethodView):
+    @blp.arguments(ParticipationSchema())
+    @blp.response(200, ProgrammeSchema)
+    def post(self, body: dict[str, Any], programme_id: str) -> dict[str, Any]:
+        """Confirm or decline your organisation's part in a programme another proposed (it is
+        submitted only once every partner has confirmed)"""
+        with unit_of_work() as session:
+            programme = service.answer_participation(
+                session, principal(), programme_id, body["decision"]
             )
             return with_etag(_answered(programme))

@@ -35,7 +35,7 @@ from programmes.domain.transitions import (
     plan,
 )
 from programmes.domain.versioning import check_if_match
-from programmes.services import programme_actions
+from programmes.services import participation, programme_actions
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
@@ -76,14 +76,16 @@ def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
         if name in fields:
             setattr(programme, name, fields[name])
     if "partners" in fields:
+        answers = participation.answers_carried(programme, fields["partners"])
         programme.partners = [
             ProgrammePartner(
                 organisation_id=p["organisation_id"],
                 role=p["role"],
                 position=i,
                 programme_created_at=programme.created_at,
+                **answer,
             )
-            for i, p in enumerate(fields["partners"])
+            for i, (p, answer) in enumerate(zip(fields["partners"], answers, strict=True))
         ]
     if "budget" in fields:
         programme.budget = [
@@ -129,7 +131,7 @@ def update_programme(
     check_if_match(if_match, programme.id, programme.version)
     before = programme_snapshot(programme)
     if Relation.PARTNER not in programme_actions.relations(before["partners"], principal):
-        raise Forbidden("only a partner of the programme may edit it")
+        raise Forbidden("only a partner of the programme that has confirmed it may edit it")
     if programme.status not in PROGRAMME_EDITABLE:
         raise not_now(
             f"a programme cannot be edited while {programme.status}",
@@ -217,6 +219,7 @@ def _with_parts(dialect: str) -> Select[Any]:
             "role": _PARTNERS.c.role,
             "country": _ORGANISATIONS.c.country,
             "name": _ORGANISATIONS.c.name,
+            "participation": _PARTNERS.c.participation,
         },
         _PARTNERS.join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PARTNERS.c.organisation_id),
         _PARTNERS.c.programme_id == of_programme,
@@ -478,6 +481,23 @@ def _may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
     return principal.can_read_everything or principal.organisation_id in partner_ids
 
 
+def _check_submission(snapshot: dict[str, Any], allowed: list[str]) -> None:
+    """409 until every partner has confirmed (naming those that have not); 422 without a
+    lead in each country."""
+    waiting = participation.unconfirmed(snapshot["partners"])
+    if waiting:
+        names = ", ".join(f"{p['name']} ({p['participation']})" for p in waiting)
+        raise not_now(
+            f"cannot submit until every partner has confirmed its participation: {names}",
+            snapshot["status"],
+            allowed,
+            unconfirmed_partners=waiting,
+        )
+    problems = rules.submission_errors(snapshot["partners"])
+    if problems:
+        raise Invalid("the programme cannot be submitted yet", problems)
+
+
 def _record_approval(
     session: Session, programme: Programme, principal: Principal, allowed: list[str]
 ) -> bool:
@@ -500,6 +520,14 @@ def _record_approval(
     return {*sides, principal.side} >= {"JP", "IN"}
 
 
+def answer_participation(
+    session: Session, principal: Principal, programme_id: str, decision: str
+) -> Programme:
+    """The caller's organisation confirms or declines its part in the programme."""
+    programme = get_programme(session, principal, programme_id, lock=True)
+    return participation.answer(session, principal, programme, decision)
+
+
 def transition(
     session: Session,
     principal: Principal,
@@ -515,9 +543,7 @@ def transition(
     relations = programme_actions.relations(before["partners"], principal)
     row = plan(PROGRAMME_TRANSITIONS, programme.status, action, relations, comment, allowed)
     if action == "submit":
-        problems = rules.submission_errors(before["partners"])
-        if problems:
-            raise Invalid("the programme cannot be submitted yet", problems)
+        _check_submission(before, allowed)
     source = programme.status
     target = row.target
     if action == "approve" and not _record_approval(session, programme, principal, allowed):
