@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tests.e2e.topology import RunningSetu
+from tests.e2e.topology import RunningSetu, confirm_participation
 from tests.support.smtp import SmtpServer
 
 UNSUBSCRIBE = re.compile(r"/v1/unsubscribe/([^>\s]+)")
@@ -109,6 +109,7 @@ def _programmes(system: RunningSetu, seeded: Seeded, jp_id: str, in_id: str) -> 
     approved = _created(system, seeded.partner_jp, "/v1/programmes", body)["id"]
     draft = _created(system, seeded.partner_jp, "/v1/programmes", body)["id"]
     path = f"/v1/programmes/{approved}"
+    confirm_participation(system, seeded.partner_in, approved)
     _move(system, seeded.partner_jp, path, "submit")
     _move(system, seeded.secretariat_jp, path, "start_review")
     _move(system, seeded.secretariat_jp, path, "approve")
