@@ -76,19 +76,10 @@ def answer(
     """The caller's organisation answers for itself (``programme`` is locked by the caller);
     its event is written, and the programme's version moves."""
     require_writer(principal)
-    before = programme_snapshot(programme)
-    mine = next(
-        (p for p in programme.partners if p.organisation_id == principal.organisation_id), None
-    )
-    if (
-        mine is None
-        or principal.role != "partner"
-        or mine.organisation_id == programme.created_by_organisation_id
-    ):
-        raise Forbidden("only an organisation named by another answers for its participation")
+    mine = _named(programme, principal)
     given = ANSWERS[decision]
-    allowed = programme_actions.allowed(before, principal)
     if programme.status not in PROGRAMME_EDITABLE:
+        allowed = programme_actions.allowed(programme_snapshot(programme), principal)
         raise not_now(f"cannot answer while {programme.status}", programme.status, allowed)
     if mine.participation == given:
         return programme
@@ -102,23 +93,27 @@ def answer(
             programme_actions.allowed(programme_snapshot(programme), principal),
             participation=mine.participation,
         )
-    programme.version = Programme.version + 1
-    programme.updated_at = datetime.now(UTC)
-    session.flush()
-    session.refresh(programme)
-    data = programme_snapshot(programme) | {
-        "organisation_id": principal.organisation_id,
-        "participation": given,
-        "actor_organisation_id": principal.organisation_id,
-    }
-    emit(session, EVENTS[given], data)
+    _announce(session, programme, principal, given)
     return programme
 
 
+def _named(programme: Programme, principal: Principal) -> ProgrammePartner:
+    """The caller's partner row, if it is a partner organisation named by another; else 403."""
+    mine = next(
+        (p for p in programme.partners if p.organisation_id == principal.organisation_id), None
+    )
+    if (
+        mine is None
+        or principal.role != "partner"
+        or mine.organisation_id == programme.created_by_organisation_id
+    ):
+        raise Forbidden("only an organisation named by another answers for its participation")
+    return mine
+
+
 def _recorded(session: Session, mine: ProgrammePartner, given: str, principal: Principal) -> bool:
-    """Write the answer unless one was written meanwhile: one answer per partner, even where
-    the programme's lock does not serialise the answers (SQLite begins a transaction at its
-    first write)."""
+    """Write the answer if the partner is still to answer: one answer per partner however
+    the answers' transactions interleave."""
     written = session.execute(
         update(ProgrammePartner)
         .where(
@@ -135,3 +130,17 @@ def _recorded(session: Session, mine: ProgrammePartner, given: str, principal: P
     )
     session.expire(mine)
     return written.rowcount == 1
+
+
+def _announce(session: Session, programme: Programme, principal: Principal, given: str) -> None:
+    """A new version of the programme (its partners' answers changed) and the answer's event."""
+    programme.version = Programme.version + 1
+    programme.updated_at = datetime.now(UTC)
+    session.flush()
+    session.refresh(programme)
+    data = programme_snapshot(programme) | {
+        "organisation_id": principal.organisation_id,
+        "participation": given,
+        "actor_organisation_id": principal.organisation_id,
+    }
+    emit(session, EVENTS[given], data)
