@@ -94,7 +94,7 @@ def _supported(client: Client, method: str, path: str, body: object = None) -> b
 def run(ctx: Context) -> Iterator[Measurement]:
     api = start_programmes(ctx)
     client = Client(api.base, api.partner_key)
-    template = client.ok("POST", "/v1/programmes", api.programme_body())["id"]
+    template = api.confirmed_draft()
     ids = clone_programme(api.database_url, template, ctx.scale(SEEDED))
     notes = [f"{len(ids) + 1:,} programmes in the database (cloned server-side)"]
     read_notes = [

@@ -100,8 +100,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
     api = start_programmes(ctx)
     relay_argv = [venv("setu"), "programmes", "relay"]
     ctx.start("programmes-relay", relay_argv, api.env, ready="relay started")
-    client = Client(api.base, api.partner_key)
-    template = client.ok("POST", "/v1/programmes", api.programme_body())["id"]
+    template = api.confirmed_draft()
     seconds = 10 if ctx.quick else SECONDS
     ids = clone_programme(api.database_url, template, int(RATE * seconds))
     driver = Driver(api.base, api.partner_key)

@@ -75,6 +75,7 @@ class Programmes:
     partner_key: str
     jp_org: str
     in_org: str
+    in_partner_key: str
 
     def programme_body(self, title: str = "Chiplet packaging for edge AI") -> dict[str, Any]:
         return {
@@ -93,6 +94,16 @@ class Programmes:
             ],
             "exchange_slots": 4,
         }
+
+    def confirmed_draft(self) -> str:
+        """A draft proposed by the JP partner and confirmed by the IN partner it names, so
+        that it, and every clone of it, can be submitted: its id."""
+        draft = Client(self.base, self.partner_key).ok(
+            "POST", "/v1/programmes", self.programme_body()
+        )
+        path = f"/v1/programmes/{draft['id']}/participation"
+        Client(self.base, self.in_partner_key).ok("POST", path, {"decision": "confirm"})
+        return draft["id"]
 
 
 FOCUS_AREA = "semiconductor_packaging"
@@ -139,10 +150,13 @@ def start_programmes(ctx: Context, extra_env: dict[str, str] | None = None) -> P
     base = ctx.gunicorn("programmes-api", "programmes.app:create_app()", env)
     admin = Client(base, secretariat)
     jp_org, in_org = _organisation(admin, "JP"), _organisation(admin, "IN")
-    key = admin.ok(
-        "POST", f"/v1/organisations/{jp_org}/api-keys", {"name": "bench", "role": "partner"}
-    )["key"]
-    return Programmes(base, url, env, secretariat, key, jp_org, in_org)
+    jp_key, in_key = (
+        admin.ok("POST", f"/v1/organisations/{org}/api-keys", {"name": "bench", "role": "partner"})[
+            "key"
+        ]
+        for org in (jp_org, in_org)
+    )
+    return Programmes(base, url, env, secretariat, jp_key, jp_org, in_org, in_key)
 
 
 def _columns(conn: psycopg.Connection, table: str) -> list[tuple[str, str | None]]:

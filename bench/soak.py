@@ -19,7 +19,7 @@ from bench.context import Context, venv
 from bench.harness import FAILED, Measurement, Target
 from bench.latency import Driver
 from bench.mail import notifications_env
-from bench.programmes_setup import Client, clone_programme, start_programmes
+from bench.programmes_setup import clone_programme, start_programmes
 from bench.sink import start_sink
 from bench.workers import celery_worker
 from bench.wrk import WrkRun
@@ -102,8 +102,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
     )
     api = start_programmes(ctx)
     ctx.start("programmes-relay", [venv("setu"), "programmes", "relay"], api.env, ready="started")
-    client = Client(api.base, api.partner_key)
-    template = client.ok("POST", "/v1/programmes", api.programme_body())["id"]
+    template = api.confirmed_draft()
     ids = clone_programme(api.database_url, template, int(SUBMITS_PER_S * seconds) + 10)
     paths = ",".join(f"/v1/programmes/{i}" for i in random.sample(ids, 200))
     env = {"BENCH_AUTH": api.partner_key, "BENCH_PATHS": paths}

@@ -1,4 +1,5 @@
-"""Drive one programme through submission over the gateway and find its email (compose-smoke).
+"""Drive one programme through submission over the gateway and find its email (compose-smoke):
+proposed by a JP partner, confirmed by the IN partner it names, submitted.
 
     python deploy/smoke_drive.py GATEWAY_URL MAIL_URL SECRETARIAT_KEY [PROMETHEUS_URL]
 
@@ -276,20 +277,33 @@ def main(gateway: str, mail_url: str, secretariat_key: str, prometheus: str = ""
         print(f"smoke: GET /docs: {answer.status} {answer.headers['Content-Type']}", flush=True)
     jp = organisation(gateway, secretariat_key, "Smoke University Tokyo", "JP")
     india = organisation(gateway, secretariat_key, "Smoke Institute Bengaluru", "IN")
-    key = expect(
-        201,
-        call(
-            "POST",
-            f"{gateway}/v1/organisations/{jp}/api-keys",
-            secretariat_key,
-            {"name": "smoke", "role": "partner"},
-        ),
-        "create partner key",
-    )["key"]
+    key, india_key = (
+        expect(
+            201,
+            call(
+                "POST",
+                f"{gateway}/v1/organisations/{organisation_id}/api-keys",
+                secretariat_key,
+                {"name": "smoke", "role": "partner"},
+            ),
+            "create partner key",
+        )["key"]
+        for organisation_id in (jp, india)
+    )
     programme = expect(
         201,
         call("POST", f"{gateway}/v1/programmes", key, programme_body(jp, india)),
         "create programme",
+    )
+    expect(
+        200,
+        call(
+            "POST",
+            f"{gateway}/v1/programmes/{programme['id']}/participation",
+            india_key,
+            {"decision": "confirm"},
+        ),
+        "the IN partner confirms its participation",
     )
     submitted = expect(
         200,

@@ -207,7 +207,9 @@ class Gateway:
 
     def authorise(self, headers: dict[str, str], method: str, target: str) -> Any:
         """The signed identity headers for this request, or the refusal to pass on."""
-        asked = {k: v for k, v in headers.items() if k in ("Authorization", CORRELATION_HEADER)}
+        # The client's address too: programmes limits failed authentications per address.
+        passed = ("Authorization", CORRELATION_HEADER, "X-Forwarded-For")
+        asked = {k: v for k, v in headers.items() if k in passed}
         asked.update({ORIGINAL_METHOD_HEADER: method, ORIGINAL_URI_HEADER: target})
         try:
             answer = self.http.get(

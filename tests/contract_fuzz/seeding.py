@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tests.e2e.topology import RunningSetu
+from tests.e2e.topology import RunningSetu, confirm_participation
 from tests.support.smtp import SmtpServer
 
 UNSUBSCRIBE = re.compile(r"/v1/unsubscribe/([^>\s]+)")
@@ -53,6 +53,14 @@ def _organisation(system: RunningSetu, key: str, country: str, kind: str = "univ
         "contact_email": f"office-{country.lower()}@example.org",
     }
     return _created(system, key, "/v1/organisations", body)["id"]
+
+
+def _side(system: RunningSetu, key: str, country: str) -> str:
+    """The id of one secretariat side's organisation (auditor keys exist only there)."""
+    query = f"/v1/organisations?kind=secretariat&country={country}"
+    answer = system.api("GET", query, key)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"][0]["id"]
 
 
 def _key(
@@ -101,6 +109,7 @@ def _programmes(system: RunningSetu, seeded: Seeded, jp_id: str, in_id: str) -> 
     approved = _created(system, seeded.partner_jp, "/v1/programmes", body)["id"]
     draft = _created(system, seeded.partner_jp, "/v1/programmes", body)["id"]
     path = f"/v1/programmes/{approved}"
+    confirm_participation(system, seeded.partner_in, approved)
     _move(system, seeded.partner_jp, path, "submit")
     _move(system, seeded.secretariat_jp, path, "start_review")
     _move(system, seeded.secretariat_jp, path, "approve")
@@ -143,8 +152,9 @@ def seed(system: RunningSetu) -> Seeded:
     in_id = _organisation(system, secretariat_jp, "IN")
     partner_jp = _key(system, secretariat_jp, jp_id, "fuzz-jp")["key"]
     partner_in = _key(system, secretariat_jp, in_id, "fuzz-in")["key"]
-    agency_id = _organisation(system, secretariat_jp, "IN", "government_agency")
-    auditor = _key(system, secretariat_jp, agency_id, "fuzz-auditor", "auditor")["key"]
+    auditor = _key(
+        system, secretariat_jp, _side(system, secretariat_jp, "JP"), "fuzz-auditor", "auditor"
+    )["key"]
     seeded = Seeded(secretariat_jp, secretariat_in, partner_jp, partner_in, auditor)
     programmes = _programmes(system, seeded, jp_id, in_id)
     moving = [_created(system, partner_jp, "/v1/programmes", programme_body(jp_id, in_id))["id"]]

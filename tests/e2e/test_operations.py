@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e.topology import metric, running_setu, setup_partners
+from tests.e2e.topology import confirm_participation, metric, running_setu, setup_partners
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 
 def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
     with running_setu(tmp_path, redis_url, smtp_server.port) as system:
-        key, jp, india = setup_partners(system)
+        partners = setup_partners(system)
+        key, jp, india = partners.key, partners.jp, partners.india
         trace = "e2e-trace-7f3a"
         created = system.api(
             "POST",
@@ -38,6 +39,7 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
         )
         assert created.status_code == 201, created.text
         assert created.headers["X-Correlation-Id"] == trace
+        confirm_participation(system, partners.india_key, created.json()["id"])
         submitted = system.api(
             "POST",
             f"/v1/programmes/{created.json()['id']}/transitions",

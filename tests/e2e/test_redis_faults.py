@@ -46,12 +46,12 @@ def assert_each_event_once(system: RunningSetu, smtp_server, submissions: int) -
 
 def test_redis_stopped_while_partners_write(tmp_path, private_redis, smtp_server):
     with running_setu(tmp_path / "data", private_redis.url, smtp_server.port) as system:
-        key, jp, india = setup_partners(system)
-        propose_and_submit(system, key, jp, india, 0)
+        partners = setup_partners(system)
+        propose_and_submit(system, partners, 0)
         smtp_server.wait_for(1)
 
         private_redis.stop()
-        slowest = max(propose_and_submit(system, key, jp, india, n) for n in range(1, 11))
+        slowest = max(propose_and_submit(system, partners, n) for n in range(1, 11))
         assert slowest < 5, f"a write waited {slowest:.1f}s on the stopped Redis"
         # Nothing can have been delivered while the broker was down.
         assert len(smtp_server.messages) == 1
@@ -62,10 +62,10 @@ def test_redis_stopped_while_partners_write(tmp_path, private_redis, smtp_server
 
 def test_a_frozen_redis_blocks_no_request_for_long(tmp_path, private_redis, smtp_server):
     with running_setu(tmp_path / "data", private_redis.url, smtp_server.port) as system:
-        key, jp, india = setup_partners(system)
+        partners = setup_partners(system)
         private_redis.freeze()
         try:
-            slowest = max(propose_and_submit(system, key, jp, india, n) for n in range(3))
+            slowest = max(propose_and_submit(system, partners, n) for n in range(3))
         finally:
             private_redis.thaw()
         assert slowest < 6, f"a write waited {slowest:.1f}s on the frozen Redis"

@@ -60,8 +60,7 @@ def test_the_report_email_link_opens_without_a_key_and_the_attachment_is_the_dow
 ):
     data = tmp_path / "data"
     with running_setu(data, redis_url, smtp_server.port, SETU_SECRET_KEY=SECRET) as system:
-        partner, jp, india = setup_partners(system)
-        propose_and_submit(system, partner, jp, india, 1)
+        propose_and_submit(system, setup_partners(system), 1)
         secretariat = system.bootstrap_key("JP")
         report_id = _request_report(system, secretariat)
 

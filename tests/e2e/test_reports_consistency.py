@@ -234,6 +234,29 @@ def move_programme(burst: Burst) -> None:
         burst.programmes[moved["id"]] = moved
 
 
+def asked(burst: Burst) -> list[tuple[dict, dict]]:
+    """(programme, partner) of each organisation still to answer a programme being prepared."""
+    return [
+        (programme, partner)
+        for programme in burst.programmes.values()
+        if programme["status"] in ("draft", "changes_requested")
+        for partner in programme["partners"]
+        if partner["participation"] == "pending"
+    ]
+
+
+def answer_participation(burst: Burst) -> None:
+    """A named organisation answers: mostly it confirms; now and then it declines, and the
+    programme stays a draft."""
+    programme, partner = burst.rng.choice(asked(burst))
+    decision = "confirm" if burst.rng.random() < 0.93 else "decline"
+    key = burst.org(partner["organisation_id"])["key"]
+    path = f"/v1/programmes/{programme['id']}/participation"
+    answered = burst.call(f"participation:{decision}", "POST", path, key, {"decision": decision})
+    if answered:
+        burst.programmes[answered["id"]] = answered
+
+
 def create_application(burst: Burst) -> None:
     rng = burst.rng
     open_ = [p for p in burst.programmes.values() if p["status"] in OPEN]
@@ -317,6 +340,8 @@ def run_burst(burst: Burst, operations: int) -> None:
         if burst.programmes:
             is_open = any(p["status"] in OPEN for p in burst.programmes.values())
             choices += [(edit_programme, 3), (move_programme, 35)]
+            if asked(burst):
+                choices += [(answer_participation, 25)]
             choices += [(create_application, 16 if is_open else 1)]
         if burst.applications:
             choices += [(move_application, 30), (edit_application, 3), (erase_applicant, 1)]

@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 def test_ctrl_c_lets_a_worker_finish_the_email_it_is_sending(tmp_path, redis_url, smtp_server):
     smtp_server.handler.delay = 2.0  # the relay answers the message 2 s after its data
     with running_setu(tmp_path / "data", redis_url, smtp_server.port) as system:
-        key, jp, india = setup_partners(system)
-        propose_and_submit(system, key, jp, india, 0)
+        partners = setup_partners(system)
+        propose_and_submit(system, partners, 0)
         wait_until(lambda: smtp_server.handler.receiving == 1, 30, message="the email's data")
         system.stop()
 

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.topology import running_setu
+from tests.e2e.topology import confirm_participation, running_setu
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -50,6 +50,13 @@ def test_programme_submitted_is_emailed_and_reported(tmp_path, redis_url, smtp_s
         )
         assert key.status_code == 201, key.text
         partner = key.json()["key"]
+        madras = system.api(
+            "POST",
+            f"/v1/organisations/{iitm['id']}/api-keys",
+            secretariat,
+            json={"name": "iitm-ci", "role": "partner"},
+        )
+        assert madras.status_code == 201, madras.text
 
         created = system.api(
             "POST",
@@ -75,6 +82,10 @@ def test_programme_submitted_is_emailed_and_reported(tmp_path, redis_url, smtp_s
         assert created.status_code == 201, created.text
         programme = created.json()
         assert programme["status"] == "draft"
+        path = f"/v1/programmes/{programme['id']}/transitions"
+        early = system.api("POST", path, partner, json={"action": "submit"})
+        assert early.status_code == 409 and iitm["name"] in early.json()["message"]
+        confirm_participation(system, madras.json()["key"], programme["id"])
         submitted = system.api(
             "POST",
             f"/v1/programmes/{programme['id']}/transitions",

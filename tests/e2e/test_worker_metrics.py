@@ -89,9 +89,9 @@ def test_every_worker_node_and_relay_serves_what_it_did(tmp_path, redis_url, smt
     port = ports["reports-worker"]
     two_children = {"NOTIFICATIONS_WORKER_CONCURRENCY": "2", "REPORTS_WORKER_CONCURRENCY": "2"}
     with running_setu(tmp_path, redis_url, smtp_server.port, **two_children, **settings) as system:
-        key, jp, india = setup_partners(system)
+        partners = setup_partners(system)
         for n in range(3):
-            propose_and_submit(system, key, jp, india, n)
+            propose_and_submit(system, partners, n)
         secretariat = system.bootstrap_key("IN")
         request_report(system, secretariat)
         log = system.api("GET", "/v1/events?page_size=1", secretariat)

@@ -1,6 +1,7 @@
-"""One `setu up` for the security tests of a test process: the local topology as a person
-would run it (its own SMTP sink writing var/mail, its own secrets under var/secrets), with
-a secretariat key and a partner's."""
+"""Fixtures of the security tests: one `setu up` per test process (the local topology as a
+person would run it: its own SMTP sink writing var/mail, its own secrets under var/secrets),
+with a secretariat key and partners' keys; and the programmes API's own fixtures (a migrated
+database on SQLite and PostgreSQL, a real Redis)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.topology import RunningSetu, running_setu, setup_partners
+from tests.e2e.topology import PartnerOrganisations, RunningSetu, running_setu, setup_partners
+from tests.integration.programmes.conftest import (  # noqa: F401 (fixtures)
+    Caller,
+    app,
+    client,
+    engine,
+    partners,
+    programmes_env,
+    second,
+    secretariat,
+    secretariat_in,
+)
 from tests.support.infra import free_port
 
 
@@ -18,9 +30,20 @@ from tests.support.infra import free_port
 class LocalSetu:
     system: RunningSetu
     secretariat: str  # a key of the JP side
-    partner: str  # a key of the JP partner organisation
-    jp: str
-    india: str
+    organisations: PartnerOrganisations  # a JP and an IN partner organisation, with keys
+
+    @property
+    def partner(self) -> str:
+        """A key of the JP partner organisation."""
+        return self.organisations.key
+
+    @property
+    def jp(self) -> str:
+        return self.organisations.jp
+
+    @property
+    def india(self) -> str:
+        return self.organisations.india
 
     @property
     def data_dir(self) -> Path:
@@ -41,5 +64,4 @@ def local_setu(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iter
     # encoded-path corpus sends a few hundred requests with one key.
     extra = {"SMTP_HOST": "", "SETU_RATE_LIMIT": "100000/minute"}
     with running_setu(data_dir, redis_url, free_port(), **extra) as system:
-        partner, jp, india = setup_partners(system)
-        yield LocalSetu(system, system.bootstrap_key("JP"), partner, jp, india)
+        yield LocalSetu(system, system.bootstrap_key("JP"), setup_partners(system))

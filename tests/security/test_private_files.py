@@ -61,7 +61,7 @@ def make_a_report(setu: LocalSetu) -> str:
 
 
 def test_secrets_databases_mail_and_reports_are_the_users_only(local_setu: LocalSetu):
-    propose_and_submit(local_setu.system, local_setu.partner, local_setu.jp, local_setu.india, 1)
+    propose_and_submit(local_setu.system, local_setu.organisations, 1)
     report_id = make_a_report(local_setu)
     data = local_setu.data_dir
     mail = data / "mail"

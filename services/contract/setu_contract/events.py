@@ -27,6 +27,8 @@ class EventType(StrEnum):
     APPLICATION_UPDATED = "application.updated"
     APPLICATION_STATUS_CHANGED = "application.status_changed"
     APPLICATION_PERSONAL_DATA_ERASED = "application.personal_data_erased"
+    PARTICIPATION_CONFIRMED = "participation.confirmed"
+    PARTICIPATION_DECLINED = "participation.declined"
     REPORT_GENERATED = "report.generated"
 
 
@@ -53,10 +55,14 @@ class OrganisationData(_Open):
     version = fields.Integer(required=True)
 
 
+PARTICIPATIONS = ["pending", "confirmed", "declined"]
+
+
 class PartnerData(_Open):
     organisation_id = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(["lead", "member"]))
     country = fields.String(load_default=None, allow_none=True)
+    participation = fields.String(load_default=None, validate=validate.OneOf(PARTICIPATIONS))
 
 
 class BudgetLineData(_Open):
@@ -92,6 +98,16 @@ class _Transition(_Open):
 
 class ProgrammeStatusChangedData(ProgrammeData, _Transition):
     pass
+
+
+class ParticipationData(ProgrammeData):
+    """An organisation's answer to being named: the programme as it now stands (its
+    ``version`` moved), who answered and the answer."""
+
+    organisation_id = fields.String(required=True)
+    participation = fields.String(required=True, validate=validate.OneOf(PARTICIPATIONS[1:]))
+    created_by_organisation_id = fields.String(required=True)
+    actor_organisation_id = fields.String(required=True)
 
 
 class ApplicantData(_Open):
@@ -166,6 +182,8 @@ DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.APPLICATION_UPDATED: ApplicationData,
     EventType.APPLICATION_STATUS_CHANGED: ApplicationStatusChangedData,
     EventType.APPLICATION_PERSONAL_DATA_ERASED: PersonalDataErasedData,
+    EventType.PARTICIPATION_CONFIRMED: ParticipationData,
+    EventType.PARTICIPATION_DECLINED: ParticipationData,
     EventType.REPORT_GENERATED: ReportGeneratedData,
 }
 
@@ -180,6 +198,9 @@ AGGREGATE_OF: dict[EventType, str] = {
     EventType.APPLICATION_UPDATED: "application",
     EventType.APPLICATION_STATUS_CHANGED: "application",
     EventType.APPLICATION_PERSONAL_DATA_ERASED: "application",
+    # An answer is a change of the programme (its partners' states, its version).
+    EventType.PARTICIPATION_CONFIRMED: "programme",
+    EventType.PARTICIPATION_DECLINED: "programme",
     EventType.REPORT_GENERATED: "report",
 }
 

@@ -62,7 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["programmes.list_totals"] = totals
     app.teardown_appcontext(close_request_session)
     kept_keys, kept_programmes = identity.install(
-        app, config.rate_limit, config.redis_url, config.database_url
+        app, config.rate_limit, config.auth_failure_limit, config.redis_url, config.database_url
     )
     kept_keys.watch(app.extensions["programmes.sessions"])
     kept_programmes.watch(app.extensions["programmes.sessions"])

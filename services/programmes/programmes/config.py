@@ -20,6 +20,7 @@ class Config:
     database_url: str = "sqlite:///var/programmes.db"
     redis_url: str = "redis://127.0.0.1:6379/0"
     rate_limit: str = "600/minute"
+    auth_failure_limit: str = "30/minute"
     secretariat_email: str = "secretariat@setu.local"
     log_level: str = "INFO"
     # Signs the identity /internal/authorize answers with; no default (secret_settings):
@@ -34,6 +35,7 @@ class Config:
             database_url=env.get("PROGRAMMES_DATABASE_URL") or _default_database_url(env),
             redis_url=env.get("REDIS_URL") or cls.redis_url,
             rate_limit=env.get("SETU_RATE_LIMIT") or cls.rate_limit,
+            auth_failure_limit=env.get("SETU_AUTH_FAILURE_LIMIT") or cls.auth_failure_limit,
             secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
             log_level=env.get("LOG_LEVEL") or cls.log_level,
             internal_secret=env.get(INTERNAL_SECRET) or "",

@@ -103,11 +103,26 @@ class ApiKeyCreatedSchema(ApiKeySchema):
     key = fields.String(metadata={"description": "the secret, shown this once"})
 
 
+class AllowedActions(fields.List):
+    """What the caller may do to a programme or an application now, as it is answered."""
+
+    def __init__(self) -> None:
+        description = "what you may do to it now: the actions you may send"
+        super().__init__(fields.String(), metadata={"description": description})
+
+
 class PartnerSchema(StrictSchema):
     organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
     role = Text(required=True, validate=validate.OneOf(PARTNER_ROLES))
     country = Text(dump_only=True)
     name = Text(dump_only=True)
+    participation = Text(
+        dump_only=True,
+        metadata={
+            "enum": ["pending", "confirmed", "declined"],
+            "description": "the organisation's answer to being named (the creator: confirmed)",
+        },
+    )
 
 
 class BudgetLineSchema(StrictSchema):
@@ -161,6 +176,7 @@ class ProgrammeSchema(Schema):
     exchange_slots = fields.Integer()
     status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
     approvals = fields.List(fields.String())
+    allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
     version = fields.Integer()
     created_at = fields.String()
@@ -170,6 +186,10 @@ class ProgrammeSchema(Schema):
 class TransitionSchema(StrictSchema):
     action = Text(required=True, validate=validate.OneOf(list(PROGRAMME_TRANSITIONS)))
     comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class ParticipationSchema(StrictSchema):
+    decision = Text(required=True, validate=validate.OneOf(["confirm", "decline"]))
 
 
 class NonEmptyMixin:
@@ -268,6 +288,7 @@ class ApplicationSchema(Schema):
     end_date = fields.String()
     statement = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    allowed_actions = AllowedActions()
     personal_data_erased = fields.Boolean()
     version = fields.Integer()
     created_at = fields.String()

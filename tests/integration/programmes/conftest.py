@@ -148,6 +148,21 @@ def new_key(caller: Caller, organisation_id: str, role: str = "partner") -> str:
     return answer.json["key"]
 
 
+def side_organisation(caller: Caller, country: str) -> dict[str, Any]:
+    """The secretariat organisation of one side (made by bootstrap)."""
+    found = caller.get(
+        "/v1/organisations", query_string={"kind": "secretariat", "country": country}
+    ).json["items"]
+    assert len(found) == 1, found
+    return caller.get(f"/v1/organisations/{found[0]['id']}").json
+
+
+def new_auditor(secretariat: Caller, country: str = "JP") -> Caller:
+    """An auditor: a key of that role on a secretariat side's organisation."""
+    side = side_organisation(secretariat, country)
+    return Caller(secretariat.client, new_key(secretariat, side["id"], role="auditor"))
+
+
 @dataclass
 class Partners:
     jp: dict[str, Any]
@@ -166,6 +181,12 @@ def partners(secretariat: Caller) -> Partners:
         Caller(secretariat.client, new_key(secretariat, jp["id"])),
         Caller(secretariat.client, new_key(secretariat, india["id"])),
     )
+
+
+def unanswered(answer: dict[str, Any]) -> dict[str, Any]:
+    """A programme or an application as the service keeps it, without what one caller was
+    answered it may do (``allowed_actions``)."""
+    return {name: value for name, value in answer.items() if name != "allowed_actions"}
 
 
 def programme_body(partners: Partners, /, **overrides: Any) -> dict[str, Any]:
@@ -187,3 +208,22 @@ def programme_body(partners: Partners, /, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def confirm(caller: Caller, programme_id: str) -> dict[str, Any]:
+    """The caller's organisation confirms its part in a programme another proposed."""
+    answer = caller.post(f"/v1/programmes/{programme_id}/participation", {"decision": "confirm"})
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def propose(partners: Partners, /, body: dict[str, Any] | None = None, **overrides: Any) -> dict:
+    """A draft proposed by the JP partner and confirmed by the IN one, ready to submit; as the
+    JP partner reads it."""
+    body = body or programme_body(partners, **overrides)
+    created = partners.jp_caller.post("/v1/programmes", body)
+    assert created.status_code == 201, created.json
+    for partner in body["partners"]:
+        if partner["organisation_id"] == partners.india["id"]:
+            confirm(partners.in_caller, created.json["id"])
+    return partners.jp_caller.get(f"/v1/programmes/{created.json['id']}").json

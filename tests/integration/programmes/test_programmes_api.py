@@ -9,9 +9,12 @@ from programmes.store.models import ApiKey, Organisation, outbox
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    confirm,
     new_organisation,
     programme_body,
+    propose,
     run_bootstrap,
+    unanswered,
 )
 
 
@@ -94,7 +97,8 @@ def test_create_and_submit_a_programme_writes_its_events(partners: Partners, eng
     assert [b["amount"] for b in programme["budget"]] == ["50000000", "250.50"]
 
     read = partners.in_caller.get(f"/v1/programmes/{programme['id']}")
-    assert read.status_code == 200 and read.json == programme
+    assert read.status_code == 200 and unanswered(read.json) == unanswered(programme)
+    confirm(partners.in_caller, programme["id"])
 
     submitted = partners.in_caller.post(
         f"/v1/programmes/{programme['id']}/transitions",
@@ -102,41 +106,42 @@ def test_create_and_submit_a_programme_writes_its_events(partners: Partners, eng
         headers={"X-Correlation-Id": "corr-submit-1"},
     )
     assert submitted.status_code == 200, submitted.json
-    assert submitted.json["status"] == "submitted" and submitted.json["version"] == 2
+    assert submitted.json["status"] == "submitted" and submitted.json["version"] == 3
     assert submitted.headers["X-Correlation-Id"] == "corr-submit-1"
 
-    created_event, changed = events(engine, programme["id"])
+    created_event, confirmed, changed = events(engine, programme["id"])
     assert created_event["type"] == "programme.created"
+    assert confirmed["type"] == "participation.confirmed"
     assert changed["type"] == "programme.status_changed"
     assert changed["correlation_id"] == "corr-submit-1"
     data = changed["data"]
     assert (data["from"], data["to"], data["action"]) == ("draft", "submitted", "submit")
     assert data["actor_organisation_id"] == partners.india["id"]
     assert {p["country"] for p in data["partners"]} == {"JP", "IN"}
-    assert data["version"] == 2
+    assert data["version"] == 3
 
 
-def test_submit_twice_answers_409_with_the_allowed_actions(partners: Partners):
-    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+def test_submit_twice_answers_409_with_this_callers_allowed_actions(partners: Partners):
+    programme = propose(partners)
     path = f"/v1/programmes/{programme['id']}/transitions"
     assert partners.jp_caller.post(path, {"action": "submit"}).status_code == 200
     again = partners.jp_caller.post(path, {"action": "submit"})
     assert again.status_code == 409
-    assert again.json["errors"] == {
-        "status": "submitted",
-        "allowed_actions": ["start_review", "withdraw"],
-    }
+    assert again.json["errors"] == {"status": "submitted", "allowed_actions": ["withdraw"]}
 
 
 def test_submit_needs_a_lead_from_each_country(partners: Partners, engine):
     body = programme_body(partners)
     body["partners"][1]["role"] = "member"
-    programme = partners.jp_caller.post("/v1/programmes", body).json
+    programme = propose(partners, body)
     answer = partners.jp_caller.post(
         f"/v1/programmes/{programme['id']}/transitions", {"action": "submit"}
     )
     assert answer.status_code == 422 and "partners" in answer.json["errors"]
-    assert [e["type"] for e in events(engine, programme["id"])] == ["programme.created"]
+    assert [e["type"] for e in events(engine, programme["id"])] == [
+        "programme.created",
+        "participation.confirmed",
+    ]
 
 
 def test_a_non_participant_gets_404_for_a_programme(partners: Partners, secretariat: Caller):

@@ -11,9 +11,12 @@ from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    new_auditor,
     new_key,
     new_organisation,
     programme_body,
+    propose,
+    unanswered,
 )
 
 START = date.today() + timedelta(days=30)
@@ -25,9 +28,7 @@ def move(caller: Caller, path: str, action: str, comment: str | None = None):
 
 
 def approved_programme(partners: Partners, jp_sec: Caller, in_sec: Caller, slots: int) -> dict:
-    programme = partners.jp_caller.post(
-        "/v1/programmes", programme_body(partners, exchange_slots=slots)
-    ).json
+    programme = propose(partners, exchange_slots=slots)
     path = f"/v1/programmes/{programme['id']}"
     for caller, action in (
         (partners.jp_caller, "submit"),
@@ -103,7 +104,7 @@ def test_the_answer_to_filing_is_the_row_as_stored_and_the_event_carries_it(
         payload = conn.execute(
             select(outbox.c.payload).where(outbox.c.aggregate_id == application["id"])
         ).scalar_one()
-    assert payload["data"] == application
+    assert payload["data"] == unanswered(application)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_only_home_host_secretariat_and_auditors_see_an_application(
     path = f"/v1/applications/{application['id']}"
     other = new_organisation(secretariat, "IN")
     stranger = Caller(secretariat.client, new_key(secretariat, other["id"]))
-    auditor = Caller(secretariat.client, new_key(secretariat, other["id"], role="auditor"))
+    auditor = new_auditor(secretariat)
     assert stranger.get(path).status_code == 404
     assert stranger.get("/v1/applications").json["total"] == 0
     for caller in (partners.jp_caller, partners.in_caller, secretariat, auditor):

@@ -16,13 +16,14 @@ from tests.integration.programmes.conftest import (
     new_key,
     new_organisation,
     programme_body,
+    propose,
 )
 from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
 
 
 def test_event_log_pages_and_filters(partners: Partners, secretariat: Caller):
-    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    programme = propose(partners)
     partners.jp_caller.post(f"/v1/programmes/{programme['id']}/transitions", {"action": "submit"})
     everything = secretariat.get("/v1/events", query_string={"page_size": 100}).json
     assert everything["total"] == len(everything["items"]) >= 6
@@ -32,7 +33,11 @@ def test_event_log_pages_and_filters(partners: Partners, secretariat: Caller):
         everything["items"][0]
     )
     about = secretariat.get("/v1/events", query_string={"aggregate_id": programme["id"]}).json
-    assert [e["type"] for e in about["items"]] == ["programme.created", "programme.status_changed"]
+    assert [e["type"] for e in about["items"]] == [
+        "programme.created",
+        "participation.confirmed",
+        "programme.status_changed",
+    ]
     typed = secretariat.get("/v1/events", query_string={"type": "organisation.registered"}).json
     assert typed["total"] == 4
     page = secretariat.get("/v1/events", query_string={"page_size": 2, "page": 2}).json

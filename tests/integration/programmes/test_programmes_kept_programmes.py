@@ -19,9 +19,11 @@ from tests.integration.programmes.conftest import (
     Partners,
     Statements,
     another_process,
+    confirm,
     new_key,
     new_organisation,
     programme_body,
+    unanswered,
 )
 from tests.support.infra import free_port
 
@@ -57,16 +59,24 @@ def test_a_kept_programme_is_read_once(app: Flask, partners: Partners, programme
     assert reads.count == 1
 
 
-def test_a_kept_programme_is_sent_as_first_written(app: Flask, partners: Partners, programme: dict):
+def test_a_kept_programme_is_sent_as_first_written(
+    app: Flask, secretariat: Caller, partners: Partners, programme: dict
+):
     path = f"/v1/programmes/{programme['id']}"
     first = partners.jp_caller.get(path)
     kept: KeptProgrammes = app.extensions["programmes.kept_programmes"]
     [generation] = read_together(kept.token)
-    written = kept.get(("answer", programme["id"]), generation)
+    written = kept.get(("answer", programme["id"], ("withdraw",)), generation)
     assert written == first.data
-    again = partners.in_caller.get(path)  # another partner, the same kept answer
+    # Another caller who may do the same (another key of the organisation): the same answer.
+    same = Caller(secretariat.client, new_key(secretariat, partners.jp["id"]))
+    again = same.get(path)
     assert (again.data, again.headers["ETag"]) == (written, first.headers["ETag"])
     assert again.headers["Content-Type"] == "application/json"
+    # A caller who may do otherwise has an answer of its own.
+    asked = partners.in_caller.get(path)
+    assert asked.json["allowed_actions"] == ["confirm_participation", "decline_participation"]
+    assert asked.headers["ETag"] == first.headers["ETag"]
 
 
 def test_an_edit_in_another_process_is_seen_at_once(
@@ -83,7 +93,8 @@ def test_an_edit_in_another_process_is_seen_at_once(
         path, json={"title": "Renamed"}, headers=partners.jp_caller.headers({"If-Match": etag})
     )
     assert edited.status_code == 200, edited.json
-    assert read(there, programme["id"]) == edited.json
+    assert unanswered(read(there, programme["id"])) == unanswered(edited.json)
+    confirm(partners.in_caller, programme["id"])
     submitted = partners.jp_caller.post(f"{path}/transitions", {"action": "submit"})
     assert submitted.status_code == 200, submitted.json
     assert read(there, programme["id"])["status"] == "submitted"
@@ -94,7 +105,7 @@ def test_an_organisation_renamed_is_seen_in_a_kept_programme(
     app: Flask, second: Flask, secretariat: Caller, partners: Partners, programme: dict
 ):
     there = Caller(second.test_client(), partners.in_caller.key)
-    assert read(there, programme["id"]) == programme
+    assert unanswered(read(there, programme["id"])) == unanswered(programme)
     path = f"/v1/organisations/{partners.jp['id']}"
     etag = secretariat.get(path).headers["ETag"]
     renamed = secretariat.client.patch(
@@ -115,7 +126,7 @@ def test_who_may_read_a_kept_programme_is_decided_on_every_request(
     assert read(partners.jp_caller, programme["id"]) == programme
     refused = outsider.get(f"/v1/programmes/{programme['id']}")
     assert refused.status_code == 404 and refused.json["message"].startswith("no programme")
-    assert read(secretariat, programme["id"]) == programme
+    assert unanswered(read(secretariat, programme["id"])) == unanswered(programme)
     assert reads.count == 1
 
 

@@ -9,9 +9,13 @@ from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
+    confirm,
+    new_auditor,
     new_key,
     new_organisation,
     programme_body,
+    propose,
+    unanswered,
 )
 
 
@@ -32,11 +36,17 @@ def test_edit_with_if_match_and_stale_if_match_is_412(partners: Partners):
     assert partners.jp_caller.get(path).headers["ETag"] == etag
     unchanged = partners.jp_caller.get(path, headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.headers["ETag"] == etag
+    # The IN partner's confirmation changes the programme (its partners' answers).
+    confirmed = partners.in_caller.post(f"{path}/participation", {"decision": "confirm"})
+    assert confirmed.json["version"] == 2 and confirmed.headers["ETag"] != etag
     edited = patch(
-        partners.in_caller, path, {"title": "Chiplets, revised", "exchange_slots": 3}, etag
+        partners.in_caller,
+        path,
+        {"title": "Chiplets, revised", "exchange_slots": 3},
+        confirmed.headers["ETag"],
     )
     assert edited.status_code == 200, edited.json
-    assert edited.json["title"] == "Chiplets, revised" and edited.json["version"] == 2
+    assert edited.json["title"] == "Chiplets, revised" and edited.json["version"] == 3
     assert edited.headers["ETag"] != etag
     stale = patch(partners.jp_caller, path, {"title": "Someone else's edit"}, etag)
     assert stale.status_code == 412 and stale.json["code"] == 412
@@ -44,7 +54,7 @@ def test_edit_with_if_match_and_stale_if_match_is_412(partners: Partners):
 
 
 def test_edits_are_checked_whole_and_only_while_editable(partners: Partners, secretariat: Caller):
-    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    programme = propose(partners)
     path = f"/v1/programmes/{programme['id']}"
     bad = patch(partners.jp_caller, path, {"end_date": "2027-01-01"})
     assert bad.status_code == 422 and "end_date" in bad.json["errors"]
@@ -58,7 +68,7 @@ def test_edits_are_checked_whole_and_only_while_editable(partners: Partners, sec
 def test_full_review_with_co_approval_by_both_sides(
     partners: Partners, secretariat: Caller, secretariat_in: Caller, engine
 ):
-    pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    pid = propose(partners)["id"]
     assert move(partners.jp_caller, pid, "submit").json["status"] == "submitted"
     assert move(partners.jp_caller, pid, "start_review").status_code == 403
     assert move(secretariat, pid, "start_review").json["status"] == "under_review"
@@ -110,7 +120,7 @@ def test_full_review_with_co_approval_by_both_sides(
 def test_approvals_restart_after_changes_are_requested(
     partners: Partners, secretariat: Caller, secretariat_in: Caller
 ):
-    pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    pid = propose(partners)["id"]
     move(partners.jp_caller, pid, "submit")
     move(secretariat, pid, "start_review")
     assert move(secretariat, pid, "approve").json["approvals"] == ["JP"]
@@ -124,7 +134,8 @@ def test_withdraw_is_for_lead_partners_and_cancel_needs_the_secretariat(
     member = Caller(secretariat.client, new_key(secretariat, member_org["id"]))
     body = programme_body(partners)
     body["partners"].append({"organisation_id": member_org["id"], "role": "member"})
-    pid = partners.jp_caller.post("/v1/programmes", body).json["id"]
+    pid = propose(partners, body)["id"]
+    confirm(member, pid)
     assert move(member, pid, "withdraw").status_code == 403
     assert move(member, pid, "submit").status_code == 200
     withdrawn = move(partners.in_caller, pid, "withdraw")
@@ -132,8 +143,7 @@ def test_withdraw_is_for_lead_partners_and_cancel_needs_the_secretariat(
 
 
 def test_auditors_read_everything_and_write_nothing(partners: Partners, secretariat: Caller):
-    audit_org = new_organisation(secretariat, "JP", kind="government_agency")
-    auditor = Caller(secretariat.client, new_key(secretariat, audit_org["id"], role="auditor"))
+    auditor = new_auditor(secretariat)
     pid = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
     assert auditor.get(f"/v1/programmes/{pid}").status_code == 200
     assert auditor.get(f"/v1/programmes/{pid}/history").status_code == 200
@@ -151,10 +161,7 @@ def test_list_filters_q_and_pagination(partners: Partners, secretariat: Caller):
         ).json
         for n in range(3)
     ]
-    agri = partners.jp_caller.post(
-        "/v1/programmes",
-        programme_body(partners, title="Paddy yield forecasting", focus_area="ai_agriculture"),
-    ).json
+    agri = propose(partners, title="Paddy yield forecasting", focus_area="ai_agriculture")
     move(partners.jp_caller, agri["id"], "submit")
 
     page = partners.jp_caller.get("/v1/programmes", query_string={"page_size": 2}).json
@@ -183,7 +190,7 @@ def test_reads_show_each_programme_as_its_last_write_answered(
     and a page is sent without a second dump. They must still say what the last write on
     the programme answered (built from the ORM's objects), parts in order, approvals and all,
     and in ProgrammeSchema's shape."""
-    approved = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json["id"]
+    approved = propose(partners)["id"]
     move(partners.jp_caller, approved, "submit")
     move(secretariat, approved, "start_review")
     move(secretariat, approved, "approve")
@@ -210,7 +217,7 @@ def test_reads_show_each_programme_as_its_last_write_answered(
     page = partners.jp_caller.get("/v1/programmes").json
     assert [item["id"] for item in page["items"]] == list(reversed(last_answer))
     for item in page["items"]:
-        assert item == last_answer[item["id"]]
+        assert unanswered(item) == unanswered(last_answer[item["id"]])
         assert partners.jp_caller.get(f"/v1/programmes/{item['id']}").json == item
         assert ProgrammeSchema().dump(item) == item
     shown = {item["id"]: item for item in page["items"]}

@@ -9,7 +9,13 @@ from sqlalchemy import Engine, text
 from programmes.app import create_app
 from programmes.config import Config
 from programmes.store.list_totals import ListTotals
-from tests.integration.programmes.conftest import Caller, Partners, new_key, programme_body
+from tests.integration.programmes.conftest import (
+    Caller,
+    Partners,
+    new_key,
+    programme_body,
+    propose,
+)
 from tests.integration.programmes.test_programmes_applications import application_body
 from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
@@ -22,9 +28,7 @@ def total(caller: Caller, query: str = "") -> int:
 
 
 def create(partners: Partners) -> str:
-    answer = partners.jp_caller.post("/v1/programmes", programme_body(partners))
-    assert answer.status_code == 201, answer.json
-    return answer.json["id"]
+    return propose(partners)["id"]
 
 
 def hide_one_programme(engine: Engine) -> None:

@@ -222,3 +222,66 @@ def test_what_erasures_before_0005_left_is_erased(database_url: str):
     assert payload["data"]["direction"] == "JP_TO_IN"
     assert answer["applicant"] is None and answer["personal_data_erased"] is True
     assert found_in_text(json.dumps([payload, answer]), person.values) == set()
+
+
+def test_partners_named_before_answers_existed_get_one(database_url: str):
+    """0006: the creator is confirmed; the other partners of a programme still being prepared
+    must answer; those of a programme past submission are taken as confirmed."""
+    upgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    at = "2027-01-01 00:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, name, country, kind, contact_email, "
+                    "preferred_language, version, created_at, updated_at) VALUES "
+                    "('o-jp', 'Tokyo', 'JP', 'university', 'a@jp.example', 'en', 1, :at, :at), "
+                    "('o-in', 'Delhi', 'IN', 'university', 'a@in.example', 'en', 1, :at, :at)"
+                ),
+                {"at": at},
+            )
+            for n, status in enumerate(("draft", "changes_requested", "approved")):
+                conn.execute(
+                    text(
+                        "INSERT INTO programmes (id, reference, title, summary, focus_area, "
+                        "start_date, end_date, exchange_slots, status, "
+                        "created_by_organisation_id, version, created_at, updated_at) VALUES "
+                        "(:id, :ref, 'T', '', 'ai_research', '2027-04-01', '2028-03-31', 0, "
+                        ":status, 'o-jp', 1, :at, :at)"
+                    ),
+                    {"id": status, "ref": f"JIP-2027-000{n}", "status": status, "at": at},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO programme_partners (programme_id, organisation_id, role, "
+                        "position, programme_created_at) VALUES "
+                        "(:id, 'o-jp', 'lead', 0, :at), (:id, 'o-in', 'lead', 1, :at)"
+                    ),
+                    {"id": status, "at": at},
+                )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT programme_id, organisation_id, participation, answered_at "
+                    "FROM programme_partners"
+                )
+            ).all()
+        answers = {(r.programme_id, r.organisation_id): r.participation for r in rows}
+        assert answers == {
+            ("draft", "o-jp"): "confirmed",
+            ("draft", "o-in"): "pending",
+            ("changes_requested", "o-jp"): "confirmed",
+            ("changes_requested", "o-in"): "pending",
+            ("approved", "o-jp"): "confirmed",
+            ("approved", "o-in"): "confirmed",
+        }
+        assert all(r.answered_at is None for r in rows)
+        downgrade(database_url, "0005")
+        engine.dispose()
+        columns = {c["name"] for c in inspect(engine).get_columns("programme_partners")}
+        assert "participation" not in columns
+        upgrade(database_url)
+    finally:
+        engine.dispose()

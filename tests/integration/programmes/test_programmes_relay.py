@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from programmes.store.models import outbox
 from setu_contract.messaging import HANDLE_EVENT_TASK, NOTIFICATIONS_QUEUE, REPORTS_QUEUE
-from tests.integration.programmes.conftest import Partners, programme_body
+from tests.integration.programmes.conftest import Partners, propose
 from tests.support.infra import private_redis_db, wait_until
 from tests.support.processes import VENV_BIN, Process
 
@@ -31,7 +31,7 @@ def queued(client: redis.Redis, queue: str) -> list[dict]:
 def test_relay_publishes_outbox_rows_to_each_queue_and_stops_on_sigterm(
     partners: Partners, engine, programmes_env, relay_redis_url, tmp_path
 ):
-    programme = partners.jp_caller.post("/v1/programmes", programme_body(partners)).json
+    programme = propose(partners)
     partners.jp_caller.post(f"/v1/programmes/{programme['id']}/transitions", {"action": "submit"})
     with engine.connect() as conn:
         expected = [row.event_id for row in conn.execute(select(outbox.c.event_id))]

@@ -86,3 +86,30 @@ def test_an_invalid_event_is_dropped_and_the_worker_goes_on(reports_service, rep
         message="the invalid event logged and dropped",
     )
     assert _processed(reports_service) == 1
+
+
+def test_participation_answers_are_taken_and_count_in_no_report(reports_service, reports_worker):
+    jp, india = f.organisation("JP"), f.organisation("IN")
+    created = f.programme(jp, india, status="draft")
+    answers = [
+        f.revised(
+            created,
+            organisation_id=india["id"],
+            participation=answer,
+            created_by_organisation_id=jp["id"],
+            actor_organisation_id=india["id"],
+        )
+        for answer in ("declined", "confirmed")
+    ]
+    for envelope in (
+        f.event(EventType.ORGANISATION_REGISTERED, jp),
+        f.event(EventType.ORGANISATION_REGISTERED, india),
+        f.event(EventType.PROGRAMME_CREATED, created),
+        f.event(EventType.PARTICIPATION_DECLINED, answers[0]),
+        f.event(EventType.PARTICIPATION_CONFIRMED, answers[1]),
+    ):
+        reports_service.send_event(envelope)
+
+    wait_until(lambda: _processed(reports_service) == 5, message="five events applied")
+    row = _programme(reports_service, created["id"])
+    assert (row.status, row.version) == ("draft", 1)

@@ -63,6 +63,27 @@ def programme_status_changed(
     return event("programme.status_changed", data)
 
 
+def participation_answered(
+    creator: str, organisation: str, participation: str = "declined", role: str = "lead"
+) -> dict[str, Any]:
+    """participation.confirmed or .declined: ``organisation`` answers to being named by
+    ``creator``."""
+    data = programme_data([(creator, "lead"), (organisation, role)], status="draft")
+    for partner in data["partners"]:
+        partner["name"] = f"Org {partner['organisation_id'][:6]}"
+        partner["participation"] = "confirmed"
+    data["partners"][1]["participation"] = participation
+    data.update(
+        {
+            "created_by_organisation_id": creator,
+            "organisation_id": organisation,
+            "participation": participation,
+            "actor_organisation_id": organisation,
+        }
+    )
+    return event(f"participation.{participation}", data)
+
+
 def event(event_type: str, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return build_event(
         event_type, data, producer="programmes", correlation_id=uuid.uuid4().hex, **kwargs

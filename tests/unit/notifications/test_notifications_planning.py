@@ -10,6 +10,7 @@ from tests.unit.notifications.factories import (
     application_status_changed,
     event,
     organisation_data,
+    participation_answered,
     programme_status_changed,
     report_generated,
 )
@@ -152,3 +153,19 @@ def test_an_organisation_event_sends_nothing() -> None:
         plan(event("organisation.registered", organisation_data()), DIRECTORY, SETTINGS).emails
         == []
     )
+
+
+def test_a_declined_participation_is_told_to_the_creator_in_its_language() -> None:
+    [email] = plan(participation_answered(KYOTO.id, IISC.id), DIRECTORY, SETTINGS).emails
+    assert (email.recipient.email, email.template) == (
+        KYOTO.contact_email,
+        "participation_declined",
+    )
+    assert email.recipient.language == "ja" and email.recipient.timezones == ("Asia/Tokyo",)
+    assert email.context["declined_name"] == f"Org {IISC.id[:6]}"
+    assert email.context["role"] == "lead"
+
+
+def test_a_confirmed_participation_sends_nothing() -> None:
+    confirmed = participation_answered(KYOTO.id, IISC.id, "confirmed")
+    assert plan(confirmed, DIRECTORY, SETTINGS).emails == []

@@ -62,6 +62,7 @@ def _every_email() -> list[tuple[str, object]]:
     from notifications.domain.recipients import Contact
     from tests.unit.notifications.factories import (
         application_status_changed,
+        participation_answered,
         programme_status_changed,
         report_generated,
     )
@@ -92,6 +93,7 @@ def _every_email() -> list[tuple[str, object]]:
     ]
     events += [application_status_changed("in", "jp", to, source, "x") for to, source in moves]
     events.append(report_generated(["reader@setu.test"]))
+    events.append(participation_answered("jp", "in", "declined", "member"))
     settings = Settings("office@setu.test", "https://setu.test")
     planned = []
     for envelope in events:

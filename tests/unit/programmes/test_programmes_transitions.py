@@ -71,7 +71,28 @@ def test_an_action_from_the_wrong_status_names_the_status_and_allowed_actions():
 
 def test_terminal_statuses_allow_nothing():
     for status in ("rejected", "completed", "withdrawn", "cancelled"):
-        assert allowed_actions(PROGRAMME_TRANSITIONS, status) == []
+        assert allowed_actions(PROGRAMME_TRANSITIONS, status, EVERYONE) == []
+
+
+def test_the_actions_allowed_are_this_callers():
+    partner = {Relation.PARTNER}
+    assert allowed_actions(PROGRAMME_TRANSITIONS, "draft", partner) == ["submit"]
+    assert allowed_actions(PROGRAMME_TRANSITIONS, "submitted", partner) == []
+    secretariat = {Relation.SECRETARIAT}
+    assert allowed_actions(PROGRAMME_TRANSITIONS, "submitted", secretariat) == ["start_review"]
+
+
+def test_an_action_the_caller_may_never_take_is_forbidden_whatever_the_status():
+    for status in PROGRAMME_STATUSES:
+        with pytest.raises(Forbidden):
+            plan(PROGRAMME_TRANSITIONS, status, "approve", {Relation.PARTNER, Relation.LEAD})
+
+
+def test_not_from_this_status_names_what_this_caller_may_do():
+    with pytest.raises(Conflict) as caught:
+        plan(PROGRAMME_TRANSITIONS, "submitted", "submit", {Relation.PARTNER, Relation.LEAD})
+    assert caught.value.errors == {"status": "submitted", "allowed_actions": ["withdraw"]}
+    assert "allowed actions: withdraw" in caught.value.message
 
 
 def test_the_wrong_party_is_forbidden():

@@ -87,6 +87,26 @@ def _programme(plan: Plan, data: dict[str, Any], directory: Directory, settings:
             )
 
 
+def _participation_declined(
+    plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings
+) -> None:
+    """The organisation that proposed the programme is told who declined to take part."""
+    declined = next(
+        (p for p in data["partners"] if p["organisation_id"] == data["organisation_id"]), {}
+    )
+    context = {
+        "kind": "programme",
+        "id": data["id"],
+        "reference": data["reference"],
+        "title": data["title"],
+        "declined_name": declined.get("name") or data["organisation_id"],
+        "role": declined.get("role"),
+        "link": f"{settings.public_url}/v1/programmes/{data['id']}",
+    }
+    creator = data["created_by_organisation_id"]
+    plan.to_organisation(directory, creator, "participation_declined", context)
+
+
 def _applicant(data: dict[str, Any], directory: Directory) -> Recipient | None:
     applicant = data.get("applicant")
     if not applicant or not applicant.get("email"):
@@ -172,6 +192,7 @@ def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Se
 
 RULES: dict[str, Rule] = {
     "programme.status_changed": _programme,
+    "participation.declined": _participation_declined,
     "application.status_changed": _application,
     "report.generated": _report,
 }

@@ -15,7 +15,7 @@ def organisations_concerned(envelope: dict[str, Any]) -> set[str]:
     kind = envelope["type"].split(".", 1)[0]
     if kind == "organisation":
         return {data["id"]}
-    if kind == "programme":
+    if kind in ("programme", "participation"):
         return {p["organisation_id"] for p in data.get("partners", [])}
     if kind == "application" and "home_organisation_id" in data:
         return {data["home_organisation_id"], data["host_organisation_id"]}

@@ -104,6 +104,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "from_label": labels.word(labels.STATUS, language, context.get("from")),
         "stage_label": labels.word(labels.CAREER_STAGE, language, context.get("career_stage")),
         "direction_label": labels.word(labels.DIRECTION, language, context.get("direction")),
+        "role_label": labels.word(labels.PARTNER_ROLE, language, context.get("role")),
         "report_label": labels.word(labels.REPORT_TYPE, language, context.get("report_type")),
         "start_text": labels.long_date(context.get("start_date"), language),
         "end_text": labels.long_date(context.get("end_date"), language),

@@ -1,4 +1,5 @@
-"""Words for codes (statuses, career stages, directions, report types) in each language."""
+"""Words for codes (statuses, career stages, directions, partner roles, report types) in each
+language."""
 
 from __future__ import annotations
 
@@ -86,6 +87,12 @@ DIRECTION = {
     "en": {"JP_TO_IN": "Japan → India", "IN_TO_JP": "India → Japan"},
     "ja": {"JP_TO_IN": "日本 → インド", "IN_TO_JP": "インド → 日本"},
     "hi": {"JP_TO_IN": "जापान → भारत", "IN_TO_JP": "भारत → जापान"},
+}
+
+PARTNER_ROLE = {
+    "en": {"lead": "lead partner", "member": "member partner"},
+    "ja": {"lead": "代表機関", "member": "参加機関"},
+    "hi": {"lead": "प्रमुख साझेदार", "member": "सदस्य साझेदार"},
 }
 
 REPORT_TYPE = {

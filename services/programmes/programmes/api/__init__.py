@@ -26,6 +26,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
     domain.Conflict: 409,
     domain.PreconditionFailed: 412,
     domain.Invalid: 422,
+    domain.Unavailable: 503,
 }
 
 JSON_METHODS = ("POST", "PUT", "PATCH")
@@ -61,6 +62,8 @@ class ProgrammesApi(Api):
         try:
             abort(code, error.message, errors=error.errors)
         except HTTPException as http_error:
+            if code == 503:
+                http_error.retry_after = 1  # type: ignore[attr-defined]
             return self.handle_http_exception(http_error)
         raise AssertionError("abort always raises")  # pragma: no cover
 

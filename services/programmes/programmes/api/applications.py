@@ -32,6 +32,11 @@ from programmes.services.events import application_snapshot
 blp = V1Blueprint("applications", __name__, url_prefix="/v1", description="Applications")
 
 
+def _answered(application: Any) -> dict[str, Any]:
+    """An application as the caller is answered: with what it may do to it now."""
+    return service.view(application_snapshot(application), principal())
+
+
 @blp.route("/applications")
 class Applications(MethodView):
     @blp.arguments(ApplicationCreateSchema())
@@ -40,9 +45,11 @@ class Applications(MethodView):
     def post(self, fields: dict[str, Any]) -> Any:
         """File a talent-exchange application (a draft) for your organisation"""
         with unit_of_work() as session:
-            snapshot = service.create_application(session, principal(), fields)
-            remember(session, snapshot, 201)
-            return with_etag(snapshot, 201)
+            answered = service.view(
+                service.create_application(session, principal(), fields), principal()
+            )
+            remember(session, answered, 201)
+            return with_etag(answered, 201)
 
     @blp.arguments(ApplicationQuerySchema(), location="query")
     @blp.response(200, ApplicationPageSchema)
@@ -51,7 +58,7 @@ class Applications(MethodView):
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
             found, total = service.list_applications(session, principal(), query, page, size)
-            items = [application_snapshot(a) for a in found]
+            items = [service.view(application_snapshot(a), principal()) for a in found]
         return page_envelope(items, total, page, size)
 
 
@@ -62,7 +69,7 @@ class ApplicationById(MethodView):
         """Read an application"""
         with unit_of_work() as session:
             application = service.get_application(session, principal(), application_id)
-            return with_etag(application_snapshot(application))
+            return with_etag(_answered(application))
 
     @blp.arguments(ApplicationUpdateSchema())
     @blp.response(200, ApplicationSchema)
@@ -73,7 +80,7 @@ class ApplicationById(MethodView):
             application = service.update_application(
                 session, principal(), application_id, changes, if_match()
             )
-            return with_etag(application_snapshot(application))
+            return with_etag(_answered(application))
 
 
 @blp.route("/applications/<string:application_id>/transitions")
@@ -86,7 +93,7 @@ class ApplicationTransitions(MethodView):
             application = application_transitions.transition(
                 session, principal(), application_id, body["action"], body.get("comment")
             )
-            return with_etag(application_snapshot(application))
+            return with_etag(_answered(application))
 
 
 @blp.route("/applications/<string:application_id>/history")

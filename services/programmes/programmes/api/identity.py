@@ -2,19 +2,23 @@
 gateway's ``/internal/authorize``.
 
 A key this process has kept (store.kept_keys) costs one Redis round trip: the rate limit's
-count, the keys' generation and the programmes' generation (store.kept_programmes), together.
-Any other key, or a kept one whose generation has moved on, is read from the database under
-the generation read first, then kept.
+count, the keys' generation, the programmes' generation (store.kept_programmes) and the
+failed authentications of the client's address, together. Any other key, or a kept one
+whose generation has moved on, is read from the database under the generation read first,
+then kept. A key refused is counted against the client's address (api.ratelimit); past
+that limit the address gets 429 whatever key it sends.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from flask import Flask, current_app, g, request
 
 from programmes.api import request_session
-from programmes.api.ratelimit import RateLimiter
+from programmes.api.ratelimit import FailedAuthentications, RateLimiter
+from programmes.domain.errors import Unauthenticated
 from programmes.domain.rates import parse_rate
 from programmes.services.access import authenticate, secret_hash
 from programmes.store.generation import read_together
@@ -24,17 +28,21 @@ from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import Principal
 
 LIMITER = "programmes.ratelimit"
+FAILURES = "programmes.auth_failures"
 KEPT_KEYS = "programmes.kept_keys"
 KEPT_PROGRAMMES = "programmes.kept_programmes"
 
 
 def install(
-    app: Flask, rate_text: str, redis_url: str, database_url: str
+    app: Flask, rate_text: str, failures_text: str, redis_url: str, database_url: str
 ) -> tuple[KeptKeys, KeptProgrammes]:
-    """The rate limit, the kept keys and the kept programmes, on one guarded Redis client (one
-    round trip each request); the keeps are returned to be watched."""
-    guard = GuardedRedis(redis_url, "the rate limit, kept API keys and kept programmes")
+    """The rate limit, the limit on failed authentications, the kept keys and the kept
+    programmes, on one guarded Redis client (one round trip each request); the keeps are
+    returned to be watched."""
+    guard = GuardedRedis(redis_url, "the rate limits, kept API keys and kept programmes")
     app.extensions[LIMITER] = RateLimiter(parse_rate(rate_text), guard)
+    failures = FailedAuthentications(parse_rate(failures_text), guard, database_url)
+    app.extensions[FAILURES] = failures
     keys = app.extensions[KEPT_KEYS] = KeptKeys(guard, database_url)
     programmes = app.extensions[KEPT_PROGRAMMES] = KeptProgrammes(guard, database_url)
     return keys, programmes
@@ -46,29 +54,52 @@ def kept_programmes() -> tuple[KeptProgrammes, bytes | None]:
     return current_app.extensions[KEPT_PROGRAMMES], g.get("programmes_generation")
 
 
+def client_address() -> str:
+    """The caller's address: the last one in X-Forwarded-For, which the gateway sets to the
+    address it was reached from; else the socket's."""
+    forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+    for candidate in (forwarded, request.remote_addr or ""):
+        try:
+            return str(ipaddress.ip_address(candidate[:64]))
+        except ValueError:
+            continue
+    return "unknown"
+
+
 def identify() -> Principal:
     """The principal of the request's Bearer key, after counting the request against the
-    key's rate limit: 401 for no valid key, 429 over the limit."""
+    key's rate limit: 401 for no valid key, 429 over the limit or from an address with too
+    many keys refused."""
     limiter: RateLimiter = current_app.extensions[LIMITER]
     keys: KeptKeys = current_app.extensions[KEPT_KEYS]
-    key_hash = secret_hash(request.headers.get("Authorization"))
-    now = time.time()
-    counted: int | None = None  # this request's count, if taken with a kept principal
     programmes: KeptProgrammes = current_app.extensions[KEPT_PROGRAMMES]
+    failures: FailedAuthentications = current_app.extensions[FAILURES]
+    key_hash = secret_hash(request.headers.get("Authorization"))
+    address, now = client_address(), time.time()
+    failures_key = failures.key(address, now)
+    counted: int | None = None  # this request's count, if taken with a kept principal
     kept = keys.get(key_hash)
     if kept is not None:
-        reads = (keys.generation_key, programmes.generation_key)
-        count, (generation, g.programmes_generation) = limiter.count(
+        reads = (keys.generation_key, programmes.generation_key, failures_key)
+        count, (generation, g.programmes_generation, failed) = limiter.count(
             kept.principal.key_id, now, read=reads
         )
+        failures.check(address, failed, now)
         if keys.valid(kept, generation, now):
             limiter.enforce(count, now)
             return kept.principal
         keys.forget(key_hash)
         counted = count
     # Both generations before any statement: the key's row, and the programme a GET reads.
-    generation, g.programmes_generation = read_together(keys.token, programmes.token)
-    principal, expires = authenticate(request_session(), key_hash)
+    generation, g.programmes_generation, failed = read_together(
+        keys.token, programmes.token, also=(failures_key,)
+    )
+    failures.check(address, failed, now)
+    try:
+        principal, expires = authenticate(request_session(), key_hash)
+    except Unauthenticated:
+        failures.record(address, now)
+        raise
     if generation is not None:
         keys.keep(key_hash, principal, expires, generation)
     # One hash is one key: a kept principal's count was this key's.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from programmes.api import (
@@ -15,6 +16,7 @@ from programmes.api import (
     with_etag,
 )
 from programmes.api.idempotency import idempotent, remember
+from programmes.api.identity import KEPT_KEYS
 from programmes.schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
@@ -28,6 +30,7 @@ from programmes.schemas import (
 )
 from programmes.services import organisations as service
 from programmes.services.events import organisation_snapshot
+from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
 
 blp = V1Blueprint("organisations", __name__, url_prefix="/v1", description="Organisations")
@@ -96,7 +99,8 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
     @blp.alt_response(412, description="If-Match names an older version")
     def patch(self, changes: dict[str, Any], organisation_id: str) -> Any:
-        """Edit an organisation (secretariat); send If-Match with the ETag you read"""
+        """Edit an organisation (secretariat: partner organisations and its own side's); send
+        If-Match with the ETag you read"""
         with unit_of_work() as session:
             org = service.update_organisation(
                 session, principal(), organisation_id, changes, if_match()
@@ -109,7 +113,8 @@ class OrganisationKeys(MethodView):
     @blp.arguments(ApiKeyCreateSchema())
     @blp.response(201, ApiKeyCreatedSchema)
     def post(self, fields: dict[str, Any], organisation_id: str) -> dict[str, Any]:
-        """Issue an API key (secretariat); the secret is shown this once"""
+        """Issue an API key (secretariat: for partner organisations and its own side); the secret
+        is shown this once"""
         with unit_of_work() as session:
             key, secret = service.create_key(session, principal(), organisation_id, fields)
             return _key_view(key, secret)
@@ -117,7 +122,7 @@ class OrganisationKeys(MethodView):
     @blp.arguments(ApiKeyQuerySchema(), location="query")
     @blp.response(200, ApiKeyPageSchema)
     def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
-        """List an organisation's keys, without their secrets"""
+        """List an organisation's keys, without their secrets (a side never lists the other's)"""
         with unit_of_work() as session:
             keys = service.list_keys(
                 session, principal(), organisation_id, query["include_revoked"]
@@ -130,7 +135,9 @@ class OrganisationKeys(MethodView):
 @blp.route("/api-keys/<string:key_id>")
 class ApiKeyById(MethodView):
     @blp.response(204)
+    @blp.alt_response(503, description="Not revoked: it could not be made known to every process")
     def delete(self, key_id: str) -> None:
-        """Revoke an API key (at once and for good)"""
+        """Revoke an API key, at once and for good (a side never revokes the other's keys)"""
+        kept_keys: KeptKeys = current_app.extensions[KEPT_KEYS]
         with unit_of_work() as session:
-            service.revoke_key(session, principal(), key_id)
+            service.revoke_key(session, principal(), key_id, kept_keys.hold)

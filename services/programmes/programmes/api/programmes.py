@@ -20,6 +20,7 @@ from programmes.api.identity import kept_programmes
 from programmes.schemas import (
     PROGRAMME_FIELDS,
     HistoryEntrySchema,
+    ParticipationSchema,
     ProgrammeCreateSchema,
     ProgrammePageSchema,
     ProgrammeQuerySchema,
@@ -27,11 +28,19 @@ from programmes.schemas import (
     ProgrammeUpdateSchema,
     TransitionSchema,
 )
+from programmes.services import programme_actions
 from programmes.services import programmes as service
 from programmes.services.events import programme_snapshot
 
 blp = V1Blueprint("programmes", __name__, url_prefix="/v1", description="Programmes")
-ANSWER = "answer"  # kept under (ANSWER, programme_id): a read programme's JSON
+# Kept under (ANSWER, programme_id, allowed actions): a read programme's JSON, as answered
+# to callers who may take those actions.
+ANSWER = "answer"
+
+
+def _answered(programme: Any) -> dict[str, Any]:
+    """A programme just written, as the caller is answered."""
+    return programme_actions.view(programme_snapshot(programme), principal())
 
 
 @blp.route("/programmes")
@@ -43,14 +52,15 @@ class Programmes(MethodView):
         """Propose a joint research programme (a draft)"""
         with unit_of_work() as session:
             programme = service.create_programme(session, principal(), fields)
-            snapshot = programme_snapshot(programme)
-            remember(session, snapshot, 201)
-            return with_etag(snapshot, 201)
+            answered = _answered(programme)
+            remember(session, answered, 201)
+            return with_etag(answered, 201)
 
     @blp.arguments(ProgrammeQuerySchema(), location="query")
     @blp.response(200, ProgrammePageSchema)
     def get(self, query: dict[str, Any]) -> Response:
-        """List the programmes you take part in (all, for the secretariat and auditors)"""
+        """List the programmes you take part in (all, for the secretariat and auditors), each
+        with what you may do to it now"""
         page, size = query.pop("page"), query.pop("page_size")
         kept, generation = kept_programmes()
         found = service.kept_page(principal(), query, page, size, kept, generation)
@@ -76,18 +86,21 @@ class ProgrammeById(MethodView):
         """Read a programme"""
         kept, generation = kept_programmes()
         snapshot = service.kept_programme(principal(), programme_id, kept, generation)
-        # The snapshot's JSON, written once while the snapshot is kept; who may read it is
-        # decided from the snapshot on every request, above.
-        answer = None if snapshot is None else kept.get((ANSWER, programme_id), generation)
+        was_kept = snapshot is not None
         if snapshot is None:
             with unit_of_work() as session:
                 snapshot = service.read_programme(
                     session, principal(), programme_id, kept, generation
                 )
+        # Who may read it, and what the caller may do to it, are decided from the snapshot on
+        # every request; its JSON is written once for each set of allowed actions.
+        answered = programme_actions.view(snapshot, principal())
+        key = (ANSWER, programme_id, tuple(answered["allowed_actions"]))
+        answer = kept.get(key, generation) if was_kept else None
         if answer is None:
-            answer = current_app.json.response(snapshot).get_data()
-            kept.keep((ANSWER, programme_id), answer, generation)
-        return with_etag(snapshot, answer=answer)
+            answer = current_app.json.response(answered).get_data()
+            kept.keep(key, answer, generation)
+        return with_etag(answered, answer=answer)
 
     @blp.arguments(ProgrammeUpdateSchema(partial=PROGRAMME_FIELDS))
     @blp.response(200, ProgrammeSchema)
@@ -98,7 +111,7 @@ class ProgrammeById(MethodView):
             programme = service.update_programme(
                 session, principal(), programme_id, changes, if_match()
             )
-            return with_etag(programme_snapshot(programme))
+            return with_etag(_answered(programme))
 
 
 @blp.route("/programmes/<string:programme_id>/history")
@@ -120,4 +133,18 @@ class ProgrammeTransitions(MethodView):
             programme = service.transition(
                 session, principal(), programme_id, body["action"], body.get("comment")
             )
-            return with_etag(programme_snapshot(programme))
+            return with_etag(_answered(programme))
+
+
+@blp.route("/programmes/<string:programme_id>/participation")
+class ProgrammeParticipation(MethodView):
+    @blp.arguments(ParticipationSchema())
+    @blp.response(200, ProgrammeSchema)
+    def post(self, body: dict[str, Any], programme_id: str) -> dict[str, Any]:
+        """Confirm or decline your organisation's part in a programme another proposed (it is
+        submitted only once every partner has confirmed)"""
+        with unit_of_work() as session:
+            programme = service.answer_participation(
+                session, principal(), programme_id, body["decision"]
+            )
+            return with_etag(_answered(programme))

@@ -36,3 +36,7 @@ class Conflict(DomainError):
 
 class PreconditionFailed(DomainError):
     """The client's If-Match does not name the current version."""
+
+
+class Unavailable(DomainError):
+    """The change cannot be made safely right now; nothing was changed: try again shortly."""

@@ -26,7 +26,7 @@ def parse_rate(text: str) -> Rate:
     count, _, period = text.strip().partition("/")
     period = period.strip().lower().rstrip("s") or "minute"
     if period not in PERIODS or not count.strip().isdigit() or int(count) < 1:
-        raise ValueError(f"SETU_RATE_LIMIT must look like 600/minute, not {text!r}")
+        raise ValueError(f"a rate must look like 600/minute, not {text!r}")
     return Rate(int(count), PERIODS[period])
 
 
@@ -36,6 +36,10 @@ class LocalWindows:
     def __init__(self) -> None:
         self._counts: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
+
+    def peek(self, key: str, window: int) -> int:
+        """The count of ``key`` in ``window``, not counting this look."""
+        return self._counts.get((key, window), 0)
 
     def hit(self, key: str, window: int) -> int:
         with self._lock:

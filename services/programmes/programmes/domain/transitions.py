@@ -23,6 +23,16 @@ class Relation(StrEnum):
     HOST = "host"  # the host organisation of an application
 
 
+# Who each relation is, in the words of a refusal.
+WHO = {
+    Relation.SECRETARIAT: "the secretariat",
+    Relation.PARTNER: "a partner of the programme",
+    Relation.LEAD: "a lead partner",
+    Relation.HOME: "the home organisation",
+    Relation.HOST: "the host organisation",
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -83,9 +93,22 @@ APPLICATION_TRANSITIONS = _table(
 PROGRAMME_EDITABLE = frozenset({"draft", "changes_requested"})
 
 
-def allowed_actions(table: dict[str, Transition], status: str) -> list[str]:
-    """The actions the table allows from ``status``, in table order."""
-    return [action for action, row in table.items() if status in row.sources]
+def allowed_actions(
+    table: dict[str, Transition], status: str, relations: set[Relation] | frozenset[Relation]
+) -> list[str]:
+    """The actions a caller with ``relations`` may take from ``status``, in table order."""
+    return [
+        action for action, row in table.items() if status in row.sources and row.by in relations
+    ]
+
+
+def not_now(message: str, status: str, allowed: list[str], **details: object) -> Conflict:
+    """409: an action this caller may take, but not now; naming the status and what this
+    caller may do instead."""
+    return Conflict(
+        f"{message}; allowed actions: {', '.join(allowed) if allowed else 'none'}",
+        {"status": status, "allowed_actions": allowed, **details},
+    )
 
 
 def plan(
@@ -94,23 +117,26 @@ def plan(
     action: str,
     relations: set[Relation] | frozenset[Relation],
     comment: str | None = None,
+    allowed: list[str] | None = None,
 ) -> Transition:
-    """The transition ``action`` makes from ``status``, or the domain error that stops it."""
+    """The transition ``action`` makes from ``status``, or the domain error that stops it.
+
+    An action the caller may never take is 403 whatever the status; one it may take, but
+    not from ``status``, is 409 naming ``allowed`` (what this caller may do now, by default
+    what the table allows it from ``status``).
+    """
     row = table.get(action)
     if row is None:
         raise Invalid(
             f"unknown action {action!r}",
             {"action": [f"must be one of: {', '.join(table)}"]},
         )
-    if status not in row.sources:
-        allowed = allowed_actions(table, status)
-        raise Conflict(
-            f"cannot {action} while {status}; allowed actions: "
-            f"{', '.join(allowed) if allowed else 'none'}",
-            {"status": status, "allowed_actions": allowed},
-        )
     if row.by not in relations:
-        raise Forbidden(f"only the {row.by.value} may {action}")
+        raise Forbidden(f"only {WHO[row.by]} may {action}")
+    if status not in row.sources:
+        if allowed is None:
+            allowed = allowed_actions(table, status, relations)
+        raise not_now(f"cannot {action} while {status}", status, allowed)
     if row.comment_required and not (comment or "").strip():
         raise Invalid(f"{action} needs a comment", {"comment": ["required for this action"]})
     return row

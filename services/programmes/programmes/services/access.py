@@ -23,6 +23,7 @@ _KEY_BY_HASH = (
         ApiKey.revoked_at,
         ApiKey.expires_at,
         Organisation.country,
+        Organisation.kind,
     )
     .join(ApiKey.organisation)
     .where(ApiKey.secret_hash == bindparam("secret_hash"))
@@ -52,9 +53,35 @@ def authenticate(session: Session, key_hash: str) -> Identity:
         raise Unauthenticated("the API key has been revoked")
     if key.expires_at is not None and key.expires_at <= datetime.now(UTC):
         raise Unauthenticated("the API key has expired")
+    if not role_fits(key.role, key.kind):
+        # A key issued before the rule held (an auditor of a partner organisation, say).
+        raise Unauthenticated("the API key's role does not fit its organisation")
     side = key.country if key.role == "secretariat" else None
     expires = key.expires_at.timestamp() if key.expires_at is not None else None
     return Identity(Principal(key.organisation_id, key.role, key.id, side), expires)
+
+
+# The roles a key (or a person) may hold in each kind of organisation: the secretariat and
+# its auditors sit in the two secretariat sides; everyone else is a partner.
+SECRETARIAT_ROLES = frozenset({"secretariat", "auditor"})
+
+
+def role_fits(role: str, organisation_kind: str) -> bool:
+    return (role in SECRETARIAT_ROLES) == (organisation_kind == "secretariat")
+
+
+def require_own_side(principal: Principal, organisation: Organisation) -> None:
+    """A secretariat side manages its own keys, people and record and those of partner
+    organisations, never the other side's (403): it cannot act in the other side's name."""
+    if (
+        principal.is_secretariat
+        and organisation.kind == "secretariat"
+        and organisation.id != principal.organisation_id
+    ):
+        raise Forbidden(
+            "a secretariat side manages its own keys, people and organisation record, "
+            "never the other side's"
+        )
 
 
 def require_secretariat(principal: Principal) -> None:

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from programmes.domain.transitions import Relation
+from programmes.domain.transitions import (
+    APPLICATION_TRANSITIONS,
+    Relation,
+    allowed_actions,
+    not_now,
+)
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
 from programmes.services.events import application_snapshot, emit
@@ -119,15 +124,30 @@ def create_application(
     return snapshot
 
 
-def relations(application: Application, principal: Principal) -> set[Relation]:
+def _relations(home_id: str, host_id: str, principal: Principal) -> set[Relation]:
     found: set[Relation] = set()
     if principal.is_secretariat:
         found.add(Relation.SECRETARIAT)
-    if principal.organisation_id == application.home_organisation_id:
+    if principal.organisation_id == home_id:
         found.add(Relation.HOME)
-    if principal.organisation_id == application.host_organisation_id:
+    if principal.organisation_id == host_id:
         found.add(Relation.HOST)
     return found
+
+
+def relations(application: Application, principal: Principal) -> set[Relation]:
+    """What the caller is to the application."""
+    return _relations(application.home_organisation_id, application.host_organisation_id, principal)
+
+
+def view(snapshot: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """The application as this caller is answered: the snapshot and ``allowed_actions``, what
+    its status and the caller's part allow."""
+    relations = _relations(
+        snapshot["home_organisation_id"], snapshot["host_organisation_id"], principal
+    )
+    actions = allowed_actions(APPLICATION_TRANSITIONS, snapshot["status"], relations)
+    return {**snapshot, "allowed_actions": actions}
 
 
 def get_application(
@@ -162,9 +182,11 @@ def update_application(
             {"status": application.status, "personal_data_erased": True},
         )
     if application.status != "draft":
-        raise Conflict(
+        raise not_now(
             f"an application cannot be edited while {application.status}",
-            {"status": application.status, "editable_in": ["draft"]},
+            application.status,
+            view(application_snapshot(application), principal)["allowed_actions"],
+            editable_in=["draft"],
         )
     current = {
         "programme_id": application.programme_id,

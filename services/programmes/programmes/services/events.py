@@ -73,6 +73,7 @@ def programme_snapshot(
                 "role": p.role,
                 "country": p.organisation.country,
                 "name": p.organisation.name,
+                "participation": p.participation,
             }
             for p in programme.partners
         ]

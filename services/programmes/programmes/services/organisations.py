@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Invalid, NotFound
+from programmes.domain.errors import Invalid, NotFound, Unavailable
 from programmes.domain.keys import hash_secret, new_secret
 from programmes.domain.versioning import check_if_match
-from programmes.services.access import require_secretariat, require_writer
+from programmes.services.access import (
+    require_own_side,
+    require_secretariat,
+    require_writer,
+    role_fits,
+)
 from programmes.services.events import emit, organisation_snapshot
 from programmes.store.models import ApiKey, Organisation
 from setu_contract.events import EventType
@@ -45,9 +51,11 @@ def update_organisation(
     changes: dict[str, Any],
     if_match: str | None = None,
 ) -> Organisation:
-    """The secretariat edits an organisation; ``organisation.updated`` carries the new version."""
+    """The secretariat edits a partner organisation or its own side's record;
+    ``organisation.updated`` carries the new version."""
     require_secretariat(principal)
     org = get_organisation(session, organisation_id, lock=True)
+    require_own_side(principal, org)
     check_if_match(if_match, org.id, org.version)
     if org.kind == "secretariat" and ("kind" in changes or "country" in changes):
         raise Invalid(
@@ -97,10 +105,13 @@ def issue_key(
     session: Session, organisation: Organisation, name: str, role: str, expires_at: Any = None
 ) -> tuple[ApiKey, str]:
     """A new key and its secret (returned this once; only its hash is stored)."""
-    if role == "secretariat" and organisation.kind != "secretariat":
-        raise Invalid("only a secretariat organisation has secretariat keys", {"role": ["invalid"]})
-    if role == "partner" and organisation.kind == "secretariat":
-        raise Invalid("a secretariat organisation has no partner keys", {"role": ["invalid"]})
+    if not role_fits(role, organisation.kind):
+        message = (
+            "a secretariat organisation has only secretariat and auditor keys"
+            if organisation.kind == "secretariat"
+            else f"{role} keys exist only on secretariat organisations"
+        )
+        raise Invalid(message, {"role": [message]})
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise Invalid("the expiry is in the past", {"expires_at": ["must be in the future"]})
     secret = new_secret()
@@ -122,6 +133,7 @@ def create_key(
 ) -> tuple[ApiKey, str]:
     require_secretariat(principal)
     organisation = get_organisation(session, organisation_id)
+    require_own_side(principal, organisation)
     return issue_key(
         session, organisation, fields["name"], fields["role"], fields.get("expires_at")
     )
@@ -130,27 +142,38 @@ def create_key(
 def list_keys(
     session: Session, principal: Principal, organisation_id: str, include_revoked: bool
 ) -> list[ApiKey]:
-    """An organisation's keys, without secrets: for the secretariat and the organisation."""
+    """An organisation's keys, without secrets: for the organisation itself, auditors, and
+    the secretariat (but not the other side's)."""
     if not (principal.can_read_everything or principal.organisation_id == organisation_id):
         raise NotFound(f"no organisation {organisation_id}")
-    get_organisation(session, organisation_id)
+    require_own_side(principal, get_organisation(session, organisation_id))
     query = select(ApiKey).where(ApiKey.organisation_id == organisation_id)
     if not include_revoked:
         query = query.where(ApiKey.revoked_at.is_(None))
     return list(session.scalars(query.order_by(ApiKey.created_at, ApiKey.id)))
 
 
-def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
-    """The secretariat, or a partner for its own organisation's keys, revokes a key."""
+def revoke_key(
+    session: Session, principal: Principal, key_id: str, hold_kept_keys: Callable[[], bool]
+) -> ApiKey:
+    """The secretariat (not the other side's keys), or a partner for its own organisation's
+    keys, revokes a key. ``hold_kept_keys`` (store.kept_keys) is called before the commit;
+    when it fails (Redis did not answer), nothing is revoked: 503."""
     require_writer(principal)
     key = session.get(ApiKey, key_id)
     if key is None or not (
         principal.is_secretariat or principal.organisation_id == key.organisation_id
     ):
         raise NotFound(f"no API key {key_id}")
+    require_own_side(principal, key.organisation)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()
+        if not hold_kept_keys():
+            raise Unavailable(
+                "the revocation cannot be made known to every API process now (Redis did not "
+                "answer); the key is not revoked: try again shortly"
+            )
     return key
 
 

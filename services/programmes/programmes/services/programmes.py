@@ -26,9 +26,16 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from programmes.domain import programmes as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from programmes.domain.transitions import PROGRAMME_EDITABLE, PROGRAMME_TRANSITIONS, Relation, plan
+from programmes.domain.errors import Forbidden, Invalid, NotFound
+from programmes.domain.transitions import (
+    PROGRAMME_EDITABLE,
+    PROGRAMME_TRANSITIONS,
+    Relation,
+    not_now,
+    plan,
+)
 from programmes.domain.versioning import check_if_match
+from programmes.services import participation, programme_actions
 from programmes.services.access import require_writer
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
@@ -69,14 +76,16 @@ def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
         if name in fields:
             setattr(programme, name, fields[name])
     if "partners" in fields:
+        answers = participation.answers_carried(programme, fields["partners"])
         programme.partners = [
             ProgrammePartner(
                 organisation_id=p["organisation_id"],
                 role=p["role"],
                 position=i,
                 programme_created_at=programme.created_at,
+                **answer,
             )
-            for i, p in enumerate(fields["partners"])
+            for i, (p, answer) in enumerate(zip(fields["partners"], answers, strict=True))
         ]
     if "budget" in fields:
         programme.budget = [
@@ -109,19 +118,6 @@ def create_programme(session: Session, principal: Principal, fields: dict[str, A
     return programme
 
 
-def relations(programme: Programme, principal: Principal) -> set[Relation]:
-    """What the caller is to this programme."""
-    found: set[Relation] = set()
-    if principal.is_secretariat:
-        found.add(Relation.SECRETARIAT)
-    for partner in programme.partners:
-        if partner.organisation_id == principal.organisation_id:
-            found.add(Relation.PARTNER)
-            if partner.role == "lead":
-                found.add(Relation.LEAD)
-    return found
-
-
 def update_programme(
     session: Session,
     principal: Principal,
@@ -133,12 +129,15 @@ def update_programme(
     require_writer(principal)
     programme = get_programme(session, principal, programme_id, lock=True)
     check_if_match(if_match, programme.id, programme.version)
-    if Relation.PARTNER not in relations(programme, principal):
-        raise Forbidden("only a partner of the programme may edit it")
+    before = programme_snapshot(programme)
+    if Relation.PARTNER not in programme_actions.relations(before["partners"], principal):
+        raise Forbidden("only a partner of the programme that has confirmed it may edit it")
     if programme.status not in PROGRAMME_EDITABLE:
-        raise Conflict(
+        raise not_now(
             f"a programme cannot be edited while {programme.status}",
-            {"status": programme.status, "editable_in": sorted(PROGRAMME_EDITABLE)},
+            programme.status,
+            programme_actions.allowed(before, principal),
+            editable_in=sorted(PROGRAMME_EDITABLE),
         )
     merged = {**_editable_fields(programme), **changes}
     _validate(session, merged, principal.organisation_id)
@@ -220,6 +219,7 @@ def _with_parts(dialect: str) -> Select[Any]:
             "role": _PARTNERS.c.role,
             "country": _ORGANISATIONS.c.country,
             "name": _ORGANISATIONS.c.name,
+            "participation": _PARTNERS.c.participation,
         },
         _PARTNERS.join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PARTNERS.c.organisation_id),
         _PARTNERS.c.programme_id == of_programme,
@@ -320,7 +320,7 @@ def kept_page(
 ) -> Page | None:
     """A page of ``list_programmes`` as kept under ``generation`` (read before any
     statement), or None if it is not kept."""
-    return kept.get(_page_key(_partners_of(principal, filters), filters, page, size), generation)
+    return kept.get(_page_key(principal, filters, page, size), generation)
 
 
 def list_programmes(
@@ -333,9 +333,9 @@ def list_programmes(
     kept: KeptProgrammes | None = None,
     generation: bytes | None = None,
 ) -> Page:
-    """Snapshots of the programmes the caller may see, filtered, newest first, and how many
-    there are (kept in ``totals`` between writes, if given); the page is kept in ``kept``
-    under ``generation``, if given."""
+    """The programmes the caller may see, as it is answered (with its allowed actions),
+    filtered, newest first, and how many there are (kept in ``totals`` between writes, if
+    given); the page is kept in ``kept`` under ``generation``, if given."""
     partners = _partners_of(principal, filters)
     used = tuple(name for name in _LIST_FILTERS if filters.get(name))
     values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(partners)}
@@ -345,7 +345,7 @@ def list_programmes(
     connection = session.connection()
     page_of = _page(connection.dialect.name, len(partners), used)
     rows = connection.execute(page_of, {**values, "offset": (page - 1) * size, "limit": size}).all()
-    items = [_snapshot(row) for row in rows]
+    items = [programme_actions.view(_snapshot(row), principal) for row in rows]
 
     def count() -> int:
         return connection.scalar(_count(len(partners), used), values) or 0
@@ -355,7 +355,7 @@ def list_programmes(
     else:
         found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
     if kept is not None:
-        kept.keep(_page_key(partners, filters, page, size), found, generation, len(items) or 1)
+        kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
     return found
 
 
@@ -370,12 +370,15 @@ def _partners_of(principal: Principal, filters: dict[str, Any]) -> list[str]:
 
 
 def _page_key(
-    partners: list[str], filters: dict[str, Any], page: int, size: int
+    principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[Any, ...]:
-    """What a list page depends on: the partners it is limited to (``_partners_of``), its
-    filters, where it is."""
+    """What a list page depends on: the partners it is limited to (``_partners_of``), whose
+    allowed actions it shows (the caller's role, and its side or organisation), its filters,
+    where it is."""
+    partners = tuple(_partners_of(principal, filters))
+    viewer = (principal.role, principal.side or principal.organisation_id)
     shown = tuple(sorted((name, value) for name, value in filters.items() if value))
-    return ("page", tuple(partners), shown, page, size)
+    return ("page", partners, viewer, shown, page, size)
 
 
 # A list's statements are built once for each shape of query (which filters it has), with
@@ -484,13 +487,34 @@ def _may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
     return principal.can_read_everything or principal.organisation_id in partner_ids
 
 
-def _record_approval(session: Session, programme: Programme, principal: Principal) -> bool:
+def _check_submission(snapshot: dict[str, Any], allowed: list[str]) -> None:
+    """409 until every partner has confirmed (naming those that have not); 422 without a
+    lead in each country."""
+    waiting = participation.unconfirmed(snapshot["partners"])
+    if waiting:
+        names = ", ".join(f"{p['name']} ({p['participation']})" for p in waiting)
+        raise not_now(
+            f"cannot submit until every partner has confirmed its participation: {names}",
+            snapshot["status"],
+            allowed,
+            unconfirmed_partners=waiting,
+        )
+    problems = rules.submission_errors(snapshot["partners"])
+    if problems:
+        raise Invalid("the programme cannot be submitted yet", problems)
+
+
+def _record_approval(
+    session: Session, programme: Programme, principal: Principal, allowed: list[str]
+) -> bool:
     """Record this side's approval; True when both sides have now approved."""
     sides = {a.side for a in programme.approvals}
     if principal.side in sides:
-        raise Conflict(
+        raise not_now(
             f"the {principal.side} side has already approved this programme",
-            {"approvals": sorted(sides)},
+            programme.status,
+            allowed,
+            approvals=sorted(sides),
         )
     programme.approvals.append(
         ProgrammeApproval(
@@ -500,6 +524,14 @@ def _record_approval(session: Session, programme: Programme, principal: Principa
         )
     )
     return {*sides, principal.side} >= {"JP", "IN"}
+
+
+def answer_participation(
+    session: Session, principal: Principal, programme_id: str, decision: str
+) -> Programme:
+    """The caller's organisation confirms or declines its part in the programme."""
+    programme = get_programme(session, principal, programme_id, lock=True)
+    return participation.answer(session, principal, programme, decision)
 
 
 def transition(
@@ -512,16 +544,15 @@ def transition(
     """Move the programme by ``action`` and write its history and event."""
     require_writer(principal)
     programme = get_programme(session, principal, programme_id, lock=True)
-    row = plan(
-        PROGRAMME_TRANSITIONS, programme.status, action, relations(programme, principal), comment
-    )
+    before = programme_snapshot(programme)
+    allowed = programme_actions.allowed(before, principal)
+    relations = programme_actions.relations(before["partners"], principal)
+    row = plan(PROGRAMME_TRANSITIONS, programme.status, action, relations, comment, allowed)
     if action == "submit":
-        problems = rules.submission_errors(programme_snapshot(programme)["partners"])
-        if problems:
-            raise Invalid("the programme cannot be submitted yet", problems)
+        _check_submission(before, allowed)
     source = programme.status
     target = row.target
-    if action == "approve" and not _record_approval(session, programme, principal):
+    if action == "approve" and not _record_approval(session, programme, principal, allowed):
         target = source  # the first side's approval: still under review
     if target in ("changes_requested", "rejected", "withdrawn", "cancelled"):
         programme.approvals.clear()

@@ -7,6 +7,12 @@ already old. With Redis away there is no generation (``None``), and nothing may 
 used. The one case left is Redis failing (or the process dying) between a write's commit and
 its ``renew``: what is kept is used for at most ``bound_seconds`` (the keeper's maximum age),
 and the failure is logged with that bound.
+
+A write that must be seen by every process on its next request, whatever Redis does after
+its commit (a revoked key), ``hold``s the generation before committing: the generation
+becomes a hold, under which nothing is kept, until the renewal after the commit replaces it
+or, if that renewal never reaches Redis, until the hold expires and a new generation is made.
+If the hold itself cannot be set, the write must not be committed.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import redis
@@ -48,23 +54,44 @@ class Generation:
             )
             self.redis.failed(exc)
 
+    def hold(self, seconds: float) -> bool:
+        """Replace the generation by a hold for ``seconds`` (nothing is kept under it): what
+        was kept is read again, and what is read meanwhile is not kept. False when Redis
+        could not be told."""
+        try:
+            self.redis.client.set(
+                self.key, HOLD_PREFIX + uuid.uuid4().hex.encode(), px=int(seconds * 1000)
+            )
+        except redis.RedisError as exc:
+            log.warning("%s' generation not held: %r", self.what, exc)
+            self.redis.failed(exc)
+            return False
+        return True
 
-def read_together(*generations: Generation) -> list[bytes | None]:
-    """Each generation (made if Redis has none), in one round trip on their one Redis client;
-    each None when Redis is away."""
+
+# The start of a generation under which nothing may be kept (Generation.hold).
+HOLD_PREFIX = b"hold:"
+
+
+def read_together(*generations: Generation, also: Sequence[str] = ()) -> list[bytes | None]:
+    """Each generation (made if Redis has none), then the value of each key in ``also``, in
+    one round trip on their one Redis client; each None when Redis is away."""
     guard = generations[0].redis
     assert all(generation.redis is guard for generation in generations)
     if not guard.usable():
-        return [None] * len(generations)
+        return [None] * (len(generations) + len(also))
     try:
         pipe = guard.client.pipeline(transaction=False)
         for generation in generations:
             pipe.set(generation.key, uuid.uuid4().hex, nx=True)
             pipe.get(generation.key)
-        return pipe.execute()[1::2]
+        for key in also:
+            pipe.get(key)
+        values = pipe.execute()
+        return [*values[1 : 2 * len(generations) : 2], *values[2 * len(generations) :]]
     except redis.RedisError as exc:
         guard.failed(exc)
-        return [None] * len(generations)
+        return [None] * (len(generations) + len(also))
 
 
 # The bound on a renewal that never reached Redis.
@@ -95,6 +122,11 @@ class Keeper:
         """A new generation: everything kept is read again. Call after a commit that changed
         what is kept."""
         self.token.renew()
+
+    def may_keep(self, generation: bytes | None) -> bool:
+        """Whether something read under ``generation`` may be kept: not with Redis away, nor
+        under a hold."""
+        return generation is not None and not generation.startswith(HOLD_PREFIX)
 
     def fresh(self, kept_under: bytes, kept_at: float, generation: bytes | None) -> bool:
         """Whether something kept at ``kept_at`` (``clock()``) under the generation

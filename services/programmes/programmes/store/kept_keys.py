@@ -14,9 +14,14 @@ that is replaced after every commit that wrote a key or an organisation (a key r
   revocation that commits in between replaces the generation, so the key is read again.
 - With Redis away nothing is kept or used: every request reads the key's row.
 - An expired key is refused at its expiry: the expiry is kept with the principal.
-- The one case in which a revoked key can still be used: Redis fails (or the process dies)
-  between the revocation's commit and the new generation. A principal is kept for
-  ``store.generation.MAX_AGE_SECONDS`` (30 s) at most, which bounds that.
+- A revocation ``hold``s the generation before it commits (store.generation): from then on
+  no process uses what it kept nor keeps what it reads, until the renewal after the commit,
+  or, if Redis fails in between, until the hold expires after ``MAX_AGE_SECONDS`` and a new
+  generation is made. So a revoked key is refused on its next request in every process,
+  whatever Redis does after the commit; and when the hold cannot be set, the revocation is
+  not committed (the API answers 503).
+- Other writes (an organisation edited) are only renewed after their commit: if Redis fails
+  in between, a principal is kept for ``store.generation.MAX_AGE_SECONDS`` (30 s) at most.
 
 Writes are seen through the ORM (api_keys and organisations rows flushed in a session made by
 the watched sessionmaker). A statement that changes those tables without the ORM must call
@@ -67,9 +72,17 @@ class KeptKeys(Keeper):
     def keep(
         self, secret_hash: str, principal: Principal, expires: float | None, generation: bytes
     ) -> None:
+        if not self.may_keep(generation):
+            return
         if len(self._kept) >= MAX_KEYS:
             self._kept.clear()
         self._kept[secret_hash] = KeptKey(principal, expires, generation, self.clock())
+
+    def hold(self) -> bool:
+        """Before committing a revocation: no process uses a kept key until the renewal after
+        the commit (or for ``max_age`` if that renewal is lost). False when Redis could not
+        be told: the revocation must then not be committed."""
+        return self.token.hold(self.max_age)
 
     def watch(self, sessions: sessionmaker[Session]) -> None:
         """Call ``changed`` after every commit of ``sessions`` that wrote a key or an

@@ -80,7 +80,7 @@ class KeptProgrammes(Keeper):
     def keep(self, key: Hashable, value: Any, generation: bytes | None, weight: int = 1) -> None:
         """Keep ``value``, read from the database under ``generation`` (read before it), as
         ``weight`` snapshots."""
-        if generation is None:
+        if not self.may_keep(generation):
             return
         with self._lock:
             replaced = self._kept.pop(key, None)

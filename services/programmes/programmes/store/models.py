@@ -120,6 +120,13 @@ class ProgrammePartner(Base):
     role: Mapped[str] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer)
     programme_created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The organisation's answer to being named (pending, confirmed, declined): the creating
+    # organisation is confirmed by proposing; the others answer for themselves.
+    participation: Mapped[str] = mapped_column(
+        String(16), default="pending", server_default="pending"
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    answered_by_key_id: Mapped[str | None] = mapped_column(_ID)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

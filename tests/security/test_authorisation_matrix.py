@@ -1,0 +1,342 @@
+"""Every route of the programmes service x every kind of caller, with the status each must get.
+
+Callers: no key, a revoked, an expired key, an auditor key on a partner organisation (made
+before auditors were kept to the secretariat: refused), a partner of another organisation,
+an auditor of the JP side, an organisation named in a draft and not yet answering, the
+partners of the programme (JP, which proposed it, and IN), and the two secretariat sides.
+
+Callers act in the order of ``CALLERS`` on one shared world; a row whose first successful
+caller changes the state (a transition, an answer) says what the later callers then get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, insert, update
+
+from programmes.app import create_app
+from programmes.config import Config
+from programmes.domain.keys import hash_secret, new_secret
+from programmes.store.migrate import upgrade
+from programmes.store.models import ApiKey
+from tests.integration.programmes.conftest import (
+    Caller,
+    Partners,
+    new_auditor,
+    new_key,
+    new_organisation,
+    programme_body,
+    propose,
+    side_organisation,
+)
+from tests.integration.programmes.test_programmes_applications import (
+    application_body,
+    approved_programme,
+)
+
+CALLERS = (
+    "none",
+    "revoked",
+    "expired",
+    "misfit",
+    "other",
+    "auditor",
+    "asked",
+    "partner",
+    "partner_in",
+    "jp",
+    "in",
+)
+UNAUTHENTICATED = {"none": 401, "revoked": 401, "expired": 401, "misfit": 401}
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    """The API, with failed authentications unlimited: the matrix sends bad keys on purpose
+    (their limit has tests of its own)."""
+    upgrade(database_url)
+    config = Config(database_url, redis_url, auth_failure_limit="100000/minute", testing=True)
+    flask_app = create_app(config)
+    yield flask_app
+    flask_app.extensions["programmes.engine"].dispose()
+
+
+@dataclass
+class World:
+    callers: dict[str, Caller]
+    ids: dict[str, str]
+    bodies: dict[str, Any]
+
+
+def _partner_key(secretariat: Caller, organisation_id: str, name: str) -> dict[str, Any]:
+    answer = secretariat.post(
+        f"/v1/organisations/{organisation_id}/api-keys", {"name": name, "role": "partner"}
+    )
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def _legacy_auditor_key(engine: Engine, organisation_id: str) -> str:
+    """An auditor key on a partner organisation, as could be issued before the rule held."""
+    secret = new_secret()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ApiKey).values(
+                id=f"misfit-{secret[-8:]}",
+                organisation_id=organisation_id,
+                name="legacy auditor",
+                role="auditor",
+                secret_hash=hash_secret(secret),
+                prefix=secret[:12],
+            )
+        )
+    return secret
+
+
+def _expire(engine: Engine, key_id: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id)
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+
+
+def _programmes(partners: Partners, asked_id: str, jp: Caller, in_side: Caller) -> dict[str, str]:
+    draft_body = programme_body(partners)
+    draft_body["partners"].append({"organisation_id": asked_id, "role": "member"})
+    draft = partners.jp_caller.post("/v1/programmes", draft_body).json
+    submitted = propose(partners)
+    assert (
+        partners.jp_caller.post(
+            f"/v1/programmes/{submitted['id']}/transitions", {"action": "submit"}
+        ).json["status"]
+        == "submitted"
+    )
+    approved = approved_programme(partners, jp, in_side, slots=5)
+    application = partners.jp_caller.post(
+        "/v1/applications", application_body(approved, partners.india["id"])
+    ).json
+    partners.jp_caller.post(
+        f"/v1/applications/{application['id']}/transitions", {"action": "submit"}
+    )
+    return {
+        "draft": draft["id"],
+        "programme": submitted["id"],
+        "approved": approved["id"],
+        "application": application["id"],
+    }
+
+
+@pytest.fixture
+def world(partners: Partners, secretariat: Caller, secretariat_in: Caller, engine) -> World:
+    client = secretariat.client
+    revoked = _partner_key(secretariat, partners.jp["id"], "old")
+    client.delete(f"/v1/api-keys/{revoked['id']}", headers=secretariat.headers())
+    expired = _partner_key(secretariat, partners.jp["id"], "exp")
+    _expire(engine, expired["id"])
+    spare = _partner_key(secretariat, partners.jp["id"], "spare")
+    in_side = side_organisation(secretariat, "IN")
+    in_spare = secretariat_in.post(
+        f"/v1/organisations/{in_side['id']}/api-keys", {"name": "spare", "role": "secretariat"}
+    ).json
+    other = new_organisation(secretariat, "JP")
+    asked = new_organisation(secretariat, "IN")
+    ids = _programmes(partners, asked["id"], secretariat, secretariat_in)
+    callers = {
+        "none": Caller(client, ""),
+        "revoked": Caller(client, revoked["key"]),
+        "expired": Caller(client, expired["key"]),
+        "misfit": Caller(client, _legacy_auditor_key(engine, partners.india["id"])),
+        "other": Caller(client, new_key(secretariat, other["id"])),
+        "auditor": new_auditor(secretariat),
+        "asked": Caller(client, new_key(secretariat, asked["id"])),
+        "partner": partners.jp_caller,
+        "partner_in": partners.in_caller,
+        "jp": secretariat,
+        "in": secretariat_in,
+    }
+    ids |= {
+        "jp_org": partners.jp["id"],
+        "jp_side": side_organisation(secretariat, "JP")["id"],
+        "in_side": in_side["id"],
+        "spare_key": spare["id"],
+        "in_side_key": in_spare["id"],
+    }
+    bodies = {
+        "programme": programme_body(partners),
+        "application": application_body({"id": ids["approved"]}, partners.india["id"]),
+    }
+    return World(callers, ids, bodies)
+
+
+ORG = {"name": "Matrix Org", "country": "IN", "kind": "company", "contact_email": "m@x.in"}
+EDIT = {"preferred_language": "en"}
+PARTNER_KEY = {"name": "m", "role": "partner"}
+SIDE_KEY = {"name": "m", "role": "secretariat"}
+AUDITOR_KEY = {"name": "m", "role": "auditor"}
+NOT_OURS = {"other": 404, "asked": 404}  # a programme or application they take no part in
+READ = {"*": 200, **NOT_OURS}
+SECRETARIAT_ONLY = {"*": 403, "jp": 200, "in": 200}
+PUBLIC = {"/healthz", "/readyz", "/openapi.json"}  # answered without a key
+
+# (method, path, body, {caller: status}); callers not named get the row's "*" status.
+ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
+    ("GET", "/healthz", None, {"*": 200}),
+    ("GET", "/readyz", None, {"*": 200}),
+    ("GET", "/openapi.json", None, {"*": 200}),
+    ("GET", "/internal/authorize", None, {"*": 204}),
+    # Organisations: both sides manage partner organisations, each its own record only.
+    ("GET", "/v1/organisations", None, {"*": 200}),
+    ("GET", "/v1/organisations/{in_side}", None, {"*": 200}),
+    ("POST", "/v1/organisations", ORG, {"*": 403, "jp": 201, "in": 201}),
+    ("PATCH", "/v1/organisations/{jp_org}", EDIT, SECRETARIAT_ONLY),
+    ("PATCH", "/v1/organisations/{jp_side}", EDIT, {"*": 403, "jp": 200}),
+    ("PATCH", "/v1/organisations/{in_side}", EDIT, {"*": 403, "in": 200}),
+    # Keys: a partner lists and revokes its own; a side manages its own and partners'.
+    (
+        "GET",
+        "/v1/organisations/{jp_org}/api-keys",
+        None,
+        {"*": 404, "auditor": 200, "partner": 200, "jp": 200, "in": 200},
+    ),
+    (
+        "GET",
+        "/v1/organisations/{in_side}/api-keys",
+        None,
+        {"*": 404, "auditor": 200, "jp": 403, "in": 200},
+    ),
+    ("POST", "/v1/organisations/{jp_org}/api-keys", PARTNER_KEY, {"*": 403, "jp": 201, "in": 201}),
+    ("POST", "/v1/organisations/{jp_org}/api-keys", AUDITOR_KEY, {"*": 403, "jp": 422, "in": 422}),
+    ("POST", "/v1/organisations/{in_side}/api-keys", SIDE_KEY, {"*": 403, "in": 201}),
+    ("POST", "/v1/organisations/{in_side}/api-keys", AUDITOR_KEY, {"*": 403, "in": 201}),
+    (
+        "DELETE",
+        "/v1/api-keys/{spare_key}",
+        None,
+        {"*": 404, "auditor": 403, "partner": 204, "jp": 204, "in": 204},
+    ),
+    (
+        "DELETE",
+        "/v1/api-keys/{in_side_key}",
+        None,
+        {"*": 404, "auditor": 403, "jp": 403, "in": 204},
+    ),
+    # Programmes.
+    ("GET", "/v1/programmes", None, {"*": 200}),
+    # The creating organisation must be a partner.
+    (
+        "POST",
+        "/v1/programmes",
+        "programme",
+        {"*": 422, "auditor": 403, "partner": 201, "partner_in": 201},
+    ),
+    # A named organisation reads the draft it is asked to join.
+    ("GET", "/v1/programmes/{draft}", None, {"*": 200, "other": 404}),
+    ("GET", "/v1/programmes/{draft}/history", None, {"*": 200, "other": 404}),
+    ("GET", "/v1/programmes/{programme}", None, READ),
+    # Named but not yet confirmed (asked, partner_in): not a partner yet.
+    ("PATCH", "/v1/programmes/{draft}", {"summary": "s"}, {"*": 403, "other": 404, "partner": 200}),
+    (
+        "POST",
+        "/v1/programmes/{draft}/participation",
+        {"decision": "confirm"},
+        {"*": 403, "other": 404, "asked": 200, "partner_in": 200},
+    ),
+    (
+        "POST",
+        "/v1/programmes/{draft}/transitions",
+        {"action": "submit"},
+        {"*": 403, "other": 404, "asked": 200, "partner": 409, "partner_in": 409},
+    ),
+    (
+        "PATCH",
+        "/v1/programmes/{programme}",
+        {"summary": "s"},
+        {"*": 403, **NOT_OURS, "partner": 409, "partner_in": 409},
+    ),
+    (
+        "POST",
+        "/v1/programmes/{programme}/transitions",
+        {"action": "start_review"},
+        {"*": 403, **NOT_OURS, "jp": 200, "in": 409},
+    ),
+    # A partner asking to approve is refused whatever the status; the sides approve once each.
+    (
+        "POST",
+        "/v1/programmes/{programme}/transitions",
+        {"action": "approve"},
+        {"*": 403, **NOT_OURS, "jp": 200, "in": 200},
+    ),
+    # Applications.
+    ("GET", "/v1/applications", None, {"*": 200}),
+    (
+        "POST",
+        "/v1/applications",
+        "application",
+        {"*": 422, "auditor": 403, "partner": 201, "jp": 403, "in": 403},
+    ),
+    ("GET", "/v1/applications/{application}", None, READ),
+    ("GET", "/v1/applications/{application}/history", None, READ),
+    (
+        "PATCH",
+        "/v1/applications/{application}",
+        {"career_stage": "faculty"},
+        {"*": 403, **NOT_OURS, "partner": 409},
+    ),
+    (
+        "POST",
+        "/v1/applications/{application}/transitions",
+        {"action": "endorse"},
+        {"*": 403, **NOT_OURS, "partner_in": 200},
+    ),
+    (
+        "DELETE",
+        "/v1/applications/{application}/personal-data",
+        None,
+        {"*": 403, **NOT_OURS, "jp": 204, "in": 204},
+    ),
+    ("GET", "/v1/events", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
+]
+
+
+def _request(world: World, caller: Caller, method: str, path: str, body: Any):
+    body = world.bodies.get(body, body) if isinstance(body, str) else body
+    headers = {"Authorization": f"Bearer {caller.key}"} if caller.key else {}
+    return caller.client.open(path.format(**world.ids), method=method, json=body, headers=headers)
+
+
+def test_every_route_answers_every_caller_as_it_must(world: World):
+    mismatches = []
+    for method, path, body, expected in ROWS:
+        for name in CALLERS:
+            want = expected.get(name, expected["*"])
+            if path not in PUBLIC:
+                want = UNAUTHENTICATED.get(name, want)
+            answer = _request(world, world.callers[name], method, path, body)
+            if answer.status_code != want:
+                mismatches.append((method, path, body, name, want, answer.status_code))
+    assert mismatches == []
+
+
+def _shape(path: str) -> tuple[str, ...]:
+    """A path with each parameter as ``*``: /v1/programmes/{draft} and the rule
+    /v1/programmes/<string:programme_id> have the same shape."""
+    return tuple("*" if part[:1] in "{<" else part for part in path.split("/"))
+
+
+def test_every_route_of_the_service_is_in_the_matrix(app: Flask):
+    routes = {
+        (method, _shape(rule.rule))
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if rule.endpoint != "static"
+    }
+    in_matrix = {(method, _shape(path)) for method, path, _, _ in ROWS}
+    assert routes - in_matrix == set()

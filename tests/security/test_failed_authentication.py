@@ -1,0 +1,138 @@
+"""Failed authentication is limited per client address: no unlimited key guessing. Past the
+limit the address gets 429 with Retry-After, whatever key it sends, in every API process;
+the address is the one the gateway puts in X-Forwarded-For, else the socket's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+from werkzeug.test import Client
+
+from programmes.app import create_app
+from programmes.config import Config
+from programmes.domain.keys import new_secret
+from programmes.store.migrate import upgrade
+from setu.gateway import Gateway
+from tests.integration.programmes.conftest import Caller, Partners
+from tests.support.infra import free_port
+
+LIMIT = 5
+
+
+def limited(database_url: str, redis_url: str) -> Flask:
+    """An API process with a small limit on failed authentications."""
+    limit = f"{LIMIT}/minute"
+    config = Config(database_url, redis_url, auth_failure_limit=limit, testing=True)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    upgrade(database_url)
+    flask_app = limited(database_url, redis_url)
+    yield flask_app
+    flask_app.extensions["programmes.engine"].dispose()
+
+
+@pytest.fixture
+def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
+    other = limited(database_url, redis_url)
+    yield other
+    other.extensions["programmes.engine"].dispose()
+
+
+def from_address(caller: Caller, address: str, path: str = "/v1/programmes", key: str = ""):
+    headers = {"Authorization": f"Bearer {key or caller.key}", "X-Forwarded-For": address}
+    return caller.client.get(path, headers=headers)
+
+
+def test_an_address_that_guesses_keys_is_stopped_whatever_key_it_sends(partners: Partners):
+    caller = partners.jp_caller
+    guesses = [from_address(caller, "203.0.113.7", key=new_secret()) for _ in range(LIMIT)]
+    assert [answer.status_code for answer in guesses] == [401] * LIMIT
+    stopped = from_address(caller, "203.0.113.7", key=new_secret())
+    assert stopped.status_code == 429 and stopped.json["code"] == 429
+    assert 1 <= int(stopped.headers["Retry-After"]) <= 60
+    assert "failed authentications" in stopped.json["message"]
+    # A right key from that address is stopped too (a guess would otherwise be told apart),
+    # on the gateway's question as well.
+    assert from_address(caller, "203.0.113.7").status_code == 429
+    assert from_address(caller, "203.0.113.7", "/internal/authorize").status_code == 429
+    # Other addresses are not.
+    assert from_address(caller, "198.51.100.2").status_code == 200
+    assert from_address(caller, "198.51.100.2", key=new_secret()).status_code == 401
+
+
+def test_the_gateways_address_is_the_last_in_x_forwarded_for(partners: Partners):
+    caller = partners.jp_caller
+    for n in range(LIMIT):
+        # What a client put first does not change the address the gateway saw.
+        answer = from_address(caller, f"10.0.0.{n}, 203.0.113.8", key=new_secret())
+        assert answer.status_code == 401
+    assert from_address(caller, "10.9.9.9, 203.0.113.8").status_code == 429
+    assert from_address(caller, "203.0.113.8").status_code == 429
+
+
+def test_no_key_at_all_is_not_a_failed_guess(partners: Partners):
+    client = partners.jp_caller.client
+    for _ in range(LIMIT * 2):
+        answer = client.get("/v1/programmes", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert answer.status_code == 401
+    assert from_address(partners.jp_caller, "203.0.113.9").status_code == 200
+
+
+def test_every_process_counts_the_same_failures(app: Flask, second: Flask, partners: Partners):
+    there = Caller(second.test_client(), partners.jp_caller.key)
+    for n in range(LIMIT):
+        caller = partners.jp_caller if n % 2 else there
+        assert from_address(caller, "203.0.113.10", key=new_secret()).status_code == 401
+    assert from_address(there, "203.0.113.10").status_code == 429
+    assert from_address(partners.jp_caller, "203.0.113.10").status_code == 429
+
+
+def test_with_redis_away_each_process_counts_its_own(database_url: str, partners: Partners):
+    away = limited(database_url, f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        caller = Caller(away.test_client(), partners.jp_caller.key)
+        for _ in range(LIMIT):
+            assert from_address(caller, "203.0.113.11", key=new_secret()).status_code == 401
+        assert from_address(caller, "203.0.113.11").status_code == 429
+        assert from_address(caller, "203.0.113.12").status_code == 200
+    finally:
+        away.extensions["programmes.engine"].dispose()
+
+
+def test_through_the_local_gateway_the_client_cannot_choose_its_address(
+    app: Flask, partners: Partners
+):
+    """The local gateway sets X-Forwarded-For to the address it was reached from, on requests
+    to programmes and on its question for the other services."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        upstreams = {"programmes": base, "notifications": base, "reports": base}
+        gateway = Client(Gateway(upstreams))
+        client = {"REMOTE_ADDR": "203.0.113.20"}
+
+        def ask(path: str, key: str, forged: str):
+            headers = {"Authorization": f"Bearer {key}", "X-Forwarded-For": forged}
+            return gateway.get(path, headers=headers, environ_base=client)
+
+        for n in range(LIMIT):
+            answer = ask("/v1/reports", new_secret(), f"192.0.2.{n}")
+            assert answer.status_code == 401
+        assert ask("/v1/programmes", partners.jp_caller.key, "192.0.2.99").status_code == 429
+        assert ask("/v1/reports", partners.jp_caller.key, "192.0.2.98").status_code == 429
+        elsewhere = gateway.get(
+            "/v1/programmes",
+            headers={"Authorization": f"Bearer {partners.jp_caller.key}"},
+            environ_base={"REMOTE_ADDR": "198.51.100.20"},
+        )
+        assert elsewhere.status_code == 200
+    finally:
+        server.shutdown()
