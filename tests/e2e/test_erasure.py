@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.topology import RunningSetu, running_setu
+from tests.e2e.topology import RunningSetu, confirm_participation, running_setu
 from tests.integration.notifications.webhook_receiver import Receiver, verify
 from tests.support.infra import postgres_database, wait_until
 from tests.support.personal_data import (
@@ -102,6 +102,7 @@ def approved_programme(system: RunningSetu, parties: Parties) -> str:
         },
     )
     path = f"/v1/programmes/{programme['id']}"
+    assert confirm_participation(system, parties.partner["IN"], programme["id"]).status_code == 200
     _move(system, parties.partner["JP"], path, "submit")
     _move(system, parties.jp_secretariat, path, "start_review")
     _move(system, parties.jp_secretariat, path, "approve")

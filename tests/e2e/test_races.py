@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.topology import RunningSetu, running_setu
+from tests.e2e.topology import RunningSetu, confirm_participation, running_setu
 from tests.support.infra import postgres_database
 from tests.support.smtp import SmtpServer
 
@@ -144,7 +144,9 @@ def move(system: RunningSetu, key: str, path: str, action: str) -> requests.Resp
 
 
 def submit(system: RunningSetu, cast: Cast, programme_id: str) -> None:
-    """The JP partner submits the programme it created (the IN partner is its other one)."""
+    """The IN partner confirms its part in the programme the JP partner created, which the JP
+    partner then submits."""
+    expect(200, confirm_participation(system, cast.in_key, programme_id))
     expect(200, move(system, cast.jp_key, f"/v1/programmes/{programme_id}", "submit"))
 
 
