@@ -79,6 +79,10 @@ assert VISIBILITY_TIMEOUT > PREFETCH_MULTIPLIER * TASK_TIME_LIMIT + MAX_COUNTDOW
 # freeze a relay or a worker (RELIABILITY.md, "Redis hangs").
 REDIS_SOCKET_TIMEOUT = 5.0
 
+# Kombu's Redis transport with a guard for a connection lost while a worker waits on it
+# (setu_contract.broker).
+BROKER_TRANSPORT = "setu_contract.broker:Transport"
+
 
 def celery_settings(broker_url: str) -> dict[str, Any]:
     """The Celery configuration shared by every producer and consumer on the broker."""
@@ -98,6 +102,7 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
     }
     return {
         "broker_url": broker_url,
+        "broker_transport": BROKER_TRANSPORT,
         "broker_transport_options": transport,
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": REDIS_SOCKET_TIMEOUT,
@@ -117,8 +122,12 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "accept_content": ["json"],
         "timezone": "UTC",
         "enable_utc": True,
-        # Ask the broker to put back what we hold when the connection is lost.
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A task running when the broker goes away runs to its end: its email is sent and
+        # recorded once. Cancelling it would kill its pool process mid-send (the sweeper then
+        # sends again what the SMTP server may have accepted), and Celery cancels by pool
+        # process id, which may by then run another task. Its acknowledgement is lost with
+        # the connection: the message comes back later and the consumer finds it applied.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
     }
 
