@@ -11,7 +11,8 @@ is read from the client that is gone: ``AttributeError: 'NoneType' object has no
 
 Here that client is refused with the connection error it stands for, so every caller
 treats it as the lost connection it is: the worker reconnects, and the messages it held
-stay in Redis's unacked set, which hands them out again after the visibility timeout.
+stay in Redis's unacked set, which hands them out again after the visibility timeout
+(events sooner: their producer sends again what is not confirmed, setu_contract.deliveries).
 
 Celery uses this transport through ``broker_transport`` (``messaging.celery_settings``).
 """

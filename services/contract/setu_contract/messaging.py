@@ -37,6 +37,32 @@ def destinations(event_type: str) -> list[tuple[str, str]]:
     return [(q, HANDLE_EVENT_TASK[q]) for q in QUEUES if kind in SUBSCRIPTIONS[q]]
 
 
+# The services that write events (each has an outbox and a relay), and which writes what.
+# A consumer is named by its queue.
+PROGRAMMES_PRODUCER = "programmes"
+REPORTS_PRODUCER = "reports"
+PRODUCERS = (PROGRAMMES_PRODUCER, REPORTS_PRODUCER)
+
+
+def producer_of(event_type: str) -> str:
+    """The service that writes events of this type."""
+    if EventType(event_type) is EventType.REPORT_GENERATED:
+        return REPORTS_PRODUCER
+    return PROGRAMMES_PRODUCER
+
+
+def consumers_of(producer: str) -> tuple[str, ...]:
+    """The queues (consumers) that are sent some of ``producer``'s events."""
+    kinds = [kind for kind in EventType if producer_of(kind) == producer]
+    return tuple(q for q in QUEUES if any(kind in SUBSCRIPTIONS[q] for kind in kinds))
+
+
+def confirmations_key(producer: str) -> str:
+    """The Redis list in which consumers confirm ``producer``'s events to it
+    (setu_contract.confirmations)."""
+    return f"setu:confirmations:{producer}"
+
+
 def event_task_reprs(envelope: dict[str, Any]) -> dict[str, str]:
     """What an event task shows of its arguments: the event's type and id, none of its data.
 

@@ -30,6 +30,7 @@ from notifications.services.sending import Outcome, send_claimed, send_delivery
 from notifications.services.sweeping import stuck_deliveries
 from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract.confirmations import DEAD_LETTERED
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
@@ -65,7 +66,8 @@ def _settings() -> dict[str, Any]:
 
 class NotificationsTask(Task):
     """Retries unexpected errors (database or broker hiccups) with backoff and jitter, and
-    records a dead letter when the retries run out."""
+    records a dead letter when the retries run out (for an event, confirmed to its producer
+    as dead-lettered)."""
 
     autoretry_for = (Exception,)
     retry_backoff = 2
@@ -81,6 +83,9 @@ class NotificationsTask(Task):
                 )
         except Exception:
             log.exception("could not record a dead letter", extra={"task_id": task_id})
+            return
+        if self.name == HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE] and args:
+            runtime().confirmer.confirm(args[0], DEAD_LETTERED)
 
 
 app = Celery("notifications", task_cls=NotificationsTask)
@@ -133,15 +138,17 @@ def _after(delivery_id: str, outcome: Outcome) -> Outcome:
 @app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     """Apply an event once and claim its emails (one transaction), then send them."""
+    rt = runtime()
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
         # Retrying cannot make a malformed event valid.
         log.error("invalid event dropped", extra={"errors": exc.errors})
+        if isinstance(envelope, dict):
+            rt.confirmer.confirm(envelope, DEAD_LETTERED)
         return
     # The envelope's correlation id is the one of the request that caused the event.
     set_correlation_id(event["correlation_id"])
-    rt = runtime()
     last_chance = self.request.retries >= WAIT_FOR_ORGANISATIONS
     with rt.sessions() as session:
         try:
@@ -157,6 +164,9 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     # Each webhook in a task of its own: a slow endpoint must not hold up emails.
     for webhook_id in taken.webhooks:
         _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+    # Applied, its emails sent or in this service's own retries: the producer need not send
+    # it again.
+    rt.confirmer.confirm(event)
 
 
 def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:

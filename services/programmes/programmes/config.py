@@ -20,6 +20,8 @@ class Config:
     rate_limit: str = "600/minute"
     secretariat_email: str = "secretariat@setu.local"
     log_level: str = "INFO"
+    # Seconds the relay waits for a consumer to confirm an event before sending it again.
+    delivery_deadline: float = 60.0
     testing: bool = False
 
     @classmethod
@@ -31,4 +33,5 @@ class Config:
             rate_limit=env.get("SETU_RATE_LIMIT") or cls.rate_limit,
             secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
             log_level=env.get("LOG_LEVEL") or cls.log_level,
+            delivery_deadline=float(env.get("SETU_DELIVERY_DEADLINE") or cls.delivery_deadline),
         )

@@ -23,6 +23,9 @@ class Config:
     event_max_retries: int = 8
     event_retry_base: float = 1.0
     event_retry_max: float = 60.0
+    # Seconds the relay waits for notifications to confirm a report.generated event before
+    # sending it again.
+    delivery_deadline: float = 60.0
 
     @property
     def reports_dir(self) -> Path:
@@ -40,6 +43,7 @@ class Config:
             event_max_retries=int(_number(env, "REPORTS_EVENT_MAX_RETRIES", 8)),
             event_retry_base=_number(env, "REPORTS_EVENT_RETRY_BASE", 1.0),
             event_retry_max=_number(env, "REPORTS_EVENT_RETRY_MAX", 60.0),
+            delivery_deadline=_number(env, "SETU_DELIVERY_DEADLINE", 60.0),
         )
 
 

@@ -1,0 +1,407 @@
+"""What a producer knows of each event's delivery to each consumer, and what it sends again.
+
+When the relay publishes an event it writes, in the same transaction, one row per consumer
+the event goes to: ``unconfirmed``, due for a resend ``deadline`` seconds later. The
+consumer's confirmation (setu_contract.confirmations) deletes the row when it applied the
+event, or marks it ``dead_lettered`` when it gave up on it. So the table holds only what
+is not confirmed yet, and dead letters: its size is the consumers' backlog, not the log's.
+
+An event still unconfirmed when its row is due is published again, to that consumer only,
+with the same task id (``<event id>:<queue>``): a Redis that lost its queues costs a delay
+of about the deadline, not an event. Each further resend waits twice as long as the one
+before, up to ``longest_wait``; and nothing is sent again to a consumer whose queue still
+holds more than ``queue_limit`` tasks, as the event may well be among them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from setu_contract.confirmations import APPLIED, DEAD_LETTERED, Confirmation, take_confirmations
+from setu_contract.database import UtcDateTime
+from setu_contract.messaging import consumers_of, destinations
+from setu_contract.metrics import CONFIRMATIONS, EVENTS_REDELIVERED
+
+log = logging.getLogger(__name__)
+
+UNCONFIRMED = "unconfirmed"
+STATES = (UNCONFIRMED, DEAD_LETTERED)
+
+# publish_to(queue, envelopes): publish each envelope to that one queue, or raise.
+PublishTo = Callable[[str, Sequence[dict[str, Any]]], None]
+
+
+def deliveries_table(metadata: MetaData, name: str = "outbox_deliveries") -> Table:
+    """The table of events not yet confirmed by a consumer (each producer's migrations
+    create it beside its outbox)."""
+    return Table(
+        name,
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("consumer", String(32), primary_key=True),
+        # The event's place in the outbox, where its envelope is.
+        Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+        Column("state", String(16), nullable=False),
+        Column("sent_at", UtcDateTime(), nullable=False),
+        Column("resend_at", UtcDateTime(), nullable=False),
+        Column("resends", Integer, nullable=False),
+        Index(f"ix_{name}_due", "state", "resend_at"),
+    )
+
+
+@dataclass(frozen=True)
+class RedeliveryPolicy:
+    """When an unconfirmed event is sent again (seconds)."""
+
+    deadline: float = 60.0
+    longest_wait: float = 900.0
+    queue_limit: int = 100
+    batch: int = 200
+    # How often the relay looks for rows that are due.
+    check_every: float = 2.0
+
+    def resend_at(self, now: datetime, resends: int) -> datetime:
+        """When to send again an event that has been sent ``resends`` times more than once."""
+        wait = min(self.deadline * 2**resends, self.longest_wait)
+        return now + timedelta(seconds=wait)
+
+
+@dataclass(frozen=True)
+class Due:
+    """An event to send again to one consumer."""
+
+    event_id: str
+    consumer: str
+    resends: int
+    envelope: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """One consumer's unconfirmed events, as the producer sees them."""
+
+    consumer: str
+    unconfirmed: int
+    dead_lettered: int
+    oldest_sent_at: datetime | None
+
+    def oldest_age(self, now: datetime) -> float:
+        """Seconds since the oldest unconfirmed event was first sent (0 when none)."""
+        return (now - self.oldest_sent_at).total_seconds() if self.oldest_sent_at else 0.0
+
+    def describe(self, producer: str, now: datetime) -> str:
+        """One line for an operator."""
+        oldest = f", the oldest sent {self.oldest_age(now):.0f} s ago" if self.unconfirmed else ""
+        return (
+            f"{producer} -> {self.consumer}: {self.unconfirmed} unconfirmed{oldest}; "
+            f"{self.dead_lettered} dead-lettered"
+        )
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert(connection: Connection) -> Any:
+    return postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+
+
+class DeliveryLedger:
+    """The statements on a producer's deliveries table (the caller owns the transaction)."""
+
+    def __init__(self, table: Table, outbox: Table, policy: RedeliveryPolicy | None = None):
+        self.table = table
+        self.outbox = outbox
+        self.policy = policy or RedeliveryPolicy()
+
+    def record_sent(self, conn: Connection, events: Sequence[Any], now: datetime) -> None:
+        """One unconfirmed row per consumer of each event (``events``: rows with a
+        ``position`` and a ``payload``). An event published again (its outbox row reset by
+        hand) is unconfirmed again."""
+        first_due = self.policy.resend_at(now, 0)
+        rows = [
+            {
+                "event_id": event.payload["id"],
+                "consumer": queue,
+                "position": event.position,
+                "state": UNCONFIRMED,
+                "sent_at": now,
+                "resend_at": first_due,
+                "resends": 0,
+            }
+            for event in events
+            for queue, _task in destinations(event.payload["type"])
+        ]
+        if not rows:
+            return
+        statement = _insert(conn)(self.table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["event_id", "consumer"],
+            set_={"state": statement.excluded.state, "resend_at": statement.excluded.resend_at},
+        )
+        conn.execute(statement, rows)
+
+    def record_confirmations(self, conn: Connection, found: Iterable[Confirmation]) -> Counter:
+        """Delete what was applied, mark what was dead-lettered; counts by (consumer,
+        outcome). A confirmation of an event the table does not hold changes nothing."""
+        events: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for confirmation in found:
+            events[(confirmation.consumer, confirmation.outcome)].add(confirmation.event_id)
+        t = self.table
+        for (consumer, outcome), ids in events.items():
+            which = and_(t.c.consumer == consumer, t.c.event_id.in_(sorted(ids)))
+            if outcome == APPLIED:
+                conn.execute(delete(t).where(which))
+            else:
+                conn.execute(update(t).where(which).values(state=DEAD_LETTERED))
+        return Counter({key: len(ids) for key, ids in events.items()})
+
+    def _with_envelopes(self) -> Any:
+        t, o = self.table, self.outbox
+        return select(t.c.event_id, t.c.consumer, t.c.resends, o.c.payload).join(
+            o, o.c.position == t.c.position
+        )
+
+    def take_due(
+        self, conn: Connection, now: datetime, consumers: Sequence[str], limit: int
+    ) -> list[Due]:
+        """Unconfirmed events of ``consumers`` due for a resend, earliest due first; on
+        PostgreSQL locked for this transaction (another relay skips them)."""
+        t = self.table
+        query = (
+            self._with_envelopes()
+            .where(t.c.state == UNCONFIRMED, t.c.resend_at <= now, t.c.consumer.in_(consumers))
+            .order_by(t.c.resend_at)
+            .limit(limit)
+        )
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(of=t, skip_locked=True)
+        return [Due(*row) for row in conn.execute(query)]
+
+    def unconfirmed(
+        self,
+        conn: Connection,
+        consumer: str,
+        after_position: int,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+    ) -> list[tuple[int, Due]]:
+        """(outbox position, event) of ``consumer``'s unconfirmed events that occurred in
+        [since, until), in log order from ``after_position``."""
+        t, o = self.table, self.outbox
+        query = (
+            self._with_envelopes()
+            .add_columns(t.c.position)
+            .where(t.c.state == UNCONFIRMED, t.c.consumer == consumer)
+            .where(t.c.position > after_position)
+        )
+        if since is not None:
+            query = query.where(o.c.occurred_at >= since)
+        if until is not None:
+            query = query.where(o.c.occurred_at < until)
+        rows = conn.execute(query.order_by(t.c.position).limit(limit))
+        return [(row.position, Due(*row[:4])) for row in rows]
+
+    def mark_resent(self, conn: Connection, sent: Sequence[Due], now: datetime) -> None:
+        if not sent:
+            return
+        t = self.table
+        statement = (
+            update(t)
+            .where(t.c.event_id == bindparam("e"), t.c.consumer == bindparam("c"))
+            .values(resend_at=bindparam("due"), resends=bindparam("n"))
+        )
+        conn.execute(
+            statement,
+            [
+                {
+                    "e": due.event_id,
+                    "c": due.consumer,
+                    "due": self.policy.resend_at(now, due.resends + 1),
+                    "n": due.resends + 1,
+                }
+                for due in sent
+            ],
+        )
+
+    def backlog(self, conn: Connection, consumers: Sequence[str]) -> list[Backlog]:
+        """Each of ``consumers``' unconfirmed and dead-lettered events (zero included)."""
+        t = self.table
+        query = select(t.c.consumer, t.c.state, func.count(), func.min(t.c.sent_at)).group_by(
+            t.c.consumer, t.c.state
+        )
+        counts: dict[tuple[str, str], tuple[int, datetime | None]] = {}
+        for consumer, state, count, oldest in conn.execute(query):
+            counts[(consumer, state)] = (count, oldest)
+        backlogs = []
+        for consumer in consumers:
+            unconfirmed, oldest = counts.get((consumer, UNCONFIRMED), (0, None))
+            dead, _ = counts.get((consumer, DEAD_LETTERED), (0, None))
+            backlogs.append(Backlog(consumer, unconfirmed, dead, oldest))
+        return backlogs
+
+    def states(self, conn: Connection, event_ids: Sequence[str]) -> dict[tuple[str, str], str]:
+        """(event id, consumer) -> the state of each row these events have."""
+        t = self.table
+        query = select(t.c.event_id, t.c.consumer, t.c.state).where(
+            t.c.event_id.in_(list(event_ids))
+        )
+        return {(event_id, consumer): state for event_id, consumer, state in conn.execute(query)}
+
+
+class DeliveryTracker:
+    """A producer's relay's other half: it takes the consumers' confirmations and sends
+    again what they have not confirmed in time (``tick``, between the relay's passes)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        ledger: DeliveryLedger,
+        broker: Any,
+        producer: str,
+        publish_to: PublishTo,
+    ):
+        """``broker``: a redis client (``confirmations.broker_client``)."""
+        self.engine = engine
+        self.ledger = ledger
+        self.broker = broker
+        self.producer = producer
+        self.publish_to = publish_to
+        self.consumers = consumers_of(producer)
+        self._next_check = 0.0
+        for consumer in self.consumers:
+            EVENTS_REDELIVERED.labels(producer, consumer)  # shown as 0 from the start
+
+    @property
+    def policy(self) -> RedeliveryPolicy:
+        return self.ledger.policy
+
+    def record_sent(self, conn: Connection, events: Sequence[Any]) -> None:
+        self.ledger.record_sent(conn, events, now_utc())
+
+    def tick(self) -> None:
+        """Take the confirmations waiting, and (every ``check_every`` seconds) send again
+        what is due. Raises when Redis or the database refuses: the relay backs off."""
+        self.take_confirmations()
+        if time.monotonic() >= self._next_check:
+            self.resend_due()
+            self._next_check = time.monotonic() + self.policy.check_every
+
+    def take_confirmations(self, count: int = 1000) -> int:
+        """Record every confirmation waiting in Redis, a batch per transaction."""
+        taken = 0
+        while True:
+            found, lines = take_confirmations(self.broker, self.producer, count)
+            if found:
+                with self.engine.begin() as conn:
+                    counts = self.ledger.record_confirmations(conn, found)
+                for (consumer, outcome), n in counts.items():
+                    CONFIRMATIONS.labels(self.producer, consumer, outcome).inc(n)
+                taken += len(found)
+            if lines < count:
+                return taken
+
+    def open_consumers(self) -> list[str]:
+        """The consumers whose queue is short enough to be sent something again."""
+        limit = self.policy.queue_limit
+        return [c for c in self.consumers if int(self.broker.llen(c)) <= limit]
+
+    def resend_due(self) -> int:
+        """Publish again, each to its one consumer, the events due for a resend."""
+        consumers = self.open_consumers()
+        if not consumers:
+            return 0
+        now = now_utc()
+        with self.engine.begin() as conn:
+            due = self.ledger.take_due(conn, now, consumers, self.policy.batch)
+            self._publish(due)
+            self.ledger.mark_resent(conn, due, now)
+        if due:
+            log.warning(
+                "unconfirmed events sent again",
+                extra={"producer": self.producer, "events": len(due)},
+            )
+        return len(due)
+
+    def redeliver(
+        self, consumer: str, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """Send ``consumer`` again every event it has not confirmed that occurred in
+        [since, until), due or not (``setu events redeliver``); how many."""
+        after, sent = 0, 0
+        while True:
+            now = now_utc()
+            with self.engine.begin() as conn:
+                found = self.ledger.unconfirmed(
+                    conn, consumer, after, since, until, self.policy.batch
+                )
+                batch = [due for _, due in found]
+                self._publish(batch)
+                self.ledger.mark_resent(conn, batch, now)
+            sent += len(batch)
+            if len(found) < self.policy.batch:
+                return sent
+            after = found[-1][0]
+
+    def _publish(self, due: Sequence[Due]) -> None:
+        by_consumer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for event in due:
+            by_consumer[event.consumer].append(event.envelope)
+        for consumer, envelopes in by_consumer.items():
+            self.publish_to(consumer, envelopes)
+            EVENTS_REDELIVERED.labels(self.producer, consumer).inc(len(envelopes))
+
+    def backlog(self) -> list[Backlog]:
+        with self.engine.connect() as conn:
+            return self.ledger.backlog(conn, self.consumers)
+
+
+def delivery_tracker(
+    engine: Engine,
+    outbox: Table,
+    deliveries: Table,
+    producer: str,
+    redis_url: str,
+    publish_to: PublishTo,
+    deadline: float,
+) -> DeliveryTracker:
+    """The tracker of ``producer``'s relay and commands (``deadline``: SETU_DELIVERY_DEADLINE)."""
+    from setu_contract.confirmations import broker_client
+
+    ledger = DeliveryLedger(deliveries, outbox, RedeliveryPolicy(deadline=deadline))
+    return DeliveryTracker(engine, ledger, broker_client(redis_url), producer, publish_to)
+
+
+def operator_time(value: str | None) -> datetime | None:
+    """A time an operator typed (ISO 8601; UTC when it names no offset)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
