@@ -1,7 +1,8 @@
 """The Celery app of the notifications service and its thin tasks.
 
 Tasks, all on the ``notifications`` queue: ``notifications.handle_event`` (every event),
-``notifications.replay_event`` (an event from the log during a rebuild: state only, no email),
+``notifications.replay_event`` (an event from the log during a rebuild: state only, no email,
+not recorded as processed unless asked),
 ``notifications.send_delivery`` (a retry of one email), ``notifications.send_webhook`` (one
 webhook message) and ``notifications.sweep_deliveries`` (sent by beat every minute:
 re-queues what a lost task left behind).
@@ -174,8 +175,8 @@ def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> No
 
 
 @app.task(name=REPLAY_EVENT_TASK, acks_late=True)
-def replay_event_task(envelope: dict[str, Any]) -> None:
-    """`setu events replay --to notifications`: rebuild the read model, send nothing."""
+def replay_event_task(envelope: dict[str, Any], mark_processed: bool = False) -> None:
+    """Rebuild the read model from one event of the log, send nothing (``replay_event``)."""
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
@@ -184,7 +185,7 @@ def replay_event_task(envelope: dict[str, Any]) -> None:
     set_correlation_id(event["correlation_id"])
     rt = runtime()
     with rt.sessions() as session:
-        replay_event(session, event, rt.settings)
+        replay_event(session, event, rt.settings, mark_processed)
 
 
 @app.task(name=SEND_DELIVERY_TASK, acks_late=True)
