@@ -143,6 +143,7 @@ ROWS = [
         {"*": 403, "other": 404, "jp": 204, "in": 204},
     ),
     ("GET", "/v1/events", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
+    ("GET", "/v1/events/consumers", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     ("GET", "/internal/authorize", None, {"*": 204}),
 ]
 
