@@ -34,12 +34,15 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
     bindparam,
     delete,
     func,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -128,8 +131,19 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _insert(connection: Connection) -> Any:
-    return postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+def _among(column: Any, values: list[str], dialect: str) -> Any:
+    """``column`` is one of ``values``: on PostgreSQL one array parameter, not one a value."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("among", values, type_=ARRAY(String), unique=True))
+    return column.in_(values)
+
+
+def _upserting(statement: Any) -> Any:
+    """``statement`` (a dialect's INSERT) resetting a row it finds to unconfirmed, due anew."""
+    return statement.on_conflict_do_update(
+        index_elements=["event_id", "consumer"],
+        set_={"state": statement.excluded.state, "resend_at": statement.excluded.resend_at},
+    )
 
 
 class DeliveryLedger:
@@ -144,28 +158,55 @@ class DeliveryLedger:
         """One unconfirmed row per consumer of each event (``events``: rows with a
         ``position`` and a ``payload``). An event published again (its outbox row reset by
         hand) is unconfirmed again."""
+        sent = [
+            (event.payload["id"], queue, event.position)
+            for event in events
+            for queue, _task in destinations(event.payload["type"])
+        ]
+        if not sent:
+            return
         first_due = self.policy.resend_at(now, 0)
+        if conn.dialect.name == "postgresql":
+            statement = self._insert_arrays(sent, now, first_due)
+            conn.execute(_upserting(statement))
+            return
         rows = [
             {
-                "event_id": event.payload["id"],
-                "consumer": queue,
-                "position": event.position,
+                "event_id": event_id,
+                "consumer": consumer,
+                "position": position,
                 "state": UNCONFIRMED,
                 "sent_at": now,
                 "resend_at": first_due,
                 "resends": 0,
             }
-            for event in events
-            for queue, _task in destinations(event.payload["type"])
+            for event_id, consumer, position in sent
         ]
-        if not rows:
-            return
-        statement = _insert(conn)(self.table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["event_id", "consumer"],
-            set_={"state": statement.excluded.state, "resend_at": statement.excluded.resend_at},
+        conn.execute(_upserting(sqlite_insert(self.table)), rows)
+
+    def _insert_arrays(
+        self, sent: Sequence[tuple[str, str, int]], now: datetime, first_due: datetime
+    ) -> Any:
+        """PostgreSQL: every row in one statement, from three arrays (one parameter each,
+        where an executemany is a statement a row: a third less of the relay's time)."""
+        event_ids, consumers, positions = (list(column) for column in zip(*sent, strict=True))
+        rows = func.unnest(
+            bindparam("event_ids", event_ids, type_=ARRAY(String)),
+            bindparam("consumers", consumers, type_=ARRAY(String)),
+            bindparam("positions", positions, type_=ARRAY(BigInteger)),
+        ).table_valued("event_id", "consumer", "position")
+        rows = rows.render_derived()
+        values = select(
+            rows.c.event_id,
+            rows.c.consumer,
+            rows.c.position,
+            literal(UNCONFIRMED),
+            literal(now, UtcDateTime()),
+            literal(first_due, UtcDateTime()),
+            literal(0),
         )
-        conn.execute(statement, rows)
+        columns = ["event_id", "consumer", "position", "state", "sent_at", "resend_at", "resends"]
+        return postgresql_insert(self.table).from_select(columns, values)
 
     def record_confirmations(self, conn: Connection, found: Iterable[Confirmation]) -> Counter:
         """Delete what was applied, mark what was dead-lettered; counts by (consumer,
@@ -174,8 +215,9 @@ class DeliveryLedger:
         for confirmation in found:
             events[(confirmation.consumer, confirmation.outcome)].add(confirmation.event_id)
         t = self.table
+        dialect = conn.dialect.name
         for (consumer, outcome), ids in events.items():
-            which = and_(t.c.consumer == consumer, t.c.event_id.in_(sorted(ids)))
+            which = and_(t.c.consumer == consumer, _among(t.c.event_id, sorted(ids), dialect))
             if outcome == APPLIED:
                 conn.execute(delete(t).where(which))
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from setu_contract.confirmations import APPLIED, DEAD_LETTERED
 from setu_contract.deliveries import DEAD_LETTERED as DEAD
@@ -140,3 +140,15 @@ def test_redeliver_sends_a_consumer_its_unconfirmed_events_of_a_window_due_or_no
     assert {rows[(e["id"], NOTIFICATIONS_QUEUE)] for e in middle} == {(UNCONFIRMED, 1)}
     assert {rows[(e["id"], NOTIFICATIONS_QUEUE)] for e in early + late} == {(UNCONFIRMED, 0)}
     assert p.tracker.redeliver(REPORTS_QUEUE) == 5
+
+
+def test_an_event_published_again_by_hand_is_unconfirmed_again(producer, redis_url):
+    p = producer()
+    [event] = p.write(1)
+    p.relay.relay_batch()
+    confirm(redis_url, NOTIFICATIONS_QUEUE, DEAD_LETTERED, event)
+    p.tracker.take_confirmations()
+    with p.engine.begin() as conn:  # what an operator did before confirmations were kept
+        conn.execute(update(p.outbox).values(published_at=None))
+    assert p.relay.relay_batch() == 1
+    assert p.rows() == {(event["id"], q): (UNCONFIRMED, 0) for q in QUEUES}
