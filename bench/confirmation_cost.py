@@ -29,12 +29,12 @@ from setu_contract.confirmations import APPLIED, Confirmer
 from setu_contract.database import make_engine
 from setu_contract.deliveries import (
     DeliveryLedger,
-    DeliveryTracker,
     RedeliveryPolicy,
     deliveries_table,
 )
 from setu_contract.messaging import PROGRAMMES_PRODUCER, QUEUES, celery_settings
 from setu_contract.outbox import OutboxRelay, celery_publisher, outbox_table
+from setu_contract.redelivery import DeliveryTracker
 from tests.support.infra import RedisServer, postgres_database
 
 CONSUMERS = len(QUEUES)

@@ -16,10 +16,11 @@ from bench.harness import Measurement, Target, not_measured
 from bench.mail import notifications_env
 from bench.workers import NOTIFICATIONS_CONCURRENCY, celery_worker
 from setu_contract.database import make_engine
-from setu_contract.deliveries import deliveries_table, delivery_tracker
+from setu_contract.deliveries import deliveries_table
 from setu_contract.events import aggregate_of
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, PROGRAMMES_PRODUCER, celery_settings
 from setu_contract.outbox import OutboxRelay, celery_publisher, outbox_table
+from setu_contract.redelivery import delivery_tracker
 from tests.support.infra import postgres_database, wait_until
 
 RELAY = "pipeline.relay_alone"

@@ -107,6 +107,11 @@ def test_a_redis_crash_mid_burst_loses_nothing_and_doubles_nothing(
         today = datetime.now(UTC).date()
         period = model.Period(today - timedelta(days=1), today + timedelta(days=1))
         documents = model.generate(system, secretariat, period)
+        # The other producer: notifications confirms the reports' report.generated events.
+        wait_until(
+            lambda: not system.rows("reports", "SELECT event_id FROM outbox_deliveries"),
+            message="notifications to confirm every report.generated event",
+        )
         no_process_exited(system)
 
     db = model.read_programmes_database(system.database_url("programmes"))

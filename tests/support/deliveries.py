@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from setu_contract.confirmations import Confirmer
 from setu_contract.deliveries import (
     DeliveryLedger,
-    DeliveryTracker,
     RedeliveryPolicy,
     deliveries_table,
 )
@@ -27,6 +26,7 @@ from setu_contract.messaging import (
     celery_settings,
 )
 from setu_contract.outbox import OutboxRelay, append, celery_publisher, outbox_table
+from setu_contract.redelivery import DeliveryTracker
 from tests.support.outbox import organisation
 
 QUEUES = (NOTIFICATIONS_QUEUE, REPORTS_QUEUE)

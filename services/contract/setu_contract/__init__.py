@@ -4,8 +4,8 @@
 - ``messaging``: queue and task names, who subscribes to what, and the Celery settings
   every producer and consumer of the broker must agree on.
 - ``outbox``: the outbox table and the relay that publishes it (one home for both).
-- ``confirmations``, ``deliveries``: delivery confirmed end to end: consumers confirm each
-  event to its producer, whose relay sends again what is not confirmed in time.
+- ``confirmations``, ``deliveries``, ``redelivery``: delivery confirmed end to end: consumers
+  confirm each event to its producer, whose relay sends again what is not confirmed in time.
 - ``broker``: Celery's Redis transport, guarded so that a worker outlives a Redis crash.
 - ``http``: the identity headers the gateway passes on, and the error body's shape.
 - ``observability``: the correlation id, the JSON log format, and the WSGI instrumentation

@@ -46,7 +46,7 @@ from setu_contract.events import aggregate_of
 from setu_contract.messaging import destinations, event_task_reprs
 
 if TYPE_CHECKING:
-    from setu_contract.deliveries import DeliveryTracker
+    from setu_contract.redelivery import DeliveryTracker
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ class PublishFailed(RuntimeError):
 
 class OutboxRelay:
     """Moves committed outbox rows to the broker, oldest first; with a ``tracker``
-    (``deliveries.DeliveryTracker``), also records what it published to each consumer,
+    (``redelivery.DeliveryTracker``), also records what it published to each consumer,
     takes their confirmations and sends again what they have not confirmed in time."""
 
     def __init__(

@@ -71,9 +71,9 @@ def _delivery(config: Config) -> Iterator[tuple[Any, Any, Any]]:
     from programmes.store.db import make_engine
     from programmes.store.models import outbox, outbox_deliveries
     from programmes.worker import make_celery
-    from setu_contract.deliveries import delivery_tracker
     from setu_contract.messaging import PROGRAMMES_PRODUCER
     from setu_contract.outbox import celery_publisher
+    from setu_contract.redelivery import delivery_tracker
 
     engine = make_engine(config.database_url)
     celery_app = make_celery(config.redis_url)
@@ -114,7 +114,7 @@ def redeliver(consumer: str, since: str | None, until: str | None) -> None:
     from kombu.exceptions import KombuError
     from redis.exceptions import RedisError
 
-    from setu_contract.deliveries import operator_time
+    from setu_contract.redelivery import operator_time
 
     try:
         window = operator_time(since), operator_time(until)

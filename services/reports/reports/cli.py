@@ -19,17 +19,13 @@ from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
 from reports.store.db import transaction
 from reports.store.models import outbox, outbox_deliveries
-from setu_contract.deliveries import (
-    DeliveryTracker,
-    delivery_tracker,
-    now_utc,
-    operator_time,
-)
+from setu_contract.deliveries import now_utc
 from setu_contract.events import InvalidEvent
 from setu_contract.messaging import REPORTS_PRODUCER, REPORTS_QUEUE, task_reprs
 from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import CeleryPublisher, OutboxRelay, celery_publisher
+from setu_contract.redelivery import DeliveryTracker, delivery_tracker, operator_time
 
 
 @click.group()

@@ -15,9 +15,9 @@ from programmes.cli import cli
 from programmes.store.models import outbox, outbox_deliveries
 from programmes.worker import make_celery
 from setu_contract.confirmations import APPLIED, DEAD_LETTERED, Confirmer
-from setu_contract.deliveries import DeliveryTracker, delivery_tracker
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, PROGRAMMES_PRODUCER, REPORTS_QUEUE
 from setu_contract.outbox import OutboxRelay, celery_publisher
+from setu_contract.redelivery import DeliveryTracker, delivery_tracker
 from tests.integration.programmes.conftest import Caller, Partners, programme_body
 from tests.support.infra import forget_queued_tasks
 
