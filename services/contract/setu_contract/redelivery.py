@@ -70,10 +70,11 @@ class DeliveryTracker:
             self.resend_due()
             self._next_check = time.monotonic() + self.policy.check_every
 
-    def take_confirmations(self, count: int = 1000) -> int:
-        """Record every confirmation waiting in Redis, a batch per transaction."""
+    def take_confirmations(self, count: int = 1000, batches: int = 10) -> int:
+        """Record the confirmations waiting in Redis, ``count`` a transaction, until none is
+        left or ``batches`` are done (the relay's next pass comes first)."""
         taken = 0
-        while True:
+        for _ in range(batches):
             found, lines = take_confirmations(self.broker, self.producer, count)
             if found:
                 with self.engine.begin() as conn:
@@ -82,7 +83,8 @@ class DeliveryTracker:
                     CONFIRMATIONS.labels(self.producer, consumer, outcome).inc(n)
                 taken += len(found)
             if lines < count:
-                return taken
+                break
+        return taken
 
     def open_consumers(self) -> list[str]:
         """The consumers whose queue is short enough to be sent something again."""
