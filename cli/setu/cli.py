@@ -93,7 +93,8 @@ def openapi(check: bool) -> None:
 
 @main.group()
 def events() -> None:
-    """The event backbone: dead letters, re-queueing, replays from the event log."""
+    """The event backbone: dead letters, re-queueing, replays from the event log, and what
+    each consumer has confirmed."""
 
 
 # Where each consumer keeps what failed for good, and how it takes a replayed log.
@@ -128,17 +129,54 @@ def requeue(dead_letter_id: str) -> None:
 
 @events.command()
 @click.option("--to", "consumer", type=click.Choice(sorted(REPLAY_COMMANDS)), required=True)
-def replay(consumer: str) -> None:
+@click.option(
+    "--mark-processed",
+    is_flag=True,
+    help="notifications only: also record the events as processed, so that none of their "
+    "emails is ever sent (not even for an event still on its way).",
+)
+def replay(consumer: str, mark_processed: bool) -> None:
     """Rebuild a consumer from the programmes event log (notifications sends no email)."""
     import subprocess
 
+    command = list(REPLAY_COMMANDS[consumer])
+    if mark_processed:
+        if consumer != "notifications":
+            raise click.UsageError("--mark-processed is for --to notifications only")
+        command.insert(-1, "--mark-processed")
     setu = str(Path(sys.executable).with_name("setu"))
     export = subprocess.Popen([setu, "programmes", "export-events"], stdout=subprocess.PIPE)
     try:
-        applied = subprocess.run([setu, *REPLAY_COMMANDS[consumer]], stdin=export.stdout)
+        applied = subprocess.run([setu, *command], stdin=export.stdout)
     finally:
         assert export.stdout is not None
         export.stdout.close()
         exported = export.wait()
     if exported or applied.returncode:
         raise click.ClickException(f"replay to {consumer} failed")
+
+
+@events.command()
+def status() -> None:
+    """Per producer and consumer: events not confirmed yet (and the oldest's age), and
+    events the consumer dead-lettered."""
+    from setu_contract.messaging import PRODUCERS
+
+    for producer in PRODUCERS:
+        _service_command(producer, "unconfirmed")
+
+
+@events.command()
+@click.option("--to", "consumer", required=True, help="notifications or reports")
+@click.option("--since", help="Only events that occurred from then (ISO 8601, UTC by default).")
+@click.option("--until", help="Only events that occurred before then.")
+def redeliver(consumer: str, since: str | None, until: str | None) -> None:
+    """Send a consumer again, now, every event it has not confirmed (after a Redis loss)."""
+    from setu_contract.messaging import PRODUCERS, QUEUES, consumers_of
+
+    if consumer not in QUEUES:
+        raise click.BadParameter(f"not one of {', '.join(QUEUES)}", param_hint="--to")
+    window = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+    for producer in PRODUCERS:
+        if consumer in consumers_of(producer):
+            _service_command(producer, "redeliver", "--to", consumer, *window)

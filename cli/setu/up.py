@@ -7,10 +7,8 @@ starts, unless the environment sets them; the services have no default of their 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +16,8 @@ from urllib.parse import urlparse
 
 import click
 import redis
-from honcho.compat import ProcessManager
-from honcho.manager import Manager
 
+from setu.supervisor import Supervisor
 from setu.topology import ProcessSpec, port, processes
 from setu_contract.secret_settings import (
     SECRET_VARIABLES,
@@ -31,27 +28,6 @@ from setu_contract.secret_settings import (
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-class SignalTheProcess(ProcessManager):
-    """Stops each process as `docker stop` does: SIGTERM to the process, not its group.
-
-    Honcho signals the whole group, and a Celery worker's pool processes die of SIGTERM
-    mid-task: the task goes back on the queue and the email it was sending waits for the
-    sweeper. Signalled alone, the worker finishes its tasks first (warm shutdown), and a
-    gunicorn master stops its own workers. Honcho still kills every group that outlives
-    its KILL_WAIT (5 s)."""
-
-    def terminate(self, pid: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGTERM)
-
-
-def manager() -> Manager:
-    """Honcho's manager, stopping processes with ``SignalTheProcess``."""
-    supervisor = Manager()
-    supervisor._procmgr = SignalTheProcess()  # honcho has no public hook for it
-    return supervisor
 
 
 def redis_answers(url: str) -> bool:
@@ -81,8 +57,13 @@ def private_redis(url: str, data_dir: Path) -> ProcessSpec:
             str(where.port or 6379),
             "--dir",
             str(data_dir / "redis"),
+            # Tasks in Redis survive its crash, less the last second's: events would come
+            # back anyway (their producers send again what is not confirmed), but the
+            # sweepers' and beat's tasks only through this file.
             "--appendonly",
             "yes",
+            "--appendfsync",
+            "everysec",
             "--maxmemory-policy",
             "noeviction",
             "--save",
@@ -161,7 +142,7 @@ def run(environ: dict[str, str]) -> int:
     gateway = f"http://127.0.0.1:{port(env, 'GATEWAY_PORT')}"
     click.echo(f"Setu is starting on {gateway} (data in {env['SETU_DATA_DIR']}); Ctrl-C stops it.")
     click.echo("In another terminal: `.venv/bin/setu bootstrap` prints a secretariat API key.")
-    supervisor = manager()
+    supervisor = Supervisor()
     for spec in (*extras, *processes(env)):
         # Honcho runs a command through /bin/sh; `exec` makes the process the one signalled.
         supervisor.add_process(spec.name, f"exec {spec.command}", env=env)

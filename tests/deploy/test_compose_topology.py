@@ -146,6 +146,14 @@ def test_only_environment_configures_setu_containers():
             assert not source.startswith((".", "/")), f"{name} mounts host path {source}"
 
 
+def test_a_process_that_exits_is_started_again_as_setu_up_does():
+    # setu.supervisor restarts what exits; compose's restart policy does the same, for every
+    # long-running service (the infrastructure too), never for the one-shot migrate.
+    for name, spec in SERVICES.items():
+        expected = "no" if name == "migrate" else "unless-stopped"
+        assert spec.get("restart") == expected, name
+
+
 def test_every_service_has_a_healthcheck():
     for name, spec in SERVICES.items():
         assert spec.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"

@@ -1,10 +1,14 @@
 """deploy/prometheus.yml scrapes every process of docker-compose.yml that serves /metrics, on
 the port that process serves it on (issue 7); and the Prometheus image of the `ops` profile
 is built from Debian's package, with nothing baked in but the config mount.
+
+deploy/prometheus/alerts.yml is loaded by that config, accepted by promtool, fires as its
+own tests (alerts.test.yml) say, and names only metrics the services export.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -15,6 +19,8 @@ from tests.deploy.compose_model import environment, load, runs_setu_image
 from tests.deploy.tools import ROOT, require_tool
 
 CONFIG = ROOT / "deploy" / "prometheus.yml"
+ALERTS = ROOT / "deploy" / "prometheus" / "alerts.yml"
+ALERT_TESTS = ROOT / "deploy" / "prometheus" / "alerts.test.yml"
 SERVICES = load()["services"]
 
 
@@ -64,6 +70,8 @@ def test_prometheus_runs_under_ops_with_the_config_mounted_read_only():
     assert spec["profiles"] == ["ops"]
     mount = "./deploy/prometheus.yml:/etc/setu/prometheus.yml:ro"
     assert mount in spec["volumes"]
+    assert "./deploy/prometheus/alerts.yml:/etc/setu/alerts.yml:ro" in spec["volumes"]
+    assert yaml.safe_load(CONFIG.read_text())["rule_files"] == ["/etc/setu/alerts.yml"]
     assert "--config.file=/etc/setu/prometheus.yml" in spec["command"]
     assert spec["build"]["context"] == "./deploy/prometheus"
     assert spec["ports"] == ["127.0.0.1:9090:9090"]
@@ -93,3 +101,52 @@ def test_a_scaled_worker_is_scraped_in_every_replica(service: str):
     # Not one static target: Docker's DNS answers the service name with every replica.
     assert SERVICES[service].get("container_name") is None
     assert scrape_jobs()[service][0] == service
+
+
+def _promtool(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [require_tool("promtool"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_promtool_accepts_the_alert_rules():
+    result = _promtool("check", "rules", str(ALERTS))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_alerts_fire_when_and_only_when_their_tests_say():
+    result = _promtool("test", "rules", ALERT_TESTS.name, cwd=ALERT_TESTS.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _exported_by_the_producers() -> set[str]:
+    """The metric families a producer's API exports about its consumers' confirmations."""
+    from sqlalchemy import MetaData, create_engine
+
+    from setu_contract.deliveries import DeliveryLedger, deliveries_table
+    from setu_contract.metrics import DeliveriesCollector
+    from setu_contract.outbox import outbox_table
+
+    engine = create_engine("sqlite://")
+    metadata = MetaData()
+    ledger = DeliveryLedger(deliveries_table(metadata), outbox_table(metadata))
+    metadata.create_all(engine)
+    collector = DeliveriesCollector(engine, ledger, "programmes")
+    try:
+        return {family.name for family in collector.collect()}
+    finally:
+        engine.dispose()
+
+
+def test_the_alerts_name_only_metrics_the_producers_export():
+    named = set()
+    for group in yaml.safe_load(ALERTS.read_text())["groups"]:
+        for rule in group["rules"]:
+            named |= set(re.findall(r"\bsetu_[a-z_]+", rule["expr"]))
+    assert named
+    assert named <= _exported_by_the_producers()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -112,8 +113,9 @@ def _applications(conn) -> list[ApplicationFact]:
     ]
 
 
-def read_programmes_database(path: Path) -> ProgrammesDatabase:
-    engine = create_engine(f"sqlite:///{path}")
+def read_programmes_database(where: Path | str) -> ProgrammesDatabase:
+    """The facts of the programmes database at ``where``: a SQLite file, or a URL."""
+    engine = create_engine(where if isinstance(where, str) else f"sqlite:///{where}")
     try:
         with engine.connect() as conn:
             organisations = {
@@ -291,6 +293,46 @@ def budget_commitments(db: ProgrammesDatabase, period: Period) -> list[dict]:
         }
         for row in _money_rows(groups, ("month", "focus_area"))
     ]
+
+
+# The reports as the reports service makes them.
+
+
+def generate(system: Any, key: str, period: Period) -> dict[str, dict]:
+    """Each of the four report types as JSON over the period, requested from ``system`` (a
+    ``topology.RunningSetu``) with ``key``: type -> the document."""
+    ids = {}
+    for report_type in (
+        "programme_portfolio",
+        "exchange_flows",
+        "partner_activity",
+        "budget_commitments",
+    ):
+        body = {
+            "type": report_type,
+            "format": "json",
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        }
+        requested = system.api("POST", "/v1/reports", key, json=body)
+        assert requested.status_code == 202, requested.text
+        ids[report_type] = requested.json()["id"]
+    documents = {}
+    for report_type, report_id in ids.items():
+
+        def finished(report_id=report_id) -> bool:
+            report = system.api("GET", f"/v1/reports/{report_id}", key).json()
+            assert report["status"] != "failed", report
+            return report["status"] == "succeeded"
+
+        wait_until(finished, timeout=60, interval=0.2, message=f"the {report_type} report")
+        download = system.api("GET", f"/v1/reports/{report_id}/download", key)
+        assert download.status_code == 200, download.text
+        assert download.headers["Content-Type"].startswith("application/json")
+        document = download.json()
+        assert document["type"] == report_type
+        assert document["period"] == body["period"]
+        documents[report_type] = document
+    return documents
 
 
 # Comparing a report with the counts: every row, every figure, every difference listed.

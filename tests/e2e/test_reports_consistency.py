@@ -20,7 +20,6 @@ import pytest
 
 from tests.e2e import consistency_model as model
 from tests.e2e.topology import RunningSetu, running_setu
-from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -349,42 +348,6 @@ def run_burst(burst: Burst, operations: int) -> None:
         operation(burst)
 
 
-def generate(system: RunningSetu, key: str, period: model.Period) -> dict[str, dict]:
-    """Each of the four report types as JSON over the period: type -> the document."""
-    ids = {}
-    for report_type in (
-        "programme_portfolio",
-        "exchange_flows",
-        "partner_activity",
-        "budget_commitments",
-    ):
-        body = {
-            "type": report_type,
-            "format": "json",
-            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        }
-        requested = system.api("POST", "/v1/reports", key, json=body)
-        assert requested.status_code == 202, requested.text
-        ids[report_type] = requested.json()["id"]
-    documents = {}
-    for report_type, report_id in ids.items():
-
-        def finished(report_id=report_id) -> bool:
-            report = system.api("GET", f"/v1/reports/{report_id}", key).json()
-            assert report["status"] != "failed", report
-            return report["status"] == "succeeded"
-
-        wait_until(finished, timeout=60, interval=0.2, message=f"the {report_type} report")
-        download = system.api("GET", f"/v1/reports/{report_id}/download", key)
-        assert download.status_code == 200, download.text
-        assert download.headers["Content-Type"].startswith("application/json")
-        document = download.json()
-        assert document["type"] == report_type
-        assert document["period"] == body["period"]
-        documents[report_type] = document
-    return documents
-
-
 def assert_burst_was_varied(burst: Burst, db: model.ProgrammesDatabase) -> None:
     """The burst reached every corner the reports count, so matching them proves something."""
     outcomes = sorted(burst.outcomes.items())
@@ -417,7 +380,7 @@ def test_every_report_figure_equals_a_count_from_the_programmes_database(
         assert model.wait_for_events_to_settle(system.env["SETU_DATA_DIR"]) >= succeeded
         today = datetime.now(UTC).date()
         period = model.Period(today - timedelta(days=366), today + timedelta(days=1))
-        documents = generate(system, secretariat["IN"], period)
+        documents = model.generate(system, secretariat["IN"], period)
 
     db = model.read_programmes_database(data / "programmes.db")
     assert_burst_was_varied(burst, db)

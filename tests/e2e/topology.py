@@ -67,12 +67,15 @@ class RunningSetu:
                     left[name] = pid
         assert not left, f"still running after setu up stopped: {left}"
 
+    def database_url(self, database: str) -> str:
+        """Where one service's database is (``programmes``, ``notifications`` or ``reports``):
+        the URL this system was given, else its SQLite file under the data directory."""
+        given = self.env.get(f"{database.upper()}_DATABASE_URL")
+        return given or f"sqlite:///{self.env['SETU_DATA_DIR']}/{database}.db"
+
     def rows(self, database: str, query: str) -> list[Row]:
-        """The rows ``query`` reads from one service's database (``programmes``,
-        ``notifications`` or ``reports``): its ``<SERVICE>_DATABASE_URL`` when the system was
-        given one, else its SQLite file under the data directory."""
-        default = f"sqlite:///{self.env['SETU_DATA_DIR']}/{database}.db"
-        engine = create_engine(self.env.get(f"{database.upper()}_DATABASE_URL", default))
+        """The rows ``query`` reads from one service's database."""
+        engine = create_engine(self.database_url(database))
         try:
             with engine.connect() as conn:
                 return list(conn.execute(text(query)))

@@ -303,6 +303,7 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         {"*": 403, **NOT_OURS, "jp": 204, "in": 204},
     ),
     ("GET", "/v1/events", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
+    ("GET", "/v1/events/consumers", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
 ]
 
 

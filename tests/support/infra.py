@@ -197,6 +197,19 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
 
+    def crash(self) -> None:
+        """SIGKILL: Redis keeps only what its append-only file already holds."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def forget_everything(self) -> None:
+        """Remove its files (while it is down): the next start is a Redis that kept nothing."""
+        import shutil
+
+        assert self.process is None or self.process.poll() is not None
+        shutil.rmtree(self.directory, ignore_errors=True)
+
     def freeze(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGSTOP)

@@ -6,6 +6,9 @@
 - ``outbox``: the outbox table and the relay that publishes it (one home for both).
 - ``personal_data``: which fields of an event name a person, and how an erasure takes
   them out of every copy.
+- ``confirmations``, ``deliveries``, ``redelivery``: delivery confirmed end to end: consumers
+  confirm each event to its producer, whose relay sends again what is not confirmed in time.
+- ``broker``: Celery's Redis transport, guarded so that a worker outlives a Redis crash.
 - ``http``: the identity headers the gateway passes on, and the error body's shape.
 - ``observability``: the correlation id, the JSON log format, and the WSGI instrumentation
   every API wears (one log line and metrics a request, ``/metrics``).

@@ -50,6 +50,32 @@ def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
     return envelope if queue in PERSONAL_DATA_QUEUES else without_personal_data(envelope)
 
 
+# The services that write events (each has an outbox and a relay), and which writes what.
+# A consumer is named by its queue.
+PROGRAMMES_PRODUCER = "programmes"
+REPORTS_PRODUCER = "reports"
+PRODUCERS = (PROGRAMMES_PRODUCER, REPORTS_PRODUCER)
+
+
+def producer_of(event_type: str) -> str:
+    """The service that writes events of this type."""
+    if EventType(event_type) is EventType.REPORT_GENERATED:
+        return REPORTS_PRODUCER
+    return PROGRAMMES_PRODUCER
+
+
+def consumers_of(producer: str) -> tuple[str, ...]:
+    """The queues (consumers) that are sent some of ``producer``'s events."""
+    kinds = [kind for kind in EventType if producer_of(kind) == producer]
+    return tuple(q for q in QUEUES if any(kind in SUBSCRIPTIONS[q] for kind in kinds))
+
+
+def confirmations_key(producer: str) -> str:
+    """The Redis list in which consumers confirm ``producer``'s events to it
+    (setu_contract.confirmations)."""
+    return f"setu:confirmations:{producer}"
+
+
 def event_task_reprs(envelope: dict[str, Any]) -> dict[str, str]:
     """What an event task shows of its arguments: the event's type and id, none of its data.
 
@@ -75,7 +101,8 @@ def task_reprs(args: Sequence[Any]) -> dict[str, str]:
 # so that a process that finishes is handed its next task at once instead of after the
 # node's round trips to Redis for it (bench/FINDINGS.md section 22). A node's held tasks
 # stay in Redis's unacked set: a node that dies loses none of them, they come back after
-# the visibility timeout.
+# the visibility timeout (an event sooner: its producer publishes again what is not
+# confirmed after SETU_DELIVERY_DEADLINE, setu_contract.deliveries).
 PREFETCH_MULTIPLIER = 2
 
 # Time budget. A task never runs longer than TASK_TIME_LIMIT, and no countdown (retry
@@ -91,6 +118,10 @@ assert VISIBILITY_TIMEOUT > PREFETCH_MULTIPLIER * TASK_TIME_LIMIT + MAX_COUNTDOW
 # Seconds a client waits on a Redis socket before giving up: a frozen Redis must not
 # freeze a relay or a worker (RELIABILITY.md, "Redis hangs").
 REDIS_SOCKET_TIMEOUT = 5.0
+
+# Kombu's Redis transport with a guard for a connection lost while a worker waits on it
+# (setu_contract.broker).
+BROKER_TRANSPORT = "setu_contract.broker:Transport"
 
 
 def celery_settings(broker_url: str) -> dict[str, Any]:
@@ -111,6 +142,7 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
     }
     return {
         "broker_url": broker_url,
+        "broker_transport": BROKER_TRANSPORT,
         "broker_transport_options": transport,
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": REDIS_SOCKET_TIMEOUT,
@@ -130,8 +162,12 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "accept_content": ["json"],
         "timezone": "UTC",
         "enable_utc": True,
-        # Ask the broker to put back what we hold when the connection is lost.
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A task running when the broker goes away runs to its end: its email is sent and
+        # recorded once. Cancelling it would kill its pool process mid-send (the sweeper then
+        # sends again what the SMTP server may have accepted), and Celery cancels by pool
+        # process id, which may by then run another task. Its acknowledgement is lost with
+        # the connection: the message comes back later and the consumer finds it applied.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
     }
 

@@ -167,6 +167,52 @@ def outbox_collector(engine: Any, table: Any) -> StatusCountCollector:
     )
 
 
+class DeliveriesCollector(Collector):
+    """Per consumer, the producer's events it has not confirmed (how many, and the age of
+    the oldest) and those it dead-lettered, from the producer's deliveries table
+    (setu_contract.deliveries), read at scrape time."""
+
+    def __init__(self, engine: Any, ledger: Any, producer: str):
+        self.engine = engine
+        self.ledger = ledger  # a deliveries.DeliveryLedger
+        self.producer = producer
+
+    def collect(self) -> Iterable[Any]:
+        from setu_contract.deliveries import now_utc
+        from setu_contract.messaging import consumers_of
+
+        labels = ["producer", "consumer"]
+        unconfirmed = GaugeMetricFamily(
+            "setu_events_unconfirmed",
+            "Events published to a consumer that it has not confirmed yet",
+            labels=labels,
+        )
+        oldest = GaugeMetricFamily(
+            "setu_events_unconfirmed_oldest_age_seconds",
+            "Seconds since the oldest event a consumer has not confirmed was first published "
+            "(0 when none)",
+            labels=labels,
+        )
+        dead = GaugeMetricFamily(
+            "setu_events_dead_lettered",
+            "Events a consumer gave up on (its dead letters), as its producer knows them",
+            labels=labels,
+        )
+        try:
+            with self.engine.connect() as conn:
+                backlogs = self.ledger.backlog(conn, consumers_of(self.producer))
+        except Exception as exc:  # a scrape must not fail because the database is busy
+            log.warning("unconfirmed events unavailable: %r", exc)
+            return
+        now = now_utc()
+        for backlog in backlogs:
+            key = [self.producer, backlog.consumer]
+            unconfirmed.add_metric(key, backlog.unconfirmed)
+            oldest.add_metric(key, backlog.oldest_age(now))
+            dead.add_metric(key, backlog.dead_lettered)
+        yield from (unconfirmed, oldest, dead)
+
+
 def exposition(collectors: Sequence[Collector] = ()) -> bytes:
     """The text Prometheus scrapes: request metrics of every process, then ``collectors``."""
     if os.environ.get(MULTIPROCESS_DIRECTORY):
@@ -219,6 +265,16 @@ RELAY_FAILURES = Counter(
     "setu_relay_publish_failures_total",
     "Relay passes that stopped because the broker or the database refused",
     ["service"],
+)
+EVENTS_REDELIVERED = Counter(
+    "setu_relay_redelivered_total",
+    "Events a relay published again to a consumer that had not confirmed them in time",
+    ["service", "consumer"],
+)
+CONFIRMATIONS = Counter(
+    "setu_relay_confirmations_total",
+    "Consumers' confirmations a relay recorded, by consumer and outcome (applied, dead_lettered)",
+    ["service", "consumer", "outcome"],
 )
 RELAY_BATCH_DURATION = Histogram(
     "setu_relay_batch_duration_seconds",

@@ -5,7 +5,10 @@ A producer appends the event in the same database transaction as the change it d
 published; if it dies between the two, or the broker fails in the middle of a batch, the rows
 are published again with the same task ids and the idempotent consumers apply them once.
 Rows are kept after publishing: the table is the service's event log, which
-``GET /v1/events`` pages through and a replay reads.
+``GET /v1/events`` pages through and a replay reads. Published is not delivered: Redis may
+lose what it holds. With a delivery tracker (setu_contract.deliveries) the relay also writes
+down, in the transaction that marks a row published, which consumers must confirm it, takes
+their confirmations, and publishes again what they have not confirmed in time.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Engine,
     Index,
@@ -42,6 +46,9 @@ from sqlalchemy.orm import Session
 from setu_contract.database import reading
 from setu_contract.events import aggregate_of
 from setu_contract.messaging import destinations, event_task_reprs, sent_to
+
+if TYPE_CHECKING:
+    from setu_contract.redelivery import DeliveryTracker
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +130,30 @@ class CeleryPublisher:
 
     def publish_batch(self, envelopes: Sequence[dict[str, Any]]) -> None:
         """Publish every envelope in order, or raise (then some may have been published)."""
-        app = self.app
-        messages = [
-            (queue, task_name, sent_to(queue, envelope))
-            for envelope in envelopes
-            for queue, task_name in destinations(envelope["type"])
-        ]
+        self._send(
+            [
+                (queue, task_name, sent_to(queue, envelope))
+                for envelope in envelopes
+                for queue, task_name in destinations(envelope["type"])
+            ]
+        )
+
+    def publish_to(self, queue: str, envelopes: Sequence[dict[str, Any]]) -> None:
+        """Publish every envelope again to one of its queues only (a consumer that has not
+        confirmed it), with the same task id; or raise."""
+        self._send(
+            [
+                (queue, task_name, sent_to(queue, envelope))
+                for envelope in envelopes
+                for destination, task_name in destinations(envelope["type"])
+                if destination == queue
+            ]
+        )
+
+    def _send(self, messages: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         if not messages:
             return
+        app = self.app
         with app.producer_or_acquire() as producer:
             # Each queue declared once per batch, as send_task would on every message (a
             # cached no-op after the first, but not a cheap one), then send_task is told not to.
@@ -171,15 +194,25 @@ class PublishFailed(RuntimeError):
 
 
 class OutboxRelay:
-    """Moves committed outbox rows to the broker, oldest first."""
+    """Moves committed outbox rows to the broker, oldest first; with a ``tracker``
+    (``redelivery.DeliveryTracker``), also records what it published to each consumer,
+    takes their confirmations and sends again what they have not confirmed in time."""
 
-    def __init__(self, engine: Engine, table: Table, publish: Publish, batch_size: int = 200):
+    def __init__(
+        self,
+        engine: Engine,
+        table: Table,
+        publish: Publish,
+        batch_size: int = 200,
+        tracker: DeliveryTracker | None = None,
+    ):
         """``publish`` sends one envelope; if it also has ``publish_batch`` (a list of
         envelopes, all or raise), a pass sends its rows through that, in one call."""
         self.engine = engine
         self.table = table
         self.publish = publish
         self.batch_size = batch_size
+        self.tracker = tracker
 
     def relay_batch(self) -> int:
         """Publish up to one batch; return how many rows were published."""
@@ -196,7 +229,7 @@ class OutboxRelay:
                 rows = conn.execute(query.with_for_update(skip_locked=True)).all()
                 done, failure = self._publish(rows)
                 if done:
-                    conn.execute(self._mark_published(conn.dialect.name, done))
+                    self._mark(conn, rows, done)
         else:
             # SQLite's one write lock is not held while the broker answers (every API write
             # would wait on it): the rows are read, published, then marked in a short write.
@@ -205,10 +238,16 @@ class OutboxRelay:
             done, failure = self._publish(rows)
             if done:
                 with self.engine.begin() as conn:
-                    conn.execute(self._mark_published(conn.dialect.name, done))
+                    self._mark(conn, rows, done)
         if failure is not None:
             raise PublishFailed(len(done)) from failure
         return len(done)
+
+    def _mark(self, conn: Connection, rows: Sequence[Any], done: list[int]) -> None:
+        """Mark the published rows, and (with a tracker) what each consumer was sent."""
+        conn.execute(self._mark_published(conn.dialect.name, done))
+        if self.tracker is not None:
+            self.tracker.record_sent(conn, rows[: len(done)])
 
     def _publish(self, rows: Sequence[Any]) -> tuple[list[int], Exception | None]:
         """The positions published, in order, and the failure that stopped the pass."""
@@ -245,6 +284,8 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 published = self.relay_batch()
+                if self.tracker is not None:
+                    self.tracker.tick()
                 backoff = poll_interval
             except Exception as exc:
                 cause = exc.__cause__ or exc

@@ -69,8 +69,14 @@ if __name__ == "__main__":
 
 
 @cli.command()
+@click.option(
+    "--mark-processed",
+    is_flag=True,
+    help="Also record each event as processed: none of their emails will ever be sent, not "
+    "even for an event still on its way.",
+)
 @click.argument("events", type=click.File("r", encoding="utf-8"), default="-")
-def replay(events) -> None:
+def replay(events, mark_processed: bool) -> None:
     """Rebuild state from EVENTS, a JSON-lines event log ('-': stdin). Sends no email."""
     import json
 
@@ -79,7 +85,7 @@ def replay(events) -> None:
     from setu_contract.events import InvalidEvent, parse_event
 
     runtime = Runtime(Config.from_env())
-    applied = 0
+    replayed = new = 0
     for number, line in enumerate(events, start=1):
         if not line.strip():
             continue
@@ -88,6 +94,16 @@ def replay(events) -> None:
         except (ValueError, InvalidEvent) as exc:
             raise click.ClickException(f"line {number} is not an event: {exc}") from exc
         with runtime.sessions() as session:
-            replay_event(session, envelope, runtime.settings)
-        applied += 1
-    click.echo(f"replayed {applied} events; no email was sent")
+            new += replay_event(session, envelope, runtime.settings, mark_processed)
+        replayed += 1
+    click.echo(f"replayed {replayed} events into the read model; no email was sent")
+    if mark_processed:
+        click.echo(
+            f"marked {new} events processed that had not been: their emails will never be "
+            "sent, and copies still on their way will be dropped as duplicates"
+        )
+    else:
+        click.echo(
+            "no event was marked processed: those not applied yet are applied, and emailed, "
+            "when they arrive"
+        )

@@ -24,6 +24,8 @@ from notifications.services.webhook_sending import WebhookPolicy
 from notifications.store.db import make_worker_sessionmaker
 from notifications.store.models import Delivery
 from notifications.webhooks import transport as webhook_transport
+from setu_contract.confirmations import Confirmer
+from setu_contract.messaging import NOTIFICATIONS_QUEUE
 
 
 @dataclass
@@ -47,6 +49,11 @@ class Runtime:
                 c.smtp_timeout,
             )
         )
+
+    @cached_property
+    def confirmer(self) -> Confirmer:
+        """Tells each event's producer once this service is done with the event."""
+        return Confirmer(self.config.redis_url, NOTIFICATIONS_QUEUE)
 
     @property
     def settings(self) -> Settings:

@@ -1,7 +1,8 @@
 """The Celery app of the notifications service and its thin tasks.
 
 Tasks, all on the ``notifications`` queue: ``notifications.handle_event`` (every event),
-``notifications.replay_event`` (an event from the log during a rebuild: state only, no email),
+``notifications.replay_event`` (an event from the log during a rebuild: state only, no email,
+not recorded as processed unless asked),
 ``notifications.send_delivery`` (a retry of one email), ``notifications.send_webhook`` (one
 webhook message) and ``notifications.sweep_deliveries`` (sent by beat every minute:
 re-queues what a lost task left behind).
@@ -30,6 +31,7 @@ from notifications.services.sending import Outcome, send_claimed, send_delivery
 from notifications.services.sweeping import stuck_deliveries
 from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract.confirmations import DEAD_LETTERED
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
@@ -69,7 +71,8 @@ def _settings() -> dict[str, Any]:
 
 class NotificationsTask(Task):
     """Retries unexpected errors (database or broker hiccups) with backoff and jitter, and
-    records a dead letter when the retries run out."""
+    records a dead letter when the retries run out (for an event, confirmed to its producer
+    as dead-lettered)."""
 
     autoretry_for = (Exception,)
     retry_backoff = 2
@@ -85,6 +88,9 @@ class NotificationsTask(Task):
                 )
         except Exception:
             log.exception("could not record a dead letter", extra={"task_id": task_id})
+            return
+        if self.name == HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE] and args:
+            runtime().confirmer.confirm(args[0], DEAD_LETTERED)
 
 
 app = Celery("notifications", task_cls=NotificationsTask)
@@ -150,15 +156,17 @@ def _after(delivery_id: str, outcome: Outcome) -> Outcome:
 @app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     """Apply an event once and claim its emails (one transaction), then send them."""
+    rt = runtime()
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
         # Retrying cannot make a malformed event valid.
         log.error("invalid event dropped", extra={"errors": exc.errors})
+        if isinstance(envelope, dict):
+            rt.confirmer.confirm(envelope, DEAD_LETTERED)
         return
     # The envelope's correlation id is the one of the request that caused the event.
     set_correlation_id(event["correlation_id"])
-    rt = runtime()
     last_chance = self.request.retries >= WAIT_FOR_ORGANISATIONS
     with rt.sessions() as session:
         try:
@@ -174,6 +182,9 @@ def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     # Each webhook in a task of its own: a slow endpoint must not hold up emails.
     for webhook_id in taken.webhooks:
         _enqueue(SEND_WEBHOOK_TASK, webhook_id)
+    # Applied, its emails sent or in this service's own retries: the producer need not send
+    # it again.
+    rt.confirmer.confirm(event)
 
 
 def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> None:
@@ -181,8 +192,8 @@ def _enqueue(task_name: str, item_id: str, countdown: float | None = None) -> No
 
 
 @app.task(name=REPLAY_EVENT_TASK, acks_late=True)
-def replay_event_task(envelope: dict[str, Any]) -> None:
-    """`setu events replay --to notifications`: rebuild the read model, send nothing."""
+def replay_event_task(envelope: dict[str, Any], mark_processed: bool = False) -> None:
+    """Rebuild the read model from one event of the log, send nothing (``replay_event``)."""
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
@@ -191,7 +202,7 @@ def replay_event_task(envelope: dict[str, Any]) -> None:
     set_correlation_id(event["correlation_id"])
     rt = runtime()
     with rt.sessions() as session:
-        replay_event(session, event, rt.settings)
+        replay_event(session, event, rt.settings, mark_processed)
 
 
 @app.task(name=SEND_DELIVERY_TASK, acks_late=True)

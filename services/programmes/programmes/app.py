@@ -15,9 +15,11 @@ from programmes.api.programmes import blp as programmes_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
-from programmes.store.models import Programme, ProgrammePartner, outbox
+from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
+from setu_contract.deliveries import DeliveryLedger
 from setu_contract.http import JSONProvider
-from setu_contract.metrics import outbox_collector, url_rules
+from setu_contract.messaging import PROGRAMMES_PRODUCER
+from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
 from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 
@@ -77,7 +79,11 @@ def create_app(config: Config | None = None) -> Flask:
     ):
         api.register_blueprint(blueprint)
     document_errors(api)
+    collectors = [
+        outbox_collector(engine, outbox),
+        DeliveriesCollector(engine, DeliveryLedger(outbox_deliveries, outbox), PROGRAMMES_PRODUCER),
+    ]
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
-        app.wsgi_app, "programmes", [outbox_collector(engine, outbox)], route_of=url_rules(app)
+        app.wsgi_app, "programmes", collectors, route_of=url_rules(app)
     )
     return app

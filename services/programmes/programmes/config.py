@@ -26,6 +26,8 @@ class Config:
     # Signs the identity /internal/authorize answers with; no default (secret_settings):
     # the API refuses to start without a usable one, commands that do not sign need none.
     internal_secret: str = ""
+    # Seconds the relay waits for a consumer to confirm an event before sending it again.
+    delivery_deadline: float = 60.0
     testing: bool = False
 
     @classmethod
@@ -39,4 +41,5 @@ class Config:
             secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
             log_level=env.get("LOG_LEVEL") or cls.log_level,
             internal_secret=env.get(INTERNAL_SECRET) or "",
+            delivery_deadline=float(env.get("SETU_DELIVERY_DEADLINE") or cls.delivery_deadline),
         )

@@ -318,6 +318,9 @@ class EventQuerySchema(PageQuerySchema):
     after_position = fields.Integer(validate=validate.Range(min=0))
 
 
+DELIVERY_STATES = ("waiting", "unconfirmed", "confirmed", "dead_lettered")
+
+
 class EventSchema(Schema):
     id = fields.String()
     type = fields.String()
@@ -328,6 +331,27 @@ class EventSchema(Schema):
     data = fields.Dict()
     position = fields.Integer(metadata={"description": "place in the event log"})
     published = fields.Boolean(metadata={"description": "already sent to the broker"})
+    deliveries = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(validate=validate.OneOf(DELIVERY_STATES)),
+        metadata={
+            "description": "per consumer: waiting (not published yet), unconfirmed, "
+            "confirmed (applied; also any event published before confirmations were kept) "
+            "or dead_lettered"
+        },
+    )
+
+
+class EventConsumerSchema(Schema):
+    consumer = fields.String()
+    unconfirmed = fields.Integer(metadata={"description": "events published, not confirmed"})
+    oldest_unconfirmed_sent_at = fields.AwareDateTime(allow_none=True)
+    oldest_unconfirmed_age_seconds = fields.Float()
+    dead_lettered = fields.Integer(metadata={"description": "events the consumer gave up on"})
+
+
+class EventConsumersSchema(Schema):
+    consumers = fields.List(fields.Nested(EventConsumerSchema))
 
 
 def page_schema(item: type[Schema]) -> type[Schema]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Celery
 from flask import Flask
+from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from reports.api import health, links, reports, schedules
@@ -12,10 +13,17 @@ from reports.api.errors import ReportsApi
 from reports.config import Config
 from reports.runtime import Runtime, build_runtime
 from reports.store.db import reading_sessions
-from reports.store.models import ReportJob, outbox
+from reports.store.models import ReportJob, outbox, outbox_deliveries
 from reports.worker import settings
+from setu_contract.deliveries import DeliveryLedger
 from setu_contract.http import JSONProvider
-from setu_contract.metrics import StatusCountCollector, outbox_collector, url_rules
+from setu_contract.messaging import REPORTS_PRODUCER
+from setu_contract.metrics import (
+    DeliveriesCollector,
+    StatusCountCollector,
+    outbox_collector,
+    url_rules,
+)
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
 
@@ -52,12 +60,16 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _collectors(runtime: Runtime) -> list[StatusCountCollector]:
-    """Reports by status and events waiting to be relayed, from the durable records."""
+def _collectors(runtime: Runtime) -> list[Collector]:
+    """Reports by status, events waiting to be relayed and events notifications has not
+    confirmed, from the durable records."""
     jobs = select(ReportJob.status, func.count()).group_by(ReportJob.status)
     return [
         StatusCountCollector(
             runtime.engine, jobs, "setu_reports", "Report jobs, by status", "status"
         ),
         outbox_collector(runtime.engine, outbox),
+        DeliveriesCollector(
+            runtime.engine, DeliveryLedger(outbox_deliveries, outbox), REPORTS_PRODUCER
+        ),
     ]

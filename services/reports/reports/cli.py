@@ -1,25 +1,31 @@
-"""The reports service's commands: ``migrate``, ``relay``, ``rebuild``, ``dead-letters`` and
-``requeue``."""
+"""The reports service's commands: ``migrate``, ``relay``, ``rebuild``, ``dead-letters``,
+``requeue``, and the delivery tools of its own events (``unconfirmed``, ``redeliver``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from reports.config import Config
 from reports.domain.errors import AlreadyRequeued, NotFound
-from reports.runtime import build_runtime
+from reports.runtime import Runtime, build_runtime
 from reports.services import dead_letters as letters
 from reports.services.rebuild import envelopes_from_lines
 from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
 from reports.store.db import transaction
-from reports.store.models import outbox
+from reports.store.models import outbox, outbox_deliveries
+from setu_contract.deliveries import now_utc
 from setu_contract.events import InvalidEvent
-from setu_contract.messaging import REPORTS_QUEUE, task_reprs
+from setu_contract.messaging import REPORTS_PRODUCER, REPORTS_QUEUE, task_reprs
 from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
-from setu_contract.outbox import OutboxRelay, celery_publisher
+from setu_contract.outbox import CeleryPublisher, OutboxRelay, celery_publisher
+from setu_contract.redelivery import DeliveryTracker, delivery_tracker, operator_time
 
 
 @click.group()
@@ -39,20 +45,67 @@ def migrate() -> None:
 @click.option("--poll-interval", default=0.05, show_default=True, type=float)
 def relay(poll_interval: float) -> None:
     """Publish the reports outbox (report.generated) to the broker until SIGTERM or SIGINT."""
-    from reports.worker import app as celery_app
-
     configure_logging("reports-relay")
-    runtime = build_runtime(Config.from_env())
     click.echo("reports relay started", err=True)
-    try:
+    with _delivery() as (runtime, publisher, tracker):
         serve_relay(
-            OutboxRelay(runtime.engine, outbox, celery_publisher(celery_app)),
+            OutboxRelay(runtime.engine, outbox, publisher, tracker=tracker),
             "reports",
             poll_interval=poll_interval,
         )
-    finally:
-        runtime.engine.dispose()
     click.echo("reports relay stopped", err=True)
+
+
+@contextmanager
+def _delivery() -> Iterator[tuple[Runtime, CeleryPublisher, DeliveryTracker]]:
+    """The runtime, the Celery publisher and the delivery tracker of the relay and the
+    delivery tools, closed afterwards."""
+    from reports.worker import app as celery_app
+
+    runtime = build_runtime(Config.from_env())
+    publisher = celery_publisher(celery_app)
+    tracker = delivery_tracker(
+        runtime.engine,
+        outbox,
+        outbox_deliveries,
+        REPORTS_PRODUCER,
+        runtime.config.redis_url,
+        publisher.publish_to,
+        runtime.config.delivery_deadline,
+    )
+    try:
+        yield runtime, publisher, tracker
+    finally:
+        tracker.broker.close()
+        runtime.engine.dispose()
+
+
+@cli.command()
+def unconfirmed() -> None:
+    """Per consumer: the report.generated events it has not confirmed, and its dead letters."""
+    with _delivery() as (_, _, tracker):
+        for backlog in tracker.backlog():
+            click.echo(backlog.describe("reports", now_utc()))
+
+
+@cli.command()
+@click.option("--to", "consumer", required=True, help="The consumer (its queue's name).")
+@click.option("--since", help="Only events that occurred from then (ISO 8601, UTC by default).")
+@click.option("--until", help="Only events that occurred before then.")
+def redeliver(consumer: str, since: str | None, until: str | None) -> None:
+    """Send a consumer again every report.generated event it has not confirmed."""
+    try:
+        window = operator_time(since), operator_time(until)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    with _delivery() as (_, _, tracker):
+        if consumer not in tracker.consumers:
+            raise click.ClickException(f"{consumer} is sent no reports event")
+        try:
+            sent = tracker.redeliver(consumer, *window)
+        except (OSError, KombuError, RedisError) as exc:
+            raise click.ClickException(f"stopped, the broker is unreachable: {exc}") from exc
+    click.echo(f"reports: sent {sent} unconfirmed events to {consumer} again")
 
 
 @cli.command()

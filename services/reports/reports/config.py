@@ -32,6 +32,9 @@ class Config:
     # no default either: the API and the worker refuse to start without a usable one.
     secret_key: str = ""
     report_link_days: float = 7.0
+    # Seconds the relay waits for notifications to confirm a report.generated event before
+    # sending it again.
+    delivery_deadline: float = 60.0
 
     @property
     def reports_dir(self) -> Path:
@@ -52,6 +55,7 @@ class Config:
             internal_secret=env.get(INTERNAL_SECRET) or "",
             secret_key=env.get(SECRET_KEY) or "",
             report_link_days=_number(env, "REPORT_LINK_DAYS", 7.0),
+            delivery_deadline=_number(env, "SETU_DELIVERY_DEADLINE", 60.0),
         )
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reports.config import Config
 from reports.store.db import make_engine, make_sessionmaker
+from setu_contract.confirmations import Confirmer
+from setu_contract.messaging import REPORTS_QUEUE
 
 
 @dataclass(frozen=True)
@@ -17,11 +19,14 @@ class Runtime:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
+    # Tells each event's producer once the read model is done with the event.
+    confirmer: Confirmer
 
 
 def build_runtime(config: Config) -> Runtime:
     engine = make_engine(config.database_url)
-    return Runtime(config, engine, make_sessionmaker(engine))
+    confirmer = Confirmer(config.redis_url, REPORTS_QUEUE)
+    return Runtime(config, engine, make_sessionmaker(engine), confirmer)
 
 
 @lru_cache(maxsize=1)

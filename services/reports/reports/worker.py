@@ -24,6 +24,7 @@ from reports.runtime import process_runtime
 from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.services.links import LinkSettings
 from reports.store.db import transaction
+from setu_contract.confirmations import DEAD_LETTERED
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
@@ -99,7 +100,8 @@ def send_generate(celery_app: Celery, report_id: str, correlation_id: str | None
 
 class DeadLetterOnFailure(Task):
     """A task that fails for good (its retries exhausted, or an error it does not retry)
-    leaves a dead letter with its arguments and the error: nothing is dropped silently."""
+    leaves a dead letter with its arguments and the error: nothing is dropped silently. An
+    event's producer is told it was dead-lettered."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         attempts = self.request.retries + 1
@@ -111,6 +113,8 @@ class DeadLetterOnFailure(Task):
         except Exception:
             log.exception("could not record a dead letter", extra={"task_id": task_id})
             return
+        if self.name == HANDLE_EVENT and args and isinstance(args[0], dict):
+            process_runtime().confirmer.confirm(args[0], DEAD_LETTERED)
         log.error(
             "task failed after %d attempts; dead letter %s recorded",
             attempts,
@@ -124,13 +128,15 @@ def handle_event(self: Task, envelope: Any) -> str:
     """Apply an event once. A database error is retried with exponential backoff and jitter
     (the config's event_* settings); past the last retry, or on any other error, the
     envelope becomes a dead letter (``reports dead-letters``, ``reports requeue ID``)."""
+    runtime = process_runtime()
     try:
         event = parse_event(envelope)
     except InvalidEvent as exc:
         # A malformed event will never become valid: record it in the log, do not retry.
         log.error("invalid event dropped", extra={"errors": exc.errors})
+        if isinstance(envelope, dict):
+            runtime.confirmer.confirm(envelope, DEAD_LETTERED)
         return "invalid"
-    runtime = process_runtime()
     try:
         with transaction(runtime.sessions) as session:
             outcome = read_model.apply_event(session, event)
@@ -148,6 +154,7 @@ def handle_event(self: Task, envelope: Any) -> str:
             **event_task_reprs(event),
         ) from exc
     log.info("event %s %s", event["id"], outcome, extra={"event_type": event["type"]})
+    runtime.confirmer.confirm(event)
     return outcome
 
 

@@ -1,5 +1,6 @@
 """An event whose handling keeps failing becomes a dead letter; an operator lists it, fixes the
-fault and re-queues it, and the event is then applied once (real worker, Redis, databases)."""
+fault and re-queues it, and the event is then applied once (real worker, Redis, databases).
+The event's producer is told both: dead-lettered, then applied."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from reports.cli import cli
 from reports.store.models import DeadLetter, Organisation, ProcessedEvent
 from setu_contract.events import EventType
-from setu_contract.messaging import REPORTS_QUEUE
+from setu_contract.messaging import PROGRAMMES_PRODUCER, REPORTS_QUEUE, confirmations_key
 from tests.integration.reports import factories as f
 from tests.support.infra import wait_until
 from tests.support.processes import Process, celery_worker
@@ -84,6 +86,13 @@ def _cli(service, *args: str):
     return CliRunner().invoke(cli, list(args), env=service.env)
 
 
+def _confirmations(service) -> list[str]:
+    client = redis.Redis.from_url(service.config.redis_url, socket_timeout=5)
+    with client:
+        lines = client.lrange(confirmations_key(PROGRAMMES_PRODUCER), 0, -1)
+    return [line.decode() for line in lines]
+
+
 def test_an_event_failing_past_its_retries_is_listed_then_requeued_once(
     reports_service, fast_retry_worker
 ) -> None:
@@ -98,6 +107,8 @@ def test_an_event_failing_past_its_retries_is_listed_then_requeued_once(
     assert letter.attempts == MAX_RETRIES + 1 and "IntegrityError" in letter.error
     assert (letter.event_type, letter.requeued_at) == ("organisation.registered", None)
     assert _processed(reports_service, envelope["id"]) == 0
+    dead = f"reports dead_lettered {envelope['id']}"
+    wait_until(lambda: _confirmations(reports_service) == [dead], message="confirmed dead")
     listing = _cli(reports_service, "dead-letters")
     assert listing.exit_code == 0, listing.output
     assert letter.id in listing.output and envelope["id"] in listing.output
@@ -110,6 +121,8 @@ def test_an_event_failing_past_its_retries_is_listed_then_requeued_once(
     wait_until(lambda: _processed(reports_service, envelope["id"]) == 1, 30, message="applied")
     with reports_service.sessions() as session:
         assert session.get(Organisation, organisation["id"]).country == "JP"
+    applied = f"reports applied {envelope['id']}"
+    wait_until(lambda: _confirmations(reports_service) == [dead, applied], message="confirmed")
 
     again = _cli(reports_service, "requeue", letter.id)
     assert again.exit_code != 0 and "re-queued already" in again.output

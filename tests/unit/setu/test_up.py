@@ -27,6 +27,9 @@ def test_private_redis_keeps_its_data_under_the_data_dir(tmp_path: Path, monkeyp
     spec = private_redis("redis://127.0.0.1:6390/0", tmp_path)
     assert spec.argv[:5] == ("redis-server", "--bind", "127.0.0.1", "--port", "6390")
     assert "noeviction" in spec.argv and str(tmp_path / "redis") in spec.argv
+    # It keeps what it holds in an append-only file, synced every second.
+    argv = " ".join(spec.argv)
+    assert "--appendonly yes" in argv and "--appendfsync everysec" in argv
 
 
 def test_smtp_sink_only_when_no_smtp_host(tmp_path: Path, redis_url: str):

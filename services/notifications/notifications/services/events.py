@@ -320,9 +320,23 @@ def _record_event(
         return _pending(session, event_id)
 
 
-def replay_event(session: Session, envelope: dict[str, Any], settings: Settings) -> None:
-    """Rebuild from the event log: state only, never a second email."""
-    record_event(session, envelope, settings, allow_missing=None)
+def replay_event(
+    session: Session, envelope: dict[str, Any], settings: Settings, mark_processed: bool = False
+) -> bool:
+    """Rebuild from the event log: the read model's state (organisations, erasures), never an
+    email. The event is not recorded as processed, so a copy still on its way is applied
+    and emailed when it arrives; with ``mark_processed`` it is recorded, and no email of
+    it will ever be sent. True when the event had not been processed before."""
+    if mark_processed:
+        with session.begin():
+            first = session.get(ProcessedEvent, envelope["id"]) is None
+        record_event(session, envelope, settings, allow_missing=None)
+        return first
+    with session.begin():
+        if session.get(ProcessedEvent, envelope["id"]) is not None:
+            return False
+        _apply_state(session, envelope)
+    return True
 
 
 def _pending(session: Session, event_id: str) -> list[str]:

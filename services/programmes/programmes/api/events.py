@@ -7,8 +7,8 @@ from typing import Any
 from flask.views import MethodView
 
 from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work
-from programmes.schemas import EventPageSchema, EventQuerySchema
-from programmes.services.event_log import list_events
+from programmes.schemas import EventConsumersSchema, EventPageSchema, EventQuerySchema
+from programmes.services.event_log import consumers, list_events
 
 blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event log")
 
@@ -23,3 +23,12 @@ class Events(MethodView):
         with unit_of_work() as session:
             items, total = list_events(session, principal(), query, page, size)
         return page_envelope(items, total, page, size)
+
+
+@blp.route("/events/consumers")
+class EventConsumers(MethodView):
+    @blp.response(200, EventConsumersSchema)
+    def get(self) -> dict[str, Any]:
+        """What each consumer has not confirmed yet of the event log"""
+        with unit_of_work() as session:
+            return {"consumers": consumers(session, principal())}

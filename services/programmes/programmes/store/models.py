@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from setu_contract.database import UtcDateTime
+from setu_contract.deliveries import deliveries_table
 from setu_contract.outbox import outbox_table
 
 
@@ -34,6 +35,8 @@ class Base(DeclarativeBase):
 
 
 outbox = outbox_table(Base.metadata)
+# What each consumer has not confirmed yet of the events in the outbox.
+outbox_deliveries = deliveries_table(Base.metadata)
 
 _ID = String(36)
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from setu_contract.database import UtcDateTime
+from setu_contract.deliveries import deliveries_table
 from setu_contract.outbox import outbox_table
 
 
@@ -32,6 +33,8 @@ class Base(DeclarativeBase):
 
 
 outbox = outbox_table(Base.metadata)
+# What notifications has not confirmed yet of the events in the outbox.
+outbox_deliveries = deliveries_table(Base.metadata)
 
 
 class ProcessedEvent(Base):
