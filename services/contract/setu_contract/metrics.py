@@ -173,7 +173,9 @@ class DeliveriesCollector(Collector):
     (setu_contract.deliveries), read at scrape time."""
 
     def __init__(self, engine: Any, ledger: Any, producer: str):
-        self.engine = engine
+        from setu_contract.database import reading
+
+        self.engine = reading(engine)
         self.ledger = ledger  # a deliveries.DeliveryLedger
         self.producer = producer
 
