@@ -75,22 +75,22 @@ def test_a_redis_crash_mid_burst_loses_nothing_and_doubles_nothing(
     data = tmp_path / "data"
     with running_setu(data, private_redis.url, smtp_server.port, **settings, **databases) as system:
         secretariat = system.bootstrap_key("IN")
-        key, jp, india = setup_partners(system)
+        partners = setup_partners(system)
         for n in range(BEFORE):
-            propose_and_submit(system, key, jp, india, n)
+            propose_and_submit(system, partners, n)
         assert len(smtp_server.messages) < BEFORE, "no backlog when Redis dies"
 
         private_redis.crash()
         if comes_back == "empty":
             private_redis.forget_everything()
         for n in range(BEFORE, BEFORE + DURING):
-            propose_and_submit(system, key, jp, india, n)
+            propose_and_submit(system, partners, n)
         for consumer in ("notifications", "reports"):
             system.setu("events", "replay", "--to", consumer)
         private_redis.start()
         answering = time.monotonic()
         for n in range(BEFORE + DURING, BEFORE + DURING + AFTER):
-            propose_and_submit(system, key, jp, india, n)
+            propose_and_submit(system, partners, n)
 
         submissions = BEFORE + DURING + AFTER
         wait_until(

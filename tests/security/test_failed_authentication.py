@@ -18,6 +18,7 @@ from programmes.domain.keys import new_secret
 from programmes.store.migrate import upgrade
 from setu.gateway import Gateway
 from tests.integration.programmes.conftest import Caller, Partners
+from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
 
 LIMIT = 5
@@ -26,7 +27,13 @@ LIMIT = 5
 def limited(database_url: str, redis_url: str) -> Flask:
     """An API process with a small limit on failed authentications."""
     limit = f"{LIMIT}/minute"
-    config = Config(database_url, redis_url, auth_failure_limit=limit, testing=True)
+    config = Config(
+        database_url,
+        redis_url,
+        auth_failure_limit=limit,
+        internal_secret=INTERNAL_SECRET,
+        testing=True,
+    )
     return create_app(config)
 
 

@@ -23,6 +23,7 @@ from tests.integration.programmes.conftest import (
     new_organisation,
     run_bootstrap,
 )
+from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import RedisServer
 
 
@@ -46,7 +47,12 @@ class Processes:
 @pytest.fixture
 def processes(database_url: str, private_redis: RedisServer) -> Iterator[Processes]:
     upgrade(database_url)
-    config = Config(database_url=database_url, redis_url=private_redis.url, testing=True)
+    config = Config(
+        database_url=database_url,
+        redis_url=private_redis.url,
+        internal_secret=INTERNAL_SECRET,
+        testing=True,
+    )
     here, there = create_app(config), create_app(config)
     env = {"PROGRAMMES_DATABASE_URL": database_url, "REDIS_URL": private_redis.url}
     secretariat = Caller(here.test_client(), run_bootstrap(env))
