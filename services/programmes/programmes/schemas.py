@@ -30,7 +30,14 @@ from setu_contract.http import ROLES
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
-ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
+# An expert panel holds outside experts: its people are reviewers.
+ORGANISATION_KINDS = (
+    "university",
+    "company",
+    "research_institute",
+    "government_agency",
+    "expert_panel",
+)
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 
 
