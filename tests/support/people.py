@@ -51,3 +51,26 @@ def wrong_code(secret: str) -> str:
     totp, now = pyotp.TOTP(secret), time.time()
     right = {totp.at(now + step) for step in (-60, -30, 0, 30, 60)}
     return next(code for code in (f"{n:06d}" for n in range(10**6)) if code not in right)
+
+
+def signed_in(manager: Any, engine: Engine, organisation_id: str, role: str) -> str:
+    """A session of a new person of the organisation, added by ``manager`` (a Caller), signed
+    in through its invitation, with TOTP enrolled where the role requires it."""
+    client = manager.client
+    made = manager.post(f"/v1/organisations/{organisation_id}/people", person_body(role))
+    assert made.status_code == 201, made.json
+    opened = client.post("/v1/sessions", json={"token": link_for(engine, made.json["id"])})
+    assert opened.status_code == 201, opened.json
+    token = opened.json["session"]
+    if opened.json["state"] == "totp_enrolment_required":
+        headers = {"Authorization": f"Bearer {token}"}
+        secret = client.post(
+            "/v1/sessions/current/totp-enrolment", json={}, headers=headers
+        ).json["secret"]
+        confirmed = client.post(
+            "/v1/sessions/current/totp-enrolment/confirm",
+            json={"code": totp_now(secret)},
+            headers=headers,
+        )
+        assert confirmed.status_code == 200, confirmed.json
+    return token
