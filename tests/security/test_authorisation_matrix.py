@@ -211,9 +211,7 @@ def world(
             token = signed_in(manager, engine, organisation_of[name], role)
             callers[name] = Caller(client, token)
     person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
-    spare_person = secretariat.post(
-        f"/v1/organisations/{partners.jp['id']}/people", person_body()
-    )
+    spare_person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
     ids |= {
         "person": person.json["id"],
         "spare_person": spare_person.json["id"],

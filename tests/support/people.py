@@ -64,9 +64,9 @@ def signed_in(manager: Any, engine: Engine, organisation_id: str, role: str) -> 
     token = opened.json["session"]
     if opened.json["state"] == "totp_enrolment_required":
         headers = {"Authorization": f"Bearer {token}"}
-        secret = client.post(
-            "/v1/sessions/current/totp-enrolment", json={}, headers=headers
-        ).json["secret"]
+        secret = client.post("/v1/sessions/current/totp-enrolment", json={}, headers=headers).json[
+            "secret"
+        ]
         confirmed = client.post(
             "/v1/sessions/current/totp-enrolment/confirm",
             json={"code": totp_now(secret)},
