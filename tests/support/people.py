@@ -53,11 +53,14 @@ def wrong_code(secret: str) -> str:
     return next(code for code in (f"{n:06d}" for n in range(10**6)) if code not in right)
 
 
-def signed_in(manager: Any, engine: Engine, organisation_id: str, role: str) -> str:
+def signed_in(
+    manager: Any, engine: Engine, organisation_id: str, role: str, **overrides: Any
+) -> str:
     """A session of a new person of the organisation, added by ``manager`` (a Caller), signed
     in through its invitation, with TOTP enrolled where the role requires it."""
     client = manager.client
-    made = manager.post(f"/v1/organisations/{organisation_id}/people", person_body(role))
+    body = person_body(role, **overrides)
+    made = manager.post(f"/v1/organisations/{organisation_id}/people", body)
     assert made.status_code == 201, made.json
     opened = client.post("/v1/sessions", json={"token": link_for(engine, made.json["id"])})
     assert opened.status_code == 201, opened.json

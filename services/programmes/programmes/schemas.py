@@ -229,6 +229,11 @@ class HistoryEntrySchema(Schema):
     from_ = fields.String(data_key="from", attribute="from_status")
     to = fields.String(attribute="to_status")
     actor_organisation_id = fields.String()
+    actor = fields.Dict(
+        metadata={
+            "description": "who acted: {kind: person | key, id, name, organisation_id, side?}"
+        }
+    )
     comment = fields.String(allow_none=True)
     occurred_at = fields.DateTime()
 
