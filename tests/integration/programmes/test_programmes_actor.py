@@ -59,7 +59,7 @@ def test_history_and_events_name_the_person_or_the_key(
         "organisation_id": partners.jp["id"],
     }
     me = officer.get("/v1/me").json["person"]
-    assert [e["actor"] for e in history if e["action"] == "approve"][0] == {
+    assert next(e["actor"] for e in history if e["action"] == "approve") == {
         "kind": "person",
         "id": me["id"],
         "name": "田中 裕子",
