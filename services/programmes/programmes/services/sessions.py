@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -56,8 +57,29 @@ def request_sign_in(session: Session, email: str, next_path: str | None) -> None
     )
     known = person is not None and (recent or 0) < rules.LINKS_PER_WINDOW
     link = new_link(session, person.id if known and person else None, next_path, now)
-    if known and person is not None:
-        emit(session, EventType.PERSON_SIGN_IN_REQUESTED, link_event(person, link))
+    # The event is written in a savepoint on both paths; for nobody (a stand-in person) the
+    # savepoint is rolled back: the same statements and round trips, and nothing kept.
+    with session.begin_nested() as savepoint:
+        named = person if known and person is not None else _stand_in(now)
+        emit(session, EventType.PERSON_SIGN_IN_REQUESTED, link_event(named, link))
+        if not known:
+            savepoint.rollback()
+
+
+def _stand_in(now: datetime) -> Person:
+    """A person who does not exist, shaped like one (never added to the session)."""
+    return Person(
+        id=str(uuid.uuid4()),
+        organisation_id=str(uuid.uuid4()),
+        name="",
+        email="",
+        role="partner",
+        language="en",
+        time_zone="UTC",
+        active=True,
+        version=1,
+        created_at=now,
+    )
 
 
 class Opened(NamedTuple):
