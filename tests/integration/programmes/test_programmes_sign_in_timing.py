@@ -26,7 +26,7 @@ def _timed(client: FlaskClient, email: str) -> float:
 
 
 def _median_error(samples: list[float]) -> float:
-    """The standard error of a median: 1.2533 σ/√n, σ estimated robustly (1.4826 MAD)."""
+    """The standard error of a median: 1.2533 sigma / sqrt(n), sigma from the MAD (times 1.4826)."""
     centre = statistics.median(samples)
     mad = statistics.median(abs(s - centre) for s in samples)
     return 1.2533 * 1.4826 * mad / len(samples) ** 0.5
