@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, update
 
-from programmes.store.models import SignInLink
+from programmes.store.models import PersonSession, SignInLink
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
@@ -207,6 +207,25 @@ def test_a_deactivated_persons_session_is_refused_in_another_process(
         other.extensions["programmes.engine"].dispose()
     gone = partners.jp_caller.get(f"/v1/people/{person['id']}").json
     assert gone["active"] is False and gone["name"] is None and gone["email"] is None
+
+
+def test_a_session_ends_after_30_idle_minutes_and_after_12_hours(
+    partners: Partners, engine: Engine, client: FlaskClient
+):
+    person = invite(partners.jp_caller, partners.jp["id"])
+    idle = as_session(client, sign_in(client, engine, person))
+    client.post("/v1/sign-in", json={"email": person["email"]})
+    old = as_session(client, sign_in(client, engine, person))
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with engine.begin() as conn:
+        for bearer, column in ((idle, "idle_expires_at"), (old, "expires_at")):
+            session_id = bearer.key.removeprefix("setus_").split(".")[0]
+            conn.execute(
+                update(PersonSession).where(PersonSession.id == session_id).values({column: past})
+            )
+    for bearer in (idle, old):
+        refused = bearer.get("/v1/me")
+        assert refused.status_code == 401 and "expired" in refused.json["message"]
 
 
 def test_sign_out_and_sign_out_everywhere(partners: Partners, engine: Engine, client: FlaskClient):
