@@ -52,9 +52,9 @@ def bootstrap(side: str) -> None:
 def relay(batch_size: int) -> None:
     """Publish committed outbox rows to Redis through Celery until SIGTERM or SIGINT."""
     from programmes.store.models import outbox
-    from setu_contract.metrics import serve_relay
     from setu_contract.observability import configure_logging
     from setu_contract.outbox import OutboxRelay
+    from setu_contract.worker_metrics import serve_relay
 
     config = Config.from_env()
     configure_logging("programmes-relay", config.log_level)

@@ -21,10 +21,10 @@ from reports.store.models import outbox, outbox_deliveries
 from setu_contract.delivery_commands import add_delivery_commands
 from setu_contract.events import InvalidEvent
 from setu_contract.messaging import REPORTS_PRODUCER, REPORTS_QUEUE, task_reprs
-from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import CeleryPublisher, OutboxRelay, celery_publisher
 from setu_contract.redelivery import DeliveryTracker, delivery_tracker
+from setu_contract.worker_metrics import serve_relay
 
 
 @click.group()
