@@ -11,6 +11,7 @@ both: its ``strong`` and ``code`` filters mark up a value in HTML and leave it a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -60,6 +61,23 @@ def _html_code(value: Any) -> Markup:
     return Markup("<code>{}</code>").format(value)
 
 
+def _gettext_callables(language: str, html: bool) -> dict[str, Callable[..., str]]:
+    """``gettext`` and ``pgettext`` as Jinja's i18n extension calls them in its new style
+    (values as keywords, put in with ``%``; in HTML the message is markup and the values are
+    escaped), without the extension's wrappers: they reach the template's context twice per
+    sentence, a third of the CPU time of rendering an email."""
+    words = CATALOGUES.translations(language)
+    mark: Callable[[str], str] = Markup if html else str
+
+    def gettext(message: str, **values: Any) -> str:
+        return mark(words.gettext(message)) % values
+
+    def pgettext(context: str, message: str, **values: Any) -> str:
+        return mark(words.pgettext(context, message)) % values
+
+    return {"gettext": gettext, "_": gettext, "pgettext": pgettext}
+
+
 def _environment(language: str, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -74,7 +92,9 @@ def _environment(language: str, html: bool) -> Environment:
     )
     # A sentence may be written over several lines of its template: one line in the catalogue.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(CATALOGUES.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    # {% trans %} passes its values to gettext as keywords (read when a template compiles).
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_gettext_callables(language, html))
     env.filters["strong"] = _html_strong if html else _text_as_is
     env.filters["code"] = _html_code if html else _text_as_is
     return env
