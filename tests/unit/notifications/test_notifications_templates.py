@@ -106,6 +106,21 @@ def _every_email() -> list[tuple[str, object]]:
 EVERY_EMAIL = _every_email()
 
 
+def _planned(envelope, email, language: str) -> Outgoing:
+    """A planned email as the worker hands it to ``compose``."""
+    return Outgoing(
+        "d-9",
+        envelope["id"],
+        email.recipient.email,
+        email.template,
+        language,
+        email.recipient.timezones,
+        {**email.context, "recipient_name": email.recipient.name},
+        WHEN,
+        unsubscribe_url="https://setu.test/v1/unsubscribe/t" if email.unsubscribable else None,
+    )
+
+
 @pytest.mark.parametrize("language", ["en", "ja", "hi"])
 @pytest.mark.parametrize(
     ("envelope", "email"),
@@ -113,18 +128,7 @@ EVERY_EMAIL = _every_email()
     ids=[f"{e.template}-{i}" for i, (_, e) in enumerate(EVERY_EMAIL)],
 )
 def test_every_email_renders_and_parses_in_every_language(envelope, email, language) -> None:
-    context = {**email.context, "recipient_name": email.recipient.name}
-    outgoing = Outgoing(
-        "d-9",
-        envelope["id"],
-        email.recipient.email,
-        email.template,
-        language,
-        email.recipient.timezones,
-        context,
-        WHEN,
-        unsubscribe_url="https://setu.test/v1/unsubscribe/t" if email.unsubscribable else None,
-    )
+    outgoing = _planned(envelope, email, language)
     raw = compose(outgoing, Sender("Setu <no-reply@setu.local>")).as_bytes()
     parsed = message_from_bytes(raw, policy=policy.default)
     text = parsed.get_body(("plain",)).get_content()
@@ -161,19 +165,8 @@ def _webhook_disabled(language: str) -> Outgoing:
 
 @pytest.mark.parametrize("language", ["ja", "hi"])
 def test_every_email_is_written_in_the_reader_language_dates_included(language) -> None:
-    outgoings = [_webhook_disabled(language)] + [
-        Outgoing(
-            "d-9",
-            envelope["id"],
-            email.recipient.email,
-            email.template,
-            language,
-            email.recipient.timezones,
-            {**email.context, "recipient_name": email.recipient.name},
-            WHEN,
-        )
-        for envelope, email in EVERY_EMAIL
-    ]
+    outgoings = [_webhook_disabled(language)]
+    outgoings += [_planned(envelope, email, language) for envelope, email in EVERY_EMAIL]
     for outgoing in outgoings:
         parsed = message_from_bytes(
             compose(outgoing, Sender("s@setu.local")).as_bytes(), policy=policy.default
