@@ -1,36 +1,35 @@
-"""Who acted, as an email names it: "田中 裕子, JP side" (a person or a key, by its name)."""
+"""Who acted, as an email names it: "田中 裕子, JP side" (a person, or a key by its name), in
+the reader's language from the service's catalogues."""
 
 from __future__ import annotations
 
 from typing import Any
 
-_SIDES = {
-    "en": {"JP": "JP side", "IN": "IN side"},
-    "ja": {"JP": "日本側", "IN": "インド側"},
-    "hi": {"JP": "जापान पक्ष", "IN": "भारत पक्ष"},
-}
-_ERASED = {"en": "(name erased)", "ja": "（氏名削除済み）", "hi": "(नाम मिटाया गया)"}  # noqa: RUF001
-_KEY = {"en": "API key “{}”", "ja": "APIキー「{}」", "hi": "API कुंजी “{}”"}
+from babel.support import NullTranslations
+
+from setu_contract.translations import N_
+
+SIDES = {"JP": N_("JP side"), "IN": N_("IN side")}
 
 
-def actor_text(actor: dict[str, Any] | None, language: str) -> str | None:
-    """The actor's name and side in ``language``, or None when the event names nobody."""
+def actor_text(actor: dict[str, Any] | None, words: NullTranslations) -> str | None:
+    """The actor's name and side, or None when the event names nobody."""
     if not actor:
         return None
     name = actor.get("name")
     if not name:
-        name = _ERASED.get(language, _ERASED["en"])
+        name = words.gettext("(name erased)")
     elif actor.get("kind") == "key":
-        name = _KEY.get(language, _KEY["en"]).format(name)
-    side = _SIDES.get(language, _SIDES["en"]).get(actor.get("side") or "")
-    if not side:
+        name = words.gettext("API key “%(name)s”") % {"name": name}
+    side = SIDES.get(actor.get("side") or "")
+    if side is None:
         return name
-    return f"{name}（{side}）" if language == "ja" else f"{name}, {side}"  # noqa: RUF001
+    return words.gettext("%(name)s, %(side)s") % {"name": name, "side": words.gettext(side)}
 
 
-def approvals(approved_by: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+def approvals(approved_by: list[dict[str, Any]], words: NullTranslations) -> list[dict[str, Any]]:
     """Each side's approver, named, and its comment."""
     return [
-        {"who": actor_text(a.get("actor"), language) or a.get("side"), "comment": a.get("comment")}
+        {"who": actor_text(a.get("actor"), words) or a.get("side"), "comment": a.get("comment")}
         for a in approved_by
     ]
