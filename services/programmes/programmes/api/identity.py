@@ -92,22 +92,25 @@ def identify(unfinished_routes: frozenset[str] = UNFINISHED_SESSION_ROUTES) -> P
 
 def _identify_person(bearer: str, unfinished_routes: frozenset[str]) -> Principal:
     """A session is read from the database on every request (services.sessions): one ended
-    is refused on its next request, in every process."""
+    is refused on its next request, in every process. Then one Redis round trip counts the
+    request against the person's rate limit and reads the programmes' generation and the
+    address's failed authentications (before any programme is read)."""
     limiter: RateLimiter = current_app.extensions[LIMITER]
-    keys: KeptKeys = current_app.extensions[KEPT_KEYS]
     programmes: KeptProgrammes = current_app.extensions[KEPT_PROGRAMMES]
     failures: FailedAuthentications = current_app.extensions[FAILURES]
     address, now = client_address(), time.time()
-    _, g.programmes_generation, failed = read_together(
-        keys.token, programmes.token, also=(failures.key(address, now),)
-    )
-    failures.check(address, failed, now)
+    failures_key = failures.key(address, now)
     try:
         principal, state = authenticate_session(request_session(), bearer)
     except Unauthenticated:
+        failures.check_now(address, now)
         failures.record(address, now)
         raise
-    limiter.enforce(limiter.count(principal.caller_id, now)[0], now)
+    reads = (programmes.generation_key, failures_key)
+    count, (generation, failed) = limiter.count(principal.caller_id, now, read=reads)
+    failures.check(address, failed, now)
+    limiter.enforce(count, now)
+    g.programmes_generation = generation
     g.session_state = state
     rule = request.url_rule.rule if request.url_rule is not None else ""
     if state != ACTIVE and rule not in unfinished_routes:

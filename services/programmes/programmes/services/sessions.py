@@ -167,10 +167,32 @@ def session_view(opened: PersonSession) -> dict[str, Any]:
     }
 
 
+# Every request of a signed-in person runs this: built once, read as a row (no ORM objects),
+# as a key's lookup is (services.access).
 _SESSION = (
-    select(PersonSession, Person, Organisation.kind, Organisation.country)
+    select(
+        PersonSession.id,
+        PersonSession.secret_hash,
+        PersonSession.state,
+        PersonSession.idle_expires_at,
+        PersonSession.expires_at,
+        PersonSession.ended_at,
+        Person.id.label("person_id"),
+        Person.organisation_id,
+        Person.name,
+        Person.role,
+        Person.active,
+        Organisation.kind,
+        Organisation.country,
+    )
     .join(Person, Person.id == PersonSession.person_id)
     .join(Organisation, Organisation.id == Person.organisation_id)
+    .where(PersonSession.id == bindparam("session_id"))
+)
+_RENEW_IDLE = (
+    update(PersonSession.__table__)
+    .where(PersonSession.__table__.c.id == bindparam("session_id"))
+    .values(idle_expires_at=bindparam("idle"))
 )
 
 
@@ -186,27 +208,23 @@ def authenticate_session(session: Session, token: str) -> Bearer:
     if parts is None:
         raise Unauthenticated("the session is not valid")
     session_id, secret_hash = parts
-    row = session.execute(_SESSION.where(PersonSession.id == session_id)).first()
+    connection = session.connection()
+    row = connection.execute(_SESSION, {"session_id": session_id}).first()
     now = datetime.now(UTC)
-    if row is None or not hmac.compare_digest(row[0].secret_hash, secret_hash):
+    if row is None or not hmac.compare_digest(row.secret_hash, secret_hash):
         raise Unauthenticated("the session is not valid")
-    opened, person, kind, country = row
-    if opened.ended_at is not None or not person.active:
+    if row.ended_at is not None or not row.active:
         raise Unauthenticated("the session has ended: sign in again")
-    if now >= opened.idle_expires_at or now >= opened.expires_at:
+    if now >= row.idle_expires_at or now >= row.expires_at:
         raise Unauthenticated("the session has expired: sign in again")
-    if not role_fits(person.role, kind):
+    if not role_fits(row.role, row.kind):
         raise Unauthenticated("the person's role does not fit its organisation")
-    if opened.idle_expires_at - now < rules.SESSION_IDLE - rules.IDLE_RENEWAL:
-        idle = min(now + rules.SESSION_IDLE, opened.expires_at)
-        session.execute(
-            update(PersonSession).where(PersonSession.id == opened.id).values(idle_expires_at=idle)
-        )
-    side = country if person.role == "secretariat" else None
-    principal = Principal(
-        person.organisation_id, person.role, opened.id, side, person.id, person.name
-    )
-    return Bearer(principal, opened.state)
+    if row.idle_expires_at - now < rules.SESSION_IDLE - rules.IDLE_RENEWAL:
+        idle = min(now + rules.SESSION_IDLE, row.expires_at)
+        connection.execute(_RENEW_IDLE, {"session_id": row.id, "idle": idle})
+    side = row.country if row.role == "secretariat" else None
+    principal = Principal(row.organisation_id, row.role, row.id, side, row.person_id, row.name)
+    return Bearer(principal, row.state)
 
 
 def current_session(session: Session, principal: Principal) -> PersonSession:
