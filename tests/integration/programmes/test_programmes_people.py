@@ -10,6 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, update
 
+from programmes.app import create_app
+from programmes.config import Config
 from programmes.store.models import PersonSession, SignInLink
 from tests.integration.programmes.conftest import (
     Caller,
@@ -18,6 +20,7 @@ from tests.integration.programmes.conftest import (
     new_organisation,
     side_organisation,
 )
+from tests.support.identity import INTERNAL_SECRET
 from tests.support.people import link_for, person_body, totp_now, wrong_code
 
 
@@ -308,3 +311,30 @@ def test_pyotp_is_rfc_6238():
     # The RFC's own test vector (SHA-1, T=59 s, 8 digits): the library we trust for codes.
     totp = pyotp.TOTP("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", digits=8)
     assert totp.at(59) == "94287082"
+
+
+def test_the_rate_limit_counts_a_person_across_its_sessions(
+    partners: Partners, engine: Engine, database_url: str, redis_url: str
+):
+    limited = create_app(
+        Config(
+            database_url=database_url,
+            redis_url=redis_url,
+            testing=True,
+            internal_secret=INTERNAL_SECRET,
+            rate_limit="4/minute",
+        )
+    )
+    try:
+        client = limited.test_client()
+        manager = Caller(client, partners.jp_caller.key)
+        person = invite(manager, partners.jp["id"])
+        first = as_session(client, sign_in(client, engine, person))
+        client.post("/v1/sign-in", json={"email": person["email"]})
+        second = as_session(client, sign_in(client, engine, person))
+        answers = [caller.get("/v1/me").status_code for caller in (first, second) * 3]
+        # One window for the person, whichever session it uses (the limit may start in a
+        # new minute, so at most one more request may pass).
+        assert answers.count(429) >= 1 and answers[:4] == [200] * 4
+    finally:
+        limited.extensions["programmes.engine"].dispose()
