@@ -99,7 +99,7 @@ def task_reprs(args: Sequence[Any]) -> dict[str, str]:
 
 # Unacknowledged tasks a worker node holds per pool process: the one running and one more,
 # so that a process that finishes is handed its next task at once instead of after the
-# node's round trips to Redis for it (bench/FINDINGS.md section 22). A node's held tasks
+# node's round trips to Redis for it (docs/performance.md). A node's held tasks
 # stay in Redis's unacked set: a node that dies loses none of them, they come back after
 # the visibility timeout (an event sooner: its producer publishes again what is not
 # confirmed after SETU_DELIVERY_DEADLINE, setu_contract.deliveries).

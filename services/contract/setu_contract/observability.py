@@ -37,7 +37,7 @@ def loggable_path(path: str) -> str:
 
 def new_correlation_id() -> str:
     """32 random hex digits, as many random bits as a UUID4's hex and without the UUID object
-    (uuid4().hex cost a kept read 8 µs of its 270 in-process; bench/FINDINGS.md section 24)."""
+    (uuid4().hex cost a kept read 8 µs of its 270 in-process; docs/performance.md)."""
     return secrets.token_hex(16)
 
 
@@ -105,7 +105,7 @@ class AccessLog:
     Where the line would only reach configure_logging's JSON handler (the servers), it is
     written to that handler's stream as JsonFormatter writes such a record, without making
     the LogRecord and passing it down the logger tree: those cost a kept read about 30 µs of
-    its 270 µs in-process, more than the line itself (bench/FINDINGS.md section 24). Anywhere
+    its 270 µs in-process, more than the line itself (docs/performance.md). Anywhere
     else (another handler or filter on the way, as pytest's caplog adds) it is logged through
     the logger. Either way nothing is written unless the logger is enabled for INFO.
     """

@@ -2,7 +2,7 @@
 into Japanese and Hindi, with the same placeholders, and every code has its word.
 
 The messages are found as `pybabel extract -F services/reports/babel.cfg` finds them, so a
-message added without its translations fails here (README: *Reports: words and numbers*).
+message added without its translations fails here (docs/reports.md: *Reports: words and numbers*).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The notification matrix of PRODUCT.md: which emails an event causes, and to whom."""
+"""Which emails an event causes, and to whom: the matrix of docs/product.md, *Emails*."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 windows in Redis shared by every API process.
 
 When Redis does not answer, the limits are counted in this process instead and Redis is not
-asked again for a few seconds: the API keeps answering with Redis down (PRODUCT.md).
+asked again for a few seconds: the API keeps answering with Redis down (docs/product.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """State machines as data: action -> (from, to, who), read by one function.
 
-The whole transition tables of PRODUCT.md live here; the services layer works out who the
+The whole transition tables of docs/product.md live here; the services layer works out who the
 caller is to the thing (its ``Relation``s) and asks ``plan`` whether the action may happen.
 """
 
@@ -56,7 +56,7 @@ PROGRAMME_TRANSITIONS = _table(
     _t("start_review", "submitted", "under_review", S),
     _t("request_changes", "under_review", "changes_requested", S, comment=True),
     # Co-approval: the services layer keeps the programme under_review until both
-    # secretariat sides have approved (PRODUCT.md).
+    # secretariat sides have approved (docs/product.md).
     _t("approve", "under_review", "approved", S),
     _t("reject", "under_review", "rejected", S, comment=True),
     _t("activate", "approved", "active", S),
