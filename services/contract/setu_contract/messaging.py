@@ -179,7 +179,7 @@ def freeze_start_up_heap_in_pool_children() -> None:
 
     from setu_contract.process import freeze_start_up_heap
 
-    @signals.worker_process_init.connect(weak=False)
+    @signals.worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator]  # celery is untyped
     def _freeze(**_: Any) -> None:
         freeze_start_up_heap()
 
@@ -191,7 +191,7 @@ def keep_new_files_private_in_workers() -> None:
 
     from setu_contract.process import keep_new_files_private
 
-    @signals.worker_init.connect(weak=False)
-    @signals.beat_init.connect(weak=False)
+    @signals.worker_init.connect(weak=False)  # type: ignore[untyped-decorator]
+    @signals.beat_init.connect(weak=False)  # type: ignore[untyped-decorator]
     def _private(**_: Any) -> None:
         keep_new_files_private()

@@ -129,7 +129,7 @@ class AccessLog:
             handler.stream.write(line)
             handler.flush()
 
-    def _only_handler(self) -> logging.StreamHandler | None:
+    def _only_handler(self) -> logging.StreamHandler[Any] | None:
         """configure_logging's handler on the root, if the line would reach it and no other
         handler or filter."""
         logger: logging.Logger | None = self.logger
@@ -152,17 +152,17 @@ def install_celery_correlation(celery_app: Any) -> None:
     """Carry the correlation id in task headers and into the worker's log lines."""
     from celery import signals
 
-    @signals.before_task_publish.connect(weak=False)
+    @signals.before_task_publish.connect(weak=False)  # type: ignore[untyped-decorator]  # celery is untyped
     def _stamp(headers: dict[str, Any] | None = None, **_: Any) -> None:
         if headers is not None and not headers.get("correlation_id"):
             headers["correlation_id"] = get_correlation_id()
 
-    @signals.task_prerun.connect(weak=False)
+    @signals.task_prerun.connect(weak=False)  # type: ignore[untyped-decorator]
     def _adopt(task: Any = None, **_: Any) -> None:
         request = getattr(task, "request", None)
         set_correlation_id(getattr(request, "correlation_id", None) if request else None)
 
-    @signals.task_postrun.connect(weak=False)
+    @signals.task_postrun.connect(weak=False)  # type: ignore[untyped-decorator]
     def _clear(**_: Any) -> None:
         set_correlation_id(None)
 

@@ -58,7 +58,7 @@ class RateLimiter:
             error = TooManyRequests(
                 f"rate limit of {self.rate.limit} requests per {self.rate.period} s exceeded"
             )
-            error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
+            error.retry_after = self.rate.retry_after(now)
             raise error
 
 
@@ -96,7 +96,7 @@ class FailedAuthentications:
                 f"too many failed authentications from this address ({self.rate.limit} per "
                 f"{self.rate.period} s); try again later"
             )
-            error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
+            error.retry_after = self.rate.retry_after(now)
             raise error
 
     def record(self, address: str, now: float) -> None:

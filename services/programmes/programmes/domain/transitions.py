@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from programmes.domain.errors import Conflict, Forbidden, Invalid
-from setu_contract.vocabulary import PROGRAMME_STATUSES  # noqa: F401 (re-exported)
+from setu_contract.vocabulary import PROGRAMME_STATUSES as PROGRAMME_STATUSES  # re-exported
 
 
 class Relation(StrEnum):
@@ -46,7 +46,7 @@ def _table(*rows: Transition) -> dict[str, Transition]:
     return {row.action: row for row in rows}
 
 
-def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False):
+def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False) -> Transition:
     return Transition(action, frozenset(sources.split()), target, by, comment)
 
 
