@@ -49,8 +49,9 @@ def database_url(
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    with postgres_database() as url:
+def postgres_url(schema: str | None) -> Iterator[str]:
+    """A new PostgreSQL database, with ``schema``'s tables as ``database_url`` has them."""
+    with postgres_database(postgres_template(schema) if schema else None) as url:
         yield url
 
 
