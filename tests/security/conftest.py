@@ -19,6 +19,7 @@ from tests.integration.programmes.conftest import (  # noqa: F401 (fixtures)
     engine,
     partners,
     programmes_env,
+    schema,
     second,
     secretariat,
     secretariat_in,

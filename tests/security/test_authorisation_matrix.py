@@ -23,7 +23,6 @@ from sqlalchemy import Engine, insert, update
 from programmes.app import create_app
 from programmes.config import Config
 from programmes.domain.keys import hash_secret, new_secret
-from programmes.store.migrate import upgrade
 from programmes.store.models import ApiKey
 from tests.integration.programmes.conftest import (
     Caller,
@@ -39,6 +38,7 @@ from tests.integration.programmes.test_programmes_applications import (
     application_body,
     approved_programme,
 )
+from tests.support.identity import INTERNAL_SECRET
 
 CALLERS = (
     "none",
@@ -60,8 +60,13 @@ UNAUTHENTICATED = {"none": 401, "revoked": 401, "expired": 401, "misfit": 401}
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """The API, with failed authentications unlimited: the matrix sends bad keys on purpose
     (their limit has tests of its own)."""
-    upgrade(database_url)
-    config = Config(database_url, redis_url, auth_failure_limit="100000/minute", testing=True)
+    config = Config(
+        database_url,
+        redis_url,
+        auth_failure_limit="100000/minute",
+        internal_secret=INTERNAL_SECRET,
+        testing=True,
+    )
     flask_app = create_app(config)
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()

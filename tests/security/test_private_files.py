@@ -1,4 +1,4 @@
-"""Files Setu writes are its own user's only (PRODUCT.md, *Configuration*): under `setu up`,
+"""Files Setu writes are its own user's only (README, *Configuration*): under `setu up`,
 the secrets it made, the SQLite databases, the mail its sink caught and the report files are
 0600 (or stricter) in 0700 directories, and the unsubscribe links are signed with a secret
 of its own, not a published one.

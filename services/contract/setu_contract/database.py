@@ -35,13 +35,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
+    CursorResult,
     DateTime,
     Dialect,
     Engine,
+    Result,
     TypeDecorator,
     create_engine,
     event,
@@ -105,7 +107,7 @@ def _ping_if_idle(dialect: Dialect) -> Callable[[Any, ConnectionPoolEntry, Any],
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
-            if dialect.is_disconnect(error, dbapi_connection, None):
+            if dialect.is_disconnect(error, dbapi_connection, None):  # type: ignore[arg-type]  # a DBAPI error
                 raise InvalidatePoolError() from error
             raise
 
@@ -223,3 +225,9 @@ def _alembic_config(migrations: Path, url: str) -> Any:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["database_url"] = url
     return config
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` changed (its result
+    is typed as a plain Result, which has no ``rowcount``)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -77,14 +77,14 @@ def health_blueprint(dependencies: Callable[[], tuple[Any, str]]) -> Any:
 
     @blp.route("/healthz")
     class Health(MethodView):
-        @blp.doc(security=[])
+        @blp.doc(security=[])  # type: ignore[untyped-decorator]  # flask-smorest is untyped
         def get(self) -> dict[str, Any]:
             """The process is alive"""
             return {"status": "ok"}
 
     @blp.route("/readyz")
     class Ready(MethodView):
-        @blp.doc(security=[])
+        @blp.doc(security=[])  # type: ignore[untyped-decorator]
         def get(self) -> tuple[dict[str, Any], int]:
             """The database and Redis answer"""
             return readiness(*dependencies())

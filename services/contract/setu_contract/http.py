@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from flask.json.provider import DefaultJSONProvider
@@ -77,7 +77,13 @@ class Principal:
         }
 
 
-def principal_from_headers(headers: Mapping[str, str]) -> Principal | None:
+class HeaderLookup(Protocol):
+    """What the identity checks read of a request's headers: a dict, or werkzeug's Headers."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def principal_from_headers(headers: HeaderLookup) -> Principal | None:
     """The principal the identity headers name (signed or not), or None when they are absent
     or odd. Services take it only through ``verified_principal``."""
     organisation_id = headers.get(ORGANISATION_HEADER)
@@ -116,7 +122,7 @@ def sign_identity(
 
 
 def verified_principal(
-    headers: Mapping[str, str], secret: str, method: str, target: str, now: float | None = None
+    headers: HeaderLookup, secret: str, method: str, target: str, now: float | None = None
 ) -> Principal | None:
     """The principal of the identity headers if their signature is ``secret``'s, made for
     this method and target less than SIGNATURE_MAX_AGE ago; else None."""

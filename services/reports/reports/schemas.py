@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from reports.domain.catalogue import (
@@ -44,7 +46,7 @@ LANGUAGE_DOC = {
 }
 
 
-def language_field(**extra: object) -> fields.String:
+def language_field(**extra: Any) -> fields.String:
     return fields.String(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
 
 

@@ -36,5 +36,5 @@ def check_url(url: str, allow_private: bool) -> None:
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError) as exc:
         raise RefusedUrl(f"host {parts.hostname} does not resolve") from exc
-    if not all(_public(info[4][0]) for info in infos):
+    if not all(_public(str(info[4][0])) for info in infos):
         raise RefusedUrl("resolves to a private, loopback or link-local address")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, current_app, g, request
 from flask_smorest import Api, Blueprint
@@ -30,6 +30,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
 }
 
 JSON_METHODS = ("POST", "PUT", "PATCH")
+JSON = "application/json"
 
 # Clearer words than werkzeug's defaults for the errors webargs raises.
 GENERIC_MESSAGES = {
@@ -53,8 +54,9 @@ class ProgrammesApi(Api):
             payload["message"] = GENERIC_MESSAGES[code]
         if code == 401:
             headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-        if getattr(error, "retry_after", None):
-            headers = {**(headers or {}), "Retry-After": str(error.retry_after)}
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            headers = {**(headers or {}), "Retry-After": str(retry_after)}
         return payload, code, headers
 
     def handle_domain_error(self, error: domain.DomainError) -> tuple[dict[str, Any], int, dict]:
@@ -72,7 +74,7 @@ class ProgrammesApi(Api):
             # The database is away or (SQLite) busy past its timeout: retryable, not a bug.
             current_app.logger.warning("database unavailable: %r", error)
             unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
-            unavailable.retry_after = 1  # type: ignore[attr-defined]
+            unavailable.retry_after = 1
             return self.handle_http_exception(unavailable)
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
@@ -174,6 +176,11 @@ class V1Blueprint(Blueprint):
         self.before_request(require_json)
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as the app's JSON provider writes an answer's body."""
+    return cast(Response, current_app.json.response(value)).get_data()
+
+
 def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
@@ -194,7 +201,7 @@ def with_etag(snapshot: dict[str, Any], status: int = 200, answer: bytes | None 
         return Response(status=304, headers=headers)
     if answer is None:
         return current_app.json.response(snapshot), status, headers
-    return current_app.response_class(answer, mimetype=current_app.json.mimetype), status, headers
+    return current_app.response_class(answer, mimetype=JSON), status, headers
 
 
 def if_match() -> str | None:

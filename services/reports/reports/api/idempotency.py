@@ -18,7 +18,7 @@ from reports.store.db import transaction
 HEADER = "Idempotency-Key"
 
 
-def _respond(body: dict, status: int) -> Response:
+def _respond(body: dict[str, Any], status: int) -> Response:
     return make_response(jsonify(body), status)
 
 
@@ -55,5 +55,8 @@ def once(
         # The same key raced us and won: answer what it answered.
         with transaction(sessions) as session:
             previous = idempotency.replay(session, organisation_id, key, print_)
+        if previous is None:  # no key won: the write itself conflicted with another
+            abort(409, message="This request conflicts with another made at the same time.")
+            raise  # unreachable: abort raises
         return _respond(*previous), None
     return _respond(body, status), created

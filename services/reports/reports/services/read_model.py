@@ -24,6 +24,7 @@ from reports.store.models import (
     Programme,
     ProgrammePartner,
 )
+from setu_contract.database import changed_rows
 from setu_contract.events import EventType
 
 APPLIED, DUPLICATE, STALE = "applied", "duplicate", "stale"
@@ -58,12 +59,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _upsert(session: Session, model: type, key: str, version: int, values: dict[str, Any]) -> bool:
+def _upsert(
+    session: Session, model: type[Any], key: str, version: int, values: dict[str, Any]
+) -> bool:
     """Write a snapshot if it is newer than the stored row; True when it was written."""
     result = session.execute(
         update(model).where(model.id == key, model.version < version).values(**values)
     )
-    if result.rowcount:
+    if changed_rows(result):
         return True
     exists = session.execute(select(model.id).where(model.id == key)).first()
     if exists is not None:
@@ -143,7 +146,7 @@ def _replace_children(session: Session, data: dict[str, Any]) -> None:
 
 
 def _earliest(
-    session: Session, model: type, key: str, column: str, moment: datetime, **also: Any
+    session: Session, model: type[Any], key: str, column: str, moment: datetime, **also: Any
 ) -> None:
     """Keep the earliest time a milestone was reached (events may arrive in any order)."""
     target = getattr(model, column)
@@ -185,7 +188,7 @@ def _erased(session: Session, data: dict[str, Any]) -> str:
         .where(Application.id == data["id"], Application.version < data["version"])
         .values(version=data["version"])
     )
-    return APPLIED if result.rowcount else STALE
+    return APPLIED if changed_rows(result) else STALE
 
 
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
