@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES
 from notifications.store.models import STATUSES
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer
 
 
 class NotificationQuerySchema(Schema):
@@ -15,9 +16,9 @@ class NotificationQuerySchema(Schema):
 
     status = fields.String(validate=validate.OneOf(STATUSES))
     event_id = fields.UUID()
-    recipient = fields.Email()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    recipient = EmailAddress()
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class NotificationSchema(Schema):
@@ -30,20 +31,20 @@ class NotificationSchema(Schema):
     template = fields.String()
     language = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
-    attempts = fields.Integer()
+    attempts = Integer()
     last_error = fields.String(allow_none=True)
     message_id = fields.String(allow_none=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    next_attempt_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
+    sent_at = AwareDateTime(allow_none=True)
 
 
 class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()
 
 
 class UnsubscribeSchema(Schema):
@@ -56,8 +57,8 @@ class PageQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class WebhookCreateSchema(Schema):
@@ -83,8 +84,8 @@ class WebhookSchema(Schema):
     event_types = fields.List(fields.String())
     enabled = fields.Boolean()
     disabled_reason = fields.String(allow_none=True)
-    failing_since = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    failing_since = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
 
 
 class WebhookCreatedSchema(WebhookSchema):
@@ -93,9 +94,9 @@ class WebhookCreatedSchema(WebhookSchema):
 
 class WebhookPageSchema(Schema):
     items = fields.List(fields.Nested(WebhookSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()
 
 
 class WebhookDeliverySchema(Schema):
@@ -104,16 +105,16 @@ class WebhookDeliverySchema(Schema):
     event_id = fields.String()
     event_type = fields.String()
     status = fields.String()
-    attempts = fields.Integer()
-    response_status = fields.Integer(allow_none=True)
+    attempts = Integer()
+    response_status = Integer(allow_none=True)
     last_error = fields.String(allow_none=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    next_attempt_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    sent_at = AwareDateTime(allow_none=True)
 
 
 class WebhookDeliveryPageSchema(Schema):
     items = fields.List(fields.Nested(WebhookDeliverySchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()

@@ -14,6 +14,7 @@ from reports.domain.catalogue import (
 )
 from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
 from reports.translations import DEFAULT_LANGUAGE, LANGUAGES
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer
 
 
 class PeriodSchema(Schema):
@@ -49,7 +50,7 @@ def language_field(**extra: object) -> fields.String:
 
 
 Recipients = fields.List(
-    fields.Email(validate=validate.Length(max=254)),
+    EmailAddress(validate=validate.Length(max=254)),
     validate=validate.Length(max=50),
     load_default=list,
 )
@@ -73,15 +74,15 @@ class ReportSchema(Schema):
     filters = fields.Dict()
     recipients = fields.List(fields.String())
     status = fields.String(validate=validate.OneOf(JOB_STATUSES))
-    progress = fields.Integer()
-    size = fields.Integer(allow_none=True)
+    progress = Integer()
+    size = Integer(allow_none=True)
     sha256 = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
     correlation_id = fields.String()
     schedule_id = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    started_at = fields.AwareDateTime(allow_none=True)
-    finished_at = fields.AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    started_at = AwareDateTime(allow_none=True)
+    finished_at = AwareDateTime(allow_none=True)
     download_url = fields.String(allow_none=True)
 
 
@@ -105,7 +106,7 @@ class ScheduleCreateSchema(Schema):
     cron = fields.String(required=True, validate=[validate.Length(max=120), _cron])
     timezone = fields.String(required=True, validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
-        fields.Email(validate=validate.Length(max=254)),
+        EmailAddress(validate=validate.Length(max=254)),
         validate=validate.Length(max=50),
         load_default=list,
     )
@@ -119,7 +120,7 @@ class ScheduleUpdateSchema(Schema):
     cron = fields.String(validate=[validate.Length(max=120), _cron])
     timezone = fields.String(validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
-        fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=50)
+        EmailAddress(validate=validate.Length(max=254)), validate=validate.Length(max=50)
     )
     language = language_field()
     enabled = fields.Boolean()
@@ -134,23 +135,23 @@ class ScheduleSchema(Schema):
     recipients = fields.List(fields.String())
     language = fields.String()
     enabled = fields.Boolean()
-    version = fields.Integer()
-    next_due_at = fields.AwareDateTime(allow_none=True)
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    version = Integer()
+    next_due_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
 
 
 class ScheduleRunSchema(Schema):
     id = fields.String()
     schedule_id = fields.String()
-    due_at = fields.AwareDateTime()
-    fired_at = fields.AwareDateTime()
+    due_at = AwareDateTime()
+    fired_at = AwareDateTime()
     report_id = fields.String(allow_none=True)
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ReportQuerySchema(PageQuerySchema):
@@ -164,9 +165,9 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "page_size": fields.Integer(),
-            "total": fields.Integer(),
+            "page": Integer(),
+            "page_size": Integer(),
+            "total": Integer(),
         },
         name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
     )

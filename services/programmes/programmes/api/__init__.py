@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Response, current_app, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
 from setu_contract.http import ErrorSchema, Principal
+from setu_contract.request_json import Blueprint
 
 # Domain errors to HTTP, in this one place.
 STATUS_OF: dict[type[domain.DomainError], int] = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from reports.api.context import context
 from reports.api.files import report_file
@@ -17,6 +16,7 @@ from reports.services.links import revoke_links
 from reports.store.db import transaction
 from reports.worker import send_generate
 from setu_contract.observability import get_correlation_id
+from setu_contract.request_json import Blueprint
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from reports.api.context import context
 from reports.api.idempotency import once
@@ -19,6 +19,7 @@ from reports.schemas import (
 )
 from reports.services import schedules
 from reports.store.db import transaction
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
     "report_schedules",
