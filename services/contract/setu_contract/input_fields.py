@@ -6,6 +6,7 @@ accept beyond what the code behind them can hold.
 - ``AwareDateTime``: a time with an offset that has no UTC equivalent
   (``0001-01-01T00:00:00+14:00`` is in year 0 in UTC) overflowed where it was compared or
   stored (500).
+- ``Text``: a NUL character reached PostgreSQL, whose text cannot hold one (500).
 - ``EmailAddress``: an address at an IP literal (``a@[127.0.0.1]``, ``a@127.0.0.1``) or
   with characters outside ASCII passed marshmallow's check and then failed at the SMTP
   server, a dead letter instead of a 422.
@@ -26,6 +27,16 @@ from setu_contract.request_json import MAX_INTEGER, MIN_INTEGER
 # The last label of a host name is never all digits (RFC 3696, 2): such a domain is an
 # IPv4 address.
 _NUMERIC_LABEL = re.compile(r"^[0-9]+$")
+
+
+class Text(fields.String):
+    """A string without NUL characters, which PostgreSQL text cannot hold."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text
 
 
 class Integer(fields.Integer):

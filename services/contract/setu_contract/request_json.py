@@ -29,6 +29,9 @@ MAX_INTEGER = 2**63 - 1
 MIN_INTEGER = -(2**63)
 _MAX_INTEGER_CHARACTERS = len(str(MIN_INTEGER))
 
+# A \u escape of a UTF-16 surrogate: valid in pairs (an emoji), never alone (no database
+# stores a lone one, and UTF-8 cannot encode it).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 
@@ -91,7 +94,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def loads(data: str | bytes) -> Any:
     """The value of the JSON text ``data`` (UTF-8 when bytes); ``InvalidJson`` when it is not
     JSON, nests deeper than MAX_DEPTH, holds an integer beyond 64 bits, a number too large
-    for a float, NaN or an infinity, or one key twice in an object."""
+    for a float, NaN or an infinity, one key twice in an object, or a lone surrogate."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
         text = raw.decode("utf-8")
@@ -100,7 +103,7 @@ def loads(data: str | bytes) -> Any:
     if _depth(raw) > MAX_DEPTH:
         _refuse(f"the body nests arrays and objects deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(
+        value = json.loads(
             text,
             parse_int=_integer,
             parse_float=_number,
@@ -113,6 +116,18 @@ def loads(data: str | bytes) -> Any:
         raise InvalidJson(error.msg, error.doc, error.pos) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
         _refuse("the body nests too deep")
+    if _SURROGATE_ESCAPE.search(raw):
+        _without_lone_surrogates(value)
+    return value
+
+
+def _without_lone_surrogates(value: Any) -> None:
+    """Refuse ``value`` if a text in it holds half a surrogate pair (only an escape makes one:
+    UTF-8 bytes cannot)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        _refuse("a text in the body holds half of a UTF-16 surrogate pair")
 
 
 class BodyParser(FlaskParser):

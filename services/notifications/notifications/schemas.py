@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES
 from notifications.store.models import STATUSES
-from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 
 class NotificationQuerySchema(Schema):
@@ -14,7 +14,7 @@ class NotificationQuerySchema(Schema):
         # A misspelt filter must not silently list everything.
         unknown = RAISE
 
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
     event_id = fields.UUID()
     recipient = EmailAddress()
     page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -22,18 +22,18 @@ class NotificationQuerySchema(Schema):
 
 
 class NotificationSchema(Schema):
-    id = fields.String()
-    event_id = fields.String()
-    event_type = fields.String()
-    correlation_id = fields.String(allow_none=True)
-    recipient = fields.String()
-    organisation_id = fields.String(allow_none=True)
-    template = fields.String()
-    language = fields.String()
-    status = fields.String(metadata={"enum": list(STATUSES)})
+    id = Text()
+    event_id = Text()
+    event_type = Text()
+    correlation_id = Text(allow_none=True)
+    recipient = Text()
+    organisation_id = Text(allow_none=True)
+    template = Text()
+    language = Text()
+    status = Text(metadata={"enum": list(STATUSES)})
     attempts = Integer()
-    last_error = fields.String(allow_none=True)
-    message_id = fields.String(allow_none=True)
+    last_error = Text(allow_none=True)
+    message_id = Text(allow_none=True)
     next_attempt_at = AwareDateTime(allow_none=True)
     created_at = AwareDateTime()
     updated_at = AwareDateTime()
@@ -48,8 +48,8 @@ class NotificationPageSchema(Schema):
 
 
 class UnsubscribeSchema(Schema):
-    email = fields.String()
-    list = fields.String()
+    email = Text()
+    list = Text()
     unsubscribed = fields.Boolean()
 
 
@@ -67,29 +67,29 @@ class WebhookCreateSchema(Schema):
 
     url = fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=2000))
     event_types = fields.List(
-        fields.String(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
+        Text(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
         required=True,
         validate=validate.Length(min=1, max=len(WEBHOOK_EVENT_TYPES)),
     )
-    organisation_id = fields.String(
+    organisation_id = Text(
         validate=validate.Length(min=1, max=36),
         metadata={"description": "secretariat only: the organisation that owns the endpoint"},
     )
 
 
 class WebhookSchema(Schema):
-    id = fields.String()
-    organisation_id = fields.String()
-    url = fields.String()
-    event_types = fields.List(fields.String())
+    id = Text()
+    organisation_id = Text()
+    url = Text()
+    event_types = fields.List(Text())
     enabled = fields.Boolean()
-    disabled_reason = fields.String(allow_none=True)
+    disabled_reason = Text(allow_none=True)
     failing_since = AwareDateTime(allow_none=True)
     created_at = AwareDateTime()
 
 
 class WebhookCreatedSchema(WebhookSchema):
-    secret = fields.String(metadata={"description": "shown this once: whsec_<base64>"})
+    secret = Text(metadata={"description": "shown this once: whsec_<base64>"})
 
 
 class WebhookPageSchema(Schema):
@@ -100,14 +100,14 @@ class WebhookPageSchema(Schema):
 
 
 class WebhookDeliverySchema(Schema):
-    id = fields.String()
-    endpoint_id = fields.String()
-    event_id = fields.String()
-    event_type = fields.String()
-    status = fields.String()
+    id = Text()
+    endpoint_id = Text()
+    event_id = Text()
+    event_type = Text()
+    status = Text()
     attempts = Integer()
     response_status = Integer(allow_none=True)
-    last_error = fields.String(allow_none=True)
+    last_error = Text(allow_none=True)
     next_attempt_at = AwareDateTime(allow_none=True)
     created_at = AwareDateTime()
     sent_at = AwareDateTime(allow_none=True)

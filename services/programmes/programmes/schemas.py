@@ -27,22 +27,12 @@ from programmes.domain.transitions import (
 )
 from setu_contract.events import EventType
 from setu_contract.http import ROLES
-from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
 ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
-
-
-class Text(fields.String):
-    """A string without NUL characters, which PostgreSQL text cannot hold."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("must not contain NUL characters")
-        return text
 
 
 class StrictSchema(Schema):

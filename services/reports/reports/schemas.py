@@ -14,7 +14,7 @@ from reports.domain.catalogue import (
 )
 from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
 from reports.translations import DEFAULT_LANGUAGE, LANGUAGES
-from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 
 class PeriodSchema(Schema):
@@ -31,13 +31,13 @@ class PeriodSchema(Schema):
 
 class FiltersSchema(Schema):
     focus_area = fields.List(
-        fields.String(validate=validate.OneOf(FOCUS_AREAS)), validate=validate.Length(max=20)
+        Text(validate=validate.OneOf(FOCUS_AREAS)), validate=validate.Length(max=20)
     )
     status = fields.List(
-        fields.String(validate=validate.OneOf(PROGRAMME_STATUSES)),
+        Text(validate=validate.OneOf(PROGRAMME_STATUSES)),
         validate=validate.Length(max=20),
     )
-    organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    organisation_id = Text(validate=validate.Length(min=1, max=36))
 
 
 LANGUAGE_DOC = {
@@ -46,7 +46,7 @@ LANGUAGE_DOC = {
 
 
 def language_field(**extra: object) -> fields.String:
-    return fields.String(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
+    return Text(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
 
 
 Recipients = fields.List(
@@ -57,8 +57,8 @@ Recipients = fields.List(
 
 
 class ReportCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+    type = Text(required=True, validate=validate.OneOf(REPORT_TYPES))
+    format = Text(required=True, validate=validate.OneOf(FORMATS))
     period = fields.Nested(PeriodSchema, required=True)
     filters = fields.Nested(FiltersSchema, load_default=dict)
     recipients = Recipients
@@ -66,24 +66,24 @@ class ReportCreateSchema(Schema):
 
 
 class ReportSchema(Schema):
-    id = fields.String()
-    type = fields.String()
-    format = fields.String()
-    language = fields.String()
+    id = Text()
+    type = Text()
+    format = Text()
+    language = Text()
     period = fields.Nested(PeriodSchema)
     filters = fields.Dict()
-    recipients = fields.List(fields.String())
-    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
+    recipients = fields.List(Text())
+    status = Text(validate=validate.OneOf(JOB_STATUSES))
     progress = Integer()
     size = Integer(allow_none=True)
-    sha256 = fields.String(allow_none=True)
-    error = fields.String(allow_none=True)
-    correlation_id = fields.String()
-    schedule_id = fields.String(allow_none=True)
+    sha256 = Text(allow_none=True)
+    error = Text(allow_none=True)
+    correlation_id = Text()
+    schedule_id = Text(allow_none=True)
     created_at = AwareDateTime()
     started_at = AwareDateTime(allow_none=True)
     finished_at = AwareDateTime(allow_none=True)
-    download_url = fields.String(allow_none=True)
+    download_url = Text(allow_none=True)
 
 
 def _cron(value: str) -> None:
@@ -101,10 +101,10 @@ def _timezone(value: str) -> None:
 
 
 class ScheduleCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
-    cron = fields.String(required=True, validate=[validate.Length(max=120), _cron])
-    timezone = fields.String(required=True, validate=[validate.Length(max=64), _timezone])
+    type = Text(required=True, validate=validate.OneOf(REPORT_TYPES))
+    format = Text(required=True, validate=validate.OneOf(FORMATS))
+    cron = Text(required=True, validate=[validate.Length(max=120), _cron])
+    timezone = Text(required=True, validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
         EmailAddress(validate=validate.Length(max=254)),
         validate=validate.Length(max=50),
@@ -115,10 +115,10 @@ class ScheduleCreateSchema(Schema):
 
 
 class ScheduleUpdateSchema(Schema):
-    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(validate=validate.OneOf(FORMATS))
-    cron = fields.String(validate=[validate.Length(max=120), _cron])
-    timezone = fields.String(validate=[validate.Length(max=64), _timezone])
+    type = Text(validate=validate.OneOf(REPORT_TYPES))
+    format = Text(validate=validate.OneOf(FORMATS))
+    cron = Text(validate=[validate.Length(max=120), _cron])
+    timezone = Text(validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
         EmailAddress(validate=validate.Length(max=254)), validate=validate.Length(max=50)
     )
@@ -127,13 +127,13 @@ class ScheduleUpdateSchema(Schema):
 
 
 class ScheduleSchema(Schema):
-    id = fields.String()
-    type = fields.String()
-    format = fields.String()
-    cron = fields.String()
-    timezone = fields.String()
-    recipients = fields.List(fields.String())
-    language = fields.String()
+    id = Text()
+    type = Text()
+    format = Text()
+    cron = Text()
+    timezone = Text()
+    recipients = fields.List(Text())
+    language = Text()
     enabled = fields.Boolean()
     version = Integer()
     next_due_at = AwareDateTime(allow_none=True)
@@ -142,11 +142,11 @@ class ScheduleSchema(Schema):
 
 
 class ScheduleRunSchema(Schema):
-    id = fields.String()
-    schedule_id = fields.String()
+    id = Text()
+    schedule_id = Text()
     due_at = AwareDateTime()
     fired_at = AwareDateTime()
-    report_id = fields.String(allow_none=True)
+    report_id = Text(allow_none=True)
 
 
 class PageQuerySchema(Schema):
@@ -155,9 +155,9 @@ class PageQuerySchema(Schema):
 
 
 class ReportQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
-    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
-    schedule_id = fields.String(validate=validate.Length(max=36))
+    status = Text(validate=validate.OneOf(JOB_STATUSES))
+    type = Text(validate=validate.OneOf(REPORT_TYPES))
+    schedule_id = Text(validate=validate.Length(max=36))
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
