@@ -9,6 +9,7 @@ answer must be below 500, and every error a JSON error body.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -32,7 +33,13 @@ from reports.app import create_app as reports_app
 from reports.config import Config as ReportsConfig
 from reports.store.migrate import upgrade as upgrade_reports
 from setu_contract.http import Principal
-from tests.security.odd_values import OddRequest, Operation, odd_requests, operations
+from tests.security.odd_values import (
+    WHOLE_BODIES,
+    OddRequest,
+    Operation,
+    odd_requests,
+    operations,
+)
 from tests.support.identity import CONFIG_SECRETS, INTERNAL_SECRET, signing_client
 from tests.support.infra import postgres_database, sqlite_database
 
@@ -347,6 +354,47 @@ def test_no_odd_input_gets_a_5xx_on_any_route(services: Services, service: str) 
                 problems.append(problem)
     assert sent > 100
     assert not problems, f"{len(problems)} of {sent} odd requests:\n" + "\n".join(problems)
+
+
+def _duplicated(base: dict[str, Any]) -> bytes:
+    """``base`` as JSON text with its first key written twice (the second value valid)."""
+    text = json.dumps(base)
+    first = next(iter(base))
+    return ("{" + json.dumps(first) + ": null, " + text[1:]).encode()
+
+
+@pytest.mark.parametrize("service", ["programmes", "notifications", "reports"])
+def test_json_beyond_the_limits_answers_400_on_every_body(services: Services, service: str):
+    """Not only no 5xx: a body with a key twice, NaN, an integer beyond 64 bits or nesting
+    past the limit is malformed (400), never read as something else (a 2xx with the last of
+    two values)."""
+    bodies = [
+        operation
+        for operation in operations()
+        if _service_of(operation.path) == service and operation.body_fields
+    ]
+    assert bodies
+    wrong = []
+    for operation in bodies:
+        path_ids = {name: services.ids[name] for name in operation.path_params}
+        base = services.bodies[(operation.method, operation.path)]
+        refused = {
+            "a key twice": _duplicated(base),
+            "NaN": _with_raw(base, "NaN"),
+            "integer beyond 64 bits": _with_raw(base, "-9223372036854775809"),
+            **{label: raw for label, raw in WHOLE_BODIES.items() if label != "invalid UTF-8"},
+        }
+        for label, body in refused.items():
+            odd = OddRequest(operation, label, path_ids, {}, body)
+            answer = services.send(odd)
+            if answer.status_code != 400 or not answer.is_json:
+                wrong.append(f"{odd}: {answer.status_code} {answer.get_data(as_text=True)[:200]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _with_raw(base: dict[str, Any], raw: str) -> bytes:
+    """``base`` with one more key (unknown to every schema) holding the raw JSON ``raw``."""
+    return ("{" + f'"odd": {raw}, ' + json.dumps(base)[1:]).encode()
 
 
 def _service_of(path: str) -> str:
