@@ -9,13 +9,13 @@ from typing import Any
 from flask import Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
 from setu_contract.http import ErrorSchema, Principal
 from setu_contract.request_json import Blueprint
 
@@ -69,11 +69,10 @@ class ProgrammesApi(Api):
         raise AssertionError("abort always raises")  # pragma: no cover
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
-        if isinstance(error, OperationalError):
-            # The database is away or (SQLite) busy past its timeout: retryable, not a bug.
+        if database_unavailable(error):
             current_app.logger.warning("database unavailable: %r", error)
             unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
-            unavailable.retry_after = 1  # type: ignore[attr-defined]
+            unavailable.retry_after = RETRY_AFTER_UNAVAILABLE  # type: ignore[attr-defined]
             return self.handle_http_exception(unavailable)
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())

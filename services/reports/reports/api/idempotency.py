@@ -52,8 +52,11 @@ def once(
             body = schema.dump(created)
             idempotency.remember(session, organisation_id, key, print_, body, status)
     except IntegrityError:
-        # The same key raced us and won: answer what it answered.
+        # The same key raced us and won: answer what it answered. Any other conflict (no
+        # answer recorded under the key) is the client's to retry.
         with transaction(sessions) as session:
             previous = idempotency.replay(session, organisation_id, key, print_)
+        if previous is None:
+            abort(409, message="The request conflicted with a concurrent change; send it again.")
         return _respond(*previous), None
     return _respond(body, status), created

@@ -18,6 +18,7 @@ from reports.schemas import (
     page_of,
 )
 from reports.services import schedules
+from reports.services.recipients import check_recipients
 from reports.store.db import transaction
 from setu_contract.request_json import Blueprint
 
@@ -51,6 +52,12 @@ def expected_version(schedule_id: str) -> int | None:
     return -1  # a tag of something else never matches: 412
 
 
+def _checked(session, fields: dict) -> dict:
+    """``fields`` once their recipients, if any, are allowed (else 422)."""
+    check_recipients(session, fields.get("recipients") or [], context().config.secretariat_email)
+    return fields
+
+
 def tagged(schedule, status: int = 200):
     return schedule, status, {"ETag": etag(schedule)}
 
@@ -74,7 +81,7 @@ class Schedules(MethodView):
             principal.organisation_id,
             201,
             ScheduleSchema(),
-            lambda session: schedules.create_schedule(session, body),
+            lambda session: schedules.create_schedule(session, _checked(session, body)),
         )
         if created is not None:
             response.headers["ETag"] = etag(created)
@@ -98,7 +105,7 @@ class ScheduleById(MethodView):
             abort(422, message="Nothing to change.", errors={"_schema": ["empty update"]})
         with transaction(context().sessions) as session:
             schedule = schedules.update_schedule(
-                session, schedule_id, changes, expected_version(schedule_id)
+                session, schedule_id, _checked(session, changes), expected_version(schedule_id)
             )
         return tagged(schedule)
 

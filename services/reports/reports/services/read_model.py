@@ -85,6 +85,7 @@ def _organisation(session: Session, data: dict[str, Any]) -> str:
         "name": data["name"],
         "country": data["country"],
         "kind": data["kind"],
+        "contact_email": data.get("contact_email"),
         "version": data["version"],
     }
     return APPLIED if _upsert(session, Organisation, data["id"], data["version"], values) else STALE
