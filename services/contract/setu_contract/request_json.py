@@ -32,7 +32,7 @@ _MAX_INTEGER_CHARACTERS = len(str(MIN_INTEGER))
 # A \u escape of a UTF-16 surrogate: valid in pairs (an emoji), never alone (no database
 # stores a lone one, and UTF-8 cannot encode it).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 
 
@@ -45,10 +45,11 @@ class InvalidJson(json.JSONDecodeError):
 
 
 def _depth(data: bytes) -> int:
-    """How deep ``data`` nests arrays and objects (strings' contents do not count)."""
+    """How deep ``data`` nests arrays and objects (strings' contents do not count), or 0
+    when it holds too few brackets to pass MAX_DEPTH."""
+    if len(data.translate(None, _NOT_BRACKETS)) <= MAX_DEPTH:
+        return 0  # within the limit: it cannot nest deeper than it has brackets (most bodies)
     brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if len(brackets) <= MAX_DEPTH:
-        return len(brackets)  # a shortcut: it cannot nest deeper than it has brackets
     depth = deepest = 0
     for byte in brackets:
         depth += 1 if byte in b"[{" else -1
