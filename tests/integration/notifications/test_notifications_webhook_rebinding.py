@@ -9,8 +9,12 @@ who connects. Resolving the name again to connect, after checking it, reached th
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +94,43 @@ def test_the_message_carries_the_endpoints_name_to_the_checked_address(
     assert headers["host"] == f"{NAME}:{receiver.port}"
     assert headers["content-type"] == "application/json"
     assert body == {"type": "x"}
+
+
+def _certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate and its key (for another name: no client trusts it)."""
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    subject = ["-subj", "/CN=elsewhere.test", "-keyout", str(key), "-out", str(certificate)]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *subject],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+def test_over_https_the_endpoints_name_goes_in_sni_and_its_certificate_is_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    certificate, key = _certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    names: list[str | None] = []
+    context.sni_callback = lambda _socket, name, _context: names.append(name)
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve() -> None:
+        connection, _ = server.accept()
+        with suppress(ssl.SSLError, OSError):
+            context.wrap_socket(connection, server_side=True).close()
+        connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        _answers(monkeypatch, "127.0.0.1")
+        url = f"https://{NAME}:{port}/hook"
+        answer = post(url, "whsec_" + "A" * 32, "msg_3", {"type": "x"}, allow_private=True)
+    finally:
+        server.close()
+    assert names == [NAME]
+    assert not answer.ok and "certificate" in (answer.error or "").lower(), answer.error
