@@ -64,7 +64,7 @@ class Services:
     ids: dict[str, str]
     bodies: dict[tuple[str, str], dict[str, Any]]
 
-    def send(self, odd: OddRequest):
+    def send(self, odd: OddRequest, extra_headers: dict[str, str] | None = None):
         operation = odd.operation
         as_partner = (operation.method, operation.path) in PARTNER_OPERATIONS
         headers = {"Content-Type": "application/json"} if odd.body is not None else {}
@@ -79,6 +79,7 @@ class Services:
             client = self.programmes
             key = self.partner_key if as_partner else self.secretariat_key
             headers["Authorization"] = f"Bearer {key}"
+        headers.update(extra_headers or {})
         return client.open(odd.url(), method=operation.method, data=odd.body, headers=headers)
 
 

@@ -96,3 +96,31 @@ def test_json_beyond_the_limits_answers_400_on_every_body(three_services: Servic
 def _with_raw(base: dict[str, Any], raw: str) -> bytes:
     """``base`` with one more key (unknown to every schema) holding the raw JSON ``raw``."""
     return ("{" + f'"odd": {raw}, ' + json.dumps(base)[1:]).encode()
+
+
+# If-Match values for an edit: tags of the real row with odd versions, and odd tags.
+IF_MATCH = {
+    "version of 5,000 digits": '"{id}.' + "9" * 5000 + '"',
+    "version in superscript digits": '"{id}.²"',
+    "negative version": '"{id}.-1"',
+    "a thousand tags": ", ".join(['"{id}.1"'] * 1000),
+    "weak and empty": 'W/"", W/',
+    "NUL": '"{id}.1\x00"',
+}
+
+
+def test_odd_if_match_headers_never_get_a_5xx(three_services: Services) -> None:
+    edits = [o for o in operations() if o.method in ("PATCH", "DELETE") and o.path_params]
+    problems = []
+    for operation in edits:
+        path_ids = {name: three_services.ids[name] for name in operation.path_params}
+        row_id = path_ids[operation.path_params[-1]]
+        base = three_services.bodies.get((operation.method, operation.path))
+        body = json.dumps(base).encode() if base is not None else None
+        for label, value in IF_MATCH.items():
+            odd = OddRequest(operation, f"If-Match: {label}", path_ids, {}, body)
+            answer = three_services.send(odd, {"If-Match": value.replace("{id}", row_id)})
+            problem = _problem(odd, answer)
+            if problem:
+                problems.append(problem)
+    assert not problems, "\n".join(problems)

@@ -47,8 +47,9 @@ def expected_version(schedule_id: str) -> int | None:
     for tag in header.split(","):
         tag = tag.strip().removeprefix("W/").strip('"')
         identifier, _, version = tag.rpartition(".")
-        if identifier == schedule_id and version.isdigit():
-            return int(version)
+        # ASCII digits only, and few: int() refuses "²" and more than 4,300 digits.
+        if identifier == schedule_id and version.isascii() and version.isdigit():
+            return int(version) if len(version) <= 18 else -1
     return -1  # a tag of something else never matches: 412
 
 
