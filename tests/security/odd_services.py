@@ -27,9 +27,7 @@ from reports.app import create_app as reports_app
 from reports.config import Config as ReportsConfig
 from reports.store.migrate import upgrade as upgrade_reports
 from setu_contract.http import Principal
-from tests.security.odd_values import (
-    OddRequest,
-)
+from tests.security.odd_values import OddRequest
 from tests.support.identity import CONFIG_SECRETS, INTERNAL_SECRET, signing_client
 from tests.support.infra import postgres_database, sqlite_database
 
