@@ -9,8 +9,9 @@ from typing import Any
 from flask import Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
@@ -74,6 +75,13 @@ class ProgrammesApi(Api):
             unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
             unavailable.retry_after = RETRY_AFTER_UNAVAILABLE  # type: ignore[attr-defined]
             return self.handle_http_exception(unavailable)
+        if isinstance(error, IntegrityError):
+            # A constraint another request's write broke first (under an Idempotency-Key,
+            # one that is not the key's): the client's to send again, not a fault.
+            current_app.logger.warning("integrity conflict: %r", error)
+            return self.handle_http_exception(
+                Conflict("the request conflicted with a concurrent change; send it again")
+            )
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
 
