@@ -24,6 +24,7 @@ from tests.integration.programmes.conftest import (  # noqa: F401 (fixtures)
     secretariat,
     secretariat_in,
 )
+from tests.security.odd_services import three_services  # noqa: F401 (fixture)
 from tests.support.infra import free_port
 
 

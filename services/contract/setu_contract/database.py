@@ -49,7 +49,13 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    InvalidatePoolError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -231,3 +237,16 @@ def changed_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE run through ``Session.execute`` changed (its result
     is typed as a plain Result, which has no ``rowcount``)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+# Seconds an API asks a client to wait when its database is away (Retry-After).
+RETRY_AFTER_UNAVAILABLE = 1
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is away, restarting or (SQLite) busy past its
+    timeout: the request may succeed if sent again, so the APIs answer 503 with Retry-After
+    instead of a 500."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

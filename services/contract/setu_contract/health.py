@@ -71,7 +71,8 @@ def health_blueprint(dependencies: Callable[[], tuple[Any, str]]) -> Any:
     service's engine and Redis URL.
     """
     from flask.views import MethodView
-    from flask_smorest import Blueprint
+
+    from setu_contract.request_json import Blueprint
 
     blp = Blueprint("health", __name__, description="Liveness and readiness")
 

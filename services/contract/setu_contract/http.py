@@ -26,7 +26,7 @@ from urllib.parse import quote
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
 
-from setu_contract import jsonio
+from setu_contract import jsonio, request_json
 
 AUTHORIZE_PATH = "/internal/authorize"
 
@@ -162,7 +162,8 @@ class JSONProvider(DefaultJSONProvider):
     """Flask's JSON answers (``app.json``) written by ``setu_contract.jsonio``: keys sorted,
     Flask's conversions (``default``), text outside ASCII as UTF-8. What jsonio refuses (an
     integer beyond 64 bits, which only a client's own input could hold) is written by
-    Flask's own provider; reading stays Flask's."""
+    Flask's own provider. Reading (``request.get_json()``) is ``request_json.loads``, with
+    its limits."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         indent = bool(kwargs.get("indent"))
@@ -170,3 +171,6 @@ class JSONProvider(DefaultJSONProvider):
             return jsonio.dumps(obj, default=self.default, sort_keys=self.sort_keys, indent=indent)
         except TypeError:
             return super().dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return request_json.loads(s)

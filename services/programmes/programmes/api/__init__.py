@@ -7,16 +7,18 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from flask import Response, current_app, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
 from setu_contract.http import ErrorSchema, Principal
+from setu_contract.request_json import Blueprint
 
 # Domain errors to HTTP, in this one place.
 STATUS_OF: dict[type[domain.DomainError], int] = {
@@ -70,12 +72,18 @@ class ProgrammesApi(Api):
         raise AssertionError("abort always raises")  # pragma: no cover
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
-        if isinstance(error, OperationalError):
-            # The database is away or (SQLite) busy past its timeout: retryable, not a bug.
+        if database_unavailable(error):
             current_app.logger.warning("database unavailable: %r", error)
             unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
-            unavailable.retry_after = 1
+            unavailable.retry_after = RETRY_AFTER_UNAVAILABLE
             return self.handle_http_exception(unavailable)
+        if isinstance(error, IntegrityError):
+            # A constraint another request's write broke first (under an Idempotency-Key,
+            # one that is not the key's): the client's to send again, not a fault.
+            current_app.logger.warning("integrity conflict: %r", error)
+            return self.handle_http_exception(
+                Conflict("the request conflicted with a concurrent change; send it again")
+            )
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
 

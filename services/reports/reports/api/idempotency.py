@@ -52,11 +52,12 @@ def once(
             body = schema.dump(created)
             idempotency.remember(session, organisation_id, key, print_, body, status)
     except IntegrityError:
-        # The same key raced us and won: answer what it answered.
+        # The same key raced us and won: answer what it answered. Any other conflict (no
+        # answer recorded under the key) is the client's to retry.
         with transaction(sessions) as session:
             previous = idempotency.replay(session, organisation_id, key, print_)
-        if previous is None:  # no key won: the write itself conflicted with another
-            abort(409, message="This request conflicts with another made at the same time.")
+        if previous is None:  # no answer under the key: the write conflicted with another
+            abort(409, message="The request conflicted with a concurrent change; send it again.")
             raise  # unreachable: abort raises
         return _respond(*previous), None
     return _respond(body, status), created
