@@ -29,10 +29,11 @@ test: install system-packages lint ## Install and run every test
 	$(BIN)/setu openapi --check
 	$(BIN)/pytest
 
-lint: install ## ruff and the import contracts (no service imports another)
+lint: install ## ruff, the import contracts (no service imports another) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install ## Format the code
 	$(BIN)/ruff format .

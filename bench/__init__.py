@@ -1,1 +1,1 @@
-"""Setu's benchmarks: `python -m bench` (the README's Benchmarks section, bench/FINDINGS.md)."""
+"""Setu's benchmarks: `python -m bench` (the README's Benchmarks section, docs/performance.md)."""

@@ -8,27 +8,50 @@ from pathlib import Path
 import pytest
 
 from tests.support.infra import (
+    DROPPER,
     RedisServer,
     postgres_database,
     private_redis_db,
     sqlite_database,
 )
 from tests.support.smtp import SmtpServer
+from tests.support.templates import copy_sqlite_template, postgres_template
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases_dropped() -> Iterator[None]:
+    """Every PostgreSQL database the session made is gone when it ends."""
+    yield
+    DROPPER.wait()
+
+
+@pytest.fixture
+def schema() -> str | None:
+    """The service whose schema at head ``database_url`` starts with; None: an empty one.
+    A service's tests say theirs in their conftest; its migrations' tests say None."""
+    return None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind in turn: integration tests run on both."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, schema: str | None
+) -> Iterator[str]:
+    """A new database of each kind in turn (integration tests run on both), copied from a
+    template migrated once per session when ``schema`` names a service."""
     if request.param == "sqlite":
-        yield sqlite_database(tmp_path)
+        url = sqlite_database(tmp_path)
+        if schema:
+            copy_sqlite_template(schema, url)
+        yield url
     else:
-        with postgres_database() as url:
+        with postgres_database(postgres_template(schema) if schema else None) as url:
             yield url
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    with postgres_database() as url:
+def postgres_url(schema: str | None) -> Iterator[str]:
+    """A new PostgreSQL database, with ``schema``'s tables as ``database_url`` has them."""
+    with postgres_database(postgres_template(schema) if schema else None) as url:
         yield url
 
 

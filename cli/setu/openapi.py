@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from setu.openapi_operations import describe
 from setu_contract.secret_settings import SECRET_VARIABLES, new_secret
 
 SERVICES = ("programmes", "notifications", "reports")
@@ -84,7 +85,9 @@ def merge(specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
-    return merge({service: service_spec(service) for service in SERVICES})
+    spec = merge({service: service_spec(service) for service in SERVICES})
+    describe(spec)
+    return spec
 
 
 def render(spec: dict[str, Any]) -> str:

@@ -66,7 +66,7 @@ def worker_concurrency(settings: Mapping[str, str], service: str) -> str:
     event, on the SMTP server. With two processes on a 2-core host, each spent about half its
     time waiting for its next task and a third waiting on its statement, and the CPUs were a
     third idle during a drain; four took about 10% more events a second, and six or eight no
-    more than four (bench/FINDINGS.md, section 21). A reports task may compute a report over
+    more than four (docs/performance.md). A reports task may compute a report over
     a million applications, so that worker runs two at a time.
     """
     variable, default = WORKER_CONCURRENCY[service]

@@ -118,18 +118,21 @@ def _programmes(system: RunningSetu, seeded: Seeded, jp_id: str, in_id: str) -> 
 
 
 def _reporting(system: RunningSetu, key: str) -> dict[str, list[str]]:
+    # Reports are emailed only to the secretariat or organisations' contacts; the
+    # secretariat's address is known to the reports service from the start.
+    recipients = [system.env["SECRETARIAT_EMAIL"]]
     report = {
         "type": "programme_portfolio",
         "format": "csv",
         "period": {"start": "2026-01-01", "end": "2026-12-31"},
-        "recipients": ["reader@example.org"],
+        "recipients": recipients,
     }
     schedule = {
         "type": "exchange_flows",
         "format": "json",
         "cron": "0 6 * * 1",
         "timezone": "Asia/Tokyo",
-        "recipients": ["reader@example.org"],
+        "recipients": recipients,
     }
     webhook = {"event_types": ["programme.created"], "url": "https://127.0.0.1:9/hook"}
     return {

@@ -46,7 +46,7 @@ COMPUTED_NAMES = (
     | {variable for variable, _ in WORKER_CONCURRENCY.values()}
 )
 
-# PRODUCT.md's configuration table and the ports of docs/architecture.md.
+# The README's configuration table and the ports of docs/architecture.md.
 DOCUMENTED = {
     "REDIS_URL",
     "PROGRAMMES_DATABASE_URL",

@@ -2,7 +2,7 @@
 
 Nothing here uses the reports service's code or read model: plain SQL over the programmes
 service's tables (programmes, partners, budget lines, organisations, applications and the two
-transition histories), then the README's definitions ("Reports: what each one counts") applied
+transition histories), then the definitions of docs/reports.md applied
 in Python. A milestone's moment is the first transition of the aggregate into that status.
 """
 

@@ -16,7 +16,13 @@ from email.message import EmailMessage
 import pytest
 
 from reports.domain.links import LinkClaim, sign
-from tests.e2e.topology import RunningSetu, propose_and_submit, running_setu, setup_partners
+from tests.e2e.topology import (
+    RunningSetu,
+    propose_and_submit,
+    request_report,
+    running_setu,
+    setup_partners,
+)
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +42,7 @@ def _request_report(system: RunningSetu, key: str) -> str:
         "period": {"start": (today - timedelta(days=1)).isoformat(), "end": today.isoformat()},
         "recipients": [OFFICE],
     }
-    answer = system.api("POST", "/v1/reports", key, json=body)
+    answer = request_report(system, key, body)
     assert answer.status_code == 202, answer.text
     return answer.json()["id"]
 

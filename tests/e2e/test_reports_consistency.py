@@ -33,7 +33,7 @@ FOCUS_AREAS = (
     "talent_development",
 )
 CAREER_STAGES = ("undergraduate", "masters", "phd", "postdoc", "faculty", "engineer")
-# The tables of PRODUCT.md, as a client knows them: status -> actions that make sense there.
+# The tables of docs/product.md, as a client knows them: status -> actions that make sense there.
 PROGRAMME_MOVES = {
     "draft": ("submit",) * 5 + ("withdraw",),
     "submitted": ("start_review",) * 5 + ("withdraw",),

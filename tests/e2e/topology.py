@@ -198,6 +198,20 @@ def setup_partners(system: RunningSetu) -> PartnerOrganisations:
     return PartnerOrganisations(keys[0], ids[0], ids[1], keys[1])
 
 
+def request_report(system: RunningSetu, key: str, body: dict) -> requests.Response:
+    """POST /v1/reports, once the reports service knows the recipients: it learns an
+    organisation's contact address from the organisation's event, a moment after the
+    organisation is made (until then it answers 422)."""
+
+    def accepted() -> requests.Response | None:
+        answer = system.api("POST", "/v1/reports", key, json=body)
+        if answer.status_code == 422 and "recipients" in answer.json().get("errors", {}):
+            return None
+        return answer
+
+    return wait_until(accepted, timeout=30, interval=0.2, message="the recipients known")
+
+
 def confirm_participation(system: RunningSetu, key: str, programme_id: str) -> requests.Response:
     """The organisation of ``key``, named in the programme by another, confirms its part."""
     answer = system.api(

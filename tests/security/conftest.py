@@ -19,10 +19,12 @@ from tests.integration.programmes.conftest import (  # noqa: F401 (fixtures)
     engine,
     partners,
     programmes_env,
+    schema,
     second,
     secretariat,
     secretariat_in,
 )
+from tests.security.odd_services import three_services  # noqa: F401 (fixture)
 from tests.support.infra import free_port
 
 

@@ -27,7 +27,6 @@ from sqlalchemy import Engine, insert, update
 from programmes.app import create_app
 from programmes.config import Config
 from programmes.domain.keys import hash_secret, new_secret
-from programmes.store.migrate import upgrade
 from programmes.store.models import ApiKey
 from tests.integration.programmes.conftest import (
     Caller,
@@ -67,13 +66,12 @@ UNAUTHENTICATED = {"none": 401, "revoked": 401, "expired": 401, "misfit": 401}
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """The API, with failed authentications unlimited: the matrix sends bad keys on purpose
     (their limit has tests of its own)."""
-    upgrade(database_url)
     config = Config(
         database_url,
         redis_url,
         auth_failure_limit="100000/minute",
-        testing=True,
         internal_secret=INTERNAL_SECRET,
+        testing=True,
     )
     flask_app = create_app(config)
     yield flask_app

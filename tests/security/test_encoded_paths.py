@@ -1,5 +1,5 @@
 """Encoded and dot-segment paths never reach /internal or /metrics through either gateway, and
-no answer names an address inside (PRODUCT.md, *Access*; issue 26's corpus).
+no answer names an address inside (docs/product.md, *Callers and roles*; issue 26's corpus).
 
 Each gateway routes on the path as nginx reads it (decoded once, slashes merged, dot
 segments resolved) and forwards the target as sent, so a service never decodes a path the

@@ -15,7 +15,6 @@ from werkzeug.test import Client
 from programmes.app import create_app
 from programmes.config import Config
 from programmes.domain.keys import new_secret
-from programmes.store.migrate import upgrade
 from setu.gateway import Gateway
 from tests.integration.programmes.conftest import Caller, Partners
 from tests.support.identity import INTERNAL_SECRET
@@ -39,7 +38,6 @@ def limited(database_url: str, redis_url: str) -> Flask:
 
 @pytest.fixture
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
     flask_app = limited(database_url, redis_url)
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()

@@ -1,5 +1,5 @@
 """A service that uses a secret refuses to start without it, or with a value anyone could
-know (PRODUCT.md, *Configuration*). Each is started as `setu up` and compose start it
+know (README, *Configuration*). Each is started as `setu up` and compose start it
 (cli/setu/topology.py), with every other setting right. Which values are refused
 (the code's old default, short ones...) is tests/unit/contract/test_secret_settings.py's.
 """

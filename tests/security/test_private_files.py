@@ -1,4 +1,4 @@
-"""Files Setu writes are its own user's only (PRODUCT.md, *Configuration*): under `setu up`,
+"""Files Setu writes are its own user's only (README, *Configuration*): under `setu up`,
 the secrets it made, the SQLite databases, the mail its sink caught and the report files are
 0600 (or stricter) in 0700 directories, and the unsubscribe links are signed with a secret
 of its own, not a published one.
@@ -13,7 +13,7 @@ import pytest
 
 from notifications.mail.unsubscribe import InvalidToken, read_token
 from setu_contract.secret_settings import KNOWN_VALUES, checked_secret
-from tests.e2e.topology import propose_and_submit
+from tests.e2e.topology import propose_and_submit, request_report
 from tests.security.conftest import LocalSetu
 from tests.support.infra import wait_until
 
@@ -37,11 +37,10 @@ def open_to_others(root: Path) -> list[str]:
 
 
 def make_a_report(setu: LocalSetu) -> str:
-    requested = setu.system.api(
-        "POST",
-        "/v1/reports",
+    requested = request_report(
+        setu.system,
         setu.secretariat,
-        json={
+        {
             "type": "programme_portfolio",
             "format": "csv",
             "period": {"start": "2026-01-01", "end": "2030-12-31"},

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, event, select
 
 from programmes.app import create_app
 from programmes.config import Config
-from programmes.store.migrate import upgrade
 from programmes.store.models import ApiKey
 from tests.integration.programmes.conftest import (
     Caller,
@@ -46,7 +45,6 @@ class Processes:
 
 @pytest.fixture
 def processes(database_url: str, private_redis: RedisServer) -> Iterator[Processes]:
-    upgrade(database_url)
     config = Config(
         database_url=database_url,
         redis_url=private_redis.url,

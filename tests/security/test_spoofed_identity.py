@@ -1,6 +1,6 @@
 """notifications and reports take the caller's identity only from what the gateway forwards,
 signed by programmes for that very request; headers sent straight to their ports, by anyone
-who reaches them, are refused with 401 (PRODUCT.md, *Access*).
+who reaches them, are refused with 401 (docs/architecture.md, *Auth*).
 
 Run against `setu up`: the real services, on their own ports, with the secret `setu up` made.
 """

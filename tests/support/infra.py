@@ -5,10 +5,13 @@ A missing service is a failure, never a skip: CI must not pass by testing nothin
 
 from __future__ import annotations
 
+import atexit
 import os
+import queue
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -57,21 +60,67 @@ def wait_until(
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database; yields its SQLAlchemy URL and drops it afterwards."""
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, empty or a copy of ``template``; yields its SQLAlchemy URL
+    and drops it afterwards."""
     name = f"setu_t_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         raise MissingService(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}") from exc
     with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{copied}')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        DROPPER.drop(name)
+
+
+class DatabaseDropper:
+    """Drops test databases beside the tests instead of in their teardown.
+
+    ``DROP DATABASE`` waits for a checkpoint, which flushes what every session on the server
+    has written: one to four seconds a database on a shared, busy server. Threads of their
+    own drop them, and PostgreSQL serves drops waiting at once with one checkpoint.
+    ``wait`` (at the end of the session, or of the process) returns once every one is gone.
+    """
+
+    THREADS = 3
+
+    def __init__(self) -> None:
+        self.names: queue.Queue[str] = queue.Queue()
+        self.threads: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
+
+    def drop(self, name: str) -> None:
+        if not self.threads:
+            atexit.register(self.wait)  # a process that is not pytest (bench) drops them too
+            for _ in range(self.THREADS):
+                thread = threading.Thread(target=self._run, daemon=True)
+                thread.start()
+                self.threads.append(thread)
+        self.names.put(name)
+
+    def _run(self) -> None:
+        while True:
+            name = self.names.get()
+            try:
+                with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except BaseException as exc:  # kept for wait(), which fails the session
+                self.errors.append(exc)
+            finally:
+                self.names.task_done()
+
+    def wait(self) -> None:
+        self.names.join()
+        if self.errors:
+            raise RuntimeError(f"test databases not dropped: {self.errors!r}")
+
+
+DROPPER = DatabaseDropper()
 
 
 def terminate_connections(database_url: str) -> int:

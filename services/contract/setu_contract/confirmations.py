@@ -99,5 +99,5 @@ def take_confirmations(
     Redis (one round trip): the confirmations among them, and how many lines were taken
     (a line that is not a confirmation is dropped)."""
     raw = client.lpop(confirmations_key(producer), count) or []
-    found = [Confirmation.parse(line) for line in raw]
+    found = [Confirmation.parse(line) for line in raw if isinstance(line, bytes | str)]
     return [confirmation for confirmation in found if confirmation is not None], len(raw)

@@ -35,19 +35,27 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
+    CursorResult,
     DateTime,
     Dialect,
     Engine,
+    Result,
     TypeDecorator,
     create_engine,
     event,
     make_url,
 )
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    InvalidatePoolError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -105,7 +113,7 @@ def _ping_if_idle(dialect: Dialect) -> Callable[[Any, ConnectionPoolEntry, Any],
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
-            if dialect.is_disconnect(error, dbapi_connection, None):
+            if dialect.is_disconnect(error, dbapi_connection, None):  # type: ignore[arg-type]  # a DBAPI error
                 raise InvalidatePoolError() from error
             raise
 
@@ -223,3 +231,22 @@ def _alembic_config(migrations: Path, url: str) -> Any:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["database_url"] = url
     return config
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` changed (its result
+    is typed as a plain Result, which has no ``rowcount``)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+# Seconds an API asks a client to wait when its database is away (Retry-After).
+RETRY_AFTER_UNAVAILABLE = 1
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is away, restarting or (SQLite) busy past its
+    timeout: the request may succeed if sent again, so the APIs answer 503 with Retry-After
+    instead of a 500."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

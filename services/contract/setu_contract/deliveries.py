@@ -205,7 +205,9 @@ class DeliveryLedger:
         columns = ["event_id", "consumer", "position", "state", "sent_at", "resend_at", "resends"]
         return postgresql_insert(self.table).from_select(columns, values)
 
-    def record_confirmations(self, conn: Connection, found: Iterable[Confirmation]) -> Counter:
+    def record_confirmations(
+        self, conn: Connection, found: Iterable[Confirmation]
+    ) -> Counter[tuple[str, str]]:
         """Delete what was applied, mark what was dead-lettered; counts by (consumer,
         outcome). A confirmation of an event the table does not hold changes nothing."""
         events: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -71,20 +71,21 @@ def health_blueprint(dependencies: Callable[[], tuple[Any, str]]) -> Any:
     service's engine and Redis URL.
     """
     from flask.views import MethodView
-    from flask_smorest import Blueprint
+
+    from setu_contract.request_json import Blueprint
 
     blp = Blueprint("health", __name__, description="Liveness and readiness")
 
     @blp.route("/healthz")
     class Health(MethodView):
-        @blp.doc(security=[])
+        @blp.doc(security=[])  # type: ignore[untyped-decorator]  # flask-smorest is untyped
         def get(self) -> dict[str, Any]:
             """The process is alive"""
             return {"status": "ok"}
 
     @blp.route("/readyz")
     class Ready(MethodView):
-        @blp.doc(security=[])
+        @blp.doc(security=[])  # type: ignore[untyped-decorator]
         def get(self) -> tuple[dict[str, Any], int]:
             """The database and Redis answer"""
             return readiness(*dependencies())

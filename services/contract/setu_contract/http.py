@@ -20,13 +20,13 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
 
-from setu_contract import jsonio
+from setu_contract import jsonio, request_json
 
 AUTHORIZE_PATH = "/internal/authorize"
 
@@ -99,7 +99,13 @@ class Principal:
         }
 
 
-def principal_from_headers(headers: Mapping[str, str]) -> Principal | None:
+class HeaderLookup(Protocol):
+    """What the identity checks read of a request's headers: a dict, or werkzeug's Headers."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def principal_from_headers(headers: HeaderLookup) -> Principal | None:
     """The principal the identity headers name (signed or not), or None when they are absent
     or odd. Services take it only through ``verified_principal``."""
     organisation_id = headers.get(ORGANISATION_HEADER)
@@ -140,7 +146,7 @@ def sign_identity(
 
 
 def verified_principal(
-    headers: Mapping[str, str], secret: str, method: str, target: str, now: float | None = None
+    headers: HeaderLookup, secret: str, method: str, target: str, now: float | None = None
 ) -> Principal | None:
     """The principal of the identity headers if their signature is ``secret``'s, made for
     this method and target less than SIGNATURE_MAX_AGE ago; else None."""
@@ -180,7 +186,8 @@ class JSONProvider(DefaultJSONProvider):
     """Flask's JSON answers (``app.json``) written by ``setu_contract.jsonio``: keys sorted,
     Flask's conversions (``default``), text outside ASCII as UTF-8. What jsonio refuses (an
     integer beyond 64 bits, which only a client's own input could hold) is written by
-    Flask's own provider; reading stays Flask's."""
+    Flask's own provider. Reading (``request.get_json()``) is ``request_json.loads``, with
+    its limits."""
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         indent = bool(kwargs.get("indent"))
@@ -188,3 +195,6 @@ class JSONProvider(DefaultJSONProvider):
             return jsonio.dumps(obj, default=self.default, sort_keys=self.sort_keys, indent=indent)
         except TypeError:
             return super().dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return request_json.loads(s)

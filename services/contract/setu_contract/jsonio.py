@@ -3,7 +3,7 @@ JSON columns read back: orjson, several times faster than the standard library.
 
 Turning a list page of twenty programmes into JSON, and reading their parts' JSON arrays
 from PostgreSQL, took more than a quarter of the page's CPU with the standard library
-(bench/FINDINGS.md, section 14).
+(docs/performance.md, *Answers written once*).
 
 What it writes differs from ``json.dumps`` in three ways, none of them for the data the
 services hold:

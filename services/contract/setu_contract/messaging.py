@@ -102,7 +102,7 @@ def task_reprs(args: Sequence[Any]) -> dict[str, str]:
 
 # Unacknowledged tasks a worker node holds per pool process: the one running and one more,
 # so that a process that finishes is handed its next task at once instead of after the
-# node's round trips to Redis for it (bench/FINDINGS.md section 22). A node's held tasks
+# node's round trips to Redis for it (docs/performance.md). A node's held tasks
 # stay in Redis's unacked set: a node that dies loses none of them, they come back after
 # the visibility timeout (an event sooner: its producer publishes again what is not
 # confirmed after SETU_DELIVERY_DEADLINE, setu_contract.deliveries).
@@ -182,7 +182,7 @@ def freeze_start_up_heap_in_pool_children() -> None:
 
     from setu_contract.process import freeze_start_up_heap
 
-    @signals.worker_process_init.connect(weak=False)
+    @signals.worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator]  # celery is untyped
     def _freeze(**_: Any) -> None:
         freeze_start_up_heap()
 
@@ -194,7 +194,7 @@ def keep_new_files_private_in_workers() -> None:
 
     from setu_contract.process import keep_new_files_private
 
-    @signals.worker_init.connect(weak=False)
-    @signals.beat_init.connect(weak=False)
+    @signals.worker_init.connect(weak=False)  # type: ignore[untyped-decorator]
+    @signals.beat_init.connect(weak=False)  # type: ignore[untyped-decorator]
     def _private(**_: Any) -> None:
         keep_new_files_private()

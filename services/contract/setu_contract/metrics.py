@@ -86,7 +86,7 @@ def url_rules(flask_app: Any) -> Any:
 
 # (service, method, route, status) -> the two metrics' children for it. ``labels()`` looks a
 # child up under a lock from its label values each time (8 µs of a kept read's 270 µs
-# in-process for the two, bench/FINDINGS.md section 24); the children live as long as their
+# in-process for the two, docs/performance.md); the children live as long as their
 # metric, so each is looked up once. Bounded, as a client chooses the method it sends.
 _REQUEST_CHILDREN: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 _MAX_REQUEST_CHILDREN = 1024
@@ -218,7 +218,7 @@ def exposition(collectors: Sequence[Collector] = ()) -> bytes:
     """The text Prometheus scrapes: request metrics of every process, then ``collectors``."""
     if os.environ.get(MULTIPROCESS_DIRECTORY):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client.multiprocess is untyped
         output = generate_latest(registry)
     else:
         output = generate_latest(REGISTRY)

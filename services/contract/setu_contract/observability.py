@@ -38,7 +38,7 @@ def loggable_path(path: str) -> str:
 
 def new_correlation_id() -> str:
     """32 random hex digits, as many random bits as a UUID4's hex and without the UUID object
-    (uuid4().hex cost a kept read 8 µs of its 270 in-process; bench/FINDINGS.md section 24)."""
+    (uuid4().hex cost a kept read 8 µs of its 270 in-process; docs/performance.md)."""
     return secrets.token_hex(16)
 
 
@@ -106,7 +106,7 @@ class AccessLog:
     Where the line would only reach configure_logging's JSON handler (the servers), it is
     written to that handler's stream as JsonFormatter writes such a record, without making
     the LogRecord and passing it down the logger tree: those cost a kept read about 30 µs of
-    its 270 µs in-process, more than the line itself (bench/FINDINGS.md section 24). Anywhere
+    its 270 µs in-process, more than the line itself (docs/performance.md). Anywhere
     else (another handler or filter on the way, as pytest's caplog adds) it is logged through
     the logger. Either way nothing is written unless the logger is enabled for INFO.
     """
@@ -130,7 +130,7 @@ class AccessLog:
             handler.stream.write(line)
             handler.flush()
 
-    def _only_handler(self) -> logging.StreamHandler | None:
+    def _only_handler(self) -> logging.StreamHandler[Any] | None:
         """configure_logging's handler on the root, if the line would reach it and no other
         handler or filter."""
         logger: logging.Logger | None = self.logger
@@ -153,17 +153,17 @@ def install_celery_correlation(celery_app: Any) -> None:
     """Carry the correlation id in task headers and into the worker's log lines."""
     from celery import signals
 
-    @signals.before_task_publish.connect(weak=False)
+    @signals.before_task_publish.connect(weak=False)  # type: ignore[untyped-decorator]  # celery is untyped
     def _stamp(headers: dict[str, Any] | None = None, **_: Any) -> None:
         if headers is not None and not headers.get("correlation_id"):
             headers["correlation_id"] = get_correlation_id()
 
-    @signals.task_prerun.connect(weak=False)
+    @signals.task_prerun.connect(weak=False)  # type: ignore[untyped-decorator]
     def _adopt(task: Any = None, **_: Any) -> None:
         request = getattr(task, "request", None)
         set_correlation_id(getattr(request, "correlation_id", None) if request else None)
 
-    @signals.task_postrun.connect(weak=False)
+    @signals.task_postrun.connect(weak=False)  # type: ignore[untyped-decorator]
     def _clear(**_: Any) -> None:
         set_correlation_id(None)
 

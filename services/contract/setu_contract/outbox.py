@@ -278,7 +278,9 @@ class OutboxRelay:
             where = table.c.position.in_(positions)
         return update(table).where(where).values(published_at=datetime.now(UTC))
 
-    def run(self, stop: threading.Event, poll_interval: float = 0.05, max_backoff: float = 5.0):
+    def run(
+        self, stop: threading.Event, poll_interval: float = 0.05, max_backoff: float = 5.0
+    ) -> None:
         """Relay until ``stop`` is set: at once while rows wait, else every ``poll_interval``."""
         backoff = poll_interval
         while not stop.is_set():

@@ -1,6 +1,6 @@
 """The words the events carry, shared by the service that writes them and those that count them.
 
-PRODUCT.md defines them; a producer validates against them and a consumer groups by them.
+docs/product.md defines them; a producer validates against them and a consumer groups by them.
 """
 
 FOCUS_AREAS = (

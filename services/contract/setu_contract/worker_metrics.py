@@ -87,7 +87,7 @@ def _enable_multiprocess(directory: str) -> None:
 
     os.environ[MULTIPROCESS_DIRECTORY] = directory
     if not getattr(values.ValueClass, "_multiprocess", False):
-        values.ValueClass = values.MultiProcessValue()
+        values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 class WorkerMetrics:
@@ -113,7 +113,7 @@ class WorkerMetrics:
         # A fresh directory for this node: no counts of an earlier run are added in.
         self.directory = tempfile.mkdtemp(prefix=f"setu-metrics-{self.process}-")
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=self.directory)
+        multiprocess.MultiProcessCollector(registry, path=self.directory)  # type: ignore[no-untyped-call]
         self.server = serve_metrics(port, registry)
         if self.server is None:
             os.rmdir(self.directory)
@@ -134,7 +134,7 @@ class WorkerMetrics:
     def child_gone(self, pid: int | None = None, **_: Any) -> None:
         """worker_process_shutdown: a pool child's live gauges no longer count."""
         if self.on and pid:
-            multiprocess.mark_process_dead(pid, self.directory)
+            multiprocess.mark_process_dead(pid, self.directory)  # type: ignore[no-untyped-call]
 
     def count(self, task: str, outcome: str) -> None:
         WORKER_TASKS.labels(self.service, task, outcome).inc()
@@ -206,7 +206,7 @@ def instrument_relay(relay: Any, service: str) -> Any:
     def counted_relay_batch() -> int:
         started = time.perf_counter()
         try:
-            published = relay_batch()
+            published: int = relay_batch()
         except PublishFailed as exc:
             EVENTS_RELAYED.labels(service).inc(exc.published)
             RELAY_FAILURES.labels(service).inc()
@@ -223,7 +223,7 @@ def instrument_relay(relay: Any, service: str) -> Any:
     return relay
 
 
-def serve_relay(relay: Any, service: str, name: str = "relay", poll_interval: float = 0.05):
+def serve_relay(relay: Any, service: str, name: str = "relay", poll_interval: float = 0.05) -> None:
     """``outbox.serve`` with metrics: the relay counted, and /metrics served while it runs
     when ``{SERVICE}_RELAY_METRICS_PORT`` is set."""
     from setu_contract.outbox import serve

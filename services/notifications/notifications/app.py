@@ -64,7 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(notifications_blp)
     api.register_blueprint(unsubscribe_blp)
     api.register_blueprint(webhooks_blp)
-    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "notifications", _collectors(engine), route_of=url_rules(app)
     )
     return app

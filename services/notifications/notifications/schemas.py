@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES
 from notifications.store.models import STATUSES
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 
 class NotificationQuerySchema(Schema):
@@ -13,42 +14,42 @@ class NotificationQuerySchema(Schema):
         # A misspelt filter must not silently list everything.
         unknown = RAISE
 
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
     event_id = fields.UUID()
-    recipient = fields.Email()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    recipient = EmailAddress()
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class NotificationSchema(Schema):
-    id = fields.String()
-    event_id = fields.String()
-    event_type = fields.String()
-    correlation_id = fields.String(allow_none=True)
-    recipient = fields.String()
-    organisation_id = fields.String(allow_none=True)
-    template = fields.String()
-    language = fields.String()
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    attempts = fields.Integer()
-    last_error = fields.String(allow_none=True)
-    message_id = fields.String(allow_none=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    id = Text()
+    event_id = Text()
+    event_type = Text()
+    correlation_id = Text(allow_none=True)
+    recipient = Text()
+    organisation_id = Text(allow_none=True)
+    template = Text()
+    language = Text()
+    status = Text(metadata={"enum": list(STATUSES)})
+    attempts = Integer()
+    last_error = Text(allow_none=True)
+    message_id = Text(allow_none=True)
+    next_attempt_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
+    sent_at = AwareDateTime(allow_none=True)
 
 
 class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()
 
 
 class UnsubscribeSchema(Schema):
-    email = fields.String()
-    list = fields.String()
+    email = Text()
+    list = Text()
     unsubscribed = fields.Boolean()
 
 
@@ -56,8 +57,8 @@ class PageQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class WebhookCreateSchema(Schema):
@@ -66,54 +67,54 @@ class WebhookCreateSchema(Schema):
 
     url = fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=2000))
     event_types = fields.List(
-        fields.String(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
+        Text(validate=validate.OneOf(WEBHOOK_EVENT_TYPES)),
         required=True,
         validate=validate.Length(min=1, max=len(WEBHOOK_EVENT_TYPES)),
     )
-    organisation_id = fields.String(
+    organisation_id = Text(
         validate=validate.Length(min=1, max=36),
         metadata={"description": "secretariat only: the organisation that owns the endpoint"},
     )
 
 
 class WebhookSchema(Schema):
-    id = fields.String()
-    organisation_id = fields.String()
-    url = fields.String()
-    event_types = fields.List(fields.String())
+    id = Text()
+    organisation_id = Text()
+    url = Text()
+    event_types = fields.List(Text())
     enabled = fields.Boolean()
-    disabled_reason = fields.String(allow_none=True)
-    failing_since = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    disabled_reason = Text(allow_none=True)
+    failing_since = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
 
 
 class WebhookCreatedSchema(WebhookSchema):
-    secret = fields.String(metadata={"description": "shown this once: whsec_<base64>"})
+    secret = Text(metadata={"description": "shown this once: whsec_<base64>"})
 
 
 class WebhookPageSchema(Schema):
     items = fields.List(fields.Nested(WebhookSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()
 
 
 class WebhookDeliverySchema(Schema):
-    id = fields.String()
-    endpoint_id = fields.String()
-    event_id = fields.String()
-    event_type = fields.String()
-    status = fields.String()
-    attempts = fields.Integer()
-    response_status = fields.Integer(allow_none=True)
-    last_error = fields.String(allow_none=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    id = Text()
+    endpoint_id = Text()
+    event_id = Text()
+    event_type = Text()
+    status = Text()
+    attempts = Integer()
+    response_status = Integer(allow_none=True)
+    last_error = Text(allow_none=True)
+    next_attempt_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    sent_at = AwareDateTime(allow_none=True)
 
 
 class WebhookDeliveryPageSchema(Schema):
     items = fields.List(fields.Nested(WebhookDeliverySchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = Integer()
+    page_size = Integer()
+    total = Integer()

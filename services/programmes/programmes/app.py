@@ -89,7 +89,7 @@ def create_app(config: Config | None = None) -> Flask:
         outbox_collector(engine, outbox),
         DeliveriesCollector(engine, DeliveryLedger(outbox_deliveries, outbox), PROGRAMMES_PRODUCER),
     ]
-    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "programmes", collectors, route_of=url_rules(app)
     )
     return app

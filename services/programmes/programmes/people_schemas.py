@@ -6,11 +6,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from programmes.schemas import LANGUAGES, NonEmptyMixin, PageQuerySchema, StrictSchema, Text
 from setu_contract.http import PERSON_ROLES
+from setu_contract.input_fields import EmailAddress
 
 
 class PersonCreateSchema(StrictSchema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+    email = EmailAddress(required=True, validate=validate.Length(max=320))
     role = Text(required=True, validate=validate.OneOf(PERSON_ROLES))
     language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
     time_zone = Text(

@@ -27,6 +27,7 @@ from programmes.domain.transitions import (
 )
 from setu_contract.events import EventType
 from setu_contract.http import ROLES
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
@@ -41,16 +42,6 @@ ORGANISATION_KINDS = (
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 
 
-class Text(fields.String):
-    """A string without NUL characters, which PostgreSQL text cannot hold."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("must not contain NUL characters")
-        return text
-
-
 class StrictSchema(Schema):
     """Unknown fields are an error, so that a typo never passes silently."""
 
@@ -59,15 +50,15 @@ class StrictSchema(Schema):
 
 
 class PageQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class OrganisationCreateSchema(StrictSchema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     country = Text(required=True, validate=validate.OneOf(COUNTRIES))
     kind = Text(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
-    contact_email = fields.Email(required=True, validate=validate.Length(max=320))
+    contact_email = EmailAddress(required=True, validate=validate.Length(max=320))
     preferred_language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 
@@ -78,7 +69,7 @@ class OrganisationSchema(Schema):
     kind = fields.String()
     contact_email = fields.String(allow_none=True)
     preferred_language = fields.String()
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -92,7 +83,7 @@ class OrganisationQuerySchema(PageQuerySchema):
 class ApiKeyCreateSchema(StrictSchema):
     name = Text(required=True, validate=validate.Length(min=1, max=100))
     role = Text(required=True, validate=validate.OneOf(ROLES))
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    expires_at = AwareDateTime(load_default=None, allow_none=True)
 
 
 class ApiKeySchema(Schema):
@@ -101,9 +92,9 @@ class ApiKeySchema(Schema):
     name = fields.String()
     role = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = AwareDateTime()
+    expires_at = AwareDateTime(allow_none=True)
+    revoked_at = AwareDateTime(allow_none=True)
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
@@ -165,7 +156,7 @@ class ProgrammeCreateSchema(StrictSchema):
     budget = fields.List(
         fields.Nested(BudgetLineSchema), load_default=list, validate=validate.Length(max=100)
     )
-    exchange_slots = fields.Integer(
+    exchange_slots = Integer(
         load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_EXCHANGE_SLOTS)
     )
 
@@ -180,12 +171,12 @@ class ProgrammeSchema(Schema):
     start_date = fields.String()
     end_date = fields.String()
     budget = fields.List(fields.Dict())
-    exchange_slots = fields.Integer()
+    exchange_slots = Integer()
     status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
     approvals = fields.List(fields.String())
     allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -235,14 +226,14 @@ class HistoryEntrySchema(Schema):
         }
     )
     comment = fields.String(allow_none=True)
-    occurred_at = fields.DateTime()
+    occurred_at = AwareDateTime()
 
 
 class OrganisationUpdateSchema(NonEmptyMixin, StrictSchema):
     name = Text(validate=validate.Length(min=1, max=200))
     country = Text(validate=validate.OneOf(COUNTRIES))
     kind = Text(validate=validate.OneOf(ORGANISATION_KINDS))
-    contact_email = fields.Email(validate=validate.Length(max=320))
+    contact_email = EmailAddress(validate=validate.Length(max=320))
     preferred_language = Text(validate=validate.OneOf(LANGUAGES))
 
 
@@ -252,7 +243,7 @@ class ApiKeyQuerySchema(PageQuerySchema):
 
 class ApplicantSchema(StrictSchema):
     full_name = Text(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+    email = EmailAddress(required=True, validate=validate.Length(max=320))
     nationality = Text(
         required=True,
         validate=validate.OneOf(sorted(ISO_3166_ALPHA2), error="not an ISO 3166 alpha-2 code"),
@@ -302,7 +293,7 @@ class ApplicationSchema(Schema):
     status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
     allowed_actions = AllowedActions()
     personal_data_erased = fields.Boolean()
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -323,11 +314,9 @@ class ApplicationTransitionSchema(StrictSchema):
 class EventQuerySchema(PageQuerySchema):
     type = Text(validate=validate.OneOf([t.value for t in EventType]))
     aggregate_id = Text(validate=validate.Length(min=1, max=36))
-    since = fields.AwareDateTime(
-        metadata={"description": "occurred at or after (ISO, with offset)"}
-    )
-    until = fields.AwareDateTime(metadata={"description": "occurred before (ISO, with offset)"})
-    after_position = fields.Integer(validate=validate.Range(min=0))
+    since = AwareDateTime(metadata={"description": "occurred at or after (ISO, with offset)"})
+    until = AwareDateTime(metadata={"description": "occurred before (ISO, with offset)"})
+    after_position = Integer(validate=validate.Range(min=0))
 
 
 DELIVERY_STATES = ("waiting", "unconfirmed", "confirmed", "dead_lettered")
@@ -336,12 +325,12 @@ DELIVERY_STATES = ("waiting", "unconfirmed", "confirmed", "dead_lettered")
 class EventSchema(Schema):
     id = fields.String()
     type = fields.String()
-    version = fields.Integer()
+    version = Integer()
     occurred_at = fields.String()
     producer = fields.String()
     correlation_id = fields.String()
     data = fields.Dict()
-    position = fields.Integer(metadata={"description": "place in the event log"})
+    position = Integer(metadata={"description": "place in the event log"})
     published = fields.Boolean(metadata={"description": "already sent to the broker"})
     deliveries = fields.Dict(
         keys=fields.String(),
@@ -356,10 +345,10 @@ class EventSchema(Schema):
 
 class EventConsumerSchema(Schema):
     consumer = fields.String()
-    unconfirmed = fields.Integer(metadata={"description": "events published, not confirmed"})
-    oldest_unconfirmed_sent_at = fields.AwareDateTime(allow_none=True)
+    unconfirmed = Integer(metadata={"description": "events published, not confirmed"})
+    oldest_unconfirmed_sent_at = AwareDateTime(allow_none=True)
     oldest_unconfirmed_age_seconds = fields.Float()
-    dead_lettered = fields.Integer(metadata={"description": "events the consumer gave up on"})
+    dead_lettered = Integer(metadata={"description": "events the consumer gave up on"})
 
 
 class EventConsumersSchema(Schema):
@@ -374,9 +363,9 @@ def page_schema(item: type[Schema]) -> type[Schema]:
         (Schema,),
         {
             "items": fields.List(fields.Nested(item)),
-            "page": fields.Integer(),
-            "page_size": fields.Integer(),
-            "total": fields.Integer(),
+            "page": Integer(),
+            "page_size": Integer(),
+            "total": Integer(),
         },
     )
 

@@ -54,7 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)
     api.register_blueprint(links.blp)
-    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "reports", _collectors(runtime), route_of=url_rules(app)
     )
     return app

@@ -32,6 +32,8 @@ class Config:
     # no default either: the API and the worker refuse to start without a usable one.
     secret_key: str = ""
     report_link_days: float = 7.0
+    # The one address besides organisations' contacts that reports may be emailed to.
+    secretariat_email: str = "secretariat@setu.local"
     # Seconds the relay waits for notifications to confirm a report.generated event before
     # sending it again.
     delivery_deadline: float = 60.0
@@ -55,6 +57,7 @@ class Config:
             internal_secret=env.get(INTERNAL_SECRET) or "",
             secret_key=env.get(SECRET_KEY) or "",
             report_link_days=_number(env, "REPORT_LINK_DAYS", 7.0),
+            secretariat_email=env.get("SECRETARIAT_EMAIL") or cls.secretariat_email,
             delivery_deadline=_number(env, "SETU_DELIVERY_DEADLINE", 60.0),
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from reports.domain.catalogue import (
@@ -14,6 +16,7 @@ from reports.domain.catalogue import (
 )
 from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
 from reports.translations import DEFAULT_LANGUAGE, LANGUAGES
+from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
 
 
 class PeriodSchema(Schema):
@@ -30,13 +33,13 @@ class PeriodSchema(Schema):
 
 class FiltersSchema(Schema):
     focus_area = fields.List(
-        fields.String(validate=validate.OneOf(FOCUS_AREAS)), validate=validate.Length(max=20)
+        Text(validate=validate.OneOf(FOCUS_AREAS)), validate=validate.Length(max=20)
     )
     status = fields.List(
-        fields.String(validate=validate.OneOf(PROGRAMME_STATUSES)),
+        Text(validate=validate.OneOf(PROGRAMME_STATUSES)),
         validate=validate.Length(max=20),
     )
-    organisation_id = fields.String(validate=validate.Length(min=1, max=36))
+    organisation_id = Text(validate=validate.Length(min=1, max=36))
 
 
 LANGUAGE_DOC = {
@@ -44,20 +47,20 @@ LANGUAGE_DOC = {
 }
 
 
-def language_field(**extra: object) -> fields.String:
-    return fields.String(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
+def language_field(**extra: Any) -> fields.String:
+    return Text(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE_DOC, **extra)
 
 
 Recipients = fields.List(
-    fields.Email(validate=validate.Length(max=254)),
+    EmailAddress(validate=validate.Length(max=254)),
     validate=validate.Length(max=50),
     load_default=list,
 )
 
 
 class ReportCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+    type = Text(required=True, validate=validate.OneOf(REPORT_TYPES))
+    format = Text(required=True, validate=validate.OneOf(FORMATS))
     period = fields.Nested(PeriodSchema, required=True)
     filters = fields.Nested(FiltersSchema, load_default=dict)
     recipients = Recipients
@@ -65,24 +68,24 @@ class ReportCreateSchema(Schema):
 
 
 class ReportSchema(Schema):
-    id = fields.String()
-    type = fields.String()
-    format = fields.String()
-    language = fields.String()
+    id = Text()
+    type = Text()
+    format = Text()
+    language = Text()
     period = fields.Nested(PeriodSchema)
     filters = fields.Dict()
-    recipients = fields.List(fields.String())
-    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
-    progress = fields.Integer()
-    size = fields.Integer(allow_none=True)
-    sha256 = fields.String(allow_none=True)
-    error = fields.String(allow_none=True)
-    correlation_id = fields.String()
-    schedule_id = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    started_at = fields.AwareDateTime(allow_none=True)
-    finished_at = fields.AwareDateTime(allow_none=True)
-    download_url = fields.String(allow_none=True)
+    recipients = fields.List(Text())
+    status = Text(validate=validate.OneOf(JOB_STATUSES))
+    progress = Integer()
+    size = Integer(allow_none=True)
+    sha256 = Text(allow_none=True)
+    error = Text(allow_none=True)
+    correlation_id = Text()
+    schedule_id = Text(allow_none=True)
+    created_at = AwareDateTime()
+    started_at = AwareDateTime(allow_none=True)
+    finished_at = AwareDateTime(allow_none=True)
+    download_url = Text(allow_none=True)
 
 
 def _cron(value: str) -> None:
@@ -100,12 +103,12 @@ def _timezone(value: str) -> None:
 
 
 class ScheduleCreateSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
-    cron = fields.String(required=True, validate=[validate.Length(max=120), _cron])
-    timezone = fields.String(required=True, validate=[validate.Length(max=64), _timezone])
+    type = Text(required=True, validate=validate.OneOf(REPORT_TYPES))
+    format = Text(required=True, validate=validate.OneOf(FORMATS))
+    cron = Text(required=True, validate=[validate.Length(max=120), _cron])
+    timezone = Text(required=True, validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
-        fields.Email(validate=validate.Length(max=254)),
+        EmailAddress(validate=validate.Length(max=254)),
         validate=validate.Length(max=50),
         load_default=list,
     )
@@ -114,49 +117,49 @@ class ScheduleCreateSchema(Schema):
 
 
 class ScheduleUpdateSchema(Schema):
-    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
-    format = fields.String(validate=validate.OneOf(FORMATS))
-    cron = fields.String(validate=[validate.Length(max=120), _cron])
-    timezone = fields.String(validate=[validate.Length(max=64), _timezone])
+    type = Text(validate=validate.OneOf(REPORT_TYPES))
+    format = Text(validate=validate.OneOf(FORMATS))
+    cron = Text(validate=[validate.Length(max=120), _cron])
+    timezone = Text(validate=[validate.Length(max=64), _timezone])
     recipients = fields.List(
-        fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=50)
+        EmailAddress(validate=validate.Length(max=254)), validate=validate.Length(max=50)
     )
     language = language_field()
     enabled = fields.Boolean()
 
 
 class ScheduleSchema(Schema):
-    id = fields.String()
-    type = fields.String()
-    format = fields.String()
-    cron = fields.String()
-    timezone = fields.String()
-    recipients = fields.List(fields.String())
-    language = fields.String()
+    id = Text()
+    type = Text()
+    format = Text()
+    cron = Text()
+    timezone = Text()
+    recipients = fields.List(Text())
+    language = Text()
     enabled = fields.Boolean()
-    version = fields.Integer()
-    next_due_at = fields.AwareDateTime(allow_none=True)
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    version = Integer()
+    next_due_at = AwareDateTime(allow_none=True)
+    created_at = AwareDateTime()
+    updated_at = AwareDateTime()
 
 
 class ScheduleRunSchema(Schema):
-    id = fields.String()
-    schedule_id = fields.String()
-    due_at = fields.AwareDateTime()
-    fired_at = fields.AwareDateTime()
-    report_id = fields.String(allow_none=True)
+    id = Text()
+    schedule_id = Text()
+    due_at = AwareDateTime()
+    fired_at = AwareDateTime()
+    report_id = Text(allow_none=True)
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ReportQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
-    type = fields.String(validate=validate.OneOf(REPORT_TYPES))
-    schedule_id = fields.String(validate=validate.Length(max=36))
+    status = Text(validate=validate.OneOf(JOB_STATUSES))
+    type = Text(validate=validate.OneOf(REPORT_TYPES))
+    schedule_id = Text(validate=validate.Length(max=36))
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
@@ -164,9 +167,9 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "page_size": fields.Integer(),
-            "total": fields.Integer(),
+            "page": Integer(),
+            "page_size": Integer(),
+            "total": Integer(),
         },
         name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
     )

@@ -11,7 +11,6 @@ from celery import Celery
 from sqlalchemy import Engine
 
 from notifications.store.db import make_engine
-from notifications.store.migrate import upgrade
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
     NOTIFICATIONS_QUEUE,
@@ -25,8 +24,13 @@ from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture
+def schema() -> str:
+    """Every database_url here starts with the notifications schema at head."""
+    return "notifications"
+
+
+@pytest.fixture
 def notifications_db(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
     engine = make_engine(database_url)
     yield engine
     engine.dispose()

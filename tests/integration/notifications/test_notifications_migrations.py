@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select
@@ -15,6 +16,12 @@ from setu_contract.database import downgrade
 from tests.unit.notifications.factories import application_status_changed
 
 AT = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def schema() -> None:
+    """These tests run the migrations themselves, from an empty database."""
+    return None
 
 
 def test_the_migrations_make_the_schema_the_models_describe(database_url: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, text
@@ -21,6 +22,12 @@ from programmes.store.models import (
     outbox,
 )
 from tests.support.personal_data import distinctive_person, found_in_text
+
+
+@pytest.fixture
+def schema() -> None:
+    """These tests run the migrations themselves, from an empty database."""
+    return None
 
 
 def test_the_migrations_make_the_schema_the_models_describe(database_url: str):

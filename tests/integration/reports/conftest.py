@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from reports.app import create_app
 from reports.config import Config
 from reports.runtime import build_runtime
-from reports.store.migrate import upgrade
 from reports.worker import HANDLE_EVENT, settings
 from setu_contract.messaging import REPORTS_QUEUE
 from tests.support.identity import CONFIG_SECRETS, SECRETS, signing_client
@@ -36,9 +35,14 @@ class ReportsService:
 
 
 @pytest.fixture
+def schema() -> str:
+    """Every database_url here starts with the reports schema at head."""
+    return "reports"
+
+
+@pytest.fixture
 def reports_service(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[ReportsService]:
     forget_queued_tasks(redis_url)
-    upgrade(database_url)
     data_dir = tmp_path / "data"
     config = Config(
         database_url=database_url,

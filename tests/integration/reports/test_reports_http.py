@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict
 
+from reports.api.idempotency import once
+from reports.app import create_app
+from reports.schemas import ReportSchema
 from setu_contract.http import Principal
 
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "IN").headers()
@@ -128,3 +133,20 @@ def test_schedule_creation_is_idempotent_too(reports_client):
     assert first.status_code == again.status_code == 201
     assert first.get_json()["id"] == again.get_json()["id"]
     assert reports_client.get("/v1/report-schedules", headers=SECRETARIAT).get_json()["total"] == 3
+
+
+def test_a_write_that_conflicts_with_no_key_behind_it_is_409_not_an_error(reports_service):
+    """An IntegrityError that no stored Idempotency-Key explains (the write itself collided)
+    is a 409, not an Optional unpacked into a 500."""
+
+    def collide(_session):
+        raise IntegrityError("INSERT", {}, Exception("unique"))
+
+    app = create_app(reports_service.config)
+    with (
+        app.test_request_context(
+            "/v1/reports", method="POST", json=GOOD, headers={"Idempotency-Key": "k-1"}
+        ),
+        pytest.raises(Conflict),
+    ):
+        once("org-s", 202, ReportSchema(), collide)

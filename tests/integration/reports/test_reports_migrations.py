@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import insert, select
 
 from reports.store.db import make_engine
@@ -13,6 +14,12 @@ from reports.store.models import DeadLetter
 from setu_contract.events import build_event
 from tests.integration.reports import factories as f
 from tests.support.personal_data import distinctive_person, found_in_text
+
+
+@pytest.fixture
+def schema() -> None:
+    """These tests run the migrations themselves, from an empty database."""
+    return None
 
 
 def test_dead_letters_kept_before_0006_lose_the_applicants_personal_data(database_url: str):

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from reports.queries import budget_commitments, partner_activity, portfolio
 from reports.services import read_model
 from reports.store.db import make_engine, make_sessionmaker, transaction
-from reports.store.migrate import upgrade
 from setu_contract.events import EventType
 from tests.integration.reports import factories as f
 
@@ -41,7 +40,6 @@ def _lead(org: dict | str, country: str | None) -> dict:
 
 @pytest.fixture
 def world(database_url: str):
-    upgrade(database_url)
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     alpha, beta = f.organisation("JP", "Alpha"), f.organisation("JP", "Beta")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 
+from reports.config import Config
 from reports.services import schedules
 from reports.store.models import ReportJob, ReportSchedule, ScheduleRun
 from reports.worker import TICK_SCHEDULES
@@ -16,12 +17,14 @@ from tests.support.infra import wait_until
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "JP").headers()
 AUDITOR = Principal("org-a", "auditor", "key-2").headers()
 PARTNER = Principal("org-p", "partner", "key-3").headers()
+# Reports are emailed to the secretariat (Config's default address) or organisations' contacts.
+SECRETARIAT_EMAIL = Config.secretariat_email
 TOKYO = {
     "type": "programme_portfolio",
     "format": "csv",
     "cron": "0 9 * * 1",
     "timezone": "Asia/Tokyo",
-    "recipients": ["office@example.org"],
+    "recipients": [SECRETARIAT_EMAIL],
 }
 KOLKATA = {
     "type": "exchange_flows",
@@ -150,9 +153,9 @@ def test_due_times_fire_once_with_two_concurrent_ticks(
             ).order_by(ReportJob.period_start)
         ).all()
     assert [tuple(m) for m in made] == [
-        (tokyo, date(2029, 12, 31), date(2030, 1, 6), ["office@example.org"]),
+        (tokyo, date(2029, 12, 31), date(2030, 1, 6), [SECRETARIAT_EMAIL]),
         (kolkata, date(2030, 1, 1), date(2030, 1, 31), []),
-        (tokyo, date(2030, 1, 21), date(2030, 1, 27), ["office@example.org"]),
+        (tokyo, date(2030, 1, 21), date(2030, 1, 27), [SECRETARIAT_EMAIL]),
     ]
 
     def all_succeeded() -> bool:

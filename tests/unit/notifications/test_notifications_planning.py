@@ -1,4 +1,4 @@
-"""Who is told of what (PRODUCT.md's matrix): the planner on a fake organisation directory."""
+"""Who is told of what (docs/product.md, *Emails*): the planner on a fake organisation directory."""
 
 from __future__ import annotations
 

@@ -63,6 +63,15 @@ def test_a_new_secret_is_random_and_prefixed() -> None:
         "ftp://8.8.8.8/x",
         "https://user:pw@8.8.8.8/x",
         "https://localhost/x",
+        # IPv4 inside IPv6, which a translator on the way turns back into IPv4.
+        "https://[64:ff9b::7f00:1]/x",  # NAT64: 127.0.0.1
+        "https://[64:ff9b::808:808]/x",  # NAT64 of a public address: refused all the same
+        "https://[64:ff9b:1::a00:1]/x",  # NAT64, local use: 10.0.0.1
+        "https://[2002:7f00:1::]/x",  # 6to4: 127.0.0.1
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",  # Teredo: client 127.0.0.1
+        "https://[::ffff:0:7f00:1]/x",  # IPv4-translated: 127.0.0.1
+        "https://[::127.0.0.1]/x",  # IPv4-compatible: 127.0.0.1
+        "https://[::ffff:a9fe:a9fe]/x",  # IPv4-mapped: 169.254.169.254
     ],
 )
 def test_private_or_odd_urls_are_refused(url: str) -> None:
@@ -72,7 +81,19 @@ def test_private_or_odd_urls_are_refused(url: str) -> None:
 
 def test_public_literal_addresses_pass_and_private_ones_pass_when_allowed() -> None:
     check_url("https://8.8.8.8/hook", allow_private=False)
+    check_url("https://[2001:4860:4860::8888]/hook", allow_private=False)
     check_url("http://127.0.0.1:9000/hook", allow_private=True)
+
+
+def test_a_name_is_refused_if_any_of_its_addresses_embeds_a_private_ipv4() -> None:
+    def resolve(host, port, **_):
+        return [
+            (10, 1, 6, "", ("2001:4860:4860::8888", port, 0, 0)),
+            (10, 1, 6, "", ("64:ff9b::a9fe:a9fe", port, 0, 0)),
+        ]
+
+    with pytest.raises(RefusedUrl, match="embeds an IPv4"):
+        check_url("https://hooks.example.org/x", allow_private=False, resolve=resolve)
 
 
 def test_webhooks_reach_only_the_organisations_an_event_is_about() -> None:

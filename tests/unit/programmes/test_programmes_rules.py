@@ -68,6 +68,9 @@ def test_submission_needs_one_lead_from_each_country():
     assert "partners" in rules.submission_errors(two_japanese)
     one_lead = [{"role": "lead", "country": "JP"}, {"role": "member", "country": "IN"}]
     assert "partners" in rules.submission_errors(one_lead)
+    # A lead whose organisation's country is not known is a lead of neither country.
+    unknown = [{"role": "lead", "country": None}, {"role": "lead", "country": "JP"}]
+    assert "partners" in rules.submission_errors(unknown)
 
 
 def test_amounts_and_references_are_formatted_canonically():

@@ -17,7 +17,7 @@ from programmes.domain.transitions import (
 
 EVERYONE = frozenset(Relation)
 
-# The table of PRODUCT.md, written out again so that a change to either shows up here.
+# The table of docs/product.md, written out again so that a change to either shows up here.
 PRODUCT_PROGRAMME_TABLE = {
     "submit": ({"draft", "changes_requested"}, "submitted", Relation.PARTNER, False),
     "start_review": ({"submitted"}, "under_review", Relation.SECRETARIAT, False),

@@ -8,9 +8,15 @@ from flask import current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    default_exceptions,
+)
 
 from notifications.domain.errors import DomainError, Invalid
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
 from setu_contract.http import ErrorSchema, request_target, verified_principal
 
 
@@ -27,6 +33,12 @@ class NotificationsApi(Api):
         return payload, code, headers
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
+        if database_unavailable(error):
+            current_app.logger.warning("database unavailable: %r", error)
+            payload, code, headers = self.handle_http_exception(
+                ServiceUnavailable("the database is busy or unavailable; retry shortly")
+            )
+            return payload, code, {**(headers or {}), "Retry-After": str(RETRY_AFTER_UNAVAILABLE)}
         current_app.logger.exception("unexpected error", exc_info=error)
         return self.handle_http_exception(InternalServerError())
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from notifications.api import request_session, require_principal
@@ -23,6 +22,7 @@ from notifications.services.deliveries import (
     retry_delivery,
 )
 from setu_contract.http import ErrorSchema
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
     "notifications", __name__, url_prefix="/v1/notifications", description="Email deliveries"

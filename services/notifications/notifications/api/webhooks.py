@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from notifications.api import request_session, require_principal
@@ -27,6 +26,7 @@ from notifications.services.webhooks import (
     list_endpoints,
 )
 from setu_contract.http import ErrorSchema
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks", description="Webhooks")
 blp.before_request(require_principal)

@@ -1,4 +1,4 @@
-"""The notification matrix of PRODUCT.md: which emails an event causes, and to whom."""
+"""Which emails an event causes, and to whom: the matrix of docs/product.md, *Emails*."""
 
 from __future__ import annotations
 
@@ -74,7 +74,9 @@ def _actors(data: dict[str, Any]) -> dict[str, Any]:
 OTHER_SIDE = {"JP": "IN", "IN": "JP"}
 
 
-def _approval_awaited(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+def _approval_awaited(
+    plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings
+) -> None:
     """One side has approved: the other side's secretariat people are asked for theirs."""
     if data.get("action") != "approve" or data.get("status") != "under_review":
         return
@@ -98,7 +100,7 @@ def _to_person(template: str) -> Rule:
     The person's address is the read model's (a person erased since gets nothing); the link
     is carried by its id only, and made when the email is written (mail.compose)."""
 
-    def rule(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    def rule(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
         context = {
             "kind": "person",
             "id": data["id"],
@@ -126,7 +128,7 @@ def _transition(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _programme(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+def _programme(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
     context = {
         **_transition(data),
         "kind": "programme",
@@ -147,7 +149,7 @@ def _participation_declined(
     plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings
 ) -> None:
     """The organisation that proposed the programme is told who declined to take part."""
-    declined = next(
+    declined: dict[str, Any] = next(
         (p for p in data["partners"] if p["organisation_id"] == data["organisation_id"]), {}
     )
     context = {
@@ -179,7 +181,9 @@ def _applicant(data: dict[str, Any], directory: Directory) -> Recipient | None:
     )
 
 
-def _application_context(data: dict[str, Any], directory: Directory, settings: Settings):
+def _application_context(
+    data: dict[str, Any], directory: Directory, settings: Settings
+) -> dict[str, Any]:
     applicant = data.get("applicant") or {}
     home, host = (
         directory.get(data["home_organisation_id"]),
@@ -200,7 +204,9 @@ def _application_context(data: dict[str, Any], directory: Directory, settings: S
     }
 
 
-def _application(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+def _application(
+    plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings
+) -> None:
     context = _application_context(data, directory, settings)
     to, source = data["to"], data.get("from")
     home, host = data["home_organisation_id"], data["host_organisation_id"]
@@ -222,7 +228,7 @@ def _application(plan: Plan, data: dict[str, Any], directory: Directory, setting
 ATTACH_AT_MOST = 5 * 1024 * 1024
 
 
-def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
     size = data.get("size")
     context = {
         "kind": "report",

@@ -14,8 +14,8 @@ MAX_DELAY = min(240.0, MAX_COUNTDOWN * 0.8)
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(attempt - 1, 0))
-    jitter = (rng or random).uniform(0.5, 1.0)
+    ceiling = min(MAX_DELAY, BASE_DELAY * 2.0 ** max(attempt - 1, 0))
+    jitter: float = (rng or random).uniform(0.5, 1.0)
     return round(ceiling * jitter, 3)
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.headerregistry import Address, AddressHeader, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Any
+from typing import Any, cast
 
 from notifications.mail import actors, labels
 from notifications.mail.mime import alternative, plain, simple_address, unstructured
@@ -162,7 +162,7 @@ def _address_line(name: str, value: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _envelope_sender(mail_from: str) -> str | None:
     """The bare address SMTP is given for ``mail_from``; None if it needs the slow path."""
-    addresses = _repeated("From", mail_from).addresses
+    addresses = cast(AddressHeader, _repeated("From", mail_from)).addresses
     if len(addresses) != 1 or not simple_address(addresses[0].addr_spec):
         return None
     return addresses[0].addr_spec

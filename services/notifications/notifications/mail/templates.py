@@ -73,7 +73,7 @@ def _gettext_callables(language: str, html: bool) -> dict[str, Callable[..., str
         return mark(words.gettext(message)) % values
 
     def pgettext(context: str, message: str, **values: Any) -> str:
-        return mark(words.pgettext(context, message)) % values
+        return mark(str(words.pgettext(context, message))) % values
 
     return {"gettext": gettext, "_": gettext, "pgettext": pgettext}
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from notifications.domain.errors import Conflict, NotFound
 from notifications.store.models import FAILED, RETRYING, DeadLetter, Delivery, utcnow
+from setu_contract.database import changed_rows
 from setu_contract.events import aggregate_of
 
 
@@ -59,11 +60,13 @@ def list_dead_letters(session: Session, include_requeued: bool = False) -> list[
 def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
     """A failed delivery becomes `retrying`, due now; its dead letters are marked re-queued."""
     now = utcnow()
-    reopened = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == FAILED)
-        .values(status=RETRYING, next_attempt_at=now, updated_at=now)
-    ).rowcount
+    reopened = changed_rows(
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == FAILED)
+            .values(status=RETRYING, next_attempt_at=now, updated_at=now)
+        )
+    )
     if reopened != 1:
         raise Conflict(f"delivery {delivery_id} is not failed")
     session.execute(

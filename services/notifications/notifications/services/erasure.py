@@ -12,9 +12,9 @@ whichever of the two commits first, the other one sees it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -69,9 +69,14 @@ def written_before_erasure(session: Session, envelope: dict[str, Any]) -> bool:
 
 def erase_application(session: Session, application_id: str) -> int:
     """Inside the caller's transaction; returns how many records were touched."""
-    deliveries, webhooks, letters = (
-        list(session.scalars(select(model).where(model.subject_id == application_id)))
-        for model in (Delivery, WebhookDelivery, DeadLetter)
+    deliveries = list(
+        session.scalars(select(Delivery).where(Delivery.subject_id == application_id))
+    )
+    webhooks = list(
+        session.scalars(select(WebhookDelivery).where(WebhookDelivery.subject_id == application_id))
+    )
+    letters = list(
+        session.scalars(select(DeadLetter).where(DeadLetter.subject_id == application_id))
     )
     envelopes = [w.payload for w in webhooks] + [_envelope_of(letter) for letter in letters]
     named, addresses = _what_names_the_applicant(deliveries, envelopes)
@@ -89,7 +94,7 @@ def erase_application(session: Session, application_id: str) -> int:
 def reclaim_after_erasure(session: Session) -> None:
     """Once an erasure has committed: no old copy of what it rewrote in the database's free
     space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions)."""
-    reclaim_freed_space(session.get_bind(), ERASED_TABLES)
+    reclaim_freed_space(cast(Engine, session.get_bind()), ERASED_TABLES)
 
 
 def forget_addresses(session: Session, addresses: set[str]) -> None:
@@ -98,7 +103,7 @@ def forget_addresses(session: Session, addresses: set[str]) -> None:
     contacts = session.scalars(
         select(Organisation.contact_email).where(Organisation.contact_email.is_not(None))
     )
-    lowered -= {contact.lower() for contact in contacts}
+    lowered -= {(contact or "").lower() for contact in contacts}
     if lowered:
         session.execute(delete(Unsubscription).where(Unsubscription.email.in_(lowered)))
 

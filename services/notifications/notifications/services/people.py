@@ -68,12 +68,12 @@ def erase_person(session: Session, data: dict[str, Any]) -> None:
     for delivery in session.scalars(select(Delivery).where(concerned)):
         _erase_delivery(delivery, named, delivery.recipient.lower() == address)
     # Events sent to webhooks, and work that failed for good, as they name the person.
-    for model, column in ((WebhookDelivery, "payload"), (DeadLetter, "payload")):
-        attribute = getattr(model, column)
-        for row in session.scalars(
-            select(model).where(cast(attribute, String).contains(data["id"]))
-        ):
-            setattr(row, column, without_person(getattr(row, column), data["id"]))
+    sent = select(WebhookDelivery).where(cast(WebhookDelivery.payload, String).contains(data["id"]))
+    for webhook in session.scalars(sent):
+        webhook.payload = without_person(webhook.payload, data["id"])
+    failed = select(DeadLetter).where(cast(DeadLetter.payload, String).contains(data["id"]))
+    for letter in session.scalars(failed):
+        letter.payload = without_person(letter.payload, data["id"])
 
 
 def _erase_delivery(delivery: Delivery, named: set[str], to_the_person: bool) -> None:

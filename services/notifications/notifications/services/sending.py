@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import ColumnElement, Update, bindparam, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from notifications.domain import retry
@@ -84,7 +85,7 @@ def outgoing(
     )
 
 
-_deliveries = Delivery.__table__
+_deliveries = cast(Table, Delivery.__table__)
 # The outcome of nearly every email, built once (a statement built per email cost more
 # than running it).
 _SENT = (

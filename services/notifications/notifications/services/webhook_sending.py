@@ -31,6 +31,7 @@ from notifications.store.models import (
     utcnow,
 )
 from notifications.webhooks.transport import Response
+from setu_contract.database import changed_rows
 from setu_contract.events import aggregate_of
 
 log = logging.getLogger(__name__)
@@ -80,14 +81,18 @@ def pending_webhooks(session: Session, event_id: str) -> list[str]:
 
 def _claim(session: Session, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
     with session.begin():
-        claimed = session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(CLAIMABLE))
-            .values(status=SENDING, attempts=WebhookDelivery.attempts + 1, updated_at=utcnow())
-        ).rowcount
+        claimed = changed_rows(
+            session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(CLAIMABLE))
+                .values(status=SENDING, attempts=WebhookDelivery.attempts + 1, updated_at=utcnow())
+            )
+        )
         if claimed != 1:
             return None
         delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None:  # erased between the claim and the read: nothing to send
+            return None
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
         if endpoint is None or not endpoint.enabled:
             delivery.status = FAILED

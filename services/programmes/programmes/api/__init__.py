@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, current_app, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
 from setu_contract.http import ErrorSchema, Principal
+from setu_contract.request_json import Blueprint
 
 # Domain errors to HTTP, in this one place.
 STATUS_OF: dict[type[domain.DomainError], int] = {
@@ -31,6 +33,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
 }
 
 JSON_METHODS = ("POST", "PUT", "PATCH")
+JSON = "application/json"
 
 # Clearer words than werkzeug's defaults for the errors webargs raises.
 GENERIC_MESSAGES = {
@@ -54,8 +57,9 @@ class ProgrammesApi(Api):
             payload["message"] = GENERIC_MESSAGES[code]
         if code == 401:
             headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-        if getattr(error, "retry_after", None):
-            headers = {**(headers or {}), "Retry-After": str(error.retry_after)}
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            headers = {**(headers or {}), "Retry-After": str(retry_after)}
         return payload, code, headers
 
     def handle_domain_error(self, error: domain.DomainError) -> tuple[dict[str, Any], int, dict]:
@@ -71,12 +75,18 @@ class ProgrammesApi(Api):
         raise AssertionError("abort always raises")  # pragma: no cover
 
     def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
-        if isinstance(error, OperationalError):
-            # The database is away or (SQLite) busy past its timeout: retryable, not a bug.
+        if database_unavailable(error):
             current_app.logger.warning("database unavailable: %r", error)
             unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
-            unavailable.retry_after = 1  # type: ignore[attr-defined]
+            unavailable.retry_after = RETRY_AFTER_UNAVAILABLE
             return self.handle_http_exception(unavailable)
+        if isinstance(error, IntegrityError):
+            # A constraint another request's write broke first (under an Idempotency-Key,
+            # one that is not the key's): the client's to send again, not a fault.
+            current_app.logger.warning("integrity conflict: %r", error)
+            return self.handle_http_exception(
+                Conflict("the request conflicted with a concurrent change; send it again")
+            )
         current_app.logger.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
 
@@ -165,16 +175,29 @@ def unit_of_work() -> Iterator[Session]:
         raise
 
 
-class V1Blueprint(Blueprint):
-    """A /v1 resource: every request authenticated, then every body checked to be JSON; a
-    query string loaded once (api.query_args)."""
+class PublicV1Blueprint(Blueprint):
+    """A /v1 resource answered without a key (signing in): every body checked to be JSON and
+    read by the one JSON reader (api.query_args), a query string loaded once."""
 
     ARGUMENTS_PARSER = QueryArgumentsParser()
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.before_request(require_json)
+
+
+class V1Blueprint(PublicV1Blueprint):
+    """A /v1 resource: every request authenticated, then as a public one."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        Blueprint.__init__(self, *args, **kwargs)
         self.before_request(authenticate_request)
         self.before_request(require_json)
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as the app's JSON provider writes an answer's body."""
+    return cast(Response, current_app.json.response(value)).get_data()
 
 
 def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
@@ -197,7 +220,7 @@ def with_etag(snapshot: dict[str, Any], status: int = 200, answer: bytes | None 
         return Response(status=304, headers=headers)
     if answer is None:
         return current_app.json.response(snapshot), status, headers
-    return current_app.response_class(answer, mimetype=current_app.json.mimetype), status, headers
+    return current_app.response_class(answer, mimetype=JSON), status, headers
 
 
 def if_match() -> str | None:

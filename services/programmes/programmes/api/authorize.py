@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from programmes.api.identity import identify
 from setu_contract.http import (
@@ -18,6 +17,7 @@ from setu_contract.http import (
     ORIGINAL_URI_HEADER,
     sign_identity,
 )
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint("authorize", __name__, description="Authorisation for the gateway")
 

@@ -108,7 +108,7 @@ class Me(MethodView):
         """Who is calling: the person or the key, its organisation, role and side"""
         with unit_of_work() as session:
             me = sessions.me(session, principal())
-            if me["person"] is not None:
-                person = session.get(Person, me["person"]["id"])
+            person = session.get(Person, me["person"]["id"]) if me["person"] else None
+            if person is not None:
                 me["person"] = person_view(person)
             return me

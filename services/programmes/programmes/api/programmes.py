@@ -8,8 +8,10 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from programmes.api import (
+    JSON,
     V1Blueprint,
     if_match,
+    json_bytes,
     page_envelope,
     principal,
     unit_of_work,
@@ -75,8 +77,8 @@ class Programmes(MethodView):
             # so the page is written as it is (dumping twenty of them again was a fifth of a
             # page's CPU), once: a kept page is sent as it was first written.
             envelope = page_envelope(found.items, found.total, page, size)
-            found.answer = current_app.json.response(envelope).get_data()
-        return current_app.response_class(found.answer, mimetype=current_app.json.mimetype)
+            found.answer = json_bytes(envelope)
+        return current_app.response_class(found.answer, mimetype=JSON)
 
 
 @blp.route("/programmes/<string:programme_id>")
@@ -98,7 +100,7 @@ class ProgrammeById(MethodView):
         key = (ANSWER, programme_id, tuple(answered["allowed_actions"]))
         answer = kept.get(key, generation) if was_kept else None
         if answer is None:
-            answer = current_app.json.response(answered).get_data()
+            answer = json_bytes(answered)
             kept.keep(key, answer, generation)
         return with_etag(answered, answer=answer)
 

@@ -14,16 +14,18 @@ import decimal
 from typing import Any
 
 import marshmallow as ma
-from webargs.flaskparser import FlaskParser
+
+from setu_contract.request_json import BodyParser
 
 # What a loaded query may hold for it to be kept: values no view can change in place.
 _SCALARS = (str, int, float, bool, decimal.Decimal, datetime.date, type(None))
 _QUERY = ("query", "querystring")
 
 
-class QueryArgumentsParser(FlaskParser):
-    """webargs' Flask parser, keeping what each query string loaded to (at most ``MAX_KEPT``
-    strings; all forgotten when full, as query strings are the client's to choose)."""
+class QueryArgumentsParser(BodyParser):
+    """The services' parser (bodies read by ``setu_contract.request_json``), keeping what each
+    query string loaded to (at most ``MAX_KEPT`` strings; all forgotten when full, as query
+    strings are the client's to choose)."""
 
     MAX_KEPT = 512
 

@@ -2,7 +2,7 @@
 windows in Redis shared by every API process.
 
 When Redis does not answer, the limits are counted in this process instead and Redis is not
-asked again for a few seconds: the API keeps answering with Redis down (PRODUCT.md).
+asked again for a few seconds: the API keeps answering with Redis down (docs/product.md).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class RateLimiter:
             error = TooManyRequests(
                 f"rate limit of {self.rate.limit} requests per {self.rate.period} s exceeded"
             )
-            error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
+            error.retry_after = self.rate.retry_after(now)
             raise error
 
 
@@ -96,15 +96,16 @@ class FailedAuthentications:
                 f"too many failed authentications from this address ({self.rate.limit} per "
                 f"{self.rate.period} s); try again later"
             )
-            error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
+            error.retry_after = self.rate.retry_after(now)
             raise error
 
     def check_now(self, address: str, now: float) -> None:
         """``check`` for a request that reads no other Redis key (one round trip)."""
-        counted = None
+        counted: bytes | None = None
         if self.redis.usable():
             try:
-                counted = self.redis.client.get(self.key(address, now))
+                value = self.redis.client.get(self.key(address, now))
+                counted = value.encode() if isinstance(value, str) else value
             except redis.RedisError as exc:
                 self.redis.failed(exc)
         self.check(address, counted, now)

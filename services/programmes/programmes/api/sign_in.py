@@ -11,9 +11,8 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from programmes.api import V1Blueprint, principal, require_json, unit_of_work
+from programmes.api import PublicV1Blueprint, V1Blueprint, principal, unit_of_work
 from programmes.api.identity import FAILURES, client_address
 from programmes.api.ratelimit import FailedAuthentications
 from programmes.domain.errors import Unauthenticated
@@ -31,8 +30,7 @@ from programmes.people_schemas import (
 from programmes.services import sessions, totp
 from programmes.services.people import person_snapshot
 
-public = Blueprint("sign_in", __name__, url_prefix="/v1", description="Signing in")
-public.before_request(require_json)
+public = PublicV1Blueprint("sign_in", __name__, url_prefix="/v1", description="Signing in")
 blp = V1Blueprint("sessions", __name__, url_prefix="/v1", description="The current session")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from setu_contract.vocabulary import CAREER_STAGES  # noqa: F401 (re-exported)
+from setu_contract.vocabulary import CAREER_STAGES as CAREER_STAGES  # re-exported
 
 MIN_DAYS, MAX_DAYS = 14, 730
 OPEN_PROGRAMME_STATUSES = ("approved", "active")

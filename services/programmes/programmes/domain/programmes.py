@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from setu_contract.vocabulary import FOCUS_AREAS  # noqa: F401 (re-exported)
+from setu_contract.vocabulary import FOCUS_AREAS as FOCUS_AREAS  # re-exported
 
 PARTNER_ROLES = ("lead", "member")
 CURRENCIES = ("JPY", "INR")
@@ -63,7 +63,8 @@ def check_amount(currency: str, amount: Decimal) -> str | None:
     if amount < 0:
         return "must not be negative"
     places = CURRENCY_PLACES.get(currency)
-    if places is not None and -amount.normalize().as_tuple().exponent > places:
+    exponent = amount.normalize().as_tuple().exponent  # an int: the amount is finite
+    if places is not None and isinstance(exponent, int) and -exponent > places:
         return f"{currency} amounts allow at most {places} decimal places"
     return None
 
@@ -90,7 +91,8 @@ def validate_programme(
 
 def submission_errors(partners: list[Mapping[str, Any]]) -> Errors:
     """To be submitted a programme needs exactly one lead from Japan and one from India."""
-    leads = [p.get("country") for p in partners if p["role"] == "lead"]
+    # A lead whose country is unknown (no such organisation) is no lead of either country.
+    leads = [str(p.get("country")) for p in partners if p["role"] == "lead"]
     if sorted(leads) == ["IN", "JP"]:
         return {}
     return {"partners": ["a submitted programme needs exactly one lead from JP and one from IN"]}

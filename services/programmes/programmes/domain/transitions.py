@@ -1,6 +1,6 @@
 """State machines as data: action -> (from, to, who), read by one function.
 
-The whole transition tables of PRODUCT.md live here; the services layer works out who the
+The whole transition tables of docs/product.md live here; the services layer works out who the
 caller is to the thing (its ``Relation``s) and asks ``plan`` whether the action may happen.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from programmes.domain.errors import Conflict, Forbidden, Invalid
-from setu_contract.vocabulary import PROGRAMME_STATUSES  # noqa: F401 (re-exported)
+from setu_contract.vocabulary import PROGRAMME_STATUSES as PROGRAMME_STATUSES  # re-exported
 
 
 class Relation(StrEnum):
@@ -46,7 +46,7 @@ def _table(*rows: Transition) -> dict[str, Transition]:
     return {row.action: row for row in rows}
 
 
-def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False):
+def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False) -> Transition:
     return Transition(action, frozenset(sources.split()), target, by, comment)
 
 
@@ -56,7 +56,7 @@ PROGRAMME_TRANSITIONS = _table(
     _t("start_review", "submitted", "under_review", S),
     _t("request_changes", "under_review", "changes_requested", S, comment=True),
     # Co-approval: the services layer keeps the programme under_review until both
-    # secretariat sides have approved (PRODUCT.md).
+    # secretariat sides have approved (docs/product.md).
     _t("approve", "under_review", "approved", S),
     _t("reject", "under_review", "rejected", S, comment=True),
     _t("activate", "approved", "active", S),

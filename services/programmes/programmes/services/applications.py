@@ -4,9 +4,9 @@ have modules of their own)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy import Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
@@ -118,7 +118,8 @@ def create_application(
     # Last, so that the counter row (SQLite) stays locked only for the inserts and the commit.
     application.reference = rules.reference(now.year, next_number(session, f"TEX-{now.year}"))
     session.execute(
-        insert(Application.__table__), {name: getattr(application, name) for name in _COLUMNS}
+        insert(cast(Table, Application.__table__)),
+        {name: getattr(application, name) for name in _COLUMNS},
     )
     snapshot = application_snapshot(application, programme_reference)
     emit(session, EventType.APPLICATION_CREATED, snapshot)

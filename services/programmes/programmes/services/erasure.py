@@ -56,13 +56,14 @@ def erase_personal_data(session: Session, principal: Principal, application_id: 
 
 
 def _erasure_data(application: Application) -> dict[str, Any]:
+    erased_at = application.personal_data_erased_at
     return {
         "id": application.id,
         "version": application.version,
         "reference": application.reference,
         "home_organisation_id": application.home_organisation_id,
         "host_organisation_id": application.host_organisation_id,
-        "erased_at": application.personal_data_erased_at.isoformat(),
+        "erased_at": erased_at.isoformat() if erased_at else None,
         "actor_organisation_id": application.personal_data_erased_by_organisation_id,
         "actor": application.personal_data_erased_by,
     }

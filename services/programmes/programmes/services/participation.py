@@ -28,6 +28,7 @@ from programmes.services.access import require_writer
 from programmes.services.actors import actor
 from programmes.services.events import emit, programme_snapshot
 from programmes.store.models import Programme, ProgrammePartner
+from setu_contract.database import changed_rows
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 
@@ -44,7 +45,7 @@ def answers_carried(
 ) -> list[dict[str, Any]]:
     """Each new partner's answer, from the programme's partners before the change."""
     before = {p.organisation_id: p for p in programme.partners}
-    answers = []
+    answers: list[dict[str, Any]] = []
     for partner in partners:
         kept = before.get(partner["organisation_id"])
         if partner["organisation_id"] == programme.created_by_organisation_id:
@@ -132,7 +133,7 @@ def _recorded(session: Session, mine: ProgrammePartner, given: str, principal: P
         .execution_options(synchronize_session=False)
     )
     session.expire(mine)
-    return written.rowcount == 1
+    return changed_rows(written) == 1
 
 
 def _announce(session: Session, programme: Programme, principal: Principal, given: str) -> None:

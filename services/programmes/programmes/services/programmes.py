@@ -186,15 +186,20 @@ def _json_array(
     aggregates an ordered subquery, which it reads in order.
     """
     names = list(value) if isinstance(value, dict) else []
+    array: ColumnElement[Any]
     if dialect == "postgresql":
-        item = _json_object("json_build_object", value) if names else value
+        item = _json_object("json_build_object", value) if isinstance(value, dict) else value
         rows = select(func.json_agg(aggregate_order_by(item, order_by)))
         array = func.coalesce(
             rows.select_from(source).where(where).scalar_subquery(),
             literal_column("'[]'::json"),
         )
     else:
-        columns = [c.label(n) for n, c in value.items()] if names else [value.label("value")]
+        columns = (
+            [c.label(n) for n, c in value.items()]
+            if isinstance(value, dict)
+            else [value.label("value")]
+        )
         ordered = select(*columns).select_from(source).where(where).order_by(order_by)
         inner = ordered.correlate(_PROGRAMMES).subquery()
         item = (
@@ -387,7 +392,7 @@ def _page_key(
 # cost more than a tenth of a page.
 @cache
 def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
-    conditions = [
+    conditions: list[ColumnElement[bool]] = [
         _PROGRAMMES.c.id.in_(
             select(_PARTNERS.c.programme_id).where(
                 _PARTNERS.c.organisation_id == bindparam(f"partner_{i}")
@@ -422,10 +427,10 @@ def _page(dialect: str, partners: int, used: tuple[str, ...]) -> Select[Any]:
         )
     else:
         ids = select(_PROGRAMMES.c.id).where(*_conditions(partners, used)).order_by(*_NEWEST_FIRST)
-    ids = ids.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
+    page_ids = ids.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
     return (
         _with_parts(dialect)
-        .join_from(_PROGRAMMES, ids, ids.c.id == _PROGRAMMES.c.id)
+        .join_from(_PROGRAMMES, page_ids, page_ids.c.id == _PROGRAMMES.c.id)
         .order_by(*_NEWEST_FIRST)
     )
 

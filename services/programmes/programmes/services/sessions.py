@@ -190,8 +190,8 @@ _SESSION = (
     .where(PersonSession.id == bindparam("session_id"))
 )
 _RENEW_IDLE = (
-    update(PersonSession.__table__)
-    .where(PersonSession.__table__.c.id == bindparam("session_id"))
+    update(PersonSession)
+    .where(PersonSession.id == bindparam("session_id"))
     .values(idle_expires_at=bindparam("idle"))
 )
 

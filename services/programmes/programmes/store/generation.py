@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import redis
 
@@ -123,7 +123,7 @@ class Keeper:
         what is kept."""
         self.token.renew()
 
-    def may_keep(self, generation: bytes | None) -> bool:
+    def may_keep(self, generation: bytes | None) -> TypeGuard[bytes]:
         """Whether something read under ``generation`` may be kept: not with Redis away, nor
         under a hold."""
         return generation is not None and not generation.startswith(HOLD_PREFIX)

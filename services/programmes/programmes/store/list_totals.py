@@ -1,6 +1,6 @@
 """The ``total`` of a list, counted once and kept in Redis until a write changes what it counts.
 
-PRODUCT.md's lists answer an exact ``total``. Counting every row a caller may see costs more
+The lists answer an exact ``total``. Counting every row a caller may see costs more
 than the rest of the request once there are many: 100,000 programmes are a scan of 100,000
 rows, 10-15 ms of PostgreSQL, for every page. So a total is counted once and kept in one Redis
 hash per list and database (``setu:list-totals:<database>:<list>``), in a field per scope (who

@@ -48,7 +48,7 @@ class ThreadScript:
 
     For the one call every API request makes (the rate limit's count, api.ratelimit): through
     redis-py's client and pool, a call cost twice the CPU of its send and read on a connection
-    (the pool's lock and checks, the retry wrapper, the client's hooks; bench/FINDINGS.md).
+    (the pool's lock and checks, the retry wrapper, the client's hooks; docs/performance.md).
     A connection left from before a Redis restart finds its socket closed: it is tried once
     more on a new one, as the pool would. A timeout is not tried again (the caller falls back
     at once); a script Redis has lost (a restart, SCRIPT FLUSH) is loaded again.

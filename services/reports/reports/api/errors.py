@@ -10,6 +10,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    ServiceUnavailable,
     UnsupportedMediaType,
     default_exceptions,
 )
@@ -17,10 +18,12 @@ from werkzeug.exceptions import (
 from reports.domain.errors import (
     IdempotencyKeyReused,
     NotFound,
+    RecipientsRefused,
     ReportNotReady,
     ReportsError,
     StaleVersion,
 )
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
 from setu_contract.http import ErrorSchema
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ DOMAIN_STATUS: tuple[tuple[type[ReportsError], int], ...] = (
     (ReportNotReady, 409),
     (StaleVersion, 412),
     (IdempotencyKeyReused, 422),
+    (RecipientsRefused, 422),
     (ReportsError, 409),
 )
 
@@ -61,11 +65,21 @@ class ReportsApi(Api):
     def handle_domain_error(self, error: ReportsError):
         code = next(c for kind, c in DOMAIN_STATUS if isinstance(error, kind))
         http_error = default_exceptions[code](str(error))
-        return self.handle_http_exception(http_error)
+        payload, code, headers = self.handle_http_exception(http_error)
+        errors = getattr(error, "errors", None)
+        if errors:
+            payload["errors"] = errors
+        return payload, code, headers
 
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):
             return self.handle_http_exception(error)
+        if database_unavailable(error):
+            log.warning("database unavailable: %r", error)
+            payload, code, headers = self.handle_http_exception(
+                ServiceUnavailable("The database is busy or unavailable; retry shortly.")
+            )
+            return payload, code, {**(headers or {}), "Retry-After": str(RETRY_AFTER_UNAVAILABLE)}
         log.exception("unexpected error")
         return self.handle_http_exception(InternalServerError())
 

@@ -25,7 +25,7 @@ def report_file(job: ReportJob) -> Response:
         download_name=download_name(
             job.type, job.format, job.period_start, job.period_end, job.language
         ),
-        etag=job.sha256,
+        etag=job.sha256 or False,  # a finished report always has its hash
         max_age=0,
     )
     # Werkzeug adds "; charset=utf-8" to text/* types: the header is set whole, once.

@@ -18,7 +18,7 @@ from reports.store.db import transaction
 HEADER = "Idempotency-Key"
 
 
-def _respond(body: dict, status: int) -> Response:
+def _respond(body: dict[str, Any], status: int) -> Response:
     return make_response(jsonify(body), status)
 
 
@@ -52,8 +52,12 @@ def once(
             body = schema.dump(created)
             idempotency.remember(session, organisation_id, key, print_, body, status)
     except IntegrityError:
-        # The same key raced us and won: answer what it answered.
+        # The same key raced us and won: answer what it answered. Any other conflict (no
+        # answer recorded under the key) is the client's to retry.
         with transaction(sessions) as session:
             previous = idempotency.replay(session, organisation_id, key, print_)
+        if previous is None:  # no answer under the key: the write conflicted with another
+            abort(409, message="The request conflicted with a concurrent change; send it again.")
+            raise  # unreachable: abort raises
         return _respond(*previous), None
     return _respond(body, status), created

@@ -20,6 +20,7 @@ def caller() -> Principal:
     principal = verified_principal(request.headers, secret, request.method, target)
     if principal is None:
         abort(401, message="Authentication required: send Authorization: Bearer <api key>.")
+        raise AssertionError("unreachable: abort raises")
     return principal
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from reports.api.context import context
 from reports.api.files import report_file
 from reports.services import jobs
 from reports.services.links import report_for_link
 from setu_contract.http import ErrorSchema
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
     "report_links",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import abort
 
 from reports.api.context import context
 from reports.api.files import report_file
@@ -14,9 +14,11 @@ from reports.api.identity import reader, secretariat
 from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
 from reports.services import jobs
 from reports.services.links import revoke_links
+from reports.services.recipients import check_recipients
 from reports.store.db import transaction
 from reports.worker import send_generate
 from setu_contract.observability import get_correlation_id
+from setu_contract.request_json import Blueprint
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,12 @@ class Reports(MethodView):
     def post(self, body: dict):
         """Request a report; it is produced by a worker (follow it with GET)."""
         principal = reader()  # who asked is recorded on the job
+        if body["recipients"] and not principal.is_secretariat:
+            abort(
+                403,
+                message="An auditor reads reports; only the secretariat has them emailed: "
+                "send no recipients.",
+            )
         ctx = context()
         request = jobs.ReportRequest(
             type=body["type"],
@@ -95,6 +103,7 @@ class Reports(MethodView):
         )
 
         def create(session):
+            check_recipients(session, request.recipients, ctx.config.secretariat_email)
             return present(jobs.get_report(session, jobs.request_report(session, request)))
 
         response, created = once(principal.organisation_id, 202, ReportSchema(), create)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from reports.api.context import context
 from reports.api.idempotency import once
@@ -18,7 +18,9 @@ from reports.schemas import (
     page_of,
 )
 from reports.services import schedules
+from reports.services.recipients import check_recipients
 from reports.store.db import transaction
+from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
     "report_schedules",
@@ -45,9 +47,16 @@ def expected_version(schedule_id: str) -> int | None:
     for tag in header.split(","):
         tag = tag.strip().removeprefix("W/").strip('"')
         identifier, _, version = tag.rpartition(".")
-        if identifier == schedule_id and version.isdigit():
-            return int(version)
+        # ASCII digits only, and few: int() refuses "²" and more than 4,300 digits.
+        if identifier == schedule_id and version.isascii() and version.isdigit():
+            return int(version) if len(version) <= 18 else -1
     return -1  # a tag of something else never matches: 412
+
+
+def _checked(session, fields: dict) -> dict:
+    """``fields`` once their recipients, if any, are allowed (else 422)."""
+    check_recipients(session, fields.get("recipients") or [], context().config.secretariat_email)
+    return fields
 
 
 def tagged(schedule, status: int = 200):
@@ -73,7 +82,7 @@ class Schedules(MethodView):
             principal.organisation_id,
             201,
             ScheduleSchema(),
-            lambda session: schedules.create_schedule(session, body),
+            lambda session: schedules.create_schedule(session, _checked(session, body)),
         )
         if created is not None:
             response.headers["ETag"] = etag(created)
@@ -97,7 +106,7 @@ class ScheduleById(MethodView):
             abort(422, message="Nothing to change.", errors={"_schema": ["empty update"]})
         with transaction(context().sessions) as session:
             schedule = schedules.update_schedule(
-                session, schedule_id, changes, expected_version(schedule_id)
+                session, schedule_id, _checked(session, changes), expected_version(schedule_id)
             )
         return tagged(schedule)
 

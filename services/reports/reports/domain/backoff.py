@@ -14,5 +14,6 @@ def retry_countdown(
     capped at ``cap`` (never above MAX_COUNTDOWN), of which a random half is jitter so that
     many failing tasks do not all come back at once."""
     limit = min(cap, MAX_COUNTDOWN)
-    delay = min(limit, base * 2 ** max(attempt - 1, 0))
-    return delay / 2 + (rng or random).uniform(0, delay / 2)
+    delay = min(limit, base * 2.0 ** max(attempt - 1, 0))
+    jitter: float = (rng or random).uniform(0, delay / 2)
+    return delay / 2 + jitter

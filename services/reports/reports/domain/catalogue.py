@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from setu_contract.vocabulary import CAREER_STAGES, FOCUS_AREAS, PROGRAMME_STATUSES  # noqa: F401 (re-exported)
+from setu_contract.vocabulary import CAREER_STAGES as CAREER_STAGES  # re-exported
+from setu_contract.vocabulary import FOCUS_AREAS as FOCUS_AREAS
+from setu_contract.vocabulary import PROGRAMME_STATUSES as PROGRAMME_STATUSES
 
 PROGRAMME_PORTFOLIO = "programme_portfolio"
 EXCHANGE_FLOWS = "exchange_flows"

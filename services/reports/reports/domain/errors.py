@@ -32,3 +32,17 @@ class IdempotencyKeyReused(ReportsError):
 class AlreadyRequeued(ReportsError):
     def __init__(self, dead_letter_id: str):
         super().__init__(f"Dead letter {dead_letter_id} was re-queued already.")
+
+
+class RecipientsRefused(ReportsError):
+    """Report recipients that are neither the secretariat's address nor an organisation's
+    contact address: Setu emails no one else."""
+
+    def __init__(self, refused: list[str]):
+        super().__init__(
+            "Reports are emailed only to the secretariat or to an organisation's contact "
+            "address; not to: " + ", ".join(refused)
+        )
+        self.errors = {
+            "recipients": [f"{address} is not a recipient of Setu" for address in refused]
+        }

@@ -51,13 +51,15 @@ def check_cron(expression: str) -> str:
 def next_due_after(expression: str, timezone: str, moment: datetime) -> datetime:
     """The first due time strictly after ``moment``, in UTC."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return croniter(expression, local).get_next(datetime).astimezone(UTC)
+    due: datetime = croniter(expression, local).get_next(datetime)
+    return due.astimezone(UTC)
 
 
 def latest_due_at_or_before(expression: str, timezone: str, moment: datetime) -> datetime:
     """The last due time not after ``moment``, in UTC (due times are whole minutes)."""
     local = moment.astimezone(ZoneInfo(timezone)) + timedelta(seconds=1)
-    return croniter(expression, local).get_prev(datetime).astimezone(UTC)
+    due: datetime = croniter(expression, local).get_prev(datetime)
+    return due.astimezone(UTC)
 
 
 def period_for(expression: str, timezone: str, due_at: datetime) -> tuple[date, date]:

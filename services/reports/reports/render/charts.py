@@ -146,7 +146,11 @@ def _draw(chart: Chart, table: Table, text: Localised, months: list[str]) -> Fig
         return figure
     handles = _bars(axes, chart, labels, series)
     _totals(axes, chart, handles, series, text)
-    axes.margins(**{"x" if chart.horizontal else "y": 0.08})  # room for the counts at the ends
+    # Room for the counts at the ends of the bars.
+    if chart.horizontal:
+        axes.margins(x=0.08)
+    else:
+        axes.margins(y=0.08)
     shown = [_label(text, chart.label, code, 28 if chart.horizontal else 14) for code in labels]
     if chart.horizontal:
         axes.set_yticks(range(len(labels)), shown, fontsize=8)

@@ -34,6 +34,10 @@ def decimal(value: object) -> Decimal | None:
         return None
 
 
+# The class's own ``date`` method hides the type inside its body.
+Day = date
+
+
 class Localised:
     """How one language writes a report's words and figures."""
 
@@ -90,7 +94,7 @@ class Localised:
     def date(self, value: date) -> str:
         return forms.long_date(value, self.language)
 
-    def period(self, start: date, end: date) -> str:
+    def period(self, start: Day, end: Day) -> str:
         if start == end:
             return self.date(start)
         return format_interval(start, end, "yMMMd", locale=self.locale)

@@ -52,7 +52,7 @@ def reading_order(table: Table) -> list[tuple]:
     """The rows ordered by their leading month and word columns: months in time, codes as
     the vocabulary lists them (focus areas, Japan to India first, career stages from
     undergraduate up); the rest as computed."""
-    keys = []
+    keys: list[tuple[int, list[str] | None]] = []
     for i, name in enumerate(table.columns):
         column = words.COLUMNS[name]
         if column.kind == words.MONTH:

@@ -12,7 +12,9 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,9 +43,9 @@ class JobSpec:
     id: str
     type: str
     format: str
-    period_start: object
-    period_end: object
-    filters: dict
+    period_start: date
+    period_end: date
+    filters: dict[str, Any]
     correlation_id: str
     language: str = DEFAULT_LANGUAGE
 

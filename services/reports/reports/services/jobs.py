@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from reports.domain.errors import NotFound, ReportNotReady
 from reports.store.models import ReportJob, outbox
 from reports.translations import DEFAULT_LANGUAGE
+from setu_contract.database import changed_rows
 from setu_contract.events import EventType, build_event
 from setu_contract.messaging import TASK_TIME_LIMIT
 from setu_contract.outbox import append
@@ -122,7 +123,7 @@ def claim(session: Session, report_id: str, at: datetime | None = None) -> bool:
         )
         .values(status="running", started_at=moment, progress=1, error=None)
     )
-    return bool(result.rowcount)
+    return bool(changed_rows(result))
 
 
 def set_progress(session: Session, report_id: str, progress: int) -> None:
@@ -164,7 +165,7 @@ def succeed(
             error=None,
         )
     )
-    if not result.rowcount:
+    if not changed_rows(result):
         return False
     job = get_report(session, report_id)
     envelope = build_event(

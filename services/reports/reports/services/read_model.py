@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from reports.domain.money import to_minor
@@ -24,6 +25,7 @@ from reports.store.models import (
     Programme,
     ProgrammePartner,
 )
+from setu_contract.database import changed_rows
 from setu_contract.events import EventType
 
 APPLIED, DUPLICATE, STALE = "applied", "duplicate", "stale"
@@ -58,18 +60,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _upsert(session: Session, model: type, key: str, version: int, values: dict[str, Any]) -> bool:
-    """Write a snapshot if it is newer than the stored row; True when it was written."""
-    result = session.execute(
-        update(model).where(model.id == key, model.version < version).values(**values)
-    )
-    if result.rowcount:
-        return True
-    exists = session.execute(select(model.id).where(model.id == key)).first()
-    if exists is not None:
-        return False
-    session.execute(insert(model).values(id=key, **values))
-    return True
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _upsert(
+    session: Session, model: type[Any], key: str, version: int, values: dict[str, Any]
+) -> bool:
+    """Write a snapshot if it is newer than the stored row; True when it was written.
+
+    One statement, so that the version check and the write are one: two snapshots of one
+    aggregate applied at once (two workers) cannot both find no row and both insert, the
+    newer then failing on the key and waiting for a retry to land. On PostgreSQL the second
+    waits for the first's row and then compares versions against it.
+    """
+    insert_for: Any = _UPSERTS[session.get_bind().dialect.name]  # the dialects' own Insert
+    statement = insert_for(model).values(id=key, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[model.id],
+        set_={name: statement.excluded[name] for name in values},
+        where=model.version < statement.excluded.version,
+    ).returning(model.id)
+    return session.execute(statement).first() is not None
 
 
 def _organisation(session: Session, data: dict[str, Any]) -> str:
@@ -77,6 +88,7 @@ def _organisation(session: Session, data: dict[str, Any]) -> str:
         "name": data["name"],
         "country": data["country"],
         "kind": data["kind"],
+        "contact_email": data.get("contact_email"),
         "version": data["version"],
     }
     return APPLIED if _upsert(session, Organisation, data["id"], data["version"], values) else STALE
@@ -143,7 +155,7 @@ def _replace_children(session: Session, data: dict[str, Any]) -> None:
 
 
 def _earliest(
-    session: Session, model: type, key: str, column: str, moment: datetime, **also: Any
+    session: Session, model: type[Any], key: str, column: str, moment: datetime, **also: Any
 ) -> None:
     """Keep the earliest time a milestone was reached (events may arrive in any order)."""
     target = getattr(model, column)
@@ -185,7 +197,7 @@ def _erased(session: Session, data: dict[str, Any]) -> str:
         .where(Application.id == data["id"], Application.version < data["version"])
         .values(version=data["version"])
     )
-    return APPLIED if result.rowcount else STALE
+    return APPLIED if changed_rows(result) else STALE
 
 
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {

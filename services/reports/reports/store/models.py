@@ -52,6 +52,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(40))
+    # Where reports may be emailed (services/recipients.py), as the organisation's events say.
+    contact_email: Mapped[str | None] = mapped_column(String(320), index=True)
     version: Mapped[int] = mapped_column(Integer)
 
 

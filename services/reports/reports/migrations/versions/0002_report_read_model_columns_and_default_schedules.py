@@ -1,4 +1,4 @@
-"""Columns that keep report queries portable, and the two default schedules of PRODUCT.md.
+"""Columns that keep report queries portable, and the two default schedules (docs/reports.md).
 
 Revision ID: 0002
 Revises: 0001

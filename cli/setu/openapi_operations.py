@@ -1,0 +1,393 @@
+"""What the merged OpenAPI document says of each operation beyond what the code declares.
+
+Each operation gets an ``operationId``, a description saying who may call it and when in a
+resource's life, and every answer it really gives. The services declare their own answers
+(flask-smorest's 422, programmes' errors); the gateway adds the same three to every
+operation that needs a key: 401 (no valid key), 429 (the key's or the address's limit, with
+``Retry-After``) and 503 (authorisation or the database unavailable, with ``Retry-After``).
+``tests/security/test_openapi_answers.py`` holds these to what the authorisation matrix sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+METHODS = ("get", "post", "put", "patch", "delete")
+SECURED = (401, 429, 503)
+BODY = (400, 413, 415, 422)
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    who: str
+    when: str
+    answers: tuple[int, ...] = ()
+
+
+ANY_KEY = "any valid key."
+READERS = "the secretariat and auditors (a partner: 403)."
+SECRETARIAT = "the secretariat of either side (anyone else: 403)."
+PARTIES = (
+    "its partners and the organisations named in it, the secretariat and auditors; "
+    "anyone else is answered 404, as if it did not exist."
+)
+APPLICATION_PARTIES = (
+    "the home and host organisations, the secretariat and auditors; anyone else: 404."
+)
+
+MANAGERS = (
+    "the organisation itself (its partner keys and people) and the secretariat, for partner "
+    "organisations, expert panels and its own side (the other side's: 403); auditors: 403."
+)
+SESSION = "a signed-in person's own session (a key: 403)."
+# People, sign-in and sessions (issue 29).
+PEOPLE_OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("get", "/v1/organisations/{organisation_id}/people"): Operation(
+        "listPeople",
+        "the organisation itself, auditors and its own secretariat side (anyone else: 403).",
+        "Any time.",
+        (403, 404),
+    ),
+    ("post", "/v1/organisations/{organisation_id}/people"): Operation(
+        "addPerson",
+        MANAGERS + " Roles follow the organisation's kind (else 422).",
+        "Any time; the person is emailed an invitation with a sign-in link.",
+        (403, 404, 409),
+    ),
+    ("get", "/v1/people/{person_id}"): Operation(
+        "getPerson",
+        "the person, its organisation, auditors and its own secretariat side; the other "
+        "side: 403; anyone else: 404.",
+        "Any time; its ETag is the If-Match of an edit.",
+        (403, 404),
+    ),
+    ("patch", "/v1/people/{person_id}"): Operation(
+        "editPerson", MANAGERS, "While active; send If-Match (stale: 412).", (403, 404, 409, 412)
+    ),
+    ("delete", "/v1/people/{person_id}"): Operation(
+        "deactivatePerson",
+        MANAGERS,
+        "Any time: every session ends at once and its personal data is erased everywhere.",
+        (403, 404),
+    ),
+    ("delete", "/v1/people/{person_id}/sessions"): Operation(
+        "signOutEverywhere",
+        "the person itself, or " + MANAGERS,
+        "Any time: every session of the person ends at once.",
+        (403, 404),
+    ),
+    ("get", "/v1/me"): Operation("whoAmI", "any valid key or session.", "Any time."),
+    ("post", "/v1/sign-in"): Operation(
+        "requestSignInLink",
+        "no key: anyone (the same answer for any address).",
+        "From the console's sign-in page; a person gets at most 5 links in 15 minutes.",
+        (*BODY, 503),
+    ),
+    ("post", "/v1/sessions"): Operation(
+        "openSession",
+        "no key: the sign-in link's token is the credential (used, late or wrong: 401).",
+        "Within 15 minutes of the link's email, once.",
+        (401, 429, 503, *BODY),
+    ),
+    ("get", "/v1/sessions/current"): Operation(
+        "getCurrentSession", SESSION, "Any time, finished signing in or not.", (403,)
+    ),
+    ("delete", "/v1/sessions/current"): Operation(
+        "signOut", SESSION, "Any time, finished signing in or not.", (403,)
+    ),
+    ("post", "/v1/sessions/current/totp-enrolment"): Operation(
+        "startTotpEnrolment",
+        SESSION,
+        "At the first sign-in of a secretariat, auditor or reviewer person (a partner may "
+        "turn it on); then confirm it.",
+        (403, 409, *BODY),
+    ),
+    ("post", "/v1/sessions/current/totp-enrolment/confirm"): Operation(
+        "confirmTotpEnrolment",
+        SESSION,
+        "After startTotpEnrolment, with a first code; answers ten recovery codes, once. Five "
+        "wrong codes lock the person for 15 minutes (429).",
+        (403, 409, *BODY),
+    ),
+    ("post", "/v1/sessions/current/totp"): Operation(
+        "confirmSignIn",
+        SESSION,
+        "After opening a session that asks for a code: a TOTP code or a recovery code. Five "
+        "wrong codes lock the person for 15 minutes (429).",
+        (403, 409, *BODY),
+    ),
+}
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("get", "/v1/organisations"): Operation(
+        "listOrganisations", ANY_KEY, "Any time; filter by country and kind."
+    ),
+    ("post", "/v1/organisations"): Operation(
+        "registerOrganisation",
+        SECRETARIAT,
+        "First, before a partner can act: then issue the organisation a key.",
+    ),
+    ("get", "/v1/organisations/{organisation_id}"): Operation(
+        "getOrganisation", ANY_KEY, "Any time; its ETag is the If-Match of an edit."
+    ),
+    ("patch", "/v1/organisations/{organisation_id}"): Operation(
+        "editOrganisation",
+        "the secretariat, for partner organisations and its own side's record (the other "
+        "side's: 403).",
+        "After reading it: send If-Match with its ETag (stale: 412).",
+    ),
+    ("get", "/v1/organisations/{organisation_id}/api-keys"): Operation(
+        "listApiKeys",
+        "the secretariat (partner organisations and its own side; the other side's: 403), "
+        "auditors, and a partner for its own organisation; anyone else: 404.",
+        "Any time; secrets are never shown again.",
+    ),
+    ("post", "/v1/organisations/{organisation_id}/api-keys"): Operation(
+        "issueApiKey",
+        "the secretariat, for partner organisations and its own side (the other side's: "
+        "403). Auditor keys only on a secretariat side's organisation (elsewhere: 422).",
+        "After registering the organisation; a side's first key comes from "
+        "`setu bootstrap --side JP|IN` on the server. The secret is in this answer only.",
+    ),
+    ("delete", "/v1/api-keys/{key_id}"): Operation(
+        "revokeApiKey",
+        "the secretariat (partner organisations' and its own side's keys; the other side's: "
+        "403) and a partner for its own keys; auditors: 403; anyone else: 404.",
+        "Any time; the key is refused on its next request in every process. If that cannot "
+        "be guaranteed the answer is 503 and nothing is revoked.",
+    ),
+    ("get", "/v1/programmes"): Operation(
+        "listProgrammes",
+        "any valid key: a partner sees the programmes it is named in, the secretariat and "
+        "auditors all.",
+        "Any time; each item carries the caller's allowed_actions.",
+    ),
+    ("post", "/v1/programmes"): Operation(
+        "proposeProgramme",
+        "a partner, naming its own organisation among the partners (otherwise 422); auditors: 403.",
+        "First in a programme's life: it starts as a draft. Every other named organisation "
+        "then confirms its part (participation) before submit.",
+    ),
+    ("get", "/v1/programmes/{programme_id}"): Operation("getProgramme", PARTIES, "Any time."),
+    ("patch", "/v1/programmes/{programme_id}"): Operation(
+        "editProgramme",
+        "a partner of the programme that has confirmed its part; others named: 403; "
+        "anyone else: 404.",
+        "While draft or changes_requested (otherwise 409), with If-Match (stale: 412).",
+    ),
+    ("get", "/v1/programmes/{programme_id}/history"): Operation(
+        "getProgrammeHistory", PARTIES, "Any time; every transition, oldest first."
+    ),
+    ("post", "/v1/programmes/{programme_id}/participation"): Operation(
+        "answerParticipation",
+        "an organisation named in the programme by another, for itself; others: 403; "
+        "anyone else: 404.",
+        "Once, while draft or changes_requested (otherwise 409), before the programme is "
+        "submitted.",
+    ),
+    ("post", "/v1/programmes/{programme_id}/transitions"): Operation(
+        "moveProgramme",
+        "by action: submit, a partner; withdraw, a lead partner; start_review, "
+        "request_changes, approve (each side once), reject, activate, complete, cancel, the "
+        "secretariat. An action the caller may never take: 403.",
+        "draft → submitted → under_review → approved (both sides) → active → completed; "
+        "changes_requested, rejected, withdrawn and cancelled on the way. An action not "
+        "allowed from the status: 409 with the caller's allowed_actions.",
+    ),
+    ("get", "/v1/applications"): Operation(
+        "listApplications",
+        "any valid key: a partner sees the applications it sends or hosts, the secretariat "
+        "and auditors all.",
+        "Any time.",
+    ),
+    ("post", "/v1/applications"): Operation(
+        "fileApplication",
+        "a partner, as the home organisation (otherwise 422); the secretariat and auditors: 403.",
+        "Once the programme is approved or active; it starts as a draft.",
+    ),
+    ("get", "/v1/applications/{application_id}"): Operation(
+        "getApplication", APPLICATION_PARTIES, "Any time."
+    ),
+    ("patch", "/v1/applications/{application_id}"): Operation(
+        "editApplication",
+        "the home organisation; others who see it: 403; anyone else: 404.",
+        "While draft (otherwise 409), with If-Match (stale: 412).",
+    ),
+    ("get", "/v1/applications/{application_id}/history"): Operation(
+        "getApplicationHistory", APPLICATION_PARTIES, "Any time; oldest first."
+    ),
+    ("delete", "/v1/applications/{application_id}/personal-data"): Operation(
+        "eraseApplicantData",
+        "the secretariat; others who see it: 403; anyone else: 404.",
+        "Any time; for good, everywhere Setu keeps it.",
+    ),
+    ("post", "/v1/applications/{application_id}/transitions"): Operation(
+        "moveApplication",
+        "by action: submit and withdraw, the home organisation; endorse and decline_hosting, "
+        "the host organisation; accept, waitlist and reject, the secretariat. An action the "
+        "caller may never take: 403.",
+        "draft → submitted → endorsed → (waitlisted →) accepted; rejected and withdrawn on "
+        "the way. Not from this status, or no exchange slot left: 409.",
+    ),
+    ("get", "/v1/events"): Operation("listEvents", READERS, "Any time; oldest first."),
+    ("get", "/v1/events/consumers"): Operation(
+        "listUnconfirmedEvents", READERS, "Any time; what each consumer has not confirmed."
+    ),
+    ("get", "/v1/notifications"): Operation(
+        "listNotifications",
+        "any valid key: the secretariat and auditors see every delivery, a partner its own.",
+        "Any time after an event.",
+    ),
+    ("get", "/v1/notifications/{notification_id}"): Operation(
+        "getNotification",
+        "as for the list; a delivery the caller may not see: 404.",
+        "Any time.",
+        (404,),
+    ),
+    ("post", "/v1/notifications/{notification_id}/retry"): Operation(
+        "retryNotification",
+        SECRETARIAT,
+        "Once the delivery has failed (otherwise 409).",
+        (403, 404, 409),
+    ),
+    ("get", "/v1/webhooks"): Operation(
+        "listWebhooks", "any valid key: a partner sees its own endpoints.", "Any time."
+    ),
+    ("post", "/v1/webhooks"): Operation(
+        "registerWebhook",
+        "a partner, for its own organisation (anyone else: 403).",
+        "Any time; the signing secret is in this answer only.",
+        (403, 400, 413, 422),
+    ),
+    ("get", "/v1/webhooks/{webhook_id}"): Operation(
+        "getWebhook", "the partner that registered it; anyone else: 404.", "Any time.", (404,)
+    ),
+    ("delete", "/v1/webhooks/{webhook_id}"): Operation(
+        "removeWebhook",
+        "the partner that registered it (403 for one that may not write); anyone else: 404.",
+        "Any time.",
+        (403, 404),
+    ),
+    ("get", "/v1/webhooks/{webhook_id}/deliveries"): Operation(
+        "listWebhookDeliveries",
+        "the partner that registered it; anyone else: 404.",
+        "Any time; newest first.",
+        (404,),
+    ),
+    ("get", "/v1/unsubscribe/{token}"): Operation(
+        "showUnsubscribe",
+        "no key: the signed token in a report email is the credential (a bad one: 404).",
+        "From a report email's List-Unsubscribe link.",
+        (404,),
+    ),
+    ("post", "/v1/unsubscribe/{token}"): Operation(
+        "unsubscribe",
+        "no key: the signed token is the credential (a bad one: 404).",
+        "From the confirmation page or a mail client's one-click (RFC 8058).",
+        (404,),
+    ),
+    ("get", "/v1/reports"): Operation("listReports", READERS, "Any time.", (403,)),
+    ("post", "/v1/reports"): Operation(
+        "requestReport",
+        READERS,
+        "Any time; answers 202, then follow it with getReport until it has succeeded.",
+        (403, *BODY),
+    ),
+    ("get", "/v1/reports/{report_id}"): Operation(
+        "getReport", READERS, "After requestReport, until succeeded or failed.", (403, 404)
+    ),
+    ("get", "/v1/reports/{report_id}/download"): Operation(
+        "downloadReport",
+        READERS,
+        "Once it has succeeded (before: 409; a file no longer kept: 410).",
+        (403, 404, 409, 410),
+    ),
+    ("delete", "/v1/reports/{report_id}/links"): Operation(
+        "revokeReportLinks",
+        SECRETARIAT,
+        "Any time after the report is made; every link made so far answers 404 after.",
+        (403, 404),
+    ),
+    ("get", "/v1/report-links/{token}"): Operation(
+        "downloadReportByLink",
+        "no key: the signed link is the credential (tampered, expired or revoked: 404).",
+        "From a report email, for REPORT_LINK_DAYS days (a file no longer kept: 410).",
+    ),
+    ("get", "/v1/report-schedules"): Operation(
+        "listReportSchedules", READERS, "Any time; two defaults exist from the start.", (403,)
+    ),
+    ("post", "/v1/report-schedules"): Operation(
+        "createReportSchedule",
+        "the secretariat (auditors and partners: 403).",
+        "Any time; it fires once per due time.",
+        (403, *BODY),
+    ),
+    ("get", "/v1/report-schedules/{schedule_id}"): Operation(
+        "getReportSchedule", READERS, "Any time; its ETag is the If-Match of a change.", (403, 404)
+    ),
+    ("patch", "/v1/report-schedules/{schedule_id}"): Operation(
+        "changeReportSchedule",
+        "the secretariat (auditors and partners: 403).",
+        "After reading it: If-Match with its ETag (stale: 412).",
+        (403, 404, 412, *BODY),
+    ),
+    ("delete", "/v1/report-schedules/{schedule_id}"): Operation(
+        "deleteReportSchedule",
+        "the secretariat (auditors and partners: 403).",
+        "Any time; its runs go with it, its reports stay.",
+        (403, 404),
+    ),
+    ("get", "/v1/report-schedules/{schedule_id}/runs"): Operation(
+        "listReportScheduleRuns", READERS, "Any time after it first fires.", (403, 404)
+    ),
+    **PEOPLE_OPERATIONS,
+}
+
+
+class UndescribedOperation(ValueError):
+    pass
+
+
+def _response(code: int) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{HTTPStatus(code).name}"}
+
+
+def describe(spec: dict[str, Any]) -> None:
+    """Name, describe and complete every operation of the merged ``spec``; drop empty tags."""
+    global_security = spec.get("security", [])
+    seen = set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            entry = OPERATIONS.get((method, path))
+            if entry is None:
+                raise UndescribedOperation(f"{method.upper()} {path} is not in OPERATIONS")
+            seen.add((method, path))
+            operation["operationId"] = entry.operation_id
+            operation["description"] = f"**Who**: {entry.who}\n\n**When**: {entry.when}"
+            secured = operation.get("security", global_security) != []
+            for code in (*(SECURED if secured else ()), *entry.answers):
+                operation["responses"].setdefault(str(code), _response(code))
+    if missing := set(OPERATIONS) - seen:
+        raise UndescribedOperation(f"OPERATIONS names operations the API lacks: {missing}")
+    used = {
+        tag
+        for ops in spec["paths"].values()
+        for method, op in ops.items()
+        if method in METHODS
+        for tag in op.get("tags", [])
+    }
+    spec["tags"] = [tag for tag in spec["tags"] if tag["name"] in used]
+    responses = spec["components"].setdefault("responses", {})
+    for code in (*SECURED, *BODY, 403, 404, 409, 410, 412):
+        responses.setdefault(
+            HTTPStatus(code).name,
+            {
+                "description": HTTPStatus(code).phrase,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )

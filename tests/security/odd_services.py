@@ -1,0 +1,341 @@
+"""The three services' real apps for the security tests that walk the OpenAPI document:
+each on its own migrated database (SQLite and PostgreSQL in turn) with a real Redis, real
+rows behind every path parameter, and a valid body of every operation that takes one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from notifications.app import create_app as notifications_app
+from notifications.config import Config as NotificationsConfig
+from notifications.store.migrate import upgrade as upgrade_notifications
+from programmes.app import create_app as programmes_app
+from programmes.cli import cli as programmes_cli
+from programmes.config import Config as ProgrammesConfig
+from programmes.store.migrate import upgrade as upgrade_programmes
+from reports.app import create_app as reports_app
+from reports.config import Config as ReportsConfig
+from reports.store.migrate import upgrade as upgrade_reports
+from setu_contract.http import Principal
+from tests.security.odd_values import OddRequest
+from tests.support.identity import CONFIG_SECRETS, INTERNAL_SECRET, signing_client
+from tests.support.infra import postgres_database, sqlite_database
+
+NOTIFICATIONS_PATHS = ("/v1/notifications", "/v1/webhooks", "/v1/unsubscribe")
+REPORTS_PATHS = ("/v1/reports", "/v1/report-schedules", "/v1/report-links")
+# Operations that only a partner may take: they are sent with a partner's key.
+PARTNER_OPERATIONS = {
+    ("POST", "/v1/programmes"),
+    ("PATCH", "/v1/programmes/{programme_id}"),
+    ("POST", "/v1/programmes/{programme_id}/participation"),
+    ("POST", "/v1/applications"),
+    ("PATCH", "/v1/applications/{application_id}"),
+    ("POST", "/v1/webhooks"),
+    ("GET", "/v1/webhooks"),
+    ("GET", "/v1/webhooks/{webhook_id}"),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+    ("DELETE", "/v1/webhooks/{webhook_id}"),
+}
+
+
+@dataclass
+class Services:
+    """The three apps, the callers' credentials and the ids of real rows."""
+
+    programmes: FlaskClient
+    notifications: FlaskClient
+    reports: FlaskClient
+    secretariat_key: str
+    partner_key: str
+    secretariat: Principal
+    partner: Principal
+    ids: dict[str, str]
+    bodies: dict[tuple[str, str], dict[str, Any]]
+
+    def send(self, odd: OddRequest, extra_headers: dict[str, str] | None = None):
+        operation = odd.operation
+        as_partner = (operation.method, operation.path) in PARTNER_OPERATIONS
+        headers = {"Content-Type": "application/json"} if odd.body is not None else {}
+        if operation.path.startswith(NOTIFICATIONS_PATHS + REPORTS_PATHS):
+            client = (
+                self.notifications
+                if operation.path.startswith(NOTIFICATIONS_PATHS)
+                else self.reports
+            )
+            headers.update((self.partner if as_partner else self.secretariat).headers())
+        else:
+            client = self.programmes
+            key = self.partner_key if as_partner else self.secretariat_key
+            headers["Authorization"] = f"Bearer {key}"
+        headers.update(extra_headers or {})
+        return client.open(odd.url(), method=operation.method, data=odd.body, headers=headers)
+
+
+def _bootstrap(database_url: str, redis_url: str, side: str = "JP") -> str:
+    env = {"PROGRAMMES_DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    result = CliRunner().invoke(programmes_cli, ["bootstrap", "--side", side], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def _created(client: FlaskClient, key: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = client.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    return answer.json
+
+
+def _programme_body(jp: str, india: str) -> dict[str, Any]:
+    return {
+        "title": "Chiplet packaging for edge AI accelerators",
+        "summary": "Joint work on 2.5D packaging.",
+        "focus_area": "semiconductor_packaging",
+        "partners": [
+            {"organisation_id": jp, "role": "lead"},
+            {"organisation_id": india, "role": "lead"},
+        ],
+        "start_date": "2027-04-01",
+        "end_date": "2029-03-31",
+        "budget": [{"organisation_id": jp, "currency": "JPY", "amount": "50000000"}],
+        "exchange_slots": 5,
+    }
+
+
+def _application_body(programme_id: str, host_id: str) -> dict[str, Any]:
+    start = date.today() + timedelta(days=30)
+    return {
+        "programme_id": programme_id,
+        "applicant": {
+            "full_name": "Aiko Tanaka",
+            "email": "aiko@example.jp",
+            "nationality": "JP",
+            "preferred_language": "ja",
+        },
+        "career_stage": "phd",
+        "host_organisation_id": host_id,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=180)).isoformat(),
+        "statement": "I will study advanced packaging of chiplets at the host lab. " * 2,
+    }
+
+
+def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """A valid body of each operation that takes one, around which one field is made odd."""
+    programme = _programme_body(ids["JP"], ids["IN"])
+    report = {
+        "type": "programme_portfolio",
+        "format": "csv",
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+    }
+    schedule = {"type": "exchange_flows", "format": "json", "cron": "0 6 * * 1"}
+    schedule["timezone"] = "Asia/Tokyo"
+    organisation = {"name": "Odd Lab", "country": "JP", "kind": "company"}
+    organisation["contact_email"] = "lab@example.jp"
+    return {
+        ("POST", "/v1/organisations"): organisation,
+        ("PATCH", "/v1/organisations/{organisation_id}"): {"name": "Odd Lab renamed"},
+        ("POST", "/v1/organisations/{organisation_id}/api-keys"): {
+            "name": "odd",
+            "role": "partner",
+            "expires_at": "2030-01-01T00:00:00+09:00",
+        },
+        ("POST", "/v1/programmes"): programme,
+        ("PATCH", "/v1/programmes/{programme_id}"): {"title": "Chiplet packaging, revised"},
+        ("POST", "/v1/programmes/{programme_id}/participation"): {"decision": "confirm"},
+        ("POST", "/v1/programmes/{programme_id}/transitions"): {"action": "start_review"},
+        ("POST", "/v1/applications"): _application_body(ids["programme_id"], ids["IN"]),
+        ("PATCH", "/v1/applications/{application_id}"): {"career_stage": "postdoc"},
+        ("POST", "/v1/applications/{application_id}/transitions"): {"action": "waitlist"},
+        ("POST", "/v1/reports"): report,
+        ("POST", "/v1/report-schedules"): schedule,
+        ("PATCH", "/v1/report-schedules/{schedule_id}"): {"enabled": False},
+        ("POST", "/v1/webhooks"): {
+            "url": "https://127.0.0.1:9/hook",
+            "event_types": ["programme.created"],
+        },
+        ("POST", "/v1/organisations/{organisation_id}/people"): {
+            "name": "Odd Person",
+            "email": f"odd-{uuid.uuid4().hex[:8]}@example.jp",
+            "role": "partner",
+            "language": "ja",
+        },
+        ("PATCH", "/v1/people/{person_id}"): {"language": "en"},
+        ("POST", "/v1/sign-in"): {"email": "odd@example.jp", "next": "/console/"},
+        ("POST", "/v1/sessions"): {"token": "setul_odd"},
+        ("POST", "/v1/sessions/current/totp-enrolment"): {},
+        ("POST", "/v1/sessions/current/totp-enrolment/confirm"): {"code": "123456"},
+        ("POST", "/v1/sessions/current/totp"): {"code": "123456"},
+    }
+
+
+def _seed_programmes(services: Services, in_side_key: str) -> None:
+    """Two partner organisations, an approved programme and an application in it."""
+    client, secretariat = services.programmes, services.secretariat_key
+    ids = services.ids
+    for country in ("JP", "IN"):
+        body = {"name": f"Odd {country} lab", "country": country, "kind": "university"}
+        body["contact_email"] = f"lab@example.{country.lower()}"
+        ids[country] = _created(client, secretariat, "/v1/organisations", body)["id"]
+    keys = {
+        country: _created(
+            client,
+            secretariat,
+            f"/v1/organisations/{ids[country]}/api-keys",
+            {"name": "odd", "role": "partner"},
+        )["key"]
+        for country in ("JP", "IN")
+    }
+    services.partner_key = keys["JP"]
+    services.partner = Principal(ids["JP"], "partner", "odd-partner-key")
+    programme = _created(
+        client, keys["JP"], "/v1/programmes", _programme_body(ids["JP"], ids["IN"])
+    )["id"]
+    path = f"/v1/programmes/{programme}"
+    steps = [
+        (keys["IN"], "/participation", {"decision": "confirm"}),
+        (keys["JP"], "/transitions", {"action": "submit"}),
+        (secretariat, "/transitions", {"action": "start_review"}),
+        (secretariat, "/transitions", {"action": "approve"}),
+        (in_side_key, "/transitions", {"action": "approve"}),
+    ]
+    for key, step, body in steps:
+        answer = client.post(path + step, json=body, headers={"Authorization": f"Bearer {key}"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    application = _created(
+        client, keys["JP"], "/v1/applications", _application_body(programme, ids["IN"])
+    )
+    spare = _created(
+        client,
+        secretariat,
+        f"/v1/organisations/{ids['JP']}/api-keys",
+        {"name": "spare", "role": "partner"},
+    )
+    person = _created(
+        client,
+        secretariat,
+        f"/v1/organisations/{ids['JP']}/people",
+        {"name": "Odd Person", "email": "odd-person@example.jp", "role": "partner"},
+    )
+    ids.update(
+        person_id=person["id"],
+        organisation_id=ids["JP"],
+        programme_id=programme,
+        application_id=application["id"],
+        key_id=spare["id"],
+    )
+
+
+def _seed_elsewhere(services: Services) -> None:
+    """A webhook, a report and a schedule, made through their services' APIs."""
+
+    def made(client: FlaskClient, principal: Principal, path: str, body: dict[str, Any]) -> str:
+        answer = client.post(path, json=body, headers=principal.headers())
+        assert answer.status_code in (201, 202), answer.get_data(as_text=True)
+        return answer.json["id"]
+
+    bodies = services.bodies
+    services.ids.update(
+        webhook_id=made(
+            services.notifications,
+            services.partner,
+            "/v1/webhooks",
+            bodies[("POST", "/v1/webhooks")],
+        ),
+        report_id=made(
+            services.reports, services.secretariat, "/v1/reports", bodies[("POST", "/v1/reports")]
+        ),
+        schedule_id=made(
+            services.reports,
+            services.secretariat,
+            "/v1/report-schedules",
+            bodies[("POST", "/v1/report-schedules")],
+        ),
+        notification_id=str(uuid.uuid4()),
+        token=uuid.uuid4().hex,
+    )
+
+
+@contextmanager
+def _running(urls: list[str], redis_url: str, data_dir: Path) -> Iterator[Services]:
+    programmes_url, notifications_url, reports_url = urls
+    upgrade_programmes(programmes_url)
+    upgrade_notifications(notifications_url)
+    upgrade_reports(reports_url)
+    apps = [
+        programmes_app(
+            ProgrammesConfig(
+                database_url=programmes_url,
+                redis_url=redis_url,
+                rate_limit="1000000/minute",
+                auth_failure_limit="1000000/minute",
+                testing=True,
+                internal_secret=INTERNAL_SECRET,
+            )
+        ),
+        notifications_app(
+            NotificationsConfig(
+                database_url=notifications_url,
+                redis_url=redis_url,
+                webhook_allow_private=True,
+                **CONFIG_SECRETS,
+            )
+        ),
+        reports_app(
+            ReportsConfig(
+                database_url=reports_url,
+                redis_url=redis_url,
+                data_dir=data_dir / "reports",
+                **CONFIG_SECRETS,
+            )
+        ),
+    ]
+    try:
+        secretariat_key = _bootstrap(programmes_url, redis_url)
+        services = Services(
+            programmes=apps[0].test_client(),
+            notifications=signing_client(apps[1]),
+            reports=signing_client(apps[2]),
+            secretariat_key=secretariat_key,
+            partner_key="",
+            secretariat=Principal("odd-secretariat", "secretariat", "odd-secretariat-key", "JP"),
+            partner=Principal("odd-partner", "partner", "odd-partner-key"),
+            ids={},
+            bodies={},
+        )
+        _seed_programmes(services, _bootstrap(programmes_url, redis_url, "IN"))
+        services.bodies = _bodies(services.ids)
+        _seed_elsewhere(services)
+        yield services
+    finally:
+        apps[0].extensions["programmes.engine"].dispose()
+        apps[1].extensions["notifications.engine"].dispose()
+        apps[2].extensions["reports"].engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def three_services(
+    request: pytest.FixtureRequest, tmp_path: Path, redis_url: str
+) -> Iterator[Services]:
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            urls = [sqlite_database(tmp_path) for _ in range(3)]
+        else:
+            urls = [stack.enter_context(postgres_database()) for _ in range(3)]
+        yield stack.enter_context(_running(urls, redis_url, tmp_path))
+
+
+def service_of(path: str) -> str:
+    if path.startswith(NOTIFICATIONS_PATHS):
+        return "notifications"
+    if path.startswith(REPORTS_PATHS):
+        return "reports"
+    return "programmes"
