@@ -162,6 +162,18 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
             "url": "https://127.0.0.1:9/hook",
             "event_types": ["programme.created"],
         },
+        ("POST", "/v1/organisations/{organisation_id}/people"): {
+            "name": "Odd Person",
+            "email": f"odd-{uuid.uuid4().hex[:8]}@example.jp",
+            "role": "partner",
+            "language": "ja",
+        },
+        ("PATCH", "/v1/people/{person_id}"): {"language": "en"},
+        ("POST", "/v1/sign-in"): {"email": "odd@example.jp", "next": "/console/"},
+        ("POST", "/v1/sessions"): {"token": "setul_odd"},
+        ("POST", "/v1/sessions/current/totp-enrolment"): {},
+        ("POST", "/v1/sessions/current/totp-enrolment/confirm"): {"code": "123456"},
+        ("POST", "/v1/sessions/current/totp"): {"code": "123456"},
     }
 
 
@@ -207,7 +219,14 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
         f"/v1/organisations/{ids['JP']}/api-keys",
         {"name": "spare", "role": "partner"},
     )
+    person = _created(
+        client,
+        secretariat,
+        f"/v1/organisations/{ids['JP']}/people",
+        {"name": "Odd Person", "email": "odd-person@example.jp", "role": "partner"},
+    )
     ids.update(
+        person_id=person["id"],
         organisation_id=ids["JP"],
         programme_id=programme,
         application_id=application["id"],

@@ -23,7 +23,8 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 
 # Paths whose last segment is a credential: the one-click unsubscribe token and a report's
 # signed download link. An access log writes the route and never the token.
-SECRET_PATH_PREFIXES = ("/v1/unsubscribe/", "/v1/report-links/")
+# A console sign-in link holds its token in the path too (setu_contract.sign_in).
+SECRET_PATH_PREFIXES = ("/v1/unsubscribe/", "/v1/report-links/", "/console/sign-in/")
 HIDDEN = "{token}"
 
 

@@ -31,7 +31,14 @@ from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Tex
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
-ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
+# An expert panel holds outside experts: its people are reviewers.
+ORGANISATION_KINDS = (
+    "university",
+    "company",
+    "research_institute",
+    "government_agency",
+    "expert_panel",
+)
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 
 
@@ -213,6 +220,11 @@ class HistoryEntrySchema(Schema):
     from_ = fields.String(data_key="from", attribute="from_status")
     to = fields.String(attribute="to_status")
     actor_organisation_id = fields.String()
+    actor = fields.Dict(
+        metadata={
+            "description": "who acted: {kind: person | key, id, name, organisation_id, side?}"
+        }
+    )
     comment = fields.String(allow_none=True)
     occurred_at = AwareDateTime()
 

@@ -81,6 +81,10 @@ def gateway(upstreams):
         ("/v1/reports", "reports"),
         ("/v1/report-schedules/9", "reports"),
         ("/v1/notifications", "notifications"),
+        ("/v1/people/abc/sessions", "programmes"),
+        ("/v1/me", "programmes"),
+        ("/v1/sign-in", "programmes"),
+        ("/v1/sessions/current/totp", "programmes"),
     ],
 )
 def test_routes_by_prefix(path, service):

@@ -20,6 +20,7 @@ from notifications.services.erasure import (
     remember_erased,
     written_before_erasure,
 )
+from notifications.services.people import PERSON_STATE_EVENTS, apply_person
 from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 ORGANISATION_EVENTS = ("organisation.registered", "organisation.updated")
 ERASURE_EVENT = "application.personal_data_erased"
+PERSON_ERASURE_EVENT = "person.deactivated"
 
 
 def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
@@ -103,10 +105,12 @@ def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
 
 
 # Events that change the read model itself: applied in a transaction with their record.
-STATE_EVENTS = (*ORGANISATION_EVENTS, ERASURE_EVENT)
+STATE_EVENTS = (*ORGANISATION_EVENTS, ERASURE_EVENT, *PERSON_STATE_EVENTS)
 
 
 def _apply_state(session: Session, envelope: dict[str, Any]) -> None:
+    if envelope["type"] in PERSON_STATE_EVENTS:
+        apply_person(session, envelope)
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
     if envelope["type"] == ERASURE_EVENT:
@@ -190,7 +194,7 @@ def _as_known_now(session: Session, envelope: dict[str, Any]) -> dict[str, Any]:
 def _erased_meanwhile(session: Session, envelope: dict[str, Any]) -> bool:
     """After an event is applied: an erasure's freed space is reclaimed, and what an event
     wrote of an application erased meanwhile is erased again (True)."""
-    if envelope["type"] == ERASURE_EVENT:
+    if envelope["type"] in (ERASURE_EVENT, PERSON_ERASURE_EVENT):
         reclaim_after_erasure(session)
         return False
     if not written_before_erasure(session, envelope):

@@ -28,6 +28,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
     domain.Conflict: 409,
     domain.PreconditionFailed: 412,
     domain.Invalid: 422,
+    domain.Locked: 429,
     domain.Unavailable: 503,
 }
 
@@ -68,6 +69,8 @@ class ProgrammesApi(Api):
         except HTTPException as http_error:
             if code == 503:
                 http_error.retry_after = 1  # type: ignore[attr-defined]
+            if isinstance(error, domain.Locked):
+                http_error.retry_after = error.retry_after  # type: ignore[attr-defined]
             return self.handle_http_exception(http_error)
         raise AssertionError("abort always raises")  # pragma: no cover
 
@@ -172,14 +175,22 @@ def unit_of_work() -> Iterator[Session]:
         raise
 
 
-class V1Blueprint(Blueprint):
-    """A /v1 resource: every request authenticated, then every body checked to be JSON; a
-    query string loaded once (api.query_args)."""
+class PublicV1Blueprint(Blueprint):
+    """A /v1 resource answered without a key (signing in): every body checked to be JSON and
+    read by the one JSON reader (api.query_args), a query string loaded once."""
 
     ARGUMENTS_PARSER = QueryArgumentsParser()
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.before_request(require_json)
+
+
+class V1Blueprint(PublicV1Blueprint):
+    """A /v1 resource: every request authenticated, then as a public one."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        Blueprint.__init__(self, *args, **kwargs)
         self.before_request(authenticate_request)
         self.before_request(require_json)
 

@@ -99,6 +99,17 @@ class FailedAuthentications:
             error.retry_after = self.rate.retry_after(now)
             raise error
 
+    def check_now(self, address: str, now: float) -> None:
+        """``check`` for a request that reads no other Redis key (one round trip)."""
+        counted: bytes | None = None
+        if self.redis.usable():
+            try:
+                value = self.redis.client.get(self.key(address, now))
+                counted = value.encode() if isinstance(value, str) else value
+            except redis.RedisError as exc:
+                self.redis.failed(exc)
+        self.check(address, counted, now)
+
     def record(self, address: str, now: float) -> None:
         """Count a refused key against the address."""
         if self.redis.usable():
