@@ -82,6 +82,8 @@ def assert_json_error(response: requests.Response, code: int) -> dict:
         ("/openapi.json", "gateway"),
         ("/docs", "gateway"),
         ("/docs/static/swagger-ui.css", "gateway"),
+        ("/console", "console"),
+        ("/console/programmes/abc?next=/console/", "console"),
     ],
 )
 def test_gateway_routes_each_path_to_its_service(rig, path: str, service: str):
@@ -103,6 +105,8 @@ def test_gateway_routes_each_path_to_its_service(rig, path: str, service: str):
         "/v2/reports",
         "/v1/reportsX/1",
         "/v1/../internal/authorize",
+        "/consoleX",
+        "/console/../internal/authorize",
     ],
 )
 def test_gateway_answers_404_json_for_paths_it_does_not_route(rig, path: str):
@@ -249,12 +253,14 @@ def test_the_access_log_never_holds_a_links_token_or_a_query_string(rig):
     get(rig, "/v1/unsubscribe/unsub-token-789", method="POST")
     get(rig, "/v1/report-links/report-token-789?x=1")
     get(rig, "/v1/programmes?q=query-secret-789", headers=bearer(GOOD_KEY))
+    get(rig, "/console/sign-in/setul_link-789.mac-789")
     # nginx writes a request's line as it ends it (no buffer is configured).
     text = (nginx.config.parent / "access.log").read_text()
     assert "789" not in text, text
     assert '"POST /v1/unsubscribe/{token} HTTP/1.1" 200' in text
     assert '"GET /v1/report-links/{token} HTTP/1.1" 200' in text
     assert '"GET /v1/programmes HTTP/1.1" 200' in text
+    assert '"GET /console/sign-in/{token} HTTP/1.1" 200' in text
 
 
 def test_a_body_over_one_mebibyte_answers_413_json(rig):

@@ -81,6 +81,8 @@ def gateway(upstreams):
         ("/v1/reports", "reports"),
         ("/v1/report-schedules/9", "reports"),
         ("/v1/notifications", "notifications"),
+        ("/console", "console"),
+        ("/console/programmes/abc", "console"),
     ],
 )
 def test_routes_by_prefix(path, service):
@@ -90,6 +92,7 @@ def test_routes_by_prefix(path, service):
 def test_unknown_path_is_json_404():
     assert route_for("/v1/programmesx") is None
     assert route_for("/admin") is None
+    assert route_for("/consolex") is None
 
 
 def test_programmes_requests_pass_through_without_identity(gateway):
