@@ -1,0 +1,286 @@
+"""The console in a real browser (Debian's Chromium, Selenium) against the whole topology
+of `setu up`, by clicking only: a JP partner proposes a programme, the IN partner confirms
+its part, the programme is submitted, reviewed and approved by both sides; an exchange is
+filed, endorsed by the host and accepted by the secretariat. Then a page of each kind in
+Japanese and in Hindi. axe-core runs on every page (0 serious or critical violations) and
+every page is saved as a screenshot under test-artifacts/console/<language>/.
+
+People cannot sign in yet (the people API is another branch's): each person here is a key
+of its organisation, put in the console's session cookie by the test (tests/support/
+console_session.py), which the console forwards to the API as it would a session.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.topology import RunningSetu, running_setu
+from tests.support.browser import Browser
+from tests.support.console_session import key_session_cookie, secret_key_of
+from tests.support.processes import VENV_BIN
+from tests.support.smtp import SmtpServer
+
+pytestmark = pytest.mark.e2e
+
+
+class People:
+    """The organisations and keys of the flow, and who each key is to the console."""
+
+    def __init__(self, system: RunningSetu):
+        self.system = system
+        self.keys: dict[str, tuple[str, dict]] = {}
+        for side in ("JP", "IN"):
+            key = system.bootstrap_key(side)
+            found = system.api("GET", "/v1/organisations", key, params={"kind": "secretariat"})
+            organisation = next(o for o in found.json()["items"] if o["country"] == side)
+            self.add(f"secretariat-{side}", key, organisation, "secretariat", side)
+        secretariat = self.keys["secretariat-JP"][0]
+        suffix = uuid.uuid4().hex[:4]
+        for country, name in (("JP", f"Tokyo Institute {suffix}"), ("IN", f"IIT Madras {suffix}")):
+            made = system.api(
+                "POST",
+                "/v1/organisations",
+                secretariat,
+                json={
+                    "name": name,
+                    "country": country,
+                    "kind": "university",
+                    "contact_email": f"office@{country.lower()}.example.org",
+                },
+            )
+            assert made.status_code == 201, made.text
+            key = system.api(
+                "POST",
+                f"/v1/organisations/{made.json()['id']}/api-keys",
+                secretariat,
+                json={"name": f"{name} office", "role": "partner"},
+            )
+            assert key.status_code == 201, key.text
+            self.add(f"partner-{country}", key.json()["key"], made.json(), "partner", None)
+
+    def add(self, who: str, key: str, organisation: dict, role: str, side: str | None) -> None:
+        me = {
+            "name": f"{organisation['name']} ({role})",
+            "role": role,
+            "side": side,
+            "organisation_id": organisation["id"],
+            "organisation_name": organisation["name"],
+            "country": organisation["country"],
+        }
+        self.keys[who] = (key, me)
+
+    def name(self, who: str) -> str:
+        return self.keys[who][1]["organisation_name"]
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, redis_url, smtp) -> Iterator[RunningSetu]:
+    data_dir = tmp_path_factory.mktemp("console-e2e")
+    with running_setu(data_dir, redis_url, smtp.port) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def people(system) -> People:
+    return People(system)
+
+
+@pytest.fixture(scope="module")
+def browser(system) -> Iterator[Browser]:
+    started = Browser(system.base_url).start()
+    yield started
+    started.quit()
+
+
+def act_as(browser: Browser, system: RunningSetu, people: People, who: str, language: str):
+    """This browser's session becomes ``who``'s (a fresh cookie, as after sign-in)."""
+    key, me = people.keys[who]
+    secret = secret_key_of(Path(system.env["SETU_DATA_DIR"]))
+    browser.open("/console/sign-in")
+    browser.delete_cookies()
+    browser.add_cookie("setu_console", key_session_cookie(secret, key, me, language))
+    browser.open("/console/")
+    assert browser.path == "/console/", browser.path
+
+
+def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people):
+    lang = "en"
+    jp, india = people.name("partner-JP"), people.name("partner-IN")
+    # Before anyone signs in, the sign-in page; the link page spends nothing.
+    browser.open("/console/programmes/")
+    assert browser.path.startswith("/console/sign-in?next=/console/programmes/")
+    browser.check("sign-in", lang)
+
+    # The JP partner proposes the programme.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.check("my-work-partner", lang)
+    browser.click_link("Propose a programme")
+    browser.check("programme-create", lang)
+    browser.click_button("Create the draft")
+    assert "There is a problem" in browser.text  # the API's 422, beside the fields
+    browser.check("programme-create-errors", lang)
+    browser.fill("Title", "Chiplet packaging for edge AI accelerators")
+    browser.fill("Summary", "2.5D packaging and thermal design for inference chips.")
+    browser.choose("Focus area", "Semiconductor packaging")
+    browser.fill("Start date", "2027-04-01")
+    browser.fill("End date", "2029-03-31")
+    browser.fill("Exchange slots", "10")
+    browser.choose("Partner 1", jp)
+    browser.choose("Role of partner 1", "Lead")
+    browser.choose("Partner 2", india)
+    browser.choose("Role of partner 2", "Lead")
+    browser.choose("Budget line 1: paid by", jp)
+    browser.choose("Budget line 1: currency", "Yen")
+    browser.fill("Budget line 1: amount", "50000000")
+    browser.choose("Budget line 2: paid by", india)
+    browser.choose("Budget line 2: currency", "Rupees")
+    browser.fill("Budget line 2: amount", "25000000.00")
+    browser.click_button("Create the draft")
+    assert "Chiplet packaging for edge AI accelerators" in browser.text, browser.text
+    assert "¥50,000,000" in browser.text and "₹25,000,000.00" in browser.text
+    programme_path = browser.path
+    browser.check("programme-draft", lang)
+
+    # The IN partner confirms its part from My work.
+    act_as(browser, system, people, "partner-IN", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Confirm our participation")
+    assert "Done: Confirm our participation." in browser.text, browser.text
+
+    # The JP partner submits it.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click_link("Programmes")
+    browser.check("programmes-list", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Submit")
+    assert "Submitted" in browser.text
+
+    # The JP officer starts the review and approves; the IN officer approves.
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.check("my-work-secretariat", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Start review")
+    browser.check("programme-under-review", lang)
+    browser.fill("Comment", "The JP side approves: a sound plan.")
+    browser.click_button("Approve")
+    assert "Not yet approved by this side." in browser.text  # India's column
+    act_as(browser, system, people, "secretariat-IN", lang)
+    browser.click_link("JIP-")
+    browser.check("programme-awaiting-second-side", lang)
+    browser.fill("Comment", "The IN side agrees.")
+    browser.click_button("Approve")
+    assert browser.path == programme_path
+    text = browser.text
+    assert "The JP side approves: a sound plan." in text and "The IN side agrees." in text
+    assert "Not yet approved by this side." not in text
+    browser.check("programme-approved", lang)
+    browser.click_link("History of this programme")
+    assert "Start review" in browser.text
+    browser.check("programme-history", lang)
+
+    # The JP partner files an exchange; the IN host endorses it; the secretariat accepts it.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click_link("File an exchange application")
+    browser.check("application-choose-programme", lang)
+    browser.click_button("Continue")
+    browser.fill("Full name", "Sato Hana")
+    browser.fill("Email address", "hana.sato@example.jp")
+    browser.fill("Nationality", "JP")
+    browser.choose("Career stage", "PhD student")
+    browser.choose("Host organisation", india)
+    browser.fill("Start date", "2027-06-01")
+    browser.fill("End date", "2027-12-01")
+    browser.fill("Statement", "Six months at the partner lab on chiplet thermal models. " * 2)
+    browser.check("application-create", lang)
+    browser.click_button("Create the draft")
+    assert "Sato Hana" in browser.text, browser.text
+    browser.click_button("Submit")
+    browser.check("application-submitted", lang)
+    act_as(browser, system, people, "partner-IN", lang)
+    browser.click_link("TEX-")
+    browser.click_button("Endorse")
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.click_link("TEX-")
+    browser.click_button("Accept")
+    assert "Accepted" in browser.text
+    browser.check("application-accepted", lang)
+    browser.click_link("Erase the applicant")
+    browser.check("application-erase", lang)
+    browser.click_link("Cancel")
+    browser.click_link("JIP-")
+    assert "Used" in browser.text
+    browser.click_link("Applications")
+    browser.check("applications-list", lang)
+
+    assert not browser.violations, browser.violations_report()
+
+
+@pytest.mark.parametrize("lang", ["ja", "hi"])
+def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang):
+    words = {"ja": ("マイワーク", "プログラム"), "hi": ("मेरा काम", "कार्यक्रम")}[lang]
+    act_as(browser, system, people, "secretariat-JP", lang)
+    html_lang = browser.driver.find_element("tag name", "html").get_attribute("lang")
+    assert html_lang == lang
+    assert words[0] in browser.text
+    browser.check("my-work", lang)
+    browser.click_link(words[1])
+    browser.check("programmes-list", lang)
+    browser.click(browser.driver.find_element("partial link text", "JIP-"))
+    browser.check("programme", lang)
+    browser.click(browser.driver.find_elements("css selector", "main a")[-1])
+    browser.check("programme-history", lang)
+    browser.open("/console/no-such-page")
+    browser.check("not-found", lang)
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click(browser.driver.find_elements("css selector", "main a.button")[0])
+    browser.check("programme-create", lang)
+    browser.delete_cookies()
+    browser.open("/console/sign-in")
+    # The language of the chooser on the page, clicked.
+    browser.click(browser.driver.find_element("css selector", f'button[value="{lang}"]'))
+    assert browser.driver.find_element("tag name", "html").get_attribute("lang") == lang
+    browser.check("sign-in", lang)
+    browser.open("/console/sign-in/setul_not-a-link.not-a-mac")
+    browser.check("sign-in-link", lang)
+    assert not browser.violations, browser.violations_report()
+
+
+def test_the_console_answers_through_the_gateway_with_its_protections(system):
+    answer = requests.get(system.base_url + "/console/sign-in", timeout=10)
+    assert answer.status_code == 200
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    refused = requests.post(
+        system.base_url + "/console/sign-in", data={"email": "a@b.jp"}, timeout=10
+    )
+    assert refused.status_code == 400
+
+
+def test_a_second_make_up_says_setu_is_running_and_the_first_logged_no_error(system):
+    again = subprocess.run(
+        [str(VENV_BIN / "setu"), "up"],
+        env={**__import__("os").environ, **system.env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert again.returncode == 0, again.stderr
+    lines = (again.stdout + again.stderr).strip().splitlines()
+    assert len(lines) == 1 and "already running" in lines[0], lines
+    output = system.process.output()
+    assert "gunicorn.ctl" not in output and "Traceback" not in output, output[-3000:]
+    assert '"level": "ERROR"' not in output, output[-3000:]
