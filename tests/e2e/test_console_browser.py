@@ -158,7 +158,7 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     act_as(browser, system, people, "partner-IN", lang)
     browser.click_link("JIP-")
     browser.click_button("Confirm our participation")
-    assert "Done: Confirm our participation." in browser.text, browser.text
+    assert "Confirm our participation: done." in browser.text, browser.text
 
     # The JP partner submits it.
     act_as(browser, system, people, "partner-JP", lang)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiError
 from console.api_client.programmes_api_client import ProgrammesApiClient
@@ -47,7 +48,8 @@ def index() -> Any:
 def _page(application_id: str, errors: dict[str, list[str]] | None = None, code: int = 200) -> Any:
     client = ApplicationsApiClient(api())
     application = client.get(application_id)
-    history = client.history(application_id)
+    names = Names(api())
+    history = [{**entry, "who": actor_of(entry, names)} for entry in client.history(application_id)]
     return render_template(
         "applications/show.html", application=application, history=history, errors=errors or {}
     ), code
@@ -65,14 +67,22 @@ def act(application_id: str) -> Any:
     action = request.form.get("action") or ""
     comment = (request.form.get("comment") or "").strip() or None
     try:
-        ApplicationsApiClient(api()).transition(application_id, action, comment)
+        moved = ApplicationsApiClient(api()).transition(application_id, action, comment)
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
         errors = error.field_errors()
         errors.setdefault("action", [error.message])
         return _page(application_id, errors, error.status)
-    flash(_("Done: %(action)s.", action=word(action)), "success")
+    status = word((moved or {}).get("status"))
+    flash(
+        _(
+            "%(action)s: done. The application is now: %(status)s.",
+            action=word(action),
+            status=status,
+        ),
+        "success",
+    )
     return redirect(url_for("applications.show", application_id=application_id), code=303)
 
 

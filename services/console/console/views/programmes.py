@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console import programme_form
+from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiClient, ApiError
 from console.api_client.organisations_api_client import OrganisationsApiClient
@@ -56,45 +57,13 @@ def index() -> Any:
     )
 
 
-class Names:
-    """Organisations' names by id, each read at most once a page."""
-
-    def __init__(self, client: ApiClient, known: dict[str, dict[str, Any]] | None = None):
-        self.organisations = OrganisationsApiClient(client)
-        self.known = dict(known or {})
-
-    def get(self, organisation_id: str | None) -> dict[str, Any]:
-        if not organisation_id:
-            return {}
-        if organisation_id not in self.known:
-            try:
-                self.known[organisation_id] = self.organisations.get(organisation_id)
-            except ApiError:
-                self.known[organisation_id] = {"id": organisation_id, "name": organisation_id}
-        return self.known[organisation_id]
-
-
-def _actor(entry: dict[str, Any], names: Names) -> dict[str, Any]:
-    """Who took a step: the person or key by name, their organisation and side."""
-    actor = entry.get("actor") or {}
-    organisation = names.get(actor.get("organisation_id") or entry.get("actor_organisation_id"))
-    side = actor.get("side") or (
-        organisation.get("country") if organisation.get("kind") == "secretariat" else None
-    )
-    return {
-        "name": actor.get("name") or "",
-        "organisation": organisation.get("name") or "",
-        "side": side,
-    }
-
-
 def approvals_of(programme: dict[str, Any], history: list[dict[str, Any]], names: Names) -> Any:
     """Each side's approval (who, when, with what comment), Japan's beside India's."""
     found: dict[str, dict[str, Any]] = {}
     for entry in history:
         if entry.get("action") != "approve":
             continue
-        actor = _actor(entry, names)
+        actor = actor_of(entry, names)
         if actor["side"] in SIDES:
             found[actor["side"]] = {**actor, "at": entry.get("occurred_at"), **entry}
     return [
@@ -157,16 +126,24 @@ def act(programme_id: str) -> Any:
     client = ProgrammesApiClient(api())
     try:
         if action in PARTICIPATION:
-            client.answer_participation(programme_id, PARTICIPATION[action])
+            moved = client.answer_participation(programme_id, PARTICIPATION[action])
         else:
-            client.transition(programme_id, action, comment)
+            moved = client.transition(programme_id, action, comment)
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
         errors = error.field_errors()
         errors.setdefault("action", [error.message])
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
-    flash(_("Done: %(action)s.", action=word(action)), "success")
+    status = word((moved or {}).get("status"))
+    flash(
+        _(
+            "%(action)s: done. The programme is now: %(status)s.",
+            action=word(action),
+            status=status,
+        ),
+        "success",
+    )
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
 
 
@@ -177,7 +154,7 @@ def history(programme_id: str) -> Any:
     programme = ProgrammesApiClient(client).get(programme_id)
     names = Names(client, {p["organisation_id"]: p for p in programme.get("partners") or []})
     entries = [
-        {**entry, "who": _actor(entry, names)}
+        {**entry, "who": actor_of(entry, names)}
         for entry in ProgrammesApiClient(client).history(programme_id)
     ]
     return render_template("programmes/history.html", programme=programme, entries=entries)
