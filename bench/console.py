@@ -24,6 +24,7 @@ from tests.support.console_session import key_session_cookie
 
 SEEDED = 10_000
 API_READ = "console.api_read"
+API_LISTS = "console.api_lists"
 CONSOLE_TARGETS = [Target("req_per_s", ">=", 0.4, of_ceiling=True)]
 PACED_TARGETS = [Target("p99_ms", "<=", 100.0)]
 
@@ -42,7 +43,7 @@ def _measure(
         )
     )
     yield at_max
-    if at_max.status != "ok" or name == API_READ:
+    if at_max.status != "ok" or name in (API_READ, API_LISTS):
         return
     yield checked(
         Measurement(
@@ -109,6 +110,29 @@ def run(ctx: Context) -> Iterator[Measurement]:
         targets=CONSOLE_TARGETS,
         notes=[*notes, "one API read a page"],
     )
+    # My work is built on list reads: its ceiling is those reads, one after another in turn.
+    lists = ",".join(
+        f"/v1/{resource}?status={status}&page_size=100"
+        for resource, status in (
+            ("programmes", "draft"),
+            ("programmes", "changes_requested"),
+            ("applications", "submitted"),
+            ("applications", "draft"),
+        )
+    )
+    reads = WrkRun(
+        api.base + "/v1/programmes",
+        ctx.seconds,
+        env={"BENCH_AUTH": api.partner_key, "BENCH_PATHS": lists},
+    )
+    yield from _measure(
+        ctx,
+        "programmes-api",
+        API_LISTS,
+        "the four list reads of a partner's My work, in turn (each one request)",
+        reads,
+        notes=notes,
+    )
     my_work = WrkRun(console + "/console/", ctx.seconds, env={"BENCH_COOKIE": cookie})
     yield from _measure(
         ctx,
@@ -116,7 +140,11 @@ def run(ctx: Context) -> Iterator[Measurement]:
         "console.my_work",
         "console: a partner's My work (HTML)",
         my_work,
-        ceiling=API_READ,
+        ceiling=API_LISTS,
         targets=CONSOLE_TARGETS,
-        notes=[*notes, "four API list reads a page (100 items each at most)"],
+        notes=[
+            *notes,
+            "four API list reads a page (100 items each at most): a page costs four of the "
+            "requests its ceiling counts one by one",
+        ],
     )
