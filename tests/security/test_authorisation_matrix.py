@@ -7,6 +7,10 @@ partners of the programme (JP, which proposed it, and IN), and the two secretari
 
 Callers act in the order of ``CALLERS`` on one shared world; a row whose first successful
 caller changes the state (a transition, an answer) says what the later callers then get.
+
+The matrix runs twice: with keys, and with signed-in people in their place (a person of each
+organisation, of the key's role), who must be answered exactly as the keys are. A reviewer
+(a person of an expert panel) is a caller in both.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from tests.integration.programmes.test_programmes_applications import (
     application_body,
     approved_programme,
 )
+from tests.support.identity import INTERNAL_SECRET
+from tests.support.people import person_body, signed_in
 
 CALLERS = (
     "none",
@@ -46,6 +52,7 @@ CALLERS = (
     "expired",
     "misfit",
     "other",
+    "reviewer",
     "auditor",
     "asked",
     "partner",
@@ -61,7 +68,13 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """The API, with failed authentications unlimited: the matrix sends bad keys on purpose
     (their limit has tests of its own)."""
     upgrade(database_url)
-    config = Config(database_url, redis_url, auth_failure_limit="100000/minute", testing=True)
+    config = Config(
+        database_url,
+        redis_url,
+        auth_failure_limit="100000/minute",
+        testing=True,
+        internal_secret=INTERNAL_SECRET,
+    )
     flask_app = create_app(config)
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()
@@ -72,6 +85,7 @@ class World:
     callers: dict[str, Caller]
     ids: dict[str, str]
     bodies: dict[str, Any]
+    kind: str  # "keys" or "people"
 
 
 def _partner_key(secretariat: Caller, organisation_id: str, name: str) -> dict[str, Any]:
@@ -134,8 +148,26 @@ def _programmes(partners: Partners, asked_id: str, jp: Caller, in_side: Caller) 
     }
 
 
-@pytest.fixture
-def world(partners: Partners, secretariat: Caller, secretariat_in: Caller, engine) -> World:
+# The callers a person of the same organisation and role stands in for, in the people run.
+AS_PEOPLE = {
+    "other": "partner",
+    "auditor": "auditor",
+    "asked": "partner",
+    "partner": "partner",
+    "partner_in": "partner",
+    "jp": "secretariat",
+    "in": "secretariat",
+}
+
+
+@pytest.fixture(params=["keys", "people"])
+def world(
+    request: pytest.FixtureRequest,
+    partners: Partners,
+    secretariat: Caller,
+    secretariat_in: Caller,
+    engine,
+) -> World:
     client = secretariat.client
     revoked = _partner_key(secretariat, partners.jp["id"], "old")
     client.delete(f"/v1/api-keys/{revoked['id']}", headers=secretariat.headers())
@@ -162,18 +194,40 @@ def world(partners: Partners, secretariat: Caller, secretariat_in: Caller, engin
         "jp": secretariat,
         "in": secretariat_in,
     }
+    panel = new_organisation(secretariat, "JP", kind="expert_panel")
+    callers["reviewer"] = Caller(client, signed_in(secretariat, engine, panel["id"], "reviewer"))
+    organisation_of = {
+        "other": other["id"],
+        "auditor": side_organisation(secretariat, "JP")["id"],
+        "asked": asked["id"],
+        "partner": partners.jp["id"],
+        "partner_in": partners.india["id"],
+        "jp": side_organisation(secretariat, "JP")["id"],
+        "in": in_side["id"],
+    }
+    if request.param == "people":
+        for name, role in AS_PEOPLE.items():
+            manager = secretariat_in if name == "in" else secretariat
+            token = signed_in(manager, engine, organisation_of[name], role)
+            callers[name] = Caller(client, token)
+    person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
+    spare_person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
     ids |= {
+        "person": person.json["id"],
+        "spare_person": spare_person.json["id"],
         "jp_org": partners.jp["id"],
         "jp_side": side_organisation(secretariat, "JP")["id"],
         "in_side": in_side["id"],
         "spare_key": spare["id"],
         "in_side_key": in_spare["id"],
     }
-    bodies = {
+    bodies: dict[str, Any] = {
+        "partner_person": lambda: person_body("partner"),
+        "side_person": lambda: person_body("secretariat"),
         "programme": programme_body(partners),
         "application": application_body({"id": ids["approved"]}, partners.india["id"]),
     }
-    return World(callers, ids, bodies)
+    return World(callers, ids, bodies, request.param)
 
 
 ORG = {"name": "Matrix Org", "country": "IN", "kind": "company", "contact_email": "m@x.in"}
@@ -181,10 +235,16 @@ EDIT = {"preferred_language": "en"}
 PARTNER_KEY = {"name": "m", "role": "partner"}
 SIDE_KEY = {"name": "m", "role": "secretariat"}
 AUDITOR_KEY = {"name": "m", "role": "auditor"}
-NOT_OURS = {"other": 404, "asked": 404}  # a programme or application they take no part in
+# A programme or application they take no part in (a reviewer: none assigned to it).
+NOT_OURS = {"other": 404, "asked": 404, "reviewer": 404}
 READ = {"*": 200, **NOT_OURS}
+# Reviewers write nothing here (only their reviews): refused before anything is looked up.
+WRITES_REFUSED = {"reviewer": 403}
 SECRETARIAT_ONLY = {"*": 403, "jp": 200, "in": 200}
-PUBLIC = {"/healthz", "/readyz", "/openapi.json"}  # answered without a key
+# Answered without a key.
+PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/v1/sign-in", "/v1/sessions"}
+# What a caller sends a key or a session's own route: only a session has one.
+SESSION_ROUTES = {"*": 403}
 
 # (method, path, body, {caller: status}); callers not named get the row's "*" status.
 ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
@@ -220,13 +280,13 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "DELETE",
         "/v1/api-keys/{spare_key}",
         None,
-        {"*": 404, "auditor": 403, "partner": 204, "jp": 204, "in": 204},
+        {"*": 404, "auditor": 403, "reviewer": 403, "partner": 204, "jp": 204, "in": 204},
     ),
     (
         "DELETE",
         "/v1/api-keys/{in_side_key}",
         None,
-        {"*": 404, "auditor": 403, "jp": 403, "in": 204},
+        {"*": 404, "auditor": 403, "reviewer": 403, "jp": 403, "in": 204},
     ),
     # Programmes.
     ("GET", "/v1/programmes", None, {"*": 200}),
@@ -235,11 +295,11 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "POST",
         "/v1/programmes",
         "programme",
-        {"*": 422, "auditor": 403, "partner": 201, "partner_in": 201},
+        {"*": 422, "auditor": 403, "reviewer": 403, "partner": 201, "partner_in": 201},
     ),
     # A named organisation reads the draft it is asked to join.
-    ("GET", "/v1/programmes/{draft}", None, {"*": 200, "other": 404}),
-    ("GET", "/v1/programmes/{draft}/history", None, {"*": 200, "other": 404}),
+    ("GET", "/v1/programmes/{draft}", None, {"*": 200, "other": 404, "reviewer": 404}),
+    ("GET", "/v1/programmes/{draft}/history", None, {"*": 200, "other": 404, "reviewer": 404}),
     ("GET", "/v1/programmes/{programme}", None, READ),
     # Named but not yet confirmed (asked, partner_in): not a partner yet.
     ("PATCH", "/v1/programmes/{draft}", {"summary": "s"}, {"*": 403, "other": 404, "partner": 200}),
@@ -247,7 +307,7 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "POST",
         "/v1/programmes/{draft}/participation",
         {"decision": "confirm"},
-        {"*": 403, "other": 404, "asked": 200, "partner_in": 200},
+        {"*": 403, "other": 404, "reviewer": 404, "asked": 200, "partner_in": 200},
     ),
     (
         "POST",
@@ -259,20 +319,20 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "PATCH",
         "/v1/programmes/{programme}",
         {"summary": "s"},
-        {"*": 403, **NOT_OURS, "partner": 409, "partner_in": 409},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner": 409, "partner_in": 409},
     ),
     (
         "POST",
         "/v1/programmes/{programme}/transitions",
         {"action": "start_review"},
-        {"*": 403, **NOT_OURS, "jp": 200, "in": 409},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "jp": 200, "in": 409},
     ),
     # A partner asking to approve is refused whatever the status; the sides approve once each.
     (
         "POST",
         "/v1/programmes/{programme}/transitions",
         {"action": "approve"},
-        {"*": 403, **NOT_OURS, "jp": 200, "in": 200},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "jp": 200, "in": 200},
     ),
     # Applications.
     ("GET", "/v1/applications", None, {"*": 200}),
@@ -280,7 +340,7 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "POST",
         "/v1/applications",
         "application",
-        {"*": 422, "auditor": 403, "partner": 201, "jp": 403, "in": 403},
+        {"*": 422, "auditor": 403, "reviewer": 403, "partner": 201, "jp": 403, "in": 403},
     ),
     ("GET", "/v1/applications/{application}", None, READ),
     ("GET", "/v1/applications/{application}/history", None, READ),
@@ -288,13 +348,13 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         "PATCH",
         "/v1/applications/{application}",
         {"career_stage": "faculty"},
-        {"*": 403, **NOT_OURS, "partner": 409},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner": 409},
     ),
     (
         "POST",
         "/v1/applications/{application}/transitions",
         {"action": "endorse"},
-        {"*": 403, **NOT_OURS, "partner_in": 200},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner_in": 200},
     ),
     (
         "DELETE",
@@ -304,11 +364,66 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
     ),
     ("GET", "/v1/events", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     ("GET", "/v1/events/consumers", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
+    # People: an organisation and its own side manage them, never the other side.
+    ("GET", "/v1/me", None, {"*": 200}),
+    ("POST", "/v1/sign-in", {"email": "nobody@example.org"}, {"*": 202}),
+    ("POST", "/v1/sessions", {"token": "setul_forged"}, {"*": 401}),
+    (
+        "GET",
+        "/v1/organisations/{jp_org}/people",
+        None,
+        {"*": 403, "auditor": 200, "partner": 200, "jp": 200, "in": 200},
+    ),
+    (
+        "GET",
+        "/v1/organisations/{in_side}/people",
+        None,
+        {"*": 403, "auditor": 200, "in": 200},
+    ),
+    (
+        "POST",
+        "/v1/organisations/{jp_org}/people",
+        "partner_person",
+        {"*": 403, "partner": 201, "jp": 201, "in": 201},
+    ),
+    ("POST", "/v1/organisations/{in_side}/people", "side_person", {"*": 403, "in": 201}),
+    (
+        "GET",
+        "/v1/people/{person}",
+        None,
+        {"*": 404, "auditor": 200, "partner": 200, "jp": 200, "in": 200},
+    ),
+    (
+        "PATCH",
+        "/v1/people/{person}",
+        {"language": "en"},
+        {"*": 404, "auditor": 403, "partner": 200, "jp": 200, "in": 200},
+    ),
+    (
+        "DELETE",
+        "/v1/people/{spare_person}/sessions",
+        None,
+        {"*": 404, "auditor": 403, "partner": 204, "jp": 204, "in": 204},
+    ),
+    (
+        "DELETE",
+        "/v1/people/{spare_person}",
+        None,
+        {"*": 404, "auditor": 403, "partner": 204, "jp": 204, "in": 204},
+    ),
+    # A key has no session; the people run signs each person in and out in its own tests
+    # (tests/integration/programmes/test_programmes_people.py).
+    ("GET", "/v1/sessions/current", None, SESSION_ROUTES),
+    ("POST", "/v1/sessions/current/totp-enrolment", {}, SESSION_ROUTES),
+    ("POST", "/v1/sessions/current/totp-enrolment/confirm", {"code": "1"}, SESSION_ROUTES),
+    ("POST", "/v1/sessions/current/totp", {"code": "1"}, SESSION_ROUTES),
+    ("DELETE", "/v1/sessions/current", None, SESSION_ROUTES),
 ]
 
 
 def _request(world: World, caller: Caller, method: str, path: str, body: Any):
     body = world.bodies.get(body, body) if isinstance(body, str) else body
+    body = body() if callable(body) else body
     headers = {"Authorization": f"Bearer {caller.key}"} if caller.key else {}
     return caller.client.open(path.format(**world.ids), method=method, json=body, headers=headers)
 
@@ -317,13 +432,15 @@ def test_every_route_answers_every_caller_as_it_must(world: World):
     mismatches = []
     for method, path, body, expected in ROWS:
         for name in CALLERS:
+            if expected is SESSION_ROUTES and world.callers[name].key.startswith("setus_"):
+                continue
             want = expected.get(name, expected["*"])
             if path not in PUBLIC:
                 want = UNAUTHENTICATED.get(name, want)
             answer = _request(world, world.callers[name], method, path, body)
             if answer.status_code != want:
                 mismatches.append((method, path, body, name, want, answer.status_code))
-    assert mismatches == []
+    assert mismatches == [], "\n".join(map(str, mismatches))
 
 
 def _shape(path: str) -> tuple[str, ...]:

@@ -30,6 +30,11 @@ class EventType(StrEnum):
     PARTICIPATION_CONFIRMED = "participation.confirmed"
     PARTICIPATION_DECLINED = "participation.declined"
     REPORT_GENERATED = "report.generated"
+    PERSON_INVITED = "person.invited"
+    PERSON_UPDATED = "person.updated"
+    PERSON_SIGN_IN_REQUESTED = "person.sign_in_requested"
+    PERSON_LOCKED = "person.locked"
+    PERSON_DEACTIVATED = "person.deactivated"
 
 
 class InvalidEvent(ValueError):
@@ -151,6 +156,54 @@ class PersonalDataErasedData(_Open):
     actor_organisation_id = fields.String(load_default=None, allow_none=True)
 
 
+class ActorData(_Open):
+    """Who made a decision: a signed-in person, or an API key (by its name) for a machine."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(["person", "key"]))
+    id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    organisation_id = fields.String(required=True)
+    side = fields.String(load_default=None, allow_none=True)
+
+
+class PersonData(_Open):
+    """A person as notifications needs it to write to the person: its address, name,
+    language and time zone (personal data: erased with the person, person.deactivated)."""
+
+    id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True)
+    language = fields.String(required=True)
+    time_zone = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+
+
+class SignInLinkData(PersonData):
+    """A one-time sign-in link: only its id. The link's secret part is an HMAC of the id
+    under SETU_INTERNAL_SECRET (setu_contract.sign_in), made by whoever writes the email."""
+
+    link_id = fields.String(required=True)
+    link_expires_at = fields.String(required=True)
+    next = fields.String(load_default=None, allow_none=True)
+
+
+class PersonLockedData(PersonData):
+    locked_until = fields.String(required=True)
+
+
+class PersonDeactivatedData(_Open):
+    """The person deactivated and its personal data erased: every copy is to be erased."""
+
+    id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    erased_at = fields.String(required=True)
+    actor = fields.Nested(ActorData, load_default=None, allow_none=True)
+
+
 class PeriodData(_Open):
     start = fields.String(required=True)
     end = fields.String(required=True)
@@ -185,7 +238,22 @@ DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.PARTICIPATION_CONFIRMED: ParticipationData,
     EventType.PARTICIPATION_DECLINED: ParticipationData,
     EventType.REPORT_GENERATED: ReportGeneratedData,
+    EventType.PERSON_INVITED: SignInLinkData,
+    EventType.PERSON_UPDATED: PersonData,
+    EventType.PERSON_SIGN_IN_REQUESTED: SignInLinkData,
+    EventType.PERSON_LOCKED: PersonLockedData,
+    EventType.PERSON_DEACTIVATED: PersonDeactivatedData,
 }
+
+PERSON_EVENTS = frozenset(
+    {
+        EventType.PERSON_INVITED,
+        EventType.PERSON_UPDATED,
+        EventType.PERSON_SIGN_IN_REQUESTED,
+        EventType.PERSON_LOCKED,
+        EventType.PERSON_DEACTIVATED,
+    }
+)
 
 # The aggregate an event is about, for the event log's filters and the outbox row.
 AGGREGATE_OF: dict[EventType, str] = {
@@ -202,6 +270,7 @@ AGGREGATE_OF: dict[EventType, str] = {
     EventType.PARTICIPATION_CONFIRMED: "programme",
     EventType.PARTICIPATION_DECLINED: "programme",
     EventType.REPORT_GENERATED: "report",
+    **{event_type: "person" for event_type in PERSON_EVENTS},
 }
 
 

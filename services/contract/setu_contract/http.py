@@ -34,8 +34,17 @@ ORGANISATION_HEADER = "X-Setu-Organisation-Id"
 ROLE_HEADER = "X-Setu-Role"
 SIDE_HEADER = "X-Setu-Side"
 KEY_HEADER = "X-Setu-Key-Id"
+# A signed-in person's id (empty for a key): the key header then names the person's session.
+PERSON_HEADER = "X-Setu-Person-Id"
 SIGNATURE_HEADER = "X-Setu-Identity-Signature"
-IDENTITY_HEADERS = (ORGANISATION_HEADER, ROLE_HEADER, SIDE_HEADER, KEY_HEADER, SIGNATURE_HEADER)
+IDENTITY_HEADERS = (
+    ORGANISATION_HEADER,
+    ROLE_HEADER,
+    SIDE_HEADER,
+    KEY_HEADER,
+    PERSON_HEADER,
+    SIGNATURE_HEADER,
+)
 
 # What the gateway asks AUTHORIZE_PATH about: the request it is about to forward.
 ORIGINAL_METHOD_HEADER = "X-Original-Method"
@@ -48,17 +57,29 @@ _SIGNATURE = re.compile(r"t=(?P<t>[0-9]{1,12}),v1=(?P<mac>[0-9a-f]{64})")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 
+# The roles of API keys; people may also be reviewers (a person only).
 ROLES = ("partner", "secretariat", "auditor")
+PERSON_ROLES = (*ROLES, "reviewer")
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an organisation, acting in a role (secretariat keys carry a side)."""
+    """Who is calling: an organisation, acting in a role (secretariat keys carry a side),
+    through a key or, for a signed-in person, a session (``key_id`` is then the session's id
+    and ``person_id`` the person's). ``name`` is the key's or the person's, for the record
+    of who acted; it is not part of the identity headers."""
 
     organisation_id: str
     role: str
     key_id: str
     side: str | None = None
+    person_id: str | None = None
+    name: str | None = None
+
+    @property
+    def caller_id(self) -> str:
+        """Whom the rate limit and stored answers are counted for: the person, else the key."""
+        return self.person_id or self.key_id
 
     @property
     def is_secretariat(self) -> bool:
@@ -74,6 +95,7 @@ class Principal:
             ROLE_HEADER: self.role,
             KEY_HEADER: self.key_id,
             SIDE_HEADER: self.side or "",
+            PERSON_HEADER: self.person_id or "",
         }
 
 
@@ -83,9 +105,10 @@ def principal_from_headers(headers: Mapping[str, str]) -> Principal | None:
     organisation_id = headers.get(ORGANISATION_HEADER)
     role = headers.get(ROLE_HEADER)
     key_id = headers.get(KEY_HEADER)
-    if not organisation_id or not key_id or role not in ROLES:
+    if not organisation_id or not key_id or role not in PERSON_ROLES:
         return None
-    return Principal(organisation_id, role, key_id, headers.get(SIDE_HEADER) or None)
+    side = headers.get(SIDE_HEADER) or None
+    return Principal(organisation_id, role, key_id, side, headers.get(PERSON_HEADER) or None)
 
 
 def _identity_mac(
@@ -100,6 +123,7 @@ def _identity_mac(
         principal.role,
         principal.side or "",
         principal.key_id,
+        principal.person_id or "",
     )
     message = "\n".join(fields).encode("utf-8", "surrogatepass")
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

@@ -11,7 +11,10 @@ from programmes.api.events import blp as events_blp
 from programmes.api.health import blp as health_blp
 from programmes.api.openapi_errors import document_errors
 from programmes.api.organisations import blp as organisations_blp
+from programmes.api.people import blp as people_blp
 from programmes.api.programmes import blp as programmes_blp
+from programmes.api.sign_in import blp as sessions_blp
+from programmes.api.sign_in import public as sign_in_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
@@ -76,6 +79,9 @@ def create_app(config: Config | None = None) -> Flask:
         programmes_blp,
         applications_blp,
         events_blp,
+        people_blp,
+        sign_in_blp,
+        sessions_blp,
     ):
         api.register_blueprint(blueprint)
     document_errors(api)

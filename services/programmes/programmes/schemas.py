@@ -30,7 +30,14 @@ from setu_contract.http import ROLES
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
-ORGANISATION_KINDS = ("university", "company", "research_institute", "government_agency")
+# An expert panel holds outside experts: its people are reviewers.
+ORGANISATION_KINDS = (
+    "university",
+    "company",
+    "research_institute",
+    "government_agency",
+    "expert_panel",
+)
 AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 
 
@@ -222,6 +229,11 @@ class HistoryEntrySchema(Schema):
     from_ = fields.String(data_key="from", attribute="from_status")
     to = fields.String(attribute="to_status")
     actor_organisation_id = fields.String()
+    actor = fields.Dict(
+        metadata={
+            "description": "who acted: {kind: person | key, id, name, organisation_id, side?}"
+        }
+    )
     comment = fields.String(allow_none=True)
     occurred_at = fields.DateTime()
 

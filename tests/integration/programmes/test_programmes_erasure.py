@@ -125,7 +125,16 @@ def test_the_erasure_records_who_erased_and_tells_the_home_and_host(
         "host_organisation_id": partners.india["id"],
         "erased_at": row.personal_data_erased_at.isoformat(),
         "actor_organisation_id": row.personal_data_erased_by_organisation_id,
+        # Who erased it, by name (issue 29): here the JP side's bootstrap key.
+        "actor": {
+            "kind": "key",
+            "id": row.personal_data_erased_by_key_id,
+            "name": row.personal_data_erased_by["name"],
+            "organisation_id": row.personal_data_erased_by_organisation_id,
+            "side": "JP",
+        },
     }
+    assert row.personal_data_erased_by["name"].startswith("bootstrap-JP-")
     assert row.personal_data_erased_by_key_id is not None
     assert row.personal_data_erased_by_organisation_id not in (
         partners.jp["id"],

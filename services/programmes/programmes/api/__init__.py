@@ -26,6 +26,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
     domain.Conflict: 409,
     domain.PreconditionFailed: 412,
     domain.Invalid: 422,
+    domain.Locked: 429,
     domain.Unavailable: 503,
 }
 
@@ -64,6 +65,8 @@ class ProgrammesApi(Api):
         except HTTPException as http_error:
             if code == 503:
                 http_error.retry_after = 1  # type: ignore[attr-defined]
+            if isinstance(error, domain.Locked):
+                http_error.retry_after = error.retry_after  # type: ignore[attr-defined]
             return self.handle_http_exception(http_error)
         raise AssertionError("abort always raises")  # pragma: no cover
 

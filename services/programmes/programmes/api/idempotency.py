@@ -36,7 +36,7 @@ def _find(key: str) -> IdempotencyRecord | None:
     with unit_of_work() as session:
         return session.scalar(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.key_id == principal().key_id,
+                IdempotencyRecord.key_id == principal().caller_id,
                 IdempotencyRecord.idempotency_key == key,
             )
         )
@@ -91,7 +91,7 @@ def remember(session: Session, body: dict[str, Any], status: int) -> None:
         key, request_hash = pending
         session.add(
             IdempotencyRecord(
-                key_id=principal().key_id,
+                key_id=principal().caller_id,
                 idempotency_key=key,
                 method_path=f"{request.method} {request.path}"[:300],
                 request_hash=request_hash,

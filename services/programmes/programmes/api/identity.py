@@ -18,9 +18,12 @@ from flask import Flask, current_app, g, request
 
 from programmes.api import request_session
 from programmes.api.ratelimit import FailedAuthentications, RateLimiter
-from programmes.domain.errors import Unauthenticated
+from programmes.domain.errors import Forbidden, Unauthenticated
+from programmes.domain.keys import bearer_secret
+from programmes.domain.people import SESSION_PREFIX
 from programmes.domain.rates import parse_rate
 from programmes.services.access import authenticate, secret_hash
+from programmes.services.sessions import ACTIVE, authenticate_session
 from programmes.store.generation import read_together
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.kept_programmes import KeptProgrammes
@@ -66,10 +69,56 @@ def client_address() -> str:
     return "unknown"
 
 
-def identify() -> Principal:
-    """The principal of the request's Bearer key, after counting the request against the
-    key's rate limit: 401 for no valid key, 429 over the limit or from an address with too
-    many keys refused."""
+# What a session still waiting for its TOTP code may do: finish signing in, or sign out.
+UNFINISHED_SESSION_ROUTES = frozenset(
+    {
+        "/v1/sessions/current",
+        "/v1/sessions/current/totp",
+        "/v1/sessions/current/totp-enrolment",
+        "/v1/sessions/current/totp-enrolment/confirm",
+    }
+)
+
+
+def identify(unfinished_routes: frozenset[str] = UNFINISHED_SESSION_ROUTES) -> Principal:
+    """The principal of the request's Bearer key or person's session, after counting the
+    request against the key's (or person's) rate limit: 401 for no valid key or session, 429
+    over the limit or from an address with too many refused."""
+    bearer = bearer_secret(request.headers.get("Authorization"))
+    if bearer is not None and bearer.startswith(SESSION_PREFIX):
+        return _identify_person(bearer, unfinished_routes)
+    return _identify_key()
+
+
+def _identify_person(bearer: str, unfinished_routes: frozenset[str]) -> Principal:
+    """A session is read from the database on every request (services.sessions): one ended
+    is refused on its next request, in every process."""
+    limiter: RateLimiter = current_app.extensions[LIMITER]
+    keys: KeptKeys = current_app.extensions[KEPT_KEYS]
+    programmes: KeptProgrammes = current_app.extensions[KEPT_PROGRAMMES]
+    failures: FailedAuthentications = current_app.extensions[FAILURES]
+    address, now = client_address(), time.time()
+    _, g.programmes_generation, failed = read_together(
+        keys.token, programmes.token, also=(failures.key(address, now),)
+    )
+    failures.check(address, failed, now)
+    try:
+        principal, state = authenticate_session(request_session(), bearer)
+    except Unauthenticated:
+        failures.record(address, now)
+        raise
+    limiter.enforce(limiter.count(principal.caller_id, now)[0], now)
+    g.session_state = state
+    rule = request.url_rule.rule if request.url_rule is not None else ""
+    if state != ACTIVE and rule not in unfinished_routes:
+        raise Forbidden(
+            f"finish signing in first: the session is {state}",
+            {"state": [state]},
+        )
+    return principal
+
+
+def _identify_key() -> Principal:
     limiter: RateLimiter = current_app.extensions[LIMITER]
     keys: KeptKeys = current_app.extensions[KEPT_KEYS]
     programmes: KeptProgrammes = current_app.extensions[KEPT_PROGRAMMES]
@@ -82,7 +131,7 @@ def identify() -> Principal:
     if kept is not None:
         reads = (keys.generation_key, programmes.generation_key, failures_key)
         count, (generation, g.programmes_generation, failed) = limiter.count(
-            kept.principal.key_id, now, read=reads
+            kept.principal.caller_id, now, read=reads
         )
         failures.check(address, failed, now)
         if keys.valid(kept, generation, now):
@@ -103,6 +152,6 @@ def identify() -> Principal:
     if generation is not None:
         keys.keep(key_hash, principal, expires, generation)
     # One hash is one key: a kept principal's count was this key's.
-    count = counted if counted is not None else limiter.count(principal.key_id, now)[0]
+    count = counted if counted is not None else limiter.count(principal.caller_id, now)[0]
     limiter.enforce(count, now)
     return principal

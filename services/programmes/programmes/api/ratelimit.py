@@ -99,6 +99,16 @@ class FailedAuthentications:
             error.retry_after = self.rate.retry_after(now)  # type: ignore[attr-defined]
             raise error
 
+    def check_now(self, address: str, now: float) -> None:
+        """``check`` for a request that reads no other Redis key (one round trip)."""
+        counted = None
+        if self.redis.usable():
+            try:
+                counted = self.redis.client.get(self.key(address, now))
+            except redis.RedisError as exc:
+                self.redis.failed(exc)
+        self.check(address, counted, now)
+
     def record(self, address: str, now: float) -> None:
         """Count a refused key against the address."""
         if self.redis.usable():

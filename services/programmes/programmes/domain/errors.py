@@ -40,3 +40,11 @@ class PreconditionFailed(DomainError):
 
 class Unavailable(DomainError):
     """The change cannot be made safely right now; nothing was changed: try again shortly."""
+
+
+class Locked(DomainError):
+    """Too many wrong attempts: refused until ``retry_after`` seconds have passed."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

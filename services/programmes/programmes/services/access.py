@@ -22,6 +22,7 @@ _KEY_BY_HASH = (
         ApiKey.role,
         ApiKey.revoked_at,
         ApiKey.expires_at,
+        ApiKey.name,
         Organisation.country,
         Organisation.kind,
     )
@@ -58,16 +59,22 @@ def authenticate(session: Session, key_hash: str) -> Identity:
         raise Unauthenticated("the API key's role does not fit its organisation")
     side = key.country if key.role == "secretariat" else None
     expires = key.expires_at.timestamp() if key.expires_at is not None else None
-    return Identity(Principal(key.organisation_id, key.role, key.id, side), expires)
+    principal = Principal(key.organisation_id, key.role, key.id, side, name=key.name)
+    return Identity(principal, expires)
 
 
 # The roles a key (or a person) may hold in each kind of organisation: the secretariat and
-# its auditors sit in the two secretariat sides; everyone else is a partner.
+# its auditors sit in the two secretariat sides; outside experts (reviewers, people only) in
+# an expert panel; everyone else is a partner.
 SECRETARIAT_ROLES = frozenset({"secretariat", "auditor"})
 
 
 def role_fits(role: str, organisation_kind: str) -> bool:
-    return (role in SECRETARIAT_ROLES) == (organisation_kind == "secretariat")
+    if organisation_kind == "secretariat":
+        return role in SECRETARIAT_ROLES
+    if organisation_kind == "expert_panel":
+        return role == "reviewer"
+    return role == "partner"
 
 
 def require_own_side(principal: Principal, organisation: Organisation) -> None:
@@ -92,3 +99,5 @@ def require_secretariat(principal: Principal) -> None:
 def require_writer(principal: Principal) -> None:
     if principal.role == "auditor":
         raise Forbidden("auditors read everything and write nothing")
+    if principal.role == "reviewer":
+        raise Forbidden("reviewers read and review what is assigned to them, nothing else")

@@ -11,6 +11,7 @@ from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Invalid
 from programmes.domain.transitions import APPLICATION_TRANSITIONS, plan
 from programmes.services.access import require_writer
+from programmes.services.actors import actor
 from programmes.services.applications import get_application, relations
 from programmes.services.events import application_snapshot, emit
 from programmes.store.models import Application, ApplicationTransition, Programme
@@ -100,6 +101,7 @@ def transition(
             to_status=row.target,
             actor_organisation_id=principal.organisation_id,
             actor_key_id=principal.key_id,
+            actor=actor(principal),
             comment=comment,
         )
     )
@@ -110,6 +112,7 @@ def transition(
         "action": action,
         "comment": comment,
         "actor_organisation_id": principal.organisation_id,
+        "actor": actor(principal),
     }
     emit(session, EventType.APPLICATION_STATUS_CHANGED, data)
     return application

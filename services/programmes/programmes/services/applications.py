@@ -19,6 +19,7 @@ from programmes.domain.transitions import (
 )
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_writer
+from programmes.services.actors import history_entries
 from programmes.services.events import application_snapshot, emit
 from programmes.services.references import next_number
 from programmes.store.models import (
@@ -231,13 +232,11 @@ def list_applications(
     return list(items), total
 
 
-def history(
-    session: Session, principal: Principal, application_id: str
-) -> list[ApplicationTransition]:
+def history(session: Session, principal: Principal, application_id: str) -> list[dict[str, Any]]:
     get_application(session, principal, application_id)
     query = (
         select(ApplicationTransition)
         .where(ApplicationTransition.application_id == application_id)
         .order_by(ApplicationTransition.id)
     )
-    return list(session.scalars(query))
+    return history_entries(session, list(session.scalars(query)))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from programmes.services.access import require_secretariat
+from programmes.services.actors import actor
 from programmes.services.applications import APPLICANT_COLUMNS, bump, get_application
 from programmes.services.events import emit
 from programmes.store.models import Application, ApplicationTransition, IdempotencyRecord, outbox
@@ -44,6 +45,7 @@ def erase_personal_data(session: Session, principal: Principal, application_id: 
     application.personal_data_erased_at = datetime.now(UTC)
     application.personal_data_erased_by_organisation_id = principal.organisation_id
     application.personal_data_erased_by_key_id = principal.key_id
+    application.personal_data_erased_by = actor(principal)
     bump(application)
     session.flush()
     forget_comments(session, application.id)
@@ -62,6 +64,7 @@ def _erasure_data(application: Application) -> dict[str, Any]:
         "host_organisation_id": application.host_organisation_id,
         "erased_at": application.personal_data_erased_at.isoformat(),
         "actor_organisation_id": application.personal_data_erased_by_organisation_id,
+        "actor": application.personal_data_erased_by,
     }
 
 

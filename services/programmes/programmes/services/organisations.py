@@ -106,11 +106,12 @@ def issue_key(
 ) -> tuple[ApiKey, str]:
     """A new key and its secret (returned this once; only its hash is stored)."""
     if not role_fits(role, organisation.kind):
-        message = (
-            "a secretariat organisation has only secretariat and auditor keys"
-            if organisation.kind == "secretariat"
-            else f"{role} keys exist only on secretariat organisations"
-        )
+        if organisation.kind == "secretariat":
+            message = "a secretariat organisation has only secretariat and auditor keys"
+        elif organisation.kind == "expert_panel":
+            message = "an expert panel has no keys: its reviewers sign in as people"
+        else:
+            message = f"{role} keys exist only on secretariat organisations"
         raise Invalid(message, {"role": [message]})
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise Invalid("the expiry is in the past", {"expires_at": ["must be in the future"]})

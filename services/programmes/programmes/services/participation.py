@@ -25,6 +25,7 @@ from programmes.domain.errors import Forbidden
 from programmes.domain.transitions import PROGRAMME_EDITABLE, not_now
 from programmes.services import programme_actions
 from programmes.services.access import require_writer
+from programmes.services.actors import actor
 from programmes.services.events import emit, programme_snapshot
 from programmes.store.models import Programme, ProgrammePartner
 from setu_contract.events import EventType
@@ -54,6 +55,7 @@ def answers_carried(
                     "participation": kept.participation,
                     "answered_at": kept.answered_at,
                     "answered_by_key_id": kept.answered_by_key_id,
+                    "answered_by": kept.answered_by,
                 }
             )
         else:
@@ -125,6 +127,7 @@ def _recorded(session: Session, mine: ProgrammePartner, given: str, principal: P
             participation=given,
             answered_at=datetime.now(UTC),
             answered_by_key_id=principal.key_id,
+            answered_by=actor(principal),
         )
         .execution_options(synchronize_session=False)
     )
@@ -142,5 +145,6 @@ def _announce(session: Session, programme: Programme, principal: Principal, give
         "organisation_id": principal.organisation_id,
         "participation": given,
         "actor_organisation_id": principal.organisation_id,
+        "actor": actor(principal),
     }
     emit(session, EVENTS[given], data)

@@ -37,6 +37,7 @@ from programmes.domain.transitions import (
 from programmes.domain.versioning import check_if_match
 from programmes.services import participation, programme_actions
 from programmes.services.access import require_writer
+from programmes.services.actors import actor, history_entries
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
 from programmes.store.kept_programmes import KeptProgrammes
@@ -440,15 +441,14 @@ def _count(partners: int, used: tuple[str, ...]) -> Select[Any]:
     return select(func.count()).select_from(_PROGRAMMES).where(*_conditions(partners, used))
 
 
-def history(session: Session, principal: Principal, programme_id: str) -> list[ProgrammeTransition]:
+def history(session: Session, principal: Principal, programme_id: str) -> list[dict[str, Any]]:
     get_programme(session, principal, programme_id)
-    return list(
-        session.scalars(
-            select(ProgrammeTransition)
-            .where(ProgrammeTransition.programme_id == programme_id)
-            .order_by(ProgrammeTransition.id)
-        )
+    rows = session.scalars(
+        select(ProgrammeTransition)
+        .where(ProgrammeTransition.programme_id == programme_id)
+        .order_by(ProgrammeTransition.id)
     )
+    return history_entries(session, list(rows))
 
 
 def get_programme(
@@ -505,7 +505,7 @@ def _check_submission(snapshot: dict[str, Any], allowed: list[str]) -> None:
 
 
 def _record_approval(
-    session: Session, programme: Programme, principal: Principal, allowed: list[str]
+    programme: Programme, principal: Principal, allowed: list[str], comment: str | None
 ) -> bool:
     """Record this side's approval; True when both sides have now approved."""
     sides = {a.side for a in programme.approvals}
@@ -521,6 +521,8 @@ def _record_approval(
             side=principal.side or "",
             organisation_id=principal.organisation_id,
             key_id=principal.key_id,
+            actor=actor(principal),
+            comment=comment,
         )
     )
     return {*sides, principal.side} >= {"JP", "IN"}
@@ -552,8 +554,12 @@ def transition(
         _check_submission(before, allowed)
     source = programme.status
     target = row.target
-    if action == "approve" and not _record_approval(session, programme, principal, allowed):
+    approved = action == "approve" and _record_approval(programme, principal, allowed, comment)
+    if action == "approve" and not approved:
         target = source  # the first side's approval: still under review
+    # Both sides' approvals, named, for the approval's event and emails; then cleared if the
+    # review round ends without approval.
+    approvals = approvals_detail(programme)
     if target in ("changes_requested", "rejected", "withdrawn", "cancelled"):
         programme.approvals.clear()
     programme.status = target
@@ -567,12 +573,17 @@ def transition(
             to_status=target,
             actor_organisation_id=principal.organisation_id,
             actor_key_id=principal.key_id,
+            actor=actor(principal),
             comment=comment,
         )
     )
     session.flush()
-    _emit_status_changed(session, programme, principal, source, action, comment)
+    _emit_status_changed(session, programme, principal, source, action, comment, approvals)
     return programme
+
+
+def approvals_detail(programme: Programme) -> list[dict[str, Any]]:
+    return [{"side": a.side, "actor": a.actor, "comment": a.comment} for a in programme.approvals]
 
 
 def _emit_status_changed(
@@ -582,10 +593,15 @@ def _emit_status_changed(
     source: str,
     action: str,
     comment: str | None,
+    approvals: list[dict[str, Any]],
 ) -> None:
     data = programme_snapshot(programme)
+    if action == "approve":
+        data["approved_by"] = approvals
     if programme.status == source:
-        # One side's approval: nothing moved, but the approvals did.
+        # One side's approval: nothing moved, but the approvals did (the other side's
+        # secretariat is told its approval is awaited).
+        data.update({"action": action, "comment": comment, "actor": actor(principal)})
         emit(session, EventType.PROGRAMME_UPDATED, data)
         return
     data.update(
@@ -595,6 +611,7 @@ def _emit_status_changed(
             "action": action,
             "comment": comment,
             "actor_organisation_id": principal.organisation_id,
+            "actor": actor(principal),
         }
     )
     emit(session, EventType.PROGRAMME_STATUS_CHANGED, data)

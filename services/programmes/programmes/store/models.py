@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -130,6 +131,7 @@ class ProgrammePartner(Base):
     )
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     answered_by_key_id: Mapped[str | None] = mapped_column(_ID)
+    answered_by: Mapped[dict | None] = mapped_column(JSON)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -160,6 +162,9 @@ class ProgrammeApproval(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     key_id: Mapped[str] = mapped_column(_ID)
     approved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Who approved (api.actor) and what they wrote: the approval email quotes both sides.
+    actor: Mapped[dict | None] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class ProgrammeTransition(Base):
@@ -175,6 +180,8 @@ class ProgrammeTransition(Base):
     to_status: Mapped[str] = mapped_column(String(24))
     actor_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     actor_key_id: Mapped[str] = mapped_column(_ID)
+    # The person (or the key, by name) who acted: services.actors.
+    actor: Mapped[dict | None] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -224,6 +231,7 @@ class Application(Base):
     personal_data_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     personal_data_erased_by_organisation_id: Mapped[str | None] = mapped_column(_ID)
     personal_data_erased_by_key_id: Mapped[str | None] = mapped_column(_ID)
+    personal_data_erased_by: Mapped[dict | None] = mapped_column(JSON)
     career_stage: Mapped[str] = mapped_column(String(16))
     home_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     host_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -251,5 +259,68 @@ class ApplicationTransition(Base):
     to_status: Mapped[str] = mapped_column(String(16))
     actor_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     actor_key_id: Mapped[str] = mapped_column(_ID)
+    actor: Mapped[dict | None] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Person(Base):
+    """A named account of an organisation. Name and address are personal data: emptied when
+    the person is deactivated (services.people)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    # The address as sign-in looks it up (lower case); unique among people not erased.
+    email_key: Mapped[str | None] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # SHA-256 hashes of the unused recovery codes.
+    recovery_codes: Mapped[list | None] = mapped_column(JSON)
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link: its id only (setu_contract.sign_in). A request for an
+    address that is no person's writes one too, with no person, that nothing can use: both
+    answers do the same work."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (Index("ix_sign_in_links_person_created", "person_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    next: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PersonSession(Base):
+    """A server-side session: only the SHA-256 of its secret is stored."""
+
+    __tablename__ = "person_sessions"
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    # active, totp_required or totp_enrolment_required
+    state: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    idle_expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,123 @@
+"""A person's account erased, as an applicant's is: the person kept as an anonymous row
+(id, organisation, role, dates), its name and address gone from the row, from every
+``actor`` that names it (history, approvals, participation answers, erasures), from every
+event of the event log that names it, and from stored answers. ``person.deactivated`` then
+tells every consumer to erase its copies.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, String, cast, delete, select, update
+from sqlalchemy.orm import Session
+
+from programmes.services.actors import actor
+from programmes.services.events import emit
+from programmes.store.models import (
+    Application,
+    ApplicationTransition,
+    IdempotencyRecord,
+    Person,
+    ProgrammeApproval,
+    ProgrammePartner,
+    ProgrammeTransition,
+    SignInLink,
+    outbox,
+)
+from setu_contract.database import reclaim_freed_space
+from setu_contract.events import EventType
+from setu_contract.http import Principal
+
+PERSONAL_FIELDS = ("name", "email")
+ERASED_TABLES = (
+    "people",
+    "sign_in_links",
+    "person_sessions",
+    "programme_transitions",
+    "application_transitions",
+    "programme_approvals",
+    "programme_partners",
+    "applications",
+    "outbox",
+    "idempotency_records",
+)
+# The columns that record an actor, by the model that has them.
+_ACTOR_COLUMNS = (
+    (ProgrammeTransition, "actor"),
+    (ApplicationTransition, "actor"),
+    (ProgrammeApproval, "actor"),
+    (ProgrammePartner, "answered_by"),
+    (Application, "personal_data_erased_by"),
+)
+
+
+def without_person(value: Any, person_id: str) -> Any:
+    """``value`` (JSON) with the name and address emptied in every object that is the person
+    (its ``id``) and names it; the same object when nothing named it."""
+    if isinstance(value, list):
+        items = [without_person(item, person_id) for item in value]
+        changed = any(new is not old for new, old in zip(items, value, strict=True))
+        return items if changed else value
+    if not isinstance(value, dict):
+        return value
+    changed_items = {
+        name: new
+        for name, item in value.items()
+        if (new := without_person(item, person_id)) is not item
+    }
+    names_it = value.get("id") == person_id and any(value.get(f) for f in PERSONAL_FIELDS)
+    if not changed_items and not names_it:
+        return value
+    erased = {**value, **changed_items}
+    if names_it:
+        erased.update({f: None for f in PERSONAL_FIELDS if f in value})
+    return erased
+
+
+def erase_person(session: Session, principal: Principal, person: Person) -> None:
+    """In the caller's transaction: the person inactive and anonymous everywhere here."""
+    now = datetime.now(UTC)
+    person_id = person.id
+    for name in ("name", "email", "email_key", "totp_secret", "recovery_codes"):
+        setattr(person, name, None)
+    person.active = False
+    person.deactivated_at = person.updated_at = now
+    person.version += 1
+    session.flush()
+    session.execute(delete(SignInLink).where(SignInLink.person_id == person_id))
+    for model, column in _ACTOR_COLUMNS:
+        attribute = getattr(model, column)
+        for row in session.scalars(
+            select(model).where(cast(attribute, String).contains(person_id))
+        ):
+            setattr(row, column, without_person(getattr(row, column), person_id))
+    _forget_in_json(session, outbox, outbox.c.position, outbox.c.payload, person_id)
+    table = IdempotencyRecord.__table__
+    _forget_in_json(session, table, table.c.id, table.c.response, person_id)
+    # A person who deactivates itself is not named by its own erasure.
+    who = without_person(actor(principal), person_id)
+    emit(
+        session,
+        EventType.PERSON_DEACTIVATED,
+        {
+            "id": person_id,
+            "organisation_id": person.organisation_id,
+            "version": person.version,
+            "erased_at": now.isoformat(),
+            "actor": who,
+        },
+    )
+
+
+def _forget_in_json(session: Session, table: Any, key: Any, column: Any, person_id: str) -> None:
+    rows = session.execute(select(key, column).where(cast(column, String).contains(person_id)))
+    for position, value in rows.all():
+        erased = without_person(value, person_id)
+        if erased is not value:
+            session.execute(update(table).where(key == position).values({column.name: erased}))
+
+
+def reclaim_after_erasure(engine: Engine) -> None:
+    reclaim_freed_space(engine, ERASED_TABLES)
