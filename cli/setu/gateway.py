@@ -49,6 +49,11 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/programmes", "programmes", False),
     ("/v1/applications", "programmes", False),
     ("/v1/events", "programmes", False),
+    # People and sign-in: programmes owns identity (the people API contract).
+    ("/v1/people", "programmes", False),
+    ("/v1/me", "programmes", False),
+    ("/v1/sign-in", "programmes", False),
+    ("/v1/sessions", "programmes", False),
     ("/v1/unsubscribe", "notifications", False),
     ("/v1/report-links", "reports", False),
     ("/v1/notifications", "notifications", True),
