@@ -12,14 +12,17 @@ console_session.py), which the console forwards to the API as it would a session
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import requests
 
+from setu_contract.sign_in import console_sign_in_url
 from tests.e2e.topology import RunningSetu, running_setu
 from tests.support.browser import Browser
 from tests.support.console_session import key_session_cookie, secret_key_of
@@ -284,3 +287,82 @@ def test_a_second_make_up_says_setu_is_running_and_the_first_logged_no_error(sys
     output = system.process.output()
     assert "gunicorn.ctl" not in output and "Traceback" not in output, output[-3000:]
     assert '"level": "ERROR"' not in output, output[-3000:]
+
+
+def sign_in_link(system: RunningSetu, smtp: SmtpServer, email: str, person_id: str) -> str:
+    """The sign-in link last sent to ``email``: from its email when notifications has sent
+    one, else the link that email carries, made as notifications makes it (the latest link
+    id of the person, under the system's internal secret)."""
+    for message in reversed(smtp.messages):
+        if message["To"] and email in message["To"]:
+            body = message.get_body(("plain",))
+            found = re.search(r"\S+/console/sign-in/setul_\S+", body.get_content() if body else "")
+            if found:
+                return found.group(0)
+    rows = system.rows(
+        "programmes",
+        f"SELECT id FROM sign_in_links WHERE person_id = '{person_id}' ORDER BY created_at DESC",
+    )
+    assert rows, f"no sign-in link was made for {email}"
+    secret = (Path(system.env["SETU_DATA_DIR"]) / "secrets" / "setu_internal_secret").read_text()
+    return console_sign_in_url(system.base_url, secret.strip(), rows[0][0])
+
+
+def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_for(
+    browser, system, people, smtp
+):
+    lang = "en"
+    key, me = people.keys["secretariat-JP"]
+    email = f"officer-{uuid.uuid4().hex[:6]}@jp-secretariat.example"
+    made = system.api(
+        "POST",
+        f"/v1/organisations/{me['organisation_id']}/people",
+        key,
+        json={"name": "田中 裕子", "email": email, "role": "secretariat", "language": "en"},
+    )
+    assert made.status_code == 201, made.text
+    person = made.json()
+    wanted = "/console/programmes/?status=under_review"
+    browser.delete_cookies()
+    browser.open(wanted)
+    assert browser.path.startswith("/console/sign-in?next=/console/programmes/"), browser.path
+    browser.fill("Email address", email)
+    browser.click_button("Send me a sign-in link")
+    assert "Check your email" in browser.text
+    browser.check("check-your-email", lang)
+    link = sign_in_link(system, smtp, email, person["id"])
+    browser.driver.get(link)
+    browser.check("sign-in-link", lang)
+    browser.click_button("Sign in")
+    # A secretariat officer enrols TOTP at the first sign-in: the QR code and its key.
+    assert browser.path == "/console/two-factor/set-up", browser.text
+    browser.check("totp-enrolment", lang)
+    secret = browser.driver.find_element("css selector", "code.secret").text
+    browser.fill("6-digit code", pyotp.TOTP(secret).now())
+    browser.click_button("Continue")
+    assert "Your recovery codes" in browser.text, browser.text
+    browser.check("recovery-codes", lang)
+    browser.click_link("I have kept them")
+    assert browser.path == wanted, browser.path
+    assert "田中 裕子" in browser.text
+    browser.click_button("Sign out")
+    assert "You have signed out." in browser.text
+    browser.open(wanted)
+    assert browser.path.startswith("/console/sign-in?next=")
+
+    # The second time, a code; then the person is deactivated and the cookie refused.
+    browser.fill("Email address", email)
+    browser.click_button("Send me a sign-in link")
+    browser.driver.get(sign_in_link(system, smtp, email, person["id"]))
+    browser.click_button("Sign in")
+    assert browser.path == "/console/two-factor/code", browser.text
+    browser.check("totp-code", lang)
+    browser.fill("6-digit code", pyotp.TOTP(secret).now())
+    browser.click_button("Continue")
+    assert browser.path == wanted, browser.text
+    gone = system.api("DELETE", f"/v1/people/{person['id']}", key)
+    assert gone.status_code == 204, gone.text
+    browser.click_link("My work")
+    assert browser.path.startswith("/console/sign-in?next=/console/"), browser.path
+    assert "Your session has ended" in browser.text
+    assert not browser.violations, browser.violations_report()
