@@ -21,9 +21,9 @@ _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=N
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
-# Paths whose last segment is a credential: the one-click unsubscribe token, a report's
-# signed download link and the console's sign-in link. An access log writes the route and
-# never the token.
+# Paths whose last segment is a credential: the one-click unsubscribe token and a report's
+# signed download link. An access log writes the route and never the token.
+# A console sign-in link holds its token in the path too (setu_contract.sign_in).
 SECRET_PATH_PREFIXES = ("/v1/unsubscribe/", "/v1/report-links/", "/console/sign-in/")
 HIDDEN = "{token}"
 

@@ -6,6 +6,7 @@ import time, and rebuilt if the process id changes.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from notifications.store.models import Delivery
 from notifications.webhooks import transport as webhook_transport
 from setu_contract.confirmations import Confirmer
 from setu_contract.messaging import NOTIFICATIONS_QUEUE
+from setu_contract.sign_in import console_sign_in_url
 
 
 @dataclass
@@ -61,7 +63,9 @@ class Runtime:
 
     @property
     def sender(self) -> Sender:
-        return Sender(self.config.mail_from, self.config.reply_to)
+        c = self.config
+        links = functools.partial(console_sign_in_url, c.public_url, c.internal_secret)
+        return Sender(c.mail_from, c.reply_to, links if c.internal_secret else None)
 
     @property
     def webhook_policy(self) -> WebhookPolicy:

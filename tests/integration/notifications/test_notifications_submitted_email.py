@@ -37,7 +37,7 @@ def test_submitted_programme_emails_the_secretariat_once(
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert reference in text and envelope["data"]["title"] in text
-    assert f"https://setu.test/v1/programmes/{envelope['data']['id']}" in html
+    assert f"https://setu.test/console/programmes/{envelope['data']['id']}" in html
     wait_until(
         lambda: _deliveries(notifications_db, envelope["id"])[0].status == "sent",
         message="the delivery to be marked sent",

@@ -95,6 +95,7 @@ def test_a_formatter_other_than_the_json_one_gets_a_record(configured):
     [
         ("/v1/unsubscribe/eyJlIjoiYUBiLmMifQ.sig", "/v1/unsubscribe/{token}"),
         ("/v1/report-links/WyJyLTEiLDAsMV0.sig", "/v1/report-links/{token}"),
+        ("/console/sign-in/setul_0b6c2f47-8a1e.9f3c", "/console/sign-in/{token}"),
         ("/v1/reports/r-1/download", "/v1/reports/r-1/download"),
     ],
 )

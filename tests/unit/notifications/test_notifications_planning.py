@@ -43,7 +43,7 @@ def test_a_submitted_programme_is_sent_to_the_secretariat_only() -> None:
     assert email.template == "programme_submitted"
     assert email.recipient.timezones == ("Asia/Tokyo", "Asia/Kolkata")
     assert email.context["reference"] == envelope["data"]["reference"]
-    assert email.context["link"] == f"https://setu.test/v1/programmes/{envelope['data']['id']}"
+    assert email.context["link"] == f"https://setu.test/console/programmes/{envelope['data']['id']}"
     assert not email.unsubscribable
 
 

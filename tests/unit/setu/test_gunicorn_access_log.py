@@ -35,8 +35,8 @@ def _logged(tmp_path, path: str, query: str = "", referer: str = "-") -> str:
     return log.read_text()
 
 
-def test_the_tokens_of_unsubscribe_and_report_links_are_not_written(tmp_path):
-    for route in ("/v1/unsubscribe/", "/v1/report-links/"):
+def test_the_tokens_of_unsubscribe_report_and_sign_in_links_are_not_written(tmp_path):
+    for route in ("/v1/unsubscribe/", "/v1/report-links/", "/console/sign-in/"):
         written = _logged(tmp_path, route + TOKEN, "a=" + TOKEN, referer=route + TOKEN)
         assert TOKEN not in written, written
         assert f'"GET {route}{{token}} HTTP/1.1" 200 {route}{{token}}' in written

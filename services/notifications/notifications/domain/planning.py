@@ -60,6 +60,61 @@ class Plan:
 Rule = Callable[[Plan, dict[str, Any], Directory, Settings], None]
 
 
+def programme_link(settings: Settings, programme_id: str) -> str:
+    """Every programme link opens its page in the console (after sign-in, back to it)."""
+    return f"{settings.public_url}/console/programmes/{programme_id}"
+
+
+def _actors(data: dict[str, Any]) -> dict[str, Any]:
+    """Who acted (a person, or a key by its name) and, for an approval, both sides'
+    approvers with their comments."""
+    return {"actor": data.get("actor"), "approved_by": data.get("approved_by") or []}
+
+
+OTHER_SIDE = {"JP": "IN", "IN": "JP"}
+
+
+def _approval_awaited(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+    """One side has approved: the other side's secretariat people are asked for theirs."""
+    if data.get("action") != "approve" or data.get("status") != "under_review":
+        return
+    approved = set(data.get("approvals") or [])
+    context = {
+        "kind": "programme",
+        "id": data["id"],
+        "reference": data["reference"],
+        "title": data["title"],
+        "comment": data.get("comment"),
+        "link": programme_link(settings, data["id"]),
+        **_actors(data),
+    }
+    for side in sorted(set(OTHER_SIDE) - approved):
+        for person in directory.secretariat_people(side):
+            plan.to(person, "approval_awaited", {**context, "audience": "person"})
+
+
+def _to_person(template: str) -> Rule:
+    """An email to the person an event is about: its invitation, a sign-in link, a lockout.
+    The person's address is the read model's (a person erased since gets nothing); the link
+    is carried by its id only, and made when the email is written (mail.compose)."""
+
+    def rule(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings):
+        context = {
+            "kind": "person",
+            "id": data["id"],
+            "reference": "",
+            "role": data.get("role"),
+            "sign_in_link_id": data.get("link_id"),
+            "link_expires_at": data.get("link_expires_at"),
+            "locked_until": data.get("locked_until"),
+            "organisation_name": getattr(directory.get(data["organisation_id"]), "name", None),
+            "audience": "person",
+        }
+        plan.to(directory.person(data["id"]), template, context)
+
+    return rule
+
+
 def _transition(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": data["id"],
@@ -76,7 +131,8 @@ def _programme(plan: Plan, data: dict[str, Any], directory: Directory, settings:
         **_transition(data),
         "kind": "programme",
         "title": data["title"],
-        "link": f"{settings.public_url}/v1/programmes/{data['id']}",
+        "link": programme_link(settings, data["id"]),
+        **_actors(data),
     }
     if data["to"] == "submitted":
         plan.to(rcpt.secretariat(settings.secretariat_email), "programme_submitted", context)
@@ -101,7 +157,8 @@ def _participation_declined(
         "title": data["title"],
         "declined_name": declined.get("name") or data["organisation_id"],
         "role": declined.get("role"),
-        "link": f"{settings.public_url}/v1/programmes/{data['id']}",
+        "link": programme_link(settings, data["id"]),
+        **_actors(data),
     }
     creator = data["created_by_organisation_id"]
     plan.to_organisation(directory, creator, "participation_declined", context)
@@ -138,7 +195,8 @@ def _application_context(data: dict[str, Any], directory: Directory, settings: S
         "end_date": data["end_date"],
         "home_name": home.name if home else None,
         "host_name": host.name if host else None,
-        "link": f"{settings.public_url}/v1/applications/{data['id']}",
+        "link": f"{settings.public_url}/console/applications/{data['id']}",
+        **_actors(data),
     }
 
 
@@ -192,6 +250,10 @@ def _report(plan: Plan, data: dict[str, Any], directory: Directory, settings: Se
 
 RULES: dict[str, Rule] = {
     "programme.status_changed": _programme,
+    "programme.updated": _approval_awaited,
+    "person.invited": _to_person("person_invited"),
+    "person.sign_in_requested": _to_person("sign_in_link"),
+    "person.locked": _to_person("person_locked"),
     "participation.declined": _participation_declined,
     "application.status_changed": _application,
     "report.generated": _report,

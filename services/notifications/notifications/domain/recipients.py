@@ -23,9 +23,17 @@ class Contact:
 
 
 class Directory(Protocol):
-    """Looks up organisations in the read model (a fake in unit tests)."""
+    """Looks up organisations and people in the read model (a fake in unit tests)."""
 
     def get(self, organisation_id: str) -> Contact | None: ...
+
+    def person(self, person_id: str) -> Recipient | None:
+        """An active person with an address, as a recipient in its language and time zone."""
+        ...
+
+    def secretariat_people(self, side: str) -> list[Recipient]:
+        """The active secretariat people of one side (JP or IN)."""
+        ...
 
 
 @dataclass(frozen=True)

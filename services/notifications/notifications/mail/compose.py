@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy
@@ -12,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
-from notifications.mail import labels
+from notifications.mail import actors, labels
 from notifications.mail.mime import alternative, plain, simple_address, unstructured
 from notifications.mail.smtp import Envelope
 from notifications.mail.templates import Rendered, language_for, local_time, render
@@ -86,6 +87,9 @@ class Outgoing:
 class Sender:
     mail_from: str
     reply_to: str | None = None
+    # A sign-in link's URL from its id (setu_contract.sign_in): made as the email is written,
+    # so that no delivery record, event or log holds a usable link.
+    sign_in_url: Callable[[str], str] | None = None
 
 
 @functools.lru_cache(maxsize=16)
@@ -111,7 +115,16 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "period_start_text": labels.long_date(context.get("period_start"), language),
         "period_end_text": labels.long_date(context.get("period_end"), language),
         "link_until_text": labels.long_date(context.get("link_expires_at"), language),
+        "actor_text": actors.actor_text(context.get("actor"), language),
+        "approvals": actors.approvals(context.get("approved_by") or [], language),
     }
+
+
+def _local(moment: str | None, outgoing: Outgoing) -> str:
+    """An ISO time in the recipient's first time zone, or "" for none."""
+    if not moment:
+        return ""
+    return local_time(datetime.fromisoformat(moment), outgoing.timezones[0], outgoing.language)
 
 
 def _variables(outgoing: Outgoing) -> dict[str, Any]:
@@ -125,6 +138,7 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
         "times": [
             local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
         ],
+        "locked_until_text": _local(outgoing.context.get("locked_until"), outgoing),
         "unsubscribe_url": outgoing.unsubscribe_url,
         "unsubscribe_label": _UNSUBSCRIBE_LABELS.get(outgoing.language, _UNSUBSCRIBE_LABELS["en"]),
     }
@@ -219,6 +233,10 @@ def _written(outgoing: Outgoing, sender: Sender, rendered: Rendered) -> Composed
 def compose(outgoing: Outgoing, sender: Sender) -> Composed:
     language = language_for(outgoing.template, outgoing.language)
     outgoing = replace(outgoing, language=language)
+    link_id = outgoing.context.get("sign_in_link_id")
+    if link_id and sender.sign_in_url is not None:
+        link = sender.sign_in_url(link_id)
+        outgoing = replace(outgoing, context={**outgoing.context, "sign_in_url": link})
     rendered = render(outgoing.template, language, _variables(outgoing))
     written = _written(outgoing, sender, rendered)
     if written is not None:

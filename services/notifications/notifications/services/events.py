@@ -20,6 +20,7 @@ from notifications.services.erasure import (
     remember_erased,
     written_before_erasure,
 )
+from notifications.services.people import PERSON_STATE_EVENTS, apply_person
 from notifications.services.sending import claim_event_deliveries
 from notifications.services.unsubscribing import unsubscribed
 from notifications.services.webhook_sending import pending_webhooks, plan_webhooks
@@ -103,10 +104,12 @@ def _first_time(session: Session, envelope: dict[str, Any]) -> bool:
 
 
 # Events that change the read model itself: applied in a transaction with their record.
-STATE_EVENTS = (*ORGANISATION_EVENTS, ERASURE_EVENT)
+STATE_EVENTS = (*ORGANISATION_EVENTS, ERASURE_EVENT, *PERSON_STATE_EVENTS)
 
 
 def _apply_state(session: Session, envelope: dict[str, Any]) -> None:
+    if envelope["type"] in PERSON_STATE_EVENTS:
+        apply_person(session, envelope)
     if envelope["type"] in ORGANISATION_EVENTS:
         apply_organisation(session, envelope["data"])
     if envelope["type"] == ERASURE_EVENT:
