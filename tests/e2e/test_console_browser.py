@@ -22,10 +22,10 @@ import pyotp
 import pytest
 import requests
 
-from setu_contract.sign_in import console_sign_in_url
 from tests.e2e.topology import RunningSetu, running_setu
 from tests.support.browser import Browser
 from tests.support.console_session import key_session_cookie, secret_key_of
+from tests.support.infra import wait_until
 from tests.support.processes import VENV_BIN
 from tests.support.smtp import SmtpServer
 
@@ -78,6 +78,23 @@ class People:
         }
         self.keys[who] = (key, me)
 
+    def person(self, who: str, name: str) -> dict:
+        """A person of ``who``'s organisation, in its role, made with ``who``'s key."""
+        key, me = self.keys[who]
+        made = self.system.api(
+            "POST",
+            f"/v1/organisations/{me['organisation_id']}/people",
+            key,
+            json={
+                "name": name,
+                "email": f"{uuid.uuid4().hex[:8]}@{me['country'].lower()}-people.example",
+                "role": me["role"],
+                "language": "en",
+            },
+        )
+        assert made.status_code == 201, made.text
+        return made.json()
+
     def name(self, who: str) -> str:
         return self.keys[who][1]["organisation_name"]
 
@@ -119,8 +136,10 @@ def act_as(browser: Browser, system: RunningSetu, people: People, who: str, lang
     assert browser.path == "/console/", browser.path
 
 
-def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people):
+def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people, smtp):
     lang = "en"
+    # India's officer is a person, told by email when its side's approval is awaited.
+    officer = people.person("secretariat-IN", "Priya Sharma")
     jp, india = people.name("partner-JP"), people.name("partner-IN")
     # Before anyone signs in, the sign-in page; the link page spends nothing.
     browser.open("/console/programmes/")
@@ -171,7 +190,8 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.click_button("Submit")
     assert "Submitted" in browser.text
 
-    # The JP officer starts the review and approves; the IN officer approves.
+    # The JP officer starts the review and approves; the IN officer opens the link of the
+    # "your approval is awaited" email, signs in, and approves.
     act_as(browser, system, people, "secretariat-JP", lang)
     browser.check("my-work-secretariat", lang)
     browser.click_link("JIP-")
@@ -180,14 +200,19 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.fill("Comment", "The JP side approves: a sound plan.")
     browser.click_button("Approve")
     assert "Not yet approved by this side." in browser.text  # India's column
-    act_as(browser, system, people, "secretariat-IN", lang)
-    browser.click_link("JIP-")
+    awaited = link_in_email(smtp, officer["email"], r"/console/programmes/[0-9a-f-]+")
+    assert awaited == system.base_url + programme_path
+    browser.delete_cookies()
+    browser.driver.get(awaited)
+    sign_in_as_person(browser, system, smtp, officer, lang)
+    assert browser.path == programme_path, browser.path
     browser.check("programme-awaiting-second-side", lang)
     browser.fill("Comment", "The IN side agrees.")
     browser.click_button("Approve")
     assert browser.path == programme_path
     text = browser.text
     assert "The JP side approves: a sound plan." in text and "The IN side agrees." in text
+    assert "Approved by Priya Sharma" in text
     assert "Not yet approved by this side." not in text
     browser.check("programme-approved", lang)
     browser.click_link("History of this programme")
@@ -289,60 +314,66 @@ def test_a_second_make_up_says_setu_is_running_and_the_first_logged_no_error(sys
     assert '"level": "ERROR"' not in output, output[-3000:]
 
 
-def sign_in_link(system: RunningSetu, smtp: SmtpServer, email: str, person_id: str) -> str:
-    """The sign-in link last sent to ``email``: from its email when notifications has sent
-    one, else the link that email carries, made as notifications makes it (the latest link
-    id of the person, under the system's internal secret)."""
-    for message in reversed(smtp.messages):
-        if message["To"] and email in message["To"]:
+def link_in_email(smtp: SmtpServer, email: str, pattern: str, after: int = 0) -> str:
+    """The link matching ``pattern`` in the latest email to ``email`` among those that came
+    after the first ``after`` (waiting for it)."""
+
+    def found() -> str | None:
+        for message in reversed(smtp.messages[after:]):
+            if email not in (message["To"] or ""):
+                continue
             body = message.get_body(("plain",))
-            found = re.search(r"\S+/console/sign-in/setul_\S+", body.get_content() if body else "")
-            if found:
-                return found.group(0)
-    rows = system.rows(
-        "programmes",
-        f"SELECT id FROM sign_in_links WHERE person_id = '{person_id}' ORDER BY created_at DESC",
-    )
-    assert rows, f"no sign-in link was made for {email}"
-    secret = (Path(system.env["SETU_DATA_DIR"]) / "secrets" / "setu_internal_secret").read_text()
-    return console_sign_in_url(system.base_url, secret.strip(), rows[0][0])
+            link = re.search(rf"https?://\S+?{pattern}", body.get_content() if body else "")
+            if link:
+                return link.group(0)
+        return None
+
+    wait_until(found, timeout=30, message=f"an email to {email} with {pattern}")
+    return found() or ""
+
+
+def sign_in_as_person(
+    browser: Browser, system: RunningSetu, smtp: SmtpServer, person: dict, lang: str
+) -> None:
+    """From the sign-in page: the email, the link it brings, its button, then TOTP (enrolled
+    from the key on the page the first time; the person keeps it for the next)."""
+    assert browser.path.startswith("/console/sign-in"), browser.path
+    before = len(smtp.messages)
+    browser.fill("Email address", person["email"])
+    browser.click_button("Send me a sign-in link")
+    assert "Check your email" in browser.text
+    browser.check("check-your-email", lang)
+    browser.driver.get(link_in_email(smtp, person["email"], r"/console/sign-in/setul_\S+", before))
+    browser.check("sign-in-link", lang)
+    browser.click_button("Sign in")
+    if browser.path == "/console/two-factor/set-up":
+        browser.check("totp-enrolment", lang)
+        person["totp"] = browser.driver.find_element("css selector", "code.secret").text
+        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
+        browser.click_button("Continue")
+        assert "Your recovery codes" in browser.text, browser.text
+        browser.check("recovery-codes", lang)
+        browser.click_link("I have kept them")
+    elif browser.path == "/console/two-factor/code":
+        browser.check("totp-code", lang)
+        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
+        browser.click_button("Continue")
 
 
 def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_for(
     browser, system, people, smtp
 ):
     lang = "en"
-    key, me = people.keys["secretariat-JP"]
-    email = f"officer-{uuid.uuid4().hex[:6]}@jp-secretariat.example"
-    made = system.api(
-        "POST",
-        f"/v1/organisations/{me['organisation_id']}/people",
-        key,
-        json={"name": "田中 裕子", "email": email, "role": "secretariat", "language": "en"},
-    )
-    assert made.status_code == 201, made.text
-    person = made.json()
-    wanted = "/console/programmes/?status=under_review"
+    person = people.person("secretariat-JP", "田中 裕子")
+    # The invitation's link opens the console's sign-in page for the link.
+    invited = link_in_email(smtp, person["email"], r"/console/sign-in/setul_\S+")
     browser.delete_cookies()
+    browser.driver.get(invited)
+    assert "Sign in to Setu" in browser.text
+    wanted = "/console/programmes/?status=under_review"
     browser.open(wanted)
     assert browser.path.startswith("/console/sign-in?next=/console/programmes/"), browser.path
-    browser.fill("Email address", email)
-    browser.click_button("Send me a sign-in link")
-    assert "Check your email" in browser.text
-    browser.check("check-your-email", lang)
-    link = sign_in_link(system, smtp, email, person["id"])
-    browser.driver.get(link)
-    browser.check("sign-in-link", lang)
-    browser.click_button("Sign in")
-    # A secretariat officer enrols TOTP at the first sign-in: the QR code and its key.
-    assert browser.path == "/console/two-factor/set-up", browser.text
-    browser.check("totp-enrolment", lang)
-    secret = browser.driver.find_element("css selector", "code.secret").text
-    browser.fill("6-digit code", pyotp.TOTP(secret).now())
-    browser.click_button("Continue")
-    assert "Your recovery codes" in browser.text, browser.text
-    browser.check("recovery-codes", lang)
-    browser.click_link("I have kept them")
+    sign_in_as_person(browser, system, smtp, person, lang)
     assert browser.path == wanted, browser.path
     assert "田中 裕子" in browser.text
     browser.click_button("Sign out")
@@ -351,15 +382,9 @@ def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_fo
     assert browser.path.startswith("/console/sign-in?next=")
 
     # The second time, a code; then the person is deactivated and the cookie refused.
-    browser.fill("Email address", email)
-    browser.click_button("Send me a sign-in link")
-    browser.driver.get(sign_in_link(system, smtp, email, person["id"]))
-    browser.click_button("Sign in")
-    assert browser.path == "/console/two-factor/code", browser.text
-    browser.check("totp-code", lang)
-    browser.fill("6-digit code", pyotp.TOTP(secret).now())
-    browser.click_button("Continue")
+    sign_in_as_person(browser, system, smtp, person, lang)
     assert browser.path == wanted, browser.text
+    key = people.keys["secretariat-JP"][0]
     gone = system.api("DELETE", f"/v1/people/{person['id']}", key)
     assert gone.status_code == 204, gone.text
     browser.click_link("My work")

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +91,17 @@ class Browser:
         """Click, and wait for the page it leads to (a form's POST, then its redirect)."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+
+        def left(_driver: Any) -> bool:
+            try:
+                page.is_enabled()
+            except WebDriverException:
+                # Stale, or (Chromium, mid-navigation) "node does not belong to the
+                # document": the page the click started from is gone either way.
+                return True
+            return False
+
+        WebDriverWait(self.driver, 30).until(left)
         WebDriverWait(self.driver, 30).until(
             lambda driver: driver.execute_script("return document.readyState") == "complete"
         )
