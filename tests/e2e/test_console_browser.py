@@ -253,6 +253,21 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.click_link("Applications")
     browser.check("applications-list", lang)
 
+    # Every console link in every email sent so far opens its page for a signed-in officer.
+    links = set()
+    for message in smtp.messages:
+        body = message.get_body(("plain",))
+        text = body.get_content() if body else ""
+        links |= set(
+            re.findall(r"https?://\S+?/console/(?:programmes|applications)/[0-9a-f-]+", text)
+        )
+    assert links, "the emails link to the console"
+    act_as(browser, system, people, "secretariat-JP", lang)
+    for link in sorted(links):
+        browser.driver.get(link)
+        assert browser.path == link.removeprefix(system.base_url), (link, browser.text)
+        assert "Page not found" not in browser.text, link
+
     assert not browser.violations, browser.violations_report()
 
 
