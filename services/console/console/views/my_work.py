@@ -18,6 +18,8 @@ from console.translations import N_
 blp = Blueprint("my_work", __name__, url_prefix="/console")
 
 PAGE = 100
+# Rows shown a section: the oldest; the count says how many wait in all.
+SHOWN = 20
 
 # (heading, the API's list filter, the actions that make an item this person's to do)
 PROGRAMME_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
@@ -50,9 +52,13 @@ APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
 AUDITOR_RECENT = N_("Programmes under review")
 
 
+def _updated(item: dict[str, Any]) -> str:
+    return item.get("updated_at") or ""
+
+
 def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
     mine = [item for item in items if wanted & set(item.get("allowed_actions") or ())]
-    return sorted(mine, key=lambda item: item.get("updated_at") or "")
+    return sorted(mine, key=_updated)
 
 
 @blp.get("/")
@@ -74,8 +80,17 @@ def index() -> Any:
     for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES)):
         for heading, filters, wanted in queues.get(role, []):
             items = _queue(items_of(kind, filters), wanted)
-            sections.append({"heading": heading, "kind": kind, "items": items})
+            sections.append(
+                {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
+            )
     if role == "auditor":
-        items = items_of("programme", {"status": "under_review"})
-        sections.append({"heading": AUDITOR_RECENT, "kind": "programme", "items": items})
+        items = sorted(items_of("programme", {"status": "under_review"}), key=_updated)
+        sections.append(
+            {
+                "heading": AUDITOR_RECENT,
+                "kind": "programme",
+                "items": items[:SHOWN],
+                "count": len(items),
+            }
+        )
     return render_template("my_work.html", sections=sections)
