@@ -75,6 +75,7 @@ class People:
             "organisation_id": organisation["id"],
             "organisation_name": organisation["name"],
             "country": organisation["country"],
+            "kind": organisation["kind"],
         }
         self.keys[who] = (key, me)
 
@@ -273,7 +274,9 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
 
 @pytest.mark.parametrize("lang", ["ja", "hi"])
 def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang):
-    words = {"ja": ("マイワーク", "プログラム"), "hi": ("मेरा काम", "कार्यक्रम")}[lang]
+    words = {"ja": ("マイワーク", "プログラム", "メンバー"), "hi": ("मेरा काम", "कार्यक्रम", "लोग")}[
+        lang
+    ]
     act_as(browser, system, people, "secretariat-JP", lang)
     html_lang = browser.driver.find_element("tag name", "html").get_attribute("lang")
     assert html_lang == lang
@@ -285,6 +288,8 @@ def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang
     browser.check("programme", lang)
     browser.click(browser.driver.find_elements("css selector", "main a")[-1])
     browser.check("programme-history", lang)
+    browser.click_link(words[2])
+    browser.check("people", lang)
     browser.open("/console/no-such-page")
     browser.check("not-found", lang)
     act_as(browser, system, people, "partner-JP", lang)
@@ -391,6 +396,16 @@ def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_fo
     sign_in_as_person(browser, system, smtp, person, lang)
     assert browser.path == wanted, browser.path
     assert "田中 裕子" in browser.text
+    # An officer invites a colleague from the People page; the invitation is emailed.
+    browser.click_link("People")
+    colleague = f"colleague-{uuid.uuid4().hex[:6]}@jp-secretariat.example"
+    browser.fill("Full name", "鈴木 一郎")
+    browser.fill("Email address", colleague)
+    browser.choose("Role", "Auditor")
+    browser.click_button("Send the invitation")
+    assert "鈴木 一郎 is invited" in browser.text, browser.text
+    browser.check("people", lang)
+    link_in_email(smtp, colleague, r"/console/sign-in/setul_\S+")
     browser.click_button("Sign out")
     assert "You have signed out." in browser.text
     browser.open(wanted)

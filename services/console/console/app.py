@@ -15,7 +15,16 @@ from console import formatting, translations, vocabulary
 from console.api_client.base import Transport
 from console.config import Config
 from console.security import protect
-from console.views import applications, errors, health, language, my_work, programmes, sign_in
+from console.views import (
+    applications,
+    errors,
+    health,
+    language,
+    my_work,
+    people,
+    programmes,
+    sign_in,
+)
 from setu_contract.metrics import url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_KEY, checked_secret
@@ -43,6 +52,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         my_work.blp,
         programmes.blp,
         applications.blp,
+        people.blp,
         language.blp,
     ):
         app.register_blueprint(blueprint)

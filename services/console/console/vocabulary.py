@@ -55,6 +55,7 @@ OTHER = {
     "lead": N_("Lead"),
     "member": N_("Member"),
     "pending": N_("Pending"),
+    "deactivated": N_("Deactivated"),
     "confirmed": N_("Confirmed"),
     "declined": N_("Declined"),
     "JP": N_("Japan"),

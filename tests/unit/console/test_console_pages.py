@@ -275,6 +275,7 @@ def test_the_create_form_shows_the_apis_field_errors_beside_the_fields(client, a
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert "Shorter than minimum length 5." in html
+    assert 'id="title-error"' in html and 'href="#title">Title: Shorter' in html
     assert 'value="Tiny"' in html
 
 
@@ -303,3 +304,41 @@ def test_the_language_is_switchable_on_every_page(client, api):
     assert answer.headers["Location"] == "/console/sign-in"
     html = client.get("/console/sign-in").get_data(as_text=True)
     assert '<html lang="hi">' in html and "सेतु में साइन इन करें" in html
+
+
+def test_people_are_invited_and_deactivated_only_after_a_confirmation(client, api):
+    sign_in(client, organisation_id="org-jp")
+    person = {
+        "id": "person-2",
+        "name": "Sato Ken",
+        "role": "partner",
+        "language": "ja",
+        "active": True,
+        "allowed_actions": ["edit", "deactivate", "end_sessions"],
+    }
+    page = {"items": [person], "page": 1, "page_size": 100, "total": 1}
+    api.answer("GET", "/v1/organisations/org-jp/people", 200, page)
+    html = client.get("/console/people/").get_data(as_text=True)
+    assert "Sato Ken" in html and "Deactivate" in html and "Sign out everywhere" in html
+    api.answer(
+        "POST",
+        "/v1/organisations/org-jp/people",
+        422,
+        {"code": 422, "message": "invalid", "errors": {"json": {"email": ["Not a valid email."]}}},
+    )
+    token = csrf_token(client, "/console/people/")
+    refused = client.post(
+        "/console/people/",
+        data={"name": "X", "email": "nope", "role": "partner", "csrf_token": token},
+    )
+    assert refused.status_code == 422
+    assert 'id="email-error"' in refused.get_data(as_text=True)
+    api.answer("GET", "/v1/people/person-2", 200, person)
+    api.answer("DELETE", "/v1/people/person-2", 204)
+    unconfirmed = client.post("/console/people/person-2/deactivate", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422 and api.calls("DELETE") == []
+    done = client.post(
+        "/console/people/person-2/deactivate", data={"confirm": "yes", "csrf_token": token}
+    )
+    assert done.headers["Location"] == "/console/people/"
+    assert len(api.calls("DELETE", "/v1/people/person-2")) == 1

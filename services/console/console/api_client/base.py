@@ -31,7 +31,12 @@ class ApiError(Exception):
         """The API's 422 field messages by dotted field name (``applicant.email``,
         ``partners.0.role``), each a list of messages."""
         flat: dict[str, list[str]] = {}
-        _flatten(self.errors or {}, "", flat)
+        errors = self.errors or {}
+        # webargs names where a field was read ({"json": {...}}) when the API does not
+        # flatten it: the field is the same either way.
+        if set(errors) <= LOCATIONS and all(isinstance(v, dict) for v in errors.values()):
+            errors = {k: v for inner in errors.values() for k, v in inner.items()}
+        _flatten(errors, "", flat)
         return flat
 
 
@@ -46,6 +51,9 @@ def _flatten(value: Any, name: str, into: dict[str, list[str]]) -> None:
             _flatten(inner, f"{name}.{index}" if name else str(index), into)
     else:
         into.setdefault(name or "_schema", []).append(str(value))
+
+
+LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
 
 class Transport:
