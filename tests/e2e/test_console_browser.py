@@ -254,6 +254,31 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.click_link("Applications")
     browser.check("applications-list", lang)
 
+    # The JP officer requests a portfolio report and watches it become ready.
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.click_link("Reports")
+    browser.choose("Report", "Programme portfolio")
+    browser.choose("Format", "CSV")
+    browser.fill("From", "2026-01-01")
+    browser.fill("To", "2030-12-31")
+    browser.click_button("Request the report")
+    browser.check("report-requested", lang)
+    # The page's script reloads it when the report is ready (or it is already).
+    wait_until(
+        lambda: "Download the report" in browser.text or browser.driver.refresh(),
+        timeout=60,
+        message="the report ready on its page",
+    )
+    browser.check("report-ready", lang)
+    download = browser.driver.find_element("partial link text", "Download the report")
+    cookie = browser.driver.get_cookie("setu_console")["value"]
+    answer = requests.get(
+        download.get_attribute("href"), cookies={"setu_console": cookie}, timeout=30
+    )
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    browser.click_link("All reports")
+    browser.check("reports", lang)
+
     # Every console link in every email sent so far opens its page for a signed-in officer.
     links = set()
     for message in smtp.messages:

@@ -23,6 +23,7 @@ from console.views import (
     my_work,
     people,
     programmes,
+    reports,
     sign_in,
 )
 from setu_contract.metrics import url_rules
@@ -53,6 +54,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         programmes.blp,
         applications.blp,
         people.blp,
+        reports.blp,
         language.blp,
     ):
         app.register_blueprint(blueprint)

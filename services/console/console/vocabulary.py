@@ -51,6 +51,17 @@ FOCUS_AREAS = {
     "talent_development": N_("Talent development"),
 }
 
+REPORTS = {
+    "programme_portfolio": N_("Programme portfolio"),
+    "exchange_flows": N_("Exchange flows"),
+    "partner_activity": N_("Partner activity"),
+    "budget_commitments": N_("Budget commitments"),
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "succeeded": N_("Ready"),
+    "failed": N_("Failed"),
+}
+
 OTHER = {
     "lead": N_("Lead"),
     "member": N_("Member"),
@@ -75,7 +86,7 @@ OTHER = {
     "professional": N_("Professional"),
 }
 
-WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **OTHER}
+WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **OTHER}
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them
 # and says it is required; the API still decides.

@@ -72,6 +72,7 @@ class WsgiAdapter(BaseAdapter):
         response = requests.Response()
         response.status_code = answer.status_code
         response._content = answer.get_data()
+        response._content_consumed = True
         response.headers.update(answer.headers)
         response.url = request.url
         response.reason = answer.status.split(" ", 1)[1]

@@ -342,3 +342,57 @@ def test_people_are_invited_and_deactivated_only_after_a_confirmation(client, ap
     )
     assert done.headers["Location"] == "/console/people/"
     assert len(api.calls("DELETE", "/v1/people/person-2")) == 1
+
+
+def test_a_report_is_requested_watched_and_downloaded_through_the_console(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    api.answer("GET", "/v1/reports", 200, {"items": [], "page": 1, "page_size": 20, "total": 0})
+    api.answer("POST", "/v1/reports", 201, {"id": "r1", "status": "queued"})
+    token = csrf_token(client, "/console/reports/")
+    made = client.post(
+        "/console/reports/",
+        data={
+            "type": "programme_portfolio",
+            "format": "csv",
+            "period.start": "2026-01-01",
+            "period.end": "2026-12-31",
+            "language": "ja",
+            "csrf_token": token,
+        },
+    )
+    assert made.headers["Location"] == "/console/reports/r1"
+    assert api.calls("POST", "/v1/reports")[0]["json"] == {
+        "type": "programme_portfolio",
+        "format": "csv",
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+        "language": "ja",
+    }
+    report = {
+        "id": "r1",
+        "type": "programme_portfolio",
+        "format": "csv",
+        "status": "running",
+        "progress": 40,
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+        "created_at": "2026-12-06T00:00:00+00:00",
+    }
+    api.answer("GET", "/v1/reports/r1", 200, report)
+    html = client.get("/console/reports/r1").get_data(as_text=True)
+    # Progress without JavaScript, and the script from the console's own files.
+    assert 'value="40"' in html and "Refresh to see its progress" in html
+    assert '<script src="/console/static/report-progress.js"></script>' in html
+    assert client.get("/console/reports/r1/progress").get_json() == {
+        "status": "running",
+        "progress": 40,
+    }
+    assert client.get("/console/static/report-progress.js").status_code == 200
+    api.answer(
+        "GET",
+        "/v1/reports/r1/download",
+        200,
+        None,
+        **{"Content-Disposition": 'attachment; filename="portfolio.csv"'},
+    )
+    downloaded = client.get("/console/reports/r1/download")
+    assert downloaded.status_code == 200
+    assert downloaded.headers["Content-Disposition"] == 'attachment; filename="portfolio.csv"'
