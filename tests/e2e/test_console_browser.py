@@ -5,9 +5,10 @@ filed, endorsed by the host and accepted by the secretariat. Then a page of each
 Japanese and in Hindi. axe-core runs on every page (0 serious or critical violations) and
 every page is saved as a screenshot under test-artifacts/console/<language>/.
 
-People cannot sign in yet (the people API is another branch's): each person here is a key
-of its organisation, put in the console's session cookie by the test (tests/support/
-console_session.py), which the console forwards to the API as it would a session.
+India's officer, and the officers of the sign-in test, are people who sign in by the link
+they are emailed and a TOTP code; India's officer comes in through the "your approval is
+awaited" email. The other steps act as a key of their organisation in the console's session
+cookie (tests/e2e/console_actors.py). Every console link of every email sent is opened.
 """
 
 from __future__ import annotations
@@ -16,88 +17,18 @@ import re
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import pyotp
 import pytest
 import requests
 
+from tests.e2e.console_actors import People, act_as, link_in_email, sign_in_as_person
 from tests.e2e.topology import RunningSetu, running_setu
 from tests.support.browser import Browser
-from tests.support.console_session import key_session_cookie, secret_key_of
 from tests.support.infra import wait_until
 from tests.support.processes import VENV_BIN
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
-
-
-class People:
-    """The organisations and keys of the flow, and who each key is to the console."""
-
-    def __init__(self, system: RunningSetu):
-        self.system = system
-        self.keys: dict[str, tuple[str, dict]] = {}
-        for side in ("JP", "IN"):
-            key = system.bootstrap_key(side)
-            found = system.api("GET", "/v1/organisations", key, params={"kind": "secretariat"})
-            organisation = next(o for o in found.json()["items"] if o["country"] == side)
-            self.add(f"secretariat-{side}", key, organisation, "secretariat", side)
-        secretariat = self.keys["secretariat-JP"][0]
-        suffix = uuid.uuid4().hex[:4]
-        for country, name in (("JP", f"Tokyo Institute {suffix}"), ("IN", f"IIT Madras {suffix}")):
-            made = system.api(
-                "POST",
-                "/v1/organisations",
-                secretariat,
-                json={
-                    "name": name,
-                    "country": country,
-                    "kind": "university",
-                    "contact_email": f"office@{country.lower()}.example.org",
-                },
-            )
-            assert made.status_code == 201, made.text
-            key = system.api(
-                "POST",
-                f"/v1/organisations/{made.json()['id']}/api-keys",
-                secretariat,
-                json={"name": f"{name} office", "role": "partner"},
-            )
-            assert key.status_code == 201, key.text
-            self.add(f"partner-{country}", key.json()["key"], made.json(), "partner", None)
-
-    def add(self, who: str, key: str, organisation: dict, role: str, side: str | None) -> None:
-        me = {
-            "name": f"{organisation['name']} ({role})",
-            "role": role,
-            "side": side,
-            "organisation_id": organisation["id"],
-            "organisation_name": organisation["name"],
-            "country": organisation["country"],
-            "kind": organisation["kind"],
-        }
-        self.keys[who] = (key, me)
-
-    def person(self, who: str, name: str) -> dict:
-        """A person of ``who``'s organisation, in its role, made with ``who``'s key."""
-        key, me = self.keys[who]
-        made = self.system.api(
-            "POST",
-            f"/v1/organisations/{me['organisation_id']}/people",
-            key,
-            json={
-                "name": name,
-                "email": f"{uuid.uuid4().hex[:8]}@{me['country'].lower()}-people.example",
-                "role": me["role"],
-                "language": "en",
-            },
-        )
-        assert made.status_code == 201, made.text
-        return made.json()
-
-    def name(self, who: str) -> str:
-        return self.keys[who][1]["organisation_name"]
 
 
 @pytest.fixture(scope="module")
@@ -124,17 +55,6 @@ def browser(system) -> Iterator[Browser]:
     started = Browser(system.base_url).start()
     yield started
     started.quit()
-
-
-def act_as(browser: Browser, system: RunningSetu, people: People, who: str, language: str):
-    """This browser's session becomes ``who``'s (a fresh cookie, as after sign-in)."""
-    key, me = people.keys[who]
-    secret = secret_key_of(Path(system.env["SETU_DATA_DIR"]))
-    browser.open("/console/sign-in")
-    browser.delete_cookies()
-    browser.add_cookie("setu_console", key_session_cookie(secret, key, me, language))
-    browser.open("/console/")
-    assert browser.path == "/console/", browser.path
 
 
 def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people, smtp):
@@ -357,52 +277,6 @@ def test_a_second_make_up_says_setu_is_running_and_the_first_logged_no_error(sys
     output = system.process.output()
     assert "gunicorn.ctl" not in output and "Traceback" not in output, output[-3000:]
     assert '"level": "ERROR"' not in output, output[-3000:]
-
-
-def link_in_email(smtp: SmtpServer, email: str, pattern: str, after: int = 0) -> str:
-    """The link matching ``pattern`` in the latest email to ``email`` among those that came
-    after the first ``after`` (waiting for it)."""
-
-    def found() -> str | None:
-        for message in reversed(smtp.messages[after:]):
-            if email not in (message["To"] or ""):
-                continue
-            body = message.get_body(("plain",))
-            link = re.search(rf"https?://\S+?{pattern}", body.get_content() if body else "")
-            if link:
-                return link.group(0)
-        return None
-
-    wait_until(found, timeout=30, message=f"an email to {email} with {pattern}")
-    return found() or ""
-
-
-def sign_in_as_person(
-    browser: Browser, system: RunningSetu, smtp: SmtpServer, person: dict, lang: str
-) -> None:
-    """From the sign-in page: the email, the link it brings, its button, then TOTP (enrolled
-    from the key on the page the first time; the person keeps it for the next)."""
-    assert browser.path.startswith("/console/sign-in"), browser.path
-    before = len(smtp.messages)
-    browser.fill("Email address", person["email"])
-    browser.click_button("Send me a sign-in link")
-    assert "Check your email" in browser.text
-    browser.check("check-your-email", lang)
-    browser.driver.get(link_in_email(smtp, person["email"], r"/console/sign-in/setul_\S+", before))
-    browser.check("sign-in-link", lang)
-    browser.click_button("Sign in")
-    if browser.path == "/console/two-factor/set-up":
-        browser.check("totp-enrolment", lang)
-        person["totp"] = browser.driver.find_element("css selector", "code.secret").text
-        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
-        browser.click_button("Continue")
-        assert "Your recovery codes" in browser.text, browser.text
-        browser.check("recovery-codes", lang)
-        browser.click_link("I have kept them")
-    elif browser.path == "/console/two-factor/code":
-        browser.check("totp-code", lang)
-        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
-        browser.click_button("Continue")
 
 
 def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_for(
