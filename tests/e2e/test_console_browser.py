@@ -156,6 +156,10 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.check("application-create", lang)
     browser.click_button("Create the draft")
     assert "Sato Hana" in browser.text, browser.text
+    browser.click_link("Edit this application")
+    browser.fill("End date", "2027-11-30")
+    browser.click_button("Save changes")
+    assert "Your changes are saved." in browser.text and "30 November 2027" in browser.text
     browser.click_button("Submit")
     browser.check("application-submitted", lang)
     act_as(browser, system, people, "partner-IN", lang)

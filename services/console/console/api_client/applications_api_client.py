@@ -20,6 +20,13 @@ class ApplicationsApiClient:
     def create(self, fields: dict[str, Any]) -> dict[str, Any]:
         return self.api.post("/v1/applications", fields)
 
+    def get_with_etag(self, application_id: str) -> tuple[dict[str, Any], str | None]:
+        answer = self.api.request("GET", f"/v1/applications/{application_id}")
+        return answer.json(), answer.headers.get("ETag")
+
+    def update(self, application_id: str, changes: dict[str, Any], etag: str | None) -> Any:
+        return self.api.patch(f"/v1/applications/{application_id}", changes, etag)
+
     def history(self, application_id: str) -> list[dict[str, Any]]:
         answer = self.api.get(f"/v1/applications/{application_id}/history")
         return answer["items"] if isinstance(answer, dict) else answer

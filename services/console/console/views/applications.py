@@ -129,6 +129,53 @@ def _body(form: Any) -> dict[str, Any]:
     }
 
 
+# What the home organisation may change in a draft (the API's ApplicationUpdateSchema).
+EDITABLE_FIELDS = (
+    "applicant",
+    "career_stage",
+    "host_organisation_id",
+    "start_date",
+    "end_date",
+    "statement",
+)
+
+
+@blp.route("/<string:application_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(application_id: str) -> Any:
+    client = ApplicationsApiClient(api())
+    application, etag = client.get_with_etag(application_id)
+    programme = ProgrammesApiClient(api()).get(application["programme_id"])
+    own = me().get("organisation_id")
+    hosts = [p for p in programme.get("partners") or [] if p["organisation_id"] != own]
+
+    def form(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
+        return render_template(
+            "applications/form.html",
+            programme=programme,
+            application=application,
+            hosts=hosts,
+            values=values,
+            errors=errors,
+            career_stages=CAREER_STAGES,
+            languages=LANGUAGES,
+            etag=request.form.get("etag") or etag,
+        ), code
+
+    if request.method == "GET":
+        return form({**application, "applicant": application.get("applicant") or {}}, {})
+    body = _body(request.form)
+    changes = {name: body[name] for name in EDITABLE_FIELDS}
+    try:
+        client.update(application_id, changes, request.form.get("etag"))
+    except ApiError as error:
+        if error.status not in (400, 403, 409, 412, 422):
+            raise
+        return form(body, error.field_errors() or {"_schema": [error.message]}, 422)
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("applications.show", application_id=application_id), code=303)
+
+
 @blp.route("/new", methods=["GET", "POST"])
 @signed_in
 def create() -> Any:
