@@ -309,6 +309,20 @@ def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_fo
     assert "鈴木 一郎 is invited" in browser.text, browser.text
     browser.check("people", lang)
     link_in_email(smtp, colleague, r"/console/sign-in/setul_\S+")
+    # It makes an API key for its office's system (shown once), then revokes it.
+    browser.click_link("API keys of your organisation")
+    browser.fill("Name of the key", "JP office reporting system")
+    browser.choose("Role", "Auditor")
+    browser.click_button("Make the key")
+    secret = browser.driver.find_element("css selector", "code.secret").text
+    assert system.api("GET", "/v1/programmes", secret).status_code == 200
+    browser.check("api-key-issued", lang)
+    browser.click_link("Back to the API keys")
+    assert secret not in browser.driver.page_source
+    browser.click_button("Revoke: JP office reporting system")
+    assert "The key is revoked" in browser.text
+    browser.check("api-keys", lang)
+    assert system.api("GET", "/v1/programmes", secret).status_code == 401
     browser.click_button("Sign out")
     assert "You have signed out." in browser.text
     browser.open(wanted)

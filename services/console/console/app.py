@@ -19,6 +19,7 @@ from console.views import (
     applications,
     errors,
     health,
+    keys,
     language,
     my_work,
     people,
@@ -54,6 +55,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         programmes.blp,
         applications.blp,
         people.blp,
+        keys.blp,
         reports.blp,
         language.blp,
     ):

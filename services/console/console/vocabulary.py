@@ -67,6 +67,7 @@ OTHER = {
     "member": N_("Member"),
     "pending": N_("Pending"),
     "deactivated": N_("Deactivated"),
+    "revoked": N_("Revoked"),
     "confirmed": N_("Confirmed"),
     "declined": N_("Declined"),
     "JP": N_("Japan"),
