@@ -202,6 +202,9 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
     browser.click_link("All reports")
     browser.check("reports", lang)
+    browser.click_link("Emails")
+    assert "sent" in browser.driver.page_source
+    browser.check("emails", lang)
 
     # Every console link in every email sent so far opens its page for a signed-in officer.
     links = set()

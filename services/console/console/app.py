@@ -17,6 +17,7 @@ from console.config import Config
 from console.security import protect
 from console.views import (
     applications,
+    deliveries,
     errors,
     health,
     keys,
@@ -57,6 +58,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         people.blp,
         keys.blp,
         reports.blp,
+        deliveries.blp,
         language.blp,
     ):
         app.register_blueprint(blueprint)

@@ -60,6 +60,9 @@ REPORTS = {
     "running": N_("Running"),
     "succeeded": N_("Ready"),
     "failed": N_("Failed"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+    "retrying": N_("Retrying"),
 }
 
 OTHER = {

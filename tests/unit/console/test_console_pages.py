@@ -396,3 +396,24 @@ def test_a_report_is_requested_watched_and_downloaded_through_the_console(client
     downloaded = client.get("/console/reports/r1/download")
     assert downloaded.status_code == 200
     assert downloaded.headers["Content-Disposition"] == 'attachment; filename="portfolio.csv"'
+
+
+def test_a_failed_email_is_sent_again_by_the_secretariat(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    failed = {
+        "id": "d1",
+        "recipient": "office@jp.example",
+        "template": "programme_submitted",
+        "status": "failed",
+        "attempts": 8,
+        "last_error": "550 mailbox unavailable",
+        "created_at": "2026-12-06T00:00:00+00:00",
+    }
+    api.answer("GET", "/v1/notifications", 200, {"items": [failed], "page": 1, "total": 1})
+    html = client.get("/console/deliveries/?status=failed").get_data(as_text=True)
+    assert "550 mailbox unavailable" in html and "Send again" in html
+    assert api.calls("GET", "/v1/notifications")[0]["args"]["status"] == "failed"
+    api.answer("POST", "/v1/notifications/d1/retry", 202, {**failed, "status": "queued"})
+    token = csrf_token(client, "/console/deliveries/")
+    sent = client.post("/console/deliveries/d1/retry", data={"csrf_token": token})
+    assert sent.status_code == 303 and len(api.calls("POST", "/v1/notifications/d1/retry")) == 1
