@@ -65,6 +65,24 @@ REPORTS = {
     "retrying": N_("Retrying"),
 }
 
+# The notifications service's emails, by template.
+EMAILS = {
+    "application_decision": N_("Application decided"),
+    "application_endorsed": N_("Application endorsed"),
+    "application_endorsement_requested": N_("Endorsement asked of the host"),
+    "application_received": N_("Application received"),
+    "application_withdrawn": N_("Application withdrawn"),
+    "approval_awaited": N_("Approval awaited"),
+    "participation_declined": N_("Participation declined"),
+    "person_invited": N_("Invitation"),
+    "person_locked": N_("Sign-in locked"),
+    "programme_status_update": N_("Programme status changed"),
+    "programme_submitted": N_("Programme submitted"),
+    "report_ready": N_("Report ready"),
+    "sign_in_link": N_("Sign-in link"),
+    "webhook_disabled": N_("Webhook disabled"),
+}
+
 OTHER = {
     "lead": N_("Lead"),
     "member": N_("Member"),
@@ -90,7 +108,7 @@ OTHER = {
     "professional": N_("Professional"),
 }
 
-WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **OTHER}
+WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **EMAILS, **OTHER}
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them
 # and says it is required; the API still decides.
