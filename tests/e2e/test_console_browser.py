@@ -205,6 +205,10 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.click_link("Emails")
     assert "sent" in browser.driver.page_source
     browser.check("emails", lang)
+    browser.click_link("Webhooks")
+    browser.click_button("Add the endpoint")
+    assert "There is a problem" in browser.text
+    browser.check("webhooks-errors", lang)
 
     # Every console link in every email sent so far opens its page for a signed-in officer.
     links = set()

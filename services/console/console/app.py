@@ -27,6 +27,7 @@ from console.views import (
     programmes,
     reports,
     sign_in,
+    webhooks,
 )
 from setu_contract.metrics import url_rules
 from setu_contract.observability import HttpInstrumentation
@@ -59,6 +60,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         keys.blp,
         reports.blp,
         deliveries.blp,
+        webhooks.blp,
         language.blp,
     ):
         app.register_blueprint(blueprint)
