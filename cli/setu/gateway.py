@@ -49,7 +49,6 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/programmes", "programmes", False),
     ("/v1/applications", "programmes", False),
     ("/v1/events", "programmes", False),
-    # People and sign-in: programmes owns identity (the people API contract).
     ("/v1/people", "programmes", False),
     ("/v1/me", "programmes", False),
     ("/v1/sign-in", "programmes", False),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from setu_contract.events import PERSON_EVENTS, EventType
-from setu_contract.personal_data import without_personal_data
+from setu_contract.personal_data import without_actor_names, without_personal_data
 
 NOTIFICATIONS_QUEUE = "notifications"
 REPORTS_QUEUE = "reports"
@@ -46,9 +46,11 @@ def destinations(event_type: str) -> list[tuple[str, str]]:
 
 
 def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
-    """The envelope as ``queue``'s consumer is sent it: without personal data, unless it
-    writes to applicants."""
-    return envelope if queue in PERSONAL_DATA_QUEUES else without_personal_data(envelope)
+    """The envelope as ``queue``'s consumer is sent it: without personal data (an
+    applicant's, the names of who acted), unless it writes to people."""
+    if queue in PERSONAL_DATA_QUEUES:
+        return envelope
+    return without_actor_names(without_personal_data(envelope))
 
 
 # The services that write events (each has an outbox and a relay), and which writes what.

@@ -66,3 +66,47 @@ def redact(text: str | None, values: Iterable[str]) -> str | None:
         if value.strip():
             text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
     return text
+
+
+# The fields of a person (an actor, a person.* event's data) that name it.
+PERSON_FIELDS = ("name", "email")
+
+
+def without_person(value: Any, person_id: str) -> Any:
+    """``value`` (JSON) with the name and address emptied in every object that is the person
+    (its ``id``) and names it: a person's erasure; the same object when nothing named it."""
+    if isinstance(value, list):
+        items = [without_person(item, person_id) for item in value]
+        changed = any(new is not old for new, old in zip(items, value, strict=True))
+        return items if changed else value
+    if not isinstance(value, dict):
+        return value
+    changed_items = {
+        name: new
+        for name, item in value.items()
+        if (new := without_person(item, person_id)) is not item
+    }
+    names_it = value.get("id") == person_id and any(value.get(f) for f in PERSON_FIELDS)
+    if not changed_items and not names_it:
+        return value
+    erased = {**value, **changed_items}
+    if names_it:
+        erased.update({f: None for f in PERSON_FIELDS if f in value})
+    return erased
+
+
+def without_actor_names(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope without the names of who acted (``actor``, and each approval's): for a
+    consumer that counts decisions and never writes to people."""
+    data = envelope.get("data") or {}
+    if not data.get("actor") and not data.get("approved_by"):
+        return envelope
+    erased = dict(data)
+    if isinstance(data.get("actor"), dict):
+        erased["actor"] = {**data["actor"], "name": None}
+    if isinstance(data.get("approved_by"), list):
+        erased["approved_by"] = [
+            {**a, "actor": {**a["actor"], "name": None}} if isinstance(a.get("actor"), dict) else a
+            for a in data["approved_by"]
+        ]
+    return {**envelope, "data": erased}

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, update
 
-from programmes.store.models import SignInLink
+from programmes.store.models import PersonSession, SignInLink
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
@@ -129,9 +129,8 @@ def test_a_secretariat_person_enrols_totp_then_confirms_every_sign_in(
     assert enrolment.json["qr_svg"].lstrip().startswith("<")
     assert enrolment.json["secret"] in enrolment.json["otpauth_uri"]
     secret = enrolment.json["secret"]
-    confirmed = caller.post(
-        "/v1/sessions/current/totp-enrolment/confirm", {"code": totp_now(secret)}
-    )
+    first_code = totp_now(secret)
+    confirmed = caller.post("/v1/sessions/current/totp-enrolment/confirm", {"code": first_code})
     assert confirmed.status_code == 200, confirmed.json
     codes = confirmed.json["recovery_codes"]
     assert len(set(codes)) == 10
@@ -147,7 +146,10 @@ def test_a_secretariat_person_enrols_totp_then_confirms_every_sign_in(
     third = as_session(client, sign_in(client, engine, person))
     again = third.post("/v1/sessions/current/totp", {"recovery_code": codes[0]})
     assert again.status_code == 422
-    assert third.post("/v1/sessions/current/totp", {"code": totp_now(secret)}).status_code == 200
+    # A code is accepted once: the one that confirmed the enrolment is refused now.
+    replayed = third.post("/v1/sessions/current/totp", {"code": first_code})
+    assert replayed.status_code == 422
+    assert third.post("/v1/sessions/current/totp", {"recovery_code": codes[1]}).status_code == 200
 
 
 def _enrolled(secretariat: Caller, engine: Engine, client: FlaskClient) -> tuple[dict, str]:
@@ -207,6 +209,25 @@ def test_a_deactivated_persons_session_is_refused_in_another_process(
         other.extensions["programmes.engine"].dispose()
     gone = partners.jp_caller.get(f"/v1/people/{person['id']}").json
     assert gone["active"] is False and gone["name"] is None and gone["email"] is None
+
+
+def test_a_session_ends_after_30_idle_minutes_and_after_12_hours(
+    partners: Partners, engine: Engine, client: FlaskClient
+):
+    person = invite(partners.jp_caller, partners.jp["id"])
+    idle = as_session(client, sign_in(client, engine, person))
+    client.post("/v1/sign-in", json={"email": person["email"]})
+    old = as_session(client, sign_in(client, engine, person))
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with engine.begin() as conn:
+        for bearer, column in ((idle, "idle_expires_at"), (old, "expires_at")):
+            session_id = bearer.key.removeprefix("setus_").split(".")[0]
+            conn.execute(
+                update(PersonSession).where(PersonSession.id == session_id).values({column: past})
+            )
+    for bearer in (idle, old):
+        refused = bearer.get("/v1/me")
+        assert refused.status_code == 401 and "expired" in refused.json["message"]
 
 
 def test_sign_out_and_sign_out_everywhere(partners: Partners, engine: Engine, client: FlaskClient):

@@ -96,3 +96,36 @@ def test_redact_replaces_every_value_whatever_its_case():
     assert redacted == f"550 5.1.1 <{REDACTED}>: unknown; {REDACTED} ({REDACTED})"
     assert redact(None, {"x"}) is None
     assert redact("nothing here", set()) == "nothing here"
+
+
+def test_a_persons_erasure_empties_its_name_and_address_wherever_it_is():
+    from setu_contract.personal_data import without_person
+
+    person, other = "p-1", "p-2"
+    value = {
+        "actor": {"kind": "person", "id": person, "name": "田中 裕子", "side": "JP"},
+        "approved_by": [
+            {"side": "JP", "actor": {"kind": "person", "id": person, "name": "田中 裕子"}},
+            {"side": "IN", "actor": {"kind": "person", "id": other, "name": "Priya Nair"}},
+        ],
+        "data": {"id": person, "name": "田中 裕子", "email": "t@example.jp", "role": "secretariat"},
+    }
+    erased = without_person(value, person)
+    assert "田中 裕子" not in str(erased) and "t@example.jp" not in str(erased)
+    assert erased["approved_by"][1] is value["approved_by"][1]  # another person: untouched
+    assert erased["data"]["role"] == "secretariat" and erased["actor"]["side"] == "JP"
+    assert without_person(value, "nobody") is value
+
+
+def test_reports_are_sent_decisions_without_the_names_of_who_made_them():
+    from setu_contract.messaging import NOTIFICATIONS_QUEUE, REPORTS_QUEUE, sent_to
+
+    actor = {"kind": "person", "id": "p-1", "name": "田中 裕子", "organisation_id": "o"}
+    envelope = {
+        "type": "programme.status_changed",
+        "data": {"id": "x", "actor": actor, "approved_by": [{"side": "JP", "actor": actor}]},
+    }
+    assert sent_to(NOTIFICATIONS_QUEUE, envelope) is envelope
+    to_reports = sent_to(REPORTS_QUEUE, envelope)
+    assert "田中 裕子" not in str(to_reports)
+    assert to_reports["data"]["actor"]["id"] == "p-1"

@@ -41,7 +41,8 @@ from setu_contract.personal_data import (
 
 ERASED = "personal data erased"
 # The tables an erasure rewrites, whose freed space is reclaimed after it.
-ERASED_TABLES = ("deliveries", "webhook_deliveries", "dead_letters", "unsubscriptions")
+# (people: a person's erasure, services.people, rewrites its row too.)
+ERASED_TABLES = ("deliveries", "webhook_deliveries", "dead_letters", "unsubscriptions", "people")
 
 
 def remember_erased(session: Session, data: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 ORGANISATION_EVENTS = ("organisation.registered", "organisation.updated")
 ERASURE_EVENT = "application.personal_data_erased"
+PERSON_ERASURE_EVENT = "person.deactivated"
 
 
 def _delivery(envelope: dict[str, Any], email: PlannedEmail) -> Delivery:
@@ -193,7 +194,7 @@ def _as_known_now(session: Session, envelope: dict[str, Any]) -> dict[str, Any]:
 def _erased_meanwhile(session: Session, envelope: dict[str, Any]) -> bool:
     """After an event is applied: an erasure's freed space is reclaimed, and what an event
     wrote of an application erased meanwhile is erased again (True)."""
-    if envelope["type"] == ERASURE_EVENT:
+    if envelope["type"] in (ERASURE_EVENT, PERSON_ERASURE_EVENT):
         reclaim_after_erasure(session)
         return False
     if not written_before_erasure(session, envelope):

@@ -8,8 +8,16 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from notifications.store.models import FAILED, SENT, Delivery, Person, utcnow
-from setu_contract.personal_data import redact
+from notifications.store.models import (
+    FAILED,
+    SENT,
+    DeadLetter,
+    Delivery,
+    Person,
+    WebhookDelivery,
+    utcnow,
+)
+from setu_contract.personal_data import redact, without_person
 
 PERSON_STATE_EVENTS = (
     "person.invited",
@@ -59,6 +67,13 @@ def erase_person(session: Session, data: dict[str, Any]) -> None:
     )
     for delivery in session.scalars(select(Delivery).where(concerned)):
         _erase_delivery(delivery, named, delivery.recipient.lower() == address)
+    # Events sent to webhooks, and work that failed for good, as they name the person.
+    for model, column in ((WebhookDelivery, "payload"), (DeadLetter, "payload")):
+        attribute = getattr(model, column)
+        for row in session.scalars(
+            select(model).where(cast(attribute, String).contains(data["id"]))
+        ):
+            setattr(row, column, without_person(getattr(row, column), data["id"]))
 
 
 def _erase_delivery(delivery: Delivery, named: set[str], to_the_person: bool) -> None:

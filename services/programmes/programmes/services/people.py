@@ -26,7 +26,7 @@ from setu_contract.events import EventType
 from setu_contract.http import Principal
 
 
-def person_snapshot(person: Person) -> dict[str, Any]:
+def person_snapshot(person: Any) -> dict[str, Any]:
     """The person as the API shows it and person.* events carry it."""
     return {
         "id": person.id,
@@ -142,7 +142,9 @@ def new_link(
     return link
 
 
-def link_event(person: Person, link: SignInLink) -> dict[str, Any]:
+def link_event(person: Any, link: SignInLink) -> dict[str, Any]:
+    """A sign-in link's event: the person (a Person, or a row of its columns) and the link's
+    id, never a usable link (setu_contract.sign_in)."""
     return {
         **person_snapshot(person),
         "link_id": link.id,

@@ -29,8 +29,8 @@ from programmes.store.models import (
 from setu_contract.database import reclaim_freed_space
 from setu_contract.events import EventType
 from setu_contract.http import Principal
+from setu_contract.personal_data import without_person
 
-PERSONAL_FIELDS = ("name", "email")
 ERASED_TABLES = (
     "people",
     "sign_in_links",
@@ -51,29 +51,6 @@ _ACTOR_COLUMNS = (
     (ProgrammePartner, "answered_by"),
     (Application, "personal_data_erased_by"),
 )
-
-
-def without_person(value: Any, person_id: str) -> Any:
-    """``value`` (JSON) with the name and address emptied in every object that is the person
-    (its ``id``) and names it; the same object when nothing named it."""
-    if isinstance(value, list):
-        items = [without_person(item, person_id) for item in value]
-        changed = any(new is not old for new, old in zip(items, value, strict=True))
-        return items if changed else value
-    if not isinstance(value, dict):
-        return value
-    changed_items = {
-        name: new
-        for name, item in value.items()
-        if (new := without_person(item, person_id)) is not item
-    }
-    names_it = value.get("id") == person_id and any(value.get(f) for f in PERSONAL_FIELDS)
-    if not changed_items and not names_it:
-        return value
-    erased = {**value, **changed_items}
-    if names_it:
-        erased.update({f: None for f in PERSONAL_FIELDS if f in value})
-    return erased
 
 
 def erase_person(session: Session, principal: Principal, person: Person) -> None:

@@ -282,6 +282,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The time step of the last code accepted: a code is accepted once (RFC 6238, 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # SHA-256 hashes of the unused recovery codes.
     recovery_codes: Mapped[list | None] = mapped_column(JSON)
     failed_codes: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("totp_secret", sa.String(64)),
         sa.Column("totp_enrolled_at", _TIME),
+        sa.Column("totp_last_step", sa.Integer()),
         sa.Column("recovery_codes", sa.JSON()),
         sa.Column("failed_codes", sa.Integer(), nullable=False),
         sa.Column("locked_until", _TIME),
