@@ -10,6 +10,7 @@ would a person's session.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -119,6 +120,20 @@ def link_in_email(smtp: SmtpServer, email: str, pattern: str, after: int = 0) ->
     return found() or ""
 
 
+def fresh_code(person: dict) -> str:
+    """A TOTP code of a time step the person has not used: a code is accepted once (RFC
+    6238, 5.2), so a second sign-in within 30 s waits for the next step."""
+    step = pyotp.TOTP(person["totp"]).interval
+    wait_until(
+        lambda: int(time.time() // step) != person.get("totp_step"),
+        timeout=step + 5,
+        interval=0.5,
+        message="a time step not used yet",
+    )
+    person["totp_step"] = int(time.time() // step)
+    return pyotp.TOTP(person["totp"]).now()
+
+
 def sign_in_as_person(
     browser: Browser, system: RunningSetu, smtp: SmtpServer, person: dict, lang: str
 ) -> None:
@@ -136,12 +151,12 @@ def sign_in_as_person(
     if browser.path == "/console/two-factor/set-up":
         browser.check("totp-enrolment", lang)
         person["totp"] = browser.driver.find_element("css selector", "code.secret").text
-        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
+        browser.fill("6-digit code", fresh_code(person))
         browser.click_button("Continue")
         assert "Your recovery codes" in browser.text, browser.text
         browser.check("recovery-codes", lang)
         browser.click_link("I have kept them")
     elif browser.path == "/console/two-factor/code":
         browser.check("totp-code", lang)
-        browser.fill("6-digit code", pyotp.TOTP(person["totp"]).now())
+        browser.fill("6-digit code", fresh_code(person))
         browser.click_button("Continue")
