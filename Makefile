@@ -23,7 +23,7 @@ system-packages: ## Install the system packages the tests use (nginx, docker-com
 	@bash deploy/install-tools.sh
 
 up: install ## Install, migrate and start the whole system on the embedded defaults
-	$(BIN)/setu up
+	@$(BIN)/setu up
 
 test: install system-packages lint ## Install and run every test
 	$(BIN)/setu openapi --check

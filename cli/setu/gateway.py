@@ -1,4 +1,4 @@
-"""The local gateway: one base URL for the three services (nginx does this in compose).
+"""The local gateway: one base URL for the services and the console (nginx does this in compose).
 
 It routes ``/v1/...`` by path prefix, on the path as nginx reads it (setu.gateway_paths),
 and forwards the request's target as the client sent it. It asks the programmes service to
@@ -59,6 +59,8 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/webhooks", "notifications", True),
     ("/v1/report-schedules", "reports", True),
     ("/v1/reports", "reports", True),
+    # The console is a client of the API like any other: it signs people in through it.
+    ("/console", "console", False),
 )
 
 HOP_BY_HOP = {
@@ -270,7 +272,7 @@ class Gateway:
 def upstreams_from_env(env: Mapping[str, str]) -> dict[str, str]:
     """Upstream base URLs: `<SERVICE>_URL`, else the local port of the topology."""
     result = {}
-    for service in ("programmes", "notifications", "reports"):
+    for service in ("programmes", "notifications", "reports", "console"):
         variable = f"{service.upper()}_PORT"
         default = f"http://127.0.0.1:{port(env, variable)}"
         result[service] = (env.get(f"{service.upper()}_URL") or default).rstrip("/")

@@ -11,6 +11,10 @@ from setu_contract.process import keep_new_files_private
 keep_new_files_private()
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# gunicorn 27's control interface listens on one socket per user ($XDG_RUNTIME_DIR or
+# ~/.gunicorn/gunicorn.ctl), which every server of `setu up` would fight over, each logging an
+# error; nothing of Setu uses it (processes are managed by signals, setu.supervisor).
+control_socket_disable = True
 # Threads let one worker keep answering while another request waits on the database or,
 # for the gateway, on an upstream service.
 # gthread, but a worker whose threads are all busy leaves new connections to an idle one

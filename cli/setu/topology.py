@@ -24,6 +24,7 @@ DEFAULT_PORTS = {
     "PROGRAMMES_PORT": 8001,
     "NOTIFICATIONS_PORT": 8002,
     "REPORTS_PORT": 8003,
+    "CONSOLE_PORT": 8004,
 }
 
 
@@ -128,6 +129,7 @@ def processes(settings: Mapping[str, str]) -> tuple[ProcessSpec, ...]:
         api("programmes-api", "programmes.app:create_app()", "PROGRAMMES_PORT"),
         api("notifications-api", "notifications.app:create_app()", "NOTIFICATIONS_PORT"),
         api("reports-api", "reports.app:create_app()", "REPORTS_PORT"),
+        api("console", "console.app:create_app()", "CONSOLE_PORT"),
         relay("programmes"),
         relay("reports"),
         worker("notifications", NOTIFICATIONS_QUEUE),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import click
 import redis
 
 from setu.supervisor import Supervisor
-from setu.topology import ProcessSpec, port, processes
+from setu.topology import DEFAULT_PORTS, ProcessSpec, port, processes
 from setu_contract.secret_settings import (
     SECRET_VARIABLES,
     UnsafeSecret,
@@ -134,13 +135,49 @@ def local_settings(environ: dict[str, str]) -> tuple[dict[str, str], list[Proces
     return env, extras
 
 
+def port_taken(number: int, host: str = "127.0.0.1") -> bool:
+    """Whether something already listens on ``host:number``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, number)) == 0
+
+
+def setu_answers(base_url: str) -> bool:
+    """Whether a Setu gateway answers at ``base_url`` (its own /healthz)."""
+    import requests
+
+    try:
+        answer = requests.get(base_url + "/healthz", timeout=2)
+        return answer.status_code == 200 and answer.json().get("status") == "ok"
+    except (requests.RequestException, ValueError):
+        return False
+
+
+def already_running(env: dict[str, str], base_url: str) -> tuple[int, str] | None:
+    """Why this `setu up` must not start, as (exit status, the one line to print): Setu
+    already up on these ports (0: nothing to do), or a port held by something else (1)."""
+    if setu_answers(base_url):
+        return 0, f"Setu is already running on {base_url} (the console: {base_url}/console/)."
+    wanted = {variable: port(env, variable) for variable in DEFAULT_PORTS}
+    taken = [f"{number} ({variable})" for variable, number in wanted.items() if port_taken(number)]
+    if taken:
+        return 1, f"Setu cannot start: port {', '.join(taken)} is in use by another program."
+    return None
+
+
 def run(environ: dict[str, str]) -> int:
+    gateway = f"http://127.0.0.1:{port(environ, 'GATEWAY_PORT')}"
+    refusal = already_running(environ, gateway)
+    if refusal is not None:
+        status, line = refusal
+        click.echo(line, err=status != 0)
+        return status
     env, extras = local_settings(environ)
     bin_dir = Path(sys.executable).parent
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     subprocess.run([str(bin_dir / "setu"), "migrate"], env=env, check=True)
-    gateway = f"http://127.0.0.1:{port(env, 'GATEWAY_PORT')}"
     click.echo(f"Setu is starting on {gateway} (data in {env['SETU_DATA_DIR']}); Ctrl-C stops it.")
+    click.echo(f"The console, for people: {gateway}/console/")
     click.echo("In another terminal: `.venv/bin/setu bootstrap` prints a secretariat API key.")
     supervisor = Supervisor()
     for spec in (*extras, *processes(env)):

@@ -156,6 +156,7 @@ def render_config(directory: Path, listen: int, upstreams: dict[str, int]) -> Pa
         "server notifications-api:8002;": f"server 127.0.0.1:{upstreams['notifications']};",
         "server reports-api:8003;": f"server 127.0.0.1:{upstreams['reports']};",
         "server gateway:8000;": f"server 127.0.0.1:{upstreams['gateway']};",
+        "server console:8004;": f"server 127.0.0.1:{upstreams['console']};",
         "access_log /dev/stdout setu;": f"access_log {directory}/access.log setu;",
     }
     for old, new in replacements.items():
@@ -200,14 +201,16 @@ class Nginx:
 @contextmanager
 def gateway(binary: str, directory: Path, dead: tuple[str, ...] = ()) -> Iterator[tuple]:
     """nginx in front of live stand-ins; services named in ``dead`` point at a closed port."""
-    apps = {name: StandIn(name) for name in ("programmes", "notifications", "reports", "gateway")}
+    names = ("programmes", "notifications", "reports", "gateway", "console")
+    apps = {name: StandIn(name) for name in names}
     with (
         serve(apps["programmes"]) as p,
         serve(apps["notifications"]) as n,
         serve(apps["reports"]) as r,
         serve(apps["gateway"]) as g,
+        serve(apps["console"]) as c,
     ):
-        ports = {"programmes": p, "notifications": n, "reports": r, "gateway": g}
+        ports = {"programmes": p, "notifications": n, "reports": r, "gateway": g, "console": c}
         ports.update({name: free_port() for name in dead})
         listen = free_port()
         nginx = Nginx(binary, render_config(directory, listen, ports), listen).start()

@@ -13,7 +13,7 @@ import tomllib
 
 from tests.deploy.tools import ROOT
 
-FIRST_PARTY = {"setu", "setu_contract", "programmes", "notifications", "reports"}
+FIRST_PARTY = {"setu", "setu_contract", "programmes", "notifications", "reports", "console"}
 
 
 def imported_top_level_modules() -> dict[str, str]:

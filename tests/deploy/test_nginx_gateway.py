@@ -28,6 +28,7 @@ from tests.deploy.gateway_rig import (
     header,
 )
 from tests.deploy.tools import require_tool
+from tests.support.infra import wait_until
 from tests.support.raw_http import raw_request
 
 FORGED = {
@@ -86,6 +87,8 @@ def assert_json_error(response: requests.Response, code: int) -> dict:
         ("/openapi.json", "gateway"),
         ("/docs", "gateway"),
         ("/docs/static/swagger-ui.css", "gateway"),
+        ("/console", "console"),
+        ("/console/programmes/abc?next=/console/", "console"),
     ],
 )
 def test_gateway_routes_each_path_to_its_service(rig, path: str, service: str):
@@ -107,6 +110,8 @@ def test_gateway_routes_each_path_to_its_service(rig, path: str, service: str):
         "/v2/reports",
         "/v1/reportsX/1",
         "/v1/../internal/authorize",
+        "/consoleX",
+        "/console/../internal/authorize",
     ],
 )
 def test_gateway_answers_404_json_for_paths_it_does_not_route(rig, path: str):
@@ -250,18 +255,25 @@ def test_report_links_need_no_key_and_ask_nobody(rig):
 
 def test_the_access_log_never_holds_a_links_token_or_a_query_string(rig):
     nginx, _ = rig
-    # The marker is not hexadecimal: no correlation id in the log can hold it by chance.
-    get(rig, "/v1/unsubscribe/unsub-token-qxz", method="POST")
-    get(rig, "/v1/report-links/report-token-qxz?x=1")
-    get(rig, "/v1/programmes?q=query-secret-qxz", headers=bearer(GOOD_KEY))
-    get(rig, "/console/sign-in/setul_qxz.mac")
-    # nginx writes a request's line as it ends it (no buffer is configured).
-    text = (nginx.config.parent / "access.log").read_text()
-    assert "qxz" not in text, text
-    assert '"GET /console/sign-in/{token} HTTP/1.1"' in text
+    get(rig, "/v1/unsubscribe/unsub-token-xyzzy", method="POST")
+    get(rig, "/v1/report-links/report-token-xyzzy?x=1")
+    get(rig, "/v1/programmes?q=query-secret-xyzzy", headers=bearer(GOOD_KEY))
+    get(rig, "/console/sign-in/setul_link-xyzzy.mac-xyzzy")
+    # nginx writes a request's line as it ends it (no buffer is configured), which may be
+    # just after the client has read the answer.
+    log = nginx.config.parent / "access.log"
+    wait_until(
+        lambda: '"GET /console/sign-in/{token} HTTP/1.1"' in log.read_text(),
+        timeout=5,
+        message="the last request's line in the access log",
+    )
+    text = log.read_text()
+    # (A word no correlation id can hold: they are hex digits.)
+    assert "xyzzy" not in text, text
     assert '"POST /v1/unsubscribe/{token} HTTP/1.1" 200' in text
     assert '"GET /v1/report-links/{token} HTTP/1.1" 200' in text
     assert '"GET /v1/programmes HTTP/1.1" 200' in text
+    assert '"GET /console/sign-in/{token} HTTP/1.1" 200' in text
 
 
 def test_a_body_over_one_mebibyte_answers_413_json(rig):

@@ -116,6 +116,7 @@ def running_setu(
             "PROGRAMMES_PORT",
             "NOTIFICATIONS_PORT",
             "REPORTS_PORT",
+            "CONSOLE_PORT",
         )
     }
     env = {

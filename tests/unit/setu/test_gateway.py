@@ -85,6 +85,8 @@ def gateway(upstreams):
         ("/v1/me", "programmes"),
         ("/v1/sign-in", "programmes"),
         ("/v1/sessions/current/totp", "programmes"),
+        ("/console", "console"),
+        ("/console/programmes/abc", "console"),
     ],
 )
 def test_routes_by_prefix(path, service):
@@ -94,6 +96,7 @@ def test_routes_by_prefix(path, service):
 def test_unknown_path_is_json_404():
     assert route_for("/v1/programmesx") is None
     assert route_for("/admin") is None
+    assert route_for("/consolex") is None
 
 
 def test_programmes_requests_pass_through_without_identity(gateway):

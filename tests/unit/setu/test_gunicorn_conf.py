@@ -48,3 +48,8 @@ def test_a_server_is_ready_when_each_of_its_workers_says_so():
     assert not gunicorn_workers_ready("[INFO] Booting worker with pid: 11\n")
     assert not gunicorn_workers_ready(one)
     assert gunicorn_workers_ready(one + two)
+
+
+def test_no_server_opens_gunicorns_shared_control_socket(conf):
+    # Every gunicorn of `setu up` would otherwise bind one gunicorn.ctl and log the fight.
+    assert conf.control_socket_disable is True

@@ -108,3 +108,58 @@ def test_secrets_the_environment_sets_are_used_and_checked(tmp_path: Path, redis
     known = {**mine, "SETU_SECRET_KEY": "change-me-setu-development-secret"}
     with pytest.raises(click.ClickException, match="SETU_SECRET_KEY is a value published"):
         local_settings({"SETU_DATA_DIR": str(tmp_path), "REDIS_URL": redis_url, **known})
+
+
+def _ports(**given: int) -> dict[str, str]:
+    """Every port of the topology free, but those given."""
+    from setu.topology import DEFAULT_PORTS
+    from tests.support.infra import free_port
+
+    return {variable: str(given.get(variable) or free_port()) for variable in DEFAULT_PORTS}
+
+
+def test_a_second_setu_up_says_setu_is_running_in_one_line_and_does_nothing(capsys):
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from setu.up import run
+
+    def healthz(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"status": "ok"}']
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, healthz, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = _ports(GATEWAY_PORT=server.server_port)
+        assert run(env) == 0
+    finally:
+        server.shutdown()
+    out, err = capsys.readouterr()
+    lines = (out + err).strip().splitlines()
+    assert lines == [
+        f"Setu is already running on http://127.0.0.1:{server.server_port} "
+        f"(the console: http://127.0.0.1:{server.server_port}/console/)."
+    ]
+
+
+def test_a_port_held_by_another_program_is_named_and_setu_up_exits_1(capsys):
+    import socket
+
+    from setu.up import run
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        env = _ports(PROGRAMMES_PORT=holder.getsockname()[1])
+        assert run(env) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().splitlines() == [
+        f"Setu cannot start: port {env['PROGRAMMES_PORT']} (PROGRAMMES_PORT) is in use by "
+        "another program."
+    ]

@@ -1,0 +1,150 @@
+"""The console under gunicorn with the production settings, next to the API read it is
+built on: My work and a programme page, each at its maximum rate and at half of it.
+
+The console calls the programmes API (on PostgreSQL) directly here, not through a gateway,
+so that what is compared is the console's own cost over the API reads each page makes: a
+programme page is one GET /v1/programmes/{id}; a partner's My work is four list reads
+(programmes draft and changes_requested, applications submitted and draft, 100 a page).
+The session is a partner key in the console's cookie, as tests/support/console_session.py
+makes it (people cannot sign in yet).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from bench.api import checked, paced
+from bench.context import Context, on_workers
+from bench.harness import Measurement, Target
+from bench.programmes_setup import clone_programme, start_programmes
+from bench.wrk import WrkRun
+from setu_contract.secret_settings import SECRET_KEY, new_secret
+from tests.support.console_session import key_session_cookie
+
+SEEDED = 10_000
+API_READ = "console.api_read"
+API_LISTS = "console.api_lists"
+CONSOLE_TARGETS = [Target("req_per_s", ">=", 0.4, of_ceiling=True)]
+PACED_TARGETS = [Target("p99_ms", "<=", 100.0)]
+
+
+def _measure(
+    ctx: Context, server: str, name: str, label: str, load: WrkRun, **extra
+) -> Iterator[Measurement]:
+    at_max = checked(
+        Measurement(
+            name,
+            label,
+            on_workers(ctx, server, load.run),
+            headline="req_per_s",
+            commands=[ctx.gunicorn_commands[server], load.command()],
+            **extra,
+        )
+    )
+    yield at_max
+    if at_max.status != "ok" or name in (API_READ, API_LISTS):
+        return
+    yield checked(
+        Measurement(
+            f"{name}.half_rate",
+            f"{label}, paced at half its maximum",
+            paced(load, at_max.figures["req_per_s"] / 2),
+            headline="p99_ms",
+            commands=[ctx.gunicorn_commands[server], load.command()],
+            targets=PACED_TARGETS,
+            notes=["paced with wrk's per-connection delay (closed loop), calibrated on 2 s runs"],
+        )
+    )
+
+
+def run(ctx: Context) -> Iterator[Measurement]:
+    api = start_programmes(ctx)
+    template = api.confirmed_draft()
+    ids = clone_programme(api.database_url, template, ctx.scale(SEEDED))
+    secret = new_secret()
+    console = ctx.gunicorn(
+        "console", "console.app:create_app()", {"SETU_API_URL": api.base, SECRET_KEY: secret}
+    )
+    me = {
+        "name": "bench partner",
+        "role": "partner",
+        "organisation_id": api.jp_org,
+        "organisation_name": "Bench JP university",
+        "country": "JP",
+    }
+    cookie = "setu_console=" + key_session_cookie(secret, api.partner_key, me, "en")
+    sample = random.sample(ids, 200)
+    notes = [f"{len(ids) + 1:,} programmes in the database (cloned server-side)"]
+    read = WrkRun(
+        api.base + "/v1/programmes/x",
+        ctx.seconds,
+        env={
+            "BENCH_AUTH": api.partner_key,
+            "BENCH_PATHS": ",".join(f"/v1/programmes/{i}" for i in sample),
+        },
+    )
+    yield from _measure(
+        ctx,
+        "programmes-api",
+        API_READ,
+        "GET /v1/programmes/{id} (the read under the console)",
+        read,
+        notes=notes,
+    )
+    page = WrkRun(
+        console + "/console/programmes/x",
+        ctx.seconds,
+        env={
+            "BENCH_COOKIE": cookie,
+            "BENCH_PATHS": ",".join(f"/console/programmes/{i}" for i in sample),
+        },
+    )
+    yield from _measure(
+        ctx,
+        "console",
+        "console.programme_page",
+        "console: a programme's page (HTML)",
+        page,
+        ceiling=API_READ,
+        targets=CONSOLE_TARGETS,
+        notes=[*notes, "one API read a page"],
+    )
+    # My work is built on list reads: its ceiling is those reads, one after another in turn.
+    lists = ",".join(
+        f"/v1/{resource}?status={status}&page_size=100"
+        for resource, status in (
+            ("programmes", "draft"),
+            ("programmes", "changes_requested"),
+            ("applications", "submitted"),
+            ("applications", "draft"),
+        )
+    )
+    reads = WrkRun(
+        api.base + "/v1/programmes",
+        ctx.seconds,
+        env={"BENCH_AUTH": api.partner_key, "BENCH_PATHS": lists},
+    )
+    yield from _measure(
+        ctx,
+        "programmes-api",
+        API_LISTS,
+        "the four list reads of a partner's My work, in turn (each one request)",
+        reads,
+        notes=notes,
+    )
+    my_work = WrkRun(console + "/console/", ctx.seconds, env={"BENCH_COOKIE": cookie})
+    yield from _measure(
+        ctx,
+        "console",
+        "console.my_work",
+        "console: a partner's My work (HTML)",
+        my_work,
+        ceiling=API_LISTS,
+        targets=CONSOLE_TARGETS,
+        notes=[
+            *notes,
+            "four API list reads a page (100 items each at most): a page costs four of the "
+            "requests its ceiling counts one by one",
+        ],
+    )

@@ -1,0 +1,152 @@
+"""Calls to the public API through the gateway, with the signed-in person's token.
+
+The console keeps no programme data of its own: each page asks the API, as a partner's own
+system would, and the API decides what the person may see and do. Errors come back as
+``ApiError`` with the API's status, message and field errors, for the views to show.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from setu_contract import jsonio
+from setu_contract.http import CORRELATION_HEADER
+from setu_contract.observability import get_correlation_id
+
+
+@dataclass
+class ApiError(Exception):
+    status: int
+    message: str
+    errors: dict[str, Any] = field(default_factory=dict)
+    retry_after: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.message}"
+
+    def field_errors(self) -> dict[str, list[str]]:
+        """The API's 422 field messages by dotted field name (``applicant.email``,
+        ``partners.0.role``), each a list of messages."""
+        flat: dict[str, list[str]] = {}
+        errors = self.errors or {}
+        # webargs names where a field was read ({"json": {...}}) when the API does not
+        # flatten it: the field is the same either way.
+        if set(errors) <= LOCATIONS and all(isinstance(v, dict) for v in errors.values()):
+            errors = {k: v for inner in errors.values() for k, v in inner.items()}
+        _flatten(errors, "", flat)
+        return flat
+
+
+def _flatten(value: Any, name: str, into: dict[str, list[str]]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(inner, f"{name}.{key}" if name else str(key), into)
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        into.setdefault(name or "_schema", []).extend(value)
+    elif isinstance(value, list | tuple):
+        for index, inner in enumerate(value):
+            _flatten(inner, f"{name}.{index}" if name else str(index), into)
+    else:
+        into.setdefault(name or "_schema", []).append(str(value))
+
+
+LOCATIONS = {"json", "query", "form", "headers", "querystring"}
+
+
+class Transport:
+    """HTTP to the API, with one pooled ``requests.Session`` per thread (keep-alive to the
+    gateway without sharing state between threads)."""
+
+    def __init__(self, base_url: str, timeout: float, session_factory: Any = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session_factory = session_factory or requests.Session
+        self._local = threading.local()
+
+    @property
+    def http(self) -> requests.Session:
+        if not hasattr(self._local, "session"):
+            session = self._session_factory()
+            # Only the gateway is spoken to: no proxy or netrc from the environment.
+            session.trust_env = False
+            self._local.session = session
+        return self._local.session
+
+
+class ApiClient:
+    """The API, as one caller (a person's session token, or none before sign-in)."""
+
+    def __init__(self, transport: Transport, token: str | None, language: str = "en"):
+        self.transport = transport
+        self.token = token
+        self.language = language
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Accept-Language": self.language}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        correlation_id = get_correlation_id()
+        if correlation_id:
+            headers[CORRELATION_HEADER] = correlation_id
+        headers.update(extra or {})
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        try:
+            answer = self.transport.http.request(
+                method,
+                self.transport.base_url + path,
+                params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+                json=json,
+                headers=self.headers(headers),
+                timeout=self.transport.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException:
+            raise ApiError(503, "Setu's API did not answer") from None
+        if answer.status_code >= 400:
+            raise _error_of(answer)
+        return answer
+
+    def get(self, path: str, **params: Any) -> Any:
+        # orjson: a My work page reads four pages of up to 100 programmes each.
+        return jsonio.loads(self.request("GET", path, params=params).content)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        answer = self.request("POST", path, json=body if body is not None else {})
+        return jsonio.loads(answer.content) if answer.content else None
+
+    def patch(self, path: str, body: Any, etag: str | None = None) -> Any:
+        headers = {"If-Match": etag} if etag else None
+        return jsonio.loads(self.request("PATCH", path, json=body, headers=headers).content)
+
+    def delete(self, path: str) -> None:
+        self.request("DELETE", path)
+
+
+def _error_of(answer: requests.Response) -> ApiError:
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+    return ApiError(
+        answer.status_code,
+        str(body.get("message") or answer.reason or ""),
+        errors or {},
+        answer.headers.get("Retry-After"),
+    )

@@ -1,0 +1,82 @@
+"""Numbers, money, dates and codes as the person reads them (Babel, in their locale and zone)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from flask import session
+
+from console.translations import LOCALES, current_language, gettext
+from console.vocabulary import WORDS
+
+DEFAULT_TIME_ZONE = "UTC"
+
+
+@cache
+def _locale(language: str) -> Locale:
+    # Parsed once: Babel parses a locale's name again on every call given the name, a
+    # third of a long page's formatting.
+    return Locale.parse(LOCALES[language])
+
+
+def locale() -> Locale:
+    return _locale(current_language())
+
+
+def time_zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(session.get("time_zone") or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def money(amount: Any, currency: str) -> str:
+    """¥50,000,000 or ₹2,50,00,000.00: the currency's sign and the locale's grouping."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return f"{amount} {currency}"
+    return format_currency(value, currency, locale=locale())
+
+
+def number(value: Any) -> str:
+    return format_decimal(value, locale=locale())
+
+
+def day(value: Any) -> str:
+    """An ISO date as the locale writes it in full (1 April 2027, 2027年4月1日)."""
+    if not value:
+        return ""
+    try:
+        parsed = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return format_date(parsed, format="long", locale=locale())
+
+
+def moment(value: Any) -> str:
+    """An ISO time in the person's time zone, with the zone named."""
+    if not value:
+        return ""
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    zone = time_zone()
+    written = format_datetime(parsed, format="medium", tzinfo=zone, locale=locale())
+    return f"{written} ({zone.key})"
+
+
+def word(code: Any) -> str:
+    """A code of the API (a status, an action, a focus area...) as words in the language."""
+    if code is None:
+        return ""
+    english = WORDS.get(str(code))
+    return gettext(english) if english else str(code)

@@ -1,0 +1,210 @@
+"""Talent-exchange applications: list, page, create (the programme first, then the form),
+actions, and erasure of the applicant's personal data after a confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from console.actors import Names, actor_of
+from console.api_client.applications_api_client import ApplicationsApiClient
+from console.api_client.base import ApiError
+from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.formatting import word
+from console.signed_in import api, me, signed_in
+from console.translations import LANGUAGES
+from console.translations import gettext as _
+from console.vocabulary import STATUSES
+
+blp = Blueprint("applications", __name__, url_prefix="/console/applications")
+
+PAGE_SIZE = 20
+CAREER_STAGES = (
+    "undergraduate",
+    "masters",
+    "phd",
+    "postdoc",
+    "faculty",
+    "engineer",
+    "professional",
+)
+ACTION_REFUSED = (400, 403, 409, 422)
+
+
+@blp.get("/")
+@signed_in
+def index() -> Any:
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    page_text = request.args.get("page") or "1"
+    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1_000_000 else 1
+    answer = ApplicationsApiClient(api()).page(page=page, page_size=PAGE_SIZE, status=status)
+    pages = max(1, -(-answer["total"] // PAGE_SIZE))
+    return render_template(
+        "applications/index.html", answer=answer, status=status, page=page, pages=pages
+    )
+
+
+def _page(application_id: str, errors: dict[str, list[str]] | None = None, code: int = 200) -> Any:
+    client = ApplicationsApiClient(api())
+    application = client.get(application_id)
+    names = Names(api())
+    history = [{**entry, "who": actor_of(entry, names)} for entry in client.history(application_id)]
+    return render_template(
+        "applications/show.html", application=application, history=history, errors=errors or {}
+    ), code
+
+
+@blp.get("/<string:application_id>")
+@signed_in
+def show(application_id: str) -> Any:
+    return _page(application_id)
+
+
+@blp.post("/<string:application_id>/actions")
+@signed_in
+def act(application_id: str) -> Any:
+    action = request.form.get("action") or ""
+    comment = (request.form.get("comment") or "").strip() or None
+    try:
+        moved = ApplicationsApiClient(api()).transition(application_id, action, comment)
+    except ApiError as error:
+        if error.status not in ACTION_REFUSED:
+            raise
+        errors = error.field_errors()
+        errors.setdefault("action", [error.message])
+        return _page(application_id, errors, error.status)
+    status = word((moved or {}).get("status"))
+    flash(
+        _(
+            "%(action)s: done. The application is now: %(status)s.",
+            action=word(action),
+            status=status,
+        ),
+        "success",
+    )
+    return redirect(url_for("applications.show", application_id=application_id), code=303)
+
+
+@blp.route("/<string:application_id>/erase", methods=["GET", "POST"])
+@signed_in
+def erase(application_id: str) -> Any:
+    client = ApplicationsApiClient(api())
+    application = client.get(application_id)
+    if request.method == "GET":
+        return render_template("applications/erase.html", application=application, errors={})
+    if request.form.get("confirm") != "yes":
+        errors = {"confirm": [_("Confirm that the personal data is to be erased for good.")]}
+        return render_template(
+            "applications/erase.html", application=application, errors=errors
+        ), 422
+    client.erase_personal_data(application_id)
+    flash(_("The applicant's personal data is erased."), "success")
+    return redirect(url_for("applications.show", application_id=application_id), code=303)
+
+
+def _open_programmes() -> list[dict[str, Any]]:
+    client = ProgrammesApiClient(api())
+    found = []
+    for status in ("approved", "active"):
+        found.extend(client.page(status=status, page_size=100)["items"])
+    return found
+
+
+def _body(form: Any) -> dict[str, Any]:
+    return {
+        "programme_id": form.get("programme_id") or "",
+        "applicant": {
+            "full_name": (form.get("applicant.full_name") or "").strip(),
+            "email": (form.get("applicant.email") or "").strip(),
+            "nationality": (form.get("applicant.nationality") or "").strip().upper(),
+            "preferred_language": form.get("applicant.preferred_language") or "en",
+        },
+        "career_stage": form.get("career_stage") or "",
+        "home_organisation_id": me().get("organisation_id") or "",
+        "host_organisation_id": form.get("host_organisation_id") or "",
+        "start_date": form.get("start_date") or "",
+        "end_date": form.get("end_date") or "",
+        "statement": (form.get("statement") or "").strip(),
+    }
+
+
+# What the home organisation may change in a draft (the API's ApplicationUpdateSchema).
+EDITABLE_FIELDS = (
+    "applicant",
+    "career_stage",
+    "host_organisation_id",
+    "start_date",
+    "end_date",
+    "statement",
+)
+
+
+@blp.route("/<string:application_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(application_id: str) -> Any:
+    client = ApplicationsApiClient(api())
+    application, etag = client.get_with_etag(application_id)
+    programme = ProgrammesApiClient(api()).get(application["programme_id"])
+    own = me().get("organisation_id")
+    hosts = [p for p in programme.get("partners") or [] if p["organisation_id"] != own]
+
+    def form(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
+        return render_template(
+            "applications/form.html",
+            programme=programme,
+            application=application,
+            hosts=hosts,
+            values=values,
+            errors=errors,
+            career_stages=CAREER_STAGES,
+            languages=LANGUAGES,
+            etag=request.form.get("etag") or etag,
+        ), code
+
+    if request.method == "GET":
+        return form({**application, "applicant": application.get("applicant") or {}}, {})
+    body = _body(request.form)
+    changes = {name: body[name] for name in EDITABLE_FIELDS}
+    try:
+        client.update(application_id, changes, request.form.get("etag"))
+    except ApiError as error:
+        if error.status not in (400, 403, 409, 412, 422):
+            raise
+        return form(body, error.field_errors() or {"_schema": [error.message]}, 422)
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("applications.show", application_id=application_id), code=303)
+
+
+@blp.route("/new", methods=["GET", "POST"])
+@signed_in
+def create() -> Any:
+    programme_id = request.values.get("programme_id")
+    if not programme_id:
+        return render_template("applications/choose_programme.html", programmes=_open_programmes())
+    programme = ProgrammesApiClient(api()).get(programme_id)
+    own = me().get("organisation_id")
+    hosts = [p for p in programme.get("partners") or [] if p["organisation_id"] != own]
+
+    def form(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
+        return render_template(
+            "applications/form.html",
+            programme=programme,
+            hosts=hosts,
+            values=values,
+            errors=errors,
+            career_stages=CAREER_STAGES,
+            languages=LANGUAGES,
+        ), code
+
+    if request.method == "GET":
+        return form({"programme_id": programme_id, "applicant": {}}, {})
+    body = _body(request.form)
+    try:
+        created = ApplicationsApiClient(api()).create(body)
+    except ApiError as error:
+        if error.status not in (400, 403, 409, 422):
+            raise
+        return form(body, error.field_errors() or {"_schema": [error.message]}, 422)
+    flash(_("Application %(reference)s created.", reference=created.get("reference")), "success")
+    return redirect(url_for("applications.show", application_id=created["id"]), code=303)

@@ -1,0 +1,96 @@
+"""My work: what waits for this person now, oldest first, with counts (PRODUCT.md).
+
+Each list is a page of the API, filtered by what the API says the person may do to each
+thing (``allowed_actions``): the console decides nothing of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from console.api_client.applications_api_client import ApplicationsApiClient
+from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.signed_in import api, me, signed_in
+from console.translations import N_
+
+blp = Blueprint("my_work", __name__, url_prefix="/console")
+
+PAGE = 100
+# Rows shown a section: the oldest; the count says how many wait in all.
+SHOWN = 20
+
+# (heading, the API's list filter, the actions that make an item this person's to do)
+PROGRAMME_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
+    "secretariat": [
+        (N_("Programmes to start reviewing"), {"status": "submitted"}, {"start_review"}),
+        (N_("Programmes awaiting your side's approval"), {"status": "under_review"}, {"approve"}),
+        (N_("Approved programmes to activate"), {"status": "approved"}, {"activate"}),
+    ],
+    "partner": [
+        (
+            N_("Participations to confirm"),
+            {"status": "draft"},
+            {"confirm_participation", "decline_participation"},
+        ),
+        (N_("Drafts ready to submit"), {"status": "draft"}, {"submit"}),
+        (N_("Programmes with changes requested"), {"status": "changes_requested"}, {"submit"}),
+    ],
+}
+APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
+    "secretariat": [
+        (N_("Applications to decide"), {"status": "endorsed"}, {"accept", "waitlist", "reject"}),
+        (N_("Waitlisted applications"), {"status": "waitlisted"}, {"accept"}),
+    ],
+    "partner": [
+        (N_("Applications to endorse as host"), {"status": "submitted"}, {"endorse"}),
+        (N_("Application drafts to submit"), {"status": "draft"}, {"submit"}),
+    ],
+}
+# Auditors write nothing: what moved last is what they look at.
+AUDITOR_RECENT = N_("Programmes under review")
+
+
+def _updated(item: dict[str, Any]) -> str:
+    return item.get("updated_at") or ""
+
+
+def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
+    mine = [item for item in items if wanted & set(item.get("allowed_actions") or ())]
+    return sorted(mine, key=_updated)
+
+
+@blp.get("/")
+@signed_in
+def index() -> Any:
+    role = me().get("role") or ""
+    client = api()
+    pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def items_of(kind: str, filters: dict[str, str]) -> list[dict[str, Any]]:
+        # Two queues over one status read one page of the API.
+        key = (kind, filters["status"])
+        if key not in pages:
+            resource = ProgrammesApiClient if kind == "programme" else ApplicationsApiClient
+            pages[key] = resource(client).page(page_size=PAGE, **filters)["items"]
+        return pages[key]
+
+    sections = []
+    for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES)):
+        for heading, filters, wanted in queues.get(role, []):
+            items = _queue(items_of(kind, filters), wanted)
+            sections.append(
+                {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
+            )
+    if role == "auditor":
+        items = sorted(items_of("programme", {"status": "under_review"}), key=_updated)
+        sections.append(
+            {
+                "heading": AUDITOR_RECENT,
+                "kind": "programme",
+                "items": items[:SHOWN],
+                "count": len(items),
+            }
+        )
+    return render_template("my_work.html", sections=sections)

@@ -1,0 +1,347 @@
+"""The console in a real browser (Debian's Chromium, Selenium) against the whole topology
+of `setu up`, by clicking only: a JP partner proposes a programme, the IN partner confirms
+its part, the programme is submitted, reviewed and approved by both sides; an exchange is
+filed, endorsed by the host and accepted by the secretariat. Then a page of each kind in
+Japanese and in Hindi. axe-core runs on every page (0 serious or critical violations) and
+every page is saved as a screenshot under test-artifacts/console/<language>/.
+
+India's officer, and the officers of the sign-in test, are people who sign in by the link
+they are emailed and a TOTP code; India's officer comes in through the "your approval is
+awaited" email. The other steps act as a key of their organisation in the console's session
+cookie (tests/e2e/console_actors.py). Every console link of every email sent is opened.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.e2e.console_actors import People, act_as, link_in_email, sign_in_as_person
+from tests.e2e.topology import RunningSetu, running_setu
+from tests.support.browser import Browser
+from tests.support.infra import wait_until
+from tests.support.processes import VENV_BIN
+from tests.support.smtp import SmtpServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, redis_url, smtp) -> Iterator[RunningSetu]:
+    data_dir = tmp_path_factory.mktemp("console-e2e")
+    with running_setu(data_dir, redis_url, smtp.port) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def people(system) -> People:
+    return People(system)
+
+
+@pytest.fixture(scope="module")
+def browser(system) -> Iterator[Browser]:
+    started = Browser(system.base_url).start()
+    yield started
+    started.quit()
+
+
+def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people, smtp):
+    lang = "en"
+    # India's officer is a person, told by email when its side's approval is awaited.
+    officer = people.person("secretariat-IN", "Priya Sharma")
+    jp, india = people.name("partner-JP"), people.name("partner-IN")
+    # Before anyone signs in, the sign-in page; the link page spends nothing.
+    browser.open("/console/programmes/")
+    assert browser.path.startswith("/console/sign-in?next=/console/programmes/")
+    browser.check("sign-in", lang)
+
+    # The JP partner proposes the programme.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.check("my-work-partner", lang)
+    browser.click_link("Propose a programme")
+    browser.check("programme-create", lang)
+    browser.click_button("Create the draft")
+    assert "There is a problem" in browser.text  # the API's 422, beside the fields
+    browser.check("programme-create-errors", lang)
+    browser.fill("Title", "Chiplet packaging for edge AI accelerators")
+    browser.fill("Summary", "2.5D packaging and thermal design for inference chips.")
+    browser.choose("Focus area", "Semiconductor packaging")
+    browser.fill("Start date", "2027-04-01")
+    browser.fill("End date", "2029-03-31")
+    browser.fill("Exchange slots", "10")
+    browser.choose("Partner 1", jp)
+    browser.choose("Role of partner 1", "Lead")
+    browser.choose("Partner 2", india)
+    browser.choose("Role of partner 2", "Lead")
+    browser.choose("Budget line 1: paid by", jp)
+    browser.choose("Budget line 1: currency", "Yen")
+    browser.fill("Budget line 1: amount", "50000000")
+    browser.choose("Budget line 2: paid by", india)
+    browser.choose("Budget line 2: currency", "Rupees")
+    browser.fill("Budget line 2: amount", "25000000.00")
+    browser.click_button("Create the draft")
+    assert "Chiplet packaging for edge AI accelerators" in browser.text, browser.text
+    assert "¥50,000,000" in browser.text and "₹25,000,000.00" in browser.text
+    programme_path = browser.path
+    browser.check("programme-draft", lang)
+
+    # The IN partner confirms its part from My work.
+    act_as(browser, system, people, "partner-IN", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Confirm our participation")
+    assert "Confirm our participation: done." in browser.text, browser.text
+
+    # The JP partner submits it.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click_link("Programmes")
+    browser.check("programmes-list", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Submit")
+    assert "Submitted" in browser.text
+
+    # The JP officer starts the review and approves; the IN officer opens the link of the
+    # "your approval is awaited" email, signs in, and approves.
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.check("my-work-secretariat", lang)
+    browser.click_link("JIP-")
+    browser.click_button("Start review")
+    browser.check("programme-under-review", lang)
+    browser.fill("Comment", "The JP side approves: a sound plan.")
+    browser.click_button("Approve")
+    assert "Not yet approved by this side." in browser.text  # India's column
+    awaited = link_in_email(smtp, officer["email"], r"/console/programmes/[0-9a-f-]+")
+    assert awaited == system.base_url + programme_path
+    browser.delete_cookies()
+    browser.driver.get(awaited)
+    sign_in_as_person(browser, system, smtp, officer, lang)
+    assert browser.path == programme_path, browser.path
+    browser.check("programme-awaiting-second-side", lang)
+    browser.fill("Comment", "The IN side agrees.")
+    browser.click_button("Approve")
+    assert browser.path == programme_path
+    text = browser.text
+    assert "The JP side approves: a sound plan." in text and "The IN side agrees." in text
+    assert "Approved by Priya Sharma" in text
+    assert "Not yet approved by this side." not in text
+    browser.check("programme-approved", lang)
+    browser.click_link("History of this programme")
+    assert "Start review" in browser.text
+    browser.check("programme-history", lang)
+
+    # The JP partner files an exchange; the IN host endorses it; the secretariat accepts it.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click_link("File an exchange application")
+    browser.check("application-choose-programme", lang)
+    browser.click_button("Continue")
+    browser.fill("Full name", "Sato Hana")
+    browser.fill("Email address", "hana.sato@example.jp")
+    browser.fill("Nationality", "JP")
+    browser.choose("Career stage", "PhD student")
+    browser.choose("Host organisation", india)
+    browser.fill("Start date", "2027-06-01")
+    browser.fill("End date", "2027-12-01")
+    browser.fill("Statement", "Six months at the partner lab on chiplet thermal models. " * 2)
+    browser.check("application-create", lang)
+    browser.click_button("Create the draft")
+    assert "Sato Hana" in browser.text, browser.text
+    browser.click_link("Edit this application")
+    browser.fill("End date", "2027-11-30")
+    browser.click_button("Save changes")
+    assert "Your changes are saved." in browser.text and "30 November 2027" in browser.text
+    browser.click_button("Submit")
+    browser.check("application-submitted", lang)
+    act_as(browser, system, people, "partner-IN", lang)
+    browser.click_link("TEX-")
+    browser.click_button("Endorse")
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.click_link("TEX-")
+    browser.click_button("Accept")
+    assert "Accepted" in browser.text
+    browser.check("application-accepted", lang)
+    browser.click_link("Erase the applicant")
+    browser.check("application-erase", lang)
+    browser.click_link("Cancel")
+    browser.click_link("JIP-")
+    assert "Used" in browser.text
+    browser.click_link("Applications")
+    browser.check("applications-list", lang)
+
+    # The JP officer requests a portfolio report and watches it become ready.
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.click_link("Reports")
+    browser.choose("Report", "Programme portfolio")
+    browser.choose("Format", "CSV")
+    browser.fill("From", "2026-01-01")
+    browser.fill("To", "2030-12-31")
+    browser.click_button("Request the report")
+    browser.check("report-requested", lang)
+    # The page's script reloads it when the report is ready (or it is already).
+    wait_until(
+        lambda: "Download the report" in browser.text or browser.driver.refresh(),
+        timeout=60,
+        message="the report ready on its page",
+    )
+    browser.check("report-ready", lang)
+    download = browser.driver.find_element("partial link text", "Download the report")
+    cookie = browser.driver.get_cookie("setu_console")["value"]
+    answer = requests.get(
+        download.get_attribute("href"), cookies={"setu_console": cookie}, timeout=30
+    )
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    browser.click_link("All reports")
+    browser.check("reports", lang)
+    browser.click_link("Emails")
+    assert "sent" in browser.driver.page_source
+    browser.check("emails", lang)
+    browser.click_link("Webhooks")
+    browser.click_button("Add the endpoint")
+    assert "There is a problem" in browser.text
+    browser.check("webhooks-errors", lang)
+
+    # Every console link in every email sent so far opens its page for a signed-in officer.
+    links = set()
+    for message in smtp.messages:
+        body = message.get_body(("plain",))
+        text = body.get_content() if body else ""
+        links |= set(
+            re.findall(r"https?://\S+?/console/(?:programmes|applications)/[0-9a-f-]+", text)
+        )
+    assert links, "the emails link to the console"
+    act_as(browser, system, people, "secretariat-JP", lang)
+    for link in sorted(links):
+        browser.driver.get(link)
+        assert browser.path == link.removeprefix(system.base_url), (link, browser.text)
+        assert "Page not found" not in browser.text, link
+
+    assert not browser.violations, browser.violations_report()
+
+
+@pytest.mark.parametrize("lang", ["ja", "hi"])
+def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang):
+    words = {"ja": ("マイワーク", "プログラム", "メンバー"), "hi": ("मेरा काम", "कार्यक्रम", "लोग")}[
+        lang
+    ]
+    act_as(browser, system, people, "secretariat-JP", lang)
+    html_lang = browser.driver.find_element("tag name", "html").get_attribute("lang")
+    assert html_lang == lang
+    assert words[0] in browser.text
+    browser.check("my-work", lang)
+    browser.click_link(words[1])
+    browser.check("programmes-list", lang)
+    browser.click(browser.driver.find_element("partial link text", "JIP-"))
+    browser.check("programme", lang)
+    browser.click(browser.driver.find_elements("css selector", "main a")[-1])
+    browser.check("programme-history", lang)
+    browser.click_link(words[2])
+    browser.check("people", lang)
+    browser.open("/console/no-such-page")
+    browser.check("not-found", lang)
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.click(browser.driver.find_elements("css selector", "main a.button")[0])
+    browser.check("programme-create", lang)
+    browser.delete_cookies()
+    browser.open("/console/sign-in")
+    # The language of the chooser on the page, clicked.
+    browser.click(browser.driver.find_element("css selector", f'button[value="{lang}"]'))
+    assert browser.driver.find_element("tag name", "html").get_attribute("lang") == lang
+    browser.check("sign-in", lang)
+    browser.open("/console/sign-in/setul_not-a-link.not-a-mac")
+    browser.check("sign-in-link", lang)
+    assert not browser.violations, browser.violations_report()
+
+
+def test_the_console_answers_through_the_gateway_with_its_protections(system):
+    answer = requests.get(system.base_url + "/console/sign-in", timeout=10)
+    assert answer.status_code == 200
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    refused = requests.post(
+        system.base_url + "/console/sign-in", data={"email": "a@b.jp"}, timeout=10
+    )
+    assert refused.status_code == 400
+
+
+def test_a_second_make_up_says_setu_is_running_and_the_first_logged_no_error(system):
+    again = subprocess.run(
+        [str(VENV_BIN / "setu"), "up"],
+        env={**__import__("os").environ, **system.env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert again.returncode == 0, again.stderr
+    lines = (again.stdout + again.stderr).strip().splitlines()
+    assert len(lines) == 1 and "already running" in lines[0], lines
+    output = system.process.output()
+    assert "gunicorn.ctl" not in output and "Traceback" not in output, output[-3000:]
+    assert '"level": "ERROR"' not in output, output[-3000:]
+
+
+def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_for(
+    browser, system, people, smtp
+):
+    lang = "en"
+    person = people.person("secretariat-JP", "田中 裕子")
+    # The invitation's link opens the console's sign-in page for the link.
+    invited = link_in_email(smtp, person["email"], r"/console/sign-in/setul_\S+")
+    browser.delete_cookies()
+    browser.driver.get(invited)
+    assert "Sign in to Setu" in browser.text
+    wanted = "/console/programmes/?status=under_review"
+    browser.open(wanted)
+    assert browser.path.startswith("/console/sign-in?next=/console/programmes/"), browser.path
+    sign_in_as_person(browser, system, smtp, person, lang)
+    assert browser.path == wanted, browser.path
+    assert "田中 裕子" in browser.text
+    # An officer invites a colleague from the People page; the invitation is emailed.
+    browser.click_link("People")
+    colleague = f"colleague-{uuid.uuid4().hex[:6]}@jp-secretariat.example"
+    browser.fill("Full name", "鈴木 一郎")
+    browser.fill("Email address", colleague)
+    browser.choose("Role", "Auditor")
+    browser.click_button("Send the invitation")
+    assert "鈴木 一郎 is invited" in browser.text, browser.text
+    browser.check("people", lang)
+    link_in_email(smtp, colleague, r"/console/sign-in/setul_\S+")
+    # It makes an API key for its office's system (shown once), then revokes it.
+    browser.click_link("API keys of your organisation")
+    browser.fill("Name of the key", "JP office reporting system")
+    browser.choose("Role", "Auditor")
+    browser.click_button("Make the key")
+    secret = browser.driver.find_element("css selector", "code.secret").text
+    assert system.api("GET", "/v1/programmes", secret).status_code == 200
+    browser.check("api-key-issued", lang)
+    browser.click_link("Back to the API keys")
+    assert secret not in browser.driver.page_source
+    browser.click_button("Revoke: JP office reporting system")
+    assert "The key is revoked" in browser.text
+    browser.check("api-keys", lang)
+    assert system.api("GET", "/v1/programmes", secret).status_code == 401
+    browser.click_button("Sign out")
+    assert "You have signed out." in browser.text
+    browser.open(wanted)
+    assert browser.path.startswith("/console/sign-in?next=")
+
+    # The second time, a code; then the person is deactivated and the cookie refused.
+    sign_in_as_person(browser, system, smtp, person, lang)
+    assert browser.path == wanted, browser.text
+    key = people.keys["secretariat-JP"][0]
+    gone = system.api("DELETE", f"/v1/people/{person['id']}", key)
+    assert gone.status_code == 204, gone.text
+    browser.click_link("My work")
+    assert browser.path.startswith("/console/sign-in?next=/console/"), browser.path
+    assert "Your session has ended" in browser.text
+    assert not browser.violations, browser.violations_report()

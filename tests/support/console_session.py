@@ -1,0 +1,30 @@
+"""A console session cookie for an API key, made in tests only.
+
+Until people can sign in (the people API), the browser tests act as the partner and
+secretariat keys they are given: the console forwards its session's token as a Bearer
+credential, so a key in the cookie acts as that key would. The cookie is signed as the
+console signs its own (its create_app, with the system's SETU_SECRET_KEY). The product has
+no way to make such a session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from console.app import create_app
+from console.config import Config
+
+
+def secret_key_of(data_dir: Path) -> str:
+    """The SETU_SECRET_KEY `setu up` made for a system under ``data_dir``."""
+    return (data_dir / "secrets" / "setu_secret_key").read_text().strip()
+
+
+def key_session_cookie(secret_key: str, key: str, me: dict[str, Any], language: str) -> str:
+    app = create_app(Config(api_url="http://unused.invalid", secret_key=secret_key))
+    serializer = app.session_interface.get_signing_serializer(app)
+    zone = {"JP": "Asia/Tokyo", "IN": "Asia/Kolkata"}.get(me.get("country") or "", "UTC")
+    return serializer.dumps(
+        {"token": key, "state": "active", "me": me, "language": language, "time_zone": zone}
+    )

@@ -1,0 +1,306 @@
+"""The console's pages over a fake API: what they ask the API, and what they show."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.test_console_safety import csrf_token
+
+PERSON = {
+    "id": "person-1",
+    "organisation_id": "org-jp-sec",
+    "name": "田中 裕子",
+    "role": "secretariat",
+    "language": "ja",
+    "time_zone": "Asia/Tokyo",
+}
+
+
+def programme(**changes):
+    base = {
+        "id": "p1",
+        "reference": "JIP-2027-0001",
+        "title": "Chiplet packaging for edge AI",
+        "summary": "2.5D packaging.",
+        "focus_area": "semiconductor_packaging",
+        "status": "under_review",
+        "partners": [
+            {
+                "organisation_id": "org-jp",
+                "role": "lead",
+                "name": "Tokyo Lab",
+                "country": "JP",
+                "participation": "confirmed",
+            },
+            {
+                "organisation_id": "org-in",
+                "role": "lead",
+                "name": "IIT Madras",
+                "country": "IN",
+                "participation": "confirmed",
+            },
+        ],
+        "budget": [
+            {"organisation_id": "org-jp", "currency": "JPY", "amount": "50000000"},
+            {"organisation_id": "org-in", "currency": "INR", "amount": "25000000.00"},
+        ],
+        "approvals": ["JP"],
+        "allowed_actions": ["approve", "request_changes", "reject"],
+        "exchange_slots": 10,
+        "start_date": "2027-04-01",
+        "end_date": "2029-03-31",
+        "created_at": "2026-12-01T00:00:00+00:00",
+        "updated_at": "2026-12-02T00:00:00+00:00",
+    }
+    return {**base, **changes}
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+def client(api):
+    return console_for(api).test_client()
+
+
+def test_a_page_asked_for_before_sign_in_comes_back_after_it(client, api):
+    answer = client.get("/console/programmes/p1")
+    assert answer.headers["Location"] == "/console/sign-in?next=/console/programmes/p1"
+    client.get(answer.headers["Location"])
+    api.answer("POST", "/v1/sign-in", 202, {"message": "check your email"})
+    token = csrf_token(client)
+    sent = client.post("/console/sign-in", data={"email": "yuko@jp.example", "csrf_token": token})
+    assert sent.headers["Location"] == "/console/check-your-email"
+    assert api.calls("POST", "/v1/sign-in")[0]["json"] == {
+        "email": "yuko@jp.example",
+        "next": "/console/programmes/p1",
+    }
+    # The link's page spends nothing: only its button (a POST) opens the session.
+    page = client.get("/console/sign-in/setul_abc.mac")
+    assert page.status_code == 200 and api.calls("POST", "/v1/sessions") == []
+    api.answer(
+        "POST", "/v1/sessions", 201, {"session": "setus_1.s", "person": PERSON, "state": "active"}
+    )
+    api.answer(
+        "GET",
+        "/v1/me",
+        200,
+        {
+            "person": PERSON,
+            "organisation": {
+                "id": "org-jp-sec",
+                "name": "JP secretariat",
+                "country": "JP",
+                "kind": "secretariat",
+                "side": "JP",
+            },
+            "role": "secretariat",
+            "side": "JP",
+            "key": None,
+        },
+    )
+    opened = client.post("/console/sign-in/setul_abc.mac", data={"csrf_token": token})
+    assert opened.headers["Location"] == "/console/programmes/p1"
+    assert api.calls("POST", "/v1/sessions")[0]["json"] == {"token": "setul_abc.mac"}
+    assert api.calls("GET", "/v1/me")[0]["authorization"] == "Bearer setus_1.s"
+
+
+def test_a_used_or_expired_link_says_so_and_offers_a_new_one(client, api):
+    api.answer("POST", "/v1/sessions", 410, {"code": 410, "message": "link used or expired"})
+    answer = client.post("/console/sign-in/setul_abc.mac", data={"csrf_token": csrf_token(client)})
+    assert answer.status_code == 410
+    assert "This link has expired" in answer.get_data(as_text=True)
+
+
+def test_a_secretariat_person_enrols_totp_then_sees_recovery_codes_once(client, api):
+    api.answer(
+        "POST",
+        "/v1/sessions",
+        201,
+        {"session": "setus_2.s", "person": PERSON, "state": "totp_enrolment_required"},
+    )
+    token = csrf_token(client)
+    answer = client.post("/console/sign-in/setul_abc.mac", data={"csrf_token": token})
+    assert answer.headers["Location"] == "/console/two-factor/set-up"
+    # Until the second step is done, no other page opens.
+    assert client.get("/console/").headers["Location"] == "/console/two-factor"
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
+    api.answer(
+        "POST",
+        "/v1/sessions/current/totp-enrolment",
+        201,
+        {"secret": "JBSWY3DPEHPK3PXP", "otpauth_uri": "otpauth://totp/x", "qr_svg": svg},
+    )
+    html = client.get("/console/two-factor/set-up").get_data(as_text=True)
+    # A new session has a new cookie, and so a new form token.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert "JBSWY3DPEHPK3PXP" in html and 'src="data:image/svg+xml;base64,' in html
+    codes = [f"code-{n}" for n in range(10)]
+    api.answer(
+        "POST",
+        "/v1/sessions/current/totp-enrolment/confirm",
+        200,
+        {"recovery_codes": codes},
+    )
+    shown = client.post("/console/two-factor/set-up", data={"code": "123456", "csrf_token": token})
+    assert all(code in shown.get_data(as_text=True) for code in codes)
+    with client.session_transaction("/console/") as session:
+        assert session["state"] == "active"
+        assert not any("code-" in str(value) for value in session.values())
+
+
+def test_a_wrong_totp_code_is_shown_beside_the_field(client, api):
+    api.answer(
+        "POST", "/v1/sessions", 201, {"session": "s", "person": PERSON, "state": "totp_required"}
+    )
+    token = csrf_token(client)
+    client.post("/console/sign-in/setul_abc.mac", data={"csrf_token": token})
+    api.answer("POST", "/v1/sessions/current/totp", 422, {"message": "that code is not right"})
+    token = csrf_token(client, "/console/two-factor/code")
+    answer = client.post("/console/two-factor/code", data={"code": "000000", "csrf_token": token})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="code-error"' in html and "that code is not right" in html
+    assert 'class="error-summary"' in html and 'href="#code"' in html
+
+
+def test_the_programme_page_shows_the_actions_the_api_allows_and_both_sides(client, api):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    api.answer("GET", "/v1/programmes/p1", 200, programme())
+    api.answer(
+        "GET",
+        "/v1/programmes/p1/history",
+        200,
+        [
+            {
+                "action": "approve",
+                "from": "under_review",
+                "to": "under_review",
+                "actor_organisation_id": "org-jp-sec",
+                "comment": "Good plan.",
+                "occurred_at": "2026-12-03T01:00:00+00:00",
+                "actor": {
+                    "kind": "person",
+                    "id": "x",
+                    "name": "田中 裕子",
+                    "side": "JP",
+                    "organisation_id": "org-jp-sec",
+                },
+            },
+        ],
+    )
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    buttons = re.findall(r'<button[^>]*name="action" value="([a-z_]+)"', html)
+    assert buttons == ["approve", "request_changes", "reject"]
+    assert "Approved by 田中 裕子" in html and "Good plan." in html
+    assert "Japan side" in html and "India side" in html and "Not yet approved by this side" in html
+    # Money with its sign and grouping, dates in the person's zone.
+    assert "¥50,000,000" in html and "₹25,000,000.00" in html
+    assert "Asia/Tokyo" in html and "3 Dec 2026, 10:00:00" in html
+
+
+def test_an_action_the_api_refuses_is_explained_beside_the_comment(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    api.answer("GET", "/v1/programmes/p1", 200, programme(approvals=[]))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    api.answer(
+        "POST",
+        "/v1/programmes/p1/transitions",
+        422,
+        {"code": 422, "message": "invalid", "errors": {"comment": ["a comment is required"]}},
+    )
+    answer = client.post(
+        "/console/programmes/p1/actions",
+        data={"action": "reject", "comment": "", "csrf_token": csrf_token(client)},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="comment-error"' in html and "a comment is required" in html
+    assert api.calls("POST", "/v1/programmes/p1/transitions")[0]["json"] == {
+        "action": "reject",
+        "comment": None,
+    }
+
+
+def test_an_action_done_goes_back_to_the_page_with_a_message(client, api):
+    sign_in(client, role="secretariat", side="IN")
+    api.answer("POST", "/v1/programmes/p1/transitions", 200, programme(approvals=["JP", "IN"]))
+    answer = client.post(
+        "/console/programmes/p1/actions",
+        data={"action": "approve", "comment": "Agreed.", "csrf_token": csrf_token(client)},
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/programmes/p1"
+    assert api.calls("POST", "/v1/programmes/p1/transitions")[0]["json"] == {
+        "action": "approve",
+        "comment": "Agreed.",
+    }
+
+
+def test_a_participation_answer_goes_to_its_own_endpoint(client, api):
+    sign_in(client, organisation_id="org-in")
+    api.answer("POST", "/v1/programmes/p1/participation", 200, programme(status="draft"))
+    client.post(
+        "/console/programmes/p1/actions",
+        data={"action": "confirm_participation", "csrf_token": csrf_token(client)},
+    )
+    assert api.calls("POST", "/v1/programmes/p1/participation")[0]["json"] == {
+        "decision": "confirm"
+    }
+
+
+def test_the_create_form_shows_the_apis_field_errors_beside_the_fields(client, api):
+    sign_in(client)
+    organisations = [{"id": "org-jp", "name": "Tokyo Lab", "country": "JP"}]
+    api.answer("GET", "/v1/organisations", 200, {"items": organisations, "page": 1, "total": 1})
+    api.answer(
+        "POST",
+        "/v1/programmes",
+        422,
+        {
+            "code": 422,
+            "message": "invalid",
+            "errors": {"json": {"title": ["Shorter than minimum length 5."]}},
+        },
+    )
+    token = csrf_token(client, "/console/programmes/new")
+    answer = client.post(
+        "/console/programmes/new",
+        data={"title": "Tiny", "partner-0-organisation_id": "org-jp", "csrf_token": token},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Shorter than minimum length 5." in html
+    assert 'id="title-error"' in html and 'href="#title">Title: Shorter' in html
+    assert 'value="Tiny"' in html
+
+
+def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    older = programme(id="p2", reference="JIP-2027-0002", updated_at="2026-11-01T00:00:00+00:00")
+    done = programme(id="p3", reference="JIP-2027-0003", allowed_actions=["reject"])
+    page = {"items": [programme(), done, older], "page": 1, "page_size": 100, "total": 3}
+    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    api.answer("GET", "/v1/programmes", 200, page)
+    api.answer("GET", "/v1/applications", 200, empty)
+    html = client.get("/console/").get_data(as_text=True)
+    section = html.split("Programmes awaiting your side")[-1].split("</table>")[0]
+    assert re.findall(r"JIP-2027-000\d", section) == ["JIP-2027-0002", "JIP-2027-0001"]
+    asked = {(c["path"], c["args"].get("status")) for c in api.received}
+    assert ("/v1/programmes", "under_review") in asked and ("/v1/applications", "endorsed") in asked
+    assert all(c["authorization"] == "Bearer setus_session.secret" for c in api.received)
+
+
+def test_the_language_is_switchable_on_every_page(client, api):
+    token = csrf_token(client)
+    answer = client.post(
+        "/console/language",
+        data={"language": "hi", "next": "/console/sign-in", "csrf_token": token},
+    )
+    assert answer.headers["Location"] == "/console/sign-in"
+    html = client.get("/console/sign-in").get_data(as_text=True)
+    assert '<html lang="hi">' in html and "सेतु में साइन इन करें" in html

@@ -1,0 +1,55 @@
+"""The console's catalogues: every message of the code and templates is translated into
+Japanese and Hindi, with the same placeholders, and every code of the API has its word.
+
+The messages are found as `pybabel extract -F services/console/babel.cfg` finds them, so a
+message added without its translations fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from console import vocabulary
+from console.translations import LANGUAGES, catalogue_path, translations
+from setu_contract.vocabulary import CAREER_STAGES, FOCUS_AREAS, PROGRAMME_STATUSES
+
+SERVICE = Path(__file__).resolve().parents[3] / "services" / "console"
+
+
+def extracted() -> set[str | tuple[str, str]]:
+    with (SERVICE / "babel.cfg").open() as mapping:
+        method_map, options_map = parse_mapping_cfg(mapping)
+    found = extract_from_dir(str(SERVICE), method_map, options_map)
+    return {message for _, _, message, _, _ in found}
+
+
+@pytest.fixture(scope="module")
+def messages() -> set:
+    found = extracted()
+    assert len(found) > 150, "the extraction finds the messages"
+    return found
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_message_is_translated_with_its_placeholders(messages, language):
+    with catalogue_path(language).open("rb") as po:
+        catalog = read_po(po)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert not messages - translated, f"untranslated in {language}: {messages - translated}"
+    assert not translated - messages, f"no longer used: {translated - messages}"
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check() if errors]
+    assert not problems, problems
+    words_of = translations(language)
+    singular = [m for m in messages if isinstance(m, str) and any(c.isalpha() for c in m)]
+    assert all(words_of.gettext(m) != m for m in singular)
+
+
+def test_every_code_of_the_api_has_a_word():
+    assert set(PROGRAMME_STATUSES) <= set(vocabulary.STATUSES)
+    assert set(FOCUS_AREAS) == set(vocabulary.FOCUS_AREAS)
+    assert set(CAREER_STAGES) <= set(vocabulary.OTHER)
