@@ -65,7 +65,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     ):
         app.register_blueprint(blueprint)
     errors.register(app)
-    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
+    app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "console", route_of=url_rules(app)
     )
     return app

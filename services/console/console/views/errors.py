@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +27,7 @@ def page(status: int, retry_after: str | None = None) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def api_error(error: ApiError) -> object:
+    def api_error(error: ApiError) -> ResponseReturnValue:
         if error.status == 401:
             forget()
             flash(_("Your session has ended. Sign in again to carry on."), "info")
@@ -40,15 +41,15 @@ def register(app: Flask) -> None:
         return page(400)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError) -> object:
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         return page(400)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> object:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         return page(status if status in (400, 403, 404, 405, 413, 429) else 500)
 
     @app.errorhandler(Exception)
-    def unexpected(_error: Exception) -> object:
+    def unexpected(_error: Exception) -> ResponseReturnValue:
         log.exception("the console failed on %s %s", request.method, request.path)
         return page(500)

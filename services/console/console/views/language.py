@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from console.signed_in import safe_next
 from console.translations import LANGUAGES
@@ -11,7 +12,7 @@ blp = Blueprint("language", __name__, url_prefix="/console")
 
 
 @blp.post("/language")
-def choose() -> object:
+def choose() -> ResponseReturnValue:
     chosen = request.form.get("language")
     if chosen in LANGUAGES:
         session["language"] = chosen
