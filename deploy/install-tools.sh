@@ -37,8 +37,9 @@ if ((${#missing[@]})); then
         echo "install-tools: ${missing[*]} missing; run as root: apt-get install ${missing[*]}" >&2
         exit 1
     fi
+    # Another apt-get (unattended upgrades, a second checkout) may hold the lock: wait for it.
     echo "install-tools: apt-get install ${missing[*]}"
-    apt-get update -q
+    apt-get -o DPkg::Lock::Timeout=600 update -q
     # The tests start their own nginx: keep the packages from starting one on port 80 (and a
     # Prometheus on 9090).
     policy=/usr/sbin/policy-rc.d
@@ -47,7 +48,7 @@ if ((${#missing[@]})); then
         chmod +x "$policy"
         trap 'rm -f "$policy"' EXIT
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 wheels=()

@@ -163,7 +163,7 @@ import sys
 from celery import Celery
 from sqlalchemy import MetaData, create_engine
 from setu_contract.messaging import celery_settings
-from setu_contract.metrics import serve_relay
+from setu_contract.worker_metrics import serve_relay
 from setu_contract.outbox import OutboxRelay, celery_publisher, outbox_table
 
 database_url, broker_url = sys.argv[1:]

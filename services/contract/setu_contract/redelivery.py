@@ -24,7 +24,7 @@ from setu_contract.deliveries import (
     now_utc,
 )
 from setu_contract.messaging import consumers_of
-from setu_contract.metrics import CONFIRMATIONS, EVENTS_REDELIVERED
+from setu_contract.worker_metrics import CONFIRMATIONS, EVENTS_REDELIVERED
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ import click
 
 from programmes.config import Config
 from programmes.store import migrate as migrations
+from setu_contract.delivery_commands import add_delivery_commands
 
 
 @click.group()
@@ -51,9 +52,9 @@ def bootstrap(side: str) -> None:
 def relay(batch_size: int) -> None:
     """Publish committed outbox rows to Redis through Celery until SIGTERM or SIGINT."""
     from programmes.store.models import outbox
-    from setu_contract.metrics import serve_relay
     from setu_contract.observability import configure_logging
     from setu_contract.outbox import OutboxRelay
+    from setu_contract.worker_metrics import serve_relay
 
     config = Config.from_env()
     configure_logging("programmes-relay", config.log_level)
@@ -95,39 +96,13 @@ def _delivery(config: Config) -> Iterator[tuple[Any, Any, Any]]:
         engine.dispose()
 
 
-@cli.command()
-def unconfirmed() -> None:
-    """Per consumer: the events it has not confirmed yet, and those it dead-lettered."""
-    from setu_contract.deliveries import now_utc
-
+@contextmanager
+def _trackers() -> Iterator[Any]:
     with _delivery(Config.from_env()) as (_, _, tracker):
-        for backlog in tracker.backlog():
-            click.echo(backlog.describe("programmes", now_utc()))
+        yield tracker
 
 
-@cli.command()
-@click.option("--to", "consumer", required=True, help="The consumer (its queue's name).")
-@click.option("--since", help="Only events that occurred from then (ISO 8601, UTC by default).")
-@click.option("--until", help="Only events that occurred before then.")
-def redeliver(consumer: str, since: str | None, until: str | None) -> None:
-    """Send a consumer again every event it has not confirmed, due or not."""
-    from kombu.exceptions import KombuError
-    from redis.exceptions import RedisError
-
-    from setu_contract.redelivery import operator_time
-
-    try:
-        window = operator_time(since), operator_time(until)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    with _delivery(Config.from_env()) as (_, _, tracker):
-        if consumer not in tracker.consumers:
-            raise click.ClickException(f"{consumer} is sent no programmes event")
-        try:
-            sent = tracker.redeliver(consumer, *window)
-        except (OSError, KombuError, RedisError) as exc:
-            raise click.ClickException(f"stopped, the broker is unreachable: {exc}") from exc
-    click.echo(f"programmes: sent {sent} unconfirmed events to {consumer} again")
+add_delivery_commands(cli, "programmes", _trackers)
 
 
 @cli.command("export-events")

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 
 import click
 from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from reports.config import Config
 from reports.domain.errors import AlreadyRequeued, NotFound
@@ -19,13 +18,13 @@ from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
 from reports.store.db import transaction
 from reports.store.models import outbox, outbox_deliveries
-from setu_contract.deliveries import now_utc
+from setu_contract.delivery_commands import add_delivery_commands
 from setu_contract.events import InvalidEvent
 from setu_contract.messaging import REPORTS_PRODUCER, REPORTS_QUEUE, task_reprs
-from setu_contract.metrics import serve_relay
 from setu_contract.observability import configure_logging
 from setu_contract.outbox import CeleryPublisher, OutboxRelay, celery_publisher
-from setu_contract.redelivery import DeliveryTracker, delivery_tracker, operator_time
+from setu_contract.redelivery import DeliveryTracker, delivery_tracker
+from setu_contract.worker_metrics import serve_relay
 
 
 @click.group()
@@ -80,32 +79,13 @@ def _delivery() -> Iterator[tuple[Runtime, CeleryPublisher, DeliveryTracker]]:
         runtime.engine.dispose()
 
 
-@cli.command()
-def unconfirmed() -> None:
-    """Per consumer: the report.generated events it has not confirmed, and its dead letters."""
+@contextmanager
+def _trackers() -> Iterator[DeliveryTracker]:
     with _delivery() as (_, _, tracker):
-        for backlog in tracker.backlog():
-            click.echo(backlog.describe("reports", now_utc()))
+        yield tracker
 
 
-@cli.command()
-@click.option("--to", "consumer", required=True, help="The consumer (its queue's name).")
-@click.option("--since", help="Only events that occurred from then (ISO 8601, UTC by default).")
-@click.option("--until", help="Only events that occurred before then.")
-def redeliver(consumer: str, since: str | None, until: str | None) -> None:
-    """Send a consumer again every report.generated event it has not confirmed."""
-    try:
-        window = operator_time(since), operator_time(until)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    with _delivery() as (_, _, tracker):
-        if consumer not in tracker.consumers:
-            raise click.ClickException(f"{consumer} is sent no reports event")
-        try:
-            sent = tracker.redeliver(consumer, *window)
-        except (OSError, KombuError, RedisError) as exc:
-            raise click.ClickException(f"stopped, the broker is unreachable: {exc}") from exc
-    click.echo(f"reports: sent {sent} unconfirmed events to {consumer} again")
+add_delivery_commands(cli, "reports", _trackers)
 
 
 @cli.command()

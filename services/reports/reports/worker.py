@@ -34,9 +34,9 @@ from setu_contract.messaging import (
     freeze_start_up_heap_in_pool_children,
     keep_new_files_private_in_workers,
 )
-from setu_contract.metrics import install_worker_metrics
 from setu_contract.observability import configure_logging, install_celery_correlation
 from setu_contract.secret_settings import SECRET_KEY, checked_secret
+from setu_contract.worker_metrics import install_worker_metrics
 
 log = logging.getLogger(__name__)
 

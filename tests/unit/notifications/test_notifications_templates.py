@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
@@ -105,6 +106,21 @@ def _every_email() -> list[tuple[str, object]]:
 EVERY_EMAIL = _every_email()
 
 
+def _planned(envelope, email, language: str) -> Outgoing:
+    """A planned email as the worker hands it to ``compose``."""
+    return Outgoing(
+        "d-9",
+        envelope["id"],
+        email.recipient.email,
+        email.template,
+        language,
+        email.recipient.timezones,
+        {**email.context, "recipient_name": email.recipient.name},
+        WHEN,
+        unsubscribe_url="https://setu.test/v1/unsubscribe/t" if email.unsubscribable else None,
+    )
+
+
 @pytest.mark.parametrize("language", ["en", "ja", "hi"])
 @pytest.mark.parametrize(
     ("envelope", "email"),
@@ -112,18 +128,7 @@ EVERY_EMAIL = _every_email()
     ids=[f"{e.template}-{i}" for i, (_, e) in enumerate(EVERY_EMAIL)],
 )
 def test_every_email_renders_and_parses_in_every_language(envelope, email, language) -> None:
-    context = {**email.context, "recipient_name": email.recipient.name}
-    outgoing = Outgoing(
-        "d-9",
-        envelope["id"],
-        email.recipient.email,
-        email.template,
-        language,
-        email.recipient.timezones,
-        context,
-        WHEN,
-        unsubscribe_url="https://setu.test/v1/unsubscribe/t" if email.unsubscribable else None,
-    )
+    outgoing = _planned(envelope, email, language)
     raw = compose(outgoing, Sender("Setu <no-reply@setu.local>")).as_bytes()
     parsed = message_from_bytes(raw, policy=policy.default)
     text = parsed.get_body(("plain",)).get_content()
@@ -137,3 +142,43 @@ def test_every_email_renders_and_parses_in_every_language(envelope, email, langu
     assert ("List-Unsubscribe" in parsed) == email.unsubscribable
     if email.context.get("comment"):
         assert "& <re-check>" in text and "&amp; &lt;re-check&gt;" in html
+
+
+SCRIPTS = {"ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"), "hi": re.compile(r"[\u0900-\u097f]")}
+MONTHS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\b"
+)
+
+
+def _webhook_disabled(language: str) -> Outgoing:
+    context = {
+        "reference": "w-1",
+        "url": "https://hooks.example/in",
+        "recipient_name": "IIT Madras",
+        "link": "https://setu.test/v1/webhooks/w-1",
+    }
+    return Outgoing(
+        "d-1", "e-1", "in@iitm.example", "webhook_disabled", language, ("UTC",), context, WHEN
+    )
+
+
+@pytest.mark.parametrize("language", ["ja", "hi"])
+def test_every_email_is_written_in_the_reader_language_dates_included(language) -> None:
+    outgoings = [_webhook_disabled(language)]
+    outgoings += [_planned(envelope, email, language) for envelope, email in EVERY_EMAIL]
+    for outgoing in outgoings:
+        parsed = message_from_bytes(
+            compose(outgoing, Sender("s@setu.local")).as_bytes(), policy=policy.default
+        )
+        text = parsed.get_body(("plain",)).get_content()
+        lines = [line for line in text.splitlines() if line.strip()]
+        assert SCRIPTS[language].search(parsed["Subject"]), (outgoing.template, parsed["Subject"])
+        assert parsed["Content-Language"] == language
+        # Every line but a link's carries the language's own script (names aside: the
+        # greeting, the closing and each labelled line are words of the catalogue).
+        english = [
+            line for line in lines if not SCRIPTS[language].search(line) and "://" not in line
+        ]
+        assert not english, (outgoing.template, english)
+        assert not MONTHS.search(text), (outgoing.template, text)

@@ -1,52 +1,11 @@
-"""The reports service's catalogues: every message of the code and templates is translated
-into Japanese and Hindi, with the same placeholders, and every code has its word.
-
-The messages are found as `pybabel extract -F services/reports/babel.cfg` finds them, so a
-message added without its translations fails here (README: *Reports: words and numbers*).
-"""
+"""The reports service's words: every code has its word and every column its header (the
+catalogues themselves: tests/unit/contract/test_translation_catalogues.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
-
 from reports.domain.catalogue import DIRECTIONS
 from reports.render import words
-from reports.translations import LANGUAGES, catalogue_path, translations
 from setu_contract.vocabulary import CAREER_STAGES, FOCUS_AREAS, PROGRAMME_STATUSES
-
-SERVICE = Path(__file__).resolve().parents[3] / "services" / "reports"
-
-
-def extracted() -> set[str]:
-    with (SERVICE / "babel.cfg").open() as mapping:
-        method_map, options_map = parse_mapping_cfg(mapping)
-    found = extract_from_dir(str(SERVICE), method_map, options_map)
-    return {message for _, _, message, _, _ in found}
-
-
-@pytest.fixture(scope="module")
-def messages() -> set[str]:
-    found = extracted()
-    assert len(found) > 80, "the extraction finds the messages"
-    return found
-
-
-@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
-def test_every_message_is_translated_with_its_placeholders(messages, language):
-    with catalogue_path(language).open("rb") as po:
-        catalog = read_po(po)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
-    assert not messages - translated, f"untranslated in {language}: {sorted(messages - translated)}"
-    assert not translated - messages, f"no longer used: {sorted(translated - messages)}"
-    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check() if errors]
-    assert not problems, problems
-    words_of = translations(language)
-    assert all(words_of.gettext(m) != m for m in messages if any(c.isalpha() for c in m))
 
 
 def test_every_code_has_a_word_and_every_column_a_header():

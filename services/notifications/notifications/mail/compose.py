@@ -15,17 +15,12 @@ from typing import Any
 from notifications.mail import labels
 from notifications.mail.mime import alternative, plain, simple_address, unstructured
 from notifications.mail.smtp import Envelope
-from notifications.mail.templates import Rendered, language_for, local_time, render
+from notifications.mail.templates import CATALOGUES, Rendered, local_time, render
+from setu_contract.translations import iso_long_date, supported
 
 EVENT_HEADER = "X-Setu-Event-Id"
 NOTIFICATION_HEADER = "X-Setu-Notification-Id"
 CORRELATION_HEADER = "X-Correlation-Id"
-
-_UNSUBSCRIBE_LABELS = {
-    "en": "Unsubscribe from these reports",
-    "ja": "このレポートの配信を停止する",
-    "hi": "इन रिपोर्टों की सदस्यता समाप्त करें",
-}
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -99,18 +94,19 @@ def message_id(delivery_id: str, mail_from: str) -> str:
 
 
 def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
+    words = CATALOGUES.translations(language)
     return {
-        "status_label": labels.word(labels.STATUS, language, context.get("to")),
-        "from_label": labels.word(labels.STATUS, language, context.get("from")),
-        "stage_label": labels.word(labels.CAREER_STAGE, language, context.get("career_stage")),
-        "direction_label": labels.word(labels.DIRECTION, language, context.get("direction")),
-        "role_label": labels.word(labels.PARTNER_ROLE, language, context.get("role")),
-        "report_label": labels.word(labels.REPORT_TYPE, language, context.get("report_type")),
-        "start_text": labels.long_date(context.get("start_date"), language),
-        "end_text": labels.long_date(context.get("end_date"), language),
-        "period_start_text": labels.long_date(context.get("period_start"), language),
-        "period_end_text": labels.long_date(context.get("period_end"), language),
-        "link_until_text": labels.long_date(context.get("link_expires_at"), language),
+        "status_label": labels.word(words, labels.STATUS, context.get("to")),
+        "from_label": labels.word(words, labels.STATUS, context.get("from")),
+        "stage_label": labels.word(words, labels.CAREER_STAGE, context.get("career_stage")),
+        "direction_label": labels.word(words, labels.DIRECTION, context.get("direction")),
+        "role_label": labels.word(words, labels.PARTNER_ROLE, context.get("role")),
+        "report_label": labels.word(words, labels.REPORT_TYPE, context.get("report_type")),
+        "start_text": iso_long_date(context.get("start_date"), language),
+        "end_text": iso_long_date(context.get("end_date"), language),
+        "period_start_text": iso_long_date(context.get("period_start"), language),
+        "period_end_text": iso_long_date(context.get("period_end"), language),
+        "link_until_text": iso_long_date(context.get("link_expires_at"), language),
     }
 
 
@@ -126,7 +122,6 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
             local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
         ],
         "unsubscribe_url": outgoing.unsubscribe_url,
-        "unsubscribe_label": _UNSUBSCRIBE_LABELS.get(outgoing.language, _UNSUBSCRIBE_LABELS["en"]),
     }
 
 
@@ -217,7 +212,7 @@ def _written(outgoing: Outgoing, sender: Sender, rendered: Rendered) -> Composed
 
 
 def compose(outgoing: Outgoing, sender: Sender) -> Composed:
-    language = language_for(outgoing.template, outgoing.language)
+    language = supported(outgoing.language)
     outgoing = replace(outgoing, language=language)
     rendered = render(outgoing.template, language, _variables(outgoing))
     written = _written(outgoing, sender, rendered)

@@ -24,9 +24,9 @@ from notifications.store.models import (
     Delivery,
     utcnow,
 )
-from setu_contract.metrics import count_email
 from setu_contract.observability import set_correlation_id
 from setu_contract.personal_data import redact
+from setu_contract.worker_metrics import count_email
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,7 @@
 
 Counts, rates and dates follow the report's locale (translations.LOCALES: 1,234 in English
 and Japanese, 1,234 or 12,34,567 in Hindi). Money is written as its own country writes it,
-whatever the language: yen with ¥, groups of three and no decimals; rupees with ₹ and
-Indian grouping (₹4,00,00,000.00).
+whatever the language (``setu_contract.translations.money``).
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from reports.render import words
 from reports.translations import LOCALES, translations
+from setu_contract import translations as forms
 
-MONEY_LOCALES = {words.JPY: "en_JP", words.INR: "en_IN"}
 # Chart axes: whole units, with each currency's grouping.
 AXIS_MONEY_PATTERNS = {words.JPY: "¤#,##0", words.INR: "¤#,##,##0"}
 NOTHING = "—"
@@ -56,18 +55,22 @@ class Localised:
 
     def count(self, value: object) -> str:
         number = decimal(value)
-        return NOTHING if number is None else format_decimal(number, locale=self.locale)
+        return NOTHING if number is None else forms.count(number, self.language)
 
     def money(self, currency: str, value: object) -> str:
         amount = decimal(value)
         if amount is None:
             return NOTHING
-        return format_currency(amount, currency, locale=MONEY_LOCALES[currency])
+        return forms.money(amount, currency)
 
     def axis_money(self, currency: str, value: float) -> str:
         pattern = AXIS_MONEY_PATTERNS[currency]
         return format_currency(
-            round(value), currency, pattern, locale=MONEY_LOCALES[currency], currency_digits=False
+            round(value),
+            currency,
+            pattern,
+            locale=forms.MONEY_LOCALES[currency],
+            currency_digits=False,
         )
 
     def rate(self, value: object) -> str:
@@ -85,7 +88,7 @@ class Localised:
         return format_skeleton("yMMM", date(int(year), int(month), 1), locale=self.locale)
 
     def date(self, value: date) -> str:
-        return format_date(value, "long", locale=self.locale)
+        return forms.long_date(value, self.language)
 
     def period(self, start: date, end: date) -> str:
         if start == end:
