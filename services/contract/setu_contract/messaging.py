@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from setu_contract.events import PERSON_EVENTS, EventType
+from setu_contract.events import PERSON_EVENTS, REVIEW_EVENTS, EventType
 from setu_contract.personal_data import without_personal_data
 
 NOTIFICATIONS_QUEUE = "notifications"
@@ -26,10 +26,13 @@ HANDLE_EVENT_TASK = {
 # Which events each consumer is sent. Reports keeps a read model of everything the
 # programmes service does but its people (it counts no person); notifications also needs
 # organisations and people (for addresses and languages) and report.generated (to email
-# recipients).
+# recipients). Review events name their reviewer: only notifications is sent them.
 SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
     NOTIFICATIONS_QUEUE: frozenset(EventType),
-    REPORTS_QUEUE: frozenset(EventType) - {EventType.REPORT_GENERATED} - PERSON_EVENTS,
+    REPORTS_QUEUE: frozenset(EventType)
+    - {EventType.REPORT_GENERATED, EventType.CALL_CLOSING_REMINDER}
+    - PERSON_EVENTS
+    - REVIEW_EVENTS,
 }
 
 

@@ -114,7 +114,7 @@ def validate_call(fields: Mapping[str, Any]) -> Errors:
         _add(errors, "focus_areas", f"unknown focus areas: {', '.join(unknown)}")
     for name in ("budget_envelope", "max_budget_per_programme"):
         for currency, amount in (fields.get(name) or {}).items():
-            problem = check_amount(currency, amount)
+            problem = check_amount(currency, Decimal(amount))
             if problem:
                 _add(errors, name, f"{currency} {amount}: {problem}")
     rules = fields.get("eligibility") or {}
