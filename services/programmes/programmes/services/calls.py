@@ -241,11 +241,12 @@ def check_submission(session: Session, snapshot: dict[str, Any]) -> None:
             )
         raise _closed(call)
     ids = [p["organisation_id"] for p in snapshot["partners"]]
-    kinds = dict(
-        session.execute(select(Organisation.id, Organisation.kind).where(Organisation.id.in_(ids)))
-        .tuples()
-        .all()
-    )
+    kinds = {
+        row.id: row.kind
+        for row in session.execute(
+            select(Organisation.id, Organisation.kind).where(Organisation.id.in_(ids))
+        )
+    }
     broken = rules.broken_rules(call_snapshot(call), snapshot, kinds)
     if broken:
         raise Invalid(
