@@ -49,6 +49,8 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/programmes", "programmes", False),
     ("/v1/applications", "programmes", False),
     ("/v1/events", "programmes", False),
+    ("/v1/calls", "programmes", False),
+    ("/v1/reviews", "programmes", False),
     ("/v1/unsubscribe", "notifications", False),
     ("/v1/report-links", "reports", False),
     ("/v1/notifications", "notifications", True),
