@@ -260,3 +260,17 @@ class _clock_at:
 
     def __exit__(self, *_: Any) -> None:
         self.patch.undo()
+
+
+def test_the_tick_calls_command_opens_a_call_that_is_due(
+    secretariat: Caller, engine: Engine, programmes_env: dict[str, str]
+):
+    from click.testing import CliRunner
+
+    from programmes.cli import cli
+
+    call = new_call(secretariat)
+    result = CliRunner().invoke(cli, ["tick-calls"], env=programmes_env)
+    assert result.exit_code == 0, result.output
+    assert "moved: 1" in result.output
+    assert secretariat.get(f"/v1/calls/{call['id']}").json["status"] == "open"

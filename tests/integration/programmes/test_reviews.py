@@ -216,3 +216,23 @@ def test_the_ranking_orders_by_mean_and_draws_the_envelope_line(
     assert ranking["envelope_line"] == {"JPY": 1, "INR": 2}
     assert partners.jp_caller.get(f"/v1/calls/{call['id']}/ranking").status_code == 403
     assert expert.get(f"/v1/calls/{call['id']}/ranking").status_code == 403
+
+
+def test_a_reviewer_is_reminded_once_before_the_review_is_due(
+    secretariat: Caller, partners: Partners, engine: Engine
+):
+    from datetime import datetime, timedelta
+
+    from tests.integration.programmes.test_calls import tick
+
+    call = open_call(secretariat, engine)
+    programme = under_review(secretariat, partners, call)
+    panel = new_organisation(secretariat, "JP", kind="expert_panel")
+    expert = reviewer(secretariat, engine, panel)
+    made = assign(secretariat, programme["id"], me(expert)).json
+    due = datetime.fromisoformat(made["due_at"])
+    assert tick(engine, due - timedelta(days=3))["reviewers_reminded"] == 0
+    assert tick(engine, due - timedelta(days=1))["reviewers_reminded"] == 1
+    assert tick(engine, due - timedelta(hours=1))["reviewers_reminded"] == 0
+    reminders = events_of(engine, "review.reminder", made["id"])
+    assert len(reminders) == 1 and reminders[0]["data"]["reviewer"]["language"] == "en"

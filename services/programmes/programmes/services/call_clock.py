@@ -10,8 +10,9 @@ compare-and-set of ``reminded_at``: the second tick finds the work done and writ
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -162,3 +163,24 @@ def remind_reviewer(session: Session, assignment_id: str, now: datetime) -> int:
     session.refresh(assignment)
     emit(session, EventType.REVIEW_REMINDER, event_data(assignment, session))
     return 1
+
+
+def run(factory: sessionmaker[Session], every: float, stop: threading.Event) -> None:
+    """Tick every ``every`` seconds until ``stop`` is set; a failed tick is logged and the
+    next one does its work (nothing is marked done unless it was)."""
+    while not stop.wait(every):
+        try:
+            done = tick(factory, datetime.now(UTC))
+            if any(done.values()):
+                log.info("call clock: %s", done)
+        except Exception:
+            log.exception("call clock tick failed; the next tick tries again")
+
+
+def start(factory: sessionmaker[Session], every: float) -> threading.Event:
+    """The clock in a daemon thread of this process; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(
+        target=run, args=(factory, every, stop), name="call-clock", daemon=True
+    ).start()
+    return stop
