@@ -110,6 +110,16 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
     }
 
 
+def _moments(outgoing: Outgoing, name: str) -> list[str]:
+    """A time the context names (a review's due time, a call's closing), in each of the
+    reader's zones."""
+    value = outgoing.context.get(name)
+    if not value:
+        return []
+    moment = datetime.fromisoformat(value)
+    return [local_time(moment, zone, outgoing.language) for zone in outgoing.timezones]
+
+
 def _variables(outgoing: Outgoing) -> dict[str, Any]:
     return {
         "audience": "organisation",
@@ -122,6 +132,8 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
             local_time(outgoing.occurred_at, z, outgoing.language) for z in outgoing.timezones
         ],
         "unsubscribe_url": outgoing.unsubscribe_url,
+        "due_times": _moments(outgoing, "due_at"),
+        "closes_times": _moments(outgoing, "closes_at"),
     }
 
 
