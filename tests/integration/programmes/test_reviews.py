@@ -236,3 +236,22 @@ def test_a_reviewer_is_reminded_once_before_the_review_is_due(
     assert tick(engine, due - timedelta(hours=1))["reviewers_reminded"] == 0
     reminders = events_of(engine, "review.reminder", made["id"])
     assert len(reminders) == 1 and reminders[0]["data"]["reviewer"]["language"] == "en"
+
+
+def test_a_deactivated_reviewer_is_erased_from_its_review_events(
+    secretariat: Caller, partners: Partners, engine: Engine
+):
+    call = open_call(secretariat, engine)
+    programme = under_review(secretariat, partners, call)
+    panel = new_organisation(secretariat, "JP", kind="expert_panel")
+    expert = reviewer(secretariat, engine, panel)
+    person_id = me(expert)
+    review_id = assign(secretariat, programme["id"], person_id).json["id"]
+    [assigned] = events_of(engine, "review.assigned", review_id)
+    assert assigned["data"]["reviewer"]["email"]
+    gone = secretariat.client.delete(f"/v1/people/{person_id}", headers=secretariat.headers())
+    assert gone.status_code == 204, gone.json
+    [assigned] = events_of(engine, "review.assigned", review_id)
+    assert assigned["data"]["reviewer"]["email"] is None
+    assert assigned["data"]["reviewer"]["name"] is None
+    assert secretariat.get(f"/v1/reviews/{review_id}").json["reviewer"]["name"] is None
