@@ -3,7 +3,7 @@ schemas are written)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from programmes.domain.calls import CALL_STATUSES, CALL_TRANSITIONS, ORGANISATION_KINDS
 from programmes.domain.programmes import FOCUS_AREAS, MAX_PARTNERS, MIN_PARTNERS
@@ -21,8 +21,14 @@ from programmes.schemas import (
 _AMOUNT = {"validate": validate.Regexp(AMOUNT, error='a non-negative decimal string, e.g. "1500"')}
 _TIME = (
     "ISO 8601; without an offset, a local time in the call's time zone "
-    "(answered with the zone's offset)"
+    "(answered with the zone's offset); years 2000-2199"
 )
+
+
+def _plausible_year(moment) -> None:
+    """Years a call may fall in: any zone's offset then keeps them within datetime's range."""
+    if not 2000 <= moment.year <= 2199:
+        raise ValidationError("a year between 2000 and 2199")
 
 
 class EnvelopeSchema(StrictSchema):
@@ -71,8 +77,12 @@ class CallCreateSchema(StrictSchema):
         required=True,
         validate=validate.Length(min=1, max=len(FOCUS_AREAS)),
     )
-    opens_at = fields.DateTime(required=True, metadata={"description": _TIME})
-    closes_at = fields.DateTime(required=True, metadata={"description": _TIME})
+    opens_at = fields.DateTime(
+        required=True, validate=_plausible_year, metadata={"description": _TIME}
+    )
+    closes_at = fields.DateTime(
+        required=True, validate=_plausible_year, metadata={"description": _TIME}
+    )
     timezone = Text(
         required=True,
         validate=validate.Length(min=1, max=64),
