@@ -269,8 +269,8 @@ class CallClosingReminderData(CallData):
 
 
 class ReviewerData(_Open):
-    """The reviewer an assignment names, as notifications writes to it (personal data: only
-    notifications receives review events)."""
+    """The reviewer an assignment names, as notifications writes to it (personal data: no
+    other consumer is sent it)."""
 
     id = fields.String(required=True)
     name = fields.String(required=True, allow_none=True)
@@ -288,7 +288,8 @@ class ReviewData(_Open):
     call_title = fields.String(required=True)
     status = fields.String(required=True)
     due_at = fields.String(required=True)
-    reviewer = fields.Nested(ReviewerData, required=True)
+    # None in what a consumer that writes to nobody is sent (messaging.sent_to).
+    reviewer = fields.Nested(ReviewerData, required=True, allow_none=True)
     version = fields.Integer(required=True)
 
 

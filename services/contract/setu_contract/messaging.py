@@ -26,13 +26,14 @@ HANDLE_EVENT_TASK = {
 # Which events each consumer is sent. Reports keeps a read model of everything the
 # programmes service does but its people (it counts no person); notifications also needs
 # organisations and people (for addresses and languages) and report.generated (to email
-# recipients). Review events name their reviewer: only notifications is sent them.
+# recipients). Review events name their reviewer: reports is sent only review.submitted (it
+# counts reviewed proposals), without the reviewer (``sent_to``).
 SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
     NOTIFICATIONS_QUEUE: frozenset(EventType),
     REPORTS_QUEUE: frozenset(EventType)
     - {EventType.REPORT_GENERATED, EventType.CALL_CLOSING_REMINDER}
     - PERSON_EVENTS
-    - REVIEW_EVENTS,
+    - (REVIEW_EVENTS - {EventType.REVIEW_SUBMITTED}),
 }
 
 
@@ -49,9 +50,13 @@ def destinations(event_type: str) -> list[tuple[str, str]]:
 
 
 def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
-    """The envelope as ``queue``'s consumer is sent it: without personal data, unless it
-    writes to applicants."""
-    return envelope if queue in PERSONAL_DATA_QUEUES else without_personal_data(envelope)
+    """The envelope as ``queue``'s consumer is sent it: without personal data (an
+    applicant's, a reviewer's), unless it writes to people."""
+    if queue in PERSONAL_DATA_QUEUES:
+        return envelope
+    if envelope.get("type") in REVIEW_EVENTS:
+        return {**envelope, "data": {**envelope["data"], "reviewer": None}}
+    return without_personal_data(envelope)
 
 
 # The services that write events (each has an outbox and a relay), and which writes what.

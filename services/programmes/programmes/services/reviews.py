@@ -42,6 +42,7 @@ def event_data(assignment: ReviewAssignment, session: Session) -> dict[str, Any]
         "call_title": call.title,
         "status": assignment.status,
         "due_at": assignment.due_at.isoformat(),
+        "submitted_at": _iso(assignment.submitted_at),
         "reviewer": {
             "id": person.id,
             "name": person.name,
