@@ -109,11 +109,13 @@ def test_call_outcomes_counts_each_call_closing_in_the_period(database_url: str)
             for envelope in (review(a, june["id"]), review(a, june["id"]), review(b, june["id"])):
                 read_model.apply_event(session, envelope)
         with transaction(sessions) as session:
-            [table], charts = call_outcomes.compute(session, START, END, {}, lambda _: None)
+            [proposals, budget], charts = call_outcomes.compute(
+                session, START, END, {}, lambda _: None
+            )
     finally:
         engine.dispose()
     assert charts == []
-    assert table.rows == [
+    assert proposals.rows == [
         (
             june["id"],
             "Chiplets 2027",
@@ -122,9 +124,9 @@ def test_call_outcomes_counts_each_call_closing_in_the_period(database_url: str)
             2,  # eligible: every proposal received
             2,  # reviewed: a and b
             1,  # approved: a
-            "1000000",
-            "100.50",
-            "3000000",
-            "500000.00",
         )
+    ]
+    # Committed: a's budget; against the June call's envelope.
+    assert budget.rows == [
+        (june["id"], "Chiplets 2027", "1000000", "3000000", "100.50", "500000.00")
     ]

@@ -24,24 +24,14 @@ DEFINITION = N_(
     "call's envelope in each currency."
 )
 HEADLINES = (
-    Headline(N_("Proposals received"), COUNT, "by_call", SUM, ("received",)),
-    Headline(N_("Proposals approved"), COUNT, "by_call", SUM, ("approved",)),
-    Headline(N_("Yen committed"), JPY, "by_call", SUM, ("committed_jpy",)),
-    Headline(N_("Rupees committed"), INR, "by_call", SUM, ("committed_inr",)),
+    Headline(N_("Proposals received"), COUNT, "proposals_by_call", SUM, ("received",)),
+    Headline(N_("Proposals approved"), COUNT, "proposals_by_call", SUM, ("approved",)),
+    Headline(N_("Yen committed"), JPY, "budget_by_call", SUM, ("committed_jpy",)),
+    Headline(N_("Rupees committed"), INR, "budget_by_call", SUM, ("committed_inr",)),
 )
-COLUMNS = (
-    "call_id",
-    "call",
-    "call_status",
-    "received",
-    "eligible",
-    "reviewed",
-    "approved",
-    "committed_jpy",
-    "committed_inr",
-    "envelope_jpy",
-    "envelope_inr",
-)
+# Two tables of one row per call: all of it in one would not fit an A4 page's width.
+PROPOSALS = ("call_id", "call", "call_status", "received", "eligible", "reviewed", "approved")
+BUDGET = ("call_id", "call", "committed_jpy", "envelope_jpy", "committed_inr", "envelope_inr")
 
 
 def compute(session: Session, start: date, end: date, filters: dict, progress) -> tuple:
@@ -97,36 +87,29 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
         .order_by(Call.closes_at, Call.id)
     ).all()
     progress(60)
-    table = Table(
-        "by_call",
-        N_("Proposals and budget by call"),
-        COLUMNS,
+    proposals = Table(
+        "proposals_by_call",
+        N_("Proposals by call"),
+        PROPOSALS,
+        [
+            (call_id, title, status, int(received), int(received), int(reviewed), int(approved))
+            for call_id, title, status, received, reviewed, approved, *_ in rows
+        ],
+    )
+    budget = Table(
+        "budget_by_call",
+        N_("Budget committed against each call's envelope"),
+        BUDGET,
         [
             (
                 call_id,
                 title,
-                status,
-                int(received),
-                int(received),
-                int(reviewed),
-                int(approved),
                 from_minor("JPY", jpy),
-                from_minor("INR", inr),
                 from_minor("JPY", envelope_jpy),
+                from_minor("INR", inr),
                 from_minor("INR", envelope_inr),
             )
-            for (
-                call_id,
-                title,
-                status,
-                received,
-                reviewed,
-                approved,
-                jpy,
-                inr,
-                envelope_jpy,
-                envelope_inr,
-            ) in rows
+            for call_id, title, _, _, _, _, jpy, inr, envelope_jpy, envelope_inr in rows
         ],
     )
-    return [table], []
+    return [proposals, budget], []
