@@ -76,6 +76,8 @@ class Burst:
     applications: dict[str, dict] = field(default_factory=dict)  # id -> last answer
     outcomes: Counter = field(default_factory=Counter)
     calls: list[str] = field(default_factory=list)  # open calls a programme may answer
+    # Its own draws: the burst's other choices stay what they were before calls existed.
+    call_rng: random.Random = field(default_factory=lambda: random.Random(SEED + 1))
 
     def call(self, operation: str, method: str, path: str, key: str, body: dict) -> dict | None:
         """Send one request; every answer is below 500; the body of a 2xx, else None."""
@@ -164,8 +166,8 @@ def create_programme(burst: Burst) -> None:
         "budget": budget(rng, [p["organisation_id"] for p in chosen]),
         "exchange_slots": rng.randint(0, 4),
     }
-    if burst.calls and rng.random() < 0.4:
-        body["call_id"] = rng.choice(burst.calls)
+    if burst.calls and burst.call_rng.random() < 0.4:
+        body["call_id"] = burst.call_rng.choice(burst.calls)
     made = burst.call("create_programme", "POST", "/v1/programmes", creator["key"], body)
     if made:
         burst.programmes[made["id"]] = made
