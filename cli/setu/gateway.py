@@ -53,6 +53,8 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/me", "programmes", False),
     ("/v1/sign-in", "programmes", False),
     ("/v1/sessions", "programmes", False),
+    ("/v1/calls", "programmes", False),
+    ("/v1/reviews", "programmes", False),
     ("/v1/unsubscribe", "notifications", False),
     ("/v1/report-links", "reports", False),
     ("/v1/notifications", "notifications", True),

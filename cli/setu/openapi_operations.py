@@ -10,116 +10,22 @@ operation that needs a key: 401 (no valid key), 429 (the key's or the address's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-METHODS = ("get", "post", "put", "patch", "delete")
-SECURED = (401, 429, 503)
-BODY = (400, 413, 415, 422)
-
-
-@dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    who: str
-    when: str
-    answers: tuple[int, ...] = ()
-
-
-ANY_KEY = "any valid key."
-READERS = "the secretariat and auditors (a partner: 403)."
-SECRETARIAT = "the secretariat of either side (anyone else: 403)."
-PARTIES = (
-    "its partners and the organisations named in it, the secretariat and auditors; "
-    "anyone else is answered 404, as if it did not exist."
+from setu.openapi_calls import CALL_OPERATIONS
+from setu.openapi_people import PEOPLE_OPERATIONS
+from setu.openapi_terms import (
+    ANY_KEY,
+    APPLICATION_PARTIES,
+    BODY,
+    METHODS,
+    PARTIES,
+    READERS,
+    SECRETARIAT,
+    SECURED,
+    Operation,
 )
-APPLICATION_PARTIES = (
-    "the home and host organisations, the secretariat and auditors; anyone else: 404."
-)
-
-MANAGERS = (
-    "the organisation itself (its partner keys and people) and the secretariat, for partner "
-    "organisations, expert panels and its own side (the other side's: 403); auditors: 403."
-)
-SESSION = "a signed-in person's own session (a key: 403)."
-# People, sign-in and sessions (issue 29).
-PEOPLE_OPERATIONS: dict[tuple[str, str], Operation] = {
-    ("get", "/v1/organisations/{organisation_id}/people"): Operation(
-        "listPeople",
-        "the organisation itself, auditors and its own secretariat side (anyone else: 403).",
-        "Any time.",
-        (403, 404),
-    ),
-    ("post", "/v1/organisations/{organisation_id}/people"): Operation(
-        "addPerson",
-        MANAGERS + " Roles follow the organisation's kind (else 422).",
-        "Any time; the person is emailed an invitation with a sign-in link.",
-        (403, 404, 409),
-    ),
-    ("get", "/v1/people/{person_id}"): Operation(
-        "getPerson",
-        "the person, its organisation, auditors and its own secretariat side; the other "
-        "side: 403; anyone else: 404.",
-        "Any time; its ETag is the If-Match of an edit.",
-        (403, 404),
-    ),
-    ("patch", "/v1/people/{person_id}"): Operation(
-        "editPerson", MANAGERS, "While active; send If-Match (stale: 412).", (403, 404, 409, 412)
-    ),
-    ("delete", "/v1/people/{person_id}"): Operation(
-        "deactivatePerson",
-        MANAGERS,
-        "Any time: every session ends at once and its personal data is erased everywhere.",
-        (403, 404),
-    ),
-    ("delete", "/v1/people/{person_id}/sessions"): Operation(
-        "signOutEverywhere",
-        "the person itself, or " + MANAGERS,
-        "Any time: every session of the person ends at once.",
-        (403, 404),
-    ),
-    ("get", "/v1/me"): Operation("whoAmI", "any valid key or session.", "Any time."),
-    ("post", "/v1/sign-in"): Operation(
-        "requestSignInLink",
-        "no key: anyone (the same answer for any address).",
-        "From the console's sign-in page; a person gets at most 5 links in 15 minutes.",
-        (*BODY, 503),
-    ),
-    ("post", "/v1/sessions"): Operation(
-        "openSession",
-        "no key: the sign-in link's token is the credential (used, late or wrong: 401).",
-        "Within 15 minutes of the link's email, once.",
-        (401, 429, 503, *BODY),
-    ),
-    ("get", "/v1/sessions/current"): Operation(
-        "getCurrentSession", SESSION, "Any time, finished signing in or not.", (403,)
-    ),
-    ("delete", "/v1/sessions/current"): Operation(
-        "signOut", SESSION, "Any time, finished signing in or not.", (403,)
-    ),
-    ("post", "/v1/sessions/current/totp-enrolment"): Operation(
-        "startTotpEnrolment",
-        SESSION,
-        "At the first sign-in of a secretariat, auditor or reviewer person (a partner may "
-        "turn it on); then confirm it.",
-        (403, 409, *BODY),
-    ),
-    ("post", "/v1/sessions/current/totp-enrolment/confirm"): Operation(
-        "confirmTotpEnrolment",
-        SESSION,
-        "After startTotpEnrolment, with a first code; answers ten recovery codes, once. Five "
-        "wrong codes lock the person for 15 minutes (429).",
-        (403, 409, *BODY),
-    ),
-    ("post", "/v1/sessions/current/totp"): Operation(
-        "confirmSignIn",
-        SESSION,
-        "After opening a session that asks for a code: a TOTP code or a recovery code. Five "
-        "wrong codes lock the person for 15 minutes (429).",
-        (403, 409, *BODY),
-    ),
-}
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("get", "/v1/organisations"): Operation(
@@ -344,6 +250,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "listReportScheduleRuns", READERS, "Any time after it first fires.", (403, 404)
     ),
     **PEOPLE_OPERATIONS,
+    **CALL_OPERATIONS,
 }
 
 

@@ -1,4 +1,4 @@
-"""The four reports, counted again straight from the programmes service's own database.
+"""The five reports, counted again straight from the programmes service's own database.
 
 Nothing here uses the reports service's code or read model: plain SQL over the programmes
 service's tables (programmes, partners, budget lines, organisations, applications and the two
@@ -8,6 +8,7 @@ in Python. A milestone's moment is the first transition of the aggregate into th
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +32,17 @@ class ProgrammeFact:
     budget: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     partners: list[tuple[str, str]] = field(default_factory=list)  # (organisation id, role)
     approved_at: datetime | None = None
+    call_id: str | None = None
+    submitted_at: datetime | None = None
+
+
+@dataclass
+class CallFact:
+    id: str
+    title: str
+    status: str
+    closes_at: datetime
+    envelope: dict[str, Decimal]
 
 
 @dataclass
@@ -48,6 +60,8 @@ class ProgrammesDatabase:
     organisations: dict[str, tuple[str, str]]  # id -> (name, country)
     programmes: list[ProgrammeFact]
     applications: list[ApplicationFact]
+    calls: list[CallFact] = field(default_factory=list)
+    reviewed: set[str] = field(default_factory=set)  # programmes with a submitted review
 
 
 def moment(value: object) -> datetime:
@@ -73,9 +87,9 @@ def first_moments(conn, table: str, key: str) -> dict[tuple[str, str], datetime]
 
 def _programmes(conn) -> list[ProgrammeFact]:
     facts = {
-        pid: ProgrammeFact(pid, area, status, moment(created))
-        for pid, area, status, created in conn.execute(
-            text("SELECT id, focus_area, status, created_at FROM programmes")
+        pid: ProgrammeFact(pid, area, status, moment(created), call_id=call_id)
+        for pid, area, status, created, call_id in conn.execute(
+            text("SELECT id, focus_area, status, created_at, call_id FROM programmes")
         )
     }
     for pid, currency, amount in conn.execute(
@@ -89,7 +103,23 @@ def _programmes(conn) -> list[ProgrammeFact]:
     for (pid, status), when in first_moments(conn, "programme_transitions", "programme_id").items():
         if status == "approved":
             facts[pid].approved_at = when
+        if status == "submitted":
+            facts[pid].submitted_at = when
     return list(facts.values())
+
+
+def _calls(conn) -> list[CallFact]:
+    rows = conn.execute(text("SELECT id, title, status, closes_at, budget_envelope FROM calls"))
+    return [
+        CallFact(
+            cid,
+            title,
+            status,
+            moment(closes),
+            {c: Decimal(a) for c, a in (json.loads(env) if isinstance(env, str) else env).items()},
+        )
+        for cid, title, status, closes, env in rows
+    ]
 
 
 def _applications(conn) -> list[ApplicationFact]:
@@ -124,7 +154,19 @@ def read_programmes_database(where: Path | str) -> ProgrammesDatabase:
                     text("SELECT id, name, country FROM organisations")
                 )
             }
-            return ProgrammesDatabase(organisations, _programmes(conn), _applications(conn))
+            reviewed = {
+                pid
+                for (pid,) in conn.execute(
+                    text("SELECT programme_id FROM review_assignments WHERE status = 'submitted'")
+                )
+            }
+            return ProgrammesDatabase(
+                organisations,
+                _programmes(conn),
+                _applications(conn),
+                _calls(conn),
+                reviewed,
+            )
     finally:
         engine.dispose()
 
@@ -295,6 +337,36 @@ def budget_commitments(db: ProgrammesDatabase, period: Period) -> list[dict]:
     ]
 
 
+def call_outcomes(db: ProgrammesDatabase, period: Period) -> dict[str, list[dict]]:
+    rows = []
+    for call in db.calls:
+        if not period.covers(call.closes_at):
+            continue
+        received = [p for p in db.programmes if p.call_id == call.id and p.submitted_at]
+        approved = [p for p in received if p.approved_at]
+        rows.append(
+            {
+                "call_id": call.id,
+                "call": call.title,
+                "call_status": call.status,
+                "received": len(received),
+                "eligible": len(received),
+                "reviewed": sum(1 for p in received if p.id in db.reviewed),
+                "approved": len(approved),
+                "committed_jpy": jpy(sum((p.budget["JPY"] for p in approved), Decimal(0))),
+                "committed_inr": inr(sum((p.budget["INR"] for p in approved), Decimal(0))),
+                "envelope_jpy": jpy(call.envelope.get("JPY", Decimal(0))),
+                "envelope_inr": inr(call.envelope.get("INR", Decimal(0))),
+            }
+        )
+    proposals = ("call_id", "call", "call_status", "received", "eligible", "reviewed", "approved")
+    budget = ("call_id", "call", "committed_jpy", "envelope_jpy", "committed_inr", "envelope_inr")
+    return {
+        "proposals_by_call": [{k: row[k] for k in proposals} for row in rows],
+        "budget_by_call": [{k: row[k] for k in budget} for row in rows],
+    }
+
+
 # The reports as the reports service makes them.
 
 
@@ -307,6 +379,7 @@ def generate(system: Any, key: str, period: Period) -> dict[str, dict]:
         "exchange_flows",
         "partner_activity",
         "budget_commitments",
+        "call_outcomes",
     ):
         body = {
             "type": report_type,
@@ -402,3 +475,6 @@ def assert_reports_match(
     expected_committed = budget_commitments(db, period)
     key = ("month", "focus_area")
     assert_same_table("budget_commitments", committed, expected_committed, key)
+    expected, tables = call_outcomes(db, period), documents["call_outcomes"]["tables"]
+    for name in ("proposals_by_call", "budget_by_call"):
+        assert_same_table(f"call_outcomes.{name}", tables[name], expected[name], ("call_id",))

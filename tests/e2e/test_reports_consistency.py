@@ -75,6 +75,9 @@ class Burst:
     programmes: dict[str, dict] = field(default_factory=dict)  # id -> last answer
     applications: dict[str, dict] = field(default_factory=dict)  # id -> last answer
     outcomes: Counter = field(default_factory=Counter)
+    calls: list[str] = field(default_factory=list)  # open calls a programme may answer
+    # Its own draws: the burst's other choices stay what they were before calls existed.
+    call_rng: random.Random = field(default_factory=lambda: random.Random(SEED + 1))
 
     def call(self, operation: str, method: str, path: str, key: str, body: dict) -> dict | None:
         """Send one request; every answer is below 500; the body of a 2xx, else None."""
@@ -163,6 +166,8 @@ def create_programme(burst: Burst) -> None:
         "budget": budget(rng, [p["organisation_id"] for p in chosen]),
         "exchange_slots": rng.randint(0, 4),
     }
+    if burst.calls and burst.call_rng.random() < 0.4:
+        body["call_id"] = burst.call_rng.choice(burst.calls)
     made = burst.call("create_programme", "POST", "/v1/programmes", creator["key"], body)
     if made:
         burst.programmes[made["id"]] = made
@@ -363,6 +368,31 @@ def assert_burst_was_varied(burst: Burst, db: model.ProgrammesDatabase) -> None:
     assert sum(burst.outcomes.values()) == OPERATIONS
 
 
+def open_call(system: RunningSetu, key: str, n: int) -> str:
+    """A call open now for every focus area, closing within the reports' period."""
+    now = datetime.now(UTC)
+    body = {
+        "title": f"Consistency call {n}",
+        "focus_areas": list(FOCUS_AREAS),
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(hours=2)).isoformat(),
+        "timezone": "Asia/Kolkata",
+        "budget_envelope": {"JPY": "50000000", "INR": "900000.50"},
+        "review": {
+            "reviewers_per_proposal": 2,
+            "criteria": [{"key": "merit", "label": "Merit", "weight": 1}],
+            "due_days": 10,
+        },
+    }
+    made = system.api("POST", "/v1/calls", key, json=body)
+    assert made.status_code == 201, made.text
+    opened = system.api(
+        "POST", f"/v1/calls/{made.json()['id']}/transitions", key, json={"action": "open"}
+    )
+    assert opened.status_code == 200, opened.text
+    return made.json()["id"]
+
+
 def test_every_report_figure_equals_a_count_from_the_programmes_database(
     tmp_path, redis_url, smtp_server
 ):
@@ -374,6 +404,7 @@ def test_every_report_figure_equals_a_count_from_the_programmes_database(
             for n, country in enumerate(("JP", "IN", "JP", "IN", "JP", "IN"))
         ]
         burst = Burst(system, random.Random(SEED), secretariat, orgs)
+        burst.calls = [open_call(system, secretariat["JP"], n) for n in range(2)]
         run_burst(burst, OPERATIONS)
         succeeded = sum(n for (_, status), n in burst.outcomes.items() if status < 400)
         # Each successful write put one event (at least) in the outbox.

@@ -38,6 +38,7 @@ from tests.integration.programmes.conftest import (
     propose,
     side_organisation,
 )
+from tests.integration.programmes.test_calls import call_body
 from tests.integration.programmes.test_programmes_applications import (
     application_body,
     approved_programme,
@@ -208,6 +209,7 @@ def world(
             manager = secretariat_in if name == "in" else secretariat
             token = signed_in(manager, engine, organisation_of[name], role)
             callers[name] = Caller(client, token)
+    ids |= _calls(partners, secretariat, callers["reviewer"], panel["id"])
     person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
     spare_person = secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body())
     ids |= {
@@ -224,8 +226,39 @@ def world(
         "side_person": lambda: person_body("secretariat"),
         "programme": programme_body(partners),
         "application": application_body({"id": ids["approved"]}, partners.india["id"]),
+        "call": call_body(),
     }
     return World(callers, ids, bodies, request.param)
+
+
+def _calls(
+    partners: Partners, secretariat: Caller, reviewer: Caller, panel_id: str
+) -> dict[str, str]:
+    """A draft call, an open one, a programme answering it under review with the reviewer
+    assigned (not yet declared), and another reviewer of the panel to assign."""
+    draft = secretariat.post(
+        "/v1/calls", call_body(opens_at="2099-01-01T00:00:00", closes_at="2099-02-01T00:00:00")
+    ).json
+    call = secretariat.post("/v1/calls", call_body()).json
+    opened = secretariat.post(f"/v1/calls/{call['id']}/transitions", {"action": "open"})
+    assert opened.status_code == 200, opened.json
+    answering = propose(partners, call_id=call["id"])
+    for action, caller in (("submit", partners.jp_caller), ("start_review", secretariat)):
+        moved = caller.post(f"/v1/programmes/{answering['id']}/transitions", {"action": action})
+        assert moved.status_code == 200, moved.json
+    reviewer_id = reviewer.get("/v1/me").json["person"]["id"]
+    review = secretariat.post(
+        f"/v1/programmes/{answering['id']}/reviews", {"reviewer_person_id": reviewer_id}
+    )
+    assert review.status_code == 201, review.json
+    spare = secretariat.post(f"/v1/organisations/{panel_id}/people", person_body("reviewer"))
+    return {
+        "draft_call": draft["id"],
+        "call": call["id"],
+        "call_programme": answering["id"],
+        "review": review.json["id"],
+        "spare_reviewer": spare.json["id"],
+    }
 
 
 ORG = {"name": "Matrix Org", "country": "IN", "kind": "company", "contact_email": "m@x.in"}
@@ -418,10 +451,52 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
     ("DELETE", "/v1/sessions/current", None, SESSION_ROUTES),
 ]
 
+# Calls: the secretariat writes them; everyone reads them once published; the ranking is
+# the secretariat's and the auditors'.
+CALL_READERS = {"*": 404, "auditor": 200, "jp": 200, "in": 200}
+SCORED = {
+    "merit": {"score": 4, "comment": "Sound."},
+    "impact": {"score": 3, "comment": "Broad."},
+}
+# Only the assigned reviewer declares and scores; the secretariat and auditors, who may read
+# the review, are refused the act (403); anyone else does not know it exists (404).
+REVIEWER_ACTS = {"*": 404, "reviewer": 200, "auditor": 403, "jp": 403, "in": 403}
+ROWS += [
+    ("GET", "/v1/calls", None, {"*": 200}),
+    ("POST", "/v1/calls", "call", {"*": 403, "jp": 201, "in": 201}),
+    ("GET", "/v1/calls/{draft_call}", None, CALL_READERS),
+    ("GET", "/v1/calls/{call}", None, {"*": 200}),
+    ("PATCH", "/v1/calls/{draft_call}", {"title": "Matrix call edited"}, SECRETARIAT_ONLY),
+    (
+        "POST",
+        "/v1/calls/{draft_call}/transitions",
+        {"action": "decide"},
+        {**SECRETARIAT_ONLY, "jp": 409, "in": 409},
+    ),
+    ("GET", "/v1/calls/{call}/ranking", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
+    # Partners read their proposal's reviews without reviewers; a reviewer reads none here.
+    ("GET", "/v1/programmes/{call_programme}/reviews", None, READ),
+    (
+        "POST",
+        "/v1/programmes/{call_programme}/reviews",
+        {"reviewer_person_id": "{spare_reviewer}"},
+        {"*": 403, "jp": 201, "in": 409},
+    ),
+    ("GET", "/v1/reviews", None, {"*": 403, "reviewer": 200, "auditor": 200, "jp": 200, "in": 200}),
+    ("GET", "/v1/reviews/{review}", None, {**CALL_READERS, "reviewer": 200}),
+    # Nothing of the proposal before the declaration, for anyone.
+    ("GET", "/v1/reviews/{review}/proposal", None, {"*": 404}),
+    ("POST", "/v1/reviews/{review}/declaration", {"declaration": "none"}, REVIEWER_ACTS),
+    ("GET", "/v1/reviews/{review}/proposal", None, {"*": 404, "reviewer": 200}),
+    ("POST", "/v1/reviews/{review}/submission", {"scores": SCORED}, REVIEWER_ACTS),
+]
+
 
 def _request(world: World, caller: Caller, method: str, path: str, body: Any):
     body = world.bodies.get(body, body) if isinstance(body, str) else body
     body = body() if callable(body) else body
+    if isinstance(body, dict):  # ids named in a body, as in a path
+        body = {k: v.format(**world.ids) if isinstance(v, str) else v for k, v in body.items()}
     headers = {"Authorization": f"Bearer {caller.key}"} if caller.key else {}
     return caller.client.open(path.format(**world.ids), method=method, json=body, headers=headers)
 

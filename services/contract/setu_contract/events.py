@@ -35,6 +35,15 @@ class EventType(StrEnum):
     PERSON_SIGN_IN_REQUESTED = "person.sign_in_requested"
     PERSON_LOCKED = "person.locked"
     PERSON_DEACTIVATED = "person.deactivated"
+    CALL_CREATED = "call.created"
+    CALL_UPDATED = "call.updated"
+    CALL_STATUS_CHANGED = "call.status_changed"
+    CALL_CLOSING_REMINDER = "call.closing_reminder"
+    REVIEW_ASSIGNED = "review.assigned"
+    REVIEW_DECLARED = "review.declared"
+    REVIEW_SUBMITTED = "review.submitted"
+    REVIEW_REMINDER = "review.reminder"
+    CONFLICT_DECLARED = "conflict.declared"
 
 
 class InvalidEvent(ValueError):
@@ -225,6 +234,69 @@ class ReportGeneratedData(_Open):
     content_type = fields.String()
 
 
+class CallData(_Open):
+    """A call for proposals as the API shows it (amounts as decimal strings per currency)."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    focus_areas = fields.List(fields.String(), required=True)
+    opens_at = fields.String(required=True)
+    closes_at = fields.String(required=True)
+    timezone = fields.String(required=True)
+    budget_envelope = fields.Dict(required=True)
+    status = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class CallStatusChangedData(CallData, _Transition):
+    """``actor_organisation_id`` is empty when the clock moved the call."""
+
+    actor_organisation_id = fields.String(required=True, allow_none=True)
+
+
+class CallDraftData(_Open):
+    programme_id = fields.String(required=True)
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    organisation_ids = fields.List(fields.String(), required=True)
+
+
+class CallClosingReminderData(CallData):
+    """Partners with drafts for the call, reminded ``kind`` (7d, 1d) before it closes."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(["7d", "1d"]))
+    drafts = fields.List(fields.Nested(CallDraftData), required=True)
+
+
+class ReviewerData(_Open):
+    """The reviewer an assignment names, as notifications writes to it (personal data: no
+    other consumer is sent it)."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    language = fields.String(required=True)
+    time_zone = fields.String(required=True)
+
+
+class ReviewData(_Open):
+    id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    programme_reference = fields.String(required=True)
+    programme_title = fields.String(required=True)
+    call_id = fields.String(required=True)
+    call_title = fields.String(required=True)
+    status = fields.String(required=True)
+    due_at = fields.String(required=True)
+    # None in what a consumer that writes to nobody is sent (messaging.sent_to).
+    reviewer = fields.Nested(ReviewerData, required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class ConflictDeclaredData(ReviewData):
+    reason = fields.String(required=True)
+
+
 DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.ORGANISATION_REGISTERED: OrganisationData,
     EventType.ORGANISATION_UPDATED: OrganisationData,
@@ -243,6 +315,15 @@ DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.PERSON_SIGN_IN_REQUESTED: SignInLinkData,
     EventType.PERSON_LOCKED: PersonLockedData,
     EventType.PERSON_DEACTIVATED: PersonDeactivatedData,
+    EventType.CALL_CREATED: CallData,
+    EventType.CALL_UPDATED: CallData,
+    EventType.CALL_STATUS_CHANGED: CallStatusChangedData,
+    EventType.CALL_CLOSING_REMINDER: CallClosingReminderData,
+    EventType.REVIEW_ASSIGNED: ReviewData,
+    EventType.REVIEW_DECLARED: ReviewData,
+    EventType.REVIEW_SUBMITTED: ReviewData,
+    EventType.REVIEW_REMINDER: ReviewData,
+    EventType.CONFLICT_DECLARED: ConflictDeclaredData,
 }
 
 PERSON_EVENTS = frozenset(
@@ -252,6 +333,25 @@ PERSON_EVENTS = frozenset(
         EventType.PERSON_SIGN_IN_REQUESTED,
         EventType.PERSON_LOCKED,
         EventType.PERSON_DEACTIVATED,
+    }
+)
+
+CALL_EVENTS = frozenset(
+    {
+        EventType.CALL_CREATED,
+        EventType.CALL_UPDATED,
+        EventType.CALL_STATUS_CHANGED,
+        EventType.CALL_CLOSING_REMINDER,
+    }
+)
+# They name the reviewer (personal data, and kept from partners): notifications only.
+REVIEW_EVENTS = frozenset(
+    {
+        EventType.REVIEW_ASSIGNED,
+        EventType.REVIEW_DECLARED,
+        EventType.REVIEW_SUBMITTED,
+        EventType.REVIEW_REMINDER,
+        EventType.CONFLICT_DECLARED,
     }
 )
 
@@ -271,6 +371,8 @@ AGGREGATE_OF: dict[EventType, str] = {
     EventType.PARTICIPATION_DECLINED: "programme",
     EventType.REPORT_GENERATED: "report",
     **{event_type: "person" for event_type in PERSON_EVENTS},
+    **{event_type: "call" for event_type in CALL_EVENTS},
+    **{event_type: "review" for event_type in REVIEW_EVENTS},
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from setu_contract.events import PERSON_EVENTS, EventType
+from setu_contract.events import PERSON_EVENTS, REVIEW_EVENTS, EventType
 from setu_contract.personal_data import without_actor_names, without_personal_data
 
 NOTIFICATIONS_QUEUE = "notifications"
@@ -26,10 +26,14 @@ HANDLE_EVENT_TASK = {
 # Which events each consumer is sent. Reports keeps a read model of everything the
 # programmes service does but its people (it counts no person); notifications also needs
 # organisations and people (for addresses and languages) and report.generated (to email
-# recipients).
+# recipients). Review events name their reviewer: reports is sent only review.submitted (it
+# counts reviewed proposals), without the reviewer (``sent_to``).
 SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
     NOTIFICATIONS_QUEUE: frozenset(EventType),
-    REPORTS_QUEUE: frozenset(EventType) - {EventType.REPORT_GENERATED} - PERSON_EVENTS,
+    REPORTS_QUEUE: frozenset(EventType)
+    - {EventType.REPORT_GENERATED, EventType.CALL_CLOSING_REMINDER}
+    - PERSON_EVENTS
+    - (REVIEW_EVENTS - {EventType.REVIEW_SUBMITTED}),
 }
 
 
@@ -47,9 +51,11 @@ def destinations(event_type: str) -> list[tuple[str, str]]:
 
 def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
     """The envelope as ``queue``'s consumer is sent it: without personal data (an
-    applicant's, the names of who acted), unless it writes to people."""
+    applicant's, a reviewer's, the names of who acted), unless it writes to people."""
     if queue in PERSONAL_DATA_QUEUES:
         return envelope
+    if envelope.get("type") in REVIEW_EVENTS:
+        envelope = {**envelope, "data": {**envelope["data"], "reviewer": None}}
     return without_actor_names(without_personal_data(envelope))
 
 

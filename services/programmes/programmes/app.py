@@ -7,12 +7,14 @@ from flask import Flask
 from programmes.api import ProgrammesApi, close_request_session, identity
 from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
+from programmes.api.calls import blp as calls_blp
 from programmes.api.events import blp as events_blp
 from programmes.api.health import blp as health_blp
 from programmes.api.openapi_errors import document_errors
 from programmes.api.organisations import blp as organisations_blp
 from programmes.api.people import blp as people_blp
 from programmes.api.programmes import blp as programmes_blp
+from programmes.api.reviews import blp as reviews_blp
 from programmes.api.sign_in import blp as sessions_blp
 from programmes.api.sign_in import public as sign_in_blp
 from programmes.config import Config
@@ -82,6 +84,8 @@ def create_app(config: Config | None = None) -> Flask:
         people_blp,
         sign_in_blp,
         sessions_blp,
+        calls_blp,
+        reviews_blp,
     ):
         api.register_blueprint(blueprint)
     document_errors(api)

@@ -49,8 +49,19 @@ def bootstrap(side: str) -> None:
 
 @cli.command()
 @click.option("--batch-size", default=200, show_default=True, type=int)
-def relay(batch_size: int) -> None:
-    """Publish committed outbox rows to Redis through Celery until SIGTERM or SIGINT."""
+@click.option(
+    "--clock-seconds",
+    default=30.0,
+    show_default=True,
+    type=float,
+    envvar="CALL_CLOCK_SECONDS",
+    help="how often the calls' clock runs in this process (0: not here)",
+)
+def relay(batch_size: int, clock_seconds: float) -> None:
+    """Publish committed outbox rows to Redis through Celery until SIGTERM or SIGINT; run
+    the calls' clock (opening, closing, reminders) beside it."""
+    from programmes.services import call_clock
+    from programmes.store.db import make_sessionmaker
     from programmes.store.models import outbox
     from setu_contract.observability import configure_logging
     from setu_contract.outbox import OutboxRelay
@@ -60,9 +71,34 @@ def relay(batch_size: int) -> None:
     configure_logging("programmes-relay", config.log_level)
     click.echo("programmes outbox relay started", err=True)
     with _delivery(config) as (engine, publisher, tracker):
+        # The relay is the service's one long-running process besides its API: the clock
+        # runs here. Two relays (a failover) run two clocks, which do each thing once.
+        clock = (
+            call_clock.start(make_sessionmaker(engine), clock_seconds) if clock_seconds else None
+        )
         outbox_relay = OutboxRelay(engine, outbox, publisher, batch_size, tracker)
-        serve_relay(outbox_relay, "programmes")
+        try:
+            serve_relay(outbox_relay, "programmes")
+        finally:
+            if clock is not None:
+                clock.set()
     click.echo("programmes outbox relay stopped", err=True)
+
+
+@cli.command("tick-calls")
+def tick_calls() -> None:
+    """Run the calls' clock once now: open and close calls due, send reminders due."""
+    from datetime import UTC, datetime
+
+    from programmes.services import call_clock
+    from programmes.store.db import make_engine, make_sessionmaker
+
+    engine = make_engine(Config.from_env().database_url)
+    try:
+        done = call_clock.tick(make_sessionmaker(engine), datetime.now(UTC))
+    finally:
+        engine.dispose()
+    click.echo(", ".join(f"{name}: {count}" for name, count in done.items()))
 
 
 @contextmanager

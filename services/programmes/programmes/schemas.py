@@ -159,6 +159,11 @@ class ProgrammeCreateSchema(StrictSchema):
     exchange_slots = Integer(
         load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_EXCHANGE_SLOTS)
     )
+    call_id = Text(
+        allow_none=True,
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "the open call for proposals the programme answers"},
+    )
 
 
 class ProgrammeSchema(Schema):
@@ -176,6 +181,7 @@ class ProgrammeSchema(Schema):
     approvals = fields.List(fields.String())
     allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
+    call_id = fields.String(allow_none=True)
     version = Integer()
     created_at = fields.String()
     updated_at = fields.String()

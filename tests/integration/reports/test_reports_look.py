@@ -69,9 +69,26 @@ ROUTES = {
 }
 
 
-def _programme_events(jp: dict, india: dict, area: str, status: str, when: datetime) -> list:
+# A call for proposals closing in the period, answered by the first programmes.
+CALL = {
+    "id": "call-look",
+    "title": "半導体パッケージング共同研究 2026 / Semiconductor packaging",
+    "focus_areas": list(FOCUS_AREAS),
+    "opens_at": BEFORE.isoformat(),
+    "closes_at": THIS.isoformat(),
+    "timezone": "Asia/Tokyo",
+    "budget_envelope": {"JPY": "300000000", "INR": "90000000.00"},
+    "status": "closed",
+    "version": 2,
+}
+
+
+def _programme_events(
+    jp: dict, india: dict, area: str, status: str, when: datetime, call_id: str | None = None
+) -> list:
     p = f.programme(jp, india, focus_area=area, jpy="120000000", inr="40000000.00",
                     created_at=when)  # fmt: skip
+    p["call_id"] = call_id
     events = [(EventType.PROGRAMME_CREATED, p)]
     for step in ROUTES[status]:
         p = f.moved(p, step, when)
@@ -82,11 +99,13 @@ def _programme_events(jp: dict, india: dict, area: str, status: str, when: datet
 def _history() -> tuple[list[dict], list[str]]:
     orgs = {c: [f.organisation(c, name) for name in NAMES[c]] for c in ("JP", "IN")}
     events = [(EventType.ORGANISATION_REGISTERED, o) for o in orgs["JP"] + orgs["IN"]]
+    events.append((EventType.CALL_CREATED, CALL))
     stages = iter(CAREER_STAGES * 4)
     plan = [(THIS, a) for a in FOCUS_AREAS[:6]] + [(BEFORE, a) for a in FOCUS_AREAS[:3]]
     for n, (when, area) in enumerate(plan):
         jp, india = orgs["JP"][n % 3], orgs["IN"][(n + 1) % 3]
-        programme = _programme_events(jp, india, area, list(ROUTES)[n % len(ROUTES)], when)
+        status = list(ROUTES)[n % len(ROUTES)]
+        programme = _programme_events(jp, india, area, status, when, CALL["id"] if n < 4 else None)
         events += programme
         for direction, home, host in (("JP_TO_IN", jp, india), ("IN_TO_JP", india, jp)):
             app = f.application(programme[0][1], home, host, direction=direction,

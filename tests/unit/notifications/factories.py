@@ -138,3 +138,48 @@ def report_generated(recipients: list[str]) -> dict[str, Any]:
     return build_event(
         "report.generated", data, producer="reports", correlation_id=uuid.uuid4().hex
     )
+
+
+def review_event(event_type: str, language: str = "ja", **overrides: Any) -> dict[str, Any]:
+    """A review.* or conflict.declared event naming its reviewer."""
+    data = {
+        "id": _id(),
+        "programme_id": _id(),
+        "programme_reference": f"JIP-2027-{random.randint(1, 9999):04d}",
+        "programme_title": "Chiplets & <packaging>",
+        "call_id": _id(),
+        "call_title": "Semiconductor packaging 2027",
+        "status": "declaration_due",
+        "due_at": "2027-05-14T09:00:00+00:00",
+        "reviewer": {
+            "id": _id(),
+            "name": "Dr Meera Iyer",
+            "email": f"reviewer-{uuid.uuid4().hex[:6]}@panel.example",
+            "language": language,
+            "time_zone": "Asia/Kolkata",
+        },
+        "version": 1,
+        **overrides,
+    }
+    return event(event_type, data)
+
+
+def call_closing_reminder(drafts: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    """drafts: (reference, organisation ids) of each draft answering the call."""
+    data = {
+        "id": _id(),
+        "title": "Semiconductor packaging 2027",
+        "focus_areas": ["semiconductor_packaging"],
+        "opens_at": "2027-04-01T09:00:00+09:00",
+        "closes_at": "2027-06-30T17:00:00+09:00",
+        "timezone": "Asia/Tokyo",
+        "budget_envelope": {"JPY": "80000000", "INR": "1000"},
+        "status": "open",
+        "version": 2,
+        "kind": "7d",
+        "drafts": [
+            {"programme_id": _id(), "reference": ref, "title": "t", "organisation_ids": ids}
+            for ref, ids in drafts
+        ],
+    }
+    return event("call.closing_reminder", data)

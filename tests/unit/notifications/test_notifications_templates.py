@@ -63,9 +63,11 @@ def _every_email() -> list[tuple[str, object]]:
     from notifications.domain.recipients import Contact
     from tests.unit.notifications.factories import (
         application_status_changed,
+        call_closing_reminder,
         participation_answered,
         programme_status_changed,
         report_generated,
+        review_event,
     )
     from tests.unit.notifications.fakes import FakeDirectory
 
@@ -95,6 +97,9 @@ def _every_email() -> list[tuple[str, object]]:
     events += [application_status_changed("in", "jp", to, source, "x") for to, source in moves]
     events.append(report_generated(["reader@setu.test"]))
     events.append(participation_answered("jp", "in", "declined", "member"))
+    events += [review_event(kind) for kind in ("review.assigned", "review.reminder")]
+    events.append(review_event("conflict.declared", reason="予算の内訳 & <re-check>"))
+    events.append(call_closing_reminder([("JIP-2027-0001", ["jp", "in"])]))
     settings = Settings("office@setu.test", "https://setu.test")
     planned = []
     for envelope in events:

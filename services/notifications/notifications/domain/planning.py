@@ -266,6 +266,16 @@ RULES: dict[str, Rule] = {
 }
 
 
+def _add_call_rules() -> None:
+    # Imported here: call_planning names this module's Plan and Settings in its types.
+    from notifications.domain.call_planning import CALL_RULES
+
+    RULES.update(CALL_RULES)
+
+
+_add_call_rules()
+
+
 def plan(envelope: dict[str, Any], directory: Directory, settings: Settings) -> Plan:
     """The emails an event causes, at most one per (recipient, template)."""
     result = Plan()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from setu_contract.events import EventType
+from setu_contract.events import REVIEW_EVENTS, EventType
 
-# Events about no partner's own programme or application are never sent to webhooks.
-WEBHOOK_EVENT_TYPES = tuple(t.value for t in EventType if t is not EventType.REPORT_GENERATED)
+# Events about no partner's own programme or application are never sent to webhooks; review
+# events name their reviewers, whom partners never learn: no webhook may even ask for them.
+WEBHOOK_EVENT_TYPES = tuple(
+    t.value for t in EventType if t is not EventType.REPORT_GENERATED and t not in REVIEW_EVENTS
+)
 
 
 def organisations_concerned(envelope: dict[str, Any]) -> set[str]:

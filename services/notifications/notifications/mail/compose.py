@@ -123,6 +123,16 @@ def _local(moment: str | None, outgoing: Outgoing) -> str:
     return local_time(datetime.fromisoformat(moment), outgoing.timezones[0], outgoing.language)
 
 
+def _moments(outgoing: Outgoing, name: str) -> list[str]:
+    """A time the context names (a review's due time, a call's closing), in each of the
+    reader's zones."""
+    value = outgoing.context.get(name)
+    if not value:
+        return []
+    moment = datetime.fromisoformat(value)
+    return [local_time(moment, zone, outgoing.language) for zone in outgoing.timezones]
+
+
 def _variables(outgoing: Outgoing) -> dict[str, Any]:
     return {
         "audience": "organisation",
@@ -136,6 +146,8 @@ def _variables(outgoing: Outgoing) -> dict[str, Any]:
         ],
         "locked_until_text": _local(outgoing.context.get("locked_until"), outgoing),
         "unsubscribe_url": outgoing.unsubscribe_url,
+        "due_times": _moments(outgoing, "due_at"),
+        "closes_times": _moments(outgoing, "closes_at"),
     }
 
 

@@ -42,6 +42,7 @@ REPORT_TYPE = {
     "exchange_flows": N_("Talent-exchange flows"),
     "partner_activity": N_("Partner activity"),
     "budget_commitments": N_("Budget commitments"),
+    "call_outcomes": N_("Call outcomes"),
 }
 
 

@@ -21,6 +21,7 @@ class Relation(StrEnum):
     LEAD = "lead"  # a lead partner of the programme
     HOME = "home"  # the home organisation of an application
     HOST = "host"  # the host organisation of an application
+    REVIEWER = "reviewer"  # the reviewer an assignment names
 
 
 # Who each relation is, in the words of a refusal.
@@ -30,6 +31,7 @@ WHO = {
     Relation.LEAD: "a lead partner",
     Relation.HOME: "the home organisation",
     Relation.HOST: "the host organisation",
+    Relation.REVIEWER: "the assigned reviewer",
 }
 
 

@@ -91,6 +91,7 @@ def programme_snapshot(
         "status": programme.status,
         "approvals": [a.side for a in programme.approvals] if approvals is None else approvals,
         "created_by_organisation_id": programme.created_by_organisation_id,
+        "call_id": programme.call_id,
         "version": programme.version,
         "created_at": _iso(programme.created_at),
         "updated_at": _iso(programme.updated_at),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from programmes.services.actors import actor
 from programmes.services.events import emit
+from programmes.store.call_models import ReviewAssignment
 from programmes.store.models import (
     Application,
     ApplicationTransition,
@@ -42,6 +43,7 @@ ERASED_TABLES = (
     "applications",
     "outbox",
     "idempotency_records",
+    "review_assignments",
 )
 # The columns that record an actor, by the model that has them.
 _ACTOR_COLUMNS = (
@@ -50,6 +52,7 @@ _ACTOR_COLUMNS = (
     (ProgrammeApproval, "actor"),
     (ProgrammePartner, "answered_by"),
     (Application, "personal_data_erased_by"),
+    (ReviewAssignment, "assigned_by"),
 )
 
 

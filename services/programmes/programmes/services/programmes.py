@@ -35,7 +35,7 @@ from programmes.domain.transitions import (
     plan,
 )
 from programmes.domain.versioning import check_if_match
-from programmes.services import participation, programme_actions
+from programmes.services import calls, participation, programme_actions
 from programmes.services.access import require_writer
 from programmes.services.actors import actor, history_entries
 from programmes.services.events import emit, programme_snapshot
@@ -73,7 +73,15 @@ def _validate(session: Session, fields: dict[str, Any], creator_id: str | None) 
 
 
 def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
-    for name in ("title", "summary", "focus_area", "start_date", "end_date", "exchange_slots"):
+    for name in (
+        "title",
+        "summary",
+        "focus_area",
+        "start_date",
+        "end_date",
+        "exchange_slots",
+        "call_id",
+    ):
         if name in fields:
             setattr(programme, name, fields[name])
     if "partners" in fields:
@@ -104,6 +112,8 @@ def create_programme(session: Session, principal: Principal, fields: dict[str, A
     require_writer(principal)
     fields = {"summary": "", "budget": [], "exchange_slots": 0, **fields}
     _validate(session, fields, principal.organisation_id)
+    if fields.get("call_id"):
+        calls.answerable(session, fields["call_id"])
     programme = Programme(
         status="draft",
         created_by_organisation_id=principal.organisation_id,
@@ -142,6 +152,8 @@ def update_programme(
         )
     merged = {**_editable_fields(programme), **changes}
     _validate(session, merged, principal.organisation_id)
+    if changes.get("call_id") and changes["call_id"] != programme.call_id:
+        calls.answerable(session, changes["call_id"])
     _apply_fields(programme, changes)
     programme.version += 1
     programme.updated_at = datetime.now(UTC)
@@ -557,6 +569,8 @@ def transition(
     row = plan(PROGRAMME_TRANSITIONS, programme.status, action, relations, comment, allowed)
     if action == "submit":
         _check_submission(before, allowed)
+        if before["call_id"]:
+            calls.check_submission(session, before)
     source = programme.status
     target = row.target
     approved = action == "approve" and _record_approval(programme, principal, allowed, comment)

@@ -88,6 +88,9 @@ class Programme(Base):
     exchange_slots: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(24), index=True, default="draft")
     created_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    # The call for proposals the programme answers, if any (store.call_models); no foreign
+    # key (migration 0009 says why): services.calls checks the call exists.
+    call_id: Mapped[str | None] = mapped_column(_ID, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -326,3 +329,8 @@ class PersonSession(Base):
     idle_expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+# Calls and reviews live in their own module; imported here so that every user of these
+# models (the programmes' call_id names the calls table) has their tables too.
+from programmes.store import call_models  # noqa: E402, F401

@@ -12,7 +12,14 @@ PROGRAMME_PORTFOLIO = "programme_portfolio"
 EXCHANGE_FLOWS = "exchange_flows"
 PARTNER_ACTIVITY = "partner_activity"
 BUDGET_COMMITMENTS = "budget_commitments"
-REPORT_TYPES = (PROGRAMME_PORTFOLIO, EXCHANGE_FLOWS, PARTNER_ACTIVITY, BUDGET_COMMITMENTS)
+CALL_OUTCOMES = "call_outcomes"
+REPORT_TYPES = (
+    PROGRAMME_PORTFOLIO,
+    EXCHANGE_FLOWS,
+    PARTNER_ACTIVITY,
+    BUDGET_COMMITMENTS,
+    CALL_OUTCOMES,
+)
 
 # The one Content-Type of each format's download (JSON is UTF-8 by definition: no charset).
 CONTENT_TYPES = {

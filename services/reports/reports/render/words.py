@@ -47,6 +47,12 @@ CAREER_STAGES = {
     "professional": N_("Professional"),
 }
 COUNTRIES = {"JP": N_("Japan"), "IN": N_("India")}
+CALL_STATUSES = {
+    "draft": N_("Draft"),
+    "open": N_("Open"),
+    "closed": N_("Closed"),
+    "decided": N_("Decided"),
+}
 
 # How a column's values are written: the figures' kinds (a count, money, a rate) and these.
 ID, WORD, NAME, DAYS, MONTH = "id", "word", "name", "days", "month"
@@ -90,6 +96,15 @@ COLUMNS: dict[str, Column] = {
     "programmes_joined": Column(N_("Programmes joined"), COUNT),
     "applications_sent": Column(N_("Applications sent"), COUNT),
     "applications_hosted": Column(N_("Applications hosted"), COUNT),
+    "call_id": Column(N_("Call id"), ID),
+    "call": Column(N_("Call"), NAME),
+    "call_status": Column(N_("Call status"), WORD, CALL_STATUSES),
+    "received": Column(N_("Proposals received"), COUNT),
+    "eligible": Column(N_("Eligible"), COUNT),
+    "reviewed": Column(N_("Reviewed"), COUNT),
+    "approved": Column(N_("Approved"), COUNT),
+    "envelope_jpy": Column(N_("Envelope in yen"), JPY),
+    "envelope_inr": Column(N_("Envelope in rupees"), INR),
 }
 
 

@@ -20,10 +20,12 @@ from reports.domain.money import to_minor
 from reports.store.models import (
     Application,
     BudgetLine,
+    Call,
     Organisation,
     ProcessedEvent,
     Programme,
     ProgrammePartner,
+    SubmittedReview,
 )
 from setu_contract.database import changed_rows
 from setu_contract.events import EventType
@@ -106,10 +108,13 @@ def _programme(session: Session, data: dict[str, Any]) -> str:
         "version": data["version"],
         "created_at": when(data["created_at"]),
         "updated_at": when(data["updated_at"]),
+        "call_id": data.get("call_id"),
     }
     written = _upsert(session, Programme, data["id"], data["version"], values)
     if written:
         _replace_children(session, data)
+    if data.get("to") == "submitted":
+        _earliest(session, Programme, data["id"], "submitted_at", when(data["updated_at"]))
     if data.get("to") == "approved":
         moment = when(data["updated_at"])
         _earliest(
@@ -200,6 +205,29 @@ def _erased(session: Session, data: dict[str, Any]) -> str:
     return APPLIED if changed_rows(result) else STALE
 
 
+def _call(session: Session, data: dict[str, Any]) -> str:
+    envelope = data["budget_envelope"]
+    values = {
+        "title": data["title"][:200],
+        "status": data["status"],
+        "closes_at": when(data["closes_at"]),
+        "envelope_jpy": to_minor("JPY", envelope.get("JPY") or "0"),
+        "envelope_inr": to_minor("INR", envelope.get("INR") or "0"),
+        "version": data["version"],
+    }
+    return APPLIED if _upsert(session, Call, data["id"], data["version"], values) else STALE
+
+
+def _review_submitted(session: Session, data: dict[str, Any]) -> str:
+    if session.get(SubmittedReview, data["id"]) is None:
+        session.add(
+            SubmittedReview(
+                id=data["id"], call_id=data["call_id"], programme_id=data["programme_id"]
+            )
+        )
+    return APPLIED
+
+
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.ORGANISATION_REGISTERED: _organisation,
     EventType.ORGANISATION_UPDATED: _organisation,
@@ -210,6 +238,10 @@ HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.APPLICATION_UPDATED: _application,
     EventType.APPLICATION_STATUS_CHANGED: _application,
     EventType.APPLICATION_PERSONAL_DATA_ERASED: _erased,
+    EventType.CALL_CREATED: _call,
+    EventType.CALL_UPDATED: _call,
+    EventType.CALL_STATUS_CHANGED: _call,
+    EventType.REVIEW_SUBMITTED: _review_submitted,
 }
 
 

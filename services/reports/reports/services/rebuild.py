@@ -16,10 +16,12 @@ from reports.services.read_model import APPLIED, apply_event, read_model_counts
 from reports.store.models import (
     Application,
     BudgetLine,
+    Call,
     Organisation,
     ProcessedEvent,
     Programme,
     ProgrammePartner,
+    SubmittedReview,
 )
 from setu_contract.events import InvalidEvent, parse_event
 
@@ -42,6 +44,8 @@ def rebuild(session: Session, envelopes: Iterable[dict[str, Any]]) -> dict[str, 
         Programme,
         Application,
         Organisation,
+        Call,
+        SubmittedReview,
         ProcessedEvent,
     ):
         session.execute(delete(model))

@@ -11,12 +11,19 @@ from sqlalchemy.orm import Session
 
 from reports.domain.catalogue import (
     BUDGET_COMMITMENTS,
+    CALL_OUTCOMES,
     EXCHANGE_FLOWS,
     PARTNER_ACTIVITY,
     PROGRAMME_PORTFOLIO,
 )
 from reports.domain.summary import Headline
-from reports.queries import budget_commitments, exchange_flows, partner_activity, portfolio
+from reports.queries import (
+    budget_commitments,
+    call_outcomes,
+    exchange_flows,
+    partner_activity,
+    portfolio,
+)
 from reports.translations import N_
 
 Progress = Callable[[int], None]
@@ -61,6 +68,13 @@ REGISTRY: dict[str, ReportType] = {
             budget_commitments.DEFINITION,
             budget_commitments.compute,
             budget_commitments.HEADLINES,
+        ),
+        ReportType(
+            CALL_OUTCOMES,
+            N_("Call outcomes"),
+            call_outcomes.DEFINITION,
+            call_outcomes.compute,
+            call_outcomes.HEADLINES,
         ),
     )
 }

@@ -74,6 +74,31 @@ class Programme(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     # approved_at's UTC month, "YYYY-MM": budget commitments group by it on any database.
     approved_month: Mapped[str | None] = mapped_column(String(7))
+    # The call for proposals it answers, and when it was first submitted (call_outcomes).
+    call_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Call(Base):
+    """A call for proposals, from call.* events; its envelope in minor units."""
+
+    __tablename__ = "calls"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    envelope_jpy: Mapped[int] = mapped_column(BigInteger)
+    envelope_inr: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class SubmittedReview(Base):
+    """A review submitted for a proposal (review.submitted, without its reviewer)."""
+
+    __tablename__ = "submitted_reviews"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(36), index=True)
+    programme_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
 class ProgrammePartner(Base):
