@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,32 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/sessions/current/totp-enrolment"): {},
         ("POST", "/v1/sessions/current/totp-enrolment/confirm"): {"code": "123456"},
         ("POST", "/v1/sessions/current/totp"): {"code": "123456"},
+        ("POST", "/v1/calls"): _call_body(),
+        ("PATCH", "/v1/calls/{call_id}"): {"title": "Semiconductor packaging 2028"},
+        ("POST", "/v1/calls/{call_id}/transitions"): {"action": "open"},
+        ("POST", "/v1/programmes/{programme_id}/reviews"): {"reviewer_person_id": ids["person_id"]},
+        ("POST", "/v1/reviews/{review_id}/declaration"): {"declaration": "none"},
+        ("POST", "/v1/reviews/{review_id}/submission"): {
+            "scores": {"merit": {"score": 4, "comment": "Sound plan."}}
+        },
+    }
+
+
+def _call_body() -> dict[str, Any]:
+    """A draft call that opens in a month (the clock leaves it a draft while the tests run)."""
+    opens = datetime.now(UTC) + timedelta(days=30)
+    return {
+        "title": "Semiconductor packaging 2027",
+        "focus_areas": ["semiconductor_packaging"],
+        "opens_at": opens.isoformat(),
+        "closes_at": (opens + timedelta(days=30)).isoformat(),
+        "timezone": "Asia/Tokyo",
+        "budget_envelope": {"JPY": "80000000", "INR": "1000"},
+        "review": {
+            "reviewers_per_proposal": 2,
+            "criteria": [{"key": "merit", "label": "Scientific merit", "weight": 1}],
+            "due_days": 14,
+        },
     }
 
 
@@ -225,7 +251,12 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
         f"/v1/organisations/{ids['JP']}/people",
         {"name": "Odd Person", "email": "odd-person@example.jp", "role": "partner"},
     )
+    call = _created(client, secretariat, "/v1/calls", _call_body())
     ids.update(
+        call_id=call["id"],
+        # No review is made here (it needs a call's programme under review and an expert
+        # panel): odd input to a review that does not exist must still be a 4xx.
+        review_id=str(uuid.uuid4()),
         person_id=person["id"],
         organisation_id=ids["JP"],
         programme_id=programme,

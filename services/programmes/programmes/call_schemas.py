@@ -14,9 +14,9 @@ from programmes.schemas import (
     NonEmptyMixin,
     PageQuerySchema,
     StrictSchema,
-    Text,
     page_schema,
 )
+from setu_contract.input_fields import Integer, Text
 
 _AMOUNT = validate.Regexp(AMOUNT, error='a non-negative decimal string, e.g. "1500"')
 _TIME = (
@@ -45,28 +45,24 @@ class EligibilitySchema(StrictSchema):
     organisation_kinds = fields.List(
         Text(validate=validate.OneOf(ORGANISATION_KINDS)), validate=validate.Length(min=1)
     )
-    min_partners = fields.Integer(
-        strict=True, validate=validate.Range(min=MIN_PARTNERS, max=MAX_PARTNERS)
-    )
-    max_partners = fields.Integer(
-        strict=True, validate=validate.Range(min=MIN_PARTNERS, max=MAX_PARTNERS)
-    )
+    min_partners = Integer(strict=True, validate=validate.Range(min=MIN_PARTNERS, max=MAX_PARTNERS))
+    max_partners = Integer(strict=True, validate=validate.Range(min=MIN_PARTNERS, max=MAX_PARTNERS))
 
 
 class CriterionSchema(StrictSchema):
     key = Text(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
     label = Text(required=True, validate=validate.Length(min=1, max=200))
-    weight = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
+    weight = Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
 
 
 class ReviewSettingsSchema(StrictSchema):
-    reviewers_per_proposal = fields.Integer(
+    reviewers_per_proposal = Integer(
         strict=True, required=True, validate=validate.Range(min=1, max=10)
     )
     criteria = fields.List(
         fields.Nested(CriterionSchema), required=True, validate=validate.Length(min=1, max=20)
     )
-    due_days = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=90))
+    due_days = Integer(strict=True, required=True, validate=validate.Range(min=1, max=90))
 
 
 class CallCreateSchema(StrictSchema):
@@ -116,7 +112,7 @@ class CallSchema(Schema):
     status = fields.String(validate=validate.OneOf(CALL_STATUSES))
     allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -142,7 +138,7 @@ class DeclarationSchema(StrictSchema):
 
 
 class ScoreSchema(StrictSchema):
-    score = fields.Integer(
+    score = Integer(
         strict=True, required=True, validate=validate.Range(min=MIN_SCORE, max=MAX_SCORE)
     )
     comment = Text(required=True, validate=validate.Length(min=1, max=5000))
@@ -175,7 +171,7 @@ class ReviewSchema(Schema):
     weighted_score = fields.String(allow_none=True)
     submitted_at = fields.String(allow_none=True)
     allowed_actions = AllowedActions()
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.String()
 
 
@@ -189,13 +185,13 @@ ReviewPageSchema = page_schema(ReviewSchema)
 
 
 class RankedProposalSchema(Schema):
-    rank = fields.Integer()
+    rank = Integer()
     programme_id = fields.String()
     reference = fields.String()
     title = fields.String()
     status = fields.String()
     weighted_mean = fields.Float(allow_none=True)
-    review_count = fields.Integer()
+    review_count = Integer()
     budget = fields.Dict()
     running_total = fields.Dict()
     within_envelope = fields.Dict()
