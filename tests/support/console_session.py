@@ -22,7 +22,9 @@ def secret_key_of(data_dir: Path) -> str:
 
 
 def key_session_cookie(secret_key: str, key: str, me: dict[str, Any], language: str) -> str:
-    app = create_app(Config(api_url="http://unused.invalid", secret_key=secret_key))
+    # The cookie needs only the secret key; the internal secret is one the console accepts.
+    config = Config("http://unused.invalid", secret_key=secret_key, internal_secret=secret_key)
+    app = create_app(config)
     serializer = app.session_interface.get_signing_serializer(app)
     zone = {"JP": "Asia/Tokyo", "IN": "Asia/Kolkata"}.get(me.get("country") or "", "UTC")
     return serializer.dumps(

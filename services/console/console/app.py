@@ -31,7 +31,7 @@ from console.views import (
 )
 from setu_contract.metrics import url_rules
 from setu_contract.observability import HttpInstrumentation
-from setu_contract.secret_settings import SECRET_KEY, checked_secret
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
 
 
 def create_app(config: Config | None = None, http_session_factory: Any = None) -> Flask:
@@ -46,8 +46,11 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     protect(app, config.secure_cookies)
     CSRFProtect(app)
     app.extensions["console.config"] = config
+    # Like secret_key, refused when missing or weak: unsigned, every person's failed sign-in
+    # would count against the console's one address, and lock everyone out.
+    internal_secret = checked_secret(INTERNAL_SECRET, config.internal_secret)
     app.extensions["console.transport"] = Transport(
-        config.api_url, config.api_timeout, http_session_factory
+        config.api_url, config.api_timeout, http_session_factory, internal_secret
     )
     _templates(app)
     for blueprint in (

@@ -17,8 +17,10 @@ from werkzeug.wrappers import Request, Response
 
 from console.app import create_app
 from console.config import Config
+from setu_contract.http import request_target
 
 SECRET = "console-unit-tests-" + "abcdefghijklmnopqrstuvwxyz0123456789"
+INTERNAL_SECRET = "console-internal-" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 API_URL = "http://api.test"
 
 
@@ -39,6 +41,8 @@ class FakeApi:
                 "args": dict(request.args),
                 "authorization": request.headers.get("Authorization"),
                 "json": request.get_json(silent=True),
+                "target": request_target(environ),
+                "headers": dict(request.headers),
             }
         )
         status, body, headers = self.routes.get(
@@ -88,7 +92,9 @@ def console_for(api: FakeApi, public_url: str = "http://127.0.0.1:8000") -> Any:
         made.mount(API_URL, WsgiAdapter(api))
         return made
 
-    config = Config(api_url=API_URL, public_url=public_url, secret_key=SECRET)
+    config = Config(
+        api_url=API_URL, public_url=public_url, secret_key=SECRET, internal_secret=INTERNAL_SECRET
+    )
     app = create_app(config, http_session_factory=session)
     app.config["TESTING"] = True
     return app

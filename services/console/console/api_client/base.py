@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from setu_contract import jsonio
-from setu_contract.http import CORRELATION_HEADER
+from setu_contract.http import CORRELATION_HEADER, sign_client_address
 from setu_contract.observability import get_correlation_id
 
 
@@ -61,9 +61,16 @@ class Transport:
     """HTTP to the API, with one pooled ``requests.Session`` per thread (keep-alive to the
     gateway without sharing state between threads)."""
 
-    def __init__(self, base_url: str, timeout: float, session_factory: Any = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        session_factory: Any = None,
+        internal_secret: str = "",
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.internal_secret = internal_secret
         self._session_factory = session_factory or requests.Session
         self._local = threading.local()
 
@@ -78,12 +85,21 @@ class Transport:
 
 
 class ApiClient:
-    """The API, as one caller (a person's session token, or none before sign-in)."""
+    """The API, as one caller (a person's session token, or none before sign-in), from the
+    person's own address (``client_address``, signed on every call when the transport has
+    the internal secret)."""
 
-    def __init__(self, transport: Transport, token: str | None, language: str = "en"):
+    def __init__(
+        self,
+        transport: Transport,
+        token: str | None,
+        language: str = "en",
+        client_address: str | None = None,
+    ):
         self.transport = transport
         self.token = token
         self.language = language
+        self.client_address = client_address
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept-Language": self.language}
@@ -104,16 +120,24 @@ class ApiClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        try:
-            answer = self.transport.http.request(
+        http = self.transport.http
+        prepared = http.prepare_request(
+            requests.Request(
                 method,
                 self.transport.base_url + path,
                 params={k: v for k, v in (params or {}).items() if v not in (None, "")},
                 json=json,
                 headers=self.headers(headers),
-                timeout=self.transport.timeout,
-                allow_redirects=False,
             )
+        )
+        secret = self.transport.internal_secret
+        if secret and self.client_address:
+            # Signed for this very request, as the API will read its method and target.
+            prepared.headers.update(
+                sign_client_address(self.client_address, secret, method, prepared.path_url)
+            )
+        try:
+            answer = http.send(prepared, timeout=self.transport.timeout, allow_redirects=False)
         except requests.RequestException:
             raise ApiError(503, "Setu's API did not answer") from None
         if answer.status_code >= 400:
