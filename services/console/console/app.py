@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from console import formatting, translations, vocabulary
+from console import api_messages, formatting, translations, vocabulary
 from console.api_client.base import Transport
 from console.config import Config
 from console.security import protect
@@ -87,6 +87,7 @@ def _templates(app: Flask) -> None:
         day=formatting.day,
         moment=formatting.moment,
         word=formatting.word,
+        api_message=api_messages.translated,
     )
     app.jinja_env.globals.update(
         current_language=translations.current_language,
