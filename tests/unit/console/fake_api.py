@@ -28,6 +28,8 @@ API_URL = "http://api.test"
 class FakeApi:
     routes: dict[tuple[str, str], tuple[int, Any, dict[str, str]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
+    # Called with each request before it is answered (a test that holds requests back).
+    before_answer: Any = None
 
     def answer(self, method: str, path: str, status: int, body: Any = None, **headers: str) -> None:
         self.routes[(method, path)] = (status, body, headers)
@@ -45,6 +47,8 @@ class FakeApi:
                 "headers": dict(request.headers),
             }
         )
+        if self.before_answer is not None:
+            self.before_answer(request)
         status, body, headers = self.routes.get(
             (request.method, request.path),
             (404, {"code": 404, "status": "Not Found", "message": "no such thing"}, {}),
