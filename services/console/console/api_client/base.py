@@ -59,6 +59,8 @@ def _flatten(value: Any, name: str, into: dict[str, list[str]]) -> None:
 
 LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
+USER_AGENT = "setu-console"
+
 # The most reads one page makes at once (My work's four lists).
 PARALLEL_READS = 4
 
@@ -119,7 +121,7 @@ class ApiClient:
         self.client_address = client_address
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"Accept-Language": self.language}
+        headers = {"Accept-Language": self.language, "User-Agent": USER_AGENT}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         correlation_id = get_correlation_id()
@@ -138,15 +140,16 @@ class ApiClient:
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
         http = self.transport.http
-        prepared = http.prepare_request(
-            requests.Request(
-                method,
-                self.transport.base_url + path,
-                params={k: v for k, v in (params or {}).items() if v not in (None, "")},
-                json=json,
-                headers=self.headers(headers),
-            )
-        )
+        # Prepared and sent by the session's adapter alone: the session's own merging (its
+        # default headers, environment, cookie jar, hooks) is work a call to the gateway
+        # never needs, and a cookie an answer set must never reach another person's call.
+        prepared = requests.Request(
+            method,
+            self.transport.base_url + path,
+            params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+            json=json,
+            headers=self.headers(headers),
+        ).prepare()
         secret = self.transport.internal_secret
         if secret and self.client_address:
             # Signed for this very request, as the API will read its method and target.
@@ -154,7 +157,8 @@ class ApiClient:
                 sign_client_address(self.client_address, secret, method, prepared.path_url)
             )
         try:
-            answer = http.send(prepared, timeout=self.transport.timeout, allow_redirects=False)
+            adapter = http.get_adapter(prepared.url)
+            answer = adapter.send(prepared, timeout=self.transport.timeout)
         except requests.RequestException:
             raise ApiError(503, "Setu's API did not answer") from None
         if answer.status_code >= 400:
