@@ -68,6 +68,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     ):
         app.register_blueprint(blueprint)
     errors.register(app)
+    _compile_templates(app)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign]
         app.wsgi_app, "console", route_of=url_rules(app)
     )
@@ -95,3 +96,10 @@ def _templates(app: Flask) -> None:
         COMMENT_REQUIRED=vocabulary.COMMENT_REQUIRED,
         WARNING_ACTIONS=vocabulary.WARNING_ACTIONS,
     )
+
+
+def _compile_templates(app: Flask) -> None:
+    """Every template compiled now, once per process: otherwise each worker compiles each
+    one on the first request that needs it (tens of milliseconds, in a person's wait)."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
