@@ -19,7 +19,7 @@ from bench.context import Context, on_workers
 from bench.harness import Measurement, Target
 from bench.programmes_setup import clone_programme, start_programmes
 from bench.wrk import WrkRun
-from setu_contract.secret_settings import SECRET_KEY, new_secret
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, new_secret
 from tests.support.console_session import key_session_cookie
 
 SEEDED = 10_000
@@ -63,9 +63,10 @@ def run(ctx: Context) -> Iterator[Measurement]:
     template = api.confirmed_draft()
     ids = clone_programme(api.database_url, template, ctx.scale(SEEDED))
     secret = new_secret()
-    console = ctx.gunicorn(
-        "console", "console.app:create_app()", {"SETU_API_URL": api.base, SECRET_KEY: secret}
-    )
+    # The API's internal secret, as in the topology: the console signs each person's address.
+    console_env = {"SETU_API_URL": api.base, SECRET_KEY: secret}
+    console_env[INTERNAL_SECRET] = api.env[INTERNAL_SECRET]
+    console = ctx.gunicorn("console", "console.app:create_app()", console_env)
     me = {
         "name": "bench partner",
         "role": "partner",

@@ -29,6 +29,7 @@ from setu.gateway_paths import InvalidPath, forwarded_target, normalised_path
 from setu.topology import port
 from setu_contract.http import (
     AUTHORIZE_PATH,
+    CLIENT_ADDRESS_HEADERS,
     CORRELATION_HEADER,
     IDENTITY_HEADERS,
     ORIGINAL_METHOD_HEADER,
@@ -215,8 +216,9 @@ class Gateway:
 
     def authorise(self, headers: dict[str, str], method: str, target: str) -> Any:
         """The signed identity headers for this request, or the refusal to pass on."""
-        # The client's address too: programmes limits failed authentications per address.
-        passed = ("Authorization", CORRELATION_HEADER, "X-Forwarded-For")
+        # The client's address too: programmes limits failed authentications per address
+        # (the console's signed one for the person it calls for, else the forwarded one).
+        passed = ("Authorization", CORRELATION_HEADER, "X-Forwarded-For", *CLIENT_ADDRESS_HEADERS)
         asked = {k: v for k, v in headers.items() if k in passed}
         asked.update({ORIGINAL_METHOD_HEADER: method, ORIGINAL_URI_HEADER: target})
         try:

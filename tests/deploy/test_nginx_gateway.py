@@ -199,6 +199,19 @@ def test_the_authorize_subrequest_carries_the_key_and_no_body(rig):
     assert not set(FORGED) & set(asked["headers"])
 
 
+def test_the_consoles_signed_client_address_reaches_programmes_on_both_paths(rig):
+    """programmes judges the signature itself; nginx passes the two headers on, to a route
+    of its own and to the authorize subrequest."""
+    _, apps = rig
+    vouched = {"X-Setu-Client-Address": "192.0.2.9", "X-Setu-Client-Address-Signature": "t=1,v1=x"}
+    get(rig, "/v1/sessions", method="POST", json={"token": "t"}, headers=vouched)
+    get(rig, "/v1/reports", headers={**bearer(GOOD_KEY), **vouched})
+    direct = [r for r in apps["programmes"].received if r["path"] == "/v1/sessions"][-1]
+    asked = [r for r in apps["programmes"].received if r["path"] == "/internal/authorize"][-1]
+    for received in (direct, asked):
+        assert {k: received["headers"].get(k) for k in vouched} == vouched
+
+
 def test_identity_headers_sent_by_clients_never_reach_any_service(rig):
     for path in ("/v1/programmes", "/v1/unsubscribe/t", "/openapi.json"):
         headers = get(rig, path, headers={**bearer(GOOD_KEY), **FORGED}).json()["headers"]

@@ -228,6 +228,18 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     assert not browser.violations, browser.violations_report()
 
 
+# A programme's title label, its create button, and two of the API's messages, as shown.
+FORM_WORDS = {
+    "ja": (
+        "題名",
+        "下書きを作成する",
+        "長さは 5 以上 200 以下にしてください。",
+        "日付の形式が正しくありません。",
+    ),
+    "hi": ("शीर्षक", "मसौदा बनाएँ", "लंबाई 5 और 200 के बीच होनी चाहिए।", "यह मान्य तिथि नहीं है।"),
+}
+
+
 @pytest.mark.parametrize("lang", ["ja", "hi"])
 def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang):
     words = {"ja": ("マイワーク", "プログラム", "メンバー"), "hi": ("मेरा काम", "कार्यक्रम", "लोग")}[
@@ -251,6 +263,13 @@ def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang
     act_as(browser, system, people, "partner-JP", lang)
     browser.click(browser.driver.find_elements("css selector", "main a.button")[0])
     browser.check("programme-create", lang)
+    # The API answers its field errors in English; the person reads them in their language.
+    title, create, too_short, no_date = FORM_WORDS[lang]
+    browser.fill(title, "Abc")
+    browser.click_button(create)
+    assert too_short in browser.driver.find_element("id", "title-error").text
+    assert no_date in browser.driver.find_element("id", "start_date-error").text
+    browser.check("programme-create-errors", lang)
     browser.delete_cookies()
     browser.open("/console/sign-in")
     # The language of the chooser on the page, clicked.

@@ -5,6 +5,8 @@ the address is the one the gateway puts in X-Forwarded-For, else the socket's.""
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +18,8 @@ from programmes.app import create_app
 from programmes.config import Config
 from programmes.domain.keys import new_secret
 from setu.gateway import Gateway
+from setu_contract.http import CLIENT_ADDRESS_HEADER, sign_client_address
+from setu_contract.sign_in import link_token
 from tests.integration.programmes.conftest import Caller, Partners
 from tests.support.identity import INTERNAL_SECRET
 from tests.support.infra import free_port
@@ -141,3 +145,43 @@ def test_through_the_local_gateway_the_client_cannot_choose_its_address(
         assert elsewhere.status_code == 200
     finally:
         server.shutdown()
+
+
+def spend_link(caller: Caller, console: str, vouching: dict[str, str]):
+    """A refused sign-in link, sent as the console sends it: from the console's address, with
+    the person's address it vouches for."""
+    token = link_token(new_secret(), str(uuid.uuid4()))
+    headers = {"X-Forwarded-For": console, **vouching}
+    return caller.client.post("/v1/sessions", json={"token": token}, headers=headers)
+
+
+def test_the_address_the_console_signs_is_counted_not_the_consoles(partners: Partners):
+    """Every person signs in through the console's one address: one person's bad links lock
+    that person's address only."""
+    caller, console = partners.jp_caller, "198.51.100.40"
+
+    def link(address: str):
+        vouching = sign_client_address(address, INTERNAL_SECRET, "POST", "/v1/sessions")
+        return spend_link(caller, console, vouching)
+
+    assert [link("203.0.113.30").status_code for _ in range(LIMIT)] == [401] * LIMIT
+    assert link("203.0.113.30").status_code == 429
+    assert link("203.0.113.31").status_code == 401
+    assert from_address(caller, console).status_code == 200
+
+
+def test_a_client_address_unsigned_or_signed_otherwise_is_ignored(partners: Partners):
+    caller, sender, named = partners.jp_caller, "203.0.113.32", "203.0.113.33"
+    sessions = ("POST", "/v1/sessions")
+    spoofs = [
+        {CLIENT_ADDRESS_HEADER: named},
+        sign_client_address(named, new_secret(), *sessions),
+        sign_client_address(named, INTERNAL_SECRET, "POST", "/v1/sign-in"),
+        sign_client_address(named, INTERNAL_SECRET, *sessions, now=time.time() - 120),
+        {**sign_client_address(sender, INTERNAL_SECRET, *sessions), CLIENT_ADDRESS_HEADER: named},
+    ]
+    assert [spend_link(caller, sender, spoof).status_code for spoof in spoofs] == [401] * LIMIT
+    # The failures were the sender's: it is stopped, the address it named is not.
+    assert spend_link(caller, sender, spoofs[0]).status_code == 429
+    vouching = sign_client_address(named, INTERNAL_SECRET, *sessions)
+    assert spend_link(caller, sender, vouching).status_code == 401

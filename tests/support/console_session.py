@@ -9,6 +9,7 @@ no way to make such a session.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,21 @@ def secret_key_of(data_dir: Path) -> str:
 
 
 def key_session_cookie(secret_key: str, key: str, me: dict[str, Any], language: str) -> str:
-    app = create_app(Config(api_url="http://unused.invalid", secret_key=secret_key))
+    """The cookie a browser holds after its first page: with its CSRF token already in it
+    (flask-wtf's session key), so that a load generator replaying it is not a first visit
+    on every request (a new token, and a new cookie, each time)."""
+    # The cookie needs only the secret key; the internal secret is one the console accepts.
+    config = Config("http://unused.invalid", secret_key=secret_key, internal_secret=secret_key)
+    app = create_app(config)
     serializer = app.session_interface.get_signing_serializer(app)
     zone = {"JP": "Asia/Tokyo", "IN": "Asia/Kolkata"}.get(me.get("country") or "", "UTC")
     return serializer.dumps(
-        {"token": key, "state": "active", "me": me, "language": language, "time_zone": zone}
+        {
+            "token": key,
+            "state": "active",
+            "me": me,
+            "language": language,
+            "time_zone": zone,
+            "csrf_token": secrets.token_hex(20),
+        }
     )

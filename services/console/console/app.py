@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from console import formatting, translations, vocabulary
+from console import api_messages, formatting, translations, vocabulary
 from console.api_client.base import Transport
 from console.config import Config
 from console.security import protect
@@ -31,7 +31,7 @@ from console.views import (
 )
 from setu_contract.metrics import url_rules
 from setu_contract.observability import HttpInstrumentation
-from setu_contract.secret_settings import SECRET_KEY, checked_secret
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
 
 
 def create_app(config: Config | None = None, http_session_factory: Any = None) -> Flask:
@@ -46,8 +46,11 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     protect(app, config.secure_cookies)
     CSRFProtect(app)
     app.extensions["console.config"] = config
+    # Like secret_key, refused when missing or weak: unsigned, every person's failed sign-in
+    # would count against the console's one address, and lock everyone out.
+    internal_secret = checked_secret(INTERNAL_SECRET, config.internal_secret)
     app.extensions["console.transport"] = Transport(
-        config.api_url, config.api_timeout, http_session_factory
+        config.api_url, config.api_timeout, http_session_factory, internal_secret
     )
     _templates(app)
     for blueprint in (
@@ -65,6 +68,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     ):
         app.register_blueprint(blueprint)
     errors.register(app)
+    _compile_templates(app)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "console", route_of=url_rules(app)
     )
@@ -84,6 +88,7 @@ def _templates(app: Flask) -> None:
         day=formatting.day,
         moment=formatting.moment,
         word=formatting.word,
+        api_message=api_messages.translated,
     )
     app.jinja_env.globals.update(
         current_language=translations.current_language,
@@ -91,3 +96,10 @@ def _templates(app: Flask) -> None:
         COMMENT_REQUIRED=vocabulary.COMMENT_REQUIRED,
         WARNING_ACTIONS=vocabulary.WARNING_ACTIONS,
     )
+
+
+def _compile_templates(app: Flask) -> None:
+    """Every template compiled now, once per process: otherwise each worker compiles each
+    one on the first request that needs it (tens of milliseconds, in a person's wait)."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)

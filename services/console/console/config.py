@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from setu_contract.secret_settings import SECRET_KEY
+from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -20,6 +20,10 @@ class Config:
     # without a usable one.
     secret_key: str = ""
     api_timeout: float = 15.0
+    # Signs the person's own address on each call (setu_contract.http.sign_client_address):
+    # the API limits failed sign-ins per person's address, not per console. Empty: unsigned,
+    # and the API counts the console's address.
+    internal_secret: str = ""
 
     @property
     def secure_cookies(self) -> bool:
@@ -34,4 +38,5 @@ class Config:
             api_url=(env.get("SETU_API_URL") or f"http://127.0.0.1:{gateway_port}").rstrip("/"),
             public_url=(env.get("SETU_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
             secret_key=env.get(SECRET_KEY) or "",
+            internal_secret=env.get(INTERNAL_SECRET) or "",
         )

@@ -47,7 +47,14 @@ def api(token: str | None = None) -> ApiClient:
 
     transport = current_app.extensions["console.transport"]
     chosen = token if token is not None else session.get("token")
-    return ApiClient(transport, chosen, current_language())
+    return ApiClient(transport, chosen, current_language(), browser_address())
+
+
+def browser_address() -> str:
+    """The person's own address: the last in X-Forwarded-For, which the gateway sets to the
+    address it was reached from; else the socket's. The API limits failed sign-ins by it."""
+    forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+    return forwarded or request.remote_addr or ""
 
 
 def me() -> dict[str, Any]:

@@ -10,6 +10,12 @@ for, so nginx passes it on without a module of its own. Services behind the gate
 the identity only with a signature that is fresh and made for the request they are
 answering (``verified_principal``): whoever else reaches their port cannot vouch for
 anyone.
+
+The console calls the API for everyone it serves from one address of its own; it names the
+person's own address in ``CLIENT_ADDRESS_HEADER``, signed the same way for the request it
+sends (``sign_client_address``), so that programmes limits failed authentications per
+person's address, not per console (``verified_client_address``). The gateways pass both
+headers on; without a valid signature they are ignored.
 """
 
 from __future__ import annotations
@@ -56,6 +62,11 @@ SIGNATURE_MAX_AGE = 30.0
 _SIGNATURE = re.compile(r"t=(?P<t>[0-9]{1,12}),v1=(?P<mac>[0-9a-f]{64})")
 
 CORRELATION_HEADER = "X-Correlation-Id"
+
+# The address of the person a trusted client (the console) calls for, and its signature.
+CLIENT_ADDRESS_HEADER = "X-Setu-Client-Address"
+CLIENT_ADDRESS_SIGNATURE_HEADER = "X-Setu-Client-Address-Signature"
+CLIENT_ADDRESS_HEADERS = (CLIENT_ADDRESS_HEADER, CLIENT_ADDRESS_SIGNATURE_HEADER)
 
 # The roles of API keys; people may also be reviewers (a person only).
 ROLES = ("partner", "secretariat", "auditor")
@@ -117,22 +128,36 @@ def principal_from_headers(headers: HeaderLookup) -> Principal | None:
     return Principal(organisation_id, role, key_id, side, headers.get(PERSON_HEADER) or None)
 
 
+def _mac(
+    secret: str, purpose: str, signed_at: int, method: str, target: str, values: tuple[str, ...]
+) -> str:
+    fields = (purpose, str(signed_at), method.upper(), target, *values)
+    message = "\n".join(fields).encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
 def _identity_mac(
     secret: str, principal: Principal, method: str, target: str, signed_at: int
 ) -> str:
-    fields = (
-        "setu-identity-v1",
-        str(signed_at),
-        method.upper(),
-        target,
+    values = (
         principal.organisation_id,
         principal.role,
         principal.side or "",
         principal.key_id,
         principal.person_id or "",
     )
-    message = "\n".join(fields).encode("utf-8", "surrogatepass")
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return _mac(secret, "setu-identity-v1", signed_at, method, target, values)
+
+
+def _fresh_signature(value: str | None, secret: str, now: float | None) -> tuple[int, str] | None:
+    """The time and mac of a signature header, if well formed and young enough."""
+    signature = _SIGNATURE.fullmatch(value or "")
+    if signature is None or not secret:
+        return None
+    signed_at = int(signature["t"])
+    if abs((time.time() if now is None else now) - signed_at) > SIGNATURE_MAX_AGE:
+        return None
+    return signed_at, signature["mac"]
 
 
 def sign_identity(
@@ -151,14 +176,38 @@ def verified_principal(
     """The principal of the identity headers if their signature is ``secret``'s, made for
     this method and target less than SIGNATURE_MAX_AGE ago; else None."""
     principal = principal_from_headers(headers)
-    signature = _SIGNATURE.fullmatch(headers.get(SIGNATURE_HEADER) or "")
-    if principal is None or signature is None or not secret:
+    signed = _fresh_signature(headers.get(SIGNATURE_HEADER), secret, now)
+    if principal is None or signed is None:
         return None
-    signed_at = int(signature["t"])
-    if abs((time.time() if now is None else now) - signed_at) > SIGNATURE_MAX_AGE:
+    expected = _identity_mac(secret, principal, method, target, signed[0])
+    return principal if hmac.compare_digest(expected, signed[1]) else None
+
+
+def sign_client_address(
+    address: str, secret: str, method: str, target: str, now: float | None = None
+) -> dict[str, str]:
+    """The headers naming ``address`` as the caller's, signed for one request (as
+    ``sign_identity``)."""
+    signed_at = int(time.time() if now is None else now)
+    mac = _mac(secret, "setu-client-address-v1", signed_at, method, target, (address,))
+    return {
+        CLIENT_ADDRESS_HEADER: address,
+        CLIENT_ADDRESS_SIGNATURE_HEADER: f"t={signed_at},v1={mac}",
+    }
+
+
+def verified_client_address(
+    headers: HeaderLookup, secret: str, method: str, target: str, now: float | None = None
+) -> str | None:
+    """The address of ``CLIENT_ADDRESS_HEADER`` if its signature is ``secret``'s, made for
+    this method and target less than SIGNATURE_MAX_AGE ago; else None."""
+    address = headers.get(CLIENT_ADDRESS_HEADER)
+    signed = _fresh_signature(headers.get(CLIENT_ADDRESS_SIGNATURE_HEADER), secret, now)
+    if not address or signed is None:
         return None
-    expected = _identity_mac(secret, principal, method, target, signed_at)
-    return principal if hmac.compare_digest(expected, signature["mac"]) else None
+    values = (address,)
+    expected = _mac(secret, "setu-client-address-v1", signed[0], method, target, values)
+    return address if hmac.compare_digest(expected, signed[1]) else None
 
 
 def request_target(request_env: Mapping[str, Any]) -> str:

@@ -1,7 +1,8 @@
 """The two secrets of a deployment, and what makes a value usable as one.
 
 ``SETU_SECRET_KEY`` signs the links in emails (one-click unsubscribe); ``SETU_INTERNAL_SECRET``
-signs the identity the gateway passes on to the services (``http.sign_identity``). No service
+signs the identity the gateway passes on to the services (``http.sign_identity``) and the
+person's address the console names to the API (``http.sign_client_address``). No service
 has a default for either: ``setu up`` makes random ones for a laptop and passes them to the
 processes it starts; everywhere else the operator sets them. A service that uses one refuses
 to start without it, with a value Setu's code or docker-compose.yml once published, or with

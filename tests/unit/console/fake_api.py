@@ -17,8 +17,10 @@ from werkzeug.wrappers import Request, Response
 
 from console.app import create_app
 from console.config import Config
+from setu_contract.http import request_target
 
 SECRET = "console-unit-tests-" + "abcdefghijklmnopqrstuvwxyz0123456789"
+INTERNAL_SECRET = "console-internal-" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 API_URL = "http://api.test"
 
 
@@ -26,6 +28,8 @@ API_URL = "http://api.test"
 class FakeApi:
     routes: dict[tuple[str, str], tuple[int, Any, dict[str, str]]] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
+    # Called with each request before it is answered (a test that holds requests back).
+    before_answer: Any = None
 
     def answer(self, method: str, path: str, status: int, body: Any = None, **headers: str) -> None:
         self.routes[(method, path)] = (status, body, headers)
@@ -39,8 +43,12 @@ class FakeApi:
                 "args": dict(request.args),
                 "authorization": request.headers.get("Authorization"),
                 "json": request.get_json(silent=True),
+                "target": request_target(environ),
+                "headers": dict(request.headers),
             }
         )
+        if self.before_answer is not None:
+            self.before_answer(request)
         status, body, headers = self.routes.get(
             (request.method, request.path),
             (404, {"code": 404, "status": "Not Found", "message": "no such thing"}, {}),
@@ -88,7 +96,9 @@ def console_for(api: FakeApi, public_url: str = "http://127.0.0.1:8000") -> Any:
         made.mount(API_URL, WsgiAdapter(api))
         return made
 
-    config = Config(api_url=API_URL, public_url=public_url, secret_key=SECRET)
+    config = Config(
+        api_url=API_URL, public_url=public_url, secret_key=SECRET, internal_secret=INTERNAL_SECRET
+    )
     app = create_app(config, http_session_factory=session)
     app.config["TESTING"] = True
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -293,6 +294,28 @@ def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client,
     asked = {(c["path"], c["args"].get("status")) for c in api.received}
     assert ("/v1/programmes", "under_review") in asked and ("/v1/applications", "endorsed") in asked
     assert all(c["authorization"] == "Bearer setus_session.secret" for c in api.received)
+
+
+def test_my_work_reads_its_four_lists_at_once(client, api):
+    """A page waits for its slowest read, not for their sum: each read is held until all
+    four have arrived, which they do only if none waits for another."""
+    sign_in(client, role="partner")
+    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    api.answer("GET", "/v1/programmes", 200, empty)
+    api.answer("GET", "/v1/applications", 200, empty)
+    all_arrived = threading.Barrier(4, timeout=5)
+    api.before_answer = lambda _request: all_arrived.wait()
+    answer = client.get("/console/", headers={"X-Correlation-Id": "corr-my-work"})
+    assert answer.status_code == 200
+    asked = sorted((c["path"], c["args"]["status"]) for c in api.received)
+    assert asked == [
+        ("/v1/applications", "draft"),
+        ("/v1/applications", "submitted"),
+        ("/v1/programmes", "changes_requested"),
+        ("/v1/programmes", "draft"),
+    ]
+    # Each read, in a thread of its own, carries the page's correlation id.
+    assert {c["headers"].get("X-Correlation-Id") for c in api.received} == {"corr-my-work"}
 
 
 def test_the_language_is_switchable_on_every_page(client, api):

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from console.security import CONTENT_SECURITY_POLICY
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from setu_contract.http import verified_client_address
+from tests.unit.console.fake_api import INTERNAL_SECRET, FakeApi, console_for, sign_in
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -149,3 +150,22 @@ def test_the_404_and_500_pages_say_what_to_do_in_the_persons_language(client, ap
     answer = client.get("/console/programmes/p1")
     assert answer.status_code == 503
     assert "Setuが応答していません" in answer.get_data(as_text=True)
+
+
+def test_the_api_is_told_the_browsers_address_signed_for_each_call(client, api):
+    """The API limits failed sign-ins per address; every person's call comes from the
+    console's, so the console names the browser's (the gateway's last X-Forwarded-For)."""
+    api.answer("POST", "/v1/sessions", 401, {"code": 401, "message": "not valid"})
+    api.answer("GET", "/v1/programmes", 200, {"items": [], "total": 0})
+    token = csrf_token(client, "/console/sign-in/setul_abc.mac")
+    browser = {"X-Forwarded-For": "10.1.1.1, 203.0.113.50"}
+    client.post("/console/sign-in/setul_abc.mac", data={"csrf_token": token}, headers=browser)
+    sign_in(client)
+    client.get("/console/programmes/?q=chip", headers=browser)
+    calls = api.calls("POST", "/v1/sessions") + api.calls("GET", "/v1/programmes")
+    assert len(calls) == 2
+    for call in calls:
+        vouched = verified_client_address(
+            call["headers"], INTERNAL_SECRET, call["method"], call["target"]
+        )
+        assert vouched == "203.0.113.50", call

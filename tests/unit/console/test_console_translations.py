@@ -53,3 +53,68 @@ def test_every_code_of_the_api_has_a_word():
     assert set(PROGRAMME_STATUSES) <= set(vocabulary.STATUSES)
     assert set(FOCUS_AREAS) == set(vocabulary.FOCUS_AREAS)
     assert set(CAREER_STAGES) <= set(vocabulary.OTHER)
+
+
+def marshmallow_messages() -> list[str]:
+    """What marshmallow itself answers for the fields and validators the API uses."""
+    from marshmallow import Schema, fields, validate
+
+    class Checked(Schema):
+        required = fields.String(required=True)
+        text = fields.String(validate=validate.Length(min=5, max=200))
+        short = fields.String(validate=validate.Length(max=3))
+        long = fields.List(fields.String(), validate=validate.Length(min=2))
+        choice = fields.String(validate=validate.OneOf(["lead", "member"]))
+        email = fields.Email()
+        day = fields.Date()
+        count = fields.Integer(validate=validate.Range(min=0, max=500))
+        least = fields.Integer(validate=validate.Range(min=1))
+        nothing = fields.String(allow_none=False)
+        items = fields.List(fields.String())
+
+    bad = {
+        "text": "abc",
+        "short": "abcd",
+        "long": ["a"],
+        "choice": "boss",
+        "email": "no-at-sign",
+        "day": "2027-13-01",
+        "count": 501,
+        "least": 0,
+        "nothing": None,
+        "items": "not a list",
+        "unknown": 1,
+    }
+    errors = Checked().validate(bad)
+    messages = [m for value in errors.values() for m in value]
+    messages += [
+        m for value in Checked().validate({"count": "x", "text": 5}).values() for m in value
+    ]
+    assert len(messages) >= 13
+    return messages
+
+
+@pytest.mark.parametrize("language", ["ja", "hi"])
+def test_the_apis_field_messages_are_shown_in_the_persons_language(language):
+    from flask import Flask, g
+
+    from console.api_messages import translated
+
+    api_own = [
+        "must be after start_date",
+        "between 2 and 20 partners",
+        "amount 12.345: JPY amounts allow at most 0 decimal places",
+        "people of a partner organisation are partner",
+    ]
+    with Flask(__name__).test_request_context("/console/"):
+        g.language = language
+        for message in [*marshmallow_messages(), *api_own]:
+            assert translated(message) != message, message
+        assert translated("Length must be between 5 and 200.").count("200") == 1
+        assert translated("something the console has not met") == (
+            "something the console has not met"
+        )
+        g.language = "en"
+        assert translated("Length must be between 5 and 200.") == (
+            "Length must be between 5 and 200."
+        )

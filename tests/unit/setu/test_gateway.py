@@ -26,12 +26,15 @@ from setu_contract.http import (
 from tests.support.identity import INTERNAL_SECRET
 
 PRINCIPAL = Principal("org-1", "secretariat", "k-1", "JP")
+# The headers of each question the gateway asked programmes' authorize route.
+ASKED: list[dict[str, str]] = []
 
 
 def echo_upstream(name: str):
     @Request.application
     def app(request: Request) -> Response:
         if request.path == AUTHORIZE_PATH:
+            ASKED.append(dict(request.headers))
             if request.headers.get("Authorization") != "Bearer good":
                 return Response(json.dumps({"code": 401}), 401, mimetype="application/json")
             method = request.headers[ORIGINAL_METHOD_HEADER]
@@ -118,6 +121,15 @@ def test_other_services_get_the_identity_programmes_vouched_for(gateway):
     headers = answer.json["headers"]
     assert headers[ORGANISATION_HEADER] == "org-1"
     assert headers[ROLE_HEADER] == "secretariat"
+
+
+def test_the_consoles_signed_client_address_reaches_programmes_on_both_paths(gateway):
+    """programmes judges the signature itself; the gateway passes the two headers on."""
+    vouched = {"X-Setu-Client-Address": "192.0.2.9", "X-Setu-Client-Address-Signature": "t=1,v1=x"}
+    direct = gateway.post("/v1/sessions", json={"token": "t"}, headers=vouched).json["headers"]
+    gateway.get("/v1/reports", headers={"Authorization": "Bearer good", **vouched})
+    for received in (direct, ASKED[-1]):
+        assert {k: received.get(k) for k in vouched} == vouched
 
 
 def test_refused_authorisation_reaches_the_client(gateway):

@@ -7,14 +7,17 @@ system would, and the API decides what the person may see and do. Errors come ba
 
 from __future__ import annotations
 
+import contextvars
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
 from setu_contract import jsonio
-from setu_contract.http import CORRELATION_HEADER
+from setu_contract.http import CORRELATION_HEADER, sign_client_address
 from setu_contract.observability import get_correlation_id
 
 
@@ -56,16 +59,39 @@ def _flatten(value: Any, name: str, into: dict[str, list[str]]) -> None:
 
 LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
+USER_AGENT = "setu-console"
+
+# The most reads one page makes at once (My work's four lists).
+PARALLEL_READS = 4
+
 
 class Transport:
     """HTTP to the API, with one pooled ``requests.Session`` per thread (keep-alive to the
     gateway without sharing state between threads)."""
 
-    def __init__(self, base_url: str, timeout: float, session_factory: Any = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        session_factory: Any = None,
+        internal_secret: str = "",
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.internal_secret = internal_secret
         self._session_factory = session_factory or requests.Session
         self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """Threads of this process for reads a page makes at once (each with its own
+        keep-alive session), made on first use: nothing is started at import or create_app."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(PARALLEL_READS, thread_name_prefix="console-api")
+            return self._pool
 
     @property
     def http(self) -> requests.Session:
@@ -78,15 +104,24 @@ class Transport:
 
 
 class ApiClient:
-    """The API, as one caller (a person's session token, or none before sign-in)."""
+    """The API, as one caller (a person's session token, or none before sign-in), from the
+    person's own address (``client_address``, signed on every call when the transport has
+    the internal secret)."""
 
-    def __init__(self, transport: Transport, token: str | None, language: str = "en"):
+    def __init__(
+        self,
+        transport: Transport,
+        token: str | None,
+        language: str = "en",
+        client_address: str | None = None,
+    ):
         self.transport = transport
         self.token = token
         self.language = language
+        self.client_address = client_address
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"Accept-Language": self.language}
+        headers = {"Accept-Language": self.language, "User-Agent": USER_AGENT}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         correlation_id = get_correlation_id()
@@ -104,16 +139,26 @@ class ApiClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        try:
-            answer = self.transport.http.request(
-                method,
-                self.transport.base_url + path,
-                params={k: v for k, v in (params or {}).items() if v not in (None, "")},
-                json=json,
-                headers=self.headers(headers),
-                timeout=self.transport.timeout,
-                allow_redirects=False,
+        http = self.transport.http
+        # Prepared and sent by the session's adapter alone: the session's own merging (its
+        # default headers, environment, cookie jar, hooks) is work a call to the gateway
+        # never needs, and a cookie an answer set must never reach another person's call.
+        prepared = requests.Request(
+            method,
+            self.transport.base_url + path,
+            params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+            json=json,
+            headers=self.headers(headers),
+        ).prepare()
+        secret = self.transport.internal_secret
+        if secret and self.client_address:
+            # Signed for this very request, as the API will read its method and target.
+            prepared.headers.update(
+                sign_client_address(self.client_address, secret, method, prepared.path_url)
             )
+        try:
+            adapter = http.get_adapter(prepared.url or "")
+            answer = adapter.send(prepared, timeout=self.transport.timeout)
         except requests.RequestException:
             raise ApiError(503, "Setu's API did not answer") from None
         if answer.status_code >= 400:
@@ -123,6 +168,17 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         # orjson: a My work page reads four pages of up to 100 programmes each.
         return jsonio.loads(self.request("GET", path, params=params).content)
+
+    def at_once(self, reads: list[Callable[[], Any]]) -> list[Any]:
+        """Each read (a call of a resource's client) at once, the answers in order: a page
+        waits for its slowest read, not for their sum. The first refusal is raised, as the
+        read alone would. The reads use this client only, never Flask's request."""
+        if len(reads) <= 1:
+            return [read() for read in reads]
+        # Each read in a copy of this context: the correlation id goes with it.
+        pool = self.transport.pool
+        futures = [pool.submit(contextvars.copy_context().run, read) for read in reads]
+        return [future.result() for future in futures]
 
     def post(self, path: str, body: Any = None) -> Any:
         answer = self.request("POST", path, json=body if body is not None else {})

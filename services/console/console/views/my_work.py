@@ -6,6 +6,7 @@ thing (``allowed_actions``): the console decides nothing of its own.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -61,30 +62,45 @@ def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]
     return sorted(mine, key=_updated)
 
 
+def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The API pages this role's queues are built from, read at once; two queues over one
+    status read one page."""
+    wanted = [
+        (kind, filters["status"])
+        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
+        for _, filters, _ in queues.get(role, [])
+    ]
+    if role == "auditor":
+        wanted.append(("programme", "under_review"))
+    keys = list(dict.fromkeys(wanted))
+    client = api()
+    resources: dict[str, type[ProgrammesApiClient] | type[ApplicationsApiClient]] = {
+        "programme": ProgrammesApiClient,
+        "application": ApplicationsApiClient,
+    }
+    answers = client.at_once(
+        [
+            functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
+            for kind, status in keys
+        ]
+    )
+    return {key: answer["items"] for key, answer in zip(keys, answers, strict=True)}
+
+
 @blp.get("/")
 @signed_in
 def index() -> Any:
     role = me().get("role") or ""
-    client = api()
-    pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
-
-    def items_of(kind: str, filters: dict[str, str]) -> list[dict[str, Any]]:
-        # Two queues over one status read one page of the API.
-        key = (kind, filters["status"])
-        if key not in pages:
-            resource = ProgrammesApiClient if kind == "programme" else ApplicationsApiClient
-            pages[key] = resource(client).page(page_size=PAGE, **filters)["items"]
-        return pages[key]
-
+    pages = _pages(role)
     sections = []
     for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES)):
         for heading, filters, wanted in queues.get(role, []):
-            items = _queue(items_of(kind, filters), wanted)
+            items = _queue(pages[(kind, filters["status"])], wanted)
             sections.append(
                 {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
             )
     if role == "auditor":
-        items = sorted(items_of("programme", {"status": "under_review"}), key=_updated)
+        items = sorted(pages[("programme", "under_review")], key=_updated)
         sections.append(
             {
                 "heading": AUDITOR_RECENT,

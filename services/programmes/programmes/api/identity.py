@@ -28,7 +28,14 @@ from programmes.store.generation import read_together
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.redis_guard import GuardedRedis
-from setu_contract.http import Principal
+from setu_contract.http import (
+    AUTHORIZE_PATH,
+    ORIGINAL_METHOD_HEADER,
+    ORIGINAL_URI_HEADER,
+    Principal,
+    request_target,
+    verified_client_address,
+)
 
 LIMITER = "programmes.ratelimit"
 FAILURES = "programmes.auth_failures"
@@ -58,15 +65,31 @@ def kept_programmes() -> tuple[KeptProgrammes, bytes | None]:
 
 
 def client_address() -> str:
-    """The caller's address: the last one in X-Forwarded-For, which the gateway sets to the
-    address it was reached from; else the socket's."""
-    forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
-    for candidate in (forwarded, request.remote_addr or ""):
+    """The caller's address: the one the console vouches for (signed: every person who signs
+    in through the console reaches the API from the console's address), else the last one in
+    X-Forwarded-For, which the gateway sets to the address it was reached from; else the
+    socket's."""
+    for candidate in (_vouched_address(), _forwarded_address(), request.remote_addr or ""):
         try:
             return str(ipaddress.ip_address(candidate[:64]))
         except ValueError:
             continue
     return "unknown"
+
+
+def _forwarded_address() -> str:
+    return request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+
+
+def _vouched_address() -> str:
+    """The console's signed address, checked for the request it was signed for: this one,
+    or on the gateway's question the one the gateway is about to forward."""
+    method, target = request.method, request_target(request.environ)
+    if request.path == AUTHORIZE_PATH:
+        method = request.headers.get(ORIGINAL_METHOD_HEADER) or ""
+        target = request.headers.get(ORIGINAL_URI_HEADER) or ""
+    secret = current_app.extensions["programmes.config"].internal_secret
+    return verified_client_address(request.headers, secret, method, target) or ""
 
 
 # What a session still waiting for its TOTP code may do: finish signing in, or sign out.
