@@ -90,8 +90,20 @@ def request_sign_in(session: Session, email: str, next_path: str | None) -> None
     now = datetime.now(UTC)
     connection = session.connection()
     found = connection.execute(_BY_EMAIL, {"email_key": rules.email_key(email)}).first()
+    # The stand-in carries the address asked for and a name of a name's length, so that its
+    # event is built, validated and written as a person's is (then rolled back, below).
     person = found or _StandIn(
-        str(uuid.uuid4()), str(uuid.uuid4()), "", "", "partner", "en", "UTC", True, None, 1, now
+        str(uuid.uuid4()),
+        str(uuid.uuid4()),
+        email.split("@", 1)[0][:40] or "nobody",
+        email,
+        "partner",
+        "en",
+        "Asia/Tokyo",
+        True,
+        None,
+        1,
+        now,
     )
     # For nobody, the stand-in's id: the same index lookup, finding nothing.
     recent = connection.execute(
