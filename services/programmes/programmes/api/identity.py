@@ -30,6 +30,7 @@ from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.redis_guard import GuardedRedis
 from setu_contract.http import (
     AUTHORIZE_PATH,
+    CLIENT_ADDRESS_HEADER,
     ORIGINAL_METHOD_HEADER,
     ORIGINAL_URI_HEADER,
     Principal,
@@ -70,6 +71,8 @@ def client_address() -> str:
     X-Forwarded-For, which the gateway sets to the address it was reached from; else the
     socket's."""
     for candidate in (_vouched_address(), _forwarded_address(), request.remote_addr or ""):
+        if not candidate:
+            continue  # most requests carry no vouched or forwarded address: no error raised
         try:
             return str(ipaddress.ip_address(candidate[:64]))
         except ValueError:
@@ -84,6 +87,8 @@ def _forwarded_address() -> str:
 def _vouched_address() -> str:
     """The console's signed address, checked for the request it was signed for: this one,
     or on the gateway's question the one the gateway is about to forward."""
+    if CLIENT_ADDRESS_HEADER not in request.headers:
+        return ""
     method, target = request.method, request_target(request.environ)
     if request.path == AUTHORIZE_PATH:
         method = request.headers.get(ORIGINAL_METHOD_HEADER) or ""
