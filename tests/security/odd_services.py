@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from reports.app import create_app as reports_app
 from reports.config import Config as ReportsConfig
 from reports.store.migrate import upgrade as upgrade_reports
 from setu_contract.http import Principal
+from tests.contract_fuzz.seeding import application_body, programme_body
 from tests.security.odd_values import OddRequest
 from tests.support.identity import CONFIG_SECRETS, INTERNAL_SECRET, signing_client
 from tests.support.infra import postgres_database, sqlite_database
@@ -94,43 +95,9 @@ def _created(client: FlaskClient, key: str, path: str, body: dict[str, Any]) -> 
     return answer.json
 
 
-def _programme_body(jp: str, india: str) -> dict[str, Any]:
-    return {
-        "title": "Chiplet packaging for edge AI accelerators",
-        "summary": "Joint work on 2.5D packaging.",
-        "focus_area": "semiconductor_packaging",
-        "partners": [
-            {"organisation_id": jp, "role": "lead"},
-            {"organisation_id": india, "role": "lead"},
-        ],
-        "start_date": "2027-04-01",
-        "end_date": "2029-03-31",
-        "budget": [{"organisation_id": jp, "currency": "JPY", "amount": "50000000"}],
-        "exchange_slots": 5,
-    }
-
-
-def _application_body(programme_id: str, host_id: str) -> dict[str, Any]:
-    start = date.today() + timedelta(days=30)
-    return {
-        "programme_id": programme_id,
-        "applicant": {
-            "full_name": "Aiko Tanaka",
-            "email": "aiko@example.jp",
-            "nationality": "JP",
-            "preferred_language": "ja",
-        },
-        "career_stage": "phd",
-        "host_organisation_id": host_id,
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=180)).isoformat(),
-        "statement": "I will study advanced packaging of chiplets at the host lab. " * 2,
-    }
-
-
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
     """A valid body of each operation that takes one, around which one field is made odd."""
-    programme = _programme_body(ids["JP"], ids["IN"])
+    programme = programme_body(ids["JP"], ids["IN"])
     report = {
         "type": "programme_portfolio",
         "format": "csv",
@@ -152,7 +119,7 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         ("PATCH", "/v1/programmes/{programme_id}"): {"title": "Chiplet packaging, revised"},
         ("POST", "/v1/programmes/{programme_id}/participation"): {"decision": "confirm"},
         ("POST", "/v1/programmes/{programme_id}/transitions"): {"action": "start_review"},
-        ("POST", "/v1/applications"): _application_body(ids["programme_id"], ids["IN"]),
+        ("POST", "/v1/applications"): application_body(ids["programme_id"], ids["IN"]),
         ("PATCH", "/v1/applications/{application_id}"): {"career_stage": "postdoc"},
         ("POST", "/v1/applications/{application_id}/transitions"): {"action": "waitlist"},
         ("POST", "/v1/reports"): report,
@@ -223,7 +190,7 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
     services.partner_key = keys["JP"]
     services.partner = Principal(ids["JP"], "partner", "odd-partner-key")
     programme = _created(
-        client, keys["JP"], "/v1/programmes", _programme_body(ids["JP"], ids["IN"])
+        client, keys["JP"], "/v1/programmes", programme_body(ids["JP"], ids["IN"])
     )["id"]
     path = f"/v1/programmes/{programme}"
     steps = [
@@ -237,7 +204,7 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
         answer = client.post(path + step, json=body, headers={"Authorization": f"Bearer {key}"})
         assert answer.status_code == 200, answer.get_data(as_text=True)
     application = _created(
-        client, keys["JP"], "/v1/applications", _application_body(programme, ids["IN"])
+        client, keys["JP"], "/v1/applications", application_body(programme, ids["IN"])
     )
     spare = _created(
         client,
