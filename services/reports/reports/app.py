@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from celery import Celery
 from flask import Flask
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -11,10 +10,10 @@ from reports.api import health, links, reports, schedules
 from reports.api.context import ServiceContext
 from reports.api.errors import ReportsApi
 from reports.config import Config
+from reports.publishing import producer
 from reports.runtime import Runtime, build_runtime
 from reports.store.db import reading_sessions
 from reports.store.models import ReportJob, outbox, outbox_deliveries
-from reports.worker import settings
 from setu_contract.deliveries import DeliveryLedger
 from setu_contract.http import JSONProvider
 from setu_contract.messaging import REPORTS_PRODUCER
@@ -44,10 +43,12 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=config.max_content_length,
     )
     runtime = build_runtime(config)
-    producer = Celery("reports-api", set_as_current=False)
-    producer.conf.update(settings(config.redis_url))
     app.extensions["reports"] = ServiceContext(
-        config, runtime.sessions, producer, runtime.engine, reading_sessions(runtime.sessions)
+        config,
+        runtime.sessions,
+        producer(config.redis_url),
+        runtime.engine,
+        reading_sessions(runtime.sessions),
     )
     api = ReportsApi(app)
     api.register_blueprint(health.blp)

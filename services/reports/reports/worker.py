@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from reports.config import Config
 from reports.domain.backoff import retry_countdown
+from reports.publishing import GENERATE_REPORT, send_generate, settings
 from reports.runtime import process_runtime
 from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.services.links import LinkSettings
@@ -29,7 +30,6 @@ from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
     REPORTS_QUEUE,
-    celery_settings,
     event_task_reprs,
     freeze_start_up_heap_in_pool_children,
     keep_new_files_private_in_workers,
@@ -41,20 +41,10 @@ from setu_contract.worker_metrics import install_worker_metrics
 log = logging.getLogger(__name__)
 
 HANDLE_EVENT = HANDLE_EVENT_TASK[REPORTS_QUEUE]
-GENERATE_REPORT = "reports.generate_report"
 SWEEP_JOBS = "reports.sweep_jobs"
 TICK_SCHEDULES = "reports.tick_schedules"
 # Errors worth another try: the database was busy, away or raced us (a unique key).
 TRANSIENT_ERRORS = (OperationalError, IntegrityError)
-
-
-def settings(redis_url: str) -> dict[str, Any]:
-    return {
-        **celery_settings(redis_url),
-        "task_default_queue": REPORTS_QUEUE,
-        # Our JSON log handler writes to the real stderr; a redirected one would swallow it.
-        "worker_redirect_stdouts": False,
-    }
 
 
 app = Celery("reports", set_as_current=False)
@@ -86,16 +76,6 @@ def _json_logs(**_: Any) -> None:
 def _fresh_process(**_: Any) -> None:
     configure_logging("reports")
     process_runtime.cache_clear()  # no engine is shared across a fork
-
-
-def send_generate(celery_app: Celery, report_id: str, correlation_id: str | None) -> None:
-    celery_app.send_task(
-        GENERATE_REPORT,
-        args=[report_id],
-        queue=REPORTS_QUEUE,
-        headers={"correlation_id": correlation_id},
-        retry=False,
-    )
 
 
 class DeadLetterOnFailure(Task):

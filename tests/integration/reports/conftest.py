@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reports.app import create_app
 from reports.config import Config
+from reports.publishing import settings
 from reports.runtime import build_runtime
-from reports.worker import HANDLE_EVENT, settings
+from reports.worker import HANDLE_EVENT
 from setu_contract.messaging import REPORTS_QUEUE
 from tests.support.identity import CONFIG_SECRETS, SECRETS, signing_client
 from tests.support.infra import forget_queued_tasks

@@ -11,12 +11,12 @@ from reports.api.context import context
 from reports.api.files import report_file
 from reports.api.idempotency import once
 from reports.api.identity import reader, secretariat
+from reports.publishing import send_generate
 from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
 from reports.services import jobs
 from reports.services.links import revoke_links
 from reports.services.recipients import check_recipients
 from reports.store.db import transaction
-from reports.worker import send_generate
 from setu_contract.observability import get_correlation_id
 from setu_contract.request_json import Blueprint
 
