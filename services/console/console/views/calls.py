@@ -166,7 +166,10 @@ def envelope_lines(ranking: dict[str, Any]) -> dict[int, list[str]]:
 def ranking(call_id: str) -> Any:
     client = api()
     call, ranked = client.at_once(
-        [lambda: CallsApiClient(client).get(call_id), lambda: CallsApiClient(client).ranking(call_id)]
+        [
+            lambda: CallsApiClient(client).get(call_id),
+            lambda: CallsApiClient(client).ranking(call_id),
+        ]
     )
     return render_template(
         "calls/ranking.html",

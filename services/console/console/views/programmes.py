@@ -3,6 +3,7 @@ approvals of both sides, exchange slots and history."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -110,9 +111,8 @@ def _call_of(programme: dict[str, Any], client: ApiClient) -> dict[str, Any] | N
 def reviewers_to_assign(client: ApiClient, assigned: set[str]) -> list[dict[str, Any]]:
     """The active reviewers of every expert panel not yet assigned, by name."""
     panels = OrganisationsApiClient(client).all(kind="expert_panel")
-    pages = client.at_once(
-        [lambda panel=panel: PeopleApiClient(client).page(panel["id"]) for panel in panels]
-    )
+    people = PeopleApiClient(client)
+    pages = client.at_once([functools.partial(people.page, panel["id"]) for panel in panels])
     names = {panel["id"]: panel.get("name") or "" for panel in panels}
     found = [
         {**person, "organisation_name": names.get(person.get("organisation_id"), "")}
