@@ -84,6 +84,17 @@ def scores_of(form: Any, criteria: list[dict[str, Any]]) -> dict[str, Any]:
     return scores
 
 
+def _by_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The API's messages by the form's field names: a dict's values are said by marshmallow
+    under ``value`` (``scores.merit.value.score``), the form names them ``scores.merit.score``."""
+    return {
+        ".".join(
+            part for i, part in enumerate(key.split(".")) if not (i == 2 and part == "value")
+        ): v
+        for key, v in errors.items()
+    }
+
+
 @blp.post("/<string:review_id>/submission")
 @signed_in
 def submit(review_id: str) -> Any:
@@ -95,7 +106,7 @@ def submit(review_id: str) -> Any:
     except ApiError as error:
         if error.status not in REFUSED:
             raise
-        errors = error.field_errors() or {"scores": [error.message]}
+        errors = _by_field(error.field_errors()) or {"scores": [error.message]}
         return _page(review_id, errors, {"scores": scores}, 422 if error.status == 422 else 409)
     flash(_("Your review is submitted. It can no longer be changed."), "success")
     return redirect(url_for("reviews.show", review_id=review_id), code=303)
