@@ -372,7 +372,8 @@ def test_a_call_is_opened_answered_reviewed_ranked_and_closed_by_its_clock(
     )
     browser.open(f"/console/programmes/{late}")
     browser.click_button("Submit")
-    assert "the call closed at" in browser.text and "takes no more proposals" in browser.text
+    assert "The call this programme answers closed at" in browser.text, browser.text
+    assert "it takes no more proposals" in browser.text
     browser.check("programme-late-submission", "en")
     browser.open(call_path)
     assert "Closed" in browser.text

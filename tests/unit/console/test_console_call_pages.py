@@ -175,7 +175,7 @@ def test_the_ranking_marks_where_the_envelope_is_reached_in_words(client, api):
     # The line between the last proposal within the JPY envelope and the first past it.
     assert body.index("JIP-2027-0002") < body.index("Envelope reached here")
     assert body.index("Envelope reached here") < body.index("JIP-2027-0001")
-    assert "passes the envelope of JP¥100,000,000" in body and "over the envelope" in body
+    assert "passes the envelope of JP¥100,000,000." in body and "over the envelope" in body
     assert body.count("envelope-line") == 1  # INR's envelope holds every proposal
     assert "4.5" in body and "¥150,000,000" in body
 
@@ -349,3 +349,50 @@ def test_partners_read_the_reviews_of_their_programme_without_reviewers_names(cl
     assert "Reviewer 1" in html and "Sound." in html
     assert "Assign this reviewer" not in html and "/console/reviews/" not in html
     assert not api.calls("GET", "/v1/organisations")
+
+
+def test_a_submission_after_the_call_closed_says_when_in_the_persons_zone(client, api):
+    sign_in(client, organisation_id="org-jp")
+    api.answer(
+        "GET", "/v1/programmes/p1", 200, programme(status="draft", call_id="c1", approvals=[])
+    )
+    api.answer("GET", "/v1/calls/c1", 200, call(status="closed", allowed_actions=[]))
+    api.answer("GET", "/v1/programmes/p1/reviews", 200, [])
+    closes_at = "2027-03-31T17:00:00+05:30"
+    api.answer(
+        "POST",
+        "/v1/programmes/p1/transitions",
+        409,
+        {
+            "code": 409,
+            "message": f"the call closed at {closes_at} (Asia/Kolkata); it takes no more proposals",
+            "errors": {"call_id": "c1", "closes_at": closes_at},
+        },
+    )
+    answer = client.post(
+        "/console/programmes/p1/actions",
+        data={"action": "submit", "csrf_token": csrf_token(client)},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409, [(c["method"], c["path"]) for c in api.received]
+    assert (
+        "The call this programme answers closed at 31 Mar 2027, 20:30:00 (Asia/Tokyo): "
+        "it takes no more proposals." in html
+    )
+    assert "c1</li>" not in html  # the 409's details are not shown as messages
+
+
+def test_a_call_without_focus_areas_or_criteria_is_told_what_to_do(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    errors = {
+        "focus_areas": ["Length must be between 1 and 10."],
+        "review": {"criteria": ["Length must be between 1 and 20."]},
+    }
+    api.answer("POST", "/v1/calls", 422, {"code": 422, "message": "invalid", "errors": errors})
+    answer = client.post(
+        "/console/calls/new", data={"csrf_token": csrf_token(client, "/console/calls/new")}
+    )
+    html = answer.get_data(as_text=True)
+    assert "Choose at least one focus area." in html
+    assert "Give at least one criterion, with its weight." in html
+    assert "Length must be" not in html

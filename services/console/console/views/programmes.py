@@ -17,7 +17,7 @@ from console.api_client.organisations_api_client import OrganisationsApiClient
 from console.api_client.people_api_client import PeopleApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
-from console.formatting import word
+from console.formatting import moment, word
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
 from console.views.reviews import weighted_mean
@@ -167,6 +167,25 @@ def show(programme_id: str) -> Any:
     return _page(programme_id)
 
 
+def _call_refusal(error: ApiError) -> str | None:
+    """A submission its call refuses by its clock (409), said with the call's time as the
+    person reads it (their zone, their language), not as the API writes it."""
+    details = error.errors or {}
+    if error.status != 409 or not isinstance(details, dict):
+        return None
+    if isinstance(details.get("closes_at"), str):
+        return _(
+            "The call this programme answers closed at %(when)s: it takes no more proposals.",
+            when=moment(details["closes_at"]),
+        )
+    if isinstance(details.get("opens_at"), str):
+        return _(
+            "The call this programme answers opens at %(when)s: submit it after that.",
+            when=moment(details["opens_at"]),
+        )
+    return None
+
+
 @blp.post("/<string:programme_id>/actions")
 @signed_in
 def act(programme_id: str) -> Any:
@@ -184,7 +203,7 @@ def act(programme_id: str) -> Any:
         # A 409's details (the call, its closing time) are not field messages: its message
         # says it all.
         errors = error.field_errors() if error.status == 422 else {}
-        errors.setdefault("action", [error.message])
+        errors.setdefault("action", [_call_refusal(error) or error.message])
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     status = word((moved or {}).get("status"))
     flash(
