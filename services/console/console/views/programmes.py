@@ -125,17 +125,33 @@ def reviewers_to_assign(client: ApiClient, assigned: set[str]) -> list[dict[str,
     return sorted(found, key=lambda p: (p.get("name") or "", p["id"]))
 
 
-def _reviews(programme: dict[str, Any], client: ApiClient) -> dict[str, Any] | None:
+# Assignments that count towards the reviewers a call asks for (a conflict ended its own).
+LIVE_REVIEWS = ("declaration_due", "in_progress", "submitted")
+
+
+def _reviews(
+    programme: dict[str, Any], call: dict[str, Any] | None, client: ApiClient
+) -> dict[str, Any] | None:
     """The proposal's reviews (named for the secretariat and auditors, anonymous for its
-    partners), their weighted mean, and whom the secretariat may assign."""
+    partners), their weighted mean, and whom the secretariat may assign while the call
+    asks for more reviewers."""
     if not programme.get("call_id") or me().get("role") == "reviewer":
         return None
     reviews = ReviewsApiClient(client).of_programme(programme["id"])
+    wanted = ((call or {}).get("review") or {}).get("reviewers_per_proposal")
+    live = sum(r.get("status") in LIVE_REVIEWS for r in reviews)
+    full = isinstance(wanted, int) and live >= wanted
     assignable = None
     if me().get("role") == "secretariat" and programme.get("status") == "under_review":
         assigned = {(r.get("reviewer") or {}).get("id") for r in reviews}
-        assignable = reviewers_to_assign(client, {a for a in assigned if a})
-    return {"items": reviews, "mean": weighted_mean(reviews), "assignable": assignable}
+        assignable = [] if full else reviewers_to_assign(client, {a for a in assigned if a})
+    return {
+        "items": reviews,
+        "mean": weighted_mean(reviews),
+        "assignable": assignable,
+        "full": full,
+        "wanted": wanted,
+    }
 
 
 def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
@@ -148,13 +164,14 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
         history = ProgrammesApiClient(client).history(programme_id)
         approvals = approvals_of(programme, history, names)
     mine = partners.get(me().get("organisation_id") or "")
+    call = _call_of(programme, client)
     return render_template(
         "programmes/show.html",
         programme=programme,
         approvals=approvals,
         slots=slots_of(programme, client),
-        call=_call_of(programme, client),
-        reviews=_reviews(programme, client),
+        call=call,
+        reviews=_reviews(programme, call, client),
         editable=programme.get("status") in EDITABLE
         and bool(mine and mine.get("participation") == "confirmed"),
         errors=errors or {},
