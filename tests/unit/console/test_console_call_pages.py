@@ -283,6 +283,8 @@ def test_a_reviewers_my_work_lists_declarations_and_reviews_due(client, api):
     assert re.findall(r"JIP-2027-000\d", due) == ["JIP-2027-0002"]
     assert "14 Apr 2027" in html and 'href="/console/reviews/r3"' in html
     assert not api.calls("GET", "/v1/programmes")
+    # A reviewer's menu: My work and the calls, nothing it could not use.
+    assert ">Calls</a>" in html and ">Applications</a>" not in html and ">People</a>" not in html
 
 
 def test_the_programme_page_shows_its_call_and_the_secretariat_assigns_reviewers(client, api):
