@@ -398,3 +398,44 @@ def test_a_call_without_focus_areas_or_criteria_is_told_what_to_do(client, api):
     assert "Choose at least one focus area." in html
     assert "Give at least one criterion, with its weight." in html
     assert "Length must be" not in html
+
+
+def test_a_draft_call_is_edited_in_its_own_time_zone_with_its_version(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    api.answer(
+        "GET", "/v1/calls/c1", 200, call(status="draft", allowed_actions=["edit"]), ETag='"v3"'
+    )
+    html = client.get("/console/calls/c1/edit").get_data(as_text=True)
+    # The call's own local times, as they were entered; its criteria keep their keys.
+    assert 'value="2027-01-10 09:00"' in html and 'value="2027-03-31 17:00"' in html
+    assert 'name="review.criteria.0.key" value="merit"' in html
+    assert 'value="100000000"' in html and "checked" in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    api.answer("PATCH", "/v1/calls/c1", 200, call(status="draft"))
+    answer = client.post(
+        "/console/calls/c1/edit",
+        data={
+            "csrf_token": token,
+            "etag": '"v3"',
+            "title": "Edge AI chips 2027, revised",
+            "focus_areas": ["ai_research"],
+            "timezone": "Asia/Kolkata",
+            "opens_at": "2027-01-10 09:00",
+            "closes_at": "2027-03-31 17:00",
+            "budget_envelope.JPY": "100000000",
+            "budget_envelope.INR": "25000000.00",
+            "review.reviewers_per_proposal": "3",
+            "review.due_days": "14",
+            "review.criteria.0.key": "merit",
+            "review.criteria.0.label": "Scientific merit",
+            "review.criteria.0.weight": "3",
+        },
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/calls/c1"
+    sent = api.calls("PATCH", "/v1/calls/c1")[0]
+    assert sent["headers"]["If-Match"] == '"v3"'
+    assert sent["json"]["title"] == "Edge AI chips 2027, revised"
+    assert sent["json"]["max_budget_per_programme"] is None
+    assert sent["json"]["review"]["criteria"] == [
+        {"key": "merit", "label": "Scientific merit", "weight": 3}
+    ]
