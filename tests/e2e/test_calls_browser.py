@@ -357,6 +357,7 @@ def test_a_call_is_opened_answered_reviewed_ranked_and_closed_by_its_clock(
     act_as(browser, system, people, "partner-JP", "en")
     browser.open(f"/console/programmes/{first}")
     assert "Reviewer 1" in browser.text and "Excellent science." in browser.text
+    assert "Scientific merit: 5/5" in browser.text  # the call's labels for partners too
     assert all(r["name"] not in browser.text for r in (r1, r2, r3))
     browser.check("programme-reviews-partner", "en")
     browser.open(f"{call_path}/ranking")

@@ -349,6 +349,7 @@ def test_partners_read_the_reviews_of_their_programme_without_reviewers_names(cl
     api.answer("GET", "/v1/programmes/p1/reviews", 200, [anonymous])
     html = client.get("/console/programmes/p1").get_data(as_text=True)
     assert "Reviewer 1" in html and "Sound." in html
+    assert "Scientific merit: 4/5" in html  # the call's label, not the criterion's key
     assert "Assign this reviewer" not in html and "/console/reviews/" not in html
     assert not api.calls("GET", "/v1/organisations")
 
