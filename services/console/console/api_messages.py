@@ -79,6 +79,24 @@ API = (
     N_("an expert panel has no keys: its reviewers sign in as people"),
     N_("%(role)s keys exist only on secretariat organisations"),
     N_("people of a %(kind)s organisation are %(roles)s"),
+    # Calls for proposals and expert review.
+    N_("the call closed at %(closes_at)s (%(zone)s); it takes no more proposals"),
+    N_("the call opens at %(opens_at)s (%(zone)s); submit after it opens"),
+    N_("must be after opens_at"),
+    N_("not an IANA time zone, e.g. Asia/Tokyo"),
+    N_('a non-negative decimal string, e.g. "1500"'),
+    N_("a year between 2000 and 2199"),
+    N_("min_partners must not be more than max_partners"),
+    N_("each criterion key appears once"),
+    N_("required for a conflict"),
+    N_("a conflict needs its reason"),
+    N_("score every criterion; missing: %(keys)s"),
+    N_("a comment is required"),
+    N_("a person of a partner organisation of the programme cannot review it"),
+    N_("the person is a %(role)s, not a reviewer"),
+    N_("the reviewer is already assigned to this programme"),
+    N_("the call asks for %(count)s reviewers per proposal; it has them"),
+    N_("reviewers are assigned once review has started, not while %(status)s"),
 )
 
 # Messages said otherwise than the API says them, in English too.

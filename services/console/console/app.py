@@ -17,6 +17,7 @@ from console.config import Config
 from console.security import protect
 from console.views import (
     applications,
+    calls,
     deliveries,
     errors,
     health,
@@ -26,6 +27,7 @@ from console.views import (
     people,
     programmes,
     reports,
+    reviews,
     sign_in,
     webhooks,
 )
@@ -59,6 +61,8 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
         sign_in.blp,
         my_work.blp,
         programmes.blp,
+        calls.blp,
+        reviews.blp,
         applications.blp,
         people.blp,
         keys.blp,
@@ -96,6 +100,7 @@ def _templates(app: Flask) -> None:
         LANGUAGE_NAMES=translations.LANGUAGE_NAMES,
         COMMENT_REQUIRED=vocabulary.COMMENT_REQUIRED,
         WARNING_ACTIONS=vocabulary.WARNING_ACTIONS,
+        CALL_ACTIONS=vocabulary.CALL_ACTIONS,
     )
 
 

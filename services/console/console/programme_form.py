@@ -21,6 +21,7 @@ def body_of(form: MultiDict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
     slots = (form.get("exchange_slots") or "").strip()
     body["exchange_slots"] = int(slots) if slots.isdigit() else slots or 0
+    body["call_id"] = (form.get("call_id") or "").strip() or None
     body["partners"] = [
         {"organisation_id": organisation, "role": form.get(f"partner-{row}-role") or "member"}
         for row in range(PARTNER_ROWS)
@@ -38,10 +39,14 @@ def body_of(form: MultiDict[str, str]) -> dict[str, Any]:
     return body
 
 
-def values_of(programme: dict[str, Any] | None, own_organisation: str | None) -> dict[str, Any]:
-    """What the form shows: a programme's fields, or a new one's (this organisation lead)."""
+def values_of(
+    programme: dict[str, Any] | None, own_organisation: str | None, call_id: str | None = None
+) -> dict[str, Any]:
+    """What the form shows: a programme's fields, or a new one's (this organisation lead,
+    answering ``call_id`` when it was proposed from a call's page)."""
     if programme is None:
         return {
+            "call_id": call_id,
             "exchange_slots": 0,
             "partners": [{"organisation_id": own_organisation, "role": "lead"}],
             "budget": [],
@@ -49,6 +54,7 @@ def values_of(programme: dict[str, Any] | None, own_organisation: str | None) ->
     return {
         **{name: programme.get(name) or "" for name in TEXT_FIELDS},
         "exchange_slots": programme.get("exchange_slots", 0),
+        "call_id": programme.get("call_id"),
         "partners": [
             {"organisation_id": p["organisation_id"], "role": p["role"]}
             for p in programme.get("partners") or []

@@ -56,6 +56,7 @@ REPORTS = {
     "exchange_flows": N_("Exchange flows"),
     "partner_activity": N_("Partner activity"),
     "budget_commitments": N_("Budget commitments"),
+    "call_outcomes": N_("Call outcomes"),
     "queued": N_("Queued"),
     "running": N_("Running"),
     "succeeded": N_("Ready"),
@@ -81,6 +82,35 @@ EMAILS = {
     "report_ready": N_("Report ready"),
     "sign_in_link": N_("Sign-in link"),
     "webhook_disabled": N_("Webhook disabled"),
+    "review_assigned": N_("Review assigned"),
+    "review_reminder": N_("Review reminder"),
+    "conflict_declared": N_("Conflict of interest declared"),
+    "call_closing_reminder": N_("Call closing soon"),
+}
+
+# Calls' and reviews' statuses (kept apart: programmes' filter takes STATUSES only).
+CALL_STATUSES = {
+    "open": N_("Open"),
+    "closed": N_("Closed"),
+    "decided": N_("Decided"),
+    "declaration_due": N_("Declaration due"),
+    "in_progress": N_("Review in progress"),
+    "conflicted": N_("Conflict declared"),
+}
+
+# A call's actions: "open" is a status too, so they have words of their own.
+CALL_ACTIONS = {
+    "open": N_("Open the call now"),
+    "close": N_("Close the call now"),
+    "decide": N_("Mark the call decided"),
+}
+
+ORGANISATION_KINDS = {
+    "university": N_("University"),
+    "company": N_("Company"),
+    "research_institute": N_("Research institute"),
+    "government_agency": N_("Government agency"),
+    "expert_panel": N_("Expert panel"),
 }
 
 OTHER = {
@@ -108,7 +138,16 @@ OTHER = {
     "professional": N_("Professional"),
 }
 
-WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **EMAILS, **OTHER}
+WORDS = {
+    **STATUSES,
+    **CALL_STATUSES,
+    **ACTIONS,
+    **FOCUS_AREAS,
+    **ORGANISATION_KINDS,
+    **REPORTS,
+    **EMAILS,
+    **OTHER,
+}
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them
 # and says it is required; the API still decides.

@@ -218,6 +218,10 @@ class ProgrammeQuerySchema(PageQuerySchema):
     status = Text(validate=validate.OneOf(PROGRAMME_STATUSES))
     focus_area = Text(validate=validate.OneOf(FOCUS_AREAS))
     organisation_id = Text(validate=validate.Length(min=1, max=36))
+    call_id = Text(
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "only the programmes answering this call"},
+    )
     q = Text(validate=validate.Length(min=1, max=200))
 
 

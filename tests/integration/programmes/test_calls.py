@@ -274,3 +274,16 @@ def test_the_tick_calls_command_opens_a_call_that_is_due(
     assert result.exit_code == 0, result.output
     assert "moved: 1" in result.output
     assert secretariat.get(f"/v1/calls/{call['id']}").json["status"] == "open"
+
+
+def test_the_programmes_answering_a_call_are_listed_by_call_id(
+    secretariat: Caller, partners: Partners, engine: Engine
+):
+    call = open_call(secretariat, engine)
+    answering = propose(partners, call_id=call["id"])
+    propose(partners)  # answering no call
+    for caller in (secretariat, partners.jp_caller):
+        listed = caller.get(f"/v1/programmes?call_id={call['id']}").json
+        assert [p["id"] for p in listed["items"]] == [answering["id"]], caller
+        assert listed["total"] == 1
+    assert secretariat.get("/v1/programmes?call_id=nothing").json["total"] == 0

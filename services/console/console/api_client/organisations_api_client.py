@@ -14,12 +14,13 @@ class OrganisationsApiClient:
     def get(self, organisation_id: str) -> dict[str, Any]:
         return self.api.get(f"/v1/organisations/{organisation_id}")
 
-    def all(self) -> list[dict[str, Any]]:
-        """Every organisation, page by page (the choices of a programme's partners)."""
+    def all(self, **filters: Any) -> list[dict[str, Any]]:
+        """Every organisation (of ``filters``), page by page (the choices of a programme's
+        partners, the expert panels whose reviewers may be assigned)."""
         items: list[dict[str, Any]] = []
         page = 1
         while True:
-            answer = self.api.get("/v1/organisations", page=page, page_size=100)
+            answer = self.api.get("/v1/organisations", page=page, page_size=100, **filters)
             items.extend(answer["items"])
             if len(items) >= answer["total"] or not answer["items"]:
                 return items

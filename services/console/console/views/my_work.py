@@ -13,6 +13,7 @@ from flask import Blueprint, render_template
 
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.api_client.reviews_api_client import ReviewsApiClient
 from console.signed_in import api, me, signed_in
 from console.translations import N_
 
@@ -49,6 +50,13 @@ APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
         (N_("Application drafts to submit"), {"status": "draft"}, {"submit"}),
     ],
 }
+# A reviewer's own assignments, soonest due first, as the API lists them: (heading, the
+# statuses of the section; None: every assignment).
+REVIEW_QUEUES: list[tuple[str, frozenset[str] | None]] = [
+    (N_("Declarations of conflicts of interest due"), frozenset({"declaration_due"})),
+    (N_("Reviews due"), frozenset({"in_progress"})),
+    (N_("All your assignments"), None),
+]
 # Auditors write nothing: what moved last is what they look at.
 AUDITOR_RECENT = N_("Programmes under review")
 
@@ -87,10 +95,23 @@ def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return {key: answer["items"] for key, answer in zip(keys, answers, strict=True)}
 
 
+def _review_sections() -> list[dict[str, Any]]:
+    items = ReviewsApiClient(api()).page(page_size=PAGE)["items"]
+    sections = []
+    for heading, statuses in REVIEW_QUEUES:
+        mine = [i for i in items if statuses is None or i.get("status") in statuses]
+        sections.append(
+            {"heading": heading, "kind": "review", "items": mine[:SHOWN], "count": len(mine)}
+        )
+    return sections
+
+
 @blp.get("/")
 @signed_in
 def index() -> Any:
     role = me().get("role") or ""
+    if role == "reviewer":
+        return render_template("my_work.html", sections=_review_sections())
     pages = _pages(role)
     sections = []
     for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES)):

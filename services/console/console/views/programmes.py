@@ -3,6 +3,7 @@ approvals of both sides, exchange slots and history."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,11 +12,15 @@ from console import programme_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiClient, ApiError
+from console.api_client.calls_api_client import CallsApiClient
 from console.api_client.organisations_api_client import OrganisationsApiClient
+from console.api_client.people_api_client import PeopleApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
-from console.formatting import word
+from console.api_client.reviews_api_client import ReviewsApiClient
+from console.formatting import moment, word
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
+from console.views.reviews import weighted_mean
 from console.vocabulary import FOCUS_AREAS, PARTICIPATION, STATUSES
 from setu_contract.vocabulary import PROGRAMME_STATUSES
 
@@ -91,6 +96,64 @@ def slots_of(programme: dict[str, Any], client: ApiClient) -> dict[str, int] | N
     }
 
 
+def _call_of(programme: dict[str, Any], client: ApiClient) -> dict[str, Any] | None:
+    """The call the programme answers, if any (and if the API shows it to this person)."""
+    if not programme.get("call_id"):
+        return None
+    try:
+        return CallsApiClient(client).get(programme["call_id"])
+    except ApiError as error:
+        if error.status not in (403, 404):
+            raise
+        return None
+
+
+def reviewers_to_assign(client: ApiClient, assigned: set[str]) -> list[dict[str, Any]]:
+    """The active reviewers of every expert panel not yet assigned, by name."""
+    panels = OrganisationsApiClient(client).all(kind="expert_panel")
+    people = PeopleApiClient(client)
+    pages = client.at_once([functools.partial(people.page, panel["id"]) for panel in panels])
+    names = {panel["id"]: panel.get("name") or "" for panel in panels}
+    found = [
+        {**person, "organisation_name": names.get(person.get("organisation_id"), "")}
+        for page in pages
+        for person in page["items"]
+        if person.get("active", True)
+        and person.get("role") == "reviewer"
+        and person["id"] not in assigned
+    ]
+    return sorted(found, key=lambda p: (p.get("name") or "", p["id"]))
+
+
+# Assignments that count towards the reviewers a call asks for (a conflict ended its own).
+LIVE_REVIEWS = ("declaration_due", "in_progress", "submitted")
+
+
+def _reviews(
+    programme: dict[str, Any], call: dict[str, Any] | None, client: ApiClient
+) -> dict[str, Any] | None:
+    """The proposal's reviews (named for the secretariat and auditors, anonymous for its
+    partners), their weighted mean, and whom the secretariat may assign while the call
+    asks for more reviewers."""
+    if not programme.get("call_id") or me().get("role") == "reviewer":
+        return None
+    reviews = ReviewsApiClient(client).of_programme(programme["id"])
+    wanted = ((call or {}).get("review") or {}).get("reviewers_per_proposal")
+    live = sum(r.get("status") in LIVE_REVIEWS for r in reviews)
+    full = isinstance(wanted, int) and live >= wanted
+    assignable = None
+    if me().get("role") == "secretariat" and programme.get("status") == "under_review":
+        assigned = {(r.get("reviewer") or {}).get("id") for r in reviews}
+        assignable = [] if full else reviewers_to_assign(client, {a for a in assigned if a})
+    return {
+        "items": reviews,
+        "mean": weighted_mean(reviews),
+        "assignable": assignable,
+        "full": full,
+        "wanted": wanted,
+    }
+
+
 def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
     client = api()
     programme = ProgrammesApiClient(client).get(programme_id)
@@ -101,11 +164,14 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
         history = ProgrammesApiClient(client).history(programme_id)
         approvals = approvals_of(programme, history, names)
     mine = partners.get(me().get("organisation_id") or "")
+    call = _call_of(programme, client)
     return render_template(
         "programmes/show.html",
         programme=programme,
         approvals=approvals,
         slots=slots_of(programme, client),
+        call=call,
+        reviews=_reviews(programme, call, client),
         editable=programme.get("status") in EDITABLE
         and bool(mine and mine.get("participation") == "confirmed"),
         errors=errors or {},
@@ -116,6 +182,25 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
 @signed_in
 def show(programme_id: str) -> Any:
     return _page(programme_id)
+
+
+def _call_refusal(error: ApiError) -> str | None:
+    """A submission its call refuses by its clock (409), said with the call's time as the
+    person reads it (their zone, their language), not as the API writes it."""
+    details = error.errors or {}
+    if error.status != 409 or not isinstance(details, dict):
+        return None
+    if isinstance(details.get("closes_at"), str):
+        return _(
+            "The call this programme answers closed at %(when)s: it takes no more proposals.",
+            when=moment(details["closes_at"]),
+        )
+    if isinstance(details.get("opens_at"), str):
+        return _(
+            "The call this programme answers opens at %(when)s: submit it after that.",
+            when=moment(details["opens_at"]),
+        )
+    return None
 
 
 @blp.post("/<string:programme_id>/actions")
@@ -132,8 +217,10 @@ def act(programme_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = error.field_errors()
-        errors.setdefault("action", [error.message])
+        # A 409's details (the call, its closing time) are not field messages: its message
+        # says it all.
+        errors = error.field_errors() if error.status == 422 else {}
+        errors.setdefault("action", [_call_refusal(error) or error.message])
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     status = word((moved or {}).get("status"))
     flash(
@@ -144,6 +231,28 @@ def act(programme_id: str) -> Any:
         ),
         "success",
     )
+    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
+
+
+@blp.post("/<string:programme_id>/reviews")
+@signed_in
+def assign(programme_id: str) -> Any:
+    person_id = (request.form.get("reviewer_person_id") or "").strip()
+    if not person_id:
+        errors = {"reviewer_person_id": [_("Choose a reviewer.")]}
+        return _page(programme_id, errors, 422)
+    try:
+        assigned = ReviewsApiClient(api()).assign(programme_id, person_id)
+    except ApiError as error:
+        if error.status not in ACTION_REFUSED:
+            raise
+        errors = {"reviewer_person_id": [error.message]}
+        if error.status == 422:
+            errors = {k: v for k, v in error.field_errors().items() if k == "reviewer_person_id"}
+            errors = errors or {"reviewer_person_id": [error.message]}
+        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
+    name = (assigned.get("reviewer") or {}).get("name") or ""
+    flash(_("%(name)s is assigned to review this proposal.", name=name), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
 
 
@@ -166,16 +275,45 @@ def _form(
     errors: dict[str, list[str]],
     status: int = 200,
 ) -> Any:
-    organisations = OrganisationsApiClient(api()).all()
+    return _render_form(programme, values, errors, request.form.get("etag"), status)
+
+
+def open_calls(client: ApiClient, chosen: str | None) -> list[dict[str, Any]]:
+    """The calls a programme may answer (the open ones), and the one it answers now."""
+    try:
+        calls = CallsApiClient(client).page(status="open", page_size=100)["items"]
+    except ApiError as error:
+        if error.status not in (403, 404):
+            raise
+        calls = []
+    if chosen and chosen not in {c["id"] for c in calls}:
+        try:
+            calls.append(CallsApiClient(client).get(chosen))
+        except ApiError as error:
+            if error.status not in (403, 404):
+                raise
+    return calls
+
+
+def _render_form(
+    programme: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    etag: str | None,
+    status: int = 200,
+) -> Any:
+    client = api()
+    organisations = OrganisationsApiClient(client).all()
     return render_template(
         "programmes/form.html",
         programme=programme,
         values=values,
         rows=programme_form.rows(values),
         organisations=sorted(organisations, key=lambda o: o.get("name") or ""),
+        calls=open_calls(client, values.get("call_id")),
         focus_areas=FOCUS_AREAS,
         errors=errors,
-        etag=request.form.get("etag"),
+        etag=etag,
     ), status
 
 
@@ -183,10 +321,13 @@ def _form(
 @signed_in
 def create() -> Any:
     if request.method == "GET":
-        return _form(None, programme_form.values_of(None, me().get("organisation_id")), {})
+        call_id = (request.args.get("call_id") or "").strip()[:36] or None
+        values = programme_form.values_of(None, me().get("organisation_id"), call_id)
+        return _form(None, values, {})
     body = programme_form.body_of(request.form)
+    sent = {k: v for k, v in body.items() if not (k == "call_id" and v is None)}
     try:
-        created = ProgrammesApiClient(api()).create(body)
+        created = ProgrammesApiClient(api()).create(sent)
     except ApiError as error:
         if error.status not in (400, 403, 409, 422):
             raise
@@ -201,18 +342,7 @@ def edit(programme_id: str) -> Any:
     client = ProgrammesApiClient(api())
     if request.method == "GET":
         programme, etag = client.get_with_etag(programme_id)
-        values = programme_form.values_of(programme, None)
-        organisations = OrganisationsApiClient(api()).all()
-        return render_template(
-            "programmes/form.html",
-            programme=programme,
-            values=values,
-            rows=programme_form.rows(values),
-            organisations=sorted(organisations, key=lambda o: o.get("name") or ""),
-            focus_areas=FOCUS_AREAS,
-            errors={},
-            etag=etag,
-        )
+        return _render_form(programme, programme_form.values_of(programme, None), {}, etag)
     body = programme_form.body_of(request.form)
     try:
         client.update(programme_id, body, request.form.get("etag"))

@@ -314,7 +314,7 @@ def _readable(principal: Principal, snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 # The list's filters other than its partners, in the order their conditions are added.
-_LIST_FILTERS = ("status", "focus_area", "q")
+_LIST_FILTERS = ("status", "focus_area", "call_id", "q")
 _NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
 
 
@@ -412,7 +412,7 @@ def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[boo
         )
         for i in range(partners)
     ]
-    for name in ("status", "focus_area"):
+    for name in ("status", "focus_area", "call_id"):
         if name in used:
             conditions.append(_PROGRAMMES.c[name] == bindparam(name))
     if "q" in used:
