@@ -38,3 +38,12 @@ CAREER_STAGES = (
     "engineer",
     "professional",
 )
+
+# The report types the reports API makes (docs/reports.md), in the order a person is offered them.
+REPORT_TYPES = (
+    "programme_portfolio",
+    "exchange_flows",
+    "partner_activity",
+    "budget_commitments",
+    "call_outcomes",
+)

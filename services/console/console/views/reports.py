@@ -12,10 +12,11 @@ from console.api_client.reports_api_client import ReportsApiClient
 from console.signed_in import api, signed_in
 from console.translations import LANGUAGES, current_language
 from console.translations import gettext as _
+from setu_contract.vocabulary import REPORT_TYPES
 
 blp = Blueprint("reports", __name__, url_prefix="/console/reports")
 
-TYPES = ("programme_portfolio", "exchange_flows", "partner_activity", "budget_commitments")
+TYPES = REPORT_TYPES
 FORMATS = ("pdf", "html", "csv", "json")
 PASSED_ON = ("Content-Type", "Content-Disposition", "Content-Length")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from setu_contract import vocabulary
 from setu_contract.vocabulary import CAREER_STAGES as CAREER_STAGES  # re-exported
 from setu_contract.vocabulary import FOCUS_AREAS as FOCUS_AREAS
 from setu_contract.vocabulary import PROGRAMME_STATUSES as PROGRAMME_STATUSES
@@ -13,13 +14,7 @@ EXCHANGE_FLOWS = "exchange_flows"
 PARTNER_ACTIVITY = "partner_activity"
 BUDGET_COMMITMENTS = "budget_commitments"
 CALL_OUTCOMES = "call_outcomes"
-REPORT_TYPES = (
-    PROGRAMME_PORTFOLIO,
-    EXCHANGE_FLOWS,
-    PARTNER_ACTIVITY,
-    BUDGET_COMMITMENTS,
-    CALL_OUTCOMES,
-)
+REPORT_TYPES = vocabulary.REPORT_TYPES  # the contract's list: the console offers the same
 
 # The one Content-Type of each format's download (JSON is UTF-8 by definition: no charset).
 CONTENT_TYPES = {
