@@ -228,15 +228,24 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     assert not browser.violations, browser.violations_report()
 
 
-# A programme's title label, its create button, and two of the API's messages, as shown.
+# A programme's title label, its create button, and three of the API's messages, as shown:
+# said as what to do (never marshmallow's "Length must be between..."), the partners' count
+# as a choice of partner organisations.
 FORM_WORDS = {
     "ja": (
         "題名",
         "下書きを作成する",
-        "長さは 5 以上 200 以下にしてください。",
-        "日付の形式が正しくありません。",
+        "5 文字以上 200 文字以下で入力してください。",
+        "実在する日付を年-月-日で入力してください。",
+        "パートナー機関を 2 以上 20 以下で選んでください。",
     ),
-    "hi": ("शीर्षक", "मसौदा बनाएँ", "लंबाई 5 और 200 के बीच होनी चाहिए।", "यह मान्य तिथि नहीं है।"),
+    "hi": (
+        "शीर्षक",
+        "मसौदा बनाएँ",
+        "5 से 200 अक्षरों के बीच लिखें।",
+        "वर्ष-माह-दिन के रूप में सही तारीख़ लिखें।",
+        "2 से 20 साझेदार संगठन चुनें।",
+    ),
 }
 
 
@@ -264,11 +273,12 @@ def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang
     browser.click(browser.driver.find_elements("css selector", "main a.button")[0])
     browser.check("programme-create", lang)
     # The API answers its field errors in English; the person reads them in their language.
-    title, create, too_short, no_date = FORM_WORDS[lang]
+    title, create, too_short, no_date, one_partner = FORM_WORDS[lang]
     browser.fill(title, "Abc")
     browser.click_button(create)
     assert too_short in browser.driver.find_element("id", "title-error").text
     assert no_date in browser.driver.find_element("id", "start_date-error").text
+    assert one_partner in browser.driver.find_element("id", "partners-error").text
     browser.check("programme-create-errors", lang)
     browser.delete_cookies()
     browser.open("/console/sign-in")

@@ -275,9 +275,27 @@ def test_the_create_form_shows_the_apis_field_errors_beside_the_fields(client, a
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "Shorter than minimum length 5." in html
-    assert 'id="title-error"' in html and 'href="#title">Title: Shorter' in html
+    assert "Shorter than minimum length" not in html  # marshmallow's words, not a person's
+    assert "Enter at least 5 characters." in html
+    assert 'id="title-error"' in html and 'href="#title">Title: Enter at least 5' in html
     assert 'value="Tiny"' in html
+
+
+def test_too_few_partners_is_said_as_a_choice_of_partner_organisations(client, api):
+    sign_in(client)
+    organisations = [{"id": "org-jp", "name": "Tokyo Lab", "country": "JP"}]
+    api.answer("GET", "/v1/organisations", 200, {"items": organisations, "page": 1, "total": 1})
+    errors = {"json": {"partners": ["Length must be between 2 and 20."]}}
+    api.answer("POST", "/v1/programmes", 422, {"code": 422, "message": "x", "errors": errors})
+    token = csrf_token(client, "/console/programmes/new")
+    answer = client.post(
+        "/console/programmes/new",
+        data={"title": "Chiplets", "partner-0-organisation_id": "org-jp", "csrf_token": token},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Length must be" not in html and "length must be" not in html
+    assert html.count("Choose between 2 and 20 partner organisations.") == 2  # summary, field
 
 
 def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client, api):

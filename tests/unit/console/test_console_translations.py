@@ -114,7 +114,25 @@ def test_the_apis_field_messages_are_shown_in_the_persons_language(language):
         assert translated("something the console has not met") == (
             "something the console has not met"
         )
+        partners = translated("Length must be between 2 and 20.", "partners")
+        assert partners == translated("between 2 and 20 partners", "partners")
+        assert partners != translated("Length must be between 2 and 20.", "title")
         g.language = "en"
-        assert translated("Length must be between 5 and 200.") == (
-            "Length must be between 5 and 200."
+        # marshmallow's words never reach a person, in English either: a sentence saying
+        # what to do, for the field it is about.
+        for message in marshmallow_messages():
+            assert translated(message) != message, message
+        assert translated("Length must be between 5 and 200.", "title") == (
+            "Enter between 5 and 200 characters."
         )
+        for field in ("partners", "json.partners"):
+            assert translated("Length must be between 2 and 20.", field) == (
+                "Choose between 2 and 20 partner organisations."
+            )
+        assert translated("between 2 and 20 partners", "partners") == (
+            "Choose between 2 and 20 partner organisations."
+        )
+        assert translated("Shorter than minimum length 2.", "partners.0") == (
+            "Choose at least 2 partner organisations."
+        )
+        assert translated("Missing data for required field.") == "Fill in this field."
