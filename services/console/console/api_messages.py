@@ -74,6 +74,11 @@ FIELD_SENTENCES: dict[tuple[str, str], str] = {
     ),
 }
 
+CRON = (
+    "%(expression)s is not a cron expression of five fields "
+    "(minute hour day-of-month month day-of-week), e.g. '0 9 * * 1'"
+)
+
 # The API's own messages of the fields the console's forms send.
 API = (
     N_("must not contain NUL characters"),
@@ -108,10 +113,29 @@ API = (
     N_("an expert panel has no keys: its reviewers sign in as people"),
     N_("%(role)s keys exist only on secretariat organisations"),
     N_("people of a %(kind)s organisation are %(roles)s"),
+    # The reports service's, of a schedule (said otherwise: API_SENTENCES).
+    CRON,
+    "%(expression)s never fires",
+    "%(name)s is not an IANA time zone (e.g. Asia/Tokyo)",
+    "%(name)s is not an IANA time zone",
+    "%(address)s is not a recipient of Setu",
 )
 
 # The API's own messages said otherwise than the API says them.
 API_SENTENCES = {
+    CRON: N_(
+        "Enter five fields: minute, hour, day of the month, month and day of the week, "
+        "like 0 9 * * 1 (09:00 every Monday)."
+    ),
+    "%(expression)s never fires": N_("This time never comes: check the day and the month."),
+    "%(name)s is not an IANA time zone (e.g. Asia/Tokyo)": N_(
+        "Choose a time zone, like Asia/Tokyo."
+    ),
+    "%(name)s is not an IANA time zone": N_("Choose a time zone, like Asia/Tokyo."),
+    "%(address)s is not a recipient of Setu": N_(
+        "Setu emails reports only to the secretariat and to organisations' contact "
+        "addresses, not to %(address)s."
+    ),
     "between %(min)s and %(max)s partners": N_(
         "Choose between %(min)s and %(max)s partner organisations."
     ),

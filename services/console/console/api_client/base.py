@@ -301,8 +301,8 @@ class ApiClient:
         headers = {"If-Match": etag} if etag else None
         return jsonio.loads(self.request("PATCH", path, json=body, headers=headers).content)
 
-    def delete(self, path: str) -> None:
-        self.request("DELETE", path)
+    def delete(self, path: str, etag: str | None = None) -> None:
+        self.request("DELETE", path, headers={"If-Match": etag} if etag else None)
 
 
 def _error_of(answer: Answer) -> ApiError:
