@@ -4,9 +4,8 @@ schedules that request reports by themselves (list, a new one, removal)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 from flask import (
     Blueprint,
