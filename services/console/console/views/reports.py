@@ -136,16 +136,13 @@ def create_schedule() -> Any:
             raise
         values = {**fields, "recipients": typed}
         return _schedules(values, error.field_errors() or {"_schema": [error.message]}, 422)
-    if made.get("enabled") and made.get("next_due_at"):
-        flash(
-            _(
-                "The schedule is saved. Its next report is due %(when)s.",
-                when=moment(made["next_due_at"]),
-            ),
-            "success",
-        )
-    else:
+    if not made.get("enabled"):
         flash(_("The schedule is saved, switched off: it requests no report."), "success")
+    elif made.get("next_due_at"):
+        when = moment(made["next_due_at"])
+        flash(_("The schedule is saved. Its next report is due %(when)s.", when=when), "success")
+    else:
+        flash(_("The schedule is saved."), "success")
     return redirect(url_for("reports.schedules"), code=303)
 
 
