@@ -136,3 +136,27 @@ def test_the_apis_field_messages_are_shown_in_the_persons_language(language):
             "Choose at least 2 partner organisations."
         )
         assert translated("Missing data for required field.") == "Fill in this field."
+
+
+def test_a_time_is_written_in_each_persons_zone_and_language_however_often_it_is_shown():
+    from flask import Flask, g, session
+
+    from console.formatting import moment
+
+    app = Flask(__name__)
+    app.secret_key = "moment-test"
+    at = "2027-04-01T00:30:00+00:00"
+    written = {}
+    for zone, language in [("Asia/Tokyo", "en"), ("Asia/Kolkata", "en"), ("Asia/Tokyo", "ja")]:
+        for _ in range(2):  # the second time from the cache: the same words
+            with app.test_request_context("/console/"):
+                session["time_zone"] = zone
+                g.language = language
+                written.setdefault((zone, language), set()).add(moment(at))
+    assert all(len(words) == 1 for words in written.values())
+    tokyo, kolkata, tokyo_ja = (next(iter(w)) for w in written.values())
+    assert "9:30" in tokyo and "(Asia/Tokyo)" in tokyo
+    assert "6:00" in kolkata and "(Asia/Kolkata)" in kolkata
+    assert tokyo_ja != tokyo and "2027/04/01" in tokyo_ja
+    with app.test_request_context("/console/"):
+        assert moment(None) == "" and moment("not a time") == "not a time"
