@@ -205,6 +205,27 @@ def test_the_programme_page_shows_the_actions_the_api_allows_and_both_sides(clie
     assert "Asia/Tokyo" in html and "3 Dec 2026, 10:00:00" in html
 
 
+def test_an_approved_programmes_approvals_and_slots_are_read_at_once(client, api):
+    """Its history and its applications are read together, after the programme: each
+    read is held until both have arrived, which they do only if neither waits for the other."""
+    sign_in(client, role="secretariat", side="JP")
+    approved = programme(status="approved", approvals=["JP", "IN"], exchange_slots=3)
+    api.answer("GET", "/v1/programmes/p1", 200, approved)
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    applications = [{"status": "accepted"}, {"status": "waitlisted"}, {"status": "accepted"}]
+    api.answer("GET", "/v1/applications", 200, {"items": applications, "page": 1, "total": 3})
+    both_arrived = threading.Barrier(2, timeout=5)
+    api.before_answer = lambda request: (
+        request.path != "/v1/programmes/p1" and (both_arrived.wait())
+    )
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert api.received[0]["path"] == "/v1/programmes/p1"
+    assert api.calls("GET", "/v1/applications")[0]["args"]["programme_id"] == "p1"
+    used = re.search(r"<dt>Used</dt><dd>([^<]+)</dd>", html)
+    assert used and used.group(1) == "2 / 3"
+    assert "<dt>Free</dt><dd>1</dd>" in html and "<dt>Waitlisted</dt><dd>1</dd>" in html
+
+
 def test_an_action_the_api_refuses_is_explained_beside_the_comment(client, api):
     sign_in(client, role="secretariat", side="JP")
     api.answer("GET", "/v1/programmes/p1", 200, programme(approvals=[]))

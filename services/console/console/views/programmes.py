@@ -3,6 +3,7 @@ approvals of both sides, exchange slots and history."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from console import programme_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
-from console.api_client.base import ApiClient, ApiError
+from console.api_client.base import ApiError
 from console.api_client.organisations_api_client import OrganisationsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.formatting import word
@@ -76,12 +77,9 @@ def approvals_of(programme: dict[str, Any], history: list[dict[str, Any]], names
     ]
 
 
-def slots_of(programme: dict[str, Any], client: ApiClient) -> dict[str, int] | None:
+def slots_of(programme: dict[str, Any], applications: list[dict[str, Any]]) -> dict[str, int]:
     """Exchange slots used, free and waitlisted, from the applications the API shows."""
-    if programme.get("status") not in SLOT_STATUSES:
-        return None
-    items = ApplicationsApiClient(client).page(programme_id=programme["id"], page_size=100)
-    statuses = [item.get("status") for item in items["items"]]
+    statuses = [item.get("status") for item in applications]
     used = statuses.count("accepted")
     return {
         "total": programme.get("exchange_slots") or 0,
@@ -93,19 +91,31 @@ def slots_of(programme: dict[str, Any], client: ApiClient) -> dict[str, int] | N
 
 def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
     client = api()
-    programme = ProgrammesApiClient(client).get(programme_id)
+    programmes = ProgrammesApiClient(client)
+    programme = programmes.get(programme_id)
     partners = {p["organisation_id"]: p for p in programme.get("partners") or []}
     names = Names(client, {k: {"id": k, **v} for k, v in partners.items()})
-    approvals = None
+    # What else the page shows, by the programme's status: read at once, not one by one.
+    reads: dict[str, Any] = {}
     if programme.get("approvals") or programme.get("status") == "under_review":
-        history = ProgrammesApiClient(client).history(programme_id)
-        approvals = approvals_of(programme, history, names)
+        reads["history"] = functools.partial(programmes.history, programme_id)
+    if programme.get("status") in SLOT_STATUSES:
+        reads["applications"] = functools.partial(
+            ApplicationsApiClient(client).page, programme_id=programme["id"], page_size=100
+        )
+    answers = dict(zip(reads, client.at_once(list(reads.values())), strict=True))
+    approvals = None
+    if "history" in answers:
+        approvals = approvals_of(programme, answers["history"], names)
+    slots = None
+    if "applications" in answers:
+        slots = slots_of(programme, answers["applications"]["items"])
     mine = partners.get(me().get("organisation_id") or "")
     return render_template(
         "programmes/show.html",
         programme=programme,
         approvals=approvals,
-        slots=slots_of(programme, client),
+        slots=slots,
         editable=programme.get("status") in EDITABLE
         and bool(mine and mine.get("participation") == "confirmed"),
         errors=errors or {},
