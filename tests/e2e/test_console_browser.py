@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from tests.contract_fuzz.seeding import programme_body
 from tests.e2e.console_actors import People, act_as, link_in_email, sign_in_as_person
 from tests.e2e.topology import RunningSetu, running_setu
 from tests.support.browser import Browser
@@ -41,8 +44,35 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, redis_url, smtp) -> Iterator[RunningSetu]:
     data_dir = tmp_path_factory.mktemp("console-e2e")
-    with running_setu(data_dir, redis_url, smtp.port) as running:
+    # Webhooks to a receiver on this machine (tests' own), as partners' systems are elsewhere.
+    with running_setu(data_dir, redis_url, smtp.port, WEBHOOK_ALLOW_PRIVATE="1") as running:
         yield running
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A partner's webhook endpoint that is down: every delivery answers 503."""
+
+    received: list[str] = []
+
+    def do_POST(self) -> None:
+        self.received.append(self.headers.get("Content-Type") or "")
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/setu-hook"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -228,15 +258,24 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     assert not browser.violations, browser.violations_report()
 
 
-# A programme's title label, its create button, and two of the API's messages, as shown.
+# A programme's title label, its create button, and three of the API's messages, as shown:
+# said as what to do (never marshmallow's "Length must be between..."), the partners' count
+# as a choice of partner organisations.
 FORM_WORDS = {
     "ja": (
         "題名",
         "下書きを作成する",
-        "長さは 5 以上 200 以下にしてください。",
-        "日付の形式が正しくありません。",
+        "5 文字以上 200 文字以下で入力してください。",
+        "実在する日付を年-月-日で入力してください。",
+        "パートナー機関を 2 以上 20 以下で選んでください。",
     ),
-    "hi": ("शीर्षक", "मसौदा बनाएँ", "लंबाई 5 और 200 के बीच होनी चाहिए।", "यह मान्य तिथि नहीं है।"),
+    "hi": (
+        "शीर्षक",
+        "मसौदा बनाएँ",
+        "5 से 200 अक्षरों के बीच लिखें।",
+        "वर्ष-माह-दिन के रूप में सही तारीख़ लिखें।",
+        "2 से 20 साझेदार संगठन चुनें।",
+    ),
 }
 
 
@@ -264,11 +303,12 @@ def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang
     browser.click(browser.driver.find_elements("css selector", "main a.button")[0])
     browser.check("programme-create", lang)
     # The API answers its field errors in English; the person reads them in their language.
-    title, create, too_short, no_date = FORM_WORDS[lang]
+    title, create, too_short, no_date, one_partner = FORM_WORDS[lang]
     browser.fill(title, "Abc")
     browser.click_button(create)
     assert too_short in browser.driver.find_element("id", "title-error").text
     assert no_date in browser.driver.find_element("id", "start_date-error").text
+    assert one_partner in browser.driver.find_element("id", "partners-error").text
     browser.check("programme-create-errors", lang)
     browser.delete_cookies()
     browser.open("/console/sign-in")
@@ -278,6 +318,71 @@ def test_a_page_of_each_kind_in_japanese_and_hindi(browser, system, people, lang
     browser.check("sign-in", lang)
     browser.open("/console/sign-in/setul_not-a-link.not-a-mac")
     browser.check("sign-in-link", lang)
+    assert not browser.violations, browser.violations_report()
+
+
+# The words clicked on the schedules page, in each language.
+SCHEDULE_WORDS = {
+    "en": ("When", "Save the schedule", "Enter five fields", "The schedule is saved"),
+    "ja": (
+        "日時",
+        "スケジュールを保存する",
+        "5 つの項目を入力してください",
+        "スケジュールを保存しました",
+    ),
+    "hi": ("कब", "अनुसूची सहेजें", "पाँच फ़ील्ड लिखें", "अनुसूची सहेजी गई"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "hi"])
+def test_report_schedules_and_a_webhooks_delivery_log(browser, system, people, receiver, lang):
+    when, save, five_fields, saved = SCHEDULE_WORDS[lang]
+    # The secretariat schedules a report: a wrong cron is said beside its field, then saved.
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.click(browser.driver.find_element("css selector", "nav a[href$='/console/reports/']"))
+    browser.click(browser.driver.find_element("css selector", "main a[href$='/schedules']"))
+    assert browser.path == "/console/reports/schedules"
+    browser.check("report-schedules", lang)
+    browser.fill(when, "0 6")
+    browser.click_button(save)
+    assert five_fields in browser.driver.find_element("id", "cron-error").text
+    browser.check("report-schedule-errors", lang)
+    cron = f"{('en', 'ja', 'hi').index(lang) + 1} 6 1 * *"
+    browser.fill(when, cron)
+    browser.click_button(save)
+    assert saved in browser.text and cron in browser.text
+    browser.check("report-schedule-saved", lang)
+    delete = browser.driver.find_element(
+        "xpath", f"//button[contains(normalize-space(), {cron!r})]"
+    )
+    browser.click(delete)
+    assert cron not in browser.driver.find_element("tag name", "main").text
+
+    # A partner's endpoint that answers 503: its log shows the delivery being tried again.
+    act_as(browser, system, people, "partner-JP", lang)
+    browser.open("/console/webhooks/")
+    browser.driver.find_element("id", "url").send_keys(receiver)
+    browser.driver.find_element("css selector", "input[value='programme.created']").click()
+    register = "main form[action$='/console/webhooks/'] button"
+    browser.click(browser.driver.find_element("css selector", register))
+    browser.check("webhook-registered", lang)
+    key, me = people.keys["partner-JP"]
+    partner_in = people.keys["partner-IN"][1]["organisation_id"]
+    made = system.api(
+        "POST", "/v1/programmes", key, json=programme_body(me["organisation_id"], partner_in)
+    )
+    assert made.status_code == 201, made.text
+    browser.open("/console/webhooks/")
+    logs = browser.driver.find_elements("css selector", "main a[href*='/deliveries']")
+    browser.click(logs[-1])
+    wait_until(
+        lambda: "HTTP 503" in browser.text or browser.driver.refresh(),
+        timeout=60,
+        message="the delivery tried and logged",
+    )
+    assert "programme.created" in browser.text
+    assert not browser.driver.find_elements("css selector", "main button")
+    browser.check("webhook-deliveries", lang)
     assert not browser.violations, browser.violations_report()
 
 

@@ -118,6 +118,7 @@ OTHER = {
     "member": N_("Member"),
     "pending": N_("Pending"),
     "deactivated": N_("Deactivated"),
+    "switched_off": N_("Switched off"),
     "revoked": N_("Revoked"),
     "confirmed": N_("Confirmed"),
     "declined": N_("Declined"),

@@ -205,6 +205,27 @@ def test_the_programme_page_shows_the_actions_the_api_allows_and_both_sides(clie
     assert "Asia/Tokyo" in html and "3 Dec 2026, 10:00:00" in html
 
 
+def test_an_approved_programmes_approvals_and_slots_are_read_at_once(client, api):
+    """Its history and its applications are read together, after the programme: each
+    read is held until both have arrived, which they do only if neither waits for the other."""
+    sign_in(client, role="secretariat", side="JP")
+    approved = programme(status="approved", approvals=["JP", "IN"], exchange_slots=3)
+    api.answer("GET", "/v1/programmes/p1", 200, approved)
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    applications = [{"status": "accepted"}, {"status": "waitlisted"}, {"status": "accepted"}]
+    api.answer("GET", "/v1/applications", 200, {"items": applications, "page": 1, "total": 3})
+    both_arrived = threading.Barrier(2, timeout=5)
+    api.before_answer = lambda request: (
+        request.path != "/v1/programmes/p1" and (both_arrived.wait())
+    )
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert api.received[0]["path"] == "/v1/programmes/p1"
+    assert api.calls("GET", "/v1/applications")[0]["args"]["programme_id"] == "p1"
+    used = re.search(r"<dt>Used</dt><dd>([^<]+)</dd>", html)
+    assert used and used.group(1) == "2 / 3"
+    assert "<dt>Free</dt><dd>1</dd>" in html and "<dt>Waitlisted</dt><dd>1</dd>" in html
+
+
 def test_an_action_the_api_refuses_is_explained_beside_the_comment(client, api):
     sign_in(client, role="secretariat", side="JP")
     api.answer("GET", "/v1/programmes/p1", 200, programme(approvals=[]))
@@ -275,9 +296,27 @@ def test_the_create_form_shows_the_apis_field_errors_beside_the_fields(client, a
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "Shorter than minimum length 5." in html
-    assert 'id="title-error"' in html and 'href="#title">Title: Shorter' in html
+    assert "Shorter than minimum length" not in html  # marshmallow's words, not a person's
+    assert "Enter at least 5 characters." in html
+    assert 'id="title-error"' in html and 'href="#title">Title: Enter at least 5' in html
     assert 'value="Tiny"' in html
+
+
+def test_too_few_partners_is_said_as_a_choice_of_partner_organisations(client, api):
+    sign_in(client)
+    organisations = [{"id": "org-jp", "name": "Tokyo Lab", "country": "JP"}]
+    api.answer("GET", "/v1/organisations", 200, {"items": organisations, "page": 1, "total": 1})
+    errors = {"json": {"partners": ["Length must be between 2 and 20."]}}
+    api.answer("POST", "/v1/programmes", 422, {"code": 422, "message": "x", "errors": errors})
+    token = csrf_token(client, "/console/programmes/new")
+    answer = client.post(
+        "/console/programmes/new",
+        data={"title": "Chiplets", "partner-0-organisation_id": "org-jp", "csrf_token": token},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Length must be" not in html and "length must be" not in html
+    assert html.count("Choose between 2 and 20 partner organisations.") == 2  # summary, field
 
 
 def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client, api):

@@ -114,7 +114,49 @@ def test_the_apis_field_messages_are_shown_in_the_persons_language(language):
         assert translated("something the console has not met") == (
             "something the console has not met"
         )
+        partners = translated("Length must be between 2 and 20.", "partners")
+        assert partners == translated("between 2 and 20 partners", "partners")
+        assert partners != translated("Length must be between 2 and 20.", "title")
         g.language = "en"
-        assert translated("Length must be between 5 and 200.") == (
-            "Length must be between 5 and 200."
+        # marshmallow's words never reach a person, in English either: a sentence saying
+        # what to do, for the field it is about.
+        for message in marshmallow_messages():
+            assert translated(message) != message, message
+        assert translated("Length must be between 5 and 200.", "title") == (
+            "Enter between 5 and 200 characters."
         )
+        for field in ("partners", "json.partners"):
+            assert translated("Length must be between 2 and 20.", field) == (
+                "Choose between 2 and 20 partner organisations."
+            )
+        assert translated("between 2 and 20 partners", "partners") == (
+            "Choose between 2 and 20 partner organisations."
+        )
+        assert translated("Shorter than minimum length 2.", "partners.0") == (
+            "Choose at least 2 partner organisations."
+        )
+        assert translated("Missing data for required field.") == "Fill in this field."
+
+
+def test_a_time_is_written_in_each_persons_zone_and_language_however_often_it_is_shown():
+    from flask import Flask, g, session
+
+    from console.formatting import moment
+
+    app = Flask(__name__)
+    app.secret_key = "moment-test"
+    at = "2027-04-01T00:30:00+00:00"
+    written = {}
+    for zone, language in [("Asia/Tokyo", "en"), ("Asia/Kolkata", "en"), ("Asia/Tokyo", "ja")]:
+        for _ in range(2):  # the second time from the cache: the same words
+            with app.test_request_context("/console/"):
+                session["time_zone"] = zone
+                g.language = language
+                written.setdefault((zone, language), set()).add(moment(at))
+    assert all(len(words) == 1 for words in written.values())
+    tokyo, kolkata, tokyo_ja = (next(iter(w)) for w in written.values())
+    assert "9:30" in tokyo and "(Asia/Tokyo)" in tokyo
+    assert "6:00" in kolkata and "(Asia/Kolkata)" in kolkata
+    assert tokyo_ja != tokyo and "2027/04/01" in tokyo_ja
+    with app.test_request_context("/console/"):
+        assert moment(None) == "" and moment("not a time") == "not a time"

@@ -1,11 +1,13 @@
 """Webhook endpoints (the notifications service): list, register (the signing secret shown
-once), remove."""
+once), remove, and an endpoint's delivery log."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from console.api_client.base import ApiClient
+
+DELIVERIES_PAGE = 20
 
 
 class WebhooksApiClient:
@@ -20,3 +22,11 @@ class WebhooksApiClient:
 
     def remove(self, webhook_id: str) -> None:
         self.api.delete(f"/v1/webhooks/{webhook_id}")
+
+    def get(self, webhook_id: str) -> dict[str, Any]:
+        return self.api.get(f"/v1/webhooks/{webhook_id}")
+
+    def deliveries(self, webhook_id: str, page: int) -> dict[str, Any]:
+        return self.api.get(
+            f"/v1/webhooks/{webhook_id}/deliveries", page=page, page_size=DELIVERIES_PAGE
+        )

@@ -81,12 +81,9 @@ def approvals_of(programme: dict[str, Any], history: list[dict[str, Any]], names
     ]
 
 
-def slots_of(programme: dict[str, Any], client: ApiClient) -> dict[str, int] | None:
+def slots_of(programme: dict[str, Any], applications: list[dict[str, Any]]) -> dict[str, int]:
     """Exchange slots used, free and waitlisted, from the applications the API shows."""
-    if programme.get("status") not in SLOT_STATUSES:
-        return None
-    items = ApplicationsApiClient(client).page(programme_id=programme["id"], page_size=100)
-    statuses = [item.get("status") for item in items["items"]]
+    statuses = [item.get("status") for item in applications]
     used = statuses.count("accepted")
     return {
         "total": programme.get("exchange_slots") or 0,
@@ -156,20 +153,32 @@ def _reviews(
 
 def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
     client = api()
-    programme = ProgrammesApiClient(client).get(programme_id)
+    programmes = ProgrammesApiClient(client)
+    programme = programmes.get(programme_id)
     partners = {p["organisation_id"]: p for p in programme.get("partners") or []}
     names = Names(client, {k: {"id": k, **v} for k, v in partners.items()})
-    approvals = None
+    # What else the page shows, by the programme's status: read at once, not one by one.
+    reads: dict[str, Any] = {}
     if programme.get("approvals") or programme.get("status") == "under_review":
-        history = ProgrammesApiClient(client).history(programme_id)
-        approvals = approvals_of(programme, history, names)
+        reads["history"] = functools.partial(programmes.history, programme_id)
+    if programme.get("status") in SLOT_STATUSES:
+        reads["applications"] = functools.partial(
+            ApplicationsApiClient(client).page, programme_id=programme["id"], page_size=100
+        )
+    answers = dict(zip(reads, client.at_once(list(reads.values())), strict=True))
+    approvals = None
+    if "history" in answers:
+        approvals = approvals_of(programme, answers["history"], names)
+    slots = None
+    if "applications" in answers:
+        slots = slots_of(programme, answers["applications"]["items"])
     mine = partners.get(me().get("organisation_id") or "")
     call = _call_of(programme, client)
     return render_template(
         "programmes/show.html",
         programme=programme,
         approvals=approvals,
-        slots=slots_of(programme, client),
+        slots=slots,
         call=call,
         reviews=_reviews(programme, call, client),
         editable=programme.get("status") in EDITABLE

@@ -1,14 +1,27 @@
 """Reports: the list, a request form, a report's page with its live progress (a small
-script where JavaScript runs; a refresh link where it does not), and its download."""
+script where JavaScript runs; a refresh link where it does not), and its download; the
+schedules that request reports by themselves (list, a new one, removal)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from console.api_client.base import ApiError
-from console.api_client.reports_api_client import ReportsApiClient
+from console.api_client.reports_api_client import SCHEDULES_PAGE, ReportsApiClient
+from console.formatting import moment
 from console.signed_in import api, signed_in
 from console.translations import LANGUAGES, current_language
 from console.translations import gettext as _
@@ -19,14 +32,23 @@ blp = Blueprint("reports", __name__, url_prefix="/console/reports")
 TYPES = REPORT_TYPES
 FORMATS = ("pdf", "html", "csv", "json")
 PASSED_ON = ("Content-Type", "Content-Disposition", "Content-Length")
+# The zones a schedule is most often kept in, offered first; the API takes any IANA zone.
+ZONES = ("Asia/Tokyo", "Asia/Kolkata", "UTC")
+# Recipients as typed: one a line, or separated by commas, semicolons or spaces.
+SEPARATORS = re.compile(r"[\s,;]+")
+# What a refused change answers with: the page again with the API's message.
+REFUSED = (400, 403, 404, 409, 412, 422)
+
+
+def _page_number() -> int:
+    page = request.args.get("page") or "1"
+    return int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
 
 
 def _index(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
-    page = request.args.get("page") or "1"
-    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
     return render_template(
         "reports/index.html",
-        reports=ReportsApiClient(api()).page(number),
+        reports=ReportsApiClient(api()).page(_page_number()),
         values=values,
         errors=errors,
         types=TYPES,
@@ -61,6 +83,87 @@ def create() -> Any:
         return _index(fields, error.field_errors() or {"_schema": [error.message]}, 422)
     flash(_("The report is requested: this page shows its progress."), "success")
     return redirect(url_for("reports.show", report_id=made["id"]), code=303)
+
+
+def _schedules(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
+    page = _page_number()
+    answer = ReportsApiClient(api()).schedules(page)
+    zones = ZONES if values.get("timezone") in ZONES else (values.get("timezone"), *ZONES)
+    return render_template(
+        "reports/schedules.html",
+        answer=answer,
+        page=page,
+        pages=max(1, -(-answer["total"] // SCHEDULES_PAGE)),
+        values=values,
+        errors=errors,
+        types=TYPES,
+        formats=FORMATS,
+        languages=LANGUAGES,
+        zones=[zone for zone in zones if zone],
+    ), code
+
+
+@blp.get("/schedules")
+@signed_in
+def schedules() -> Any:
+    zone = session.get("time_zone")
+    return _schedules(
+        {
+            "language": current_language(),
+            "timezone": zone if zone in ZONES else ZONES[0],
+            "enabled": True,
+        },
+        {},
+    )
+
+
+@blp.post("/schedules")
+@signed_in
+def create_schedule() -> Any:
+    typed = request.form.get("recipients") or ""
+    fields = {
+        "type": request.form.get("type") or "",
+        "format": request.form.get("format") or "",
+        "cron": " ".join((request.form.get("cron") or "").split()),
+        "timezone": (request.form.get("timezone") or "").strip(),
+        "recipients": [address for address in SEPARATORS.split(typed) if address],
+        "language": request.form.get("language") or current_language(),
+        "enabled": request.form.get("enabled") == "yes",
+    }
+    try:
+        made = ReportsApiClient(api()).create_schedule(fields)
+    except ApiError as error:
+        if error.status not in REFUSED:
+            raise
+        values = {**fields, "recipients": typed}
+        return _schedules(values, error.field_errors() or {"_schema": [error.message]}, 422)
+    if not made.get("enabled"):
+        flash(_("The schedule is saved, switched off: it requests no report."), "success")
+    elif made.get("next_due_at"):
+        when = moment(made["next_due_at"])
+        flash(_("The schedule is saved. Its next report is due %(when)s.", when=when), "success")
+    else:
+        flash(_("The schedule is saved."), "success")
+    return redirect(url_for("reports.schedules"), code=303)
+
+
+@blp.post("/schedules/<string:schedule_id>/delete")
+@signed_in
+def delete_schedule(schedule_id: str) -> Any:
+    try:
+        ReportsApiClient(api()).delete_schedule(schedule_id, request.form.get("version"))
+    except ApiError as error:
+        if error.status not in REFUSED:
+            raise
+        message = (
+            _("Someone changed this schedule since you opened the page. Check it and try again.")
+            if error.status == 412
+            else error.message
+        )
+        flash(message, "error")
+    else:
+        flash(_("The schedule is deleted: the reports it made stay."), "success")
+    return redirect(url_for("reports.schedules"), code=303)
 
 
 @blp.get("/<string:report_id>")

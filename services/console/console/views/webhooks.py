@@ -1,14 +1,16 @@
 """Webhooks: an organisation's endpoints, a new one (its signing secret shown on the answer
-to the form, once) and removal."""
+to the form, once), removal, and an endpoint's delivery log (each event sent to it, its
+status and attempts; the API sends again by itself and has no retry to ask for)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console.api_client.base import ApiError
-from console.api_client.webhooks_api_client import WebhooksApiClient
+from console.api_client.webhooks_api_client import DELIVERIES_PAGE, WebhooksApiClient
 from console.signed_in import api, signed_in
 from console.translations import gettext as _
 from setu_contract.events import EventType
@@ -58,3 +60,25 @@ def remove(webhook_id: str) -> Any:
     WebhooksApiClient(api()).remove(webhook_id)
     flash(_("The endpoint is removed: nothing more is sent to it."), "success")
     return redirect(url_for("webhooks.index"), code=303)
+
+
+@blp.get("/<string:webhook_id>/deliveries")
+@signed_in
+def deliveries(webhook_id: str) -> Any:
+    page = request.args.get("page") or "1"
+    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    client = api()
+    webhooks = WebhooksApiClient(client)
+    webhook, answer = client.at_once(
+        [
+            functools.partial(webhooks.get, webhook_id),
+            functools.partial(webhooks.deliveries, webhook_id, number),
+        ]
+    )
+    return render_template(
+        "webhooks/deliveries.html",
+        webhook=webhook,
+        answer=answer,
+        page=number,
+        pages=max(1, -(-answer["total"] // DELIVERIES_PAGE)),
+    )
