@@ -1,5 +1,5 @@
-"""The console's own HTTP transport (http.client, one keep-alive connection per thread)
-against a real local server: what it sends, what it reads, and a connection the server closed."""
+"""The console's HTTP transport (a urllib3 pool of keep-alive connections) against a real
+local server: what it sends, what it reads, and a connection the server closed."""
 
 from __future__ import annotations
 
