@@ -44,13 +44,12 @@ def remind(session: Session, application_id: str, now: datetime) -> int:
     application = session.get(Application, application_id)
     if application is None or application.status not in KEPT_WHILE:
         return 0
-    statuses = dict(
-        session.execute(
-            select(MobilityItem.item, MobilityItem.status).where(
-                MobilityItem.application_id == application_id
-            )
-        ).tuples()
+    rows = session.execute(
+        select(MobilityItem.item, MobilityItem.status).where(
+            MobilityItem.application_id == application_id
+        )
     )
+    statuses = {row.item: row.status for row in rows}
     missing = rules.reminder_due(
         application.direction, application.start_date, statuses, now.date()
     )
