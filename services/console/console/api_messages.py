@@ -79,6 +79,10 @@ API = (
     N_("an expert panel has no keys: its reviewers sign in as people"),
     N_("%(role)s keys exist only on secretariat organisations"),
     N_("people of a %(kind)s organisation are %(roles)s"),
+    N_("the actual date is needed for this status"),
+    N_("an actual date cannot be in the future"),
+    N_("record the arrival before the departure"),
+    N_("the departure cannot be before the arrival (%(day)s)"),
 )
 
 # Messages said otherwise than the API says them, in English too.

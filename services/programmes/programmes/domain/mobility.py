@@ -154,7 +154,7 @@ def check_change(
         errors["status"] = [f"must be one of: {', '.join(item.statuses)}"]
     elif status in item.actual_date:
         if day is None:
-            errors["date"] = [f"the actual date is needed when {name} is {status}"]
+            errors["date"] = ["the actual date is needed for this status"]
         elif day > today:
             errors["date"] = ["an actual date cannot be in the future"]
     if errors:
