@@ -370,3 +370,36 @@ def test_the_reminder_goes_once_even_with_two_ticks_at_once(
     assert len(reminders) == 1
     assert reminders[0]["data"]["items"] == ["certificate_of_eligibility", "visa"]
     assert events_of(engine, "mobility.reminder", in_time.rsplit("/", 1)[1]) == []
+
+
+def test_concurrent_accepts_fill_each_direction_exactly(
+    app, partners: Partners, secretariat: Caller, secretariat_in: Caller, engine: Engine
+):
+    """Accepts raced from threads, each with its own connection: the split is kept under the
+    programme's lock on PostgreSQL and the one write lock on SQLite, as the total is."""
+    programme = approved(
+        partners,
+        secretariat,
+        secretariat_in,
+        exchange_slots=3,
+        exchange_slots_by_direction={"JP_TO_IN": 1, "IN_TO_JP": 2},
+    )
+    paths = [endorsed_from(partners, programme, home) for home in ["JP"] * 4 + ["IN"] * 4]
+    barrier = threading.Barrier(len(paths))
+    statuses: dict[str, int] = {}
+
+    def accept(path: str) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        answer = client.post(
+            f"{path}/transitions", json={"action": "accept"}, headers=secretariat.headers()
+        )
+        statuses[path] = answer.status_code
+
+    threads = [threading.Thread(target=accept, args=(path,)) for path in paths]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses[p] for p in paths[:4]) == [200, 409, 409, 409]
+    assert sorted(statuses[p] for p in paths[4:]) == [200, 200, 409, 409]
