@@ -4,7 +4,6 @@ events applied to the read model (in any order), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from reports.queries import exchange_flows
 from reports.services import read_model
@@ -16,27 +15,9 @@ START, END = date(2027, 4, 1), date(2027, 4, 30)
 
 
 def item_updated(app: dict, set_at: datetime, arrival: str | None, departure: str | None):
-    data: dict[str, Any] = {
-        "id": app["id"],
-        "reference": app["reference"],
-        "programme_id": app["programme_id"],
-        "home_organisation_id": app["home_organisation_id"],
-        "host_organisation_id": app["host_organisation_id"],
-        "direction": app["direction"],
-        "start_date": app["start_date"],
-        "end_date": app["end_date"],
-        "stage": "arrived",
-        "item": "arrival",
-        "status": "arrived",
-        "previous_status": "pending",
-        "date": arrival,
-        "item_version": 1,
-        "set_at": set_at.isoformat(),
-        "actual_arrival": arrival,
-        "actual_departure": departure,
-        "actor_organisation_id": app["host_organisation_id"],
-    }
-    return f.event(EventType.MOBILITY_ITEM_UPDATED, data)
+    return f.event(
+        EventType.MOBILITY_ITEM_UPDATED, f.mobility_item_updated(app, set_at, arrival, departure)
+    )
 
 
 def test_planned_and_actual_movements_by_direction(database_url: str):
