@@ -31,11 +31,7 @@ HANDLE_EVENT_TASK = {
 SUBSCRIPTIONS: dict[str, frozenset[EventType]] = {
     NOTIFICATIONS_QUEUE: frozenset(EventType),
     REPORTS_QUEUE: frozenset(EventType)
-    - {
-        EventType.REPORT_GENERATED,
-        EventType.CALL_CLOSING_REMINDER,
-        EventType.MOBILITY_REMINDER,
-    }
+    - {EventType.REPORT_GENERATED, EventType.CALL_CLOSING_REMINDER}
     - PERSON_EVENTS
     - (REVIEW_EVENTS - {EventType.REVIEW_SUBMITTED}),
 }
