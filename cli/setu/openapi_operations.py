@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from setu.openapi_calls import CALL_OPERATIONS
+from setu.openapi_mobility import MOBILITY_OPERATIONS
 from setu.openapi_people import PEOPLE_OPERATIONS
 from setu.openapi_terms import (
     ANY_KEY,
@@ -133,10 +134,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("post", "/v1/applications/{application_id}/transitions"): Operation(
         "moveApplication",
         "by action: submit and withdraw, the home organisation; endorse and decline_hosting, "
-        "the host organisation; accept, waitlist and reject, the secretariat. An action the "
-        "caller may never take: 403.",
-        "draft → submitted → endorsed → (waitlisted →) accepted; rejected and withdrawn on "
-        "the way. Not from this status, or no exchange slot left: 409.",
+        "the host organisation; accept, waitlist and reject, the secretariat; offer_slot, "
+        "Setu itself. An action the caller may never take: 403.",
+        "draft → submitted → endorsed → (waitlisted → offered →) accepted; rejected and "
+        "withdrawn on the way; an accepted or offered exchange withdrawn or rejected offers "
+        "its slot to the first waitlisted application of its direction. Not from this status, "
+        "or no exchange slot left (in all, or in the direction): 409.",
     ),
     ("get", "/v1/events"): Operation("listEvents", READERS, "Any time; oldest first."),
     ("get", "/v1/events/consumers"): Operation(
@@ -251,6 +254,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     **PEOPLE_OPERATIONS,
     **CALL_OPERATIONS,
+    **MOBILITY_OPERATIONS,
 }
 
 

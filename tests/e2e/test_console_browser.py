@@ -18,6 +18,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -468,4 +469,115 @@ def test_people_sign_in_by_link_and_totp_and_come_back_to_the_page_they_asked_fo
     browser.click_link("My work")
     assert browser.path.startswith("/console/sign-in?next=/console/"), browser.path
     assert "Your session has ended" in browser.text
+    assert not browser.violations, browser.violations_report()
+
+
+def _accepted_exchange(system: RunningSetu, people: People) -> dict:
+    """An exchange from the JP partner to the IN partner, accepted: made through the API (the
+    clicks that make one are the first test's)."""
+    jp_key, jp = people.keys["partner-JP"]
+    in_key, india = people.keys["partner-IN"]
+    secretariat = {side: people.keys[f"secretariat-{side}"][0] for side in ("JP", "IN")}
+
+    def ok(answer: requests.Response) -> dict:
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
+
+    programme = ok(
+        system.api(
+            "POST",
+            "/v1/programmes",
+            jp_key,
+            json={
+                "title": f"Mobility of chiplet engineers {uuid.uuid4().hex[:6]}",
+                "focus_area": "semiconductor_packaging",
+                "partners": [
+                    {"organisation_id": jp["organisation_id"], "role": "lead"},
+                    {"organisation_id": india["organisation_id"], "role": "lead"},
+                ],
+                "start_date": "2027-04-01",
+                "end_date": "2029-03-31",
+                "exchange_slots": 2,
+                "exchange_slots_by_direction": {"JP_TO_IN": 1, "IN_TO_JP": 1},
+            },
+        )
+    )
+    path = f"/v1/programmes/{programme['id']}"
+    ok(system.api("POST", f"{path}/participation", in_key, json={"decision": "confirm"}))
+    for key, action in (
+        (jp_key, "submit"),
+        (secretariat["JP"], "start_review"),
+        (secretariat["JP"], "approve"),
+        (secretariat["IN"], "approve"),
+    ):
+        ok(system.api("POST", f"{path}/transitions", key, json={"action": action}))
+    start = date.today() + timedelta(days=30)
+    exchange = ok(
+        system.api(
+            "POST",
+            "/v1/applications",
+            jp_key,
+            json={
+                "programme_id": programme["id"],
+                "applicant": {
+                    "full_name": "Sato Ren",
+                    "email": "ren@example.jp",
+                    "nationality": "JP",
+                },
+                "career_stage": "engineer",
+                "host_organisation_id": india["organisation_id"],
+                "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=200)).isoformat(),
+                "statement": "Seven months on the partner's packaging line, thermal models. " * 2,
+            },
+        )
+    )
+    moves = f"/v1/applications/{exchange['id']}/transitions"
+    for key, action in ((jp_key, "submit"), (in_key, "endorse"), (secretariat["JP"], "accept")):
+        ok(system.api("POST", moves, key, json={"action": action}))
+    return exchange
+
+
+def test_an_exchange_moves_through_its_checklist_to_an_actual_arrival(browser, system, people):
+    """Issue 33: the home and host organisations keep the checklist by clicking; the
+    secretariat sees the exchange arrive on its pipeline."""
+    lang = "en"
+    exchange = _accepted_exchange(system, people)
+    page = f"/console/applications/{exchange['id']}"
+    act_as(browser, system, people, "partner-JP", lang)  # the home organisation
+    browser.open(page)
+    assert "Mobility checklist" in browser.text and "Awaiting documents" in browser.text
+    for item, status in (("Research visa", "Applied for"), ("Research visa", "Issued"),
+                         ("Insurance", "Arranged")):  # fmt: skip
+        browser.choose(f"New status of {item}", status)
+        browser.click_button(f"Save {item}")
+        assert f"{item}: {status}. Saved." in browser.text, browser.text
+    assert "Ready to travel" in browser.text
+    # The host's items have no form for the home organisation.
+    assert not browser.driver.find_elements("xpath", "//button[normalize-space()='Save Housing']")
+    browser.check("application-mobility-home", lang)
+    act_as(browser, system, people, "partner-IN", lang)  # the host organisation
+    browser.open(page)
+    browser.choose("New status of Housing", "Arranged")
+    browser.click_button("Save Housing")
+    browser.choose("New status of Arrival", "Arrived")
+    browser.click_button("Save Arrival")  # no date: refused beside the field
+    assert (
+        "the actual date is needed"
+        in browser.driver.find_element("id", "mobility-arrival-date-error").text
+    )
+    browser.check("application-mobility-error", lang)
+    today = date.today()
+    browser.fill("Date of Arrival", today.isoformat())
+    browser.click_button("Save Arrival")
+    assert "Arrival: Arrived. Saved." in browser.text, browser.text
+    assert f"Actual: {today.day} {today:%B} {today.year}" in browser.text
+    browser.check("application-mobility-host", lang)
+    for language in ("en", "ja", "hi"):
+        act_as(browser, system, people, "secretariat-JP", language)
+        browser.open("/console/mobility?stage=arrived")
+        assert exchange["reference"] in browser.text
+        browser.check("mobility-pipeline", language)
+        browser.open(page)
+        browser.check("application-mobility", language)
     assert not browser.violations, browser.violations_report()

@@ -284,3 +284,51 @@ def test_concurrent_creates_never_share_a_reference(system: RunningSetu, cast: C
         for answers in (programmes, applications):
             references = [expect(201, a)["reference"] for a in answers]
             assert len(set(references)) == RACERS, references
+
+
+def endorsed_from(system: RunningSetu, cast: Cast, programme_id: str, home: str) -> str:
+    """An endorsed application sent by the ``home`` (JP or IN) partner: its path."""
+    sender, host_key, host = (
+        (cast.jp_key, cast.in_key, cast.india)
+        if home == "JP"
+        else (cast.in_key, cast.jp_key, cast.jp)
+    )
+    body = {**application_body(cast, programme_id), "host_organisation_id": host}
+    filed = expect(201, system.api("POST", "/v1/applications", sender, json=body))
+    path = f"/v1/applications/{filed['id']}"
+    expect(200, move(system, sender, path, "submit"))
+    expect(200, move(system, host_key, path, "endorse"))
+    return path
+
+
+def test_concurrent_accepts_never_overfill_a_direction(system: RunningSetu, cast: Cast):
+    """exchange_slots_by_direction is kept under the same lock as the total (issue 33)."""
+    split = {"JP_TO_IN": 1, "IN_TO_JP": 3}
+    for _ in range(ROUNDS):
+        body = {**programme_body(cast, slots=4), "exchange_slots_by_direction": split}
+        programme = expect(201, create_programme(system, cast, body))
+        submit(system, cast, programme["id"])
+        path = f"/v1/programmes/{programme['id']}"
+        for key, action in (
+            (cast.secretariat_jp, "start_review"),
+            (cast.secretariat_jp, "approve"),
+            (cast.secretariat_in, "approve"),
+        ):
+            expect(200, move(system, key, path, action))
+        paths = [endorsed_from(system, cast, programme["id"], h) for h in ["JP"] * 4 + ["IN"] * 4]
+        answers = at_once([partial(move, system, cast.secretariat_jp, p, "accept") for p in paths])
+        jp_to_in = sorted(a.status_code for a in answers[:4])
+        in_to_jp = sorted(a.status_code for a in answers[4:])
+        assert (jp_to_in, in_to_jp) == ([200, 409, 409, 409], [200, 200, 200, 409])
+        for direction, slots in split.items():
+            accepted = system.api(
+                "GET",
+                "/v1/applications",
+                cast.secretariat_jp,
+                params={
+                    "programme_id": programme["id"],
+                    "status": "accepted",
+                    "direction": direction,
+                },
+            )
+            assert expect(200, accepted)["total"] == slots

@@ -122,6 +122,8 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/applications"): application_body(ids["programme_id"], ids["IN"]),
         ("PATCH", "/v1/applications/{application_id}"): {"career_stage": "postdoc"},
         ("POST", "/v1/applications/{application_id}/transitions"): {"action": "waitlist"},
+        ("PUT", "/v1/applications/{application_id}/mobility/{item}"): {"status": "arranged"},
+        ("PATCH", "/v1/applications/{application_id}/mobility/{item}"): {"status": "arranged"},
         ("POST", "/v1/reports"): report,
         ("POST", "/v1/report-schedules"): schedule,
         ("PATCH", "/v1/report-schedules/{schedule_id}"): {"enabled": False},
@@ -224,6 +226,8 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
         # No review is made here (it needs a call's programme under review and an expert
         # panel): odd input to a review that does not exist must still be a 4xx.
         review_id=str(uuid.uuid4()),
+        # A mobility checklist item (of a draft: its changes are 409, still a 4xx).
+        item="insurance",
         person_id=person["id"],
         organisation_id=ids["JP"],
         programme_id=programme,

@@ -139,11 +139,25 @@ def _programmes(partners: Partners, asked_id: str, jp: Caller, in_side: Caller) 
     partners.jp_caller.post(
         f"/v1/applications/{application['id']}/transitions", {"action": "submit"}
     )
+    exchange = partners.jp_caller.post(
+        "/v1/applications", application_body(approved, partners.india["id"])
+    ).json
+    path = f"/v1/applications/{exchange['id']}/transitions"
+    for caller, action in (
+        (partners.jp_caller, "submit"),
+        (partners.in_caller, "endorse"),
+        (jp, "accept"),
+    ):
+        assert caller.post(path, {"action": action}).status_code == 200
     return {
         "draft": draft["id"],
         "programme": submitted["id"],
         "approved": approved["id"],
         "application": application["id"],
+        "exchange": exchange["id"],
+        # Checklist items, named in paths as the ids are.
+        "insurance": "insurance",
+        "housing": "housing",
     }
 
 
@@ -393,6 +407,22 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         None,
         {"*": 403, **NOT_OURS, "jp": 204, "in": 204},
     ),
+    # Mobility clearance: an accepted exchange's checklist is read by its home and host, the
+    # secretariat and auditors; each item is set by the one organisation that keeps it.
+    ("GET", "/v1/applications/{exchange}/mobility", None, READ),
+    (
+        "PUT",
+        "/v1/applications/{exchange}/mobility/{insurance}",
+        {"status": "arranged"},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner": 200},
+    ),
+    (
+        "PATCH",
+        "/v1/applications/{exchange}/mobility/{housing}",
+        {"status": "arranged"},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner_in": 200},
+    ),
+    ("GET", "/v1/mobility/pipeline", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     ("GET", "/v1/events", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     ("GET", "/v1/events/consumers", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     # People: an organisation and its own side manage them, never the other side.

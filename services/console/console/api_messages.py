@@ -137,6 +137,10 @@ API = (
     "%(name)s is not an IANA time zone (e.g. Asia/Tokyo)",
     "%(name)s is not an IANA time zone",
     "%(address)s is not a recipient of Setu",
+    N_("the actual date is needed for this status"),
+    N_("an actual date cannot be in the future"),
+    N_("record the arrival before the departure"),
+    N_("the departure cannot be before the arrival (%(day)s)"),
 )
 
 # The API's own messages said otherwise than the API says them.

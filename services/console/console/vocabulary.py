@@ -18,6 +18,7 @@ STATUSES = {
     "endorsed": N_("Endorsed"),
     "waitlisted": N_("Waitlisted"),
     "accepted": N_("Accepted"),
+    "offered": N_("Offered a slot"),
 }
 
 ACTIONS = {
@@ -34,6 +35,7 @@ ACTIONS = {
     "decline_hosting": N_("Decline hosting"),
     "accept": N_("Accept"),
     "waitlist": N_("Waitlist"),
+    "offer_slot": N_("Offer the freed slot"),
     "confirm_participation": N_("Confirm our participation"),
     "decline_participation": N_("Decline our participation"),
 }
@@ -80,6 +82,8 @@ EMAILS = {
     "programme_status_update": N_("Programme status changed"),
     "programme_submitted": N_("Programme submitted"),
     "report_ready": N_("Report ready"),
+    "slot_offered": N_("Freed slot offered"),
+    "mobility_reminder": N_("Documents not applied for"),
     "sign_in_link": N_("Sign-in link"),
     "webhook_disabled": N_("Webhook disabled"),
     "review_assigned": N_("Review assigned"),
@@ -139,6 +143,40 @@ OTHER = {
     "professional": N_("Professional"),
 }
 
+# Mobility clearance: the checklist's items, their statuses, who keeps them, the stages.
+MOBILITY_ITEMS = {
+    "certificate_of_eligibility": N_("Certificate of Eligibility"),
+    "visa": N_("Visa"),
+    "research_visa": N_("Research visa"),
+    "residence_card": N_("Residence card"),
+    "frro_registration": N_("FRRO registration"),
+    "insurance": N_("Insurance"),
+    "housing": N_("Housing"),
+    "arrival": N_("Arrival"),
+    "departure": N_("Departure"),
+    "applied": N_("Applied for"),
+    "issued": N_("Issued"),
+    "refused": N_("Refused"),
+    "registered": N_("Registered"),
+    "arranged": N_("Arranged"),
+    "arrived": N_("Arrived"),
+    "departed": N_("Departed"),
+    "home": N_("Home organisation"),
+    "host": N_("Host organisation"),
+    # A checklist item not started ("pending" is also a partner's unanswered participation).
+    "item_pending": N_("Not started"),
+}
+# The stages of the pipeline, in order, by the API's code; their words are under "stage_"
+# (an item and a stage may share a code: "visa").
+MOBILITY_STAGES = {
+    "blocked": N_("Blocked: a document refused"),
+    "awaiting_documents": N_("Awaiting documents"),
+    "visa": N_("Visa in progress"),
+    "travelling": N_("Ready to travel"),
+    "arrived": N_("Arrived"),
+    "departed": N_("Departed"),
+}
+
 WORDS = {
     **STATUSES,
     **CALL_STATUSES,
@@ -148,6 +186,8 @@ WORDS = {
     **REPORTS,
     **EMAILS,
     **OTHER,
+    **MOBILITY_ITEMS,
+    **{f"stage_{code}": words for code, words in MOBILITY_STAGES.items()},
 }
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them

@@ -44,6 +44,8 @@ class EventType(StrEnum):
     REVIEW_SUBMITTED = "review.submitted"
     REVIEW_REMINDER = "review.reminder"
     CONFLICT_DECLARED = "conflict.declared"
+    MOBILITY_ITEM_UPDATED = "mobility.item_updated"
+    MOBILITY_REMINDER = "mobility.reminder"
 
 
 class InvalidEvent(ValueError):
@@ -297,6 +299,46 @@ class ConflictDeclaredData(ReviewData):
     reason = fields.String(required=True)
 
 
+DIRECTIONS = ["JP_TO_IN", "IN_TO_JP"]
+
+
+class MobilityData(_Open):
+    """An accepted exchange's mobility clearance (no personal data: the applicant is named
+    only by the application's reference); ``id`` is the application's."""
+
+    id = fields.String(required=True)
+    reference = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    home_organisation_id = fields.String(required=True)
+    host_organisation_id = fields.String(required=True)
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    start_date = fields.String(required=True)
+    end_date = fields.String(required=True)
+    stage = fields.String(required=True)
+
+
+class MobilityItemData(MobilityData):
+    """One checklist item set: its status and date, who set it and when; the exchange's
+    actual arrival and departure as they now stand."""
+
+    item = fields.String(required=True)
+    status = fields.String(required=True)
+    previous_status = fields.String(required=True)
+    date = fields.String(required=True, allow_none=True)
+    item_version = fields.Integer(required=True)
+    set_at = fields.String(required=True)
+    actual_arrival = fields.String(load_default=None, allow_none=True)
+    actual_departure = fields.String(load_default=None, allow_none=True)
+    actor_organisation_id = fields.String(required=True)
+
+
+class MobilityReminderData(MobilityData):
+    """The home organisation reminded of the documents not applied for 120 days before the
+    exchange starts."""
+
+    items = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
 DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.ORGANISATION_REGISTERED: OrganisationData,
     EventType.ORGANISATION_UPDATED: OrganisationData,
@@ -324,6 +366,8 @@ DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.REVIEW_SUBMITTED: ReviewData,
     EventType.REVIEW_REMINDER: ReviewData,
     EventType.CONFLICT_DECLARED: ConflictDeclaredData,
+    EventType.MOBILITY_ITEM_UPDATED: MobilityItemData,
+    EventType.MOBILITY_REMINDER: MobilityReminderData,
 }
 
 PERSON_EVENTS = frozenset(
@@ -373,6 +417,8 @@ AGGREGATE_OF: dict[EventType, str] = {
     **{event_type: "person" for event_type in PERSON_EVENTS},
     **{event_type: "call" for event_type in CALL_EVENTS},
     **{event_type: "review" for event_type in REVIEW_EVENTS},
+    EventType.MOBILITY_ITEM_UPDATED: "mobility",
+    EventType.MOBILITY_REMINDER: "mobility",
 }
 
 

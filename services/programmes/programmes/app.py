@@ -10,6 +10,7 @@ from programmes.api.authorize import blp as authorize_blp
 from programmes.api.calls import blp as calls_blp
 from programmes.api.events import blp as events_blp
 from programmes.api.health import blp as health_blp
+from programmes.api.mobility import blp as mobility_blp
 from programmes.api.openapi_errors import document_errors
 from programmes.api.organisations import blp as organisations_blp
 from programmes.api.people import blp as people_blp
@@ -86,6 +87,7 @@ def create_app(config: Config | None = None) -> Flask:
         sessions_blp,
         calls_blp,
         reviews_blp,
+        mobility_blp,
     ):
         api.register_blueprint(blueprint)
     document_errors(api)

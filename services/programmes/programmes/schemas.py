@@ -19,6 +19,7 @@ from programmes.domain.programmes import (
     MAX_PARTNERS,
     PARTNER_ROLES,
 )
+from programmes.domain.slots import DIRECTIONS
 from programmes.domain.transitions import (
     APPLICATION_STATUSES,
     APPLICATION_TRANSITIONS,
@@ -159,6 +160,16 @@ class ProgrammeCreateSchema(StrictSchema):
     exchange_slots = Integer(
         load_default=0, strict=True, validate=validate.Range(min=0, max=MAX_EXCHANGE_SLOTS)
     )
+    exchange_slots_by_direction = fields.Dict(
+        keys=Text(validate=validate.OneOf(DIRECTIONS)),
+        values=Integer(strict=True, validate=validate.Range(min=0, max=MAX_EXCHANGE_SLOTS)),
+        allow_none=True,
+        metadata={
+            "description": "the slots split by direction, adding up to exchange_slots: "
+            '{"JP_TO_IN": n, "IN_TO_JP": m}; accept enforces each',
+            "example": {"JP_TO_IN": 6, "IN_TO_JP": 4},
+        },
+    )
     call_id = Text(
         allow_none=True,
         validate=validate.Length(min=1, max=36),
@@ -177,6 +188,9 @@ class ProgrammeSchema(Schema):
     end_date = fields.String()
     budget = fields.List(fields.Dict())
     exchange_slots = Integer()
+    exchange_slots_by_direction = fields.Dict(
+        keys=fields.String(), values=Integer(), allow_none=True
+    )
     status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
     approvals = fields.List(fields.String())
     allowed_actions = AllowedActions()

@@ -129,3 +129,29 @@ def moved(snapshot: dict, to: str, at: datetime, actor: str = "actor") -> dict[s
     data = status_changed(snapshot, to, to, actor)
     data["updated_at"] = at.isoformat()
     return data
+
+
+def mobility_item_updated(
+    app: dict, set_at: datetime, arrival: str | None, departure: str | None = None
+) -> dict[str, Any]:
+    """mobility.item_updated of ``app``'s checklist: its actual dates as they now stand."""
+    return {
+        "id": app["id"],
+        "reference": app["reference"],
+        "programme_id": app["programme_id"],
+        "home_organisation_id": app["home_organisation_id"],
+        "host_organisation_id": app["host_organisation_id"],
+        "direction": app["direction"],
+        "start_date": app["start_date"],
+        "end_date": app["end_date"],
+        "stage": "departed" if departure else "arrived",
+        "item": "departure" if departure else "arrival",
+        "status": "departed" if departure else "arrived",
+        "previous_status": "pending",
+        "date": departure or arrival,
+        "item_version": 1,
+        "set_at": set_at.isoformat(),
+        "actual_arrival": arrival,
+        "actual_departure": departure,
+        "actor_organisation_id": app["host_organisation_id"],
+    }

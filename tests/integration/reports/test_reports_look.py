@@ -111,9 +111,14 @@ def _history() -> tuple[list[dict], list[str]]:
             app = f.application(programme[0][1], home, host, direction=direction,
                                 career_stage=next(stages), days=90 + 30 * n)  # fmt: skip
             events.append((EventType.APPLICATION_CREATED, app))
+            if n % 2 == 0:  # accepted: planned to arrive in the period, and most did
+                app = {**app, "start_date": f"2026-03-{n + 1:02d}", "end_date": "2026-09-30"}
             for to in ("submitted", "endorsed", ("accepted", "rejected")[n % 2]):
                 app = f.moved(app, to, when)
                 events.append((EventType.APPLICATION_STATUS_CHANGED, app))
+            if n % 4 == 0:
+                arrived = f.mobility_item_updated(app, when, f"2026-03-{n + 2:02d}")
+                events.append((EventType.MOBILITY_ITEM_UPDATED, arrived))
     ids = [o["id"] for group in orgs.values() for o in group]
     return [f.event(kind, data) for kind, data in events], ids
 

@@ -183,3 +183,20 @@ def call_closing_reminder(drafts: list[tuple[str, list[str]]]) -> dict[str, Any]
         ],
     }
     return event("call.closing_reminder", data)
+
+
+def mobility_reminder(home: str, host: str, items: list[str], **overrides: Any) -> dict[str, Any]:
+    """mobility.reminder: ``home``'s exchange (India to Japan) with ``items`` not applied for."""
+    data = {
+        "id": _id(),
+        "reference": f"TEX-2027-{random.randint(0, 99999):05d}",
+        "programme_id": _id(),
+        "home_organisation_id": home,
+        "host_organisation_id": host,
+        "direction": "IN_TO_JP",
+        "start_date": "2027-04-01",
+        "end_date": "2027-09-28",
+        "stage": "awaiting_documents",
+        "items": items,
+    }
+    return event("mobility.reminder", {**data, **overrides})

@@ -64,6 +64,7 @@ def _every_email() -> list[tuple[str, object]]:
     from tests.unit.notifications.factories import (
         application_status_changed,
         call_closing_reminder,
+        mobility_reminder,
         participation_answered,
         programme_status_changed,
         report_generated,
@@ -93,6 +94,7 @@ def _every_email() -> list[tuple[str, object]]:
         ("rejected", "submitted"),
         ("waitlisted", "endorsed"),
         ("withdrawn", "accepted"),
+        ("offered", "waitlisted"),
     ]
     events += [application_status_changed("in", "jp", to, source, "x") for to, source in moves]
     events.append(report_generated(["reader@setu.test"]))
@@ -100,6 +102,8 @@ def _every_email() -> list[tuple[str, object]]:
     events += [review_event(kind) for kind in ("review.assigned", "review.reminder")]
     events.append(review_event("conflict.declared", reason="予算の内訳 & <re-check>"))
     events.append(call_closing_reminder([("JIP-2027-0001", ["jp", "in"])]))
+    events.append(mobility_reminder("in", "jp", ["certificate_of_eligibility", "visa"]))
+    events.append(mobility_reminder("jp", "in", ["research_visa"], direction="JP_TO_IN"))
     settings = Settings("office@setu.test", "https://setu.test")
     planned = []
     for envelope in events:

@@ -115,9 +115,16 @@ def test_an_unknown_action_is_invalid():
     assert "action" in caught.value.errors
 
 
-def test_application_accept_is_for_the_secretariat_from_endorsed_or_waitlisted():
+def test_application_accept_is_for_the_secretariat_from_endorsed_waitlisted_or_offered():
     row = APPLICATION_TRANSITIONS["accept"]
-    assert row.sources == {"endorsed", "waitlisted"}
+    assert row.sources == {"endorsed", "waitlisted", "offered"}
     assert row.by is Relation.SECRETARIAT
     with pytest.raises(Forbidden):
         plan(APPLICATION_TRANSITIONS, "endorsed", "accept", {Relation.HOME, Relation.HOST})
+
+
+def test_a_slot_is_offered_by_setu_itself_never_by_a_caller():
+    row = APPLICATION_TRANSITIONS["offer_slot"]
+    assert (row.sources, row.target) == ({"waitlisted"}, "offered")
+    with pytest.raises(Forbidden):
+        plan(APPLICATION_TRANSITIONS, "waitlisted", "offer_slot", EVERYONE - {Relation.SETU})

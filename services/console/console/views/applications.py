@@ -45,20 +45,59 @@ def index() -> Any:
     )
 
 
-def _page(application_id: str, errors: dict[str, list[str]] | None = None, code: int = 200) -> Any:
+def application_page(
+    application_id: str,
+    errors: dict[str, list[str]] | None = None,
+    code: int = 200,
+    mobility_errors: dict[str, dict[str, list[str]]] | None = None,
+) -> Any:
+    """The application's page: its history, and its mobility checklist once accepted
+    (``mobility_errors``: the API's refusal of an item's change, by item)."""
+    from console.views.mobility import checklist
+
     client = ApplicationsApiClient(api())
     application = client.get(application_id)
     names = Names(api())
     history = [{**entry, "who": actor_of(entry, names)} for entry in client.history(application_id)]
+    mobility = checklist(application)
+    if mobility:
+        for item in mobility["items"]:
+            item["who"] = actor_of({"actor": item["set_by"]}, names) if item["set_by"] else None
+    summary, labels = _mobility_summary(mobility_errors or {})
     return render_template(
-        "applications/show.html", application=application, history=history, errors=errors or {}
+        "applications/show.html",
+        application=application,
+        history=history,
+        errors={**(errors or {}), **summary},
+        summary_labels={"comment": ("comment", _("Comment")), **labels},
+        mobility=mobility,
+        mobility_errors=mobility_errors or {},
     ), code
+
+
+def _mobility_summary(
+    by_item: dict[str, dict[str, list[str]]],
+) -> tuple[dict[str, list[str]], dict[str, tuple[str, str]]]:
+    """An item's refused change for the page's error summary: each message linked to its
+    field in the item's form."""
+    errors: dict[str, list[str]] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    names = {"status": _("Status"), "date": _("Date")}
+    for item, fields in by_item.items():
+        for field, messages in fields.items():
+            if field == "_values":
+                continue
+            key = f"mobility_{item}_{field}"
+            errors[key] = messages
+            label = f"{word(item)}: {names.get(field, field)}"
+            labels[key] = (f"mobility-{item}-{field if field in names else 'status'}", label)
+    return errors, labels
 
 
 @blp.get("/<string:application_id>")
 @signed_in
 def show(application_id: str) -> Any:
-    return _page(application_id)
+    return application_page(application_id)
 
 
 @blp.post("/<string:application_id>/actions")
@@ -73,7 +112,7 @@ def act(application_id: str) -> Any:
             raise
         errors = error.field_errors()
         errors.setdefault("action", [error.message])
-        return _page(application_id, errors, error.status)
+        return application_page(application_id, errors, error.status)
     status = word((moved or {}).get("status"))
     flash(
         _(

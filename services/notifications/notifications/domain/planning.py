@@ -222,6 +222,11 @@ def _application(
         plan.to_organisation(directory, host, "application_decision", context)
     elif to == "withdrawn" and source not in (None, "draft"):
         plan.to_organisation(directory, host, "application_withdrawn", context)
+    elif to == "offered" and source != to:
+        # A slot freed by a withdrawal: the secretariat decides, the home organisation knows.
+        offered = {**context, "freed_reference": (data.get("freed_by") or {}).get("reference")}
+        plan.to(rcpt.secretariat(settings.secretariat_email), "slot_offered", offered)
+        plan.to_organisation(directory, home, "slot_offered", offered)
 
 
 # A report file this size or smaller is attached to its emails (the link is always there).
@@ -267,10 +272,13 @@ RULES: dict[str, Rule] = {
 
 
 def _add_call_rules() -> None:
-    # Imported here: call_planning names this module's Plan and Settings in its types.
+    # Imported here: call_planning (and mobility_planning) name this module's Plan and
+    # Settings in their types.
     from notifications.domain.call_planning import CALL_RULES
+    from notifications.domain.mobility_planning import MOBILITY_RULES
 
     RULES.update(CALL_RULES)
+    RULES.update(MOBILITY_RULES)
 
 
 _add_call_rules()

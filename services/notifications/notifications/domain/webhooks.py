@@ -20,6 +20,6 @@ def organisations_concerned(envelope: dict[str, Any]) -> set[str]:
         return {data["id"]}
     if kind in ("programme", "participation"):
         return {p["organisation_id"] for p in data.get("partners", [])}
-    if kind == "application" and "home_organisation_id" in data:
+    if kind in ("application", "mobility") and "home_organisation_id" in data:
         return {data["home_organisation_id"], data["host_organisation_id"]}
     return set()

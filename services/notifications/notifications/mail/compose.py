@@ -106,6 +106,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "direction_label": labels.word(words, labels.DIRECTION, context.get("direction")),
         "role_label": labels.word(words, labels.PARTNER_ROLE, context.get("role")),
         "report_label": labels.word(words, labels.REPORT_TYPE, context.get("report_type")),
+        "items_text": labels.words_for(words, labels.MOBILITY_ITEM, context.get("items")),
         "start_text": iso_long_date(context.get("start_date"), language),
         "end_text": iso_long_date(context.get("end_date"), language),
         "period_start_text": iso_long_date(context.get("period_start"), language),

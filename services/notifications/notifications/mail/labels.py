@@ -21,6 +21,7 @@ STATUS = {
     "endorsed": N_("endorsed"),
     "accepted": N_("accepted"),
     "waitlisted": N_("waitlisted"),
+    "offered": N_("offered a slot"),
 }
 
 CAREER_STAGE = {
@@ -44,6 +45,24 @@ REPORT_TYPE = {
     "budget_commitments": N_("Budget commitments"),
     "call_outcomes": N_("Call outcomes"),
 }
+
+
+MOBILITY_ITEM = {
+    "certificate_of_eligibility": N_("Certificate of Eligibility"),
+    "visa": N_("visa"),
+    "research_visa": N_("research visa"),
+    "residence_card": N_("residence card"),
+    "frro_registration": N_("FRRO registration"),
+    "insurance": N_("insurance"),
+    "housing": N_("housing"),
+    "arrival": N_("arrival"),
+    "departure": N_("departure"),
+}
+
+
+def words_for(words: NullTranslations, table: dict[str, str], codes: list[str] | None) -> str:
+    """The words for ``codes``, joined by commas, in the language of ``words``."""
+    return ", ".join(word(words, table, code) for code in codes or [])
 
 
 def word(words: NullTranslations, table: dict[str, str], code: str | None) -> str:

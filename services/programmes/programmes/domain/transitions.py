@@ -22,6 +22,9 @@ class Relation(StrEnum):
     HOME = "home"  # the home organisation of an application
     HOST = "host"  # the host organisation of an application
     REVIEWER = "reviewer"  # the reviewer an assignment names
+    # Setu itself: what follows from another change (a slot freed offered to the
+    # waitlist); no caller is it, so no caller may take its actions.
+    SETU = "setu"
 
 
 # Who each relation is, in the words of a refusal.
@@ -32,6 +35,7 @@ WHO = {
     Relation.HOME: "the home organisation",
     Relation.HOST: "the host organisation",
     Relation.REVIEWER: "the assigned reviewer",
+    Relation.SETU: "Setu itself",
 }
 
 
@@ -77,6 +81,7 @@ APPLICATION_STATUSES = (
     "submitted",
     "endorsed",
     "waitlisted",
+    "offered",
     "accepted",
     "rejected",
     "withdrawn",
@@ -86,10 +91,19 @@ APPLICATION_TRANSITIONS = _table(
     _t("submit", "draft", "submitted", Relation.HOME),
     _t("endorse", "submitted", "endorsed", Relation.HOST),
     _t("decline_hosting", "submitted", "rejected", Relation.HOST, comment=True),
-    _t("accept", "endorsed waitlisted", "accepted", S),
+    _t("accept", "endorsed waitlisted offered", "accepted", S),
     _t("waitlist", "endorsed", "waitlisted", S),
-    _t("reject", "submitted endorsed waitlisted", "rejected", S, comment=True),
-    _t("withdraw", "draft submitted endorsed waitlisted accepted", "withdrawn", Relation.HOME),
+    # A withdrawn (or rejected) slot holder's slot goes to the first waitlisted application
+    # of its direction: kept for it until the secretariat accepts or rejects it, or the home
+    # organisation withdraws it (domain.slots).
+    _t("offer_slot", "waitlisted", "offered", Relation.SETU),
+    _t("reject", "submitted endorsed waitlisted offered", "rejected", S, comment=True),
+    _t(
+        "withdraw",
+        "draft submitted endorsed waitlisted offered accepted",
+        "withdrawn",
+        Relation.HOME,
+    ),
 )
 
 PROGRAMME_EDITABLE = frozenset({"draft", "changes_requested"})

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
+from programmes.domain import slots
 from programmes.domain.errors import Conflict, Invalid
-from programmes.domain.transitions import APPLICATION_TRANSITIONS, plan
+from programmes.domain.transitions import APPLICATION_TRANSITIONS, Transition, plan
+from programmes.services import waitlist
 from programmes.services.access import require_writer
 from programmes.services.actors import actor
 from programmes.services.applications import get_application, relations
@@ -36,17 +39,17 @@ def _lock_programme(session: Session, programme_id: str) -> Programme:
     return session.scalars(query).one()
 
 
-def _check_capacity(session: Session, programme: Programme) -> None:
-    accepted = session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(Application.programme_id == programme.id, Application.status == "accepted")
+def _check_capacity(session: Session, programme: Programme, application: Application) -> None:
+    """409 when the programme's slots, or its slots in the application's direction, are all
+    held by other applications (accepted, or offered one: domain.slots)."""
+    problem = slots.full(
+        programme.exchange_slots,
+        programme.exchange_slots_by_direction,
+        application.direction,
+        *waitlist.held(session, programme.id, application.direction, application.id),
     )
-    if (accepted or 0) >= programme.exchange_slots:
-        raise Conflict(
-            f"the programme's {programme.exchange_slots} exchange slots are all taken",
-            {"exchange_slots": programme.exchange_slots, "accepted": accepted or 0},
-        )
+    if problem is not None:
+        raise Conflict(*problem)
 
 
 def _check_submission(programme: Programme, application: Application) -> None:
@@ -88,7 +91,23 @@ def transition(
     if action == "submit":
         _check_submission(programme, application)
     if action == "accept":
-        _check_capacity(session, programme)
+        _check_capacity(session, programme, application)
+    source = application.status
+    _move(session, principal, application, row, comment)
+    if source in slots.FREES_A_SLOT and row.target not in slots.HOLDING:
+        _offer_freed_slot(session, principal, programme, application)
+    return application
+
+
+def _move(
+    session: Session,
+    principal: Principal,
+    application: Application,
+    row: Transition,
+    comment: str | None,
+    **extra: Any,
+) -> None:
+    """The application moved by ``row``: its status, version, history row and event."""
     source = application.status
     application.status = row.target
     application.version += 1
@@ -96,7 +115,7 @@ def transition(
     session.add(
         ApplicationTransition(
             application_id=application.id,
-            action=action,
+            action=row.action,
             from_status=source,
             to_status=row.target,
             actor_organisation_id=principal.organisation_id,
@@ -109,10 +128,37 @@ def transition(
     data = application_snapshot(application) | {
         "from": source,
         "to": row.target,
-        "action": action,
+        "action": row.action,
         "comment": comment,
         "actor_organisation_id": principal.organisation_id,
         "actor": actor(principal),
+        **extra,
     }
     emit(session, EventType.APPLICATION_STATUS_CHANGED, data)
-    return application
+
+
+def _offer_freed_slot(
+    session: Session, principal: Principal, programme: Programme, freed_by: Application
+) -> None:
+    """The slot ``freed_by`` left, offered to the first waitlisted application of its
+    direction, if the programme has a slot free for it (its slots may have been full beyond
+    this one). Recorded as the move of whoever freed it, which caused it."""
+    offered = waitlist.next_in_line(session, programme.id, freed_by.direction)
+    if offered is None:
+        return
+    full = slots.full(
+        programme.exchange_slots,
+        programme.exchange_slots_by_direction,
+        offered.direction,
+        *waitlist.held(session, programme.id, offered.direction, offered.id),
+    )
+    if full is not None:
+        return
+    _move(
+        session,
+        principal,
+        offered,
+        APPLICATION_TRANSITIONS["offer_slot"],
+        None,
+        freed_by={"id": freed_by.id, "reference": freed_by.reference, "to": freed_by.status},
+    )

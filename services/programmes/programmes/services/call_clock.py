@@ -1,5 +1,6 @@
 """The calls' clock: opens and closes calls at their times, reminds partners with drafts
-before a call closes and reviewers before their reviews are due, each exactly once.
+before a call closes, reviewers before their reviews are due and home organisations of
+exchanges whose documents are late (services.mobility_clock), each exactly once.
 
 Two beats (or a redelivered tick) may run it at the same moment. A call moves by a
 compare-and-set of its status, and its event is written only by the transaction whose update
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import calls as rules
 from programmes.domain import reviews as review_rules
+from programmes.services import mobility_clock
 from programmes.services.calls import call_snapshot, move
 from programmes.services.events import emit
 from programmes.services.reviews import event_data
@@ -37,7 +39,7 @@ DRAFTS = ("draft", "changes_requested")
 def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> dict[str, int]:
     """Do every piece of work due at ``now``, each in its own transaction; how many of
     each were done by this tick."""
-    done = {"moved": 0, "reminded": 0, "reviewers_reminded": 0}
+    done = {"moved": 0, "reminded": 0, "reviewers_reminded": 0, "exchanges_reminded": 0}
     with factory() as session:
         calls = session.scalars(
             select(Call.id).where(
@@ -54,12 +56,19 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> di
                 ReviewAssignment.due_at <= now + review_rules.REMINDER_BEFORE,
             )
         ).all()
+        exchanges = mobility_clock.due(session, now)
     for call_id in calls:
         done["moved"] += _once(factory, partial(advance, call_id=call_id, now=now), attempts)
         done["reminded"] += _once(factory, partial(remind, call_id=call_id, now=now), attempts)
     for assignment_id in due:
         done["reviewers_reminded"] += _once(
             factory, partial(remind_reviewer, assignment_id=assignment_id, now=now), attempts
+        )
+    for application_id in exchanges:
+        done["exchanges_reminded"] += _once(
+            factory,
+            partial(mobility_clock.remind, application_id=application_id, now=now),
+            attempts,
         )
     return done
 

@@ -88,6 +88,7 @@ def programme_snapshot(
         if budget is None
         else budget,
         "exchange_slots": programme.exchange_slots,
+        "exchange_slots_by_direction": programme.exchange_slots_by_direction,
         "status": programme.status,
         "approvals": [a.side for a in programme.approvals] if approvals is None else approvals,
         "created_by_organisation_id": programme.created_by_organisation_id,

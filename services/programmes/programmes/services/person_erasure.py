@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from programmes.services.actors import actor
 from programmes.services.events import emit
 from programmes.store.call_models import ReviewAssignment
+from programmes.store.mobility_models import MobilityItem
 from programmes.store.models import (
     Application,
     ApplicationTransition,
@@ -44,6 +45,7 @@ ERASED_TABLES = (
     "outbox",
     "idempotency_records",
     "review_assignments",
+    "mobility_items",
 )
 # The columns that record an actor, by the model that has them.
 _ACTOR_COLUMNS = (
@@ -53,6 +55,7 @@ _ACTOR_COLUMNS = (
     (ProgrammePartner, "answered_by"),
     (Application, "personal_data_erased_by"),
     (ReviewAssignment, "assigned_by"),
+    (MobilityItem, "set_by"),
 )
 
 

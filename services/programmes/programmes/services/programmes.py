@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from programmes.domain import programmes as rules
+from programmes.domain import slots as slot_rules
 from programmes.domain.errors import Forbidden, Invalid, NotFound
 from programmes.domain.transitions import (
     PROGRAMME_EDITABLE,
@@ -68,6 +69,11 @@ def _countries(session: Session, ids: list[str]) -> dict[str, str]:
 def _validate(session: Session, fields: dict[str, Any], creator_id: str | None) -> None:
     ids = [p["organisation_id"] for p in fields["partners"]]
     errors = rules.validate_programme(fields, creator_id, _countries(session, ids))
+    errors.update(
+        slot_rules.split_errors(
+            fields.get("exchange_slots", 0), fields.get("exchange_slots_by_direction")
+        )
+    )
     if errors:
         raise Invalid("the programme breaks field rules", errors)
 
@@ -80,6 +86,7 @@ def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
         "start_date",
         "end_date",
         "exchange_slots",
+        "exchange_slots_by_direction",
         "call_id",
     ):
         if name in fields:
@@ -167,6 +174,8 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
     return {
         "start_date": programme.start_date,
         "end_date": programme.end_date,
+        "exchange_slots": programme.exchange_slots,
+        "exchange_slots_by_direction": programme.exchange_slots_by_direction,
         "partners": snapshot["partners"],
         "budget": [{**line, "amount": Decimal(line["amount"])} for line in snapshot["budget"]],
     }

@@ -86,6 +86,8 @@ class Programme(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     exchange_slots: Mapped[int] = mapped_column(Integer, default=0)
+    # {"JP_TO_IN": n, "IN_TO_JP": m} adding up to exchange_slots, or None (domain.slots).
+    exchange_slots_by_direction: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(24), index=True, default="draft")
     created_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     # The call for proposals the programme answers, if any (store.call_models); no foreign
@@ -334,4 +336,4 @@ class PersonSession(Base):
 
 # Calls and reviews live in their own module; imported here so that every user of these
 # models (the programmes' call_id names the calls table) has their tables too.
-from programmes.store import call_models  # noqa: E402, F401
+from programmes.store import call_models, mobility_models  # noqa: E402, F401

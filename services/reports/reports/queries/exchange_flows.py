@@ -18,8 +18,12 @@ DEFINITION = N_(
     "applications that first reached it within the period (UTC dates): submitted, endorsed by "
     "the host, accepted, rejected (by the secretariat or by the host) and withdrawn. The "
     "acceptance rate is accepted / (accepted + rejected) within the period; the mean stay is "
-    "the mean length in days of the exchanges accepted within the period."
+    "the mean length in days of the exchanges accepted within the period. Planned against "
+    "actual movements: the exchanges accepted now whose planned start (arrival) or end "
+    "(departure) falls within the period, against the actual arrivals and departures their "
+    "home and host organisations recorded within it."
 )
+MOVEMENTS = ("planned_arrivals", "actual_arrivals", "planned_departures", "actual_departures")
 MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
 CHARTS = [
     Chart(
@@ -88,7 +92,7 @@ def compute(session: Session, start: date, end: date, filters: dict, progress) -
         ("direction", "career_stage", *MILESTONES, "acceptance_rate", "mean_duration_days"),
         [_row(row) for row in rows],
     )
-    return [table, _totals(table)], list(CHARTS)
+    return [table, _totals(table), _movements(session, start, end, filters)], list(CHARTS)
 
 
 def _row(row) -> tuple:
@@ -115,5 +119,43 @@ def _totals(table: Table) -> Table:
         "by_direction",
         N_("Totals by direction"),
         ("direction", *MILESTONES, "acceptance_rate"),
+        rows,
+    )
+
+
+def _movements(session: Session, start: date, end: date, filters: dict) -> Table:
+    """Planned against actual arrivals and departures, by direction."""
+
+    def within(column, accepted_only: bool = False):
+        inside = (column >= start) & (column <= end)
+        if accepted_only:
+            inside = inside & (Application.status == "accepted")
+        return func.coalesce(func.sum(case((inside, 1), else_=0)), 0)
+
+    query = (
+        select(
+            Application.direction,
+            within(Application.start_date, accepted_only=True),
+            within(Application.actual_arrival),
+            within(Application.end_date, accepted_only=True),
+            within(Application.actual_departure),
+        )
+        .where(
+            (Application.status == "accepted")
+            | Application.actual_arrival.is_not(None)
+            | Application.actual_departure.is_not(None)
+        )
+        .group_by(Application.direction)
+        .order_by(Application.direction)
+    )
+    rows = [
+        (direction, *(int(n) for n in numbers))
+        for direction, *numbers in session.execute(application_filter(query, filters)).all()
+        if any(numbers)
+    ]
+    return Table(
+        "movements",
+        N_("Planned against actual arrivals and departures"),
+        ("direction", *MOVEMENTS),
         rows,
     )

@@ -228,6 +228,29 @@ def _review_submitted(session: Session, data: dict[str, Any]) -> str:
     return APPLIED
 
 
+def _mobility(session: Session, data: dict[str, Any]) -> str:
+    """An exchange's actual arrival and departure as its checklist now stands; an event
+    older than the one applied last changes nothing."""
+    moment = when(data["set_at"])
+    result = session.execute(
+        update(Application)
+        .where(
+            Application.id == data["id"],
+            (Application.mobility_at.is_(None)) | (Application.mobility_at < moment),
+        )
+        .values(
+            actual_arrival=_day(data.get("actual_arrival")),
+            actual_departure=_day(data.get("actual_departure")),
+            mobility_at=moment,
+        )
+    )
+    return APPLIED if changed_rows(result) else STALE
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.ORGANISATION_REGISTERED: _organisation,
     EventType.ORGANISATION_UPDATED: _organisation,
@@ -242,6 +265,7 @@ HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.CALL_UPDATED: _call,
     EventType.CALL_STATUS_CHANGED: _call,
     EventType.REVIEW_SUBMITTED: _review_submitted,
+    EventType.MOBILITY_ITEM_UPDATED: _mobility,
 }
 
 

@@ -153,6 +153,11 @@ class Application(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     rejected_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # The exchange's actual dates, from its mobility checklist (mobility.item_updated), and
+    # when the checklist last changed as far as applied events say.
+    actual_arrival: Mapped[date | None] = mapped_column(Date, index=True)
+    actual_departure: Mapped[date | None] = mapped_column(Date, index=True)
+    mobility_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ReportJob(Base):
