@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from programmes.domain import applications as rules
 from programmes.domain.errors import Conflict, Invalid
 from programmes.domain.transitions import APPLICATION_TRANSITIONS, plan
+from programmes.services import screenings
 from programmes.services.access import require_writer
 from programmes.services.actors import actor
 from programmes.services.applications import get_application, relations
@@ -89,6 +90,7 @@ def transition(
         _check_submission(programme, application)
     if action == "accept":
         _check_capacity(session, programme)
+        screenings.check_accept(session, programme, application)
     source = application.status
     application.status = row.target
     application.version += 1

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import calls as rules
 from programmes.domain import reviews as review_rules
+from programmes.services import licence_clock
 from programmes.services.calls import call_snapshot, move
 from programmes.services.events import emit
 from programmes.services.reviews import event_data
@@ -37,7 +38,7 @@ DRAFTS = ("draft", "changes_requested")
 def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> dict[str, int]:
     """Do every piece of work due at ``now``, each in its own transaction; how many of
     each were done by this tick."""
-    done = {"moved": 0, "reminded": 0, "reviewers_reminded": 0}
+    done = {"moved": 0, "reminded": 0, "reviewers_reminded": 0, "licence_notices": 0}
     with factory() as session:
         calls = session.scalars(
             select(Call.id).where(
@@ -61,6 +62,7 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> di
         done["reviewers_reminded"] += _once(
             factory, partial(remind_reviewer, assignment_id=assignment_id, now=now), attempts
         )
+    done["licence_notices"] = licence_clock.tick(factory, now, attempts)
     return done
 
 
