@@ -15,6 +15,7 @@ from typing import Any
 
 from setu.openapi_calls import CALL_OPERATIONS
 from setu.openapi_people import PEOPLE_OPERATIONS
+from setu.openapi_screenings import SCREENING_OPERATIONS
 from setu.openapi_terms import (
     ANY_KEY,
     APPLICATION_PARTIES,
@@ -101,7 +102,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "secretariat. An action the caller may never take: 403.",
         "draft → submitted → under_review → approved (both sides) → active → completed; "
         "changes_requested, rejected, withdrawn and cancelled on the way. An action not "
-        "allowed from the status: 409 with the caller's allowed_actions.",
+        "allowed from the status: 409 with the caller's allowed_actions. The second side's "
+        "approve of a programme that needs export-control screening: 409 naming the missing "
+        "screenings (missing_screenings), or for good when one denied it.",
     ),
     ("get", "/v1/applications"): Operation(
         "listApplications",
@@ -136,7 +139,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "the host organisation; accept, waitlist and reject, the secretariat. An action the "
         "caller may never take: 403.",
         "draft → submitted → endorsed → (waitlisted →) accepted; rejected and withdrawn on "
-        "the way. Not from this status, or no exchange slot left: 409.",
+        "the way. Not from this status, or no exchange slot left: 409. Into a screened "
+        "programme, accept is 409 while the programme is held (export_licence_expired) or "
+        "the person has not been screened by the host side.",
     ),
     ("get", "/v1/events"): Operation("listEvents", READERS, "Any time; oldest first."),
     ("get", "/v1/events/consumers"): Operation(
@@ -251,6 +256,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     **PEOPLE_OPERATIONS,
     **CALL_OPERATIONS,
+    **SCREENING_OPERATIONS,
 }
 
 

@@ -12,6 +12,7 @@ no tick has run yet.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
@@ -53,7 +54,7 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> in
     return sent
 
 
-def _once(factory: sessionmaker[Session], work, attempts: int) -> int:  # type: ignore[no-untyped-def]
+def _once(factory: sessionmaker[Session], work: Callable[[Session], int], attempts: int) -> int:
     for attempt in range(attempts):
         try:
             with factory() as session, session.begin():
