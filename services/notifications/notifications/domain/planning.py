@@ -269,8 +269,10 @@ RULES: dict[str, Rule] = {
 def _add_call_rules() -> None:
     # Imported here: call_planning names this module's Plan and Settings in its types.
     from notifications.domain.call_planning import CALL_RULES
+    from notifications.domain.screening_planning import SCREENING_RULES
 
     RULES.update(CALL_RULES)
+    RULES.update(SCREENING_RULES)
 
 
 _add_call_rules()

@@ -111,6 +111,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "period_start_text": iso_long_date(context.get("period_start"), language),
         "period_end_text": iso_long_date(context.get("period_end"), language),
         "link_until_text": iso_long_date(context.get("link_expires_at"), language),
+        "valid_until_text": iso_long_date(context.get("valid_until"), language),
         "actor_text": actors.actor_text(context.get("actor"), words),
         "approvals": actors.approvals(context.get("approved_by") or [], words),
     }
