@@ -13,12 +13,14 @@ EXCHANGE_FLOWS = "exchange_flows"
 PARTNER_ACTIVITY = "partner_activity"
 BUDGET_COMMITMENTS = "budget_commitments"
 CALL_OUTCOMES = "call_outcomes"
+COMPLIANCE = "compliance"
 REPORT_TYPES = (
     PROGRAMME_PORTFOLIO,
     EXCHANGE_FLOWS,
     PARTNER_ACTIVITY,
     BUDGET_COMMITMENTS,
     CALL_OUTCOMES,
+    COMPLIANCE,
 )
 
 # The one Content-Type of each format's download (JSON is UTF-8 by definition: no charset).

@@ -25,6 +25,7 @@ from reports.store.models import (
     ProcessedEvent,
     Programme,
     ProgrammePartner,
+    Screening,
     SubmittedReview,
 )
 from setu_contract.database import changed_rows
@@ -228,6 +229,27 @@ def _review_submitted(session: Session, data: dict[str, Any]) -> str:
     return APPLIED
 
 
+def _screening(session: Session, data: dict[str, Any]) -> str:
+    """A screening is written once and never changes (a newer one supersedes it)."""
+    if session.get(Screening, data["id"]) is None:
+        licence = data.get("licence") or {}
+        valid_until = licence.get("valid_until")
+        session.add(
+            Screening(
+                id=data["id"],
+                programme_id=data["programme_id"],
+                application_id=data.get("application_id"),
+                jurisdiction=data["jurisdiction"],
+                outcome=data["outcome"],
+                licence_number=licence.get("number"),
+                licence_authority=licence.get("authority"),
+                licence_valid_until=date.fromisoformat(valid_until) if valid_until else None,
+                recorded_at=when(data["recorded_at"]),
+            )
+        )
+    return APPLIED
+
+
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.ORGANISATION_REGISTERED: _organisation,
     EventType.ORGANISATION_UPDATED: _organisation,
@@ -242,6 +264,7 @@ HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.CALL_UPDATED: _call,
     EventType.CALL_STATUS_CHANGED: _call,
     EventType.REVIEW_SUBMITTED: _review_submitted,
+    EventType.SCREENING_RECORDED: _screening,
 }
 
 
