@@ -108,7 +108,20 @@ OTHER = {
     "professional": N_("Professional"),
 }
 
-WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **EMAILS, **OTHER}
+# Export-control screenings: outcomes, bases, what partners see, holds.
+SCREENING = {
+    "cleared": N_("Cleared"),
+    "licence_required": N_("Licence required"),
+    "needs_information": N_("Needs information"),
+    "denied": N_("Denied"),
+    "list": N_("Listed item"),
+    "catch_all": N_("Catch-all control"),
+    "screening_pending": N_("Screening pending"),
+    "screening_complete": N_("Screening complete"),
+    "export_licence_expired": N_("Export licence expired"),
+}
+
+WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **EMAILS, **OTHER, **SCREENING}
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them
 # and says it is required; the API still decides.

@@ -327,3 +327,72 @@ def test_the_language_is_switchable_on_every_page(client, api):
     assert answer.headers["Location"] == "/console/sign-in"
     html = client.get("/console/sign-in").get_data(as_text=True)
     assert '<html lang="hi">' in html and "सेतु में साइन इन करें" in html
+
+
+SCREENED_JP = {
+    "id": "s1",
+    "programme_id": "p1",
+    "application_id": None,
+    "subject": "programme",
+    "jurisdiction": "JP",
+    "regime": "FEFTA",
+    "classification": "3E001",
+    "basis": "list",
+    "outcome": "licence_required",
+    "licence": {"number": "METI-2027-55", "authority": "METI", "valid_until": "2027-09-30"},
+    "notes": "deemed export checked",
+    "recorded_by_organisation_id": "org-jp-sec",
+    "recorded_by": {"kind": "person", "name": "田中 裕子"},
+    "recorded_at": "2026-12-03T01:00:00+00:00",
+    "current": True,
+    "superseded_at": None,
+    "superseded_by_id": None,
+}
+
+
+def test_the_secretariat_sees_both_sides_screenings_and_records_its_own(client, api):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    screened = programme(screening="pending", holds=["export_licence_expired"])
+    api.answer("GET", "/v1/programmes/p1", 200, screened)
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1/screenings", 200, {"items": [SCREENED_JP]})
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert "Export control" in html and "Screening pending" in html
+    assert "Export licence expired" in html
+    assert "METI-2027-55" in html and "deemed export checked" in html
+    assert "Not yet screened by this side." in html
+    # The India side's form, under SCOMET, with DGFT as the authority.
+    assert "Record your side's screening (SCOMET)" in html and "(DGFT)" in html
+    api.answer("POST", "/v1/programmes/p1/screenings", 201, {**SCREENED_JP, "id": "s2"})
+    answer = client.post(
+        "/console/programmes/p1/screenings",
+        data={
+            "outcome": "licence_required",
+            "classification": "8A",
+            "basis": "list",
+            "licence_number": "DGFT-9",
+            "licence_valid_until": "2028-01-31",
+            "notes": "",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert answer.status_code == 303
+    assert api.calls("POST", "/v1/programmes/p1/screenings")[0]["json"] == {
+        "jurisdiction": "IN",
+        "regime": "SCOMET",
+        "classification": "8A",
+        "basis": "list",
+        "outcome": "licence_required",
+        "notes": None,
+        "licence": {"number": "DGFT-9", "authority": "DGFT", "valid_until": "2028-01-31"},
+    }
+
+
+def test_a_partner_sees_only_pending_or_complete(client, api):
+    sign_in(client, role="partner")
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="complete", holds=[]))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert "Screening complete" in html
+    assert not api.calls("GET", "/v1/programmes/p1/screenings")
+    assert "Record the screening" not in html

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from console import programme_form
+from console import programme_form, screening_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiClient, ApiError
 from console.api_client.organisations_api_client import OrganisationsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import word
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
@@ -25,6 +26,10 @@ PAGE_SIZE = 20
 SIDES = ("JP", "IN")
 SLOT_STATUSES = ("approved", "active", "completed")
 EDITABLE = ("draft", "changes_requested")
+# A programme that needs export-control screening shows one of these (else not_required).
+SCREENED = ("pending", "complete")
+# The API's screening fields as the form names them.
+FORM_FIELDS = {"licence.valid_until": "licence_valid_until", "licence.number": "licence_number"}
 # What a failed action answers with: the form is shown again with the message.
 ACTION_REFUSED = (400, 403, 409, 412, 422)
 
@@ -101,9 +106,21 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
         history = ProgrammesApiClient(client).history(programme_id)
         approvals = approvals_of(programme, history, names)
     mine = partners.get(me().get("organisation_id") or "")
+    role, side = me().get("role"), me().get("side")
+    screenings = None
+    if role in ("secretariat", "auditor") and programme.get("screening") in SCREENED:
+        screenings = ScreeningsApiClient(client).of_programme(programme_id)
     return render_template(
         "programmes/show.html",
         programme=programme,
+        screenings=screenings,
+        current_screenings=screening_form.current(screenings or []),
+        screening_side=side if role == "secretariat" and side in SIDES else None,
+        screening_values=request.form if request.method == "POST" else {},
+        regime=screening_form.REGIME,
+        authority=screening_form.AUTHORITY,
+        outcomes=screening_form.OUTCOMES,
+        bases=screening_form.BASES,
         approvals=approvals,
         slots=slots_of(programme, client),
         editable=programme.get("status") in EDITABLE
@@ -144,6 +161,29 @@ def act(programme_id: str) -> Any:
         ),
         "success",
     )
+    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
+
+
+@blp.post("/<string:programme_id>/screenings")
+@signed_in
+def screen(programme_id: str) -> Any:
+    """The secretariat records its side's screening of the programme."""
+    side = me().get("side") or ""
+    body = screening_form.body_of(request.form, side)
+    try:
+        ScreeningsApiClient(api()).record(programme_id, body)
+    except ApiError as error:
+        if error.status not in ACTION_REFUSED:
+            raise
+        errors = {"screening": [error.message]}
+        if error.status == 422:
+            fields = {
+                FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): m
+                for name, m in error.field_errors().items()
+            }
+            errors = fields or errors
+        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
+    flash(_("Your side's screening is recorded."), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
 
 
