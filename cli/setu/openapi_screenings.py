@@ -12,6 +12,14 @@ RECORD = (
 )
 
 SCREENING_OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("get", "/v1/screenings/work"): Operation(
+        "getScreeningWork",
+        DETAILS,
+        "Any time: the programmes submitted or under review still to screen by your side "
+        "(auditors: either side), oldest first; your side's current licences expiring within "
+        "30 days or expired, soonest first.",
+        (403,),
+    ),
     ("get", "/v1/programmes/{programme_id}/screenings"): Operation(
         "listProgrammeScreenings",
         DETAILS,

@@ -382,6 +382,7 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/v1/programmes/{programme}/screenings", SCREENING_JP, {"*": 403, "jp": 201}),
     ("POST", "/v1/programmes/{programme}/screenings", SCREENING_IN, {"*": 403, "in": 201}),
     ("GET", "/v1/programmes/{programme}/screenings", None, SCREENING_READERS),
+    ("GET", "/v1/screenings/work", None, SCREENING_READERS),
     ("GET", "/v1/programmes/{programme}", None, READ),
     # Applications.
     ("GET", "/v1/applications", None, {"*": 200}),

@@ -66,3 +66,24 @@ class ScreeningSchema(Schema):
 
 class ScreeningListSchema(Schema):
     items = fields.List(fields.Nested(ScreeningSchema))
+
+
+class ScreeningDueSchema(Schema):
+    programme_id = fields.String()
+    reference = fields.String()
+    title = fields.String()
+    status = fields.String()
+    updated_at = fields.String()
+    sides = fields.List(fields.String(), metadata={"description": "the sides still to screen"})
+
+
+class LicenceDueSchema(ScreeningSchema):
+    programme_reference = fields.String()
+    programme_title = fields.String()
+    expires_on = fields.String(metadata={"description": "the first day it is no longer valid"})
+    expired = fields.Boolean()
+
+
+class ScreeningWorkSchema(Schema):
+    due = fields.List(fields.Nested(ScreeningDueSchema))
+    licences = fields.List(fields.Nested(LicenceDueSchema))

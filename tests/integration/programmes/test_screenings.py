@@ -356,3 +356,29 @@ def test_an_accept_in_flight_as_the_licence_expires_is_refused(
     assert answers[0].status_code == 409, answers[0].json
     assert answers[0].json["errors"]["holds"] == ["export_licence_expired"]
     assert secretariat.get(path).json["status"] == "endorsed"
+
+
+def test_each_side_sees_the_screenings_it_owes_and_its_licences_expiring(
+    partners: Partners, secretariat: Caller, secretariat_in: Caller, clock
+):
+    pid = under_review(partners, secretariat)["id"]
+    plain = under_review(partners, secretariat, focus_area="ai_research")["id"]
+    due = secretariat.get("/v1/screenings/work").json["due"]
+    assert pid in [d["programme_id"] for d in due] and plain not in [d["programme_id"] for d in due]
+    record(secretariat, pid, screening("JP"))
+    licensed = screening("IN", "licence_required")
+    licensed["licence"]["valid_until"] = (TODAY + timedelta(days=10)).isoformat()
+    record(secretariat_in, pid, licensed)
+    jp_work = secretariat.get("/v1/screenings/work").json
+    in_work = secretariat_in.get("/v1/screenings/work").json
+    assert pid not in [d["programme_id"] for d in jp_work["due"]]
+    assert pid not in [d["programme_id"] for d in in_work["due"]]
+    assert jp_work["licences"] == []
+    [expiring] = in_work["licences"]
+    assert expiring["programme_id"] == pid and expiring["expired"] is False
+    assert expiring["expires_on"] == (TODAY + timedelta(days=11)).isoformat()
+    clock["day"] = TODAY + timedelta(days=11)
+    assert secretariat_in.get("/v1/screenings/work").json["licences"][0]["expired"] is True
+    auditor = new_auditor(secretariat)
+    assert len(auditor.get("/v1/screenings/work").json["licences"]) == 1
+    assert partners.jp_caller.get("/v1/screenings/work").status_code == 403

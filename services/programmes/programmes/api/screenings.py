@@ -7,7 +7,12 @@ from typing import Any
 from flask.views import MethodView
 
 from programmes.api import V1Blueprint, principal, unit_of_work
-from programmes.screening_schemas import ScreeningCreateSchema, ScreeningListSchema, ScreeningSchema
+from programmes.screening_schemas import (
+    ScreeningCreateSchema,
+    ScreeningListSchema,
+    ScreeningSchema,
+    ScreeningWorkSchema,
+)
 from programmes.services import screenings as service
 
 blp = V1Blueprint("screenings", __name__, url_prefix="/v1", description="Export-control screenings")
@@ -48,3 +53,13 @@ class ApplicationScreenings(MethodView):
         auditors)"""
         with unit_of_work() as session:
             return {"items": service.list_for_application(session, principal(), application_id)}
+
+
+@blp.route("/screenings/work")
+class ScreeningWork(MethodView):
+    @blp.response(200, ScreeningWorkSchema)
+    def get(self) -> Any:
+        """What waits for your side: programmes to screen, licences expiring within 30 days
+        or expired (secretariat: its side; auditors: both)"""
+        with unit_of_work() as session:
+            return service.work(session, principal())

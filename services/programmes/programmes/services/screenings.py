@@ -340,3 +340,57 @@ def check_accept(session: Session, programme: Programme, application: Applicatio
                 "denied_screenings": person.denied,
             },
         )
+
+
+# The programmes whose screening a side is asked for: proposed and not yet decided.
+DUE_STATUSES = ("submitted", "under_review")
+
+
+def work(session: Session, principal: Principal) -> dict[str, Any]:
+    """What waits for a secretariat side (auditors: both sides): the programmes submitted or
+    under review that need its screening and have no decided one of its side, oldest first;
+    the current licences of its side that expire within 30 days or have expired, soonest
+    first."""
+    _require_reader(principal)
+    sides = [principal.side] if principal.is_secretariat and principal.side else list(rules.SIDES)
+    day = today()
+    programmes = session.scalars(
+        select(Programme)
+        .where(Programme.status.in_(DUE_STATUSES))
+        .order_by(Programme.updated_at, Programme.id)
+    ).all()
+    due = [
+        {
+            "programme_id": p.id,
+            "reference": p.reference,
+            "title": p.title,
+            "status": p.status,
+            "updated_at": p.updated_at.isoformat(),
+            "sides": [s for s in sides if s not in (p.screened_sides or [])],
+        }
+        for p in programmes
+        if needs_screening(p) and any(s not in (p.screened_sides or []) for s in sides)
+    ]
+    rows = session.execute(
+        select(Screening, Programme.reference, Programme.title)
+        .join(Programme, Programme.id == Screening.programme_id)
+        .where(
+            Screening.superseded_at.is_(None),
+            Screening.outcome == "licence_required",
+            Screening.jurisdiction.in_(sides),
+            Screening.licence_valid_until < day + rules.NOTICES["30d"],
+        )
+        .order_by(Screening.licence_valid_until, Screening.id)
+    ).all()
+    licences = [
+        snapshot(s)
+        | {
+            "programme_reference": reference,
+            "programme_title": title,
+            "expires_on": rules.expiry_day(s.licence_valid_until).isoformat(),
+            "expired": not rules.licence_valid(s.licence_valid_until, day),
+        }
+        for s, reference, title in rows
+        if s.licence_valid_until is not None
+    ]
+    return {"due": due, "licences": licences}
