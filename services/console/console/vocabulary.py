@@ -119,6 +119,7 @@ SCREENING = {
     "screening_pending": N_("Screening pending"),
     "screening_complete": N_("Screening complete"),
     "export_licence_expired": N_("Export licence expired"),
+    "licence_expiring": N_("Expires within 30 days"),
 }
 
 WORDS = {**STATUSES, **ACTIONS, **FOCUS_AREAS, **REPORTS, **EMAILS, **OTHER, **SCREENING}

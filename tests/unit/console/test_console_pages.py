@@ -288,6 +288,7 @@ def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client,
     empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
     api.answer("GET", "/v1/programmes", 200, page)
     api.answer("GET", "/v1/applications", 200, empty)
+    api.answer("GET", "/v1/screenings/work", 200, {"due": [], "licences": []})
     html = client.get("/console/").get_data(as_text=True)
     section = html.split("Programmes awaiting your side")[-1].split("</table>")[0]
     assert re.findall(r"JIP-2027-000\d", section) == ["JIP-2027-0002", "JIP-2027-0001"]
@@ -396,3 +397,33 @@ def test_a_partner_sees_only_pending_or_complete(client, api):
     assert "Screening complete" in html
     assert not api.calls("GET", "/v1/programmes/p1/screenings")
     assert "Record the screening" not in html
+
+
+def test_my_work_shows_the_secretariat_its_screenings_due_and_licences_expiring(client, api):
+    sign_in(client, role="secretariat", side="IN")
+    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    api.answer("GET", "/v1/programmes", 200, empty)
+    api.answer("GET", "/v1/applications", 200, empty)
+    due = {
+        "programme_id": "p1",
+        "reference": "JIP-2027-0001",
+        "title": "Chiplet packaging for edge AI",
+        "status": "under_review",
+        "updated_at": "2026-12-02T00:00:00+00:00",
+        "sides": ["IN"],
+    }
+    licence = {
+        **SCREENED_JP,
+        "jurisdiction": "IN",
+        "licence": {"number": "DGFT-7", "authority": "DGFT", "valid_until": "2026-12-20"},
+        "programme_reference": "JIP-2027-0009",
+        "programme_title": "Wafer test",
+        "expires_on": "2026-12-21",
+        "expired": False,
+    }
+    api.answer("GET", "/v1/screenings/work", 200, {"due": [due], "licences": [licence]})
+    html = client.get("/console/").get_data(as_text=True)
+    screenings = html.split("Screenings due")[-1].split("</table>")[0]
+    assert "JIP-2027-0001" in screenings and "/console/programmes/p1#export-control" in screenings
+    licences = html.split("Licences expiring")[-1].split("</table>")[0]
+    assert "DGFT-7 (DGFT)" in licences and "Expires within 30 days" in licences

@@ -16,3 +16,6 @@ class ScreeningsApiClient:
 
     def record(self, programme_id: str, body: dict[str, Any]) -> Any:
         return self.api.post(f"/v1/programmes/{programme_id}/screenings", body)
+
+    def work(self) -> dict[str, Any]:
+        return self.api.get("/v1/screenings/work")

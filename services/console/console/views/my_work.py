@@ -13,6 +13,7 @@ from flask import Blueprint, render_template
 
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.signed_in import api, me, signed_in
 from console.translations import N_
 
@@ -49,6 +50,9 @@ APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
         (N_("Application drafts to submit"), {"status": "draft"}, {"submit"}),
     ],
 }
+# The secretariat's export-control work (GET /v1/screenings/work).
+SCREENINGS_DUE = N_("Screenings due")
+LICENCES_EXPIRING = N_("Licences expiring")
 # Auditors write nothing: what moved last is what they look at.
 AUDITOR_RECENT = N_("Programmes under review")
 
@@ -74,17 +78,24 @@ def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
         wanted.append(("programme", "under_review"))
     keys = list(dict.fromkeys(wanted))
     client = api()
+    if role == "secretariat":
+        keys.append(("screening", "work"))
     resources: dict[str, type[ProgrammesApiClient] | type[ApplicationsApiClient]] = {
         "programme": ProgrammesApiClient,
         "application": ApplicationsApiClient,
     }
     answers = client.at_once(
         [
-            functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
+            functools.partial(ScreeningsApiClient(client).work)
+            if kind == "screening"
+            else functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
             for kind, status in keys
         ]
     )
-    return {key: answer["items"] for key, answer in zip(keys, answers, strict=True)}
+    return {
+        key: answer if key[0] == "screening" else answer["items"]
+        for key, answer in zip(keys, answers, strict=True)
+    }
 
 
 @blp.get("/")
@@ -99,6 +110,29 @@ def index() -> Any:
             sections.append(
                 {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
             )
+    if role == "secretariat":
+        work = pages[("screening", "work")]
+        due = [
+            {**d, "id": d["programme_id"], "sides": d.get("sides") or []}
+            for d in work.get("due") or []
+        ]
+        sections.append(
+            {
+                "heading": SCREENINGS_DUE,
+                "kind": "screening",
+                "items": due[:SHOWN],
+                "count": len(due),
+            }
+        )
+        licences = work.get("licences") or []
+        sections.append(
+            {
+                "heading": LICENCES_EXPIRING,
+                "kind": "licence",
+                "items": licences[:SHOWN],
+                "count": len(licences),
+            }
+        )
     if role == "auditor":
         items = sorted(pages[("programme", "under_review")], key=_updated)
         sections.append(
