@@ -149,7 +149,10 @@ def act(programme_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = error.field_errors()
+        # A refusal other than a field's (409: not now, held by a screening...) carries
+        # details for programs (allowed actions, missing screenings), not fields: its message
+        # says it all.
+        errors = error.field_errors() if error.status == 422 else {}
         errors.setdefault("action", [error.message])
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     status = word((moved or {}).get("status"))
