@@ -66,9 +66,9 @@ def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]
     return sorted(mine, key=_updated)
 
 
-def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _pages(role: str) -> dict[tuple[str, str], Any]:
     """The API pages this role's queues are built from, read at once; two queues over one
-    status read one page."""
+    status read one page; the secretariat's also its screening work (a dict, not a page)."""
     wanted = [
         (kind, filters["status"])
         for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
@@ -111,7 +111,7 @@ def index() -> Any:
                 {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
             )
     if role == "secretariat":
-        work = pages[("screening", "work")]
+        work: dict[str, Any] = pages[("screening", "work")]
         due = [
             {**d, "id": d["programme_id"], "sides": d.get("sides") or []}
             for d in work.get("due") or []
