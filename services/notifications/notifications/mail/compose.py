@@ -105,6 +105,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "stage_label": labels.word(words, labels.CAREER_STAGE, context.get("career_stage")),
         "direction_label": labels.word(words, labels.DIRECTION, context.get("direction")),
         "role_label": labels.word(words, labels.PARTNER_ROLE, context.get("role")),
+        "side_label": labels.word(words, labels.SIDE, context.get("jurisdiction")),
         "report_label": labels.word(words, labels.REPORT_TYPE, context.get("report_type")),
         "start_text": iso_long_date(context.get("start_date"), language),
         "end_text": iso_long_date(context.get("end_date"), language),
