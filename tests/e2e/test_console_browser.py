@@ -183,21 +183,22 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     act_as(browser, system, people, "partner-IN", lang)
     browser.click_link("TEX-")
     browser.click_button("Endorse")
-    # India, the host, screens the person (through the API: the console has no form yet).
+    # The JP officer cannot accept before India, the host, has screened the person; India's
+    # officer does, on the exchange's page.
     act_as(browser, system, people, "secretariat-JP", lang)
     browser.click_link("TEX-")
-    person = {
-        "jurisdiction": "IN",
-        "regime": "SCOMET",
-        "classification": "not_listed",
-        "basis": "list",
-        "outcome": "cleared",
-    }
-    screened = system.api(
-        "POST", f"/v1/applications/{browser.path.rsplit('/', 1)[1]}/screenings",
-        system.bootstrap_key("IN"), json=person,
-    )  # fmt: skip
-    assert screened.status_code == 201, screened.text
+    exchange_path = browser.path
+    browser.click_button("Accept")
+    assert "SCOMET" in browser.text and "host side" in browser.text, browser.text
+    act_as(browser, system, people, "secretariat-IN", lang)
+    browser.open(exchange_path)
+    browser.check("application-person-to-screen", lang)
+    browser.choose("Outcome", "Cleared")
+    browser.fill("Classification", "not_listed")
+    browser.click_button("Record the screening")
+    assert "Your side's screening is recorded." in browser.text, browser.text
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.open(exchange_path)
     browser.click_button("Accept")
     assert "Accepted" in browser.text
     browser.check("application-accepted", lang)

@@ -34,3 +34,15 @@ def body_of(form: Any, side: str) -> dict[str, Any]:
 def current(screenings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each side's current screening."""
     return {s["jurisdiction"]: s for s in screenings if s.get("current")}
+
+
+# The API's screening fields as the form names them.
+FORM_FIELDS = {"licence.valid_until": "licence_valid_until", "licence.number": "licence_number"}
+
+
+def form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The API's field messages under the form's field names."""
+    return {
+        FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): messages
+        for name, messages in errors.items()
+    }

@@ -19,3 +19,9 @@ class ScreeningsApiClient:
 
     def work(self) -> dict[str, Any]:
         return self.api.get("/v1/screenings/work")
+
+    def of_application(self, application_id: str) -> list[dict[str, Any]]:
+        return self.api.get(f"/v1/applications/{application_id}/screenings")["items"]
+
+    def record_person(self, application_id: str, body: dict[str, Any]) -> Any:
+        return self.api.post(f"/v1/applications/{application_id}/screenings", body)

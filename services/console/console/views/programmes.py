@@ -28,8 +28,6 @@ SLOT_STATUSES = ("approved", "active", "completed")
 EDITABLE = ("draft", "changes_requested")
 # A programme that needs export-control screening shows one of these (else not_required).
 SCREENED = ("pending", "complete")
-# The API's screening fields as the form names them.
-FORM_FIELDS = {"licence.valid_until": "licence_valid_until", "licence.number": "licence_number"}
 # What a failed action answers with: the form is shown again with the message.
 ACTION_REFUSED = (400, 403, 409, 412, 422)
 
@@ -180,11 +178,7 @@ def screen(programme_id: str) -> Any:
             raise
         errors = {"screening": [error.message]}
         if error.status == 422:
-            fields = {
-                FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): m
-                for name, m in error.field_errors().items()
-            }
-            errors = fields or errors
+            errors = screening_form.form_errors(error.field_errors()) or errors
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     flash(_("Your side's screening is recorded."), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
