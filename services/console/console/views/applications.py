@@ -122,7 +122,9 @@ def act(application_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = error.field_errors()
+        # A refusal other than a field's (409: no slot, held by a screening...) carries
+        # details for programs, not fields: its message says it all.
+        errors = error.field_errors() if error.status == 422 else {}
         errors.setdefault("action", [error.message])
         return _page(application_id, errors, error.status)
     status = word((moved or {}).get("status"))
