@@ -427,3 +427,43 @@ def test_my_work_shows_the_secretariat_its_screenings_due_and_licences_expiring(
     assert "JIP-2027-0001" in screenings and "/console/programmes/p1#export-control" in screenings
     licences = html.split("Licences expiring")[-1].split("</table>")[0]
     assert "DGFT-7 (DGFT)" in licences and "Expires within 30 days" in licences
+
+
+def test_the_host_side_screens_the_person_of_an_exchange_on_its_page(client, api):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    application = {
+        "id": "a1",
+        "reference": "TEX-2027-00001",
+        "programme_id": "p1",
+        "programme_reference": "JIP-2027-0001",
+        "applicant": {"full_name": "Sato Hana"},
+        "career_stage": "phd",
+        "home_organisation_id": "org-jp",
+        "host_organisation_id": "org-in",
+        "direction": "JP_TO_IN",
+        "start_date": "2027-06-01",
+        "end_date": "2027-11-30",
+        "statement": "Thermal models.",
+        "status": "endorsed",
+        "allowed_actions": ["accept", "waitlist", "reject"],
+    }
+    api.answer("GET", "/v1/applications/a1", 200, application)
+    api.answer("GET", "/v1/applications/a1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="complete", holds=[]))
+    api.answer("GET", "/v1/applications/a1/screenings", 200, {"items": []})
+    html = client.get("/console/applications/a1").get_data(as_text=True)
+    assert "screened by the host side (India, SCOMET)" in html
+    assert "Screening pending" in html and "Record your side's screening (SCOMET)" in html
+    api.answer("POST", "/v1/applications/a1/screenings", 201, {**SCREENED_JP, "id": "s3"})
+    answer = client.post(
+        "/console/applications/a1/screenings",
+        data={"outcome": "cleared", "classification": "not_listed", "basis": "list",
+              "csrf_token": csrf_token(client)},
+    )  # fmt: skip
+    assert answer.status_code == 303
+    sent = api.calls("POST", "/v1/applications/a1/screenings")[0]["json"]
+    assert sent["jurisdiction"] == "IN" and sent["regime"] == "SCOMET" and "licence" not in sent
+    # The JP side sees it, without the form.
+    sign_in(client, role="secretariat", side="JP", organisation_id="org-jp-sec")
+    html = client.get("/console/applications/a1").get_data(as_text=True)
+    assert "Screening pending" in html and "Record the screening" not in html
