@@ -57,6 +57,7 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/calls", "programmes", False),
     ("/v1/reviews", "programmes", False),
     ("/v1/mobility", "programmes", False),
+    ("/v1/screenings", "programmes", False),
     ("/v1/unsubscribe", "notifications", False),
     ("/v1/report-links", "reports", False),
     ("/v1/notifications", "notifications", True),

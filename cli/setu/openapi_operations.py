@@ -16,6 +16,7 @@ from typing import Any
 from setu.openapi_calls import CALL_OPERATIONS
 from setu.openapi_mobility import MOBILITY_OPERATIONS
 from setu.openapi_people import PEOPLE_OPERATIONS
+from setu.openapi_screenings import SCREENING_OPERATIONS
 from setu.openapi_terms import (
     ANY_KEY,
     APPLICATION_PARTIES,
@@ -102,7 +103,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "secretariat. An action the caller may never take: 403.",
         "draft → submitted → under_review → approved (both sides) → active → completed; "
         "changes_requested, rejected, withdrawn and cancelled on the way. An action not "
-        "allowed from the status: 409 with the caller's allowed_actions.",
+        "allowed from the status: 409 with the caller's allowed_actions. The second side's "
+        "approve of a programme that needs export-control screening: 409 naming the missing "
+        "screenings (missing_screenings), or for good when one denied it.",
     ),
     ("get", "/v1/applications"): Operation(
         "listApplications",
@@ -139,7 +142,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "draft → submitted → endorsed → (waitlisted → offered →) accepted; rejected and "
         "withdrawn on the way; an accepted or offered exchange withdrawn or rejected offers "
         "its slot to the first waitlisted application of its direction. Not from this status, "
-        "or no exchange slot left (in all, or in the direction): 409.",
+        "or no exchange slot left (in all, or in the direction): 409. Into a screened "
+        "programme, accept is 409 while the programme is held (export_licence_expired) or "
+        "the person has not been screened by the host side.",
     ),
     ("get", "/v1/events"): Operation("listEvents", READERS, "Any time; oldest first."),
     ("get", "/v1/events/consumers"): Operation(
@@ -255,6 +260,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     **PEOPLE_OPERATIONS,
     **CALL_OPERATIONS,
     **MOBILITY_OPERATIONS,
+    **SCREENING_OPERATIONS,
 }
 
 

@@ -112,6 +112,19 @@ def _programmes(system: RunningSetu, seeded: Seeded, jp_id: str, in_id: str) -> 
     confirm_participation(system, seeded.partner_in, approved)
     _move(system, seeded.partner_jp, path, "submit")
     _move(system, seeded.secretariat_jp, path, "start_review")
+    # A semiconductor programme: each side screens it before the second approval.
+    for key, side, regime in (
+        (seeded.secretariat_jp, "JP", "FEFTA"),
+        (seeded.secretariat_in, "IN", "SCOMET"),
+    ):
+        screening = {
+            "jurisdiction": side,
+            "regime": regime,
+            "classification": "not_listed",
+            "basis": "list",
+            "outcome": "cleared",
+        }
+        _created(system, key, f"{path}/screenings", screening)
     _move(system, seeded.secretariat_jp, path, "approve")
     _move(system, seeded.secretariat_in, path, "approve")
     return [approved, draft]

@@ -56,12 +56,27 @@ class ApplicationFact:
 
 
 @dataclass
+class ScreeningFact:
+    programme_id: str
+    person: bool
+    side: str
+    outcome: str
+    recorded_at: datetime
+    current: bool
+    authority: str | None
+    number: str | None
+    valid_until: date | None
+
+
+@dataclass
 class ProgrammesDatabase:
     organisations: dict[str, tuple[str, str]]  # id -> (name, country)
     programmes: list[ProgrammeFact]
     applications: list[ApplicationFact]
     calls: list[CallFact] = field(default_factory=list)
     reviewed: set[str] = field(default_factory=set)  # programmes with a submitted review
+    screenings: list[ScreeningFact] = field(default_factory=list)
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (ref, title)
 
 
 def moment(value: object) -> datetime:
@@ -122,6 +137,30 @@ def _calls(conn) -> list[CallFact]:
     ]
 
 
+def _screenings(conn) -> list[ScreeningFact]:
+    rows = conn.execute(
+        text(
+            "SELECT programme_id, application_id, jurisdiction, outcome, recorded_at, "
+            "superseded_at, licence_authority, licence_number, licence_valid_until "
+            "FROM screenings"
+        )
+    )
+    return [
+        ScreeningFact(
+            pid,
+            person is not None,
+            side,
+            outcome,
+            moment(recorded),
+            superseded is None,
+            authority,
+            number,
+            day(until) if until else None,
+        )
+        for pid, person, side, outcome, recorded, superseded, authority, number, until in rows
+    ]
+
+
 def _applications(conn) -> list[ApplicationFact]:
     firsts = first_moments(conn, "application_transitions", "application_id")
     rows = conn.execute(
@@ -160,12 +199,20 @@ def read_programmes_database(where: Path | str) -> ProgrammesDatabase:
                     text("SELECT programme_id FROM review_assignments WHERE status = 'submitted'")
                 )
             }
+            references = {
+                pid: (reference, title)
+                for pid, reference, title in conn.execute(
+                    text("SELECT id, reference, title FROM programmes")
+                )
+            }
             return ProgrammesDatabase(
                 organisations,
                 _programmes(conn),
                 _applications(conn),
                 _calls(conn),
                 reviewed,
+                _screenings(conn),
+                references,
             )
     finally:
         engine.dispose()
@@ -367,6 +414,61 @@ def call_outcomes(db: ProgrammesDatabase, period: Period) -> dict[str, list[dict
     }
 
 
+def compliance(db: ProgrammesDatabase, period: Period) -> dict[str, list[dict]]:
+    """Screenings recorded in the period by side, subject and outcome; the licences of the
+    current screenings (none is superseded after the period's end: it ends tomorrow) still
+    valid on its first day, with their state on its last; programmes whose own licence had
+    expired by then."""
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
+    for s in db.screenings:
+        if period.covers(s.recorded_at):
+            counted[(s.side, "person" if s.person else "programme", s.outcome)] += 1
+    licences, holds = [], []
+    for s in db.screenings:
+        if not s.current or s.outcome != "licence_required" or s.valid_until is None:
+            continue
+        if s.valid_until < period.start:
+            continue
+        reference, title = db.references[s.programme_id]
+        if period.end > s.valid_until:
+            state = "expired"
+        elif period.end + timedelta(days=30) > s.valid_until:
+            state = "expiring"
+        else:
+            state = "valid"
+        subject = "person" if s.person else "programme"
+        licences.append(
+            {
+                "programme_id": s.programme_id,
+                "programme": reference,
+                "subject": subject,
+                "side": s.side,
+                "authority": s.authority,
+                "licence_number": s.number,
+                "valid_until": s.valid_until.isoformat(),
+                "licence_state": state,
+            }
+        )
+        if subject == "programme" and state == "expired":
+            holds.append(
+                {
+                    "programme_id": s.programme_id,
+                    "programme": reference,
+                    "programme_title": title,
+                    "side": s.side,
+                    "valid_until": s.valid_until.isoformat(),
+                }
+            )
+    return {
+        "screenings_by_outcome": [
+            {"side": side, "subject": subject, "outcome": outcome, "screenings": n}
+            for (side, subject, outcome), n in counted.items()
+        ],
+        "licences": licences,
+        "holds": holds,
+    }
+
+
 # The reports as the reports service makes them.
 
 
@@ -380,6 +482,7 @@ def generate(system: Any, key: str, period: Period) -> dict[str, dict]:
         "partner_activity",
         "budget_commitments",
         "call_outcomes",
+        "compliance",
     ):
         body = {
             "type": report_type,
@@ -478,3 +581,11 @@ def assert_reports_match(
     expected, tables = call_outcomes(db, period), documents["call_outcomes"]["tables"]
     for name in ("proposals_by_call", "budget_by_call"):
         assert_same_table(f"call_outcomes.{name}", tables[name], expected[name], ("call_id",))
+    expected, tables = compliance(db, period), documents["compliance"]["tables"]
+    keys = {
+        "screenings_by_outcome": ("side", "subject", "outcome"),
+        "licences": ("programme_id", "subject", "side", "licence_number", "valid_until"),
+        "holds": ("programme_id", "side"),
+    }
+    for name, key in keys.items():
+        assert_same_table(f"compliance.{name}", tables[name], expected[name], key)

@@ -149,6 +149,12 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.click_link("JIP-")
     browser.click_button("Start review")
     browser.check("programme-under-review", lang)
+    # A semiconductor programme: each side screens it (FEFTA here) on the programme's page.
+    assert "Screening pending" in browser.text
+    browser.choose("Outcome", "Cleared")
+    browser.fill("Classification", "not_listed")
+    browser.click_button("Record the screening")
+    assert "Your side's screening is recorded." in browser.text, browser.text
     browser.fill("Comment", "The JP side approves: a sound plan.")
     browser.click_button("Approve")
     assert "Not yet approved by this side." in browser.text  # India's column
@@ -159,6 +165,18 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     sign_in_as_person(browser, system, smtp, officer, lang)
     assert browser.path == programme_path, browser.path
     browser.check("programme-awaiting-second-side", lang)
+    # India has not screened it yet: its approval is held, the refusal naming SCOMET.
+    browser.click_button("Approve")
+    assert "SCOMET" in browser.text and "not recorded" in browser.text, browser.text
+    browser.check("programme-approval-held", lang)
+    browser.choose("Outcome", "Licence required")
+    browser.fill("Classification", "3E001")
+    browser.fill("Licence number (DGFT)", "DGFT-2027-0042")
+    browser.fill("Licence valid until", "2030-03-31")
+    browser.click_button("Record the screening")
+    assert "Your side's screening is recorded." in browser.text, browser.text
+    assert "Screening complete" in browser.text and "DGFT-2027-0042" in browser.text
+    browser.check("programme-screened", lang)
     browser.fill("Comment", "The IN side agrees.")
     browser.click_button("Approve")
     assert browser.path == programme_path
@@ -196,8 +214,22 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     act_as(browser, system, people, "partner-IN", lang)
     browser.click_link("TEX-")
     browser.click_button("Endorse")
+    # The JP officer cannot accept before India, the host, has screened the person; India's
+    # officer does, on the exchange's page.
     act_as(browser, system, people, "secretariat-JP", lang)
     browser.click_link("TEX-")
+    exchange_path = browser.path
+    browser.click_button("Accept")
+    assert "SCOMET" in browser.text and "host side" in browser.text, browser.text
+    act_as(browser, system, people, "secretariat-IN", lang)
+    browser.open(exchange_path)
+    browser.check("application-person-to-screen", lang)
+    browser.choose("Outcome", "Cleared")
+    browser.fill("Classification", "not_listed")
+    browser.click_button("Record the screening")
+    assert "Your side's screening is recorded." in browser.text, browser.text
+    act_as(browser, system, people, "secretariat-JP", lang)
+    browser.open(exchange_path)
     browser.click_button("Accept")
     assert "Accepted" in browser.text
     browser.check("application-accepted", lang)

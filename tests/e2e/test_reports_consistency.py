@@ -78,6 +78,8 @@ class Burst:
     calls: list[str] = field(default_factory=list)  # open calls a programme may answer
     # Its own draws: the burst's other choices stay what they were before calls existed.
     call_rng: random.Random = field(default_factory=lambda: random.Random(SEED + 1))
+    # Screenings before approvals, on their own draws too (not counted among the operations).
+    screen_rng: random.Random = field(default_factory=lambda: random.Random(SEED + 2))
 
     def call(self, operation: str, method: str, path: str, key: str, body: dict) -> dict | None:
         """Send one request; every answer is below 500; the body of a 2xx, else None."""
@@ -227,9 +229,38 @@ def pick_live(burst: Burst, things: dict[str, dict], moves: dict) -> dict:
     return burst.rng.choice(list(things.values()))
 
 
+SIDES = (("JP", "FEFTA", "METI"), ("IN", "SCOMET", "DGFT"))
+SCREENING_OUTCOMES = ("cleared", "cleared", "licence_required", "licence_required", "denied")
+
+
+def screen(burst: Burst, programme: dict) -> None:
+    """Before an approval of a programme that needs screening, mostly, each side records
+    one (a licence valid from some days ago to over a year ahead)."""
+    rng = burst.screen_rng
+    if programme.get("screening") != "pending" or rng.random() < 0.2:
+        return
+    for side, regime, authority in SIDES:
+        outcome = rng.choice(SCREENING_OUTCOMES)
+        body: dict[str, object] = {
+            "jurisdiction": side,
+            "regime": regime,
+            "classification": "3E001",
+            "basis": "list",
+            "outcome": outcome,
+        }
+        if outcome == "licence_required":
+            until = datetime.now(UTC).date() + timedelta(days=rng.randint(-20, 400))
+            number = f"{authority}-{rng.randint(1, 10**6)}"
+            body["licence"] = {"number": number, "authority": authority, "valid_until": str(until)}
+        path = f"/v1/programmes/{programme['id']}/screenings"
+        burst.system.api("POST", path, burst.secretariat[side], json=body)
+
+
 def move_programme(burst: Burst) -> None:
     programme = pick_live(burst, burst.programmes, PROGRAMME_MOVES)
     action = move(burst, PROGRAMME_MOVES, PROGRAMME_ACTIONS, programme["status"])
+    if action == "approve":
+        screen(burst, programme)
     key = programme_actor(burst, programme, action)
     path = f"/v1/programmes/{programme['id']}/transitions"
     body = {"action": action, **comment(burst, action)}

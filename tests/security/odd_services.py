@@ -95,6 +95,17 @@ def _created(client: FlaskClient, key: str, path: str, body: dict[str, Any]) -> 
     return answer.json
 
 
+# A JP screening that clears (the seeded programme is a semiconductor one: both sides screen
+# it before it is approved).
+SCREENING = {
+    "jurisdiction": "JP",
+    "regime": "FEFTA",
+    "classification": "not_listed",
+    "basis": "list",
+    "outcome": "cleared",
+}
+
+
 def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
     """A valid body of each operation that takes one, around which one field is made odd."""
     programme = programme_body(ids["JP"], ids["IN"])
@@ -148,6 +159,12 @@ def _bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/calls/{call_id}/transitions"): {"action": "open"},
         ("POST", "/v1/programmes/{programme_id}/reviews"): {"reviewer_person_id": ids["person_id"]},
         ("POST", "/v1/reviews/{review_id}/declaration"): {"declaration": "none"},
+        ("POST", "/v1/programmes/{programme_id}/screenings"): SCREENING,
+        ("POST", "/v1/applications/{application_id}/screenings"): {
+            **SCREENING,
+            "jurisdiction": "IN",
+            "regime": "SCOMET",
+        },
         ("POST", "/v1/reviews/{review_id}/submission"): {
             "scores": {"merit": {"score": 4, "comment": "Sound plan."}}
         },
@@ -199,12 +216,14 @@ def _seed_programmes(services: Services, in_side_key: str) -> None:
         (keys["IN"], "/participation", {"decision": "confirm"}),
         (keys["JP"], "/transitions", {"action": "submit"}),
         (secretariat, "/transitions", {"action": "start_review"}),
+        (secretariat, "/screenings", SCREENING),
+        (in_side_key, "/screenings", {**SCREENING, "jurisdiction": "IN", "regime": "SCOMET"}),
         (secretariat, "/transitions", {"action": "approve"}),
         (in_side_key, "/transitions", {"action": "approve"}),
     ]
     for key, step, body in steps:
         answer = client.post(path + step, json=body, headers={"Authorization": f"Bearer {key}"})
-        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.status_code in (200, 201), answer.get_data(as_text=True)
     application = _created(
         client, keys["JP"], "/v1/applications", application_body(programme, ids["IN"])
     )

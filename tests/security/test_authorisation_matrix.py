@@ -291,6 +291,16 @@ PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/v1/sign-in", "/v1/sessions"}
 # What a caller sends a key or a session's own route: only a session has one.
 SESSION_ROUTES = {"*": 403}
 
+SCREENING_READERS = {"*": 403, "auditor": 200, "jp": 200, "in": 200}
+SCREENING_JP = {
+    "jurisdiction": "JP",
+    "regime": "FEFTA",
+    "classification": "not_listed",
+    "basis": "list",
+    "outcome": "cleared",
+}
+SCREENING_IN = {**SCREENING_JP, "jurisdiction": "IN", "regime": "SCOMET"}
+
 # (method, path, body, {caller: status}); callers not named get the row's "*" status.
 ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/healthz", None, {"*": 200}),
@@ -372,13 +382,22 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         {"action": "start_review"},
         {"*": 403, **NOT_OURS, **WRITES_REFUSED, "jp": 200, "in": 409},
     ),
-    # A partner asking to approve is refused whatever the status; the sides approve once each.
+    # A partner asking to approve is refused whatever the status; the sides approve once each,
+    # and the second side's approval of a semiconductor programme waits for its screenings.
     (
         "POST",
         "/v1/programmes/{programme}/transitions",
         {"action": "approve"},
-        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "jp": 200, "in": 200},
+        {"*": 403, **NOT_OURS, **WRITES_REFUSED, "jp": 200, "in": 409},
     ),
+    # Export-control screenings: each side records its own; the details are read by the
+    # secretariat and auditors only (partners see pending or complete on the programme).
+    ("GET", "/v1/programmes/{programme}/screenings", None, SCREENING_READERS),
+    ("POST", "/v1/programmes/{programme}/screenings", SCREENING_JP, {"*": 403, "jp": 201}),
+    ("POST", "/v1/programmes/{programme}/screenings", SCREENING_IN, {"*": 403, "in": 201}),
+    ("GET", "/v1/programmes/{programme}/screenings", None, SCREENING_READERS),
+    ("GET", "/v1/screenings/work", None, SCREENING_READERS),
+    ("GET", "/v1/programmes/{programme}", None, READ),
     # Applications.
     ("GET", "/v1/applications", None, {"*": 200}),
     (
@@ -401,6 +420,10 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
         {"action": "endorse"},
         {"*": 403, **NOT_OURS, **WRITES_REFUSED, "partner_in": 200},
     ),
+    # The person of an exchange is screened by the host side (India hosts this one).
+    ("GET", "/v1/applications/{application}/screenings", None, SCREENING_READERS),
+    ("POST", "/v1/applications/{application}/screenings", SCREENING_JP, {"*": 403, "jp": 422}),
+    ("POST", "/v1/applications/{application}/screenings", SCREENING_IN, {"*": 403, "in": 201}),
     (
         "DELETE",
         "/v1/applications/{application}/personal-data",

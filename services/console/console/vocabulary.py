@@ -177,6 +177,20 @@ MOBILITY_STAGES = {
     "departed": N_("Departed"),
 }
 
+# Export-control screenings: outcomes, bases, what partners see, holds.
+SCREENING = {
+    "cleared": N_("Cleared"),
+    "licence_required": N_("Licence required"),
+    "needs_information": N_("Needs information"),
+    "denied": N_("Denied"),
+    "list": N_("Listed item"),
+    "catch_all": N_("Catch-all control"),
+    "screening_pending": N_("Screening pending"),
+    "screening_complete": N_("Screening complete"),
+    "export_licence_expired": N_("Export licence expired"),
+    "licence_expiring": N_("Expires within 30 days"),
+}
+
 WORDS = {
     **STATUSES,
     **CALL_STATUSES,
@@ -188,6 +202,7 @@ WORDS = {
     **OTHER,
     **MOBILITY_ITEMS,
     **{f"stage_{code}": words for code, words in MOBILITY_STAGES.items()},
+    **SCREENING,
 }
 
 # Actions that need a comment (PRODUCT.md's tables): the page shows a comment box for them

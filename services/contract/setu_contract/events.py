@@ -46,6 +46,9 @@ class EventType(StrEnum):
     CONFLICT_DECLARED = "conflict.declared"
     MOBILITY_ITEM_UPDATED = "mobility.item_updated"
     MOBILITY_REMINDER = "mobility.reminder"
+    SCREENING_RECORDED = "screening.recorded"
+    SCREENING_LICENCE_EXPIRING = "screening.licence_expiring"
+    SCREENING_LICENCE_EXPIRED = "screening.licence_expired"
 
 
 class InvalidEvent(ValueError):
@@ -339,6 +342,47 @@ class MobilityReminderData(MobilityData):
     items = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
 
 
+class LicenceData(_Open):
+    number = fields.String(required=True)
+    authority = fields.String(required=True, validate=validate.OneOf(["METI", "DGFT"]))
+    valid_until = fields.String(required=True)
+
+
+class ScreeningData(_Open):
+    """A side's export-control screening of a programme (``application_id`` None) or of the
+    person of an exchange. Secretariat and auditors only: never sent to partners' webhooks."""
+
+    id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    programme_reference = fields.String(required=True)
+    application_id = fields.String(required=True, allow_none=True)
+    jurisdiction = fields.String(required=True, validate=validate.OneOf(["JP", "IN"]))
+    regime = fields.String(required=True, validate=validate.OneOf(["FEFTA", "SCOMET"]))
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["cleared", "licence_required", "denied", "needs_information"]),
+    )
+    licence = fields.Nested(LicenceData, required=True, allow_none=True)
+    recorded_at = fields.String(required=True)
+    current = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+
+
+class ScreeningRecordedData(ScreeningData):
+    """``approval_awaited_from``: the sides whose approval this screening unblocked."""
+
+    approval_awaited_from = fields.List(fields.String(), required=True)
+
+
+class LicenceNoticeData(ScreeningData):
+    """A licence expiring in 30 days (``kind`` 30d) or expired today (``expired``): its
+    programme's ``holds`` from today (empty for a person's licence)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(["30d", "expired"]))
+    expires_on = fields.String(required=True)
+    holds = fields.List(fields.String(), required=True)
+
+
 DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.ORGANISATION_REGISTERED: OrganisationData,
     EventType.ORGANISATION_UPDATED: OrganisationData,
@@ -368,6 +412,9 @@ DATA_SCHEMAS: dict[EventType, type[Schema]] = {
     EventType.CONFLICT_DECLARED: ConflictDeclaredData,
     EventType.MOBILITY_ITEM_UPDATED: MobilityItemData,
     EventType.MOBILITY_REMINDER: MobilityReminderData,
+    EventType.SCREENING_RECORDED: ScreeningRecordedData,
+    EventType.SCREENING_LICENCE_EXPIRING: LicenceNoticeData,
+    EventType.SCREENING_LICENCE_EXPIRED: LicenceNoticeData,
 }
 
 PERSON_EVENTS = frozenset(
@@ -399,6 +446,16 @@ REVIEW_EVENTS = frozenset(
     }
 )
 
+# Export-control screenings: the secretariat's and auditors' only (never a partner's
+# webhook); consumers that write to nobody are sent them without notes or names.
+SCREENING_EVENTS = frozenset(
+    {
+        EventType.SCREENING_RECORDED,
+        EventType.SCREENING_LICENCE_EXPIRING,
+        EventType.SCREENING_LICENCE_EXPIRED,
+    }
+)
+
 # The aggregate an event is about, for the event log's filters and the outbox row.
 AGGREGATE_OF: dict[EventType, str] = {
     EventType.ORGANISATION_REGISTERED: "organisation",
@@ -419,6 +476,7 @@ AGGREGATE_OF: dict[EventType, str] = {
     **{event_type: "review" for event_type in REVIEW_EVENTS},
     EventType.MOBILITY_ITEM_UPDATED: "mobility",
     EventType.MOBILITY_REMINDER: "mobility",
+    **{event_type: "screening" for event_type in SCREENING_EVENTS},
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from setu_contract.events import PERSON_EVENTS, REVIEW_EVENTS, EventType
+from setu_contract.events import PERSON_EVENTS, REVIEW_EVENTS, SCREENING_EVENTS, EventType
 from setu_contract.personal_data import without_actor_names, without_personal_data
 
 NOTIFICATIONS_QUEUE = "notifications"
@@ -56,6 +56,10 @@ def sent_to(queue: str, envelope: dict[str, Any]) -> dict[str, Any]:
         return envelope
     if envelope.get("type") in REVIEW_EVENTS:
         envelope = {**envelope, "data": {**envelope["data"], "reviewer": None}}
+    if envelope.get("type") in SCREENING_EVENTS:
+        # Notes may speak of a person; who recorded it is named by organisation only.
+        data = {**envelope["data"], "notes": None, "recorded_by": None}
+        envelope = {**envelope, "data": data}
     return without_actor_names(without_personal_data(envelope))
 
 

@@ -46,4 +46,5 @@ REPORT_TYPES = (
     "partner_activity",
     "budget_commitments",
     "call_outcomes",
+    "compliance",
 )

@@ -16,6 +16,7 @@ from programmes.api.organisations import blp as organisations_blp
 from programmes.api.people import blp as people_blp
 from programmes.api.programmes import blp as programmes_blp
 from programmes.api.reviews import blp as reviews_blp
+from programmes.api.screenings import blp as screenings_blp
 from programmes.api.sign_in import blp as sessions_blp
 from programmes.api.sign_in import public as sign_in_blp
 from programmes.config import Config
@@ -88,6 +89,7 @@ def create_app(config: Config | None = None) -> Flask:
         calls_blp,
         reviews_blp,
         mobility_blp,
+        screenings_blp,
     ):
         api.register_blueprint(blueprint)
     document_errors(api)

@@ -86,16 +86,26 @@ def relay(batch_size: int, clock_seconds: float) -> None:
 
 
 @cli.command("tick-calls")
-def tick_calls() -> None:
-    """Run the calls' clock once now: open and close calls due, send reminders due."""
+@click.option(
+    "--now",
+    "moment",
+    default=None,
+    help="the time to tick at (ISO 8601, with its offset), for catching up and tests",
+)
+def tick_calls(moment: str | None) -> None:
+    """Run the calls' clock once now: open and close calls due, send reminders due, and the
+    notices of export licences expiring (30 days before) and expired (on the day)."""
     from datetime import UTC, datetime
 
     from programmes.services import call_clock
     from programmes.store.db import make_engine, make_sessionmaker
 
+    at = datetime.fromisoformat(moment) if moment else datetime.now(UTC)
+    if at.tzinfo is None:
+        raise click.BadParameter("give the time with its offset, e.g. 2027-04-01T09:00:00+00:00")
     engine = make_engine(Config.from_env().database_url)
     try:
-        done = call_clock.tick(make_sessionmaker(engine), datetime.now(UTC))
+        done = call_clock.tick(make_sessionmaker(engine), at)
     finally:
         engine.dispose()
     click.echo(", ".join(f"{name}: {count}" for name, count in done.items()))

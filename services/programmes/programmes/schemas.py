@@ -143,6 +143,14 @@ class BudgetLineSchema(StrictSchema):
             raise ValidationError('a non-negative decimal string, e.g. "1500.50"', "amount")
 
 
+class TechnologyTransferSchema(StrictSchema):
+    controlled_items_expected = fields.Boolean(
+        required=True,
+        metadata={"description": "the partners expect to move controlled technology"},
+    )
+    description = Text(load_default="", validate=validate.Length(max=5000))
+
+
 class ProgrammeCreateSchema(StrictSchema):
     title = Text(required=True, validate=validate.Length(min=5, max=200))
     summary = Text(load_default="", validate=validate.Length(max=5000))
@@ -175,6 +183,14 @@ class ProgrammeCreateSchema(StrictSchema):
         validate=validate.Length(min=1, max=36),
         metadata={"description": "the open call for proposals the programme answers"},
     )
+    technology_transfer = fields.Nested(
+        TechnologyTransferSchema,
+        allow_none=True,
+        metadata={
+            "description": "controlled technology the partners declare (export control: a "
+            "programme that expects controlled items needs a screening by each side)"
+        },
+    )
 
 
 class ProgrammeSchema(Schema):
@@ -196,6 +212,18 @@ class ProgrammeSchema(Schema):
     allowed_actions = AllowedActions()
     created_by_organisation_id = fields.String()
     call_id = fields.String(allow_none=True)
+    technology_transfer = fields.Dict(allow_none=True)
+    screening = fields.String(
+        metadata={
+            "enum": ["not_required", "pending", "complete"],
+            "description": "export-control screening: complete once each side has decided "
+            "(its details: GET /v1/programmes/{id}/screenings, secretariat and auditors)",
+        }
+    )
+    holds = fields.List(
+        fields.String(),
+        metadata={"description": "what holds the programme: export_licence_expired"},
+    )
     version = Integer()
     created_at = fields.String()
     updated_at = fields.String()

@@ -28,7 +28,8 @@ def move(caller: Caller, path: str, action: str, comment: str | None = None):
 
 
 def approved_programme(partners: Partners, jp_sec: Caller, in_sec: Caller, slots: int) -> dict:
-    programme = propose(partners, exchange_slots=slots)
+    # Not a controlled area: its exchanges need no export-control screening (test_screenings).
+    programme = propose(partners, exchange_slots=slots, focus_area="ai_research")
     path = f"/v1/programmes/{programme['id']}"
     for caller, action in (
         (partners.jp_caller, "submit"),

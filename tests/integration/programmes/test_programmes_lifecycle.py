@@ -68,7 +68,8 @@ def test_edits_are_checked_whole_and_only_while_editable(partners: Partners, sec
 def test_full_review_with_co_approval_by_both_sides(
     partners: Partners, secretariat: Caller, secretariat_in: Caller, engine
 ):
-    pid = propose(partners)["id"]
+    # Not a controlled area: no export-control screening holds it (test_screenings).
+    pid = propose(partners, focus_area="ai_research")["id"]
     assert move(partners.jp_caller, pid, "submit").json["status"] == "submitted"
     assert move(partners.jp_caller, pid, "start_review").status_code == 403
     assert move(secretariat, pid, "start_review").json["status"] == "under_review"
@@ -190,7 +191,8 @@ def test_reads_show_each_programme_as_its_last_write_answered(
     and a page is sent without a second dump. They must still say what the last write on
     the programme answered (built from the ORM's objects), parts in order, approvals and all,
     and in ProgrammeSchema's shape."""
-    approved = propose(partners)["id"]
+    declared = {"controlled_items_expected": False, "description": "design tools only"}
+    approved = propose(partners, focus_area="ai_research", technology_transfer=declared)["id"]
     move(partners.jp_caller, approved, "submit")
     move(secretariat, approved, "start_review")
     move(secretariat, approved, "approve")

@@ -53,7 +53,12 @@ TITLES = {
     "ja": "パートナー機関の活動",
     "hi": "साझेदार गतिविधि",
 }
-CODES = [c for c in (*FOCUS_AREAS, *PROGRAMME_STATUSES, "JP_TO_IN", "IN_TO_JP") if "_" in c]
+SCREENING_CODES = ("licence_required", "needs_information")
+CODES = [
+    c
+    for c in (*FOCUS_AREAS, *PROGRAMME_STATUSES, "JP_TO_IN", "IN_TO_JP", *SCREENING_CODES)
+    if "_" in c
+]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 A4_WIDTH, MARGIN = 595.28, 14 * 72 / 25.4  # points; the template's left and right margin
 
@@ -96,6 +101,43 @@ def _programme_events(
     return events
 
 
+# Screenings of the first programmes (compliance): (side, outcome, licence valid until).
+SCREENINGS = [
+    ("JP", "cleared", None),
+    ("IN", "licence_required", date(2026, 2, 14)),  # expired within the period: on hold
+    ("JP", "licence_required", date(2026, 4, 15)),  # expiring within 30 days of its end
+    ("IN", "needs_information", None),
+    ("IN", "licence_required", date(2027, 1, 31)),
+]
+
+
+def _screening(programme: dict, n: int, application_id: str | None = None) -> dict:
+    side, outcome, valid_until = SCREENINGS[n % len(SCREENINGS)]
+    authority = {"JP": "METI", "IN": "DGFT"}[side]
+    licence = valid_until and {
+        "number": f"{authority}-2026-{n:03d}",
+        "authority": authority,
+        "valid_until": valid_until.isoformat(),
+    }
+    return {
+        "id": f"screening-look-{n}",
+        "programme_id": programme["id"],
+        "programme_reference": programme["reference"],
+        "programme_title": programme["title"],
+        "application_id": application_id,
+        "jurisdiction": side,
+        "regime": {"JP": "FEFTA", "IN": "SCOMET"}[side],
+        "classification": "3E001",
+        "basis": "list",
+        "outcome": outcome,
+        "licence": licence or None,
+        "recorded_at": THIS.isoformat(),
+        "current": True,
+        "approval_awaited_from": [],
+        "version": 1,
+    }
+
+
 def _history() -> tuple[list[dict], list[str]]:
     orgs = {c: [f.organisation(c, name) for name in NAMES[c]] for c in ("JP", "IN")}
     events = [(EventType.ORGANISATION_REGISTERED, o) for o in orgs["JP"] + orgs["IN"]]
@@ -107,10 +149,15 @@ def _history() -> tuple[list[dict], list[str]]:
         status = list(ROUTES)[n % len(ROUTES)]
         programme = _programme_events(jp, india, area, status, when, CALL["id"] if n < 4 else None)
         events += programme
+        if n < 4:
+            events.append((EventType.SCREENING_RECORDED, _screening(programme[0][1], n)))
         for direction, home, host in (("JP_TO_IN", jp, india), ("IN_TO_JP", india, jp)):
             app = f.application(programme[0][1], home, host, direction=direction,
                                 career_stage=next(stages), days=90 + 30 * n)  # fmt: skip
             events.append((EventType.APPLICATION_CREATED, app))
+            if n == 0 and direction == "JP_TO_IN":
+                person = _screening(programme[0][1], 4, application_id=app["id"])
+                events.append((EventType.SCREENING_RECORDED, person))
             if n % 2 == 0:  # accepted: planned to arrive in the period, and most did
                 app = {**app, "start_date": f"2026-03-{n + 1:02d}", "end_date": "2026-09-30"}
             for to in ("submitted", "endorsed", ("accepted", "rejected")[n % 2]):

@@ -327,6 +327,7 @@ def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client,
     empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
     api.answer("GET", "/v1/programmes", 200, page)
     api.answer("GET", "/v1/applications", 200, empty)
+    api.answer("GET", "/v1/screenings/work", 200, {"due": [], "licences": []})
     html = client.get("/console/").get_data(as_text=True)
     section = html.split("Programmes awaiting your side")[-1].split("</table>")[0]
     assert re.findall(r"JIP-2027-000\d", section) == ["JIP-2027-0002", "JIP-2027-0001"]
@@ -366,3 +367,142 @@ def test_the_language_is_switchable_on_every_page(client, api):
     assert answer.headers["Location"] == "/console/sign-in"
     html = client.get("/console/sign-in").get_data(as_text=True)
     assert '<html lang="hi">' in html and "सेतु में साइन इन करें" in html
+
+
+SCREENED_JP = {
+    "id": "s1",
+    "programme_id": "p1",
+    "application_id": None,
+    "subject": "programme",
+    "jurisdiction": "JP",
+    "regime": "FEFTA",
+    "classification": "3E001",
+    "basis": "list",
+    "outcome": "licence_required",
+    "licence": {"number": "METI-2027-55", "authority": "METI", "valid_until": "2027-09-30"},
+    "notes": "deemed export checked",
+    "recorded_by_organisation_id": "org-jp-sec",
+    "recorded_by": {"kind": "person", "name": "田中 裕子"},
+    "recorded_at": "2026-12-03T01:00:00+00:00",
+    "current": True,
+    "superseded_at": None,
+    "superseded_by_id": None,
+}
+
+
+def test_the_secretariat_sees_both_sides_screenings_and_records_its_own(client, api):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    screened = programme(screening="pending", holds=["export_licence_expired"])
+    api.answer("GET", "/v1/programmes/p1", 200, screened)
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1/screenings", 200, {"items": [SCREENED_JP]})
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert "Export control" in html and "Screening pending" in html
+    assert "Export licence expired" in html
+    assert "METI-2027-55" in html and "deemed export checked" in html
+    assert "Not yet screened by this side." in html
+    # The India side's form, under SCOMET, with DGFT as the authority.
+    assert "Record your side's screening (SCOMET)" in html and "(DGFT)" in html
+    api.answer("POST", "/v1/programmes/p1/screenings", 201, {**SCREENED_JP, "id": "s2"})
+    answer = client.post(
+        "/console/programmes/p1/screenings",
+        data={
+            "outcome": "licence_required",
+            "classification": "8A",
+            "basis": "list",
+            "licence_number": "DGFT-9",
+            "licence_valid_until": "2028-01-31",
+            "notes": "",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert answer.status_code == 303
+    assert api.calls("POST", "/v1/programmes/p1/screenings")[0]["json"] == {
+        "jurisdiction": "IN",
+        "regime": "SCOMET",
+        "classification": "8A",
+        "basis": "list",
+        "outcome": "licence_required",
+        "notes": None,
+        "licence": {"number": "DGFT-9", "authority": "DGFT", "valid_until": "2028-01-31"},
+    }
+
+
+def test_a_partner_sees_only_pending_or_complete(client, api):
+    sign_in(client, role="partner")
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="complete", holds=[]))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert "Screening complete" in html
+    assert not api.calls("GET", "/v1/programmes/p1/screenings")
+    assert "Record the screening" not in html
+
+
+def test_my_work_shows_the_secretariat_its_screenings_due_and_licences_expiring(client, api):
+    sign_in(client, role="secretariat", side="IN")
+    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    api.answer("GET", "/v1/programmes", 200, empty)
+    api.answer("GET", "/v1/applications", 200, empty)
+    due = {
+        "programme_id": "p1",
+        "reference": "JIP-2027-0001",
+        "title": "Chiplet packaging for edge AI",
+        "status": "under_review",
+        "updated_at": "2026-12-02T00:00:00+00:00",
+        "sides": ["IN"],
+    }
+    licence = {
+        **SCREENED_JP,
+        "jurisdiction": "IN",
+        "licence": {"number": "DGFT-7", "authority": "DGFT", "valid_until": "2026-12-20"},
+        "programme_reference": "JIP-2027-0009",
+        "programme_title": "Wafer test",
+        "expires_on": "2026-12-21",
+        "expired": False,
+    }
+    api.answer("GET", "/v1/screenings/work", 200, {"due": [due], "licences": [licence]})
+    html = client.get("/console/").get_data(as_text=True)
+    screenings = html.split("Screenings due")[-1].split("</table>")[0]
+    assert "JIP-2027-0001" in screenings and "/console/programmes/p1#export-control" in screenings
+    licences = html.split("Licences expiring")[-1].split("</table>")[0]
+    assert "DGFT-7 (DGFT)" in licences and "Expires within 30 days" in licences
+
+
+def test_the_host_side_screens_the_person_of_an_exchange_on_its_page(client, api):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    application = {
+        "id": "a1",
+        "reference": "TEX-2027-00001",
+        "programme_id": "p1",
+        "programme_reference": "JIP-2027-0001",
+        "applicant": {"full_name": "Sato Hana"},
+        "career_stage": "phd",
+        "home_organisation_id": "org-jp",
+        "host_organisation_id": "org-in",
+        "direction": "JP_TO_IN",
+        "start_date": "2027-06-01",
+        "end_date": "2027-11-30",
+        "statement": "Thermal models.",
+        "status": "endorsed",
+        "allowed_actions": ["accept", "waitlist", "reject"],
+    }
+    api.answer("GET", "/v1/applications/a1", 200, application)
+    api.answer("GET", "/v1/applications/a1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="complete", holds=[]))
+    api.answer("GET", "/v1/applications/a1/screenings", 200, {"items": []})
+    html = client.get("/console/applications/a1").get_data(as_text=True)
+    assert "screened by the host side (India, SCOMET)" in html
+    assert "Screening pending" in html and "Record your side's screening (SCOMET)" in html
+    api.answer("POST", "/v1/applications/a1/screenings", 201, {**SCREENED_JP, "id": "s3"})
+    answer = client.post(
+        "/console/applications/a1/screenings",
+        data={"outcome": "cleared", "classification": "not_listed", "basis": "list",
+              "csrf_token": csrf_token(client)},
+    )  # fmt: skip
+    assert answer.status_code == 303
+    sent = api.calls("POST", "/v1/applications/a1/screenings")[0]["json"]
+    assert sent["jurisdiction"] == "IN" and sent["regime"] == "SCOMET" and "licence" not in sent
+    # The JP side sees it, without the form.
+    sign_in(client, role="secretariat", side="JP", organisation_id="org-jp-sec")
+    html = client.get("/console/applications/a1").get_data(as_text=True)
+    assert "Screening pending" in html and "Record the screening" not in html

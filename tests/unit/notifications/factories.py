@@ -200,3 +200,40 @@ def mobility_reminder(home: str, host: str, items: list[str], **overrides: Any) 
         "items": items,
     }
     return event("mobility.reminder", {**data, **overrides})
+
+
+def screening_event(event_type: str, **overrides: Any) -> dict[str, Any]:
+    """A screening.* event: the IN side's screening of a programme, with a DGFT licence."""
+    data = {
+        "id": _id(),
+        "programme_id": _id(),
+        "programme_reference": "JIP-2027-0007",
+        "programme_title": "Chiplet packaging for edge AI accelerators",
+        "application_id": None,
+        "application_reference": None,
+        "subject": "programme",
+        "jurisdiction": "IN",
+        "regime": "SCOMET",
+        "classification": "8A",
+        "basis": "list",
+        "outcome": "licence_required",
+        "licence": {"number": "DGFT-2027-118", "authority": "DGFT", "valid_until": "2027-09-30"},
+        "notes": None,
+        "recorded_by_organisation_id": _id(),
+        "recorded_by": None,
+        "recorded_at": "2027-05-01T09:00:00+00:00",
+        "current": True,
+        "superseded_at": None,
+        "superseded_by_id": None,
+        "version": 1,
+    }
+    if event_type == "screening.recorded":
+        data["approval_awaited_from"] = ["JP"]
+    else:
+        expired = event_type == "screening.licence_expired"
+        data |= {
+            "kind": "expired" if expired else "30d",
+            "expires_on": "2027-10-01",
+            "holds": ["export_licence_expired"] if expired else [],
+        }
+    return event(event_type, {**data, **overrides})

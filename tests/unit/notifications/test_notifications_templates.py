@@ -60,7 +60,7 @@ def test_a_message_parses_with_both_parts_and_the_setu_headers() -> None:
 
 def _every_email() -> list[tuple[str, object]]:
     from notifications.domain.planning import Settings, plan
-    from notifications.domain.recipients import Contact
+    from notifications.domain.recipients import Contact, Recipient
     from tests.unit.notifications.factories import (
         application_status_changed,
         call_closing_reminder,
@@ -69,12 +69,17 @@ def _every_email() -> list[tuple[str, object]]:
         programme_status_changed,
         report_generated,
         review_event,
+        screening_event,
     )
     from tests.unit.notifications.fakes import FakeDirectory
 
+    class Directory(FakeDirectory):
+        def secretariat_people(self, side: str) -> list[Recipient]:
+            return [Recipient(f"officer-{side.lower()}@setu.test", "en", ("Asia/Tokyo",))]
+
     jp = Contact("jp", "東京大学", "JP", "jp@u-tokyo.example", "ja")
     india = Contact("in", "IIT Madras", "IN", "in@iitm.example", "en")
-    directory = FakeDirectory(jp, india)
+    directory = Directory(jp, india)
     partners = [("jp", "lead"), ("in", "lead")]
     events = [programme_status_changed(to="submitted")]
     events += [
@@ -104,6 +109,14 @@ def _every_email() -> list[tuple[str, object]]:
     events.append(call_closing_reminder([("JIP-2027-0001", ["jp", "in"])]))
     events.append(mobility_reminder("in", "jp", ["certificate_of_eligibility", "visa"]))
     events.append(mobility_reminder("jp", "in", ["research_visa"], direction="JP_TO_IN"))
+    events += [
+        screening_event(kind)
+        for kind in (
+            "screening.recorded",
+            "screening.licence_expiring",
+            "screening.licence_expired",
+        )
+    ]
     settings = Settings("office@setu.test", "https://setu.test")
     planned = []
     for envelope in events:

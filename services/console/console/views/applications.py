@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from console import screening_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiError
 from console.api_client.programmes_api_client import ProgrammesApiClient
+from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import word
 from console.signed_in import api, me, signed_in
 from console.translations import LANGUAGES
@@ -45,6 +47,28 @@ def index() -> Any:
     )
 
 
+# The side that hosts an exchange, by its direction: it screens the person.
+HOST_SIDE = {"JP_TO_IN": "IN", "IN_TO_JP": "JP"}
+
+
+def _person_screening(application: dict[str, Any]) -> dict[str, Any] | None:
+    """For the secretariat and auditors, when the exchange's programme is screened: the host
+    side, its current screening of the person, and whether the caller may record one."""
+    role, side = me().get("role"), me().get("side")
+    if role not in ("secretariat", "auditor"):
+        return None
+    programme = ProgrammesApiClient(api()).get(application["programme_id"])
+    if programme.get("screening") not in ("pending", "complete"):
+        return None
+    host = HOST_SIDE.get(application.get("direction") or "", "")
+    screenings = ScreeningsApiClient(api()).of_application(application["id"])
+    return {
+        "side": host,
+        "current": screening_form.current(screenings).get(host),
+        "may_record": role == "secretariat" and side == host,
+    }
+
+
 def application_page(
     application_id: str,
     errors: dict[str, list[str]] | None = None,
@@ -72,6 +96,12 @@ def application_page(
         summary_labels={"comment": ("comment", _("Comment")), **labels},
         mobility=mobility,
         mobility_errors=mobility_errors or {},
+        person=_person_screening(application),
+        screening_values=request.form if request.method == "POST" else {},
+        regime=screening_form.REGIME,
+        authority=screening_form.AUTHORITY,
+        outcomes=screening_form.OUTCOMES,
+        bases=screening_form.BASES,
     ), code
 
 
@@ -94,6 +124,26 @@ def _mobility_summary(
     return errors, labels
 
 
+@blp.post("/<string:application_id>/screenings")
+@signed_in
+def screen(application_id: str) -> Any:
+    """The host side's secretariat records its screening of the exchange's person."""
+    body = screening_form.body_of(request.form, me().get("side") or "")
+    try:
+        ScreeningsApiClient(api()).record_person(application_id, body)
+    except ApiError as error:
+        if error.status not in (400, 403, 409, 422):
+            raise
+        errors = {"screening": [error.message]}
+        if error.status == 422:
+            errors = screening_form.form_errors(error.field_errors()) or errors
+        return application_page(
+            application_id, errors, 422 if error.status == 422 else error.status
+        )
+    flash(_("Your side's screening is recorded."), "success")
+    return redirect(url_for("applications.show", application_id=application_id), code=303)
+
+
 @blp.get("/<string:application_id>")
 @signed_in
 def show(application_id: str) -> Any:
@@ -110,7 +160,9 @@ def act(application_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = error.field_errors()
+        # A refusal other than a field's (409: no slot, held by a screening...) carries
+        # details for programs, not fields: its message says it all.
+        errors = error.field_errors() if error.status == 422 else {}
         errors.setdefault("action", [error.message])
         return application_page(application_id, errors, error.status)
     status = word((moved or {}).get("status"))

@@ -14,6 +14,7 @@ from flask import Blueprint, render_template
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
+from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.signed_in import api, me, signed_in
 from console.translations import N_
 
@@ -57,6 +58,9 @@ REVIEW_QUEUES: list[tuple[str, frozenset[str] | None]] = [
     (N_("Reviews due"), frozenset({"in_progress"})),
     (N_("All your assignments"), None),
 ]
+# The secretariat's export-control work (GET /v1/screenings/work).
+SCREENINGS_DUE = N_("Screenings due")
+LICENCES_EXPIRING = N_("Licences expiring")
 # Auditors write nothing: what moved last is what they look at.
 AUDITOR_RECENT = N_("Programmes under review")
 
@@ -70,9 +74,9 @@ def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]
     return sorted(mine, key=_updated)
 
 
-def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _pages(role: str) -> dict[tuple[str, str], Any]:
     """The API pages this role's queues are built from, read at once; two queues over one
-    status read one page."""
+    status read one page; the secretariat's also its screening work (a dict, not a page)."""
     wanted = [
         (kind, filters["status"])
         for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
@@ -82,17 +86,24 @@ def _pages(role: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
         wanted.append(("programme", "under_review"))
     keys = list(dict.fromkeys(wanted))
     client = api()
+    if role == "secretariat":
+        keys.append(("screening", "work"))
     resources: dict[str, type[ProgrammesApiClient] | type[ApplicationsApiClient]] = {
         "programme": ProgrammesApiClient,
         "application": ApplicationsApiClient,
     }
     answers = client.at_once(
         [
-            functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
+            functools.partial(ScreeningsApiClient(client).work)
+            if kind == "screening"
+            else functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
             for kind, status in keys
         ]
     )
-    return {key: answer["items"] for key, answer in zip(keys, answers, strict=True)}
+    return {
+        key: answer if key[0] == "screening" else answer["items"]
+        for key, answer in zip(keys, answers, strict=True)
+    }
 
 
 def _review_sections() -> list[dict[str, Any]]:
@@ -120,6 +131,29 @@ def index() -> Any:
             sections.append(
                 {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
             )
+    if role == "secretariat":
+        work: dict[str, Any] = pages[("screening", "work")]
+        due = [
+            {**d, "id": d["programme_id"], "sides": d.get("sides") or []}
+            for d in work.get("due") or []
+        ]
+        sections.append(
+            {
+                "heading": SCREENINGS_DUE,
+                "kind": "screening",
+                "items": due[:SHOWN],
+                "count": len(due),
+            }
+        )
+        licences = work.get("licences") or []
+        sections.append(
+            {
+                "heading": LICENCES_EXPIRING,
+                "kind": "licence",
+                "items": licences[:SHOWN],
+                "count": len(licences),
+            }
+        )
     if role == "auditor":
         items = sorted(pages[("programme", "under_review")], key=_updated)
         sections.append(

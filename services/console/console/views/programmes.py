@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from console import programme_form
+from console import programme_form, screening_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiClient, ApiError
@@ -17,6 +17,7 @@ from console.api_client.organisations_api_client import OrganisationsApiClient
 from console.api_client.people_api_client import PeopleApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
+from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import moment, word
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
@@ -30,6 +31,8 @@ PAGE_SIZE = 20
 SIDES = ("JP", "IN")
 SLOT_STATUSES = ("approved", "active", "completed")
 EDITABLE = ("draft", "changes_requested")
+# A programme that needs export-control screening shows one of these (else not_required).
+SCREENED = ("pending", "complete")
 # What a failed action answers with: the form is shown again with the message.
 ACTION_REFUSED = (400, 403, 409, 412, 422)
 
@@ -174,9 +177,21 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
         slots = slots_of(programme, answers["applications"]["items"])
     mine = partners.get(me().get("organisation_id") or "")
     call = _call_of(programme, client)
+    role, side = me().get("role"), me().get("side")
+    screenings = None
+    if role in ("secretariat", "auditor") and programme.get("screening") in SCREENED:
+        screenings = ScreeningsApiClient(client).of_programme(programme_id)
     return render_template(
         "programmes/show.html",
         programme=programme,
+        screenings=screenings,
+        current_screenings=screening_form.current(screenings or []),
+        screening_side=side if role == "secretariat" and side in SIDES else None,
+        screening_values=request.form if request.method == "POST" else {},
+        regime=screening_form.REGIME,
+        authority=screening_form.AUTHORITY,
+        outcomes=screening_form.OUTCOMES,
+        bases=screening_form.BASES,
         approvals=approvals,
         slots=slots,
         call=call,
@@ -226,8 +241,9 @@ def act(programme_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        # A 409's details (the call, its closing time) are not field messages: its message
-        # says it all.
+        # A refusal other than a field's (409: not now, held by a screening, the call closed)
+        # carries details for programs (allowed actions, missing screenings, the call's
+        # closing time), not fields: its message says it all.
         errors = error.field_errors() if error.status == 422 else {}
         errors.setdefault("action", [_call_refusal(error) or error.message])
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
@@ -262,6 +278,25 @@ def assign(programme_id: str) -> Any:
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     name = (assigned.get("reviewer") or {}).get("name") or ""
     flash(_("%(name)s is assigned to review this proposal.", name=name), "success")
+    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
+
+
+@blp.post("/<string:programme_id>/screenings")
+@signed_in
+def screen(programme_id: str) -> Any:
+    """The secretariat records its side's screening of the programme."""
+    side = me().get("side") or ""
+    body = screening_form.body_of(request.form, side)
+    try:
+        ScreeningsApiClient(api()).record(programme_id, body)
+    except ApiError as error:
+        if error.status not in ACTION_REFUSED:
+            raise
+        errors = {"screening": [error.message]}
+        if error.status == 422:
+            errors = screening_form.form_errors(error.field_errors()) or errors
+        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
+    flash(_("Your side's screening is recorded."), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
 
 

@@ -276,9 +276,11 @@ def _add_call_rules() -> None:
     # Settings in their types.
     from notifications.domain.call_planning import CALL_RULES
     from notifications.domain.mobility_planning import MOBILITY_RULES
+    from notifications.domain.screening_planning import SCREENING_RULES
 
     RULES.update(CALL_RULES)
     RULES.update(MOBILITY_RULES)
+    RULES.update(SCREENING_RULES)
 
 
 _add_call_rules()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from setu_contract.events import REVIEW_EVENTS, EventType
+from setu_contract.events import REVIEW_EVENTS, SCREENING_EVENTS, EventType
 
 # Events about no partner's own programme or application are never sent to webhooks; review
-# events name their reviewers, whom partners never learn: no webhook may even ask for them.
+# events name their reviewers, whom partners never learn: no webhook may even ask for them;
+# nor for screenings, whose details partners never see.
 WEBHOOK_EVENT_TYPES = tuple(
-    t.value for t in EventType if t is not EventType.REPORT_GENERATED and t not in REVIEW_EVENTS
+    t.value
+    for t in EventType
+    if t is not EventType.REPORT_GENERATED and t not in REVIEW_EVENTS | SCREENING_EVENTS
 )
 
 

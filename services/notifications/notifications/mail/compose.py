@@ -105,6 +105,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "stage_label": labels.word(words, labels.CAREER_STAGE, context.get("career_stage")),
         "direction_label": labels.word(words, labels.DIRECTION, context.get("direction")),
         "role_label": labels.word(words, labels.PARTNER_ROLE, context.get("role")),
+        "side_label": labels.word(words, labels.SIDE, context.get("jurisdiction")),
         "report_label": labels.word(words, labels.REPORT_TYPE, context.get("report_type")),
         "items_text": labels.words_for(words, labels.MOBILITY_ITEM, context.get("items")),
         "start_text": iso_long_date(context.get("start_date"), language),
@@ -112,6 +113,7 @@ def _words(context: dict[str, Any], language: str) -> dict[str, Any]:
         "period_start_text": iso_long_date(context.get("period_start"), language),
         "period_end_text": iso_long_date(context.get("period_end"), language),
         "link_until_text": iso_long_date(context.get("link_expires_at"), language),
+        "valid_until_text": iso_long_date(context.get("valid_until"), language),
         "actor_text": actors.actor_text(context.get("actor"), words),
         "approvals": actors.approvals(context.get("approved_by") or [], words),
     }

@@ -36,6 +36,8 @@ CAREER_STAGE = {
 
 DIRECTION = {"JP_TO_IN": N_("Japan → India"), "IN_TO_JP": N_("India → Japan")}
 
+SIDE = {"JP": N_("Japanese"), "IN": N_("Indian")}
+
 PARTNER_ROLE = {"lead": N_("lead partner"), "member": N_("member partner")}
 
 REPORT_TYPE = {

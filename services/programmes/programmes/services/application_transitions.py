@@ -12,7 +12,7 @@ from programmes.domain import applications as rules
 from programmes.domain import slots
 from programmes.domain.errors import Conflict, Invalid
 from programmes.domain.transitions import APPLICATION_TRANSITIONS, Transition, plan
-from programmes.services import waitlist
+from programmes.services import screenings, waitlist
 from programmes.services.access import require_writer
 from programmes.services.actors import actor
 from programmes.services.applications import get_application, relations
@@ -92,6 +92,7 @@ def transition(
         _check_submission(programme, application)
     if action == "accept":
         _check_capacity(session, programme, application)
+        screenings.check_accept(session, programme, application)
     source = application.status
     _move(session, principal, application, row, comment)
     if source in slots.FREES_A_SLOT and row.target not in slots.HOLDING:

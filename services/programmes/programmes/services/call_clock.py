@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import calls as rules
 from programmes.domain import reviews as review_rules
-from programmes.services import mobility_clock
+from programmes.services import licence_clock, mobility_clock
 from programmes.services.calls import call_snapshot, move
 from programmes.services.events import emit
 from programmes.services.reviews import event_data
@@ -39,7 +39,13 @@ DRAFTS = ("draft", "changes_requested")
 def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> dict[str, int]:
     """Do every piece of work due at ``now``, each in its own transaction; how many of
     each were done by this tick."""
-    done = {"moved": 0, "reminded": 0, "reviewers_reminded": 0, "exchanges_reminded": 0}
+    done = {
+        "moved": 0,
+        "reminded": 0,
+        "reviewers_reminded": 0,
+        "exchanges_reminded": 0,
+        "licence_notices": 0,
+    }
     with factory() as session:
         calls = session.scalars(
             select(Call.id).where(
@@ -70,6 +76,7 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> di
             partial(mobility_clock.remind, application_id=application_id, now=now),
             attempts,
         )
+    done["licence_notices"] = licence_clock.tick(factory, now, attempts)
     return done
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from programmes.services import screening_view
 from programmes.store.models import (
     Application,
     Organisation,
@@ -93,6 +94,7 @@ def programme_snapshot(
         "approvals": [a.side for a in programme.approvals] if approvals is None else approvals,
         "created_by_organisation_id": programme.created_by_organisation_id,
         "call_id": programme.call_id,
+        **screening_view.programme_fields(programme),
         "version": programme.version,
         "created_at": _iso(programme.created_at),
         "updated_at": _iso(programme.updated_at),

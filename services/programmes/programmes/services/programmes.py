@@ -36,7 +36,13 @@ from programmes.domain.transitions import (
     plan,
 )
 from programmes.domain.versioning import check_if_match
-from programmes.services import calls, participation, programme_actions
+from programmes.services import (
+    calls,
+    participation,
+    programme_actions,
+    screening_view,
+    screenings,
+)
 from programmes.services.access import require_writer
 from programmes.services.actors import actor, history_entries
 from programmes.services.events import emit, programme_snapshot
@@ -88,6 +94,7 @@ def _apply_fields(programme: Programme, fields: dict[str, Any]) -> None:
         "exchange_slots",
         "exchange_slots_by_direction",
         "call_id",
+        "technology_transfer",
     ):
         if name in fields:
             setattr(programme, name, fields[name])
@@ -292,7 +299,7 @@ def kept_programme(
 ) -> dict[str, Any] | None:
     """The programme's snapshot as kept under ``generation`` (read before any statement), or
     None if it is not kept; 404 when the caller takes no part in it."""
-    snapshot = kept.get(programme_id, generation)
+    snapshot = kept.get(_kept_key(programme_id), generation)
     return None if snapshot is None else _readable(principal, snapshot)
 
 
@@ -312,8 +319,14 @@ def read_programme(
         raise NotFound(f"no programme {programme_id}")
     snapshot = _snapshot(row)
     if kept is not None:
-        kept.keep(programme_id, snapshot, generation)
+        kept.keep(_kept_key(programme_id), snapshot, generation)
     return _readable(principal, snapshot)
+
+
+def _kept_key(programme_id: str) -> tuple[str, Any]:
+    """A programme's snapshot is kept for the day it was read on: its holds (an expired
+    licence) change with the day, not only with writes."""
+    return (programme_id, screening_view.today())
 
 
 def _readable(principal: Principal, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -405,7 +418,7 @@ def _page_key(
     partners = tuple(_partners_of(principal, filters))
     viewer = (principal.role, principal.side or principal.organisation_id)
     shown = tuple(sorted((name, value) for name, value in filters.items() if value))
-    return ("page", partners, viewer, shown, page, size)
+    return ("page", partners, viewer, shown, page, size, screening_view.today())
 
 
 # A list's statements are built once for each shape of query (which filters it has), with
@@ -582,6 +595,11 @@ def transition(
             calls.check_submission(session, before)
     source = programme.status
     target = row.target
+    if action == "approve" and {a.side for a in programme.approvals} | {principal.side} >= {
+        "JP",
+        "IN",
+    }:
+        screenings.check_approval(session, programme, allowed)  # the second side's approval
     approved = action == "approve" and _record_approval(programme, principal, allowed, comment)
     if action == "approve" and not approved:
         target = source  # the first side's approval: still under review

@@ -93,6 +93,12 @@ class Programme(Base):
     # The call for proposals the programme answers, if any (store.call_models); no foreign
     # key (migration 0009 says why): services.calls checks the call exists.
     call_id: Mapped[str | None] = mapped_column(_ID, index=True)
+    # Export control (store.screening_models, services.screenings): what the partners declare
+    # of controlled technology, the sides whose current screening has decided, and the
+    # earliest valid_until of the current licences (the hold's date).
+    technology_transfer: Mapped[dict | None] = mapped_column(JSON)
+    screened_sides: Mapped[list | None] = mapped_column(JSON)
+    licence_expires_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -336,4 +342,4 @@ class PersonSession(Base):
 
 # Calls and reviews live in their own module; imported here so that every user of these
 # models (the programmes' call_id names the calls table) has their tables too.
-from programmes.store import call_models, mobility_models  # noqa: E402, F401
+from programmes.store import call_models, mobility_models, screening_models  # noqa: E402, F401

@@ -14,6 +14,7 @@ EXCHANGE_FLOWS = "exchange_flows"
 PARTNER_ACTIVITY = "partner_activity"
 BUDGET_COMMITMENTS = "budget_commitments"
 CALL_OUTCOMES = "call_outcomes"
+COMPLIANCE = "compliance"
 REPORT_TYPES = vocabulary.REPORT_TYPES  # the contract's list: the console offers the same
 
 # The one Content-Type of each format's download (JSON is UTF-8 by definition: no charset).

@@ -119,6 +119,8 @@ class Localised:
             return written(value)
         if kind == words.MONTH:
             return self.month(str(value))
+        if kind == words.DATE:
+            return self.date(Day.fromisoformat(str(value))) if value else ""
         if value in (None, "") or INTERNAL_ID.fullmatch(str(value)):
             # An organisation whose name has not arrived yet: its id is no name to show.
             return self._("(unknown organisation)")

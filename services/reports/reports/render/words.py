@@ -54,8 +54,21 @@ CALL_STATUSES = {
     "decided": N_("Decided"),
 }
 
+SUBJECTS = {"programme": N_("Programme"), "person": N_("Person of an exchange")}
+OUTCOMES = {
+    "cleared": N_("Cleared"),
+    "licence_required": N_("Licence required"),
+    "denied": N_("Denied"),
+    "needs_information": N_("Needs information"),
+}
+LICENCE_STATES = {
+    "valid": N_("Valid"),
+    "expiring": N_("Expires within 30 days"),
+    "expired": N_("Expired"),
+}
+
 # How a column's values are written: the figures' kinds (a count, money, a rate) and these.
-ID, WORD, NAME, DAYS, MONTH = "id", "word", "name", "days", "month"
+ID, WORD, NAME, DAYS, MONTH, DATE = "id", "word", "name", "days", "month", "date"
 MONEY = (JPY, INR)
 
 
@@ -109,6 +122,17 @@ COLUMNS: dict[str, Column] = {
     "approved": Column(N_("Approved"), COUNT),
     "envelope_jpy": Column(N_("Envelope in yen"), JPY),
     "envelope_inr": Column(N_("Envelope in rupees"), INR),
+    "side": Column(N_("Side"), WORD, COUNTRIES),
+    "subject": Column(N_("Screened"), WORD, SUBJECTS),
+    "outcome": Column(N_("Outcome"), WORD, OUTCOMES),
+    "screenings": Column(N_("Screenings"), COUNT),
+    "programme_id": Column(N_("Programme id"), ID),
+    "programme": Column(N_("Programme"), NAME),
+    "programme_title": Column(N_("Title"), NAME),
+    "authority": Column(N_("Authority"), NAME),
+    "licence_number": Column(N_("Licence"), NAME),
+    "valid_until": Column(N_("Valid until"), DATE),
+    "licence_state": Column(N_("Licence state"), WORD, LICENCE_STATES),
 }
 
 

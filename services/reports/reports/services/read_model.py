@@ -25,6 +25,7 @@ from reports.store.models import (
     ProcessedEvent,
     Programme,
     ProgrammePartner,
+    Screening,
     SubmittedReview,
 )
 from setu_contract.database import changed_rows
@@ -251,6 +252,27 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _screening(session: Session, data: dict[str, Any]) -> str:
+    """A screening is written once and never changes (a newer one supersedes it)."""
+    if session.get(Screening, data["id"]) is None:
+        licence = data.get("licence") or {}
+        valid_until = licence.get("valid_until")
+        session.add(
+            Screening(
+                id=data["id"],
+                programme_id=data["programme_id"],
+                application_id=data.get("application_id"),
+                jurisdiction=data["jurisdiction"],
+                outcome=data["outcome"],
+                licence_number=licence.get("number"),
+                licence_authority=licence.get("authority"),
+                licence_valid_until=date.fromisoformat(valid_until) if valid_until else None,
+                recorded_at=when(data["recorded_at"]),
+            )
+        )
+    return APPLIED
+
+
 HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.ORGANISATION_REGISTERED: _organisation,
     EventType.ORGANISATION_UPDATED: _organisation,
@@ -266,6 +288,7 @@ HANDLERS: dict[EventType, Callable[[Session, dict[str, Any]], str]] = {
     EventType.CALL_STATUS_CHANGED: _call,
     EventType.REVIEW_SUBMITTED: _review_submitted,
     EventType.MOBILITY_ITEM_UPDATED: _mobility,
+    EventType.SCREENING_RECORDED: _screening,
 }
 
 

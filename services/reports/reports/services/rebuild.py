@@ -21,6 +21,7 @@ from reports.store.models import (
     ProcessedEvent,
     Programme,
     ProgrammePartner,
+    Screening,
     SubmittedReview,
 )
 from setu_contract.events import InvalidEvent, parse_event
@@ -46,6 +47,7 @@ def rebuild(session: Session, envelopes: Iterable[dict[str, Any]]) -> dict[str, 
         Organisation,
         Call,
         SubmittedReview,
+        Screening,
         ProcessedEvent,
     ):
         session.execute(delete(model))

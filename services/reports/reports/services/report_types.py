@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from reports.domain.catalogue import (
     BUDGET_COMMITMENTS,
     CALL_OUTCOMES,
+    COMPLIANCE,
     EXCHANGE_FLOWS,
     PARTNER_ACTIVITY,
     PROGRAMME_PORTFOLIO,
@@ -20,6 +21,7 @@ from reports.domain.summary import Headline
 from reports.queries import (
     budget_commitments,
     call_outcomes,
+    compliance,
     exchange_flows,
     partner_activity,
     portfolio,
@@ -75,6 +77,13 @@ REGISTRY: dict[str, ReportType] = {
             call_outcomes.DEFINITION,
             call_outcomes.compute,
             call_outcomes.HEADLINES,
+        ),
+        ReportType(
+            COMPLIANCE,
+            N_("Export-control compliance"),
+            compliance.DEFINITION,
+            compliance.compute,
+            compliance.HEADLINES,
         ),
     )
 }

@@ -101,6 +101,23 @@ class SubmittedReview(Base):
     programme_id: Mapped[str] = mapped_column(String(36), index=True)
 
 
+class Screening(Base):
+    """A side's export-control screening of a programme or of an exchange's person
+    (screening.recorded, without its notes or who recorded it). The current one of a subject
+    and side is its latest, however the events arrived (compliance)."""
+
+    __tablename__ = "screenings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(36), index=True)
+    application_id: Mapped[str | None] = mapped_column(String(36))
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    outcome: Mapped[str] = mapped_column(String(24))
+    licence_number: Mapped[str | None] = mapped_column(String(100))
+    licence_authority: Mapped[str | None] = mapped_column(String(8))
+    licence_valid_until: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 class ProgrammePartner(Base):
     __tablename__ = "programme_partners"
     programme_id: Mapped[str] = mapped_column(

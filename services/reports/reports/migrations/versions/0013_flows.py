@@ -1,7 +1,7 @@
 """exchanges' actual arrival and departure dates (mobility.item_updated), for exchange_flows
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 
 Columns added in place, nullable: an exchange before this revision has no actual dates.
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

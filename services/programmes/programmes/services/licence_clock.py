@@ -1,0 +1,104 @@
+"""The licences' clock: tells the secretariat 30 days before a current export licence
+expires and on the day it expires (the day the programme's hold begins), each exactly once.
+
+Run by the calls' clock on each of its ticks (services.call_clock). Two beats may tick at the
+same moment: a notice is a row with a unique key (screening, kind), written in the
+transaction that writes its event, so the second tick fails on the key and sends nothing.
+The hold itself needs no write: a programme's holds, and every accept, read the licence's
+date (services.screenings), so an accept is refused from the first moment of the day even if
+no tick has run yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import partial
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from programmes.domain import screening as rules
+from programmes.services.events import emit
+from programmes.services.screenings import snapshot
+from programmes.store.models import Application, Programme
+from programmes.store.screening_models import LicenceNotice, Screening
+from setu_contract.events import EventType
+
+log = logging.getLogger(__name__)
+EVENTS = {
+    "30d": EventType.SCREENING_LICENCE_EXPIRING,
+    "expired": EventType.SCREENING_LICENCE_EXPIRED,
+}
+
+
+def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> int:
+    """Send every licence notice due at ``now`` (its UTC day); how many this tick sent."""
+    day = now.date()
+    horizon = day + rules.NOTICES["30d"]
+    with factory() as session:
+        due = session.scalars(
+            select(Screening.id).where(
+                Screening.superseded_at.is_(None),
+                Screening.outcome == "licence_required",
+                Screening.licence_valid_until.is_not(None),
+                # its 30-day notice is due once its expiry day is within 30 days
+                Screening.licence_valid_until < horizon,
+            )
+        ).all()
+    sent = 0
+    for screening_id in due:
+        sent += _once(factory, partial(notify, screening_id=screening_id, day=day), attempts)
+    return sent
+
+
+def _once(factory: sessionmaker[Session], work: Callable[[Session], int], attempts: int) -> int:
+    for attempt in range(attempts):
+        try:
+            with factory() as session, session.begin():
+                return int(work(session))
+        except IntegrityError:
+            return 0  # another tick sent it first
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            log.warning("the database was busy; trying the licence clock's work again")
+    return 0
+
+
+def notify(session: Session, screening_id: str, day: date) -> int:
+    """Record the notice now due of one licence and write its event; 1 when one was sent."""
+    screening = session.get(Screening, screening_id)
+    if (
+        screening is None
+        or screening.superseded_at is not None
+        or screening.licence_valid_until is None
+    ):
+        return 0
+    sent = session.scalars(
+        select(LicenceNotice.kind).where(LicenceNotice.screening_id == screening_id)
+    ).all()
+    kinds = rules.notice_due(screening.licence_valid_until, day, sent)
+    if not kinds:
+        return 0
+    kind = kinds[0]
+    session.add(LicenceNotice(screening_id=screening_id, kind=kind))
+    session.flush()  # the unique (screening, kind): a second tick stops here
+    programme = session.get(Programme, screening.programme_id)
+    application = (
+        session.get(Application, screening.application_id) if screening.application_id else None
+    )
+    data = snapshot(screening) | {
+        "programme_reference": programme.reference if programme else "",
+        "programme_title": programme.title if programme else "",
+        "application_reference": application.reference if application else None,
+        "kind": kind,
+        "expires_on": rules.expiry_day(screening.licence_valid_until).isoformat(),
+        # A programme's own licence puts it on hold; a person's holds that exchange only.
+        "holds": [rules.HOLD_LICENCE_EXPIRED] if kind == "expired" and application is None else [],
+        "version": 1,
+    }
+    emit(session, EVENTS[kind], data)
+    return 1
