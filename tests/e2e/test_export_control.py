@@ -1,8 +1,8 @@
 """Export control end to end over `setu up` (gunicorn, the relay, real workers, a real SMTP
 server): a semiconductor programme is approved only once both sides have screened it; the
 licence clock, ticked at chosen times (`setu programmes tick-calls --now`), warns the
-secretariat 30 days before the licence expires and on the day, once each, and from that day
-the programme is on hold and no exchange is accepted."""
+secretariat 30 days before the licence expires and on the day, once each; a licence that has
+run out holds the programme (no exchange accepted) until a renewed one is recorded."""
 
 from __future__ import annotations
 
@@ -140,8 +140,26 @@ def test_screenings_hold_approval_and_an_expiring_licence_is_told_and_holds(
         system.setu("programmes", "tick-calls", "--now", f"{expires.isoformat()}T00:06:00+00:00")
         assert len(_told(smtp, "programme on hold")) == 1
         assert len(_licence_emails(smtp, "expires in 30 days")) == 1
-        # (The API reads today's date: the hold itself is seen from the real expiry day, which
-        # tests/integration/programmes/test_screenings.py moves the clock to.)
+        # The API reads today's date, and the licence is valid until three days from now: no
+        # hold yet.
+        assert system.api("GET", path, keys["JP"]).json()["holds"] == []
+
+        # India's side learns its licence ran out yesterday and records it so: from this
+        # moment the programme is held (read from the date, on every process) and the exchange
+        # is not accepted; the clock's next tick, at the real time, tells the secretariat once.
+        yesterday = (today - timedelta(days=1)).isoformat()
+        _post(system, in_side, f"{path}/screenings", _screening("IN", yesterday))
+        assert system.api("GET", path, keys["JP"]).json()["holds"] == ["export_licence_expired"]
+        held = _post(system, jp_side, f"{exchange}/transitions", {"action": "accept"}, 409)
+        assert "export_licence_expired" in str(held)
+        for _ in range(2):
+            system.setu("programmes", "tick-calls")
+        wait_until(lambda: len(_licence_emails(smtp, "programme on hold")) == 2, 60)
+        assert len(_licence_emails(smtp, "programme on hold")) == 2
+
+        # A renewed licence lifts the hold; the exchange is accepted.
+        renewed = (today + timedelta(days=365)).isoformat()
+        _post(system, in_side, f"{path}/screenings", _screening("IN", renewed))
         assert system.api("GET", path, keys["JP"]).json()["holds"] == []
         accepted = _post(system, jp_side, f"{exchange}/transitions", {"action": "accept"}, 200)
         assert accepted["status"] == "accepted"

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import calls as rules
 from programmes.domain import reviews as review_rules
 from programmes.services import licence_clock, mobility_clock
 from programmes.services.calls import call_snapshot, move
+from programmes.services.clock_work import once
 from programmes.services.events import emit
 from programmes.services.reviews import event_data
 from programmes.store.call_models import Call, CallReminder, ReviewAssignment
@@ -64,34 +63,20 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> di
         ).all()
         exchanges = mobility_clock.due(session, now)
     for call_id in calls:
-        done["moved"] += _once(factory, partial(advance, call_id=call_id, now=now), attempts)
-        done["reminded"] += _once(factory, partial(remind, call_id=call_id, now=now), attempts)
+        done["moved"] += once(factory, partial(advance, call_id=call_id, now=now), attempts)
+        done["reminded"] += once(factory, partial(remind, call_id=call_id, now=now), attempts)
     for assignment_id in due:
-        done["reviewers_reminded"] += _once(
+        done["reviewers_reminded"] += once(
             factory, partial(remind_reviewer, assignment_id=assignment_id, now=now), attempts
         )
     for application_id in exchanges:
-        done["exchanges_reminded"] += _once(
+        done["exchanges_reminded"] += once(
             factory,
             partial(mobility_clock.remind, application_id=application_id, now=now),
             attempts,
         )
     done["licence_notices"] = licence_clock.tick(factory, now, attempts)
     return done
-
-
-def _once(factory: sessionmaker[Session], work: Callable[[Session], int], attempts: int) -> int:
-    for attempt in range(attempts):
-        try:
-            with factory() as session, session.begin():
-                return work(session)
-        except IntegrityError:
-            return 0  # another tick did this first
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            log.warning("the database was busy; trying the call clock's work again")
-    return 0
 
 
 def advance(session: Session, call_id: str, now: datetime) -> int:

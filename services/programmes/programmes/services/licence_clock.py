@@ -11,23 +11,20 @@ no tick has run yet.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import screening as rules
+from programmes.services.clock_work import once
 from programmes.services.events import emit
 from programmes.services.screenings import snapshot
 from programmes.store.models import Application, Programme
 from programmes.store.screening_models import LicenceNotice, Screening
 from setu_contract.events import EventType
 
-log = logging.getLogger(__name__)
 EVENTS = {
     "30d": EventType.SCREENING_LICENCE_EXPIRING,
     "expired": EventType.SCREENING_LICENCE_EXPIRED,
@@ -50,22 +47,8 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> in
         ).all()
     sent = 0
     for screening_id in due:
-        sent += _once(factory, partial(notify, screening_id=screening_id, day=day), attempts)
+        sent += once(factory, partial(notify, screening_id=screening_id, day=day), attempts)
     return sent
-
-
-def _once(factory: sessionmaker[Session], work: Callable[[Session], int], attempts: int) -> int:
-    for attempt in range(attempts):
-        try:
-            with factory() as session, session.begin():
-                return int(work(session))
-        except IntegrityError:
-            return 0  # another tick sent it first
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            log.warning("the database was busy; trying the licence clock's work again")
-    return 0
 
 
 def notify(session: Session, screening_id: str, day: date) -> int:
