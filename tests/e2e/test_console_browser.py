@@ -521,8 +521,10 @@ def _accepted_exchange(system: RunningSetu, people: People) -> dict:
             "/v1/programmes",
             jp_key,
             json={
-                "title": f"Mobility of chiplet engineers {uuid.uuid4().hex[:6]}",
-                "focus_area": "semiconductor_packaging",
+                "title": f"Mobility of AI engineers {uuid.uuid4().hex[:6]}",
+                # Not a controlled area: no export-control screening holds its approval or
+                # its exchanges (the first test screens a semiconductor programme).
+                "focus_area": "ai_research",
                 "partners": [
                     {"organisation_id": jp["organisation_id"], "role": "lead"},
                     {"organisation_id": india["organisation_id"], "role": "lead"},
