@@ -32,7 +32,7 @@ from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 WORKERS = 2
 PASS_TIMEOUT = 240
 SUMMARY = re.compile(r"^=+ (FAILURES|ERRORS) =+$", re.MULTILINE)
