@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.formatting import word
+from console.translations import N_
+from console.translations import gettext as _
+
 REGIME = {"JP": "FEFTA", "IN": "SCOMET"}
 AUTHORITY = {"JP": "METI", "IN": "DGFT"}
 OUTCOMES = ("cleared", "licence_required", "needs_information", "denied")
@@ -46,3 +50,56 @@ def form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
         FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): messages
         for name, messages in errors.items()
     }
+
+
+# Why a side's screening does not yet allow the action, as the API names it.
+REASONS = {
+    "not recorded": N_("not recorded yet"),
+    "licence expired": N_("its licence has expired"),
+    "needs_information": N_("it needs more information"),
+    "licence_required": N_("it needs a valid licence"),
+    "other": N_("not cleared"),
+}
+
+
+def refusal(details: Any, person: bool = False) -> str | None:
+    """An action export control holds (409), said in the person's language with each side's
+    reason, instead of the API's English with its codes; None for any other refusal.
+    ``person``: the refusal is of an exchange, whose person the host side screens."""
+    if not isinstance(details, dict):
+        return None
+    denied = [s for s in details.get("denied_screenings") or [] if s in REGIME]
+    if denied:
+        return _(
+            "Export control denied this (%(sides)s): it cannot go ahead.",
+            sides=", ".join(_side(s) for s in denied),
+        )
+    expired = [s for s in details.get("expired_licences") or [] if s in REGIME]
+    if expired:
+        return _(
+            "The programme is on hold: the export licence of the %(sides)s has expired. No "
+            "exchange is accepted until it is renewed.",
+            sides=", ".join(_side(s) for s in expired),
+        )
+    missing = [m for m in details.get("missing_screenings") or [] if isinstance(m, dict)]
+    if missing:
+        reasons = "; ".join(
+            _(
+                "%(side)s: %(reason)s",
+                side=_side(str(m.get("jurisdiction"))),
+                reason=_(REASONS.get(str(m.get("reason")), REASONS["other"])),
+            )
+            for m in missing
+        )
+        if person:
+            return _(
+                "The exchange's person waits for the host side's export-control screening. "
+                "%(reasons)s.",
+                reasons=reasons,
+            )
+        return _("This waits for export-control screening. %(reasons)s.", reasons=reasons)
+    return None
+
+
+def _side(side: str) -> str:
+    return _("%(side)s side (%(regime)s)", side=word(side), regime=REGIME.get(side, ""))

@@ -506,3 +506,48 @@ def test_the_host_side_screens_the_person_of_an_exchange_on_its_page(client, api
     sign_in(client, role="secretariat", side="JP", organisation_id="org-jp-sec")
     html = client.get("/console/applications/a1").get_data(as_text=True)
     assert "Screening pending" in html and "Record the screening" not in html
+
+
+HELD = {
+    "code": 409,
+    "status": "Conflict",
+    "message": "cannot approve until the screenings are cleared or licensed: missing IN "
+    "(SCOMET): not recorded; allowed actions: request_changes, approve, reject",
+    "errors": {
+        "status": "under_review",
+        "allowed_actions": ["request_changes", "approve", "reject"],
+        "missing_screenings": [
+            {"jurisdiction": "IN", "regime": "SCOMET", "reason": "not recorded"}
+        ],
+        "denied_screenings": [],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "This waits for export-control screening. India side (SCOMET): not recorded yet."),
+        ("ja", "輸出管理の審査を待っています。インド側（SCOMET）：まだ記録されていません。"),
+    ],
+)
+def test_an_approval_held_by_export_control_is_said_in_the_person_s_language(
+    client, api, language, said
+):
+    sign_in(client, role="secretariat", side="IN")
+    token = csrf_token(client)
+    client.post(
+        "/console/language", data={"language": language, "next": "/console/", "csrf_token": token}
+    )
+    api.answer("GET", "/v1/programmes/p1", 200, programme(approvals=["JP"]))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1/screenings", 200, [])
+    api.answer("POST", "/v1/programmes/p1/transitions", 409, HELD)
+    answer = client.post(
+        "/console/programmes/p1/actions",
+        data={"action": "approve", "comment": "", "csrf_token": csrf_token(client)},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert said in html, html
+    assert "allowed actions:" not in html and "not recorded;" not in html

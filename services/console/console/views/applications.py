@@ -163,7 +163,9 @@ def act(application_id: str) -> Any:
         # A refusal other than a field's (409: no slot, held by a screening...) carries
         # details for programs, not fields: its message says it all.
         errors = error.field_errors() if error.status == 422 else {}
-        errors.setdefault("action", [error.message])
+        errors.setdefault(
+            "action", [screening_form.refusal(error.errors, person=True) or error.message]
+        )
         return application_page(application_id, errors, error.status)
     status = word((moved or {}).get("status"))
     flash(

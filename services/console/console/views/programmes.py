@@ -245,7 +245,10 @@ def act(programme_id: str) -> Any:
         # carries details for programs (allowed actions, missing screenings, the call's
         # closing time), not fields: its message says it all.
         errors = error.field_errors() if error.status == 422 else {}
-        errors.setdefault("action", [_call_refusal(error) or error.message])
+        errors.setdefault(
+            "action",
+            [_call_refusal(error) or screening_form.refusal(error.errors) or error.message],
+        )
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     status = word((moved or {}).get("status"))
     flash(
