@@ -528,7 +528,7 @@ HELD = {
     ("language", "said"),
     [
         ("en", "This waits for export-control screening. India side (SCOMET): not recorded yet."),
-        ("ja", "輸出管理の審査を待っています。インド側（SCOMET）：まだ記録されていません。"),
+        ("ja", "輸出管理の審査を待っています。インド側（SCOMET）：まだ記録されていません。"),  # noqa: RUF001
     ],
 )
 def test_an_approval_held_by_export_control_is_said_in_the_person_s_language(
