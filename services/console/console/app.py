@@ -32,7 +32,6 @@ from console.views import (
     sign_in,
     webhooks,
 )
-from setu_contract.http import SetuFlask
 from setu_contract.metrics import url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
@@ -43,7 +42,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     each thread calls the API with (tests hand one that reaches a fake API)."""
     config = config or Config.from_env()
     secret_key = checked_secret(SECRET_KEY, config.secret_key)
-    app = SetuFlask(__name__, static_url_path="/console/static")
+    app = Flask(__name__, static_url_path="/console/static")
     # A key of the console's own, derived from the deployment's secret, signs its cookie.
     app.secret_key = "console-session:" + secret_key
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024

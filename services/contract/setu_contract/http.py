@@ -24,14 +24,11 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from inspect import iscoroutinefunction
-from types import FunctionType, MethodType
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
 
@@ -250,24 +247,3 @@ class JSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return request_json.loads(s)
-
-
-class SetuFlask(Flask):
-    """Flask as every Setu service runs it: ``ensure_sync`` asks once per function, not on
-    every request, whether it is a coroutine function (Flask asks ``inspect`` again for each
-    of a request's hooks and its view, seven or eight times a request). Only plain functions
-    and the functions under bound methods are remembered (a view's bound method is new on
-    every request; its function is not), so what is kept is bounded by the code."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._coroutine: dict[FunctionType, bool] = {}
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        code = func.__func__ if isinstance(func, MethodType) else func
-        if not isinstance(code, FunctionType):
-            return super().ensure_sync(func)
-        is_coroutine = self._coroutine.get(code)
-        if is_coroutine is None:
-            is_coroutine = self._coroutine[code] = iscoroutinefunction(code)
-        return self.async_to_sync(func) if is_coroutine else func

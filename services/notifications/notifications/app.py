@@ -13,7 +13,7 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
-from setu_contract.http import JSONProvider, SetuFlask
+from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_VARIABLES
@@ -48,7 +48,7 @@ def _require_json() -> None:
 
 def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).require_secrets(*SECRET_VARIABLES)
-    app = SetuFlask(__name__)
+    app = Flask(__name__)
     app.json = JSONProvider(app)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)

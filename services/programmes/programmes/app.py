@@ -24,7 +24,7 @@ from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
-from setu_contract.http import JSONProvider, SetuFlask
+from setu_contract.http import JSONProvider
 from setu_contract.messaging import PROGRAMMES_PRODUCER
 from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
@@ -54,7 +54,7 @@ def create_app(config: Config | None = None) -> Flask:
     checked_secret(INTERNAL_SECRET, config.internal_secret)
     if not config.testing:
         configure_logging("programmes", config.log_level)
-    app = SetuFlask(__name__)
+    app = Flask(__name__)
     app.json = JSONProvider(app)
     app.config.update(_api_settings(config))
     engine = make_engine(config.database_url)
