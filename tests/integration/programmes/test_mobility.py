@@ -24,6 +24,7 @@ from tests.integration.programmes.test_calls import events_of, tick
 from tests.integration.programmes.test_programmes_applications import (
     START,
     application_body,
+    approved_programme,
     move,
 )
 
@@ -31,17 +32,9 @@ SPLIT = {"JP_TO_IN": 1, "IN_TO_JP": 1}
 
 
 def approved(partners: Partners, jp_sec: Caller, in_sec: Caller, **overrides: Any) -> dict:
-    # Not a controlled area: its exchanges need no export-control screening (test_screenings).
-    programme = propose(partners, **{"focus_area": "ai_research", **overrides})
-    path = f"/v1/programmes/{programme['id']}"
-    for caller, action in (
-        (partners.jp_caller, "submit"),
-        (jp_sec, "start_review"),
-        (jp_sec, "approve"),
-        (in_sec, "approve"),
-    ):
-        assert move(caller, path, action).status_code == 200
-    return programme
+    return approved_programme(
+        partners, jp_sec, in_sec, overrides.pop("exchange_slots", 10), **overrides
+    )
 
 
 def endorsed_from(partners: Partners, programme: dict, home: str = "JP", **overrides) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -27,9 +28,12 @@ def move(caller: Caller, path: str, action: str, comment: str | None = None):
     return caller.post(f"{path}/transitions", body)
 
 
-def approved_programme(partners: Partners, jp_sec: Caller, in_sec: Caller, slots: int) -> dict:
+def approved_programme(
+    partners: Partners, jp_sec: Caller, in_sec: Caller, slots: int, **overrides: Any
+) -> dict:
     # Not a controlled area: its exchanges need no export-control screening (test_screenings).
-    programme = propose(partners, exchange_slots=slots, focus_area="ai_research")
+    fields = {"exchange_slots": slots, "focus_area": "ai_research", **overrides}
+    programme = propose(partners, **fields)
     path = f"/v1/programmes/{programme['id']}"
     for caller, action in (
         (partners.jp_caller, "submit"),
