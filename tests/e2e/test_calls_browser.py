@@ -38,29 +38,10 @@ LANGUAGE_BUTTONS = {"ja": "日本語", "hi": "हिन्दी", "en": "Englis
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def system(tmp_path_factory, redis_url, smtp) -> Iterator[RunningSetu]:
     data_dir = tmp_path_factory.mktemp("calls-e2e")
     with running_setu(data_dir, redis_url, smtp.port, CALL_CLOCK_SECONDS="1") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def people(system) -> People:
-    return People(system)
-
-
-@pytest.fixture(scope="module")
-def browser(system) -> Iterator[Browser]:
-    started = Browser(system.base_url).start()
-    yield started
-    started.quit()
 
 
 def in_every_language(browser: Browser, name: str) -> None:

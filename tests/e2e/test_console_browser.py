@@ -27,19 +27,10 @@ import requests
 from tests.contract_fuzz.seeding import programme_body
 from tests.e2e.console_actors import People, act_as, link_in_email, sign_in_as_person
 from tests.e2e.topology import RunningSetu, running_setu
-from tests.support.browser import Browser
 from tests.support.infra import wait_until
 from tests.support.processes import VENV_BIN
-from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +65,6 @@ def receiver() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}/setu-hook"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def people(system) -> People:
-    return People(system)
-
-
-@pytest.fixture(scope="module")
-def browser(system) -> Iterator[Browser]:
-    started = Browser(system.base_url).start()
-    yield started
-    started.quit()
 
 
 def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system, people, smtp):
