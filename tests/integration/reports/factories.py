@@ -155,3 +155,41 @@ def mobility_item_updated(
         "actual_departure": departure,
         "actor_organisation_id": app["host_organisation_id"],
     }
+
+
+def screening(
+    programme: dict[str, Any],
+    side: str,
+    outcome: str,
+    recorded: datetime,
+    valid_until: date | None = None,
+    application_id: str | None = None,
+    licence_number: str = "1",
+    **overrides: Any,
+) -> dict[str, Any]:
+    """screening.recorded's data: ``side``'s current screening of ``programme`` (or of the
+    person of ``application_id``), with a licence valid until ``valid_until`` if given."""
+    authority = {"JP": "METI", "IN": "DGFT"}[side]
+    licence = valid_until and {
+        "number": f"{authority}-{licence_number}",
+        "authority": authority,
+        "valid_until": valid_until.isoformat(),
+    }
+    return {
+        "id": str(uuid.uuid4()),
+        "programme_id": programme["id"],
+        "programme_reference": programme["reference"],
+        "programme_title": programme["title"],
+        "application_id": application_id,
+        "jurisdiction": side,
+        "regime": {"JP": "FEFTA", "IN": "SCOMET"}[side],
+        "classification": "3E001",
+        "basis": "list",
+        "outcome": outcome,
+        "licence": licence or None,
+        "recorded_at": recorded.isoformat(),
+        "current": True,
+        "approval_awaited_from": [],
+        "version": 1,
+        **overrides,
+    }

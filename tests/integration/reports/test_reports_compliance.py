@@ -32,29 +32,17 @@ def screening(
     application_id: str | None = None,
 ) -> dict:
     """A screening.recorded envelope as the reports queue is sent it (no notes, no names)."""
-    licence = None
-    if valid_until:
-        authority = {"JP": "METI", "IN": "DGFT"}[side]
-        licence = {"number": f"{authority}-1", "authority": authority, "valid_until": valid_until}
-    data = {
-        "id": str(uuid.uuid4()),
-        "programme_id": programme["id"],
-        "programme_reference": programme["reference"],
-        "programme_title": programme["title"],
-        "application_id": application_id,
-        "jurisdiction": side,
-        "regime": {"JP": "FEFTA", "IN": "SCOMET"}[side],
-        "classification": "3E001",
-        "basis": "list",
-        "outcome": outcome,
-        "licence": licence,
-        "notes": "affiliation checked with the lab head",
-        "recorded_by": {"kind": "person", "name": "Officer Secret"},
-        "recorded_at": recorded.isoformat(),
-        "current": True,
-        "approval_awaited_from": [],
-        "version": 1,
-    }
+    day = date.fromisoformat(valid_until) if valid_until else None
+    data = f.screening(
+        programme,
+        side,
+        outcome,
+        recorded,
+        day,
+        application_id,
+        notes="affiliation checked with the lab head",
+        recorded_by={"kind": "person", "name": "Officer Secret"},
+    )
     envelope = sent_to(REPORTS_QUEUE, f.event(EventType.SCREENING_RECORDED, data))
     assert envelope["data"]["notes"] is None and envelope["data"]["recorded_by"] is None
     return envelope

@@ -113,29 +113,17 @@ SCREENINGS = [
 
 def _screening(programme: dict, n: int, application_id: str | None = None) -> dict:
     side, outcome, valid_until = SCREENINGS[n % len(SCREENINGS)]
-    authority = {"JP": "METI", "IN": "DGFT"}[side]
-    licence = valid_until and {
-        "number": f"{authority}-2026-{n:03d}",
-        "authority": authority,
-        "valid_until": valid_until.isoformat(),
-    }
-    return {
-        "id": f"screening-look-{n}",
-        "programme_id": programme["id"],
-        "programme_reference": programme["reference"],
-        "programme_title": programme["title"],
-        "application_id": application_id,
-        "jurisdiction": side,
-        "regime": {"JP": "FEFTA", "IN": "SCOMET"}[side],
-        "classification": "3E001",
-        "basis": "list",
-        "outcome": outcome,
-        "licence": licence or None,
-        "recorded_at": THIS.isoformat(),
-        "current": True,
-        "approval_awaited_from": [],
-        "version": 1,
-    }
+    number = f"2026-{n:03d}"
+    return f.screening(
+        programme,
+        side,
+        outcome,
+        THIS,
+        valid_until,
+        application_id,
+        number,
+        id=f"screening-look-{n}",
+    )
 
 
 def _history() -> tuple[list[dict], list[str]]:
