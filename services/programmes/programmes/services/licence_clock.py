@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from programmes.domain import screening as rules
@@ -43,12 +43,20 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> in
                 Screening.licence_valid_until.is_not(None),
                 # its 30-day notice is due once its expiry day is within 30 days
                 Screening.licence_valid_until < horizon,
+                # and a licence whose notices are sent is not looked at again, tick after
+                # tick: none once told expired, none before it expires once warned
+                ~_sent("expired"),
+                or_(Screening.licence_valid_until < day, ~_sent("30d")),
             )
         ).all()
     sent = 0
     for screening_id in due:
         sent += once(factory, partial(notify, screening_id=screening_id, day=day), attempts)
     return sent
+
+
+def _sent(kind: str) -> Exists:
+    return exists().where(LicenceNotice.screening_id == Screening.id, LicenceNotice.kind == kind)
 
 
 def notify(session: Session, screening_id: str, day: date) -> int:
