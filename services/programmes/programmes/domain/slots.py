@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 DIRECTIONS = ("JP_TO_IN", "IN_TO_JP")
+# The statuses that hold a slot; an application leaving one frees it for the waitlist.
 HOLDING = ("accepted", "offered")
-# A slot freed by an application leaving one of these is offered to the waitlist.
-FREES_A_SLOT = frozenset(HOLDING)
 
 Errors = dict[str, list[str]]
 

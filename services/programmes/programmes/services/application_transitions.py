@@ -17,37 +17,29 @@ from programmes.services.access import require_writer
 from programmes.services.actors import actor
 from programmes.services.applications import get_application, relations
 from programmes.services.events import application_snapshot, emit
+from programmes.services.locks import lock_programme
 from programmes.store.models import Application, ApplicationTransition, Programme
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 
 
-def _lock_programme(session: Session, programme_id: str) -> Programme:
-    """The programme row, locked until commit (PostgreSQL: SELECT ... FOR UPDATE).
-
-    Every application transition takes this lock first, so two ``accept``s of the same
-    programme run one after the other and the second one sees the first one's count.
-    On SQLite every write transaction holds the database's one write lock from its first
-    statement (``setu_contract.database``), which gives the same guarantee.
-    """
-    query = (
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(query).one()
-
-
-def _check_capacity(session: Session, programme: Programme, application: Application) -> None:
-    """409 when the programme's slots, or its slots in the application's direction, are all
-    held by other applications (accepted, or offered one: domain.slots)."""
-    problem = slots.full(
+def _slot_problem(
+    session: Session, programme: Programme, application: Application
+) -> tuple[str, dict[str, object]] | None:
+    """Why the programme has no slot for ``application`` (its slots, or its slots in the
+    application's direction, all held by other applications: accepted, or offered one), or
+    None when it has one."""
+    return slots.full(
         programme.exchange_slots,
         programme.exchange_slots_by_direction,
         application.direction,
         *waitlist.held(session, programme.id, application.direction, application.id),
     )
+
+
+def _check_capacity(session: Session, programme: Programme, application: Application) -> None:
+    """409 when the programme has no slot for the application."""
+    problem = _slot_problem(session, programme, application)
     if problem is not None:
         raise Conflict(*problem)
 
@@ -74,7 +66,7 @@ def transition(
     """Move the application by ``action``; write its history and its event."""
     require_writer(principal)
     application = get_application(session, principal, application_id)
-    programme = _lock_programme(session, application.programme_id)
+    programme = lock_programme(session, application.programme_id)
     application = session.scalars(
         select(Application)
         .where(Application.id == application.id)
@@ -95,7 +87,7 @@ def transition(
         screenings.check_accept(session, programme, application)
     source = application.status
     _move(session, principal, application, row, comment)
-    if source in slots.FREES_A_SLOT and row.target not in slots.HOLDING:
+    if source in slots.HOLDING and row.target not in slots.HOLDING:
         _offer_freed_slot(session, principal, programme, application)
     return application
 
@@ -147,13 +139,7 @@ def _offer_freed_slot(
     offered = waitlist.next_in_line(session, programme.id, freed_by.direction)
     if offered is None:
         return
-    full = slots.full(
-        programme.exchange_slots,
-        programme.exchange_slots_by_direction,
-        offered.direction,
-        *waitlist.held(session, programme.id, offered.direction, offered.id),
-    )
-    if full is not None:
+    if _slot_problem(session, programme, offered) is not None:
         return
     _move(
         session,

@@ -23,6 +23,7 @@ from programmes.services import screening_view
 from programmes.services.access import require_secretariat, require_writer
 from programmes.services.actors import actor
 from programmes.services.events import emit
+from programmes.services.locks import lock_programme
 from programmes.store.models import Application, Organisation, Programme
 from programmes.store.screening_models import Screening
 from setu_contract.events import EventType
@@ -67,19 +68,6 @@ def snapshot(screening: Screening) -> dict[str, Any]:
         "superseded_at": screening.superseded_at.isoformat() if screening.superseded_at else None,
         "superseded_by_id": screening.superseded_by_id,
     }
-
-
-def lock_programme(session: Session, programme_id: str) -> Programme:
-    """The programme's row, locked until commit, read after the lock is held."""
-    programme = session.scalars(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .with_for_update(of=Programme)
-        .execution_options(populate_existing=True)
-    ).first()
-    if programme is None:
-        raise NotFound(f"no programme {programme_id}")
-    return programme
 
 
 def current(
