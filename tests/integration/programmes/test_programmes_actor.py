@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
@@ -122,3 +122,25 @@ def test_a_deactivated_person_is_erased_from_history_and_the_event_log(
         secretariat.post(f"/v1/organisations/{partners.jp['id']}/people", person_body()).status_code
         == 201
     )
+
+
+def test_a_deactivated_officer_is_erased_from_the_screenings_it_recorded(
+    partners: Partners, secretariat: Caller, engine: Engine, client: FlaskClient
+):
+    from tests.integration.programmes.test_screenings import screening
+
+    jp_side = side_organisation(secretariat, "JP")["id"]
+    officer = _person_caller(secretariat, engine, jp_side, "secretariat", "Ito Haruka")
+    person_id = officer.get("/v1/me").json["person"]["id"]
+    programme = propose(partners)
+    path = f"/v1/programmes/{programme['id']}/screenings"
+    assert officer.post(path, screening("JP")).status_code == 201
+    assert secretariat.get(path).json["items"][0]["recorded_by"]["name"] == "Ito Haruka"
+    deleted = client.delete(f"/v1/people/{person_id}", headers=secretariat.headers())
+    assert deleted.status_code == 204
+    [recorded] = secretariat.get(path).json["items"]
+    assert recorded["recorded_by"]["id"] == person_id
+    assert recorded["recorded_by"]["name"] is None
+    with engine.connect() as conn:
+        rows = " ".join(str(r) for r in conn.execute(text("SELECT recorded_by FROM screenings")))
+    assert "Ito Haruka" not in rows

@@ -28,6 +28,7 @@ from programmes.store.models import (
     SignInLink,
     outbox,
 )
+from programmes.store.screening_models import Screening
 from setu_contract.database import reclaim_freed_space
 from setu_contract.events import EventType
 from setu_contract.http import Principal
@@ -46,6 +47,7 @@ ERASED_TABLES = (
     "idempotency_records",
     "review_assignments",
     "mobility_items",
+    "screenings",
 )
 # The columns that record an actor, by the model that has them.
 _ACTOR_COLUMNS = (
@@ -56,6 +58,7 @@ _ACTOR_COLUMNS = (
     (Application, "personal_data_erased_by"),
     (ReviewAssignment, "assigned_by"),
     (MobilityItem, "set_by"),
+    (Screening, "recorded_by"),
 )
 
 
