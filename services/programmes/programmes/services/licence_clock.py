@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from programmes.domain import screening as rules
 from programmes.services.clock_work import once
 from programmes.services.events import emit
-from programmes.services.screenings import snapshot
+from programmes.services.screenings import event_data
 from programmes.store.models import Application, Programme
 from programmes.store.screening_models import LicenceNotice, Screening
 from setu_contract.events import EventType
@@ -81,15 +81,11 @@ def notify(session: Session, screening_id: str, day: date) -> int:
     application = (
         session.get(Application, screening.application_id) if screening.application_id else None
     )
-    data = snapshot(screening) | {
-        "programme_reference": programme.reference if programme else "",
-        "programme_title": programme.title if programme else "",
-        "application_reference": application.reference if application else None,
+    data = event_data(screening, programme, application) | {
         "kind": kind,
         "expires_on": rules.expiry_day(screening.licence_valid_until).isoformat(),
         # A programme's own licence puts it on hold; a person's holds that exchange only.
         "holds": [rules.HOLD_LICENCE_EXPIRED] if kind == "expired" and application is None else [],
-        "version": 1,
     }
     emit(session, EVENTS[kind], data)
     return 1

@@ -222,6 +222,18 @@ def record_for_application(
     return screening
 
 
+def event_data(
+    screening: Screening, programme: Programme | None, application: Application | None
+) -> dict[str, Any]:
+    """A screening.* event's data: the screening, named by its programme and exchange."""
+    return snapshot(screening) | {
+        "programme_reference": programme.reference if programme else "",
+        "programme_title": programme.title if programme else "",
+        "application_reference": application.reference if application else None,
+        "version": 1,
+    }
+
+
 def _emit(
     session: Session,
     screening: Screening,
@@ -229,14 +241,8 @@ def _emit(
     application: Application | None,
     awaited: list[str],
 ) -> None:
-    data = snapshot(screening) | {
-        "programme_reference": programme.reference,
-        "programme_title": programme.title,
-        "application_reference": application.reference if application else None,
-        # The sides whose approval this screening has unblocked: they are told.
-        "approval_awaited_from": awaited,
-        "version": 1,
-    }
+    # The sides whose approval this screening has unblocked: they are told.
+    data = event_data(screening, programme, application) | {"approval_awaited_from": awaited}
     emit(session, EventType.SCREENING_RECORDED, data)
 
 
