@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
 
 def _reminder(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
-    host = directory.get(data["host_organisation_id"])
     context = {
         "kind": "application",
         "id": data["id"],
@@ -22,7 +21,6 @@ def _reminder(plan: Plan, data: dict[str, Any], directory: Directory, settings: 
         "start_date": data["start_date"],
         "end_date": data["end_date"],
         "items": list(data["items"]),
-        "host_name": host.name if host else None,
         "link": f"{settings.public_url}/console/applications/{data['id']}",
     }
     plan.to_organisation(directory, data["home_organisation_id"], "mobility_reminder", context)

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifications.domain import recipients as rcpt
+from notifications.domain.call_planning import CALL_RULES
+from notifications.domain.mobility_planning import MOBILITY_RULES
 from notifications.domain.recipients import Directory, Recipient
+from notifications.domain.screening_planning import SCREENING_RULES
 
 PARTNER_STATUSES = frozenset(
     {"changes_requested", "approved", "rejected", "active", "completed", "cancelled"}
@@ -56,6 +59,13 @@ class Plan:
         organisation = rcpt.organisation(directory, organisation_id)
         self.to(organisation, template, {**context, "audience": "organisation"})
 
+    def to_secretariat_people(
+        self, directory: Directory, side: str, template: str, context: dict[str, Any]
+    ) -> None:
+        """Each active secretariat person of ``side``, by name."""
+        for person in directory.secretariat_people(side):
+            self.to(person, template, {**context, "audience": "person"})
+
 
 Rule = Callable[[Plan, dict[str, Any], Directory, Settings], None]
 
@@ -91,8 +101,7 @@ def _approval_awaited(
         **_actors(data),
     }
     for side in sorted(set(OTHER_SIDE) - approved):
-        for person in directory.secretariat_people(side):
-            plan.to(person, "approval_awaited", {**context, "audience": "person"})
+        plan.to_secretariat_people(directory, side, "approval_awaited", context)
 
 
 def _to_person(template: str) -> Rule:
@@ -268,22 +277,10 @@ RULES: dict[str, Rule] = {
     "participation.declined": _participation_declined,
     "application.status_changed": _application,
     "report.generated": _report,
+    **CALL_RULES,
+    **MOBILITY_RULES,
+    **SCREENING_RULES,
 }
-
-
-def _add_call_rules() -> None:
-    # Imported here: call_planning (and mobility_planning) name this module's Plan and
-    # Settings in their types.
-    from notifications.domain.call_planning import CALL_RULES
-    from notifications.domain.mobility_planning import MOBILITY_RULES
-    from notifications.domain.screening_planning import SCREENING_RULES
-
-    RULES.update(CALL_RULES)
-    RULES.update(MOBILITY_RULES)
-    RULES.update(SCREENING_RULES)
-
-
-_add_call_rules()
 
 
 def plan(envelope: dict[str, Any], directory: Directory, settings: Settings) -> Plan:

@@ -32,16 +32,14 @@ def _context(data: dict[str, Any], settings: Settings) -> dict[str, Any]:
 def _recorded(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
     context = _context(data, settings)
     for side in data.get("approval_awaited_from") or []:
-        for person in directory.secretariat_people(side):
-            plan.to(person, "screening_unblocked", {**context, "audience": "person"})
+        plan.to_secretariat_people(directory, side, "screening_unblocked", context)
 
 
 def _notice(template: str):  # type: ignore[no-untyped-def]
     def rule(plan: Plan, data: dict[str, Any], directory: Directory, settings: Settings) -> None:
         context = _context(data, settings)
         plan.to(rcpt.secretariat(settings.secretariat_email), template, context)
-        for person in directory.secretariat_people(data["jurisdiction"]):
-            plan.to(person, template, {**context, "audience": "person"})
+        plan.to_secretariat_people(directory, data["jurisdiction"], template, context)
 
     return rule
 
