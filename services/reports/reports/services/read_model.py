@@ -256,7 +256,6 @@ def _screening(session: Session, data: dict[str, Any]) -> str:
     """A screening is written once and never changes (a newer one supersedes it)."""
     if session.get(Screening, data["id"]) is None:
         licence = data.get("licence") or {}
-        valid_until = licence.get("valid_until")
         session.add(
             Screening(
                 id=data["id"],
@@ -266,7 +265,7 @@ def _screening(session: Session, data: dict[str, Any]) -> str:
                 outcome=data["outcome"],
                 licence_number=licence.get("number"),
                 licence_authority=licence.get("authority"),
-                licence_valid_until=date.fromisoformat(valid_until) if valid_until else None,
+                licence_valid_until=_day(licence.get("valid_until")),
                 recorded_at=when(data["recorded_at"]),
             )
         )
