@@ -3,6 +3,7 @@ actions, and erasure of the applicant's personal data after a confirmation."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,13 +11,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from console import screening_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
-from console.api_client.base import ApiError
+from console.api_client.base import ApiClient, ApiError
+from console.api_client.mobility_api_client import MobilityApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import word
 from console.signed_in import api, me, signed_in
 from console.translations import LANGUAGES
 from console.translations import gettext as _
+from console.views.programmes import SCREENED
 from console.vocabulary import STATUSES
 
 blp = Blueprint("applications", __name__, url_prefix="/console/applications")
@@ -51,21 +54,20 @@ def index() -> Any:
 HOST_SIDE = {"JP_TO_IN": "IN", "IN_TO_JP": "JP"}
 
 
-def _person_screening(application: dict[str, Any]) -> dict[str, Any] | None:
-    """For the secretariat and auditors, when the exchange's programme is screened: the host
-    side, its current screening of the person, and whether the caller may record one."""
-    role, side = me().get("role"), me().get("side")
-    if role not in ("secretariat", "auditor"):
-        return None
-    programme = ProgrammesApiClient(api()).get(application["programme_id"])
-    if programme.get("screening") not in ("pending", "complete"):
+def _person_screening(
+    application: dict[str, Any], programme: dict[str, Any] | None, client: ApiClient
+) -> dict[str, Any] | None:
+    """For the secretariat and auditors (who are shown the ``programme``), when the
+    exchange's programme is screened: the host side, its current screening of the person,
+    and whether the caller may record one."""
+    if programme is None or programme.get("screening") not in SCREENED:
         return None
     host = HOST_SIDE.get(application.get("direction") or "", "")
-    screenings = ScreeningsApiClient(api()).of_application(application["id"])
+    screenings = ScreeningsApiClient(client).of_application(application["id"])
     return {
         "side": host,
         "current": screening_form.current(screenings).get(host),
-        "may_record": role == "secretariat" and side == host,
+        "may_record": me().get("role") == "secretariat" and me().get("side") == host,
     }
 
 
@@ -75,18 +77,28 @@ def application_page(
     code: int = 200,
     mobility_errors: dict[str, dict[str, list[str]]] | None = None,
 ) -> Any:
-    """The application's page: its history, and its mobility checklist once accepted
-    (``mobility_errors``: the API's refusal of an item's change, by item)."""
-    from console.views.mobility import checklist
-
-    client = ApplicationsApiClient(api())
-    application = client.get(application_id)
-    names = Names(api())
-    history = [{**entry, "who": actor_of(entry, names)} for entry in client.history(application_id)]
-    mobility = checklist(application)
+    """The application's page: its history, its mobility checklist once accepted
+    (``mobility_errors``: the API's refusal of an item's change, by item) and, for the
+    secretariat and auditors, the export-control screening of its person."""
+    client = api()
+    applications = ApplicationsApiClient(client)
+    application = applications.get(application_id)
+    names = Names(client)
+    # The rest of the page at once, not one read after another.
+    reads: list[Any] = [
+        functools.partial(applications.history, application_id),
+        functools.partial(MobilityApiClient(client).checklist, application),
+    ]
+    if me().get("role") in ("secretariat", "auditor"):
+        reads.append(
+            functools.partial(ProgrammesApiClient(client).get, application["programme_id"])
+        )
+    entries, mobility, *programme = client.at_once(reads)
+    history = [{**entry, "who": actor_of(entry, names)} for entry in entries]
     if mobility:
         for item in mobility["items"]:
             item["who"] = actor_of({"actor": item["set_by"]}, names) if item["set_by"] else None
+    person = _person_screening(application, programme[0] if programme else None, client)
     summary, labels = _mobility_summary(mobility_errors or {})
     return render_template(
         "applications/show.html",
@@ -96,7 +108,7 @@ def application_page(
         summary_labels={"comment": ("comment", _("Comment")), **labels},
         mobility=mobility,
         mobility_errors=mobility_errors or {},
-        person=_person_screening(application),
+        person=person,
         screening_values=request.form if request.method == "POST" else {},
         regime=screening_form.REGIME,
         authority=screening_form.AUTHORITY,

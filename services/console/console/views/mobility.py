@@ -12,32 +12,17 @@ from console.api_client.mobility_api_client import MobilityApiClient
 from console.formatting import word
 from console.signed_in import api, signed_in
 from console.translations import gettext as _
+from console.views.applications import application_page
 from console.vocabulary import MOBILITY_STAGES
 
 blp = Blueprint("mobility", __name__, url_prefix="/console")
 
 PAGE_SIZE = 50
-# An exchange shows its checklist from its acceptance (one withdrawn since keeps it, read only).
-HAS_CHECKLIST = ("accepted", "withdrawn")
-
-
-def checklist(application: dict[str, Any]) -> dict[str, Any] | None:
-    """The exchange's checklist as the API shows it to this person, or None if it has none."""
-    if application.get("status") not in HAS_CHECKLIST:
-        return None
-    try:
-        return MobilityApiClient(api()).checklist(application["id"])
-    except ApiError as error:
-        if error.status in (404, 409):
-            return None
-        raise
 
 
 @blp.post("/applications/<string:application_id>/mobility/<string:item>")
 @signed_in
 def set_item(application_id: str, item: str) -> Any:
-    from console.views.applications import application_page
-
     fields: dict[str, Any] = {"status": request.form.get("status") or ""}
     if request.form.get("date"):
         fields["date"] = request.form["date"]

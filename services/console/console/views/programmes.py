@@ -130,14 +130,14 @@ LIVE_REVIEWS = ("declaration_due", "in_progress", "submitted")
 
 
 def _reviews(
-    programme: dict[str, Any], call: dict[str, Any] | None, client: ApiClient
-) -> dict[str, Any] | None:
-    """The proposal's reviews (named for the secretariat and auditors, anonymous for its
+    programme: dict[str, Any],
+    call: dict[str, Any] | None,
+    reviews: list[dict[str, Any]],
+    client: ApiClient,
+) -> dict[str, Any]:
+    """The proposal's ``reviews`` (named for the secretariat and auditors, anonymous for its
     partners), their weighted mean, and whom the secretariat may assign while the call
     asks for more reviewers."""
-    if not programme.get("call_id") or me().get("role") == "reviewer":
-        return None
-    reviews = ReviewsApiClient(client).of_programme(programme["id"])
     wanted = ((call or {}).get("review") or {}).get("reviewers_per_proposal")
     live = sum(r.get("status") in LIVE_REVIEWS for r in reviews)
     full = isinstance(wanted, int) and live >= wanted
@@ -160,13 +160,25 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
     programme = programmes.get(programme_id)
     partners = {p["organisation_id"]: p for p in programme.get("partners") or []}
     names = Names(client, {k: {"id": k, **v} for k, v in partners.items()})
-    # What else the page shows, by the programme's status: read at once, not one by one.
+    role, side = me().get("role"), me().get("side")
+    # What else the page shows, by the programme's status and the person's role: read at
+    # once, not one by one.
     reads: dict[str, Any] = {}
     if programme.get("approvals") or programme.get("status") == "under_review":
         reads["history"] = functools.partial(programmes.history, programme_id)
     if programme.get("status") in SLOT_STATUSES:
         reads["applications"] = functools.partial(
             ApplicationsApiClient(client).page, programme_id=programme["id"], page_size=100
+        )
+    if programme.get("call_id"):
+        reads["call"] = functools.partial(_call_of, programme, client)
+        if role != "reviewer":
+            reads["reviews"] = functools.partial(
+                ReviewsApiClient(client).of_programme, programme_id
+            )
+    if role in ("secretariat", "auditor") and programme.get("screening") in SCREENED:
+        reads["screenings"] = functools.partial(
+            ScreeningsApiClient(client).of_programme, programme_id
         )
     answers = dict(zip(reads, client.at_once(list(reads.values())), strict=True))
     approvals = None
@@ -176,11 +188,11 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
     if "applications" in answers:
         slots = slots_of(programme, answers["applications"]["items"])
     mine = partners.get(me().get("organisation_id") or "")
-    call = _call_of(programme, client)
-    role, side = me().get("role"), me().get("side")
-    screenings = None
-    if role in ("secretariat", "auditor") and programme.get("screening") in SCREENED:
-        screenings = ScreeningsApiClient(client).of_programme(programme_id)
+    call = answers.get("call")
+    reviews = None
+    if "reviews" in answers:
+        reviews = _reviews(programme, call, answers["reviews"], client)
+    screenings = answers.get("screenings")
     return render_template(
         "programmes/show.html",
         programme=programme,
@@ -195,7 +207,7 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
         approvals=approvals,
         slots=slots,
         call=call,
-        reviews=_reviews(programme, call, client),
+        reviews=reviews,
         editable=programme.get("status") in EDITABLE
         and bool(mine and mine.get("participation") == "confirmed"),
         errors=errors or {},
