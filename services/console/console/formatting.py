@@ -30,10 +30,6 @@ def locale() -> Locale:
     return _locale(current_language())
 
 
-def time_zone() -> ZoneInfo:
-    return _zone(session.get("time_zone") or DEFAULT_TIME_ZONE)
-
-
 def money(amount: Any, currency: str) -> str:
     """¥50,000,000 or ₹2,50,00,000.00: the currency's sign and the locale's grouping."""
     try:

@@ -21,8 +21,7 @@ class ApplicationsApiClient:
         return self.api.post("/v1/applications", fields)
 
     def get_with_etag(self, application_id: str) -> tuple[dict[str, Any], str | None]:
-        answer = self.api.request("GET", f"/v1/applications/{application_id}")
-        return answer.json(), answer.headers.get("ETag")
+        return self.api.get_with_etag(f"/v1/applications/{application_id}")
 
     def update(self, application_id: str, changes: dict[str, Any], etag: str | None) -> Any:
         return self.api.patch(f"/v1/applications/{application_id}", changes, etag)

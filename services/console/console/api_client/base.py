@@ -259,6 +259,11 @@ class ApiClient:
         futures = [pool.submit(contextvars.copy_context().run, read) for read in reads]
         return [future.result() for future in futures]
 
+    def get_with_etag(self, path: str) -> tuple[Any, str | None]:
+        """A resource and its ETag, to send back as If-Match with an edit."""
+        answer = self.request("GET", path)
+        return answer.json(), answer.headers.get("ETag")
+
     def post(self, path: str, body: Any = None) -> Any:
         answer = self.request("POST", path, json=body if body is not None else {})
         return jsonio.loads(answer.content) if answer.content else None

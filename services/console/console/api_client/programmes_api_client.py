@@ -18,8 +18,7 @@ class ProgrammesApiClient:
         return self.api.get(f"/v1/programmes/{programme_id}")
 
     def get_with_etag(self, programme_id: str) -> tuple[dict[str, Any], str | None]:
-        answer = self.api.request("GET", f"/v1/programmes/{programme_id}")
-        return answer.json(), answer.headers.get("ETag")
+        return self.api.get_with_etag(f"/v1/programmes/{programme_id}")
 
     def create(self, fields: dict[str, Any]) -> dict[str, Any]:
         return self.api.post("/v1/programmes", fields)
