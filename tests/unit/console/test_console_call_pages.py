@@ -440,3 +440,24 @@ def test_a_draft_call_is_edited_in_its_own_time_zone_with_its_version(client, ap
     assert sent["json"]["review"]["criteria"] == [
         {"key": "merit", "label": "Scientific merit", "weight": 3}
     ]
+
+
+def test_a_refused_edit_keeps_the_version_the_call_was_opened_at(client, api):
+    sign_in(client, role="secretariat", side="JP")
+    api.answer("GET", "/v1/calls/c1", 200, call(status="draft", allowed_actions=["edit"]))
+    api.answer(
+        "PATCH",
+        "/v1/calls/c1",
+        422,
+        {
+            "code": 422,
+            "message": "invalid",
+            "errors": {"title": ["Shorter than minimum length 3."]},
+        },
+    )
+    answer = client.post(
+        "/console/calls/c1/edit",
+        data={"csrf_token": csrf_token(client), "etag": '"v3"', "title": "E"},
+    )
+    assert answer.status_code == 422
+    assert 'name="etag" value="&#34;v3&#34;"' in answer.get_data(as_text=True)

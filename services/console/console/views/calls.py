@@ -161,7 +161,10 @@ def edit(call_id: str) -> Any:
             else error.message
         )
         errors = field_errors(error) if error.status == 422 else {"_schema": [message]}
-        return _form(call, {**call, **call_form.entered(body)}, errors, None, 422)
+        # The version it was opened at goes back with the form, as a programme's does: a
+        # save after the correction still says which version it changes.
+        etag = request.form.get("etag")
+        return _form(call, {**call, **call_form.entered(body)}, errors, etag, 422)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("calls.show", call_id=call_id), code=303)
 
