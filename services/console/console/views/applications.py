@@ -16,6 +16,7 @@ from console.api_client.mobility_api_client import MobilityApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import word
+from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
 from console.translations import LANGUAGES
 from console.translations import gettext as _
@@ -41,10 +42,9 @@ ACTION_REFUSED = (400, 403, 409, 422)
 @signed_in
 def index() -> Any:
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    page_text = request.args.get("page") or "1"
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1_000_000 else 1
+    page = page_number()
     answer = ApplicationsApiClient(api()).page(page=page, page_size=PAGE_SIZE, status=status)
-    pages = max(1, -(-answer["total"] // PAGE_SIZE))
+    pages = pages_of(answer["total"], PAGE_SIZE)
     return render_template(
         "applications/index.html", answer=answer, status=status, page=page, pages=pages
     )

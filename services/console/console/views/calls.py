@@ -12,6 +12,7 @@ from console.api_client.base import ApiError
 from console.api_client.calls_api_client import CallsApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.formatting import word
+from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
 from console.translations import N_
 from console.translations import gettext as _
@@ -26,17 +27,13 @@ REFUSED = (400, 403, 409, 412, 422)
 READERS_OF_RANKINGS = ("secretariat", "auditor")
 
 
-def _int(value: str | None, default: int = 1) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else default
-
-
 @blp.get("/")
 @signed_in
 def index() -> Any:
-    page_number = _int(request.args.get("page"))
-    answer = CallsApiClient(api()).page(page=page_number, page_size=PAGE_SIZE)
-    pages = max(1, -(-answer["total"] // PAGE_SIZE))
-    return render_template("calls/index.html", answer=answer, page=page_number, pages=pages)
+    number = page_number()
+    answer = CallsApiClient(api()).page(page=number, page_size=PAGE_SIZE)
+    pages = pages_of(answer["total"], PAGE_SIZE)
+    return render_template("calls/index.html", answer=answer, page=number, pages=pages)
 
 
 def _page(call_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:

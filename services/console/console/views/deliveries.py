@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console.api_client.base import ApiError
 from console.api_client.deliveries_api_client import DeliveriesApiClient
+from console.paging import page_number, pages_of
 from console.signed_in import api, signed_in
 from console.translations import gettext as _
 
@@ -21,10 +22,9 @@ STATUSES = ("queued", "sending", "sent", "retrying", "failed")
 @signed_in
 def index() -> Any:
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    page = request.args.get("page") or "1"
-    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    number = page_number()
     answer = DeliveriesApiClient(api()).page(status, number)
-    pages = max(1, -(-answer["total"] // 20))
+    pages = pages_of(answer["total"], 20)
     return render_template(
         "deliveries/index.html",
         answer=answer,

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from console.api_client.base import ApiError
 from console.api_client.mobility_api_client import MobilityApiClient
 from console.formatting import word
+from console.paging import page_number, pages_of
 from console.signed_in import api, signed_in
 from console.translations import gettext as _
 from console.views.applications import application_page
@@ -47,13 +48,12 @@ def set_item(application_id: str, item: str) -> Any:
 @signed_in
 def pipeline() -> Any:
     stage = request.args.get("stage") if request.args.get("stage") in MOBILITY_STAGES else None
-    page_text = request.args.get("page") or "1"
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1_000_000 else 1
+    page = page_number()
     filters: dict[str, Any] = {"page": page, "page_size": PAGE_SIZE}
     if stage:
         filters["stage"] = stage
     answer = MobilityApiClient(api()).pipeline(**filters)
-    pages = max(1, -(-answer["total"] // PAGE_SIZE))
+    pages = pages_of(answer["total"], PAGE_SIZE)
     return render_template(
         "mobility/pipeline.html",
         answer=answer,

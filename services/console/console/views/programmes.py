@@ -19,6 +19,7 @@ from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
 from console.api_client.screenings_api_client import ScreeningsApiClient
 from console.formatting import moment, word
+from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
 from console.views.reviews import weighted_mean
@@ -37,10 +38,6 @@ SCREENED = ("pending", "complete")
 ACTION_REFUSED = (400, 403, 409, 412, 422)
 
 
-def _int(value: str | None, default: int = 1) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else default
-
-
 @blp.get("/")
 @signed_in
 def index() -> Any:
@@ -51,14 +48,14 @@ def index() -> Any:
         else None,
         "q": (request.args.get("q") or "").strip()[:200] or None,
     }
-    page_number = _int(request.args.get("page"))
-    answer = ProgrammesApiClient(api()).page(page=page_number, page_size=PAGE_SIZE, **filters)
-    pages = max(1, -(-answer["total"] // PAGE_SIZE))
+    number = page_number()
+    answer = ProgrammesApiClient(api()).page(page=number, page_size=PAGE_SIZE, **filters)
+    pages = pages_of(answer["total"], PAGE_SIZE)
     return render_template(
         "programmes/index.html",
         answer=answer,
         filters=filters,
-        page=page_number,
+        page=number,
         pages=pages,
         statuses=PROGRAMME_STATUSES,
         focus_areas=FOCUS_AREAS,

@@ -22,6 +22,7 @@ from flask import (
 from console.api_client.base import ApiError
 from console.api_client.reports_api_client import SCHEDULES_PAGE, ReportsApiClient
 from console.formatting import moment
+from console.paging import page_number, pages_of
 from console.signed_in import api, signed_in
 from console.translations import LANGUAGES, current_language
 from console.translations import gettext as _
@@ -40,15 +41,10 @@ SEPARATORS = re.compile(r"[\s,;]+")
 REFUSED = (400, 403, 404, 409, 412, 422)
 
 
-def _page_number() -> int:
-    page = request.args.get("page") or "1"
-    return int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
-
-
 def _index(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
     return render_template(
         "reports/index.html",
-        reports=ReportsApiClient(api()).page(_page_number()),
+        reports=ReportsApiClient(api()).page(page_number()),
         values=values,
         errors=errors,
         types=TYPES,
@@ -86,14 +82,14 @@ def create() -> Any:
 
 
 def _schedules(values: dict[str, Any], errors: dict[str, list[str]], code: int = 200) -> Any:
-    page = _page_number()
+    page = page_number()
     answer = ReportsApiClient(api()).schedules(page)
     zones = ZONES if values.get("timezone") in ZONES else (values.get("timezone"), *ZONES)
     return render_template(
         "reports/schedules.html",
         answer=answer,
         page=page,
-        pages=max(1, -(-answer["total"] // SCHEDULES_PAGE)),
+        pages=pages_of(answer["total"], SCHEDULES_PAGE),
         values=values,
         errors=errors,
         types=TYPES,

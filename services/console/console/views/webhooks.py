@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console.api_client.base import ApiError
 from console.api_client.webhooks_api_client import DELIVERIES_PAGE, WebhooksApiClient
+from console.paging import page_number, pages_of
 from console.signed_in import api, signed_in
 from console.translations import gettext as _
 from setu_contract.events import EventType
@@ -65,8 +66,7 @@ def remove(webhook_id: str) -> Any:
 @blp.get("/<string:webhook_id>/deliveries")
 @signed_in
 def deliveries(webhook_id: str) -> Any:
-    page = request.args.get("page") or "1"
-    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    number = page_number()
     client = api()
     webhooks = WebhooksApiClient(client)
     webhook, answer = client.at_once(
@@ -80,5 +80,5 @@ def deliveries(webhook_id: str) -> Any:
         webhook=webhook,
         answer=answer,
         page=number,
-        pages=max(1, -(-answer["total"] // DELIVERIES_PAGE)),
+        pages=pages_of(answer["total"], DELIVERIES_PAGE),
     )
