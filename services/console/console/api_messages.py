@@ -55,6 +55,14 @@ MARSHMALLOW: dict[str, str] = {
 # A length of a list field is a number of things chosen or entered, said as such; by the
 # field's name (its last part that is not a row number) and marshmallow's template.
 FIELD_SENTENCES: dict[tuple[str, str], str] = {
+    # A call's lists (1 to 10 focus areas, 1 to 20 criteria): the form's only way to break
+    # them is to leave them empty.
+    ("focus_areas", "Length must be between %(min)s and %(max)s."): N_(
+        "Choose at least one focus area."
+    ),
+    ("criteria", "Length must be between %(min)s and %(max)s."): N_(
+        "Give at least one criterion, with its weight."
+    ),
     ("partners", "Length must be between %(min)s and %(max)s."): N_(
         "Choose between %(min)s and %(max)s partner organisations."
     ),

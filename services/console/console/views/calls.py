@@ -14,7 +14,6 @@ from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.formatting import word
 from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
-from console.translations import N_
 from console.translations import gettext as _
 from console.vocabulary import CALL_ACTIONS, FOCUS_AREAS, ORGANISATION_KINDS
 
@@ -83,22 +82,6 @@ def act(call_id: str) -> Any:
     return redirect(url_for("calls.show", call_id=call_id), code=303)
 
 
-# Lists the API counts (``Length must be between 1 and 10.``), said as what to do.
-LIST_MESSAGES = {
-    "focus_areas": N_("Choose at least one focus area."),
-    "review.criteria": N_("Give at least one criterion, with its weight."),
-}
-
-
-def field_errors(error: ApiError) -> dict[str, list[str]]:
-    """The API's field messages, the lists' counts said as what to do."""
-    errors = error.field_errors()
-    for name, message in LIST_MESSAGES.items():
-        if any(m.startswith("Length must be") for m in errors.get(name, [])):
-            errors[name] = [_(message)]
-    return errors or {"_schema": [error.message]}
-
-
 def _form(
     call: dict[str, Any] | None,
     values: dict[str, Any],
@@ -132,7 +115,7 @@ def create() -> Any:
     except ApiError as error:
         if error.status not in REFUSED:
             raise
-        errors = field_errors(error)
+        errors = error.field_errors() or {"_schema": [error.message]}
         return _form(None, call_form.entered(body), errors, None, 422)
     flash(_("The call “%(title)s” is saved as a draft.", title=created.get("title")), "success")
     return redirect(url_for("calls.show", call_id=created["id"]), code=303)
@@ -157,7 +140,8 @@ def edit(call_id: str) -> Any:
             if error.status == 412
             else error.message
         )
-        errors = field_errors(error) if error.status == 422 else {"_schema": [message]}
+        errors = error.field_errors() if error.status == 422 else {}
+        errors = errors or {"_schema": [message]}
         # The version it was opened at goes back with the form, as a programme's does: a
         # save after the correction still says which version it changes.
         etag = request.form.get("etag")
