@@ -343,11 +343,9 @@ def open_calls(client: ApiClient, chosen: str | None) -> list[dict[str, Any]]:
             raise
         calls = []
     if chosen and chosen not in {c["id"] for c in calls}:
-        try:
-            calls.append(CallsApiClient(client).get(chosen))
-        except ApiError as error:
-            if error.status not in (403, 404):
-                raise
+        answered = _call_of({"call_id": chosen}, client)
+        if answered is not None:
+            calls.append(answered)
     return calls
 
 
@@ -359,14 +357,19 @@ def _render_form(
     status: int = 200,
 ) -> Any:
     client = api()
-    organisations = OrganisationsApiClient(client).all()
+    organisations, calls = client.at_once(
+        [
+            OrganisationsApiClient(client).all,
+            functools.partial(open_calls, client, values.get("call_id")),
+        ]
+    )
     return render_template(
         "programmes/form.html",
         programme=programme,
         values=values,
         rows=programme_form.rows(values),
         organisations=sorted(organisations, key=lambda o: o.get("name") or ""),
-        calls=open_calls(client, values.get("call_id")),
+        calls=calls,
         focus_areas=FOCUS_AREAS,
         errors=errors,
         etag=etag,
