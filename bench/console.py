@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from bench.api import checked, paced
 from bench.context import Context, on_workers
 from bench.harness import Measurement, Target
-from bench.programmes_setup import clone_programme, start_programmes
+from bench.programmes_setup import Programmes, clone_programme, start_programmes
 from bench.wrk import WrkRun
 from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, new_secret
 from tests.support.console_session import key_session_cookie
@@ -58,6 +58,18 @@ def _measure(
     )
 
 
+def partner_cookie(api: Programmes, secret: str) -> str:
+    """The console's session cookie of the bench's JP partner (its key, in English)."""
+    me = {
+        "name": "bench partner",
+        "role": "partner",
+        "organisation_id": api.jp_org,
+        "organisation_name": "Bench JP university",
+        "country": "JP",
+    }
+    return key_session_cookie(secret, api.partner_key, me, "en")
+
+
 def run(ctx: Context) -> Iterator[Measurement]:
     api = start_programmes(ctx)
     template = api.confirmed_draft()
@@ -67,14 +79,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
     console_env = {"SETU_API_URL": api.base, SECRET_KEY: secret}
     console_env[INTERNAL_SECRET] = api.env[INTERNAL_SECRET]
     console = ctx.gunicorn("console", "console.app:create_app()", console_env)
-    me = {
-        "name": "bench partner",
-        "role": "partner",
-        "organisation_id": api.jp_org,
-        "organisation_name": "Bench JP university",
-        "country": "JP",
-    }
-    cookie = "setu_console=" + key_session_cookie(secret, api.partner_key, me, "en")
+    cookie = "setu_console=" + partner_cookie(api, secret)
     sample = random.sample(ids, 200)
     notes = [f"{len(ids) + 1:,} programmes in the database (cloned server-side)"]
     read = WrkRun(

@@ -24,10 +24,10 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
-from bench.context import Context, _children_cpu
+from bench.console import partner_cookie
+from bench.context import Context, children_cpu
 from bench.programmes_setup import clone_programme, start_programmes
 from setu_contract.secret_settings import INTERNAL_SECRET, new_secret
-from tests.support.console_session import key_session_cookie
 from tests.support.infra import private_redis_db
 
 ROUNDS = 3
@@ -47,18 +47,10 @@ def main(argv: list[str]) -> int:
         api = start_programmes(ctx)
         ids = clone_programme(api.database_url, api.confirmed_draft(), 2_000)
         secret = new_secret()
-        me = {
-            "name": "bench partner",
-            "role": "partner",
-            "organisation_id": api.jp_org,
-            "organisation_name": "Bench JP university",
-            "country": "JP",
-        }
-        cookie = key_session_cookie(secret, api.partner_key, me, "en")
+        cookie = partner_cookie(api, secret)
         config = Config(api.base, secret_key=secret, internal_secret=api.env[INTERNAL_SECRET])
         app = create_app(config)
         master = ctx.gunicorn_pids["programmes-api"]
-        print(f"console: {sys.modules['console'].__file__}")
         for label, paths, reads, count in (
             ("programme page", [f"/console/programmes/{i}" for i in ids[:200]], 1, pages),
             ("My work", ["/console/"], 4, max(pages // 3, 1)),
@@ -73,12 +65,12 @@ def main(argv: list[str]) -> int:
                 b"".join(app(dict(environ), _start_response))
             console_ms, api_ms = [], []
             for _ in range(ROUNDS):
-                api_before = sum(_children_cpu(master).values())
+                api_before = sum(children_cpu(master).values())
                 started = time.process_time()
                 for n in range(count):
                     b"".join(app(dict(environs[n % len(environs)]), _start_response))
                 console_ms.append((time.process_time() - started) / count * 1000)
-                api_ms.append((sum(_children_cpu(master).values()) - api_before) / count * 1000)
+                api_ms.append((sum(children_cpu(master).values()) - api_before) / count * 1000)
             console, under = min(console_ms), min(api_ms)
             implied = under / reads / (under + console)
             print(

@@ -111,9 +111,9 @@ def on_workers(ctx: Context, name: str, run: Callable[[], dict[str, float]]) -> 
     split between two) shows how the load was shared.
     """
     master = ctx.gunicorn_pids[name]
-    before = _children_cpu(master)
+    before = children_cpu(master)
     figures = run()
-    after = _children_cpu(master)
+    after = children_cpu(master)
     used = [after[pid] - before.get(pid, 0.0) for pid in after]
     if sum(used) <= 0:
         return figures
@@ -122,7 +122,7 @@ def on_workers(ctx: Context, name: str, run: Callable[[], dict[str, float]]) -> 
     return {headline[0]: headline[1], "busiest_worker_share": round(share, 2), **dict(rest)}
 
 
-def _children_cpu(parent: int) -> dict[int, float]:
+def children_cpu(parent: int) -> dict[int, float]:
     """CPU seconds (user + system) of each child process of ``parent``, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     found = {}
