@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.api_client.base import ApiError
 from console.formatting import word
 from console.translations import N_
 from console.translations import gettext as _
@@ -50,6 +51,15 @@ def form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
         FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): messages
         for name, messages in errors.items()
     }
+
+
+def refused_fields(error: ApiError) -> dict[str, list[str]]:
+    """A refused screening's messages for the form: by field for a 422, else the API's
+    message at the top of the form."""
+    errors = {"screening": [error.message]}
+    if error.status == 422:
+        return form_errors(error.field_errors()) or errors
+    return errors
 
 
 # Why a side's screening does not yet allow the action, as the API names it.

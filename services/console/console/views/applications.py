@@ -146,9 +146,7 @@ def screen(application_id: str) -> Any:
     except ApiError as error:
         if error.status not in (400, 403, 409, 422):
             raise
-        errors = {"screening": [error.message]}
-        if error.status == 422:
-            errors = screening_form.form_errors(error.field_errors()) or errors
+        errors = screening_form.refused_fields(error)
         return application_page(
             application_id, errors, 422 if error.status == 422 else error.status
         )

@@ -304,9 +304,7 @@ def screen(programme_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = {"screening": [error.message]}
-        if error.status == 422:
-            errors = screening_form.form_errors(error.field_errors()) or errors
+        errors = screening_form.refused_fields(error)
         return _page(programme_id, errors, 422 if error.status == 422 else error.status)
     flash(_("Your side's screening is recorded."), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
