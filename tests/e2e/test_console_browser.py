@@ -176,7 +176,7 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.fill("Full name", "Sato Hana")
     browser.fill("Email address", "hana.sato@example.jp")
     browser.fill("Nationality", "JP")
-    browser.choose("Career stage", "PhD student")
+    browser.choose("Career stage", "Doctoral student")
     browser.choose("Host organisation", india)
     browser.fill("Start date", "2027-06-01")
     browser.fill("End date", "2027-12-01")

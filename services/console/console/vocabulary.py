@@ -1,25 +1,14 @@
-"""The API's codes as English words, marked for the catalogues (formatting.word shows them)."""
+"""The API's codes as English words, marked for the catalogues (formatting.word shows them).
+
+The words a report or an email shows too are setu_contract.words', so that a status or a
+focus area reads the same everywhere; the rest are the console's own."""
 
 from __future__ import annotations
 
 from console.translations import N_
+from setu_contract import words as shared
 
-STATUSES = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted"),
-    "under_review": N_("Under review"),
-    "changes_requested": N_("Changes requested"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "active": N_("Active"),
-    "completed": N_("Completed"),
-    "withdrawn": N_("Withdrawn"),
-    "cancelled": N_("Cancelled"),
-    "endorsed": N_("Endorsed"),
-    "waitlisted": N_("Waitlisted"),
-    "accepted": N_("Accepted"),
-    "offered": N_("Offered a slot"),
-}
+STATUSES = shared.STATUSES
 
 ACTIONS = {
     "submit": N_("Submit"),
@@ -40,25 +29,10 @@ ACTIONS = {
     "decline_participation": N_("Decline our participation"),
 }
 
-FOCUS_AREAS = {
-    "semiconductor_design": N_("Semiconductor design"),
-    "semiconductor_manufacturing": N_("Semiconductor manufacturing"),
-    "semiconductor_packaging": N_("Semiconductor packaging"),
-    "supply_chain_resilience": N_("Supply-chain resilience"),
-    "ai_research": N_("AI research"),
-    "ai_healthcare": N_("AI in healthcare"),
-    "ai_agriculture": N_("AI in agriculture"),
-    "ai_urban_planning": N_("AI in urban planning"),
-    "ai_ethics_governance": N_("AI ethics and governance"),
-    "talent_development": N_("Talent development"),
-}
+FOCUS_AREAS = shared.FOCUS_AREAS
 
 REPORTS = {
-    "programme_portfolio": N_("Programme portfolio"),
-    "exchange_flows": N_("Exchange flows"),
-    "partner_activity": N_("Partner activity"),
-    "budget_commitments": N_("Budget commitments"),
-    "call_outcomes": N_("Call outcomes"),
+    **shared.REPORT_TYPES,
     "queued": N_("Queued"),
     "running": N_("Running"),
     "succeeded": N_("Ready"),
@@ -94,9 +68,7 @@ EMAILS = {
 
 # Calls' and reviews' statuses (kept apart: programmes' filter takes STATUSES only).
 CALL_STATUSES = {
-    "open": N_("Open"),
-    "closed": N_("Closed"),
-    "decided": N_("Decided"),
+    **shared.CALL_STATUSES,
     "declaration_due": N_("Declaration due"),
     "in_progress": N_("Review in progress"),
     "conflicted": N_("Conflict declared"),
@@ -118,6 +90,9 @@ ORGANISATION_KINDS = {
 }
 
 OTHER = {
+    **shared.COUNTRIES,
+    **shared.DIRECTIONS,
+    **shared.CAREER_STAGES,
     "lead": N_("Lead"),
     "member": N_("Member"),
     "pending": N_("Pending"),
@@ -126,21 +101,10 @@ OTHER = {
     "revoked": N_("Revoked"),
     "confirmed": N_("Confirmed"),
     "declined": N_("Declined"),
-    "JP": N_("Japan"),
-    "IN": N_("India"),
-    "JP_TO_IN": N_("Japan to India"),
-    "IN_TO_JP": N_("India to Japan"),
     "partner": N_("Partner"),
     "secretariat": N_("Secretariat"),
     "auditor": N_("Auditor"),
     "reviewer": N_("Reviewer"),
-    "undergraduate": N_("Undergraduate"),
-    "masters": N_("Master's student"),
-    "phd": N_("PhD student"),
-    "postdoc": N_("Postdoctoral researcher"),
-    "faculty": N_("Faculty"),
-    "engineer": N_("Engineer"),
-    "professional": N_("Professional"),
 }
 
 # Mobility clearance: the checklist's items, their statuses, who keeps them, the stages.
@@ -179,16 +143,13 @@ MOBILITY_STAGES = {
 
 # Export-control screenings: outcomes, bases, what partners see, holds.
 SCREENING = {
-    "cleared": N_("Cleared"),
-    "licence_required": N_("Licence required"),
-    "needs_information": N_("Needs information"),
-    "denied": N_("Denied"),
+    **shared.SCREENING_OUTCOMES,
+    "licence_expiring": shared.LICENCE_STATES["expiring"],
     "list": N_("Listed item"),
     "catch_all": N_("Catch-all control"),
     "screening_pending": N_("Screening pending"),
     "screening_complete": N_("Screening complete"),
     "export_licence_expired": N_("Export licence expired"),
-    "licence_expiring": N_("Expires within 30 days"),
 }
 
 WORDS = {

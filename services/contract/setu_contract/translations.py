@@ -60,6 +60,11 @@ class Catalogues:
         return _compiled(self.locale_dir, supported(language))
 
 
+# The words more than one service shows (setu_contract.words): every service's catalogue
+# falls back on this one for them, so each has one translation.
+WORDS = Catalogues(Path(__file__).resolve().parent / "locale")
+
+
 @cache
 def _compiled(locale_dir: Path, language: str) -> NullTranslations:
     if language == DEFAULT_LANGUAGE:
@@ -69,7 +74,10 @@ def _compiled(locale_dir: Path, language: str) -> NullTranslations:
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return Translations(compiled)
+    translations = Translations(compiled)
+    if locale_dir != WORDS.locale_dir:
+        translations.add_fallback(_compiled(WORDS.locale_dir, language))
+    return translations
 
 
 def long_date(day: date, language: str) -> str:

@@ -16,12 +16,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
+from console.translations import CATALOGUES as CONSOLE
 from notifications.mail.templates import CATALOGUES as NOTIFICATIONS
 from reports.translations import CATALOGUES as REPORTS
-from setu_contract.translations import LANGUAGES, Catalogues
+from setu_contract.translations import LANGUAGES, WORDS, Catalogues
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
-CATALOGUES = {"notifications": NOTIFICATIONS, "reports": REPORTS}
+CATALOGUES = {"contract": WORDS, "notifications": NOTIFICATIONS, "reports": REPORTS}
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 
@@ -91,3 +92,18 @@ def _translated(words, context: str | None, message: str) -> str:
 
 # Words that every language writes alike (a standard's name).
 _SAME_IN_EVERY_LANGUAGE = {"UTC"}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize(
+    "catalogues", [CONSOLE, NOTIFICATIONS, REPORTS], ids=["console", "notifications", "reports"]
+)
+def test_a_shared_word_has_one_translation_the_contracts(catalogues, language):
+    """A word of setu_contract.words is translated once, in the contract's catalogue: a
+    service that kept its own would show a status in other words than a report does."""
+    shared = {m.id for m in _read(WORDS, language) if m.id}
+    own = {m.id for m in _read(catalogues, language) if m.id and not m.context}
+    assert not own & shared, f"translated again: {sorted(own & shared)}"
+    words = catalogues.translations(language)
+    contract = WORDS.translations(language)
+    assert all(words.gettext(word) == contract.gettext(word) for word in shared)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from babel.support import NullTranslations
 
+from setu_contract import words as shared
 from setu_contract.translations import N_
 
 STATUS = {
@@ -40,13 +41,8 @@ SIDE = {"JP": N_("Japanese"), "IN": N_("Indian")}
 
 PARTNER_ROLE = {"lead": N_("lead partner"), "member": N_("member partner")}
 
-REPORT_TYPE = {
-    "programme_portfolio": N_("Programme portfolio"),
-    "exchange_flows": N_("Talent-exchange flows"),
-    "partner_activity": N_("Partner activity"),
-    "budget_commitments": N_("Budget commitments"),
-    "call_outcomes": N_("Call outcomes"),
-}
+# A report's title, as the console and the report itself write it.
+REPORT_TYPE = shared.REPORT_TYPES
 
 
 MOBILITY_ITEM = {

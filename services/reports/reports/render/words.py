@@ -1,8 +1,9 @@
 """Words for what a report's tables hold: each code as a reader says it, each column's header.
 
-Every word is an English message of the service's catalogues (translations.N_), translated
-into the report's language where it is shown. csv and json keep the codes and ids; html and
-pdf show these words, and never a column of kind ``id``.
+Every word is an English message: the codes' words are setu_contract.words (the console
+and the emails say them alike), the headers the service's own (translations.N_), each
+translated into the report's language where it is shown. csv and json keep the codes and
+ids; html and pdf show these words, and never a column of kind ``id``.
 """
 
 from __future__ import annotations
@@ -11,61 +12,20 @@ from dataclasses import dataclass
 
 from reports.domain.summary import COUNT, INR, JPY, RATE
 from reports.translations import N_
+from setu_contract import words as shared
+from setu_contract.vocabulary import PROGRAMME_STATUSES
 
-FOCUS_AREAS = {
-    "semiconductor_design": N_("Semiconductor design"),
-    "semiconductor_manufacturing": N_("Semiconductor manufacturing"),
-    "semiconductor_packaging": N_("Semiconductor packaging"),
-    "supply_chain_resilience": N_("Supply-chain resilience"),
-    "ai_research": N_("AI research"),
-    "ai_healthcare": N_("AI in healthcare"),
-    "ai_agriculture": N_("AI in agriculture"),
-    "ai_urban_planning": N_("AI in urban planning"),
-    "ai_ethics_governance": N_("AI ethics and governance"),
-    "talent_development": N_("Talent development"),
-}
-STATUSES = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted"),
-    "under_review": N_("Under review"),
-    "changes_requested": N_("Changes requested"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "active": N_("Active"),
-    "completed": N_("Completed"),
-    "withdrawn": N_("Withdrawn"),
-    "cancelled": N_("Cancelled"),
-}
-DIRECTIONS = {"JP_TO_IN": N_("Japan to India"), "IN_TO_JP": N_("India to Japan")}
-CAREER_STAGES = {
-    "undergraduate": N_("Undergraduate"),
-    "masters": N_("Master's student"),
-    "phd": N_("Doctoral student"),
-    "postdoc": N_("Postdoctoral researcher"),
-    "faculty": N_("Faculty member"),
-    "engineer": N_("Engineer"),
-    "professional": N_("Professional"),
-}
-COUNTRIES = {"JP": N_("Japan"), "IN": N_("India")}
-CALL_STATUSES = {
-    "draft": N_("Draft"),
-    "open": N_("Open"),
-    "closed": N_("Closed"),
-    "decided": N_("Decided"),
-}
+FOCUS_AREAS = shared.FOCUS_AREAS
+# A report counts programmes: their statuses only, in their order.
+STATUSES = {code: shared.STATUSES[code] for code in PROGRAMME_STATUSES}
+DIRECTIONS = shared.DIRECTIONS
+CAREER_STAGES = shared.CAREER_STAGES
+COUNTRIES = shared.COUNTRIES
+CALL_STATUSES = {"draft": shared.STATUSES["draft"], **shared.CALL_STATUSES}
 
 SUBJECTS = {"programme": N_("Programme"), "person": N_("Person of an exchange")}
-OUTCOMES = {
-    "cleared": N_("Cleared"),
-    "licence_required": N_("Licence required"),
-    "denied": N_("Denied"),
-    "needs_information": N_("Needs information"),
-}
-LICENCE_STATES = {
-    "valid": N_("Valid"),
-    "expiring": N_("Expires within 30 days"),
-    "expired": N_("Expired"),
-}
+OUTCOMES = shared.SCREENING_OUTCOMES
+LICENCE_STATES = shared.LICENCE_STATES
 
 # How a column's values are written: the figures' kinds (a count, money, a rate) and these.
 ID, WORD, NAME, DAYS, MONTH, DATE = "id", "word", "name", "days", "month", "date"
@@ -98,11 +58,11 @@ COLUMNS: dict[str, Column] = {
     "budget_inr": Column(N_("Budget in rupees"), INR),
     "committed_jpy": Column(N_("Yen committed"), JPY),
     "committed_inr": Column(N_("Rupees committed"), INR),
-    "submitted": Column(N_("Submitted"), COUNT),
+    "submitted": Column(shared.STATUSES["submitted"], COUNT),
     "endorsed": Column(N_("Endorsed by the host"), COUNT),
-    "accepted": Column(N_("Accepted"), COUNT),
-    "rejected": Column(N_("Rejected"), COUNT),
-    "withdrawn": Column(N_("Withdrawn"), COUNT),
+    "accepted": Column(shared.STATUSES["accepted"], COUNT),
+    "rejected": Column(shared.STATUSES["rejected"], COUNT),
+    "withdrawn": Column(shared.STATUSES["withdrawn"], COUNT),
     "acceptance_rate": Column(N_("Acceptance rate"), RATE),
     "mean_duration_days": Column(N_("Mean stay in days"), DAYS),
     "planned_arrivals": Column(N_("Arrivals planned"), COUNT),
@@ -119,7 +79,7 @@ COLUMNS: dict[str, Column] = {
     "received": Column(N_("Proposals received"), COUNT),
     "eligible": Column(N_("Eligible"), COUNT),
     "reviewed": Column(N_("Reviewed"), COUNT),
-    "approved": Column(N_("Approved"), COUNT),
+    "approved": Column(shared.STATUSES["approved"], COUNT),
     "envelope_jpy": Column(N_("Envelope in yen"), JPY),
     "envelope_inr": Column(N_("Envelope in rupees"), INR),
     "side": Column(N_("Side"), WORD, COUNTRIES),

@@ -1,5 +1,6 @@
-"""Each report type: its title, its definition, its headline figures and the function that
-computes its tables. Titles and definitions are English messages of the catalogues."""
+"""Each report type: its title (setu_contract.words, as the console and the emails name it),
+its definition, its headline figures and the function that computes its tables. Titles and
+definitions are English messages of the catalogues."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from reports.queries import (
     partner_activity,
     portfolio,
 )
-from reports.translations import N_
+from setu_contract.words import REPORT_TYPES
 
 Progress = Callable[[int], None]
 
@@ -41,49 +42,13 @@ class ReportType:
 
 
 REGISTRY: dict[str, ReportType] = {
-    kind.name: kind
-    for kind in (
-        ReportType(
-            PROGRAMME_PORTFOLIO,
-            N_("Programme portfolio"),
-            portfolio.DEFINITION,
-            portfolio.compute,
-            portfolio.HEADLINES,
-        ),
-        ReportType(
-            EXCHANGE_FLOWS,
-            N_("Talent-exchange flows"),
-            exchange_flows.DEFINITION,
-            exchange_flows.compute,
-            exchange_flows.HEADLINES,
-        ),
-        ReportType(
-            PARTNER_ACTIVITY,
-            N_("Partner activity"),
-            partner_activity.DEFINITION,
-            partner_activity.compute,
-            partner_activity.HEADLINES,
-        ),
-        ReportType(
-            BUDGET_COMMITMENTS,
-            N_("Budget commitments"),
-            budget_commitments.DEFINITION,
-            budget_commitments.compute,
-            budget_commitments.HEADLINES,
-        ),
-        ReportType(
-            CALL_OUTCOMES,
-            N_("Call outcomes"),
-            call_outcomes.DEFINITION,
-            call_outcomes.compute,
-            call_outcomes.HEADLINES,
-        ),
-        ReportType(
-            COMPLIANCE,
-            N_("Export-control compliance"),
-            compliance.DEFINITION,
-            compliance.compute,
-            compliance.HEADLINES,
-        ),
+    name: ReportType(name, REPORT_TYPES[name], module.DEFINITION, module.compute, module.HEADLINES)
+    for name, module in (
+        (PROGRAMME_PORTFOLIO, portfolio),
+        (EXCHANGE_FLOWS, exchange_flows),
+        (PARTNER_ACTIVITY, partner_activity),
+        (BUDGET_COMMITMENTS, budget_commitments),
+        (CALL_OUTCOMES, call_outcomes),
+        (COMPLIANCE, compliance),
     )
 }
