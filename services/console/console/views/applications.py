@@ -22,19 +22,11 @@ from console.translations import LANGUAGES
 from console.translations import gettext as _
 from console.views.programmes import SCREENED
 from console.vocabulary import STATUSES
+from setu_contract.vocabulary import CAREER_STAGES
 
 blp = Blueprint("applications", __name__, url_prefix="/console/applications")
 
 PAGE_SIZE = 20
-CAREER_STAGES = (
-    "undergraduate",
-    "masters",
-    "phd",
-    "postdoc",
-    "faculty",
-    "engineer",
-    "professional",
-)
 ACTION_REFUSED = (400, 403, 409, 422)
 
 
