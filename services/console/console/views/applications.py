@@ -20,7 +20,7 @@ from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
 from console.translations import LANGUAGES
 from console.translations import gettext as _
-from console.views.programmes import SCREENED
+from console.views.programmes.pages import SCREENED
 from console.vocabulary import STATUSES
 from setu_contract.vocabulary import CAREER_STAGES
 

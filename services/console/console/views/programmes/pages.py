@@ -1,14 +1,17 @@
-"""Programmes: list with filters and search, page, create, edit, actions, participation,
-approvals of both sides, exchange slots and history."""
+"""The programme's pages: the list with filters and search, a programme's page (its
+approvals of both sides, exchange slots, call, reviews and screenings) and its history.
+
+The blueprint is made here; ``actions`` and ``forms`` add their routes to it.
+"""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
-from console import programme_form, screening_form
+from console import screening_form
 from console.actors import Names, actor_of
 from console.api_client.applications_api_client import ApplicationsApiClient
 from console.api_client.base import ApiClient, ApiError
@@ -18,12 +21,10 @@ from console.api_client.people_api_client import PeopleApiClient
 from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
 from console.api_client.screenings_api_client import ScreeningsApiClient
-from console.formatting import moment, word
 from console.paging import page_number, pages_of
 from console.signed_in import api, me, signed_in
-from console.translations import gettext as _
 from console.views.reviews import weighted_mean
-from console.vocabulary import FOCUS_AREAS, PARTICIPATION, STATUSES
+from console.vocabulary import FOCUS_AREAS, STATUSES
 from setu_contract.vocabulary import PROGRAMME_STATUSES
 
 blp = Blueprint("programmes", __name__, url_prefix="/console/programmes")
@@ -34,8 +35,6 @@ SLOT_STATUSES = ("approved", "active", "completed")
 EDITABLE = ("draft", "changes_requested")
 # A programme that needs export-control screening shows one of these (else not_required).
 SCREENED = ("pending", "complete")
-# What a failed action answers with: the form is shown again with the message.
-ACTION_REFUSED = (400, 403, 409, 412, 422)
 
 
 @blp.get("/")
@@ -93,7 +92,7 @@ def slots_of(programme: dict[str, Any], applications: list[dict[str, Any]]) -> d
     }
 
 
-def _call_of(programme: dict[str, Any], client: ApiClient) -> dict[str, Any] | None:
+def call_of(programme: dict[str, Any], client: ApiClient) -> dict[str, Any] | None:
     """The call the programme answers, if any (and if the API shows it to this person)."""
     if not programme.get("call_id"):
         return None
@@ -151,7 +150,11 @@ def _reviews(
     }
 
 
-def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+def programme_page(
+    programme_id: str, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> Any:
+    """The programme's page; shown again with ``errors`` and ``status`` when an action
+    from it (``actions``) is refused."""
     client = api()
     programmes = ProgrammesApiClient(client)
     programme = programmes.get(programme_id)
@@ -168,7 +171,7 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
             ApplicationsApiClient(client).page, programme_id=programme["id"], page_size=100
         )
     if programme.get("call_id"):
-        reads["call"] = functools.partial(_call_of, programme, client)
+        reads["call"] = functools.partial(call_of, programme, client)
         if role != "reviewer":
             reads["reviews"] = functools.partial(
                 ReviewsApiClient(client).of_programme, programme_id
@@ -214,100 +217,7 @@ def _page(programme_id: str, errors: dict[str, list[str]] | None = None, status:
 @blp.get("/<string:programme_id>")
 @signed_in
 def show(programme_id: str) -> Any:
-    return _page(programme_id)
-
-
-def _call_refusal(error: ApiError) -> str | None:
-    """A submission its call refuses by its clock (409), said with the call's time as the
-    person reads it (their zone, their language), not as the API writes it."""
-    details = error.errors or {}
-    if error.status != 409 or not isinstance(details, dict):
-        return None
-    if isinstance(details.get("closes_at"), str):
-        return _(
-            "The call this programme answers closed at %(when)s: it takes no more proposals.",
-            when=moment(details["closes_at"]),
-        )
-    if isinstance(details.get("opens_at"), str):
-        return _(
-            "The call this programme answers opens at %(when)s: submit it after that.",
-            when=moment(details["opens_at"]),
-        )
-    return None
-
-
-@blp.post("/<string:programme_id>/actions")
-@signed_in
-def act(programme_id: str) -> Any:
-    action = request.form.get("action") or ""
-    comment = (request.form.get("comment") or "").strip() or None
-    client = ProgrammesApiClient(api())
-    try:
-        if action in PARTICIPATION:
-            moved = client.answer_participation(programme_id, PARTICIPATION[action])
-        else:
-            moved = client.transition(programme_id, action, comment)
-    except ApiError as error:
-        if error.status not in ACTION_REFUSED:
-            raise
-        # A refusal other than a field's (409: not now, held by a screening, the call closed)
-        # carries details for programs (allowed actions, missing screenings, the call's
-        # closing time), not fields: its message says it all.
-        errors = error.field_errors() if error.status == 422 else {}
-        errors.setdefault(
-            "action",
-            [_call_refusal(error) or screening_form.refusal(error.errors) or error.message],
-        )
-        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
-    status = word((moved or {}).get("status"))
-    flash(
-        _(
-            "%(action)s: done. The programme is now: %(status)s.",
-            action=word(action),
-            status=status,
-        ),
-        "success",
-    )
-    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
-
-
-@blp.post("/<string:programme_id>/reviews")
-@signed_in
-def assign(programme_id: str) -> Any:
-    person_id = (request.form.get("reviewer_person_id") or "").strip()
-    if not person_id:
-        errors = {"reviewer_person_id": [_("Choose a reviewer.")]}
-        return _page(programme_id, errors, 422)
-    try:
-        assigned = ReviewsApiClient(api()).assign(programme_id, person_id)
-    except ApiError as error:
-        if error.status not in ACTION_REFUSED:
-            raise
-        errors = {"reviewer_person_id": [error.message]}
-        if error.status == 422:
-            errors = {k: v for k, v in error.field_errors().items() if k == "reviewer_person_id"}
-            errors = errors or {"reviewer_person_id": [error.message]}
-        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
-    name = (assigned.get("reviewer") or {}).get("name") or ""
-    flash(_("%(name)s is assigned to review this proposal.", name=name), "success")
-    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
-
-
-@blp.post("/<string:programme_id>/screenings")
-@signed_in
-def screen(programme_id: str) -> Any:
-    """The secretariat records its side's screening of the programme."""
-    side = me().get("side") or ""
-    body = screening_form.body_of(request.form, side)
-    try:
-        ScreeningsApiClient(api()).record(programme_id, body)
-    except ApiError as error:
-        if error.status not in ACTION_REFUSED:
-            raise
-        errors = screening_form.refused_fields(error)
-        return _page(programme_id, errors, 422 if error.status == 422 else error.status)
-    flash(_("Your side's screening is recorded."), "success")
-    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
+    return programme_page(programme_id)
 
 
 @blp.get("/<string:programme_id>/history")
@@ -321,97 +231,3 @@ def history(programme_id: str) -> Any:
         for entry in ProgrammesApiClient(client).history(programme_id)
     ]
     return render_template("programmes/history.html", programme=programme, entries=entries)
-
-
-def _form(
-    programme: dict[str, Any] | None,
-    values: dict[str, Any],
-    errors: dict[str, list[str]],
-    status: int = 200,
-) -> Any:
-    return _render_form(programme, values, errors, request.form.get("etag"), status)
-
-
-def open_calls(client: ApiClient, chosen: str | None) -> list[dict[str, Any]]:
-    """The calls a programme may answer (the open ones), and the one it answers now."""
-    try:
-        calls = CallsApiClient(client).page(status="open", page_size=100)["items"]
-    except ApiError as error:
-        if error.status not in (403, 404):
-            raise
-        calls = []
-    if chosen and chosen not in {c["id"] for c in calls}:
-        answered = _call_of({"call_id": chosen}, client)
-        if answered is not None:
-            calls.append(answered)
-    return calls
-
-
-def _render_form(
-    programme: dict[str, Any] | None,
-    values: dict[str, Any],
-    errors: dict[str, list[str]],
-    etag: str | None,
-    status: int = 200,
-) -> Any:
-    client = api()
-    organisations, calls = client.at_once(
-        [
-            OrganisationsApiClient(client).all,
-            functools.partial(open_calls, client, values.get("call_id")),
-        ]
-    )
-    return render_template(
-        "programmes/form.html",
-        programme=programme,
-        values=values,
-        rows=programme_form.rows(values),
-        organisations=sorted(organisations, key=lambda o: o.get("name") or ""),
-        calls=calls,
-        focus_areas=FOCUS_AREAS,
-        errors=errors,
-        etag=etag,
-    ), status
-
-
-@blp.route("/new", methods=["GET", "POST"])
-@signed_in
-def create() -> Any:
-    if request.method == "GET":
-        call_id = (request.args.get("call_id") or "").strip()[:36] or None
-        values = programme_form.values_of(None, me().get("organisation_id"), call_id)
-        return _form(None, values, {})
-    body = programme_form.body_of(request.form)
-    sent = {k: v for k, v in body.items() if not (k == "call_id" and v is None)}
-    try:
-        created = ProgrammesApiClient(api()).create(sent)
-    except ApiError as error:
-        if error.status not in (400, 403, 409, 422):
-            raise
-        return _form(None, body, error.field_errors() or {"_schema": [error.message]}, 422)
-    flash(_("Programme %(reference)s created.", reference=created.get("reference")), "success")
-    return redirect(url_for("programmes.show", programme_id=created["id"]), code=303)
-
-
-@blp.route("/<string:programme_id>/edit", methods=["GET", "POST"])
-@signed_in
-def edit(programme_id: str) -> Any:
-    client = ProgrammesApiClient(api())
-    if request.method == "GET":
-        programme, etag = client.get_with_etag(programme_id)
-        return _render_form(programme, programme_form.values_of(programme, None), {}, etag)
-    body = programme_form.body_of(request.form)
-    try:
-        client.update(programme_id, body, request.form.get("etag"))
-    except ApiError as error:
-        if error.status not in (400, 403, 409, 412, 422):
-            raise
-        programme = client.get(programme_id)
-        message = (
-            _("Someone else changed this programme since you opened it. Check it and try again.")
-            if error.status == 412
-            else error.message
-        )
-        return _form(programme, body, error.field_errors() or {"_schema": [message]}, 422)
-    flash(_("Your changes are saved."), "success")
-    return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
