@@ -39,6 +39,11 @@ def relations(partners: Iterable[Mapping[str, Any]], principal: Principal) -> se
     return found
 
 
+def may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
+    """The secretariat and auditors read every programme; a partner organisation, its own."""
+    return principal.can_read_everything or principal.organisation_id in partner_ids
+
+
 def _asked(snapshot: Mapping[str, Any], principal: Principal) -> bool:
     """Whether the caller's organisation is named and still to answer, and may answer now."""
     return snapshot["status"] in PROGRAMME_EDITABLE and any(
