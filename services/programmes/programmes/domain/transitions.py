@@ -91,7 +91,7 @@ def co_approved(sides: Iterable[str | None]) -> bool:
 
 
 S = Relation.SECRETARIAT
-# A review round that ends without approval clears the approvals given in it.
+# A programme that leaves review unapproved, or stops (withdrawn, cancelled), loses its approvals.
 PROGRAMME_TRANSITIONS = _table(
     _t(
         "submit",
