@@ -30,7 +30,7 @@ from programmes.schemas import (
     ProgrammeUpdateSchema,
     TransitionSchema,
 )
-from programmes.services import programme_actions
+from programmes.services import programme_actions, programme_reads, programme_transitions
 from programmes.services import programmes as service
 from programmes.services.events import programme_snapshot
 
@@ -65,11 +65,11 @@ class Programmes(MethodView):
         with what you may do to it now"""
         page, size = query.pop("page"), query.pop("page_size")
         kept, generation = kept_programmes()
-        found = service.kept_page(principal(), query, page, size, kept, generation)
+        found = programme_reads.kept_page(principal(), query, page, size, kept, generation)
         if found is None:
             totals = current_app.extensions["programmes.list_totals"]
             with unit_of_work() as session:
-                found = service.list_programmes(
+                found = programme_reads.list_programmes(
                     session, principal(), query, page, size, totals, kept, generation
                 )
         if found.answer is None:
@@ -87,11 +87,11 @@ class ProgrammeById(MethodView):
     def get(self, programme_id: str) -> Any:
         """Read a programme"""
         kept, generation = kept_programmes()
-        snapshot = service.kept_programme(principal(), programme_id, kept, generation)
+        snapshot = programme_reads.kept_programme(principal(), programme_id, kept, generation)
         was_kept = snapshot is not None
         if snapshot is None:
             with unit_of_work() as session:
-                snapshot = service.read_programme(
+                snapshot = programme_reads.read_programme(
                     session, principal(), programme_id, kept, generation
                 )
         # Who may read it, and what the caller may do to it, are decided from the snapshot on
@@ -132,7 +132,7 @@ class ProgrammeTransitions(MethodView):
     def post(self, body: dict[str, Any], programme_id: str) -> dict[str, Any]:
         """Move a programme: submit, start_review, approve, ..."""
         with unit_of_work() as session:
-            programme = service.transition(
+            programme = programme_transitions.transition(
                 session, principal(), programme_id, body["action"], body.get("comment")
             )
             return with_etag(_answered(programme))

@@ -2,10 +2,14 @@
 
 The whole transition tables of docs/product.md live here; the services layer works out who the
 caller is to the thing (its ``Relation``s) and asks ``plan`` whether the action may happen.
+A row also names, in order, the guards that may still refuse the action once ``plan`` allows
+it, and the effects it has besides its new status; the services layer implements each name
+(most need the database) and runs a row's names without knowing which action it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,25 +50,76 @@ class Transition:
     target: str
     by: Relation
     comment_required: bool = False
+    # Checks run in order after ``plan``: each raises the domain error that stops the action.
+    guards: tuple[str, ...] = ()
+    # What the action does besides moving the status, in order, before the move is written
+    # (an effect may keep the status where it is: the first side's approval).
+    effects: tuple[str, ...] = ()
 
 
 def _table(*rows: Transition) -> dict[str, Transition]:
     return {row.action: row for row in rows}
 
 
-def _t(action: str, sources: str, target: str, by: Relation, comment: bool = False) -> Transition:
-    return Transition(action, frozenset(sources.split()), target, by, comment)
+def _t(
+    action: str,
+    sources: str,
+    target: str,
+    by: Relation,
+    comment: bool = False,
+    guards: str = "",
+    effects: str = "",
+) -> Transition:
+    return Transition(
+        action,
+        frozenset(sources.split()),
+        target,
+        by,
+        comment,
+        tuple(guards.split()),
+        tuple(effects.split()),
+    )
+
+
+# A programme is approved once the secretariats of both sides have approved it (co-approval).
+APPROVING_SIDES = frozenset({"JP", "IN"})
+
+
+def co_approved(sides: Iterable[str | None]) -> bool:
+    """Whether approvals by ``sides`` complete a programme's co-approval."""
+    return set(sides) >= APPROVING_SIDES
 
 
 S = Relation.SECRETARIAT
+# A programme that leaves review unapproved, or stops (withdrawn, cancelled), loses its approvals.
 PROGRAMME_TRANSITIONS = _table(
-    _t("submit", "draft changes_requested", "submitted", Relation.PARTNER),
+    _t(
+        "submit",
+        "draft changes_requested",
+        "submitted",
+        Relation.PARTNER,
+        guards="partners_confirmed lead_in_each_country call_open_and_eligible",
+    ),
     _t("start_review", "submitted", "under_review", S),
-    _t("request_changes", "under_review", "changes_requested", S, comment=True),
-    # Co-approval: the services layer keeps the programme under_review until both
-    # secretariat sides have approved (docs/product.md).
-    _t("approve", "under_review", "approved", S),
-    _t("reject", "under_review", "rejected", S, comment=True),
+    _t(
+        "request_changes",
+        "under_review",
+        "changes_requested",
+        S,
+        comment=True,
+        effects="clear_approvals",
+    ),
+    # Co-approval: the programme stays under_review until both secretariat sides have
+    # approved (docs/product.md); the approval that completes it is held by the screenings.
+    _t(
+        "approve",
+        "under_review",
+        "approved",
+        S,
+        guards="screened_for_co_approval side_not_yet_approved",
+        effects="record_approval hold_until_co_approved",
+    ),
+    _t("reject", "under_review", "rejected", S, comment=True, effects="clear_approvals"),
     _t("activate", "approved", "active", S),
     _t("complete", "active", "completed", S),
     _t(
@@ -72,8 +127,9 @@ PROGRAMME_TRANSITIONS = _table(
         "draft submitted under_review changes_requested approved",
         "withdrawn",
         Relation.LEAD,
+        effects="clear_approvals",
     ),
-    _t("cancel", "approved active", "cancelled", S, comment=True),
+    _t("cancel", "approved active", "cancelled", S, comment=True, effects="clear_approvals"),
 )
 
 APPLICATION_STATUSES = (
@@ -88,10 +144,10 @@ APPLICATION_STATUSES = (
 )
 
 APPLICATION_TRANSITIONS = _table(
-    _t("submit", "draft", "submitted", Relation.HOME),
+    _t("submit", "draft", "submitted", Relation.HOME, guards="programme_open start_date_ahead"),
     _t("endorse", "submitted", "endorsed", Relation.HOST),
     _t("decline_hosting", "submitted", "rejected", Relation.HOST, comment=True),
-    _t("accept", "endorsed waitlisted offered", "accepted", S),
+    _t("accept", "endorsed waitlisted offered", "accepted", S, guards="slot_free host_screened"),
     _t("waitlist", "endorsed", "waitlisted", S),
     # A withdrawn (or rejected) slot holder's slot goes to the first waitlisted application
     # of its direction: kept for it until the secretariat accepts or rejects it, or the home
@@ -139,7 +195,8 @@ def plan(
 
     An action the caller may never take is 403 whatever the status; one it may take, but
     not from ``status``, is 409 naming ``allowed`` (what this caller may do now, by default
-    what the table allows it from ``status``).
+    what the table allows it from ``status``). The row's ``guards`` and ``effects`` are the
+    caller's to run, in order, by name.
     """
     row = table.get(action)
     if row is None:

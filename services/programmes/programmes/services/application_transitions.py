@@ -1,7 +1,9 @@
-"""Moving an application through its table, with the capacity rule of ``accept``."""
+"""Moving an application through its table: the guards its rows name (the programme open to
+submissions, a slot free to accept), by name; a slot freed offered to the waitlist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,23 +39,38 @@ def _slot_problem(
     )
 
 
-def _check_capacity(session: Session, programme: Programme, application: Application) -> None:
+def _slot_free(session: Session, programme: Programme, application: Application) -> None:
     """409 when the programme has no slot for the application."""
     problem = _slot_problem(session, programme, application)
     if problem is not None:
         raise Conflict(*problem)
 
 
-def _check_submission(programme: Programme, application: Application) -> None:
+def _programme_open(session: Session, programme: Programme, application: Application) -> None:
+    """409 unless the programme takes applications (approved or active)."""
     if programme.status not in rules.OPEN_PROGRAMME_STATUSES:
         raise Conflict(
             f"the programme is {programme.status}: applications are submitted only to "
             "approved or active programmes",
             {"programme_status": programme.status},
         )
+
+
+def _start_date_ahead(session: Session, programme: Programme, application: Application) -> None:
+    """422 when the exchange would start in the past."""
     problems = rules.submission_errors(application.start_date, datetime.now(UTC).date())
     if problems:
         raise Invalid("the application cannot be submitted yet", problems)
+
+
+# Every guard the application table names (domain.transitions); each is given the locked
+# programme and application.
+GUARDS: dict[str, Callable[[Session, Programme, Application], None]] = {
+    "programme_open": _programme_open,
+    "start_date_ahead": _start_date_ahead,
+    "slot_free": _slot_free,
+    "host_screened": screenings.check_accept,
+}
 
 
 def transition(
@@ -80,11 +97,8 @@ def transition(
         relations(application, principal),
         comment,
     )
-    if action == "submit":
-        _check_submission(programme, application)
-    if action == "accept":
-        _check_capacity(session, programme, application)
-        screenings.check_accept(session, programme, application)
+    for guard in row.guards:
+        GUARDS[guard](session, programme, application)
     source = application.status
     _move(session, principal, application, row, comment)
     if source in slots.HOLDING and row.target not in slots.HOLDING:

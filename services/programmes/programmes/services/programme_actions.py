@@ -9,7 +9,7 @@ confirmed it is not yet a partner: it reads the programme and answers, nothing m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from programmes.domain.transitions import (
@@ -39,12 +39,39 @@ def relations(partners: Iterable[Mapping[str, Any]], principal: Principal) -> se
     return found
 
 
+def may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
+    """The secretariat and auditors read every programme; a partner organisation, its own."""
+    return principal.can_read_everything or principal.organisation_id in partner_ids
+
+
 def _asked(snapshot: Mapping[str, Any], principal: Principal) -> bool:
     """Whether the caller's organisation is named and still to answer, and may answer now."""
     return snapshot["status"] in PROGRAMME_EDITABLE and any(
         p["organisation_id"] == principal.organisation_id and p["participation"] == "pending"
         for p in snapshot["partners"]
     )
+
+
+def _partners_confirmed(snapshot: Mapping[str, Any], principal: Principal) -> bool:
+    return all(p["participation"] == "confirmed" for p in snapshot["partners"])
+
+
+def _side_not_yet_approved(snapshot: Mapping[str, Any], principal: Principal) -> bool:
+    return principal.side not in snapshot["approvals"]
+
+
+# The guards of the programme table (services.programme_transitions) that the snapshot
+# answers: an action one of them would refuse is not offered. The others need the database,
+# and refuse the action when it is taken.
+_SHOWN_GUARDS: dict[str, Callable[[Mapping[str, Any], Principal], bool]] = {
+    "partners_confirmed": _partners_confirmed,
+    "side_not_yet_approved": _side_not_yet_approved,
+}
+
+
+def _passes(action: str, snapshot: Mapping[str, Any], principal: Principal) -> bool:
+    guards = PROGRAMME_TRANSITIONS[action].guards
+    return all(_SHOWN_GUARDS[g](snapshot, principal) for g in guards if g in _SHOWN_GUARDS)
 
 
 def allowed(snapshot: Mapping[str, Any], principal: Principal) -> list[str]:
@@ -54,13 +81,7 @@ def allowed(snapshot: Mapping[str, Any], principal: Principal) -> list[str]:
     actions = allowed_actions(
         PROGRAMME_TRANSITIONS, snapshot["status"], relations(snapshot["partners"], principal)
     )
-    waiting = any(p["participation"] != "confirmed" for p in snapshot["partners"])
-    approved = principal.side in snapshot["approvals"]
-    actions = [
-        action
-        for action in actions
-        if not (action == "submit" and waiting) and not (action == "approve" and approved)
-    ]
+    actions = [action for action in actions if _passes(action, snapshot, principal)]
     if not principal.can_read_everything and _asked(snapshot, principal):
         actions.extend(PARTICIPATION_ACTIONS)
     return actions

@@ -1,59 +1,30 @@
-"""Joint research programmes: create, read, edit, transitions with co-approval, history."""
+"""Joint research programmes: create, edit, read for a change (``get_programme``), history,
+and a partner's answer. Reads as the API shows them are ``programme_reads``; transitions,
+``programme_transitions``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    FromClause,
-    Row,
-    Select,
-    bindparam,
-    func,
-    literal_column,
-    or_,
-    select,
-    type_coerce,
-)
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.sql.elements import ColumnElement
 
 from programmes.domain import programmes as rules
 from programmes.domain import slots as slot_rules
 from programmes.domain.errors import Forbidden, Invalid, NotFound
-from programmes.domain.transitions import (
-    PROGRAMME_EDITABLE,
-    PROGRAMME_TRANSITIONS,
-    Relation,
-    not_now,
-    plan,
-)
+from programmes.domain.transitions import PROGRAMME_EDITABLE, Relation, not_now
 from programmes.domain.versioning import check_if_match
-from programmes.services import (
-    calls,
-    participation,
-    programme_actions,
-    screening_view,
-    screenings,
-)
+from programmes.services import calls, participation, programme_actions
 from programmes.services.access import require_writer
-from programmes.services.actors import actor, history_entries
+from programmes.services.actors import history_entries
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.references import next_number
-from programmes.store.kept_programmes import KeptProgrammes
-from programmes.store.list_totals import ListTotals
 from programmes.store.models import (
     BudgetLine,
     Organisation,
     Programme,
-    ProgrammeApproval,
     ProgrammePartner,
     ProgrammeTransition,
 )
@@ -188,298 +159,6 @@ def _editable_fields(programme: Programme) -> dict[str, Any]:
     }
 
 
-# Reads (a programme, a list page) are done without the ORM: one statement gives each
-# programme's row with its partners, budget lines and approvals on the same row, each a JSON
-# array already in the snapshot's shape. The ORM took one joined query and built a dozen
-# objects for one programme, and a page's parts took three more statements.
-_PROGRAMMES = Programme.__table__
-_PARTNERS = ProgrammePartner.__table__
-_ORGANISATIONS = Organisation.__table__
-_BUDGET = BudgetLine.__table__
-_APPROVALS = ProgrammeApproval.__table__
-
-
-def _json_array(
-    dialect: str,
-    value: dict[str, ColumnElement[Any]] | ColumnElement[Any],
-    source: FromClause,
-    where: ColumnElement[bool],
-    order_by: ColumnElement[Any],
-) -> ColumnElement[Any]:
-    """A JSON array of ``value`` (an object of named columns, or one column) over the rows
-    of ``source`` that meet ``where`` (correlated to the programmes table), in ``order_by``
-    order; ``[]`` when none do.
-
-    PostgreSQL orders inside the aggregate. SQLite (3.40 has no ORDER BY in aggregates)
-    aggregates an ordered subquery, which it reads in order.
-    """
-    names = list(value) if isinstance(value, dict) else []
-    array: ColumnElement[Any]
-    if dialect == "postgresql":
-        item = _json_object("json_build_object", value) if isinstance(value, dict) else value
-        rows = select(func.json_agg(aggregate_order_by(item, order_by)))
-        array = func.coalesce(
-            rows.select_from(source).where(where).scalar_subquery(),
-            literal_column("'[]'::json"),
-        )
-    else:
-        columns = (
-            [c.label(n) for n, c in value.items()]
-            if isinstance(value, dict)
-            else [value.label("value")]
-        )
-        ordered = select(*columns).select_from(source).where(where).order_by(order_by)
-        inner = ordered.correlate(_PROGRAMMES).subquery()
-        item = (
-            _json_object("json_object", {n: inner.c[n] for n in names}) if names else inner.c.value
-        )
-        array = select(func.json_group_array(item)).select_from(inner).scalar_subquery()
-    return type_coerce(array, JSON)
-
-
-def _json_object(function: str, columns: dict[str, ColumnElement[Any]]) -> ColumnElement[Any]:
-    pairs = [part for n, c in columns.items() for part in (literal_column(f"'{n}'"), c)]
-    return getattr(func, function)(*pairs)
-
-
-@cache
-def _with_parts(dialect: str) -> Select[Any]:
-    """The programmes table's columns with ``partners``, ``budget`` and ``approvals``."""
-    of_programme = _PROGRAMMES.c.id
-    partners = _json_array(
-        dialect,
-        {
-            "organisation_id": _PARTNERS.c.organisation_id,
-            "role": _PARTNERS.c.role,
-            "country": _ORGANISATIONS.c.country,
-            "name": _ORGANISATIONS.c.name,
-            "participation": _PARTNERS.c.participation,
-        },
-        _PARTNERS.join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PARTNERS.c.organisation_id),
-        _PARTNERS.c.programme_id == of_programme,
-        _PARTNERS.c.position,
-    )
-    budget = _json_array(
-        dialect,
-        {
-            "organisation_id": _BUDGET.c.organisation_id,
-            "currency": _BUDGET.c.currency,
-            "amount": _BUDGET.c.amount,
-        },
-        _BUDGET,
-        _BUDGET.c.programme_id == of_programme,
-        _BUDGET.c.position,
-    )
-    approvals = _json_array(
-        dialect,
-        _APPROVALS.c.side,
-        _APPROVALS,
-        _APPROVALS.c.programme_id == of_programme,
-        _APPROVALS.c.approved_at,
-    )
-    return select(
-        _PROGRAMMES,
-        partners.label("partners"),
-        budget.label("budget"),
-        approvals.label("approvals"),
-    )
-
-
-def _snapshot(row: Row) -> dict[str, Any]:
-    return programme_snapshot(row, row.partners, row.budget, row.approvals)
-
-
-@cache
-def _by_id(dialect: str) -> Select[Any]:
-    return _with_parts(dialect).where(_PROGRAMMES.c.id == bindparam("programme_id"))
-
-
-def kept_programme(
-    principal: Principal, programme_id: str, kept: KeptProgrammes, generation: bytes | None
-) -> dict[str, Any] | None:
-    """The programme's snapshot as kept under ``generation`` (read before any statement), or
-    None if it is not kept; 404 when the caller takes no part in it."""
-    snapshot = kept.get(_kept_key(programme_id), generation)
-    return None if snapshot is None else _readable(principal, snapshot)
-
-
-def read_programme(
-    session: Session,
-    principal: Principal,
-    programme_id: str,
-    kept: KeptProgrammes | None = None,
-    generation: bytes | None = None,
-) -> dict[str, Any]:
-    """The programme's snapshot, or 404 when it does not exist or the caller takes no part
-    in it (as ``get_programme``, for reads); kept in ``kept`` under ``generation``, if given."""
-    connection = session.connection()
-    statement = _by_id(connection.dialect.name)
-    row = connection.execute(statement, {"programme_id": programme_id}).first()
-    if row is None:
-        raise NotFound(f"no programme {programme_id}")
-    snapshot = _snapshot(row)
-    if kept is not None:
-        kept.keep(_kept_key(programme_id), snapshot, generation)
-    return _readable(principal, snapshot)
-
-
-def _kept_key(programme_id: str) -> tuple[str, Any]:
-    """A programme's snapshot is kept for the day it was read on: its holds (an expired
-    licence) change with the day, not only with writes."""
-    return (programme_id, screening_view.today())
-
-
-def _readable(principal: Principal, snapshot: dict[str, Any]) -> dict[str, Any]:
-    if not _may_read(principal, (p["organisation_id"] for p in snapshot["partners"])):
-        raise NotFound(f"no programme {snapshot['id']}")
-    return snapshot
-
-
-# The list's filters other than its partners, in the order their conditions are added.
-_LIST_FILTERS = ("status", "focus_area", "call_id", "q")
-_NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
-
-
-@dataclass
-class Page:
-    """A page of the programmes a caller may see, and how many there are in all. ``answer``
-    is the HTTP layer's rendering of it, made once while the page is kept."""
-
-    items: list[dict[str, Any]]
-    total: int
-    answer: bytes | None = None
-
-
-def kept_page(
-    principal: Principal,
-    filters: dict[str, Any],
-    page: int,
-    size: int,
-    kept: KeptProgrammes,
-    generation: bytes | None,
-) -> Page | None:
-    """A page of ``list_programmes`` as kept under ``generation`` (read before any
-    statement), or None if it is not kept."""
-    return kept.get(_page_key(principal, filters, page, size), generation)
-
-
-def list_programmes(
-    session: Session,
-    principal: Principal,
-    filters: dict[str, Any],
-    page: int,
-    size: int,
-    totals: ListTotals | None = None,
-    kept: KeptProgrammes | None = None,
-    generation: bytes | None = None,
-) -> Page:
-    """The programmes the caller may see, as it is answered (with its allowed actions),
-    filtered, newest first, and how many there are (kept in ``totals`` between writes, if
-    given); the page is kept in ``kept`` under ``generation``, if given."""
-    partners = _partners_of(principal, filters)
-    used = tuple(name for name in _LIST_FILTERS if filters.get(name))
-    values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(partners)}
-    values.update({name: filters[name] for name in used})
-    if "q" in used:
-        values["q"] = f"%{filters['q'].lower()}%"
-    connection = session.connection()
-    page_of = _page(connection.dialect.name, len(partners), used)
-    rows = connection.execute(page_of, {**values, "offset": (page - 1) * size, "limit": size}).all()
-    items = [programme_actions.view(_snapshot(row), principal) for row in rows]
-
-    def count() -> int:
-        return connection.scalar(_count(len(partners), used), values) or 0
-
-    if totals is None:
-        found = Page(items, count())
-    else:
-        found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
-    if kept is not None:
-        kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
-    return found
-
-
-def _partners_of(principal: Principal, filters: dict[str, Any]) -> list[str]:
-    """The organisations every programme of a list must have among its partners."""
-    partners = set()
-    if not principal.can_read_everything:
-        partners.add(principal.organisation_id)
-    if filters.get("organisation_id"):
-        partners.add(filters["organisation_id"])
-    return sorted(partners)
-
-
-def _page_key(
-    principal: Principal, filters: dict[str, Any], page: int, size: int
-) -> tuple[Any, ...]:
-    """What a list page depends on: the partners it is limited to (``_partners_of``), whose
-    allowed actions it shows (the caller's role, and its side or organisation), its filters,
-    where it is."""
-    partners = tuple(_partners_of(principal, filters))
-    viewer = (principal.role, principal.side or principal.organisation_id)
-    shown = tuple(sorted((name, value) for name, value in filters.items() if value))
-    return ("page", partners, viewer, shown, page, size, screening_view.today())
-
-
-# A list's statements are built once for each shape of query (which filters it has), with
-# the caller's values as parameters: building and keying a new statement for every request
-# cost more than a tenth of a page.
-@cache
-def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
-    conditions: list[ColumnElement[bool]] = [
-        _PROGRAMMES.c.id.in_(
-            select(_PARTNERS.c.programme_id).where(
-                _PARTNERS.c.organisation_id == bindparam(f"partner_{i}")
-            )
-        )
-        for i in range(partners)
-    ]
-    for name in ("status", "focus_area", "call_id"):
-        if name in used:
-            conditions.append(_PROGRAMMES.c[name] == bindparam(name))
-    if "q" in used:
-        conditions.append(
-            or_(
-                func.lower(_PROGRAMMES.c.reference).like(bindparam("q")),
-                func.lower(_PROGRAMMES.c.title).like(bindparam("q")),
-            )
-        )
-    return tuple(conditions)
-
-
-@cache
-def _page(dialect: str, partners: int, used: tuple[str, ...]) -> Select[Any]:
-    """A page: its ids first, so that the parts are built for its rows only, not for every
-    row that the OFFSET skips. One organisation's programmes with no other filter (a
-    partner's own list) are paged from its partner rows alone, newest first by the creation
-    time they keep (an index-only scan), not by probing the partners of every programme."""
-    if partners == 1 and not used:
-        ids = (
-            select(_PARTNERS.c.programme_id.label("id"))
-            .where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
-            .order_by(_PARTNERS.c.programme_created_at.desc(), _PARTNERS.c.programme_id.desc())
-        )
-    else:
-        ids = select(_PROGRAMMES.c.id).where(*_conditions(partners, used)).order_by(*_NEWEST_FIRST)
-    page_ids = ids.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
-    return (
-        _with_parts(dialect)
-        .join_from(_PROGRAMMES, page_ids, page_ids.c.id == _PROGRAMMES.c.id)
-        .order_by(*_NEWEST_FIRST)
-    )
-
-
-@cache
-def _count(partners: int, used: tuple[str, ...]) -> Select[Any]:
-    """The exact total of a list. The common cases (everything, or one organisation's
-    programmes with no other filter) are counted from one index, not a join."""
-    if not partners and not used:
-        return select(func.count()).select_from(_PROGRAMMES)
-    if partners == 1 and not used:
-        return select(func.count()).where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
-    return select(func.count()).select_from(_PROGRAMMES).where(*_conditions(partners, used))
-
-
 def history(session: Session, principal: Principal, programme_id: str) -> list[dict[str, Any]]:
     get_programme(session, principal, programme_id)
     rows = session.scalars(
@@ -514,57 +193,11 @@ def get_programme(
         session.execute(select(Programme.id).where(Programme.id == programme_id).with_for_update())
         query = query.execution_options(populate_existing=True)
     programme = session.scalars(query).unique().first()
-    if programme is None or not _may_read(
+    if programme is None or not programme_actions.may_read(
         principal, (p.organisation_id for p in programme.partners)
     ):
         raise NotFound(f"no programme {programme_id}")
     return programme
-
-
-def _may_read(principal: Principal, partner_ids: Iterable[str]) -> bool:
-    """The secretariat and auditors read every programme; a partner organisation, its own."""
-    return principal.can_read_everything or principal.organisation_id in partner_ids
-
-
-def _check_submission(snapshot: dict[str, Any], allowed: list[str]) -> None:
-    """409 until every partner has confirmed (naming those that have not); 422 without a
-    lead in each country."""
-    waiting = participation.unconfirmed(snapshot["partners"])
-    if waiting:
-        names = ", ".join(f"{p['name']} ({p['participation']})" for p in waiting)
-        raise not_now(
-            f"cannot submit until every partner has confirmed its participation: {names}",
-            snapshot["status"],
-            allowed,
-            unconfirmed_partners=waiting,
-        )
-    problems = rules.submission_errors(snapshot["partners"])
-    if problems:
-        raise Invalid("the programme cannot be submitted yet", problems)
-
-
-def _record_approval(
-    programme: Programme, principal: Principal, allowed: list[str], comment: str | None
-) -> bool:
-    """Record this side's approval; True when both sides have now approved."""
-    sides = {a.side for a in programme.approvals}
-    if principal.side in sides:
-        raise not_now(
-            f"the {principal.side} side has already approved this programme",
-            programme.status,
-            allowed,
-            approvals=sorted(sides),
-        )
-    programme.approvals.append(
-        ProgrammeApproval(
-            side=principal.side or "",
-            organisation_id=principal.organisation_id,
-            key_id=principal.key_id,
-            actor=actor(principal),
-            comment=comment,
-        )
-    )
-    return {*sides, principal.side} >= {"JP", "IN"}
 
 
 def answer_participation(
@@ -573,91 +206,3 @@ def answer_participation(
     """The caller's organisation confirms or declines its part in the programme."""
     programme = get_programme(session, principal, programme_id, lock=True)
     return participation.answer(session, principal, programme, decision)
-
-
-def transition(
-    session: Session,
-    principal: Principal,
-    programme_id: str,
-    action: str,
-    comment: str | None = None,
-) -> Programme:
-    """Move the programme by ``action`` and write its history and event."""
-    require_writer(principal)
-    programme = get_programme(session, principal, programme_id, lock=True)
-    before = programme_snapshot(programme)
-    allowed = programme_actions.allowed(before, principal)
-    relations = programme_actions.relations(before["partners"], principal)
-    row = plan(PROGRAMME_TRANSITIONS, programme.status, action, relations, comment, allowed)
-    if action == "submit":
-        _check_submission(before, allowed)
-        if before["call_id"]:
-            calls.check_submission(session, before)
-    source = programme.status
-    target = row.target
-    if action == "approve" and {a.side for a in programme.approvals} | {principal.side} >= {
-        "JP",
-        "IN",
-    }:
-        screenings.check_approval(session, programme, allowed)  # the second side's approval
-    approved = action == "approve" and _record_approval(programme, principal, allowed, comment)
-    if action == "approve" and not approved:
-        target = source  # the first side's approval: still under review
-    # Both sides' approvals, named, for the approval's event and emails; then cleared if the
-    # review round ends without approval.
-    approvals = approvals_detail(programme)
-    if target in ("changes_requested", "rejected", "withdrawn", "cancelled"):
-        programme.approvals.clear()
-    programme.status = target
-    programme.version += 1
-    programme.updated_at = datetime.now(UTC)
-    session.add(
-        ProgrammeTransition(
-            programme_id=programme.id,
-            action=action,
-            from_status=source,
-            to_status=target,
-            actor_organisation_id=principal.organisation_id,
-            actor_key_id=principal.key_id,
-            actor=actor(principal),
-            comment=comment,
-        )
-    )
-    session.flush()
-    _emit_status_changed(session, programme, principal, source, action, comment, approvals)
-    return programme
-
-
-def approvals_detail(programme: Programme) -> list[dict[str, Any]]:
-    return [{"side": a.side, "actor": a.actor, "comment": a.comment} for a in programme.approvals]
-
-
-def _emit_status_changed(
-    session: Session,
-    programme: Programme,
-    principal: Principal,
-    source: str,
-    action: str,
-    comment: str | None,
-    approvals: list[dict[str, Any]],
-) -> None:
-    data = programme_snapshot(programme)
-    if action == "approve":
-        data["approved_by"] = approvals
-    if programme.status == source:
-        # One side's approval: nothing moved, but the approvals did (the other side's
-        # secretariat is told its approval is awaited).
-        data.update({"action": action, "comment": comment, "actor": actor(principal)})
-        emit(session, EventType.PROGRAMME_UPDATED, data)
-        return
-    data.update(
-        {
-            "from": source,
-            "to": programme.status,
-            "action": action,
-            "comment": comment,
-            "actor_organisation_id": principal.organisation_id,
-            "actor": actor(principal),
-        }
-    )
-    emit(session, EventType.PROGRAMME_STATUS_CHANGED, data)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from programmes.domain import reviews as rules
 from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import Relation, allowed_actions, plan
+from programmes.services import programme_reads
 from programmes.services import programmes as programme_service
 from programmes.services.access import require_secretariat
 from programmes.services.actors import actor
@@ -254,7 +255,7 @@ def proposal(session: Session, principal: Principal, assignment_id: str) -> dict
         raise NotFound(
             f"no proposal for review {assignment_id}: declare your conflicts of interest first"
         )
-    snapshot = programme_service.read_programme(session, _reader(), assignment.programme_id)
+    snapshot = programme_reads.read_programme(session, _reader(), assignment.programme_id)
     return snapshot
 
 
