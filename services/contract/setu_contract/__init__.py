@@ -10,6 +10,9 @@
   confirm each event to its producer, whose relay sends again what is not confirmed in time.
 - ``broker``: Celery's Redis transport, guarded so that a worker outlives a Redis crash.
 - ``http``: the identity headers the gateway passes on, and the error body's shape.
+- ``edge``, ``errors``, ``paging``: the one HTTP edge of every service: its ``Api`` (every
+  error answers the error body; a database away is 503 with Retry-After), the caller and
+  its role guard, the shape of domain errors, and the page of a list.
 - ``observability``: the correlation id, the JSON log format, and the WSGI instrumentation
   every API wears (one log line and metrics a request, ``/metrics``).
 - ``metrics``, ``health``, ``database``: the metric names, the readiness checks and the engine

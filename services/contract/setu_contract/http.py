@@ -63,6 +63,9 @@ _SIGNATURE = re.compile(r"t=(?P<t>[0-9]{1,12}),v1=(?P<mac>[0-9a-f]{64})")
 
 CORRELATION_HEADER = "X-Correlation-Id"
 
+# The one answer (401) to a request without a valid key, session or signed identity.
+UNAUTHENTICATED = "authentication required: send Authorization: Bearer <api key>"
+
 # The address of the person a trusted client (the console) calls for, and its signature.
 CLIENT_ADDRESS_HEADER = "X-Setu-Client-Address"
 CLIENT_ADDRESS_SIGNATURE_HEADER = "X-Setu-Client-Address-Signature"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, request
 from sqlalchemy import Engine, func, select
 
-from notifications.api import NotificationsApi, abort
 from notifications.api.health import blp as health_blp
 from notifications.api.notifications import blp as notifications_blp
 from notifications.api.unsubscribe import blp as unsubscribe_blp
@@ -13,6 +12,7 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract.edge import ServiceApi, abort
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
@@ -59,7 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.extensions["notifications.sessions"]
     )
     app.before_request(_require_json)
-    api = NotificationsApi(app)
+    api = ServiceApi(app)
     api.register_blueprint(health_blp)
     api.register_blueprint(notifications_blp)
     api.register_blueprint(unsubscribe_blp)

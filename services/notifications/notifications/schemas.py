@@ -7,18 +7,13 @@ from marshmallow import RAISE, Schema, fields, validate
 from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES
 from notifications.store.models import STATUSES
 from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
+from setu_contract.paging import PageQuerySchema, page_schema
 
 
-class NotificationQuerySchema(Schema):
-    class Meta:
-        # A misspelt filter must not silently list everything.
-        unknown = RAISE
-
+class NotificationQuerySchema(PageQuerySchema):
     status = Text(validate=validate.OneOf(STATUSES))
     event_id = fields.UUID()
     recipient = EmailAddress()
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class NotificationSchema(Schema):
@@ -40,25 +35,13 @@ class NotificationSchema(Schema):
     sent_at = AwareDateTime(allow_none=True)
 
 
-class NotificationPageSchema(Schema):
-    items = fields.List(fields.Nested(NotificationSchema))
-    page = Integer()
-    page_size = Integer()
-    total = Integer()
+NotificationPageSchema = page_schema(NotificationSchema)
 
 
 class UnsubscribeSchema(Schema):
     email = Text()
     list = Text()
     unsubscribed = fields.Boolean()
-
-
-class PageQuerySchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class WebhookCreateSchema(Schema):
@@ -92,11 +75,7 @@ class WebhookCreatedSchema(WebhookSchema):
     secret = Text(metadata={"description": "shown this once: whsec_<base64>"})
 
 
-class WebhookPageSchema(Schema):
-    items = fields.List(fields.Nested(WebhookSchema))
-    page = Integer()
-    page_size = Integer()
-    total = Integer()
+WebhookPageSchema = page_schema(WebhookSchema)
 
 
 class WebhookDeliverySchema(Schema):
@@ -113,8 +92,4 @@ class WebhookDeliverySchema(Schema):
     sent_at = AwareDateTime(allow_none=True)
 
 
-class WebhookDeliveryPageSchema(Schema):
-    items = fields.List(fields.Nested(WebhookDeliverySchema))
-    page = Integer()
-    page_size = Integer()
-    total = Integer()
+WebhookDeliveryPageSchema = page_schema(WebhookDeliverySchema)

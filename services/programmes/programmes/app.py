@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from programmes.api import ProgrammesApi, close_request_session, identity
+from programmes.api import close_request_session, identity
 from programmes.api.applications import blp as applications_blp
 from programmes.api.authorize import blp as authorize_blp
 from programmes.api.calls import blp as calls_blp
@@ -24,6 +24,7 @@ from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
+from setu_contract.edge import ServiceApi
 from setu_contract.http import JSONProvider
 from setu_contract.messaging import PROGRAMMES_PRODUCER
 from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
@@ -75,7 +76,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     kept_keys.watch(app.extensions["programmes.sessions"])
     kept_programmes.watch(app.extensions["programmes.sessions"])
-    api = ProgrammesApi(app)
+    api = ServiceApi(app)
     for blueprint in (
         health_blp,
         authorize_blp,

@@ -12,11 +12,10 @@ from programmes.schemas import (
     AMOUNT,
     AllowedActions,
     NonEmptyMixin,
-    PageQuerySchema,
     StrictSchema,
-    page_schema,
 )
 from setu_contract.input_fields import Integer, Text
+from setu_contract.paging import PageQuerySchema, page_schema
 
 _AMOUNT = validate.Regexp(AMOUNT, error='a non-negative decimal string, e.g. "1500"')
 _TIME = (

@@ -6,8 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from programmes.domain.mobility import ITEMS, STAGE_NAMES
 from programmes.domain.slots import DIRECTIONS
-from programmes.schemas import NonEmptyMixin, PageQuerySchema, StrictSchema
+from programmes.schemas import NonEmptyMixin, StrictSchema
 from setu_contract.input_fields import Integer, Text
+from setu_contract.paging import PageQuerySchema, PageSchema
 
 _STATUSES = sorted({status for item in ITEMS.values() for status in item.statuses})
 
@@ -72,11 +73,8 @@ class PipelineQuerySchema(PageQuerySchema):
     programme_id = Text(validate=validate.Length(min=1, max=36))
 
 
-class PipelineSchema(Schema):
+class PipelineSchema(PageSchema):
     items = fields.List(fields.Nested(ExchangeSummarySchema))
-    page = Integer()
-    page_size = Integer()
-    total = Integer()
     stages = fields.Dict(
         keys=fields.String(),
         values=Integer(),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from programmes.schemas import LANGUAGES, NonEmptyMixin, PageQuerySchema, StrictSchema, Text
+from programmes.schemas import LANGUAGES, NonEmptyMixin, StrictSchema, Text
 from setu_contract.http import PERSON_ROLES
 from setu_contract.input_fields import EmailAddress
+from setu_contract.paging import PageQuerySchema, page_schema
 
 
 class PersonCreateSchema(StrictSchema):
@@ -42,11 +43,7 @@ class PersonSchema(Schema):
     allowed_actions = fields.List(fields.String())
 
 
-class PersonPageSchema(Schema):
-    items = fields.List(fields.Nested(PersonSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+PersonPageSchema = page_schema(PersonSchema)
 
 
 class PersonQuerySchema(PageQuerySchema):

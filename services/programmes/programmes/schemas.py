@@ -1,7 +1,11 @@
 """Marshmallow schemas of the API: <Noun>CreateSchema, <Noun>Schema, <Noun>QuerySchema.
 
 They check types, formats and single-field rules; rules across fields or over stored data
-live in ``domain`` and ``services``. No schema queries the database.
+live in ``domain`` and ``services``. No schema queries the database. This module holds the
+conventions every schema module of the service builds on (``StrictSchema``,
+``NonEmptyMixin``) and the programmes' own schemas; the others are per resource
+(``organisation_schemas``, ``application_schemas``, ``event_schemas``, ``call_schemas``...).
+Lists page through ``setu_contract.paging``.
 """
 
 from __future__ import annotations
@@ -10,8 +14,6 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from programmes.domain.applications import CAREER_STAGES
-from programmes.domain.countries import ISO_3166_ALPHA2
 from programmes.domain.programmes import (
     CURRENCIES,
     FOCUS_AREAS,
@@ -20,15 +22,9 @@ from programmes.domain.programmes import (
     PARTNER_ROLES,
 )
 from programmes.domain.slots import DIRECTIONS
-from programmes.domain.transitions import (
-    APPLICATION_STATUSES,
-    APPLICATION_TRANSITIONS,
-    PROGRAMME_STATUSES,
-    PROGRAMME_TRANSITIONS,
-)
-from setu_contract.events import EventType
-from setu_contract.http import ROLES
-from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
+from programmes.domain.transitions import PROGRAMME_STATUSES, PROGRAMME_TRANSITIONS
+from setu_contract.input_fields import AwareDateTime, Integer, Text
+from setu_contract.paging import PageQuerySchema, page_schema
 
 COUNTRIES = ("JP", "IN")
 LANGUAGES = ("en", "ja", "hi")
@@ -50,56 +46,11 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class PageQuerySchema(StrictSchema):
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
-
-
-class OrganisationCreateSchema(StrictSchema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    country = Text(required=True, validate=validate.OneOf(COUNTRIES))
-    kind = Text(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
-    contact_email = EmailAddress(required=True, validate=validate.Length(max=320))
-    preferred_language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
-
-
-class OrganisationSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    country = fields.String()
-    kind = fields.String()
-    contact_email = fields.String(allow_none=True)
-    preferred_language = fields.String()
-    version = Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
-
-
-class OrganisationQuerySchema(PageQuerySchema):
-    country = Text(validate=validate.OneOf(COUNTRIES))
-    kind = Text(validate=validate.OneOf((*ORGANISATION_KINDS, "secretariat")))
-    q = Text(validate=validate.Length(max=200))
-
-
-class ApiKeyCreateSchema(StrictSchema):
-    name = Text(required=True, validate=validate.Length(min=1, max=100))
-    role = Text(required=True, validate=validate.OneOf(ROLES))
-    expires_at = AwareDateTime(load_default=None, allow_none=True)
-
-
-class ApiKeySchema(Schema):
-    id = fields.String()
-    organisation_id = fields.String()
-    name = fields.String()
-    role = fields.String()
-    prefix = fields.String()
-    created_at = AwareDateTime()
-    expires_at = AwareDateTime(allow_none=True)
-    revoked_at = AwareDateTime(allow_none=True)
-
-
-class ApiKeyCreatedSchema(ApiKeySchema):
-    key = fields.String(metadata={"description": "the secret, shown this once"})
+class NonEmptyMixin:
+    @validates_schema
+    def _something_to_change(self, data, **_):
+        if not data:
+            raise ValidationError("send at least one field to change")
 
 
 class AllowedActions(fields.List):
@@ -238,13 +189,6 @@ class ParticipationSchema(StrictSchema):
     decision = Text(required=True, validate=validate.OneOf(["confirm", "decline"]))
 
 
-class NonEmptyMixin:
-    @validates_schema
-    def _something_to_change(self, data, **_):
-        if not data:
-            raise ValidationError("send at least one field to change")
-
-
 class ProgrammeUpdateSchema(NonEmptyMixin, ProgrammeCreateSchema):
     """Any fields of a programme; each partner and budget line sent is whole.
 
@@ -281,149 +225,4 @@ class HistoryEntrySchema(Schema):
     occurred_at = AwareDateTime()
 
 
-class OrganisationUpdateSchema(NonEmptyMixin, StrictSchema):
-    name = Text(validate=validate.Length(min=1, max=200))
-    country = Text(validate=validate.OneOf(COUNTRIES))
-    kind = Text(validate=validate.OneOf(ORGANISATION_KINDS))
-    contact_email = EmailAddress(validate=validate.Length(max=320))
-    preferred_language = Text(validate=validate.OneOf(LANGUAGES))
-
-
-class ApiKeyQuerySchema(PageQuerySchema):
-    include_revoked = fields.Boolean(load_default=False)
-
-
-class ApplicantSchema(StrictSchema):
-    full_name = Text(required=True, validate=validate.Length(min=1, max=200))
-    email = EmailAddress(required=True, validate=validate.Length(max=320))
-    nationality = Text(
-        required=True,
-        validate=validate.OneOf(sorted(ISO_3166_ALPHA2), error="not an ISO 3166 alpha-2 code"),
-    )
-    preferred_language = Text(load_default="en", validate=validate.OneOf(LANGUAGES))
-
-
-class ApplicantUpdateSchema(ApplicantSchema):
-    """Any fields of the applicant block, loaded with partial=True."""
-
-
-class ApplicationCreateSchema(StrictSchema):
-    programme_id = Text(required=True, validate=validate.Length(min=1, max=36))
-    applicant = fields.Nested(ApplicantSchema, required=True)
-    career_stage = Text(required=True, validate=validate.OneOf(CAREER_STAGES))
-    home_organisation_id = Text(validate=validate.Length(min=1, max=36))
-    host_organisation_id = Text(required=True, validate=validate.Length(min=1, max=36))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    statement = Text(required=True, validate=validate.Length(min=50, max=5000))
-
-
-class ApplicationUpdateSchema(NonEmptyMixin, StrictSchema):
-    """What the home organisation may change in a draft."""
-
-    applicant = fields.Nested(ApplicantUpdateSchema(partial=True))
-    career_stage = Text(validate=validate.OneOf(CAREER_STAGES))
-    host_organisation_id = Text(validate=validate.Length(min=1, max=36))
-    start_date = fields.Date()
-    end_date = fields.Date()
-    statement = Text(validate=validate.Length(min=50, max=5000))
-
-
-class ApplicationSchema(Schema):
-    id = fields.String()
-    reference = fields.String()
-    programme_id = fields.String()
-    programme_reference = fields.String()
-    applicant = fields.Dict(allow_none=True)
-    career_stage = fields.String()
-    home_organisation_id = fields.String()
-    host_organisation_id = fields.String()
-    direction = fields.String()
-    start_date = fields.String()
-    end_date = fields.String()
-    statement = fields.String(allow_none=True)
-    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
-    allowed_actions = AllowedActions()
-    personal_data_erased = fields.Boolean()
-    version = Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
-
-
-class ApplicationQuerySchema(PageQuerySchema):
-    status = Text(validate=validate.OneOf(APPLICATION_STATUSES))
-    programme_id = Text(validate=validate.Length(min=1, max=36))
-    direction = Text(validate=validate.OneOf(("JP_TO_IN", "IN_TO_JP")))
-    career_stage = Text(validate=validate.OneOf(CAREER_STAGES))
-    q = Text(validate=validate.Length(min=1, max=200))
-
-
-class ApplicationTransitionSchema(StrictSchema):
-    action = Text(required=True, validate=validate.OneOf(list(APPLICATION_TRANSITIONS)))
-    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
-
-
-class EventQuerySchema(PageQuerySchema):
-    type = Text(validate=validate.OneOf([t.value for t in EventType]))
-    aggregate_id = Text(validate=validate.Length(min=1, max=36))
-    since = AwareDateTime(metadata={"description": "occurred at or after (ISO, with offset)"})
-    until = AwareDateTime(metadata={"description": "occurred before (ISO, with offset)"})
-    after_position = Integer(validate=validate.Range(min=0))
-
-
-DELIVERY_STATES = ("waiting", "unconfirmed", "confirmed", "dead_lettered")
-
-
-class EventSchema(Schema):
-    id = fields.String()
-    type = fields.String()
-    version = Integer()
-    occurred_at = fields.String()
-    producer = fields.String()
-    correlation_id = fields.String()
-    data = fields.Dict()
-    position = Integer(metadata={"description": "place in the event log"})
-    published = fields.Boolean(metadata={"description": "already sent to the broker"})
-    deliveries = fields.Dict(
-        keys=fields.String(),
-        values=fields.String(validate=validate.OneOf(DELIVERY_STATES)),
-        metadata={
-            "description": "per consumer: waiting (not published yet), unconfirmed, "
-            "confirmed (applied; also any event published before confirmations were kept) "
-            "or dead_lettered"
-        },
-    )
-
-
-class EventConsumerSchema(Schema):
-    consumer = fields.String()
-    unconfirmed = Integer(metadata={"description": "events published, not confirmed"})
-    oldest_unconfirmed_sent_at = AwareDateTime(allow_none=True)
-    oldest_unconfirmed_age_seconds = fields.Float()
-    dead_lettered = Integer(metadata={"description": "events the consumer gave up on"})
-
-
-class EventConsumersSchema(Schema):
-    consumers = fields.List(fields.Nested(EventConsumerSchema))
-
-
-def page_schema(item: type[Schema]) -> type[Schema]:
-    """The list envelope {items, page, page_size, total} of ``item``."""
-    name = item.__name__.removesuffix("Schema") + "PageSchema"
-    return type(
-        name,
-        (Schema,),
-        {
-            "items": fields.List(fields.Nested(item)),
-            "page": Integer(),
-            "page_size": Integer(),
-            "total": Integer(),
-        },
-    )
-
-
-OrganisationPageSchema = page_schema(OrganisationSchema)
-ApiKeyPageSchema = page_schema(ApiKeySchema)
 ProgrammePageSchema = page_schema(ProgrammeSchema)
-ApplicationPageSchema = page_schema(ApplicationSchema)
-EventPageSchema = page_schema(EventSchema)

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from reports.api import health, links, reports, schedules
 from reports.api.context import ServiceContext
-from reports.api.errors import ReportsApi
+from reports.api.json_body import require_json_body
 from reports.config import Config
 from reports.publishing import producer
 from reports.runtime import Runtime, build_runtime
 from reports.store.db import reading_sessions
 from reports.store.models import ReportJob, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
+from setu_contract.edge import ServiceApi
 from setu_contract.http import JSONProvider
 from setu_contract.messaging import REPORTS_PRODUCER
 from setu_contract.metrics import (
@@ -50,7 +51,8 @@ def create_app(config: Config | None = None) -> Flask:
         runtime.engine,
         reading_sessions(runtime.sessions),
     )
-    api = ReportsApi(app)
+    api = ServiceApi(app)
+    app.before_request(require_json_body)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)

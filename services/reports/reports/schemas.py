@@ -17,6 +17,7 @@ from reports.domain.catalogue import (
 from reports.domain.schedule import InvalidSchedule, check_cron, check_timezone
 from reports.translations import DEFAULT_LANGUAGE, LANGUAGES
 from setu_contract.input_fields import AwareDateTime, EmailAddress, Integer, Text
+from setu_contract.paging import PageQuerySchema, page_schema
 
 
 class PeriodSchema(Schema):
@@ -151,25 +152,12 @@ class ScheduleRunSchema(Schema):
     report_id = Text(allow_none=True)
 
 
-class PageQuerySchema(Schema):
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = Integer(load_default=20, validate=validate.Range(min=1, max=100))
-
-
 class ReportQuerySchema(PageQuerySchema):
     status = Text(validate=validate.OneOf(JOB_STATUSES))
     type = Text(validate=validate.OneOf(REPORT_TYPES))
     schedule_id = Text(validate=validate.Length(max=36))
 
 
-def page_of(item_schema: type[Schema]) -> type[Schema]:
-    """The list envelope {items, page, page_size, total} around ``item_schema``."""
-    return Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema)),
-            "page": Integer(),
-            "page_size": Integer(),
-            "total": Integer(),
-        },
-        name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
-    )
+ReportPageSchema = page_schema(ReportSchema)
+SchedulePageSchema = page_schema(ScheduleSchema)
+ScheduleRunPageSchema = page_schema(ScheduleRunSchema)

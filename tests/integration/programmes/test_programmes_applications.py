@@ -268,7 +268,9 @@ def test_every_answer_written_as_it_is_has_its_schemas_shape(
     """Answers that carry one resource are written as their snapshot, not dumped through the
     response schema (api.with_etag): a snapshot with a field its schema lacks, or in another
     form, would reach clients as it is. Each is held here to what the schema would dump."""
-    from programmes.schemas import ApplicationSchema, OrganisationSchema, ProgrammeSchema
+    from programmes.application_schemas import ApplicationSchema
+    from programmes.organisation_schemas import OrganisationSchema
+    from programmes.schemas import ProgrammeSchema
 
     filed = partners.jp_caller.post(
         "/v1/applications",

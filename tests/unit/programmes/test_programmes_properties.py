@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from programmes.application_schemas import ApplicationCreateSchema
 from programmes.domain import applications as app_rules
 from programmes.domain import programmes as rules
 from programmes.domain.errors import Conflict, DomainError, Forbidden, Invalid
@@ -22,7 +23,7 @@ from programmes.domain.transitions import (
     allowed_actions,
     plan,
 )
-from programmes.schemas import ApplicationCreateSchema, ProgrammeCreateSchema
+from programmes.schemas import ProgrammeCreateSchema
 
 MACHINES = [
     (PROGRAMME_TRANSITIONS, PROGRAMME_STATUSES),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import RAISE
 
@@ -21,7 +21,9 @@ from notifications.services.deliveries import (
     list_deliveries,
     retry_delivery,
 )
+from setu_contract.edge import caller
 from setu_contract.http import ErrorSchema
+from setu_contract.paging import page_body
 from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
@@ -44,9 +46,9 @@ class Notifications(MethodView):
             filters["event_id"] = str(filters["event_id"])
         with _session() as session:
             items, total = list_deliveries(
-                session, g.principal, DeliveryFilter(**filters), page, page_size
+                session, caller(), DeliveryFilter(**filters), page, page_size
             )
-        return {"items": items, "page": page, "page_size": page_size, "total": total}
+        return page_body(items, total, page, page_size)
 
 
 @blp.route("/<string:notification_id>")
@@ -56,7 +58,7 @@ class Notification(MethodView):
     def get(self, notification_id: str) -> Any:
         """One delivery, with its attempts and last error"""
         with _session() as session:
-            return get_delivery(session, g.principal, notification_id)
+            return get_delivery(session, caller(), notification_id)
 
 
 @blp.route("/<string:notification_id>/retry")
@@ -68,6 +70,6 @@ class NotificationRetry(MethodView):
     def post(self, notification_id: str) -> Any:
         """Send a failed delivery again (secretariat only)"""
         with _session() as session:
-            work = retry_delivery(session, g.principal, notification_id)
+            work = retry_delivery(session, caller(), notification_id)
             publish(current_app.extensions["notifications.config"].redis_url, work)
-            return get_delivery(session, g.principal, notification_id)
+            return get_delivery(session, caller(), notification_id)

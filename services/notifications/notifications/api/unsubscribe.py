@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Response, current_app, render_template_string
 from flask.views import MethodView
 
-from notifications.api import abort
 from notifications.mail.unsubscribe import InvalidToken, read_token
 from notifications.schemas import UnsubscribeSchema
 from notifications.services.unsubscribing import unsubscribe
+from setu_contract.edge import abort
 from setu_contract.http import ErrorSchema
 from setu_contract.request_json import Blueprint
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import RAISE
 
 from notifications.api import request_session, require_principal
 from notifications.schemas import (
-    PageQuerySchema,
     WebhookCreatedSchema,
     WebhookCreateSchema,
     WebhookDeliveryPageSchema,
@@ -25,7 +24,9 @@ from notifications.services.webhooks import (
     list_endpoint_deliveries,
     list_endpoints,
 )
+from setu_contract.edge import caller
 from setu_contract.http import ErrorSchema
+from setu_contract.paging import PageQuerySchema, page_body
 from setu_contract.request_json import Blueprint
 
 blp = Blueprint("webhooks", __name__, url_prefix="/v1/webhooks", description="Webhooks")
@@ -36,10 +37,6 @@ def _session():
     return request_session()
 
 
-def _page(items: list, total: int, page: int, page_size: int) -> dict[str, Any]:
-    return {"items": items, "page": page, "page_size": page_size, "total": total}
-
-
 @blp.route("")
 class Webhooks(MethodView):
     @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
@@ -47,8 +44,8 @@ class Webhooks(MethodView):
     def get(self, page: int, page_size: int) -> dict[str, Any]:
         """List webhook endpoints (partners: their own)"""
         with _session() as session:
-            items, total = list_endpoints(session, g.principal, page, page_size)
-        return _page(items, total, page, page_size)
+            items, total = list_endpoints(session, caller(), page, page_size)
+        return page_body(items, total, page, page_size)
 
     @blp.arguments(WebhookCreateSchema())
     @blp.response(201, WebhookCreatedSchema)
@@ -57,7 +54,7 @@ class Webhooks(MethodView):
         """Register an endpoint; the signing secret is shown in this answer only"""
         allow_private = current_app.extensions["notifications.config"].webhook_allow_private
         with _session() as session:
-            return create_endpoint(session, g.principal, NewEndpoint(**body), allow_private)
+            return create_endpoint(session, caller(), NewEndpoint(**body), allow_private)
 
 
 @blp.route("/<string:webhook_id>")
@@ -67,7 +64,7 @@ class Webhook(MethodView):
     def get(self, webhook_id: str) -> Any:
         """One endpoint (without its secret)"""
         with _session() as session:
-            return get_endpoint(session, g.principal, webhook_id)
+            return get_endpoint(session, caller(), webhook_id)
 
     @blp.response(204)
     @blp.alt_response(403, schema=ErrorSchema)
@@ -75,7 +72,7 @@ class Webhook(MethodView):
     def delete(self, webhook_id: str) -> None:
         """Remove an endpoint"""
         with _session() as session:
-            delete_endpoint(session, g.principal, webhook_id)
+            delete_endpoint(session, caller(), webhook_id)
 
 
 @blp.route("/<string:webhook_id>/deliveries")
@@ -86,7 +83,5 @@ class WebhookDeliveries(MethodView):
     def get(self, webhook_id: str, page: int, page_size: int) -> dict[str, Any]:
         """The endpoint's delivery log, newest first"""
         with _session() as session:
-            items, total = list_endpoint_deliveries(
-                session, g.principal, webhook_id, page, page_size
-            )
-        return _page(items, total, page, page_size)
+            items, total = list_endpoint_deliveries(session, caller(), webhook_id, page, page_size)
+        return page_body(items, total, page, page_size)

@@ -1,9 +1,12 @@
-"""Domain errors; the API maps them to HTTP in one place (api.NotificationsApi)."""
+"""Domain errors: each class names the HTTP status it answers with (``status``); the one
+handler of ``setu_contract.edge`` answers them all."""
 
 from __future__ import annotations
 
+from setu_contract.errors import ServiceError
 
-class DomainError(Exception):
+
+class DomainError(ServiceError):
     status = 400
 
 
@@ -25,5 +28,4 @@ class Invalid(DomainError):
     status = 422
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("the request breaks a rule; see errors")
-        self.errors = errors
+        super().__init__("the request breaks a rule; see errors", errors)

@@ -1,4 +1,5 @@
-"""The HTTP layer: one Api subclass (the single JSON error shape), auth and the unit of work."""
+"""The HTTP layer: the blueprints, authentication and the unit of work (the one error shape
+is ``setu_contract.edge.ServiceApi``'s)."""
 
 from __future__ import annotations
 
@@ -7,113 +8,15 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from flask import Response, current_app, g, request
-from flask_smorest import Api
-from flask_smorest import abort as smorest_abort
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from programmes.api.query_args import QueryArgumentsParser
-from programmes.domain import errors as domain
 from programmes.domain.versioning import etag
-from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
-from setu_contract.http import ErrorSchema, Principal
+from setu_contract.edge import abort
 from setu_contract.request_json import Blueprint
-
-# Domain errors to HTTP, in this one place.
-STATUS_OF: dict[type[domain.DomainError], int] = {
-    domain.Unauthenticated: 401,
-    domain.Forbidden: 403,
-    domain.NotFound: 404,
-    domain.Conflict: 409,
-    domain.PreconditionFailed: 412,
-    domain.Invalid: 422,
-    domain.Locked: 429,
-    domain.Unavailable: 503,
-}
 
 JSON_METHODS = ("POST", "PUT", "PATCH")
 JSON = "application/json"
-
-# Clearer words than werkzeug's defaults for the errors webargs raises.
-GENERIC_MESSAGES = {
-    400: "the request body is not valid JSON",
-    413: "the request body is larger than 1 MiB",
-    422: "some fields are invalid: see errors",
-}
-
-
-class ProgrammesApi(Api):
-    """Every error answers {"code", "status", "message", "errors"?}."""
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict]:
-        payload, code, headers = super().handle_http_exception(error)
-        payload.setdefault("message", error.description or error.name)
-        if "errors" in payload and isinstance(payload["errors"], dict):
-            payload["errors"] = _flatten_locations(payload["errors"])
-        if code in GENERIC_MESSAGES and payload["message"] == type(error).description:
-            payload["message"] = GENERIC_MESSAGES[code]
-        if code == 401:
-            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after:
-            headers = {**(headers or {}), "Retry-After": str(retry_after)}
-        return payload, code, headers
-
-    def handle_domain_error(self, error: domain.DomainError) -> tuple[dict[str, Any], int, dict]:
-        code = next(c for kind, c in STATUS_OF.items() if isinstance(error, kind))
-        try:
-            abort(code, error.message, errors=error.errors)
-        except HTTPException as http_error:
-            if code == 503:
-                http_error.retry_after = 1  # type: ignore[attr-defined]
-            if isinstance(error, domain.Locked):
-                http_error.retry_after = error.retry_after  # type: ignore[attr-defined]
-            return self.handle_http_exception(http_error)
-        raise AssertionError("abort always raises")  # pragma: no cover
-
-    def handle_unexpected(self, error: Exception) -> tuple[dict[str, Any], int, dict]:
-        if database_unavailable(error):
-            current_app.logger.warning("database unavailable: %r", error)
-            unavailable = ServiceUnavailable("the database is busy or unavailable; retry shortly")
-            unavailable.retry_after = RETRY_AFTER_UNAVAILABLE
-            return self.handle_http_exception(unavailable)
-        if isinstance(error, IntegrityError):
-            # A constraint another request's write broke first (under an Idempotency-Key,
-            # one that is not the key's): the client's to send again, not a fault.
-            current_app.logger.warning("integrity conflict: %r", error)
-            return self.handle_http_exception(
-                Conflict("the request conflicted with a concurrent change; send it again")
-            )
-        current_app.logger.exception("unexpected error")
-        return self.handle_http_exception(InternalServerError())
-
-    def _register_error_handlers(self) -> None:
-        super()._register_error_handlers()
-        self._app.register_error_handler(domain.DomainError, self.handle_domain_error)
-        self._app.register_error_handler(Exception, self.handle_unexpected)
-
-
-def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
-    """webargs nests errors under the location ("json", "query"); clients want the fields."""
-    if set(errors) <= {"json", "query", "headers", "view_args", "path", "form"}:
-        merged: dict[str, Any] = {}
-        for value in errors.values():
-            if isinstance(value, dict):
-                merged.update(value)
-            elif isinstance(value, list):
-                merged.setdefault("_body", []).extend(value)
-        return merged or errors
-    return errors
-
-
-def abort(code: int, message: str, errors: dict[str, Any] | None = None) -> None:
-    kwargs: dict[str, Any] = {"message": message}
-    if errors:
-        kwargs["errors"] = errors
-    smorest_abort(code, **kwargs)
 
 
 def require_json() -> None:
@@ -133,10 +36,6 @@ def authenticate_request() -> None:
     from programmes.api.identity import identify
 
     g.principal = identify()
-
-
-def principal() -> Principal:
-    return g.principal
 
 
 READ_METHODS = ("GET", "HEAD")
@@ -198,10 +97,6 @@ class V1Blueprint(PublicV1Blueprint):
 def json_bytes(value: Any) -> bytes:
     """``value`` as the app's JSON provider writes an answer's body."""
     return cast(Response, current_app.json.response(value)).get_data()
-
-
-def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
-    return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
 def etag_header(snapshot: dict[str, Any]) -> dict[str, str]:

@@ -7,34 +7,29 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from programmes.api import (
-    V1Blueprint,
-    if_match,
-    page_envelope,
-    principal,
-    unit_of_work,
-    with_etag,
-)
+from programmes.api import V1Blueprint, if_match, unit_of_work, with_etag
 from programmes.api.idempotency import idempotent, remember
-from programmes.schemas import (
+from programmes.application_schemas import (
     ApplicationCreateSchema,
     ApplicationPageSchema,
     ApplicationQuerySchema,
     ApplicationSchema,
     ApplicationTransitionSchema,
     ApplicationUpdateSchema,
-    HistoryEntrySchema,
 )
+from programmes.schemas import HistoryEntrySchema
 from programmes.services import application_transitions, erasure
 from programmes.services import applications as service
 from programmes.services.events import application_snapshot
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("applications", __name__, url_prefix="/v1", description="Applications")
 
 
 def _answered(application: Any) -> dict[str, Any]:
     """An application as the caller is answered: with what it may do to it now."""
-    return service.view(application_snapshot(application), principal())
+    return service.view(application_snapshot(application), caller())
 
 
 @blp.route("/applications")
@@ -45,9 +40,7 @@ class Applications(MethodView):
     def post(self, fields: dict[str, Any]) -> Any:
         """File a talent-exchange application (a draft) for your organisation"""
         with unit_of_work() as session:
-            answered = service.view(
-                service.create_application(session, principal(), fields), principal()
-            )
+            answered = service.view(service.create_application(session, caller(), fields), caller())
             remember(session, answered, 201)
             return with_etag(answered, 201)
 
@@ -57,9 +50,9 @@ class Applications(MethodView):
         """List the applications your organisation sends or hosts (all, for the secretariat)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
-            found, total = service.list_applications(session, principal(), query, page, size)
-            items = [service.view(application_snapshot(a), principal()) for a in found]
-        return page_envelope(items, total, page, size)
+            found, total = service.list_applications(session, caller(), query, page, size)
+            items = [service.view(application_snapshot(a), caller()) for a in found]
+        return page_body(items, total, page, size)
 
 
 @blp.route("/applications/<string:application_id>")
@@ -68,7 +61,7 @@ class ApplicationById(MethodView):
     def get(self, application_id: str) -> Any:
         """Read an application"""
         with unit_of_work() as session:
-            application = service.get_application(session, principal(), application_id)
+            application = service.get_application(session, caller(), application_id)
             return with_etag(_answered(application))
 
     @blp.arguments(ApplicationUpdateSchema())
@@ -78,7 +71,7 @@ class ApplicationById(MethodView):
         """Edit a draft application (the home organisation)"""
         with unit_of_work() as session:
             application = service.update_application(
-                session, principal(), application_id, changes, if_match()
+                session, caller(), application_id, changes, if_match()
             )
             return with_etag(_answered(application))
 
@@ -91,7 +84,7 @@ class ApplicationTransitions(MethodView):
         """Move an application: submit, endorse, accept, ..."""
         with unit_of_work() as session:
             application = application_transitions.transition(
-                session, principal(), application_id, body["action"], body.get("comment")
+                session, caller(), application_id, body["action"], body.get("comment")
             )
             return with_etag(_answered(application))
 
@@ -102,7 +95,7 @@ class ApplicationHistory(MethodView):
     def get(self, application_id: str) -> Any:
         """Every transition of an application, oldest first"""
         with unit_of_work() as session:
-            return service.history(session, principal(), application_id)
+            return service.history(session, caller(), application_id)
 
 
 @blp.route("/applications/<string:application_id>/personal-data")
@@ -111,6 +104,6 @@ class ApplicationPersonalData(MethodView):
     def delete(self, application_id: str) -> None:
         """Erase the applicant's personal data for good (secretariat)"""
         with unit_of_work() as session:
-            erased = erasure.erase_personal_data(session, principal(), application_id)
+            erased = erasure.erase_personal_data(session, caller(), application_id)
         if erased:
             erasure.reclaim_after_erasure(current_app.extensions["programmes.engine"])

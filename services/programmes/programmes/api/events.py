@@ -6,9 +6,11 @@ from typing import Any
 
 from flask.views import MethodView
 
-from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work
-from programmes.schemas import EventConsumersSchema, EventPageSchema, EventQuerySchema
+from programmes.api import V1Blueprint, unit_of_work
+from programmes.event_schemas import EventConsumersSchema, EventPageSchema, EventQuerySchema
 from programmes.services.event_log import consumers, list_events
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("events", __name__, url_prefix="/v1", description="The event log")
 
@@ -21,8 +23,8 @@ class Events(MethodView):
         """Page through every event the service has written, oldest first"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
-            items, total = list_events(session, principal(), query, page, size)
-        return page_envelope(items, total, page, size)
+            items, total = list_events(session, caller(), query, page, size)
+        return page_body(items, total, page, size)
 
 
 @blp.route("/events/consumers")
@@ -31,4 +33,4 @@ class EventConsumers(MethodView):
     def get(self) -> dict[str, Any]:
         """What each consumer has not confirmed yet of the event log"""
         with unit_of_work() as session:
-            return {"consumers": consumers(session, principal())}
+            return {"consumers": consumers(session, caller())}

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from programmes.api import abort, etag_header, principal, unit_of_work
+from programmes.api import etag_header, unit_of_work
 from programmes.store.models import IdempotencyRecord
+from setu_contract.edge import abort, caller
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
@@ -36,7 +37,7 @@ def _find(key: str) -> IdempotencyRecord | None:
     with unit_of_work() as session:
         return session.scalar(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.key_id == principal().caller_id,
+                IdempotencyRecord.key_id == caller().caller_id,
                 IdempotencyRecord.idempotency_key == key,
             )
         )
@@ -91,7 +92,7 @@ def remember(session: Session, body: dict[str, Any], status: int) -> None:
         key, request_hash = pending
         session.add(
             IdempotencyRecord(
-                key_id=principal().caller_id,
+                key_id=caller().caller_id,
                 idempotency_key=key,
                 method_path=f"{request.method} {request.path}"[:300],
                 request_hash=request_hash,

@@ -7,17 +7,10 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from programmes.api import (
-    V1Blueprint,
-    if_match,
-    page_envelope,
-    principal,
-    unit_of_work,
-    with_etag,
-)
+from programmes.api import V1Blueprint, if_match, unit_of_work, with_etag
 from programmes.api.idempotency import idempotent, remember
 from programmes.api.identity import KEPT_KEYS
-from programmes.schemas import (
+from programmes.organisation_schemas import (
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
     ApiKeyPageSchema,
@@ -32,6 +25,8 @@ from programmes.services import organisations as service
 from programmes.services.events import organisation_snapshot
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.models import ApiKey
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("organisations", __name__, url_prefix="/v1", description="Organisations")
 
@@ -40,7 +35,7 @@ PUBLIC_FIELDS = ("id", "name", "country", "kind")
 
 def _view(snapshot: dict[str, Any]) -> dict[str, Any]:
     """Everyone reads names, countries and kinds; the rest is for the organisation itself."""
-    who = principal()
+    who = caller()
     if who.can_read_everything or who.organisation_id == snapshot["id"]:
         return snapshot
     return {name: snapshot[name] for name in PUBLIC_FIELDS}
@@ -70,7 +65,7 @@ class Organisations(MethodView):
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Register an organisation (secretariat)"""
         with unit_of_work() as session:
-            org = service.create_organisation(session, principal(), fields)
+            org = service.create_organisation(session, caller(), fields)
             snapshot = organisation_snapshot(org)
             remember(session, snapshot, 201)
             return with_etag(snapshot, 201)
@@ -83,7 +78,7 @@ class Organisations(MethodView):
         with unit_of_work() as session:
             orgs, total = service.list_organisations(session, query, page, size)
             items = [_view(organisation_snapshot(o)) for o in orgs]
-        return page_envelope(items, total, page, size)
+        return page_body(items, total, page, size)
 
 
 @blp.route("/organisations/<string:organisation_id>")
@@ -103,7 +98,7 @@ class OrganisationById(MethodView):
         If-Match with the ETag you read"""
         with unit_of_work() as session:
             org = service.update_organisation(
-                session, principal(), organisation_id, changes, if_match()
+                session, caller(), organisation_id, changes, if_match()
             )
             return with_etag(organisation_snapshot(org))
 
@@ -116,7 +111,7 @@ class OrganisationKeys(MethodView):
         """Issue an API key (secretariat: for partner organisations and its own side); the secret
         is shown this once"""
         with unit_of_work() as session:
-            key, secret = service.create_key(session, principal(), organisation_id, fields)
+            key, secret = service.create_key(session, caller(), organisation_id, fields)
             return _key_view(key, secret)
 
     @blp.arguments(ApiKeyQuerySchema(), location="query")
@@ -124,12 +119,10 @@ class OrganisationKeys(MethodView):
     def get(self, query: dict[str, Any], organisation_id: str) -> dict[str, Any]:
         """List an organisation's keys, without their secrets (a side never lists the other's)"""
         with unit_of_work() as session:
-            keys = service.list_keys(
-                session, principal(), organisation_id, query["include_revoked"]
-            )
+            keys = service.list_keys(session, caller(), organisation_id, query["include_revoked"])
             views = [_key_view(k) for k in keys]
         page, size = query["page"], query["page_size"]
-        return page_envelope(views[(page - 1) * size : page * size], len(views), page, size)
+        return page_body(views[(page - 1) * size : page * size], len(views), page, size)
 
 
 @blp.route("/api-keys/<string:key_id>")
@@ -140,4 +133,4 @@ class ApiKeyById(MethodView):
         """Revoke an API key, at once and for good (a side never revokes the other's keys)"""
         kept_keys: KeptKeys = current_app.extensions[KEPT_KEYS]
         with unit_of_work() as session:
-            service.revoke_key(session, principal(), key_id, kept_keys.hold)
+            service.revoke_key(session, caller(), key_id, kept_keys.hold)

@@ -7,14 +7,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from programmes.api import (
-    V1Blueprint,
-    if_match,
-    page_envelope,
-    principal,
-    unit_of_work,
-    with_etag,
-)
+from programmes.api import V1Blueprint, if_match, unit_of_work, with_etag
 from programmes.api.idempotency import idempotent, remember
 from programmes.people_schemas import (
     MeSchema,
@@ -28,6 +21,8 @@ from programmes.services import people as service
 from programmes.services import sessions
 from programmes.services.person_erasure import reclaim_after_erasure
 from programmes.store.models import Person
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("people", __name__, url_prefix="/v1", description="People and who is calling")
 
@@ -36,7 +31,7 @@ def person_view(person: Person) -> dict[str, Any]:
     """The person as this caller is answered: with what it may do to the person now."""
     return {
         **service.person_snapshot(person),
-        "allowed_actions": service.allowed_actions(principal(), person),
+        "allowed_actions": service.allowed_actions(caller(), person),
     }
 
 
@@ -49,7 +44,7 @@ class OrganisationPeople(MethodView):
         """Add a person to an organisation and invite it by email (the organisation itself,
         or its own secretariat side)"""
         with unit_of_work() as session:
-            person = service.create_person(session, principal(), organisation_id, fields)
+            person = service.create_person(session, caller(), organisation_id, fields)
             view = person_view(person)
             remember(session, view, 201)
             return with_etag(view, 201)
@@ -61,9 +56,9 @@ class OrganisationPeople(MethodView):
         secretariat side)"""
         page, size = query["page"], query["page_size"]
         with unit_of_work() as session:
-            people, total = service.list_people(session, principal(), organisation_id, page, size)
+            people, total = service.list_people(session, caller(), organisation_id, page, size)
             items = [person_view(p) for p in people]
-        return page_envelope(items, total, page, size)
+        return page_body(items, total, page, size)
 
 
 @blp.route("/people/<string:person_id>")
@@ -72,7 +67,7 @@ class PersonById(MethodView):
     def get(self, person_id: str) -> Any:
         """Read a person"""
         with unit_of_work() as session:
-            return with_etag(person_view(service.get_person(session, principal(), person_id)))
+            return with_etag(person_view(service.get_person(session, caller(), person_id)))
 
     @blp.arguments(PersonUpdateSchema())
     @blp.response(200, PersonSchema)
@@ -80,7 +75,7 @@ class PersonById(MethodView):
     def patch(self, changes: dict[str, Any], person_id: str) -> Any:
         """Edit a person's name, role, language or time zone"""
         with unit_of_work() as session:
-            person = service.update_person(session, principal(), person_id, changes, if_match())
+            person = service.update_person(session, caller(), person_id, changes, if_match())
             return with_etag(person_view(person))
 
     @blp.response(204)
@@ -88,7 +83,7 @@ class PersonById(MethodView):
         """Deactivate a person: every session ends at once and its personal data is erased
         everywhere"""
         with unit_of_work() as session:
-            service.deactivate_person(session, principal(), person_id)
+            service.deactivate_person(session, caller(), person_id)
         reclaim_after_erasure(current_app.extensions["programmes.engine"])
 
 
@@ -98,7 +93,7 @@ class PersonSessions(MethodView):
     def delete(self, person_id: str) -> None:
         """Sign a person out everywhere (the person itself or its organisation's managers)"""
         with unit_of_work() as session:
-            service.sign_out_everywhere(session, principal(), person_id)
+            service.sign_out_everywhere(session, caller(), person_id)
 
 
 @blp.route("/me")
@@ -107,7 +102,7 @@ class Me(MethodView):
     def get(self) -> dict[str, Any]:
         """Who is calling: the person or the key, its organisation, role and side"""
         with unit_of_work() as session:
-            me = sessions.me(session, principal())
+            me = sessions.me(session, caller())
             person = session.get(Person, me["person"]["id"]) if me["person"] else None
             if person is not None:
                 me["person"] = person_view(person)

@@ -7,16 +7,7 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 
-from programmes.api import (
-    JSON,
-    V1Blueprint,
-    if_match,
-    json_bytes,
-    page_envelope,
-    principal,
-    unit_of_work,
-    with_etag,
-)
+from programmes.api import JSON, V1Blueprint, if_match, json_bytes, unit_of_work, with_etag
 from programmes.api.idempotency import idempotent, remember
 from programmes.api.identity import kept_programmes
 from programmes.schemas import (
@@ -33,6 +24,8 @@ from programmes.schemas import (
 from programmes.services import programme_actions, programme_reads, programme_transitions
 from programmes.services import programmes as service
 from programmes.services.events import programme_snapshot
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("programmes", __name__, url_prefix="/v1", description="Programmes")
 # Kept under (ANSWER, programme_id, allowed actions): a read programme's JSON, as answered
@@ -42,7 +35,7 @@ ANSWER = "answer"
 
 def _answered(programme: Any) -> dict[str, Any]:
     """A programme just written, as the caller is answered."""
-    return programme_actions.view(programme_snapshot(programme), principal())
+    return programme_actions.view(programme_snapshot(programme), caller())
 
 
 @blp.route("/programmes")
@@ -53,7 +46,7 @@ class Programmes(MethodView):
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Propose a joint research programme (a draft)"""
         with unit_of_work() as session:
-            programme = service.create_programme(session, principal(), fields)
+            programme = service.create_programme(session, caller(), fields)
             answered = _answered(programme)
             remember(session, answered, 201)
             return with_etag(answered, 201)
@@ -65,18 +58,18 @@ class Programmes(MethodView):
         with what you may do to it now"""
         page, size = query.pop("page"), query.pop("page_size")
         kept, generation = kept_programmes()
-        found = programme_reads.kept_page(principal(), query, page, size, kept, generation)
+        found = programme_reads.kept_page(caller(), query, page, size, kept, generation)
         if found is None:
             totals = current_app.extensions["programmes.list_totals"]
             with unit_of_work() as session:
                 found = programme_reads.list_programmes(
-                    session, principal(), query, page, size, totals, kept, generation
+                    session, caller(), query, page, size, totals, kept, generation
                 )
         if found.answer is None:
             # The snapshots are already in ProgrammeSchema's shape (a test holds them to it),
             # so the page is written as it is (dumping twenty of them again was a fifth of a
             # page's CPU), once: a kept page is sent as it was first written.
-            envelope = page_envelope(found.items, found.total, page, size)
+            envelope = page_body(found.items, found.total, page, size)
             found.answer = json_bytes(envelope)
         return current_app.response_class(found.answer, mimetype=JSON)
 
@@ -87,16 +80,16 @@ class ProgrammeById(MethodView):
     def get(self, programme_id: str) -> Any:
         """Read a programme"""
         kept, generation = kept_programmes()
-        snapshot = programme_reads.kept_programme(principal(), programme_id, kept, generation)
+        snapshot = programme_reads.kept_programme(caller(), programme_id, kept, generation)
         was_kept = snapshot is not None
         if snapshot is None:
             with unit_of_work() as session:
                 snapshot = programme_reads.read_programme(
-                    session, principal(), programme_id, kept, generation
+                    session, caller(), programme_id, kept, generation
                 )
         # Who may read it, and what the caller may do to it, are decided from the snapshot on
         # every request; its JSON is written once for each set of allowed actions.
-        answered = programme_actions.view(snapshot, principal())
+        answered = programme_actions.view(snapshot, caller())
         key = (ANSWER, programme_id, tuple(answered["allowed_actions"]))
         answer = kept.get(key, generation) if was_kept else None
         if answer is None:
@@ -111,7 +104,7 @@ class ProgrammeById(MethodView):
         """Edit a programme while draft or changes_requested (partners)"""
         with unit_of_work() as session:
             programme = service.update_programme(
-                session, principal(), programme_id, changes, if_match()
+                session, caller(), programme_id, changes, if_match()
             )
             return with_etag(_answered(programme))
 
@@ -122,7 +115,7 @@ class ProgrammeHistory(MethodView):
     def get(self, programme_id: str) -> Any:
         """Every transition of a programme, oldest first"""
         with unit_of_work() as session:
-            return service.history(session, principal(), programme_id)
+            return service.history(session, caller(), programme_id)
 
 
 @blp.route("/programmes/<string:programme_id>/transitions")
@@ -133,7 +126,7 @@ class ProgrammeTransitions(MethodView):
         """Move a programme: submit, start_review, approve, ..."""
         with unit_of_work() as session:
             programme = programme_transitions.transition(
-                session, principal(), programme_id, body["action"], body.get("comment")
+                session, caller(), programme_id, body["action"], body.get("comment")
             )
             return with_etag(_answered(programme))
 
@@ -147,6 +140,6 @@ class ProgrammeParticipation(MethodView):
         submitted only once every partner has confirmed)"""
         with unit_of_work() as session:
             programme = service.answer_participation(
-                session, principal(), programme_id, body["decision"]
+                session, caller(), programme_id, body["decision"]
             )
             return with_etag(_answered(programme))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from programmes.api import V1Blueprint, page_envelope, principal, unit_of_work, with_etag
+from programmes.api import V1Blueprint, unit_of_work, with_etag
 from programmes.call_schemas import (
     AssignmentCreateSchema,
     DeclarationSchema,
@@ -17,6 +17,8 @@ from programmes.call_schemas import (
 )
 from programmes.schemas import ProgrammeSchema
 from programmes.services import reviews as service
+from setu_contract.edge import caller
+from setu_contract.paging import page_body
 
 blp = V1Blueprint("reviews", __name__, url_prefix="/v1", description="Expert review")
 
@@ -28,17 +30,15 @@ class ProgrammeReviews(MethodView):
     def post(self, body: dict[str, Any], programme_id: str) -> Any:
         """Assign a reviewer of an expert panel to a proposal under review (secretariat)"""
         with unit_of_work() as session:
-            assignment = service.assign(
-                session, principal(), programme_id, body["reviewer_person_id"]
-            )
-            return with_etag(service.view(assignment, session, principal()), 201)
+            assignment = service.assign(session, caller(), programme_id, body["reviewer_person_id"])
+            return with_etag(service.view(assignment, session, caller()), 201)
 
     @blp.response(200, ReviewSchema(many=True))
     def get(self, programme_id: str) -> Any:
         """A proposal's reviews: named for the secretariat and auditors; its partners read
         the submitted ones without their reviewers"""
         with unit_of_work() as session:
-            return service.programme_reviews(session, principal(), programme_id)
+            return service.programme_reviews(session, caller(), programme_id)
 
 
 @blp.route("/reviews")
@@ -50,9 +50,9 @@ class Reviews(MethodView):
         and auditors)"""
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
-            items, total = service.list_assignments(session, principal(), query, page, size)
-            answered = [service.view(a, session, principal()) for a in items]
-            return page_envelope(answered, total, page, size)
+            items, total = service.list_assignments(session, caller(), query, page, size)
+            answered = [service.view(a, session, caller()) for a in items]
+            return page_body(answered, total, page, size)
 
 
 @blp.route("/reviews/<string:review_id>")
@@ -61,8 +61,8 @@ class ReviewById(MethodView):
     def get(self, review_id: str) -> Any:
         """Read a review (its reviewer, the secretariat, auditors)"""
         with unit_of_work() as session:
-            assignment = service.get_assignment(session, principal(), review_id)
-            return with_etag(service.view(assignment, session, principal()))
+            assignment = service.get_assignment(session, caller(), review_id)
+            return with_etag(service.view(assignment, session, caller()))
 
 
 @blp.route("/reviews/<string:review_id>/declaration")
@@ -74,9 +74,9 @@ class ReviewDeclaration(MethodView):
         conflict with its reason (the assignment ends)"""
         with unit_of_work() as session:
             assignment = service.declare(
-                session, principal(), review_id, body["declaration"], body.get("reason")
+                session, caller(), review_id, body["declaration"], body.get("reason")
             )
-            return with_etag(service.view(assignment, session, principal()))
+            return with_etag(service.view(assignment, session, caller()))
 
 
 @blp.route("/reviews/<string:review_id>/submission")
@@ -86,8 +86,8 @@ class ReviewSubmission(MethodView):
     def post(self, body: dict[str, Any], review_id: str) -> Any:
         """Submit your scores, once: every criterion 0-5 with a comment"""
         with unit_of_work() as session:
-            assignment = service.submit(session, principal(), review_id, body["scores"])
-            return with_etag(service.view(assignment, session, principal()))
+            assignment = service.submit(session, caller(), review_id, body["scores"])
+            return with_etag(service.view(assignment, session, caller()))
 
 
 @blp.route("/reviews/<string:review_id>/proposal")
@@ -96,4 +96,4 @@ class ReviewProposal(MethodView):
     def get(self, review_id: str) -> Any:
         """The proposal under review, once you have declared no conflict of interest"""
         with unit_of_work() as session:
-            return service.proposal(session, principal(), review_id)
+            return service.proposal(session, caller(), review_id)

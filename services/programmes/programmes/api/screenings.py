@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from programmes.api import V1Blueprint, principal, unit_of_work
+from programmes.api import V1Blueprint, unit_of_work
 from programmes.screening_schemas import (
     ScreeningCreateSchema,
     ScreeningListSchema,
@@ -14,6 +14,7 @@ from programmes.screening_schemas import (
     ScreeningWorkSchema,
 )
 from programmes.services import screenings as service
+from setu_contract.edge import caller
 
 blp = V1Blueprint("screenings", __name__, url_prefix="/v1", description="Export-control screenings")
 
@@ -26,14 +27,14 @@ class ProgrammeScreenings(MethodView):
         """Record your side's export-control screening of a programme (secretariat of that
         side: JP under FEFTA, IN under SCOMET); it supersedes your side's previous one"""
         with unit_of_work() as session:
-            screening = service.record_for_programme(session, principal(), programme_id, fields)
+            screening = service.record_for_programme(session, caller(), programme_id, fields)
             return service.snapshot(screening), 201
 
     @blp.response(200, ScreeningListSchema)
     def get(self, programme_id: str) -> Any:
         """Every screening of a programme, newest first (secretariat and auditors)"""
         with unit_of_work() as session:
-            return {"items": service.list_for_programme(session, principal(), programme_id)}
+            return {"items": service.list_for_programme(session, caller(), programme_id)}
 
 
 @blp.route("/applications/<string:application_id>/screenings")
@@ -44,7 +45,7 @@ class ApplicationScreenings(MethodView):
         """Record the host side's screening of the person of an exchange (secretariat of the
         host organisation's side); needed before accept in a programme that is screened"""
         with unit_of_work() as session:
-            screening = service.record_for_application(session, principal(), application_id, fields)
+            screening = service.record_for_application(session, caller(), application_id, fields)
             return service.snapshot(screening), 201
 
     @blp.response(200, ScreeningListSchema)
@@ -52,7 +53,7 @@ class ApplicationScreenings(MethodView):
         """Every screening of the person of an exchange, newest first (secretariat and
         auditors)"""
         with unit_of_work() as session:
-            return {"items": service.list_for_application(session, principal(), application_id)}
+            return {"items": service.list_for_application(session, caller(), application_id)}
 
 
 @blp.route("/screenings/work")
@@ -62,4 +63,4 @@ class ScreeningWork(MethodView):
         """What waits for your side: programmes to screen, licences expiring within 30 days
         or expired (secretariat: its side; auditors: both)"""
         with unit_of_work() as session:
-            return service.work(session, principal())
+            return service.work(session, caller())

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from programmes.api import PublicV1Blueprint, V1Blueprint, principal, unit_of_work
+from programmes.api import PublicV1Blueprint, V1Blueprint, unit_of_work
 from programmes.api.identity import FAILURES, client_address
 from programmes.api.ratelimit import FailedAuthentications
 from programmes.domain.errors import Unauthenticated
@@ -29,6 +29,7 @@ from programmes.people_schemas import (
 )
 from programmes.services import sessions, totp
 from programmes.services.people import person_snapshot
+from setu_contract.edge import caller
 
 public = PublicV1Blueprint("sign_in", __name__, url_prefix="/v1", description="Signing in")
 blp = V1Blueprint("sessions", __name__, url_prefix="/v1", description="The current session")
@@ -87,13 +88,13 @@ class CurrentSession(MethodView):
     def get(self) -> dict[str, Any]:
         """The current session"""
         with unit_of_work() as session:
-            return sessions.session_view(sessions.current_session(session, principal()))
+            return sessions.session_view(sessions.current_session(session, caller()))
 
     @blp.response(204)
     def delete(self) -> None:
         """Sign out"""
         with unit_of_work() as session:
-            sessions.sign_out(session, principal())
+            sessions.sign_out(session, caller())
 
 
 @blp.route("/sessions/current/totp-enrolment")
@@ -102,7 +103,7 @@ class TotpEnrolment(MethodView):
     def post(self) -> Any:
         """Start TOTP enrolment: the secret, as text, an otpauth URI and a QR code (SVG)"""
         with unit_of_work() as session:
-            return totp.start_enrolment(session, principal()), 201
+            return totp.start_enrolment(session, caller()), 201
 
 
 @blp.route("/sessions/current/totp-enrolment/confirm")
@@ -112,7 +113,7 @@ class TotpEnrolmentConfirm(MethodView):
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Confirm TOTP enrolment with a first code: ten recovery codes, shown this once"""
         with unit_of_work() as session:
-            return {"recovery_codes": totp.confirm_enrolment(session, principal(), fields["code"])}
+            return {"recovery_codes": totp.confirm_enrolment(session, caller(), fields["code"])}
 
 
 @blp.route("/sessions/current/totp")
@@ -122,7 +123,5 @@ class TotpCode(MethodView):
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Confirm the sign-in with a TOTP code, or a recovery code (spent)"""
         with unit_of_work() as session:
-            opened = totp.verify(
-                session, principal(), fields.get("code"), fields.get("recovery_code")
-            )
+            opened = totp.verify(session, caller(), fields.get("code"), fields.get("recovery_code"))
             return sessions.session_view(opened)

@@ -1,49 +1,62 @@
-"""Domain errors. The HTTP layer maps each class to a status code in one place."""
+"""Domain errors: each class names the HTTP status it answers with (``status``); the one
+handler of ``setu_contract.edge`` answers them all."""
 
 from __future__ import annotations
 
-from typing import Any
+from setu_contract.errors import ServiceError
 
 
-class DomainError(Exception):
+class DomainError(ServiceError):
     """A rule said no. ``errors`` holds field-level messages when there are any."""
-
-    def __init__(self, message: str, errors: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
 
 
 class Unauthenticated(DomainError):
     """No valid API key."""
 
+    status = 401
+
 
 class Forbidden(DomainError):
     """The caller is known but may not do this."""
+
+    status = 403
 
 
 class NotFound(DomainError):
     """No such thing, or the caller may not know it exists."""
 
+    status = 404
+
 
 class Invalid(DomainError):
     """The request is well formed but breaks a field rule."""
+
+    status = 422
 
 
 class Conflict(DomainError):
     """The thing is not in a state that allows this."""
 
+    status = 409
+
 
 class PreconditionFailed(DomainError):
     """The client's If-Match does not name the current version."""
+
+    status = 412
 
 
 class Unavailable(DomainError):
     """The change cannot be made safely right now; nothing was changed: try again shortly."""
 
+    status = 503
+    retry_after = 1
+
 
 class Locked(DomainError):
     """Too many wrong attempts: refused until ``retry_after`` seconds have passed."""
+
+    status = 429
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)

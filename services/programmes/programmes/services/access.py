@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from programmes.domain.errors import Forbidden, Unauthenticated
 from programmes.domain.keys import bearer_secret, hash_secret
 from programmes.store.models import ApiKey, Organisation
-from setu_contract.http import Principal
+from setu_contract.http import UNAUTHENTICATED, Principal
 
 # Every request whose key the process has not kept (store.kept_keys) runs this: built once,
 # and read as a row, not as two ORM objects.
@@ -40,7 +40,7 @@ def secret_hash(authorization: str | None) -> str:
     """The stored hash of the key in an ``Authorization: Bearer <key>`` header, or 401."""
     secret = bearer_secret(authorization)
     if secret is None:
-        raise Unauthenticated("authentication required: send Authorization: Bearer <api key>")
+        raise Unauthenticated(UNAUTHENTICATED)
     return hash_secret(secret)
 
 

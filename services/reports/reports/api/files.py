@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, send_file
-from flask_smorest import abort
 
 from reports.domain.catalogue import CONTENT_TYPES, download_name
 from reports.store.models import ReportJob
+from setu_contract.edge import abort
 
 
 def report_file(job: ReportJob) -> Response:
@@ -16,7 +16,7 @@ def report_file(job: ReportJob) -> Response:
     ``Content-Disposition: attachment`` with setu-<type>-<period>[-<language>].<format>."""
     path = Path(job.path or "")
     if not path.is_file():
-        abort(410, message="The report file is no longer kept.")
+        abort(410, "The report file is no longer kept.")
     content_type = CONTENT_TYPES[job.format]
     response = send_file(
         path,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, make_response, request
-from flask_smorest import abort
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from reports.api.context import context
 from reports.services import idempotency
 from reports.store.db import transaction
+from setu_contract.edge import abort
 
 HEADER = "Idempotency-Key"
 
@@ -39,7 +39,7 @@ def once(
     if not 1 <= len(key) <= 200:
         abort(
             422,
-            message="Invalid Idempotency-Key.",
+            "Invalid Idempotency-Key.",
             errors={HEADER: ["between 1 and 200 characters"]},
         )
     print_ = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
@@ -57,7 +57,6 @@ def once(
         with transaction(sessions) as session:
             previous = idempotency.replay(session, organisation_id, key, print_)
         if previous is None:  # no answer under the key: the write conflicted with another
-            abort(409, message="The request conflicted with a concurrent change; send it again.")
-            raise  # unreachable: abort raises
+            abort(409, "The request conflicted with a concurrent change; send it again.")
         return _respond(*previous), None
     return _respond(body, status), created

@@ -7,32 +7,19 @@ for a report is reading, so they may request reports; schedules are secretariat-
 
 from __future__ import annotations
 
-from flask import request
-from flask_smorest import abort
-
 from reports.api.context import context
-from setu_contract.http import Principal, request_target, verified_principal
+from setu_contract.edge import identify_signed, require_role
+from setu_contract.http import Principal
+
+READERS = ("secretariat", "auditor")
 
 
-def caller() -> Principal:
-    secret = context().config.internal_secret
-    target = request_target(request.environ)
-    principal = verified_principal(request.headers, secret, request.method, target)
-    if principal is None:
-        abort(401, message="Authentication required: send Authorization: Bearer <api key>.")
-        raise AssertionError("unreachable: abort raises")
-    return principal
-
-
-def reader() -> Principal:
-    principal = caller()
-    if not principal.can_read_everything:
-        abort(403, message="Reports are for the secretariat and auditors.")
-    return principal
+def readers_only() -> None:
+    """before_request of the reports' and schedules' blueprints: the gateway's signed
+    identity (else 401) of the secretariat or an auditor (else 403)."""
+    identify_signed(context().config.internal_secret)
+    require_role(READERS, "Reports are for the secretariat and auditors.")
 
 
 def secretariat() -> Principal:
-    principal = reader()
-    if not principal.is_secretariat:
-        abort(403, message="Only the secretariat may change report schedules.")
-    return principal
+    return require_role(("secretariat",), "Only the secretariat may change report schedules.")

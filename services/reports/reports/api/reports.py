@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import abort
 
 from reports.api.context import context
 from reports.api.files import report_file
 from reports.api.idempotency import once
-from reports.api.identity import reader, secretariat
+from reports.api.identity import readers_only, secretariat
 from reports.publishing import send_generate
-from reports.schemas import ReportCreateSchema, ReportQuerySchema, ReportSchema, page_of
+from reports.schemas import ReportCreateSchema, ReportPageSchema, ReportQuerySchema, ReportSchema
 from reports.services import jobs
 from reports.services.links import revoke_links
 from reports.services.recipients import check_recipients
 from reports.store.db import transaction
+from setu_contract.edge import abort, caller
 from setu_contract.observability import get_correlation_id
+from setu_contract.paging import page_body
 from setu_contract.request_json import Blueprint
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,7 @@ blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Repo
 
 
 # Identity is checked before the body is parsed: no key answers 401, not 422.
-@blp.before_request
-def _only_readers() -> None:
-    reader()
+blp.before_request(readers_only)
 
 
 FIELDS = (
@@ -65,28 +64,23 @@ def present(job) -> dict:
 @blp.route("")
 class Reports(MethodView):
     @blp.arguments(ReportQuerySchema(), location="query")
-    @blp.response(200, page_of(ReportSchema))
+    @blp.response(200, ReportPageSchema)
     def get(self, query: dict):
         """List reports, newest first (filters: status, type, schedule_id)."""
         with context().read_sessions() as session:
             items, total = jobs.list_reports(session, query)
             body = [present(job) for job in items]
-        return {
-            "items": body,
-            "total": total,
-            "page": query["page"],
-            "page_size": query["page_size"],
-        }
+        return page_body(body, total, query["page"], query["page_size"])
 
     @blp.arguments(ReportCreateSchema())
     @blp.response(202, ReportSchema)
     def post(self, body: dict):
         """Request a report; it is produced by a worker (follow it with GET)."""
-        principal = reader()  # who asked is recorded on the job
+        principal = caller()  # who asked is recorded on the job
         if body["recipients"] and not principal.is_secretariat:
             abort(
                 403,
-                message="An auditor reads reports; only the secretariat has them emailed: "
+                "An auditor reads reports; only the secretariat has them emailed: "
                 "send no recipients.",
             )
         ctx = context()

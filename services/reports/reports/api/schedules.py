@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import abort
 
 from reports.api.context import context
 from reports.api.idempotency import once
-from reports.api.identity import reader, secretariat
+from reports.api.identity import readers_only, secretariat
 from reports.schemas import (
-    PageQuerySchema,
     ScheduleCreateSchema,
-    ScheduleRunSchema,
+    SchedulePageSchema,
+    ScheduleRunPageSchema,
     ScheduleSchema,
     ScheduleUpdateSchema,
-    page_of,
 )
 from reports.services import schedules
 from reports.services.recipients import check_recipients
 from reports.store.db import transaction
+from setu_contract.edge import abort
+from setu_contract.paging import PageQuerySchema, page_body
 from setu_contract.request_json import Blueprint
 
 blp = Blueprint(
@@ -30,9 +30,7 @@ blp = Blueprint(
 )
 
 
-@blp.before_request
-def _only_readers() -> None:
-    reader()
+blp.before_request(readers_only)
 
 
 def etag(schedule) -> str:
@@ -66,12 +64,12 @@ def tagged(schedule, status: int = 200):
 @blp.route("")
 class Schedules(MethodView):
     @blp.arguments(PageQuerySchema(), location="query")
-    @blp.response(200, page_of(ScheduleSchema))
+    @blp.response(200, SchedulePageSchema)
     def get(self, query: dict):
         """List report schedules (the two defaults exist from the start)."""
         with context().read_sessions() as session:
             items, total = schedules.list_schedules(session, query["page"], query["page_size"])
-        return {"items": items, "total": total, **query}
+        return page_body(items, total, query["page"], query["page_size"])
 
     @blp.arguments(ScheduleCreateSchema())
     @blp.response(201, ScheduleSchema)
@@ -103,7 +101,7 @@ class ScheduleById(MethodView):
         """Change a schedule (secretariat); a stale If-Match answers 412."""
         secretariat()
         if not changes:
-            abort(422, message="Nothing to change.", errors={"_schema": ["empty update"]})
+            abort(422, "Nothing to change.", errors={"_schema": ["empty update"]})
         with transaction(context().sessions) as session:
             schedule = schedules.update_schedule(
                 session, schedule_id, _checked(session, changes), expected_version(schedule_id)
@@ -121,11 +119,11 @@ class ScheduleById(MethodView):
 @blp.route("/<string:schedule_id>/runs")
 class ScheduleRuns(MethodView):
     @blp.arguments(PageQuerySchema(), location="query")
-    @blp.response(200, page_of(ScheduleRunSchema))
+    @blp.response(200, ScheduleRunPageSchema)
     def get(self, query: dict, schedule_id: str):
         """Every firing of the schedule: due time, when it fired, the report it made."""
         with context().read_sessions() as session:
             items, total = schedules.list_runs(
                 session, schedule_id, query["page"], query["page_size"]
             )
-        return {"items": items, "total": total, **query}
+        return page_body(items, total, query["page"], query["page_size"])

@@ -1,0 +1,167 @@
+"""The HTTP edge every service answers through: the one ``Api`` (every error, expected or
+not, answers the error body of ``http.ErrorSchema``), the one way to abort a request, and
+the one way to get the caller and guard its role.
+
+- A domain error (``errors.ServiceError``) answers its own ``status``, its message and its
+  field-level ``errors``; ``retry_after`` becomes the ``Retry-After`` header.
+- A database that is down or busy answers 503 with ``Retry-After`` in every service; a
+  constraint a concurrent write broke first answers 409; anything else answers 500 and is
+  logged with its traceback.
+- webargs' errors are given field by field (not under the location they were read from),
+  and werkzeug's default words for 400, 413 and 422 are replaced by clearer ones.
+- 401 answers carry ``WWW-Authenticate: Bearer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, NoReturn
+
+from flask import current_app, g, request
+from flask_smorest import Api
+from flask_smorest import abort as smorest_abort
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    default_exceptions,
+)
+
+from setu_contract.database import RETRY_AFTER_UNAVAILABLE, database_unavailable
+from setu_contract.errors import ServiceError
+from setu_contract.http import (
+    UNAUTHENTICATED,
+    ErrorSchema,
+    Principal,
+    request_target,
+    verified_principal,
+)
+
+DATABASE_UNAVAILABLE = "the database is busy or unavailable; retry shortly"
+CONCURRENT_CONFLICT = "the request conflicted with a concurrent change; send it again"
+
+# Where webargs reads arguments from: the keys it nests their errors under.
+_LOCATIONS = frozenset({"json", "query", "querystring", "headers", "view_args", "path", "form"})
+_MIB = 1024 * 1024
+
+Answer = tuple[dict[str, Any], int, dict[str, str]]
+
+
+class ServiceApi(Api):
+    """flask-smorest's ``Api`` with the error answers of every service (module docstring)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Answer:
+        payload, code, headers = super().handle_http_exception(error)
+        headers = dict(headers or {})
+        payload.setdefault("message", error.description or error.name)
+        if isinstance(payload.get("errors"), dict):
+            payload["errors"] = _flatten_locations(payload["errors"])
+        if payload["message"] == type(error).description:
+            payload["message"] = _clearer_message(code, payload["message"])
+        if code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            headers["Retry-After"] = str(retry_after)
+        return payload, code, headers
+
+    def handle_service_error(self, error: ServiceError) -> Answer:
+        http_error = default_exceptions[error.status](description=error.message)
+        data: dict[str, Any] = {"message": error.message}
+        if error.errors:
+            data["errors"] = error.errors
+        http_error.data = data  # type: ignore[attr-defined]  # read as webargs' abort's
+        http_error.retry_after = error.retry_after  # type: ignore[attr-defined]
+        return self.handle_http_exception(http_error)
+
+    def handle_unexpected(self, error: Exception) -> Answer:
+        if isinstance(error, HTTPException):
+            return self.handle_http_exception(error)
+        if database_unavailable(error):
+            current_app.logger.warning("database unavailable: %r", error)
+            unavailable = ServiceUnavailable(DATABASE_UNAVAILABLE)
+            unavailable.retry_after = RETRY_AFTER_UNAVAILABLE
+            return self.handle_http_exception(unavailable)
+        if isinstance(error, IntegrityError):
+            # A constraint another request's write broke first: the client's to send again,
+            # not a fault.
+            current_app.logger.warning("integrity conflict: %r", error)
+            return self.handle_http_exception(Conflict(CONCURRENT_CONFLICT))
+        current_app.logger.error("unexpected error", exc_info=error)
+        return self.handle_http_exception(InternalServerError())
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        self._app.register_error_handler(ServiceError, self.handle_service_error)
+        self._app.register_error_handler(Exception, self.handle_unexpected)
+
+
+def _clearer_message(code: int, default: str) -> str:
+    """Clearer words than werkzeug's defaults for the errors webargs and Flask raise."""
+    if code == 400:
+        return "the request body is not valid JSON"
+    if code == 413:
+        return f"the request body is larger than {_size(current_app.config['MAX_CONTENT_LENGTH'])}"
+    if code == 422:
+        return "some fields are invalid: see errors"
+    return default
+
+
+def _size(limit: int | None) -> str:
+    if limit is None:
+        return "the limit"
+    return f"{limit // _MIB} MiB" if limit % _MIB == 0 else f"{limit} bytes"
+
+
+def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors under the location ("json", "query"); clients want the fields.
+    Messages about a body as a whole (not a field of it) are given under ``_body``."""
+    if set(errors) <= _LOCATIONS:
+        merged: dict[str, Any] = {}
+        for value in errors.values():
+            if isinstance(value, dict):
+                merged.update(value)
+            elif isinstance(value, list):
+                merged.setdefault("_body", []).extend(value)
+        return merged or errors
+    return errors
+
+
+def abort(code: int, message: str, errors: dict[str, Any] | None = None) -> NoReturn:
+    """End the request with ``code``, answering ``message`` (and field-level ``errors``)."""
+    kwargs: dict[str, Any] = {"message": message}
+    if errors:
+        kwargs["errors"] = errors
+    smorest_abort(code, **kwargs)
+    raise AssertionError("abort always raises")  # pragma: no cover
+
+
+def identify_signed(secret: str) -> Principal:
+    """The caller the gateway vouched for in this request's identity headers, signed under
+    ``secret`` for this very request, kept as the request's caller; else 401."""
+    target = request_target(request.environ)
+    principal = verified_principal(request.headers, secret, request.method, target)
+    if principal is None:
+        abort(401, UNAUTHENTICATED)
+    g.principal = principal
+    return principal
+
+
+def caller() -> Principal:
+    """The request's caller, as its service identified it before the view; 401 if none."""
+    principal: Principal | None = g.get("principal")
+    if principal is None:
+        abort(401, UNAUTHENTICATED)
+    return principal
+
+
+def require_role(roles: Collection[str], message: str) -> Principal:
+    """The request's caller if it acts in one of ``roles``; else 403 with ``message``."""
+    principal = caller()
+    if principal.role not in roles:
+        abort(403, message)
+    return principal
