@@ -16,7 +16,6 @@ from werkzeug.exceptions import (
 )
 
 from reports.domain.errors import (
-    IdempotencyKeyReused,
     NotFound,
     RecipientsRefused,
     ReportNotReady,
@@ -35,7 +34,6 @@ DOMAIN_STATUS: tuple[tuple[type[ReportsError], int], ...] = (
     (NotFound, 404),
     (ReportNotReady, 409),
     (StaleVersion, 412),
-    (IdempotencyKeyReused, 422),
     (RecipientsRefused, 422),
     (ReportsError, 409),
 )

@@ -24,11 +24,6 @@ class StaleVersion(ReportsError):
         self.current = current
 
 
-class IdempotencyKeyReused(ReportsError):
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was used with a different request body.")
-
-
 class AlreadyRequeued(ReportsError):
     def __init__(self, dead_letter_id: str):
         super().__init__(f"Dead letter {dead_letter_id} was re-queued already.")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from setu_contract.database import UtcDateTime
 from setu_contract.deliveries import deliveries_table
+from setu_contract.idempotency import idempotency_table
 from setu_contract.outbox import outbox_table
 
 
@@ -240,16 +241,19 @@ class ScheduleRun(Base):
 Index("ix_report_jobs_status_enqueued", ReportJob.status, ReportJob.enqueued_at)
 
 
-class IdempotencyKey(Base):
-    """The first response to a creating POST, replayed for the same key and body."""
+class IdempotencyRecord(Base):
+    """The first response to a creating POST with an Idempotency-Key, per caller."""
 
-    __tablename__ = "idempotency_keys"
-    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    __table__ = idempotency_table(Base.metadata)
+
+    id: Mapped[int]
+    key_id: Mapped[str]
+    idempotency_key: Mapped[str]
+    method_path: Mapped[str]
+    request_hash: Mapped[str]
+    status_code: Mapped[int]
+    response: Mapped[dict]
+    created_at: Mapped[datetime]
 
 
 class DeadLetter(Base):
