@@ -24,11 +24,6 @@ class StaleVersion(ReportsError):
         self.current = current
 
 
-class AlreadyRequeued(ReportsError):
-    def __init__(self, dead_letter_id: str):
-        super().__init__(f"Dead letter {dead_letter_id} was re-queued already.")
-
-
 class RecipientsRefused(ReportsError):
     """Report recipients that are neither the secretariat's address nor an organisation's
     contact address: Setu emails no one else."""
