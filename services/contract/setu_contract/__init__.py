@@ -4,6 +4,9 @@
 - ``messaging``: queue and task names, who subscribes to what, and the Celery settings
   every producer and consumer of the broker must agree on.
 - ``outbox``: the outbox table and the relay that publishes it (one home for both).
+- ``idempotency``: what an ``Idempotency-Key`` means (its rules, its owner, the replay) and
+  the table each service stores the first answers in.
+- ``dead_letters``: the dead-letter store every consumer keeps (table, record, list, requeue).
 - ``personal_data``: which fields of an event name a person, and how an erasure takes
   them out of every copy.
 - ``confirmations``, ``deliveries``, ``redelivery``: delivery confirmed end to end: consumers

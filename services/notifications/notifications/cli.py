@@ -51,12 +51,13 @@ def dead_letters(include_requeued: bool) -> None:
 def requeue_command(dead_letter_id: str) -> None:
     """Put a dead letter back to work."""
     from notifications.publishing import publish
-    from notifications.services.dead_letters import Conflict, NotFound, requeue
+    from notifications.services.dead_letters import Conflict, requeue
+    from setu_contract.dead_letters import DeadLetterRefused
 
     with _sessions()() as session:
         try:
             work = requeue(session, dead_letter_id)
-        except (NotFound, Conflict) as exc:
+        except (DeadLetterRefused, Conflict) as exc:
             raise click.ClickException(str(exc)) from exc
     if publish(Config.from_env().redis_url, work):
         click.echo(f"re-queued {dead_letter_id} as {work.task_name}")

@@ -10,7 +10,6 @@ import click
 from kombu.exceptions import KombuError
 
 from reports.config import Config
-from reports.domain.errors import AlreadyRequeued, NotFound
 from reports.runtime import Runtime, build_runtime
 from reports.services import dead_letters as letters
 from reports.services.rebuild import envelopes_from_lines
@@ -18,6 +17,7 @@ from reports.services.rebuild import rebuild as rebuild_read_model
 from reports.store import migrate as migrations
 from reports.store.db import transaction
 from reports.store.models import outbox, outbox_deliveries
+from setu_contract.dead_letters import DeadLetterRefused
 from setu_contract.delivery_commands import add_delivery_commands
 from setu_contract.events import InvalidEvent
 from setu_contract.messaging import REPORTS_PRODUCER, REPORTS_QUEUE, task_reprs
@@ -142,7 +142,7 @@ def requeue(dead_letter_id: str) -> None:
                 retry=False,
                 **task_reprs(work.args),
             )
-    except (NotFound, AlreadyRequeued) as exc:
+    except DeadLetterRefused as exc:
         raise click.ClickException(str(exc)) from exc
     except (OSError, KombuError) as exc:
         raise click.ClickException(f"not re-queued, the broker is unreachable: {exc}") from exc

@@ -87,19 +87,20 @@ class DeadLetterOnFailure(Task):
         attempts = self.request.retries + 1
         try:
             with transaction(process_runtime().sessions) as session:
-                letter = dead_letters.record_failed_task(
+                letter_id = dead_letters.record_failed_task(
                     session, self.name, list(args), repr(exc), attempts
                 )
         except Exception:
             log.exception("could not record a dead letter", extra={"task_id": task_id})
             return
-        if self.name == HANDLE_EVENT and args and isinstance(args[0], dict):
-            process_runtime().confirmer.confirm(args[0], DEAD_LETTERED)
+        envelope = args[0] if args and isinstance(args[0], dict) else None
+        if self.name == HANDLE_EVENT and envelope is not None:
+            process_runtime().confirmer.confirm(envelope, DEAD_LETTERED)
         log.error(
             "task failed after %d attempts; dead letter %s recorded",
             attempts,
-            letter.id,
-            extra={"task_id": task_id, "event_id": letter.event_id},
+            letter_id,
+            extra={"task_id": task_id, "event_id": envelope.get("id") if envelope else None},
         )
 
 

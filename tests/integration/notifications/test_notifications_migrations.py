@@ -84,6 +84,7 @@ def test_each_dead_letter_is_given_its_subject(database_url: str):
         upgrade(database_url)
         with engine.connect() as conn:
             subjects = dict(conn.execute(select(DeadLetter.source, DeadLetter.subject_id)).all())
+            types = dict(conn.execute(select(DeadLetter.source, DeadLetter.event_type)).all())
     finally:
         engine.dispose()
     application_id = envelope["data"]["id"]
@@ -93,3 +94,5 @@ def test_each_dead_letter_is_given_its_subject(database_url: str):
         "event": application_id,
         "task": None,
     }
+    # 0007: an event's dead letter names the event's type, as the contract's store does.
+    assert types == {"delivery": None, "webhook": None, "event": envelope["type"], "task": None}

@@ -108,6 +108,10 @@ def test_idempotency_key_answers_the_first_response_again(reports_client, report
     again = reports_client.post("/v1/reports", json=GOOD, headers=headers)
     assert first.status_code == again.status_code == 202
     assert again.get_json() == first.get_json()
+    assert (
+        again.headers["Idempotent-Replayed"] == "true"
+        and "Idempotent-Replayed" not in first.headers
+    )
     listing = reports_client.get("/v1/reports", headers=SECRETARIAT).get_json()
     assert listing["total"] == 1 and listing["items"][0]["id"] == first.get_json()["id"]
 

@@ -49,9 +49,12 @@ def test_dead_letters_kept_before_0006_lose_the_applicants_personal_data(databas
         upgrade(database_url)
         with engine.connect() as conn:
             payload = conn.scalar(select(DeadLetter.payload))
+            # 0015: the contract's store says what failed and what it was about.
+            about = conn.execute(select(DeadLetter.source, DeadLetter.subject_id)).one()
     finally:
         engine.dispose()
     [kept] = payload["args"]
     assert kept["id"] == envelope["id"] and kept["data"]["applicant"] is None
     assert kept["data"]["career_stage"] == data["career_stage"]
     assert found_in_text(json.dumps(payload), person.values) == set()
+    assert tuple(about) == ("event", data["id"])

@@ -1,60 +1,33 @@
-"""The dead-letter store: list what failed for good, and put it back to work."""
+"""The dead-letter store (setu_contract.dead_letters): list what failed for good, and put it
+back to work."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
-from notifications.domain.errors import Conflict, NotFound
+from notifications.domain.errors import Conflict
 from notifications.store.models import FAILED, RETRYING, DeadLetter, Delivery, utcnow
+from setu_contract import dead_letters
 from setu_contract.database import changed_rows
-from setu_contract.events import aggregate_of
+from setu_contract.dead_letters import Requeue
 
-
-@dataclass(frozen=True)
-class Requeue:
-    """What to send to the broker once the database says the item may run again."""
-
-    task_name: str
-    args: list[Any]
+_TABLE = DeadLetter.__table__
 
 
 def record_failed_task(
     session: Session, task_name: str, args: list[Any], error: str, attempts: int
 ) -> None:
     """A task that failed past its retries: keep its arguments so it can be re-queued."""
-    envelope = args[0] if args and isinstance(args[0], dict) else {}
     with session.begin():
-        session.add(
-            DeadLetter(
-                source="event" if envelope else "task",
-                task_name=task_name,
-                event_id=str(envelope.get("id"))[:36] if envelope.get("id") else None,
-                subject_id=_subject_of(envelope),
-                payload={"args": args},
-                error=error[:2000],
-                attempts=attempts,
-            )
-        )
+        dead_letters.record_failed_task(session, _TABLE, task_name, args, error, attempts)
 
 
-def _subject_of(envelope: dict[str, Any]) -> str | None:
-    """The aggregate a failed event is about, if it names one."""
-    try:
-        return str(aggregate_of(envelope)[1])[:36]
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def list_dead_letters(session: Session, include_requeued: bool = False) -> list[DeadLetter]:
-    query = select(DeadLetter).order_by(DeadLetter.created_at)
-    if not include_requeued:
-        query = query.where(DeadLetter.requeued_at.is_(None))
+def list_dead_letters(session: Session, include_requeued: bool = False) -> list[Row[Any]]:
     with session.begin():
-        return list(session.scalars(query))
+        return dead_letters.list_letters(session, _TABLE, include_requeued)
 
 
 def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
@@ -78,14 +51,9 @@ def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
 
 
 def requeue(session: Session, dead_letter_id: str) -> Requeue:
-    """Put one dead letter back to work (once)."""
+    """Put one dead letter back to work (once): an email's is its delivery, reopened."""
     with session.begin():
-        letter = session.get(DeadLetter, dead_letter_id, with_for_update=True)
-        if letter is None:
-            raise NotFound(f"no dead letter {dead_letter_id}")
-        if letter.requeued_at is not None:
-            raise Conflict(f"dead letter {dead_letter_id} was re-queued already")
+        work, letter = dead_letters.requeue(session, _TABLE, dead_letter_id)
         if letter.delivery_id:
             return reopen_delivery(session, letter.delivery_id)
-        letter.requeued_at = utcnow()
-        return Requeue(letter.task_name, list(letter.payload.get("args", [])))
+        return work

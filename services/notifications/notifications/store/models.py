@@ -6,10 +6,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from setu_contract.database import UtcDateTime
+from setu_contract.dead_letters import dead_letters_table
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -109,22 +110,26 @@ class Delivery(Base):
 
 
 class DeadLetter(Base):
-    """Work that failed for good: a delivery refused permanently or out of retries, or an
-    event whose handling kept failing. An operator lists and re-queues them (cli)."""
+    """Work that failed for good (setu_contract.dead_letters): a delivery refused permanently
+    or out of retries (``delivery_id`` names it), a webhook, or an event whose handling kept
+    failing. An operator lists and re-queues them (cli)."""
 
-    __tablename__ = "dead_letters"
+    __table__ = dead_letters_table(
+        Base.metadata, Column("delivery_id", String(36), nullable=True, index=True)
+    )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    source: Mapped[str] = mapped_column(String(16))  # delivery | event
-    task_name: Mapped[str] = mapped_column(String(100))
-    event_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    delivery_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    id: Mapped[str]
+    source: Mapped[str]  # delivery | webhook | event | task
+    task_name: Mapped[str]
+    event_id: Mapped[str | None]
+    event_type: Mapped[str | None]
+    delivery_id: Mapped[str | None]
     # The programme, application or report the failed work is about (for erasure).
-    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    error: Mapped[str] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject_id: Mapped[str | None]
+    payload: Mapped[dict[str, Any]]
+    error: Mapped[str]
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
     requeued_at: Mapped[datetime | None]
 
 

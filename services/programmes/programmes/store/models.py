@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from setu_contract.database import UtcDateTime
 from setu_contract.deliveries import deliveries_table
+from setu_contract.idempotency import idempotency_table
 from setu_contract.outbox import outbox_table
 
 
@@ -207,19 +208,18 @@ class ReferenceCounter(Base):
 
 
 class IdempotencyRecord(Base):
-    """The first response to a creating POST with an Idempotency-Key, per API key."""
+    """The first response to a creating POST with an Idempotency-Key, per caller."""
 
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("key_id", "idempotency_key", name="uq_idempotency"),)
+    __table__ = idempotency_table(Base.metadata)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key_id: Mapped[str] = mapped_column(_ID)
-    idempotency_key: Mapped[str] = mapped_column(String(200))
-    method_path: Mapped[str] = mapped_column(String(300))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    id: Mapped[int]
+    key_id: Mapped[str]
+    idempotency_key: Mapped[str]
+    method_path: Mapped[str]
+    request_hash: Mapped[str]
+    status_code: Mapped[int]
+    response: Mapped[dict]
+    created_at: Mapped[datetime]
 
 
 class Application(Base):

@@ -100,7 +100,7 @@ class Reports(MethodView):
             check_recipients(session, request.recipients, ctx.config.secretariat_email)
             return present(jobs.get_report(session, jobs.request_report(session, request)))
 
-        response, created = once(principal.organisation_id, 202, ReportSchema(), create)
+        response, created = once(principal.caller_id, 202, ReportSchema(), create)
         if created is not None:
             try:
                 send_generate(ctx.celery, created["id"], request.correlation_id)

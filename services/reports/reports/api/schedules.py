@@ -77,7 +77,7 @@ class Schedules(MethodView):
         """Create a schedule (secretariat)."""
         principal = secretariat()
         response, created = once(
-            principal.organisation_id,
+            principal.caller_id,
             201,
             ScheduleSchema(),
             lambda session: schedules.create_schedule(session, _checked(session, body)),

@@ -34,18 +34,6 @@ class StaleVersion(ReportsError):
         self.current = current
 
 
-class IdempotencyKeyReused(ReportsError):
-    status = 422
-
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was used with a different request body.")
-
-
-class AlreadyRequeued(ReportsError):
-    def __init__(self, dead_letter_id: str):
-        super().__init__(f"Dead letter {dead_letter_id} was re-queued already.")
-
-
 class RecipientsRefused(ReportsError):
     """Report recipients that are neither the secretariat's address nor an organisation's
     contact address: Setu emails no one else."""

@@ -24,7 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from setu_contract.database import UtcDateTime
+from setu_contract.dead_letters import dead_letters_table
 from setu_contract.deliveries import deliveries_table
+from setu_contract.idempotency import idempotency_table
 from setu_contract.outbox import outbox_table
 
 
@@ -240,29 +242,36 @@ class ScheduleRun(Base):
 Index("ix_report_jobs_status_enqueued", ReportJob.status, ReportJob.enqueued_at)
 
 
-class IdempotencyKey(Base):
-    """The first response to a creating POST, replayed for the same key and body."""
+class IdempotencyRecord(Base):
+    """The first response to a creating POST with an Idempotency-Key, per caller."""
 
-    __tablename__ = "idempotency_keys"
-    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    __table__ = idempotency_table(Base.metadata)
+
+    id: Mapped[int]
+    key_id: Mapped[str]
+    idempotency_key: Mapped[str]
+    method_path: Mapped[str]
+    request_hash: Mapped[str]
+    status_code: Mapped[int]
+    response: Mapped[dict]
+    created_at: Mapped[datetime]
 
 
 class DeadLetter(Base):
     """An event whose handling failed for good (retries exhausted, or an error that is not
-    retried). It keeps the envelope so that an operator can list it and re-queue it (cli)."""
+    retried), in the contract's dead-letter store (setu_contract.dead_letters). It keeps the
+    envelope so that an operator can list it and re-queue it (cli)."""
 
-    __tablename__ = "dead_letters"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    task_name: Mapped[str] = mapped_column(String(100))
-    event_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    event_type: Mapped[str | None] = mapped_column(String(64))
-    payload: Mapped[dict] = mapped_column(JSON)  # {"args": [...]} as the task received them
-    error: Mapped[str] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    requeued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    __table__ = dead_letters_table(Base.metadata)
+
+    id: Mapped[str]
+    source: Mapped[str]
+    task_name: Mapped[str]
+    event_id: Mapped[str | None]
+    event_type: Mapped[str | None]
+    subject_id: Mapped[str | None]
+    payload: Mapped[dict]  # {"args": [...]} as the task received them
+    error: Mapped[str]
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    requeued_at: Mapped[datetime | None]
