@@ -1,4 +1,6 @@
-"""The dead-letter store: list what failed for good, and put it back to work."""
+"""The dead-letter store: list what failed for good, and put it back to work.
+
+Each use case works inside the caller's transaction: the task or the command owns it."""
 
 from __future__ import annotations
 
@@ -25,20 +27,20 @@ class Requeue:
 def record_failed_task(
     session: Session, task_name: str, args: list[Any], error: str, attempts: int
 ) -> None:
-    """A task that failed past its retries: keep its arguments so it can be re-queued."""
+    """A task that failed past its retries: keep its arguments so it can be re-queued
+    (inside the caller's transaction)."""
     envelope = args[0] if args and isinstance(args[0], dict) else {}
-    with session.begin():
-        session.add(
-            DeadLetter(
-                source="event" if envelope else "task",
-                task_name=task_name,
-                event_id=str(envelope.get("id"))[:36] if envelope.get("id") else None,
-                subject_id=_subject_of(envelope),
-                payload={"args": args},
-                error=error[:2000],
-                attempts=attempts,
-            )
+    session.add(
+        DeadLetter(
+            source="event" if envelope else "task",
+            task_name=task_name,
+            event_id=str(envelope.get("id"))[:36] if envelope.get("id") else None,
+            subject_id=_subject_of(envelope),
+            payload={"args": args},
+            error=error[:2000],
+            attempts=attempts,
         )
+    )
 
 
 def _subject_of(envelope: dict[str, Any]) -> str | None:
@@ -53,8 +55,7 @@ def list_dead_letters(session: Session, include_requeued: bool = False) -> list[
     query = select(DeadLetter).order_by(DeadLetter.created_at)
     if not include_requeued:
         query = query.where(DeadLetter.requeued_at.is_(None))
-    with session.begin():
-        return list(session.scalars(query))
+    return list(session.scalars(query))
 
 
 def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
@@ -79,13 +80,12 @@ def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
 
 def requeue(session: Session, dead_letter_id: str) -> Requeue:
     """Put one dead letter back to work (once)."""
-    with session.begin():
-        letter = session.get(DeadLetter, dead_letter_id, with_for_update=True)
-        if letter is None:
-            raise NotFound(f"no dead letter {dead_letter_id}")
-        if letter.requeued_at is not None:
-            raise Conflict(f"dead letter {dead_letter_id} was re-queued already")
-        if letter.delivery_id:
-            return reopen_delivery(session, letter.delivery_id)
-        letter.requeued_at = utcnow()
-        return Requeue(letter.task_name, list(letter.payload.get("args", [])))
+    letter = session.get(DeadLetter, dead_letter_id, with_for_update=True)
+    if letter is None:
+        raise NotFound(f"no dead letter {dead_letter_id}")
+    if letter.requeued_at is not None:
+        raise Conflict(f"dead letter {dead_letter_id} was re-queued already")
+    if letter.delivery_id:
+        return reopen_delivery(session, letter.delivery_id)
+    letter.requeued_at = utcnow()
+    return Requeue(letter.task_name, list(letter.payload.get("args", [])))
