@@ -156,10 +156,12 @@ def _emails(
     return [_delivery(envelope, e) for e in _without_unsubscribed(session, planned.emails)]
 
 
-def _plan(
+def plan_event(
     session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
 ) -> Planned:
-    """Reads only: who is written to, and which webhook endpoints are sent the event."""
+    """Reads only (of committed data, as each statement of a transaction would see, for an
+    event that changes no state): who is written to, and which webhook endpoints are sent
+    the event."""
     emails = _emails(session, envelope, settings, allow_missing)
     return Planned(emails, plan_webhooks(session, envelope))
 
@@ -176,11 +178,6 @@ class Taken:
     @classmethod
     def planned(cls, planned: Planned) -> Taken:
         return cls(planned.emails, [w.id for w in planned.webhooks], new=True)
-
-    @classmethod
-    def again(cls, session: Session, event_id: str) -> Taken:
-        """A redelivered event: claim its emails still to send, list its unsent webhooks."""
-        return cls(claim_event_deliveries(session, event_id), pending_webhooks(session, event_id))
 
     def without_applicant(self) -> Taken:
         """The work left once the applicant was erased (their emails are never sent)."""
@@ -202,7 +199,7 @@ def take_state_event(
     if not _first_time(session, envelope):
         return take_again(session, envelope["id"])
     _apply_state(session, envelope)
-    planned = _plan(session, envelope, settings, allow_missing)
+    planned = plan_event(session, envelope, settings, allow_missing)
     planned.write(session, claim=True)
     return Taken.planned(planned)
 
@@ -210,15 +207,7 @@ def take_state_event(
 def take_again(session: Session, event_id: str) -> Taken:
     """A redelivered event: claim its emails still to send, list its unsent webhooks (two
     statements that each stand alone, or inside the caller's transaction)."""
-    return Taken.again(session, event_id)
-
-
-def plan_event(
-    session: Session, envelope: dict[str, Any], settings: Settings, allow_missing: bool
-) -> Planned:
-    """Reads only (of committed data, as each statement of a transaction would see): who an
-    event that changes no state is written to, and which webhook endpoints are sent it."""
-    return _plan(session, envelope, settings, allow_missing)
+    return Taken(claim_event_deliveries(session, event_id), pending_webhooks(session, event_id))
 
 
 def take_unplanned(session: Session, envelope: dict[str, Any]) -> Taken:
@@ -273,7 +262,7 @@ def record(
         _apply_state(session, envelope)
         if allow_missing is None:  # a replay rebuilds state and tells nobody
             return []
-        planned = _plan(session, envelope, settings, allow_missing)
+        planned = plan_event(session, envelope, settings, allow_missing)
         planned.write(session, claim=False)
         planned.log(event_id)
     if allow_missing is None:
