@@ -33,7 +33,7 @@ def dead_letters(include_requeued: bool) -> None:
     """List work that failed for good (oldest first)."""
     from notifications.services.dead_letters import list_dead_letters
 
-    with _sessions()() as session:
+    with _sessions()() as session, session.begin():
         letters = list_dead_letters(session, include_requeued)
     if not letters:
         click.echo("no dead letters")
@@ -56,7 +56,8 @@ def requeue_command(dead_letter_id: str) -> None:
 
     with _sessions()() as session:
         try:
-            work = requeue(session, dead_letter_id)
+            with session.begin():
+                work = requeue(session, dead_letter_id)
         except (DeadLetterRefused, Conflict) as exc:
             raise click.ClickException(str(exc)) from exc
     if publish(Config.from_env().redis_url, work):
@@ -81,8 +82,8 @@ def replay(events, mark_processed: bool) -> None:
     """Rebuild state from EVENTS, a JSON-lines event log ('-': stdin). Sends no email."""
     import json
 
+    from notifications.handling import replay_event
     from notifications.runtime import Runtime
-    from notifications.services.events import replay_event
     from setu_contract.events import InvalidEvent, parse_event
 
     runtime = Runtime(Config.from_env())

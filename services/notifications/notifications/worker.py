@@ -6,6 +6,9 @@ not recorded as processed unless asked),
 ``notifications.send_delivery`` (a retry of one email), ``notifications.send_webhook`` (one
 webhook message) and ``notifications.sweep_deliveries`` (sent by beat every minute:
 re-queues what a lost task left behind).
+
+Each task owns its transactions: it opens them around each use case of services/, or runs
+the steps composed in notifications.handling, each in its own transaction.
 """
 
 from __future__ import annotations
@@ -19,17 +22,18 @@ from sqlalchemy.orm import Session
 
 from notifications.config import Config
 from notifications.domain.retry import MAX_DELAY, backoff
-from notifications.runtime import runtime
-from notifications.services.dead_letters import record_failed_task
-from notifications.services.events import (
-    MissingOrganisations,
-    pending_deliveries,
+from notifications.handling import (
     replay_event,
+    send_claimed,
+    send_delivery,
+    send_webhook,
     take_event,
 )
-from notifications.services.sending import Outcome, send_claimed, send_delivery
+from notifications.runtime import runtime
+from notifications.services.dead_letters import record_failed_task
+from notifications.services.events import MissingOrganisations, pending_deliveries
+from notifications.services.sending import Outcome
 from notifications.services.sweeping import stuck_deliveries
-from notifications.services.webhook_sending import send_webhook
 from notifications.store.models import Delivery, WebhookDelivery
 from setu_contract.confirmations import DEAD_LETTERED
 from setu_contract.events import InvalidEvent, parse_event
@@ -82,7 +86,7 @@ class NotificationsTask(Task):
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         try:
-            with runtime().sessions() as session:
+            with runtime().sessions() as session, session.begin():
                 record_failed_task(
                     session, self.name, list(args), repr(exc), self.request.retries + 1
                 )
@@ -155,7 +159,7 @@ def _after(delivery_id: str, outcome: Outcome) -> Outcome:
 
 @app.task(bind=True, name=HANDLE_EVENT_TASK[NOTIFICATIONS_QUEUE], acks_late=True)
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
-    """Apply an event once and claim its emails (one transaction), then send them."""
+    """Apply an event once and claim its emails (committed), then send them."""
     rt = runtime()
     try:
         event = parse_event(envelope)
@@ -215,7 +219,10 @@ def send_webhook_task(webhook_delivery_id: str) -> str:
     rt = runtime()
     with rt.sessions() as session:
         outcome = send_webhook(session, webhook_delivery_id, rt.post_webhook, rt.webhook_policy)
-        emails = pending_deliveries(session, outcome.event_id) if outcome.event_id else []
+        emails: list[str] = []
+        if outcome.event_id:  # its endpoint disabled: the owner is told by email
+            with session.begin():
+                emails = pending_deliveries(session, outcome.event_id)
     if outcome.retry_in is not None:
         _enqueue(SEND_WEBHOOK_TASK, webhook_delivery_id, outcome.retry_in)
     for delivery_id in emails:
@@ -230,8 +237,10 @@ def sweep_deliveries(stuck_after_seconds: float | None = None) -> int:
     rt = runtime()
     stuck_after = timedelta(seconds=stuck_after_seconds) if stuck_after_seconds else None
     with rt.sessions() as session:
-        emails = stuck_deliveries(session, Delivery, stuck_after)
-        webhooks = stuck_deliveries(session, WebhookDelivery, stuck_after)
+        with session.begin():
+            emails = stuck_deliveries(session, Delivery, stuck_after)
+        with session.begin():
+            webhooks = stuck_deliveries(session, WebhookDelivery, stuck_after)
     for delivery_id in emails:
         _enqueue(SEND_DELIVERY_TASK, delivery_id)
     for webhook_id in webhooks:

@@ -60,7 +60,7 @@ def bootstrap(side: str) -> None:
 def relay(batch_size: int, clock_seconds: float) -> None:
     """Publish committed outbox rows to Redis through Celery until SIGTERM or SIGINT; run
     the calls' clock (opening, closing, reminders) beside it."""
-    from programmes.services import call_clock
+    from programmes import clock as call_clock
     from programmes.store.db import make_sessionmaker
     from programmes.store.models import outbox
     from setu_contract.observability import configure_logging
@@ -97,7 +97,7 @@ def tick_calls(moment: str | None) -> None:
     notices of export licences expiring (30 days before) and expired (on the day)."""
     from datetime import UTC, datetime
 
-    from programmes.services import call_clock
+    from programmes import clock as call_clock
     from programmes.store.db import make_engine, make_sessionmaker
 
     at = datetime.fromisoformat(moment) if moment else datetime.now(UTC)

@@ -11,11 +11,10 @@ from sqlalchemy import Engine
 from notifications.app import create_app
 from notifications.config import Config
 from notifications.domain.planning import Settings
+from notifications.handling import record_event, send_delivery
 from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.mail.unsubscribe import make_token
-from notifications.services.events import record_event
-from notifications.services.sending import send_delivery
 from notifications.store.db import make_sessionmaker
 from tests.support.identity import CONFIG_SECRETS as SECRETS
 from tests.support.identity import signing_client

@@ -158,7 +158,7 @@ def test_a_webhook_taken_as_the_database_goes_away_is_posted_once(
     for organisation in (ours, theirs):
         publish(event("organisation.registered", organisation))
     with Receiver() as receiver:
-        with Session(notifications_db) as session:
+        with Session(notifications_db) as session, session.begin():
             create_endpoint(
                 session,
                 Principal(ours["id"], "partner", "key"),

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Engine, event, select, update
 
 from notifications.domain.planning import Settings
+from notifications.handling import record_event, take_event
 from notifications.mail.unsubscribe import REPORTS_LIST
 from notifications.services.dead_letters import record_failed_task
-from notifications.services.events import record_event, take_event
 from notifications.services.unsubscribing import unsubscribe
 from notifications.store.db import make_engine, make_sessionmaker
 from notifications.store.models import (
@@ -89,11 +89,14 @@ def test_erasure_forgets_the_applicant_everywhere(
         record_event(session, submitted, SETTINGS)
         later = _submitted(person, home, host, version=3)
         later["data"]["id"] = submitted["data"]["id"]
-        record_failed_task(
-            session, "notifications.handle_event", [later], f"KeyError({person.email!r})", 9
-        )
-        unsubscribe(session, person.email.upper(), REPORTS_LIST)
-        unsubscribe(session, host["contact_email"], REPORTS_LIST)
+        with session.begin():
+            record_failed_task(
+                session, "notifications.handle_event", [later], f"KeyError({person.email!r})", 9
+            )
+        with session.begin():
+            unsubscribe(session, person.email.upper(), REPORTS_LIST)
+        with session.begin():
+            unsubscribe(session, host["contact_email"], REPORTS_LIST)
     with sessions() as session, session.begin():
         session.execute(
             update(Delivery)

@@ -11,10 +11,9 @@ from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from notifications.domain.planning import Settings
+from notifications.handling import send_claimed, take_event
 from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
-from notifications.services.events import take_event
-from notifications.services.sending import send_claimed
 from notifications.store.db import AUTOCOMMIT_ENGINE, make_sessionmaker, make_worker_sessionmaker
 from notifications.store.models import (
     RETRYING,

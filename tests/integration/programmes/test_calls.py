@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from programmes.services import call_clock
+from programmes import clock as call_clock
 from programmes.store.models import outbox
 from tests.integration.programmes.conftest import (
     Caller,

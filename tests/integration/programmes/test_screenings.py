@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import sessionmaker
 
-from programmes.services import call_clock, screening_view
+from programmes import clock as call_clock
+from programmes.services import screening_view
 from programmes.store.models import outbox
 from tests.integration.programmes.conftest import Caller, Partners, new_auditor, propose
 from tests.integration.programmes.test_programmes_applications import file, move

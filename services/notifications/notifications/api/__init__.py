@@ -11,7 +11,8 @@ from setu_contract.edge import identify_signed
 
 def request_session() -> Session:
     """A session for this request's work: a GET's only reads (on SQLite it takes no write
-    lock), any other's is a unit of work."""
+    lock), any other's is a unit of work. The view owns the transaction: it opens
+    ``with session.begin():`` around each use case it calls."""
     kind = "read_sessions" if request.method in ("GET", "HEAD") else "sessions"
     return current_app.extensions[f"notifications.{kind}"]()
 

@@ -44,7 +44,7 @@ class Notifications(MethodView):
         """List deliveries (secretariat and auditors: all; partners: their own)"""
         if filters.get("event_id"):
             filters["event_id"] = str(filters["event_id"])
-        with _session() as session:
+        with _session() as session, session.begin():
             items, total = list_deliveries(
                 session, caller(), DeliveryFilter(**filters), page, page_size
             )
@@ -57,7 +57,7 @@ class Notification(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, notification_id: str) -> Any:
         """One delivery, with its attempts and last error"""
-        with _session() as session:
+        with _session() as session, session.begin():
             return get_delivery(session, caller(), notification_id)
 
 
@@ -70,6 +70,9 @@ class NotificationRetry(MethodView):
     def post(self, notification_id: str) -> Any:
         """Send a failed delivery again (secretariat only)"""
         with _session() as session:
-            work = retry_delivery(session, caller(), notification_id)
+            with session.begin():
+                work = retry_delivery(session, caller(), notification_id)
+            # Published once the delivery may run again, outside the transaction.
             publish(current_app.extensions["notifications.config"].redis_url, work)
-            return get_delivery(session, caller(), notification_id)
+            with session.begin():
+                return get_delivery(session, caller(), notification_id)

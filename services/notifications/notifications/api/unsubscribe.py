@@ -59,6 +59,6 @@ class Unsubscribe(MethodView):
     def post(self, token: str) -> dict[str, object]:
         """Unsubscribe (RFC 8058 one-click POST)"""
         email, list_name = _read(token)
-        with current_app.extensions["notifications.sessions"]() as session:
+        with current_app.extensions["notifications.sessions"]() as session, session.begin():
             unsubscribe(session, email, list_name)
         return {"email": email, "list": list_name, "unsubscribed": True}

@@ -43,7 +43,7 @@ class Webhooks(MethodView):
     @blp.response(200, WebhookPageSchema)
     def get(self, page: int, page_size: int) -> dict[str, Any]:
         """List webhook endpoints (partners: their own)"""
-        with _session() as session:
+        with _session() as session, session.begin():
             items, total = list_endpoints(session, caller(), page, page_size)
         return page_body(items, total, page, page_size)
 
@@ -53,7 +53,7 @@ class Webhooks(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Register an endpoint; the signing secret is shown in this answer only"""
         allow_private = current_app.extensions["notifications.config"].webhook_allow_private
-        with _session() as session:
+        with _session() as session, session.begin():
             return create_endpoint(session, caller(), NewEndpoint(**body), allow_private)
 
 
@@ -63,7 +63,7 @@ class Webhook(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, webhook_id: str) -> Any:
         """One endpoint (without its secret)"""
-        with _session() as session:
+        with _session() as session, session.begin():
             return get_endpoint(session, caller(), webhook_id)
 
     @blp.response(204)
@@ -72,7 +72,10 @@ class Webhook(MethodView):
     def delete(self, webhook_id: str) -> None:
         """Remove an endpoint"""
         with _session() as session:
-            delete_endpoint(session, caller(), webhook_id)
+            with session.begin():
+                endpoint = get_endpoint(session, caller(), webhook_id)
+            with session.begin():
+                delete_endpoint(session, caller(), endpoint)
 
 
 @blp.route("/<string:webhook_id>/deliveries")
@@ -83,5 +86,8 @@ class WebhookDeliveries(MethodView):
     def get(self, webhook_id: str, page: int, page_size: int) -> dict[str, Any]:
         """The endpoint's delivery log, newest first"""
         with _session() as session:
-            items, total = list_endpoint_deliveries(session, caller(), webhook_id, page, page_size)
+            with session.begin():
+                endpoint = get_endpoint(session, caller(), webhook_id)
+            with session.begin():
+                items, total = list_endpoint_deliveries(session, endpoint, page, page_size)
         return page_body(items, total, page, page_size)

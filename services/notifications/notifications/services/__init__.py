@@ -1,1 +1,2 @@
-"""Use cases of the notifications service: one function each, one transaction each."""
+"""Use cases of the notifications service: one function each, taking the session first; the
+caller owns the transaction (a view, a task, or notifications.handling's steps for a task)."""

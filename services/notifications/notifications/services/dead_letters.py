@@ -1,5 +1,7 @@
 """The dead-letter store (setu_contract.dead_letters): list what failed for good, and put it
-back to work."""
+back to work.
+
+Each use case works inside the caller's transaction: the task or the command owns it."""
 
 from __future__ import annotations
 
@@ -20,14 +22,13 @@ _TABLE = DeadLetter.__table__
 def record_failed_task(
     session: Session, task_name: str, args: list[Any], error: str, attempts: int
 ) -> None:
-    """A task that failed past its retries: keep its arguments so it can be re-queued."""
-    with session.begin():
-        dead_letters.record_failed_task(session, _TABLE, task_name, args, error, attempts)
+    """A task that failed past its retries: keep its arguments so it can be re-queued
+    (inside the caller's transaction)."""
+    dead_letters.record_failed_task(session, _TABLE, task_name, args, error, attempts)
 
 
 def list_dead_letters(session: Session, include_requeued: bool = False) -> list[Row[Any]]:
-    with session.begin():
-        return dead_letters.list_letters(session, _TABLE, include_requeued)
+    return dead_letters.list_letters(session, _TABLE, include_requeued)
 
 
 def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
@@ -52,8 +53,7 @@ def reopen_delivery(session: Session, delivery_id: str) -> Requeue:
 
 def requeue(session: Session, dead_letter_id: str) -> Requeue:
     """Put one dead letter back to work (once): an email's is its delivery, reopened."""
-    with session.begin():
-        work, letter = dead_letters.requeue(session, _TABLE, dead_letter_id)
-        if letter.delivery_id:
-            return reopen_delivery(session, letter.delivery_id)
-        return work
+    work, letter = dead_letters.requeue(session, _TABLE, dead_letter_id)
+    if letter.delivery_id:
+        return reopen_delivery(session, letter.delivery_id)
+    return work

@@ -1,4 +1,6 @@
-"""Reading deliveries, as each role may, and sending a failed one again."""
+"""Reading deliveries, as each role may, and sending a failed one again.
+
+Each use case works inside the caller's transaction: the route owns it."""
 
 from __future__ import annotations
 
@@ -37,21 +39,17 @@ def list_deliveries(
         query = query.where(Delivery.event_id == filters.event_id)
     if filters.recipient:
         query = query.where(func.lower(Delivery.recipient) == filters.recipient.lower())
-    with session.begin():
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(
-            query.order_by(Delivery.created_at.desc(), Delivery.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Delivery.created_at.desc(), Delivery.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     return list(rows), total
 
 
 def get_delivery(session: Session, principal: Principal, delivery_id: str) -> Delivery:
-    with session.begin():
-        row = session.scalar(
-            _visible(select(Delivery), principal).where(Delivery.id == delivery_id)
-        )
+    row = session.scalar(_visible(select(Delivery), principal).where(Delivery.id == delivery_id))
     if row is None:
         raise NotFound(f"no notification {delivery_id}")
     return row
@@ -61,10 +59,9 @@ def retry_delivery(session: Session, principal: Principal, delivery_id: str) -> 
     """Secretariat only, failed deliveries only: make it `retrying`, due now."""
     if not principal.is_secretariat:
         raise Forbidden("only the secretariat may retry a notification")
-    with session.begin():
-        row = session.get(Delivery, delivery_id, with_for_update=True)
-        if row is None:
-            raise NotFound(f"no notification {delivery_id}")
-        if row.status != FAILED:
-            raise Conflict(f"notification {delivery_id} is {row.status}; only failed ones retry")
-        return reopen_delivery(session, delivery_id)
+    row = session.get(Delivery, delivery_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no notification {delivery_id}")
+    if row.status != FAILED:
+        raise Conflict(f"notification {delivery_id} is {row.status}; only failed ones retry")
+    return reopen_delivery(session, delivery_id)

@@ -1,7 +1,8 @@
 """application.personal_data_erased: forget the applicant in everything this service keeps.
 
-The erasure is applied in two steps. The application is first recorded as erased, in a
-transaction of its own (``remember_erased``); then every copy of the applicant's personal
+The erasure is applied in two steps, each in a transaction of the task's
+(notifications.handling). The application is first recorded as erased (``remember_erased``),
+committed before the event is applied; then every copy of the applicant's personal
 data is erased: the emails' recipients and contexts, the webhook deliveries' payloads, the
 dead letters, the unsubscriptions of the applicant's address. Events arrive in any order:
 one of the application written before its erasure that arrives after it is taken without
@@ -14,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from notifications.store.db import autocommit_connection
 from notifications.store.models import (
     FAILED,
     SENT,
@@ -46,24 +46,25 @@ ERASED_TABLES = ("deliveries", "webhook_deliveries", "dead_letters", "unsubscrip
 
 
 def remember_erased(session: Session, data: dict[str, Any]) -> None:
-    """Record the application as erased from its erasure's version on (committed at once)."""
+    """Record the application as erased from its erasure's version on, in a transaction of
+    the caller's own that commits before the event is applied (see above)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    with session.begin():
-        session.execute(
-            insert(ErasedSubject)
-            .values(subject_id=data["id"], version=data["version"], erased_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["subject_id"])
-        )
+    session.execute(
+        insert(ErasedSubject)
+        .values(subject_id=data["id"], version=data["version"], erased_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["subject_id"])
+    )
 
 
-def written_before_erasure(session: Session, envelope: dict[str, Any]) -> bool:
-    """Does ``envelope`` carry personal data of an application erased since it was written?"""
+def written_before_erasure(connection: Session | Connection, envelope: dict[str, Any]) -> bool:
+    """Does ``envelope`` carry personal data of an application erased since it was written?
+    A read of what is committed: the caller runs it outside a transaction (on a connection
+    in autocommit), so that it sees an erasure committed a moment ago."""
     if not carries_personal_data(envelope):
         return False
     query = select(ErasedSubject.version).where(ErasedSubject.subject_id == envelope["data"]["id"])
-    with autocommit_connection(session) as connection:
-        erased_from = connection.scalar(query)
+    erased_from = connection.scalar(query)
     return erased_from is not None and envelope["data"]["version"] < erased_from
 
 

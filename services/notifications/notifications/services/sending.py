@@ -1,4 +1,10 @@
-"""Send one delivery: claim it atomically, send it, record the outcome in one commit."""
+"""Send one delivery in three steps: claim it atomically (a transaction), send it (outside
+any), record the outcome (one statement, or a transaction with its dead letter).
+
+The caller (notifications.handling) runs each step in its own transaction, in that order:
+the claim commits before the SMTP call, so a second copy of the task finds the delivery
+taken. The only window for a second email is a crash between the SMTP server's acceptance
+and the record of `sent` (or a database away for longer than that record waits)."""
 
 from __future__ import annotations
 
@@ -8,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, Update, bindparam, update
+from sqlalchemy import ColumnElement, Connection, Table, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from notifications.domain import retry
 from notifications.mail.compose import Attachment, Outgoing, Sender, compose
 from notifications.mail.smtp import Message, PermanentSendError, TransientSendError
-from notifications.store.db import autocommit_connection, until_written
 from notifications.store.models import (
     CLAIMABLE,
     FAILED,
@@ -56,9 +61,9 @@ def _claimed(where: ColumnElement[bool]) -> Update:
 
 
 def claim(session: Session, delivery_id: str) -> Delivery | None:
-    """Mark the delivery `sending` if nobody else has; None when it is not ours to send."""
-    with session.begin():
-        return session.scalars(_claimed(Delivery.id == delivery_id)).one_or_none()
+    """Mark the delivery `sending` if nobody else has; None when it is not ours to send.
+    In a transaction of the caller's that commits before the email is sent."""
+    return session.scalars(_claimed(Delivery.id == delivery_id)).one_or_none()
 
 
 def claim_event_deliveries(session: Session, event_id: str) -> list[Delivery]:
@@ -102,37 +107,6 @@ _SENT = (
 )
 
 
-def _finish(session: Session, delivery_id: str, **values: object) -> None:
-    """Record an attempt's outcome: one statement, atomic on its own (as ``_record_sent``)."""
-    with autocommit_connection(session) as connection:
-        connection.execute(
-            update(_deliveries)
-            .where(_deliveries.c.id == delivery_id, _deliveries.c.status == SENDING)
-            .values(updated_at=utcnow(), **values)
-        )
-
-
-def _record_sent(session: Session, delivery_id: str, message_id: str) -> None:
-    """Mark the delivery sent, however long the database takes to answer (up to
-    ``until_written``'s patience): a delivery left `sending` is sent again by the sweeper."""
-
-    def write() -> None:
-        with autocommit_connection(session) as connection:
-            connection.execute(
-                _SENT, {"delivery_id": delivery_id, "message_id": message_id, "now": utcnow()}
-            )
-
-    try:
-        until_written(write)
-    except Exception:
-        log.error(
-            "email sent but not recorded: it may be sent again",
-            exc_info=True,
-            extra={"delivery_id": delivery_id},
-        )
-        raise
-
-
 def _named_in(delivery: Delivery) -> set[str]:
     """Who an email names: its recipient's address and name, the applicant, a comment."""
     context = delivery.context or {}
@@ -140,83 +114,113 @@ def _named_in(delivery: Delivery) -> set[str]:
     return {delivery.recipient, *(value for value in named if isinstance(value, str))}
 
 
-def _failed_attempt(session: Session, delivery: Delivery, error: Exception) -> Outcome:
-    # A mail server's reply often quotes the address; the error is logged, and logs are
-    # never erased: it is kept and logged without the people the email names.
-    message = redact(str(error)[:2000], _named_in(delivery)) or ""
-    if isinstance(error, TransientSendError) and retry.should_retry(delivery.attempts):
-        delay = retry.backoff(delivery.attempts)
-        due = utcnow() + timedelta(seconds=delay)
-        _finish(session, delivery.id, status=RETRYING, last_error=message, next_attempt_at=due)
-        log.warning("email deferred", extra={"delivery_id": delivery.id, "error": message})
-        count_email(delivery.template, RETRYING)
-        return Outcome(RETRYING, delay)
-    with session.begin():
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery.id, Delivery.status == SENDING)
-            .values(status=FAILED, last_error=message, next_attempt_at=None, updated_at=utcnow())
+@dataclass(frozen=True)
+class Attempt:
+    """One try at sending a claimed delivery: the message id the SMTP server took, or why not.
+
+    ``error`` is kept without the people the email names: a mail server's reply often quotes
+    the address, the error is logged, and logs are never erased."""
+
+    delivery: Delivery
+    message_id: str | None = None
+    error: Exception | None = None
+    message: str = ""
+
+    @classmethod
+    def failed(cls, delivery: Delivery, error: Exception) -> Attempt:
+        return cls(
+            delivery, error=error, message=redact(str(error)[:2000], _named_in(delivery)) or ""
         )
-        session.add(
-            DeadLetter(
-                source="delivery",
-                task_name="notifications.send_delivery",
-                event_id=delivery.event_id,
-                delivery_id=delivery.id,
-                subject_id=delivery.subject_id,
-                payload={"delivery_id": delivery.id},
-                error=message,
-                attempts=delivery.attempts,
-            )
-        )
-    log.error("email failed", extra={"delivery_id": delivery.id, "error": message})
-    count_email(delivery.template, FAILED)
-    return Outcome(FAILED)
+
+    @property
+    def sent(self) -> bool:
+        return self.error is None
+
+    @property
+    def deferred(self) -> bool:
+        """A transient failure with tries left: the delivery is tried again later."""
+        transient = isinstance(self.error, TransientSendError)
+        return transient and retry.should_retry(self.delivery.attempts)
 
 
-def send_delivery(
-    session: Session,
-    delivery_id: str,
-    transport: Transport,
-    sender: Sender,
-    unsubscribe_link: UnsubscribeLink,
-    attachments: Attachments | None = None,
-) -> Outcome:
-    """Claim, send and record one delivery."""
-    delivery = claim(session, delivery_id)
-    if delivery is None:
-        return Outcome("skipped")
-    return send_claimed(session, delivery, transport, sender, unsubscribe_link, attachments)
-
-
-def send_claimed(
-    session: Session,
+def attempt(
     delivery: Delivery,
     transport: Transport,
     sender: Sender,
     unsubscribe_link: UnsubscribeLink,
     attachments: Attachments | None = None,
-) -> Outcome:
-    """Send a delivery this worker has claimed (it is `sending`) and record the outcome
-    (logged, and counted for Prometheus by template and status: ``setu_emails_total``).
-    The only window for a second copy is a crash between the SMTP server's acceptance and
-    the commit of `sent` just below (or a database away for longer than that commit waits)."""
+) -> Attempt:
+    """Write and send a delivery this worker has claimed (it is `sending`), outside any
+    transaction: the caller records the outcome next (``record_sent``, ``defer`` or
+    ``fail``)."""
     if delivery.correlation_id:
         set_correlation_id(delivery.correlation_id)
     try:
         files = attachments(delivery) if attachments else ()
     except TransientSendError as exc:  # the report file cannot be fetched now: later
-        return _failed_attempt(session, delivery, exc)
+        return Attempt.failed(delivery, exc)
     try:
         message = compose(outgoing(delivery, unsubscribe_link(delivery), files), sender)
     except Exception as exc:  # a template or data fault: retrying cannot fix it
         log.exception("email could not be written", extra={"delivery_id": delivery.id})
-        return _failed_attempt(session, delivery, PermanentSendError(f"compose: {exc!r}"))
+        return Attempt.failed(delivery, PermanentSendError(f"compose: {exc!r}"))
     try:
         transport(message.smtp)
     except (TransientSendError, PermanentSendError) as exc:
-        return _failed_attempt(session, delivery, exc)
-    _record_sent(session, delivery.id, message.message_id)
+        return Attempt.failed(delivery, exc)
+    return Attempt(delivery, message.message_id)
+
+
+def record_sent(connection: Connection, sent: Attempt) -> Outcome:
+    """Mark the delivery sent: one statement, atomic on its own (the caller runs it on a
+    connection in autocommit, and again while the database does not answer: a delivery left
+    `sending` is sent again by the sweeper). Logged, and counted for Prometheus by template
+    and status (``setu_emails_total``), as ``defer`` and ``fail`` are."""
+    delivery = sent.delivery
+    connection.execute(
+        _SENT, {"delivery_id": delivery.id, "message_id": sent.message_id, "now": utcnow()}
+    )
     log.info("email sent", extra={"delivery_id": delivery.id, "template": delivery.template})
     count_email(delivery.template, SENT)
     return Outcome(SENT)
+
+
+def defer(connection: Connection, deferred: Attempt) -> Outcome:
+    """Make the delivery `retrying`, due after its backoff: one statement, atomic on its own
+    (the caller runs it on a connection in autocommit)."""
+    delivery, message = deferred.delivery, deferred.message
+    delay = retry.backoff(delivery.attempts)
+    due = utcnow() + timedelta(seconds=delay)
+    connection.execute(
+        update(_deliveries)
+        .where(_deliveries.c.id == delivery.id, _deliveries.c.status == SENDING)
+        .values(updated_at=utcnow(), status=RETRYING, last_error=message, next_attempt_at=due)
+    )
+    log.warning("email deferred", extra={"delivery_id": delivery.id, "error": message})
+    count_email(delivery.template, RETRYING)
+    return Outcome(RETRYING, delay)
+
+
+def fail(session: Session, failed: Attempt) -> Outcome:
+    """Inside the caller's transaction: the delivery failed for good, and its dead letter."""
+    delivery, message = failed.delivery, failed.message
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.status == SENDING)
+        .values(status=FAILED, last_error=message, next_attempt_at=None, updated_at=utcnow())
+    )
+    session.add(
+        DeadLetter(
+            source="delivery",
+            task_name="notifications.send_delivery",
+            event_id=delivery.event_id,
+            delivery_id=delivery.id,
+            subject_id=delivery.subject_id,
+            payload={"delivery_id": delivery.id},
+            error=message,
+            attempts=delivery.attempts,
+        )
+    )
+    log.error("email failed", extra={"delivery_id": delivery.id, "error": message})
+    count_email(delivery.template, FAILED)
+    return Outcome(FAILED)

@@ -33,27 +33,27 @@ def stuck_deliveries(
 ) -> list[str]:
     """Reset deliveries (emails, or webhooks with ``model=WebhookDelivery``) stuck in
     `sending` to `retrying` and return every id to send again. ``stuck_after`` replaces the
-    three deadlines (operators and tests shorten them)."""
+    three deadlines (operators and tests shorten them). Inside the caller's transaction: the
+    reset and the read commit together."""
     now = utcnow()
     sending_deadline = stuck_after or SENDING_DEADLINE
     queued_deadline = stuck_after or QUEUED_DEADLINE
     retry_grace = stuck_after or RETRY_GRACE
-    with session.begin():
-        lost = session.scalars(
-            update(model)
-            .where(model.status == SENDING, model.updated_at < now - sending_deadline)
-            .values(
-                status=RETRYING,
-                next_attempt_at=now,
-                updated_at=now,
-                last_error="worker lost while sending",
-            )
-            .returning(model.id)
-        ).all()
-        stale = or_(
-            and_(model.status == QUEUED, model.updated_at < now - queued_deadline),
-            and_(model.status == RETRYING, model.next_attempt_at < now - retry_grace),
-            and_(model.status == RETRYING, model.next_attempt_at.is_(None)),
+    lost = session.scalars(
+        update(model)
+        .where(model.status == SENDING, model.updated_at < now - sending_deadline)
+        .values(
+            status=RETRYING,
+            next_attempt_at=now,
+            updated_at=now,
+            last_error="worker lost while sending",
         )
-        query = select(model.id).where(stale).order_by(model.updated_at).limit(BATCH)
-        return list(dict.fromkeys([*lost, *session.scalars(query)]))
+        .returning(model.id)
+    ).all()
+    stale = or_(
+        and_(model.status == QUEUED, model.updated_at < now - queued_deadline),
+        and_(model.status == RETRYING, model.next_attempt_at < now - retry_grace),
+        and_(model.status == RETRYING, model.next_attempt_at.is_(None)),
+    )
+    query = select(model.id).where(stale).order_by(model.updated_at).limit(BATCH)
+    return list(dict.fromkeys([*lost, *session.scalars(query)]))

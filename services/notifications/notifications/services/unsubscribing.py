@@ -9,10 +9,9 @@ from notifications.store.models import Unsubscription
 
 
 def unsubscribe(session: Session, email: str, list_name: str) -> None:
-    """Idempotent: asking twice is fine."""
-    with session.begin():
-        if session.get(Unsubscription, (email.lower(), list_name)) is None:
-            session.add(Unsubscription(email=email.lower(), list_name=list_name))
+    """Idempotent: asking twice is fine (inside the caller's transaction)."""
+    if session.get(Unsubscription, (email.lower(), list_name)) is None:
+        session.add(Unsubscription(email=email.lower(), list_name=list_name))
 
 
 def unsubscribed(session: Session | Connection, emails: list[str], list_name: str) -> set[str]:

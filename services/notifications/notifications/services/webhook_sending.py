@@ -1,5 +1,9 @@
 """Webhook deliveries: planned with the event, claimed, posted, retried, and endpoints that
-keep failing disabled (their owner is told by email)."""
+keep failing disabled (their owner is told by email).
+
+A delivery is sent in three steps, each in a transaction of the caller's
+(notifications.handling), in this order: ``claim_webhook`` commits before the endpoint is
+posted to (outside any transaction), then ``record_success`` or ``record_failure``."""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ from notifications.domain import retry
 from notifications.domain.recipients import organisation as organisation_recipient
 from notifications.domain.webhooks import organisations_concerned
 from notifications.services.sending import Outcome
-from notifications.store.db import until_written
 from notifications.store.directory import SqlDirectory
 from notifications.store.models import (
     CLAIMABLE,
@@ -79,111 +82,106 @@ def pending_webhooks(session: Session, event_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
-def _claim(session: Session, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
-    with session.begin():
-        claimed = changed_rows(
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(CLAIMABLE))
-                .values(status=SENDING, attempts=WebhookDelivery.attempts + 1, updated_at=utcnow())
-            )
-        )
-        if claimed != 1:
-            return None
-        delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is None:  # erased between the claim and the read: nothing to send
-            return None
-        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-        if endpoint is None or not endpoint.enabled:
-            delivery.status = FAILED
-            delivery.last_error = "endpoint deleted or disabled"
-            return None
-        return delivery, endpoint
-
-
-def send_webhook(
-    session: Session, delivery_id: str, poster: Poster, policy: WebhookPolicy
-) -> Outcome:
-    claimed = _claim(session, delivery_id)
-    if claimed is None:
-        return Outcome("skipped")
-    delivery, endpoint = claimed
-    # The webhook-id is the delivery's id: the same on every retry, so receivers can dedupe.
-    response = poster(endpoint.url, endpoint.secret, delivery.id, delivery.payload)
-    if response.ok:
-        _record_success(session, delivery, endpoint, response)
-        return Outcome(SENT)
-    return _record_failure(session, delivery, endpoint, response, policy)
-
-
-def _record_success(session, delivery, endpoint, response: Response) -> None:
-    """The endpoint took the message: recorded however long the database takes to answer
-    (``until_written``), since a delivery left `sending` is posted again by the sweeper."""
-    delivery_id, endpoint_id = delivery.id, endpoint.id
-    until_written(lambda: _write_success(session, delivery_id, endpoint_id, response.status))
-
-
-def _write_success(
-    session: Session, delivery_id: str, endpoint_id: str, status: int | None
-) -> None:
-    now = utcnow()
-    with session.begin():
+def claim_webhook(
+    session: Session, delivery_id: str
+) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
+    """Mark the delivery `sending` if nobody else has, with its endpoint; None when it is not
+    ours to send (an endpoint deleted or disabled fails it)."""
+    claimed = changed_rows(
         session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id)
-            .values(
-                status=SENT,
-                response_status=status,
-                last_error=None,
-                sent_at=now,
-                updated_at=now,
-                next_attempt_at=None,
-            )
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(CLAIMABLE))
+            .values(status=SENDING, attempts=WebhookDelivery.attempts + 1, updated_at=utcnow())
         )
-        session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint_id)
-            .values(failing_since=None)
-        )
+    )
+    if claimed != 1:
+        return None
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # erased between the claim and the read: nothing to send
+        return None
+    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is None or not endpoint.enabled:
+        delivery.status = FAILED
+        delivery.last_error = "endpoint deleted or disabled"
+        return None
+    return delivery, endpoint
 
 
-def _record_failure(session, delivery, endpoint, response: Response, policy) -> Outcome:
+def post(delivery: WebhookDelivery, endpoint: WebhookEndpoint, poster: Poster) -> Response:
+    """Post a claimed delivery to its endpoint, outside any transaction."""
+    # The webhook-id is the delivery's id: the same on every retry, so receivers can dedupe.
+    return poster(endpoint.url, endpoint.secret, delivery.id, delivery.payload)
+
+
+def record_success(
+    session: Session, delivery_id: str, endpoint_id: str, status: int | None
+) -> Outcome:
+    """The endpoint took the message. The caller records it however long the database takes
+    to answer (``until_written``), since a delivery left `sending` is posted again by the
+    sweeper."""
+    now = utcnow()
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(
+            status=SENT,
+            response_status=status,
+            last_error=None,
+            sent_at=now,
+            updated_at=now,
+            next_attempt_at=None,
+        )
+    )
+    session.execute(
+        update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).values(failing_since=None)
+    )
+    return Outcome(SENT)
+
+
+def record_failure(
+    session: Session,
+    delivery: WebhookDelivery,
+    endpoint: WebhookEndpoint,
+    response: Response,
+    policy: WebhookPolicy,
+) -> Outcome:
+    """The endpoint refused or did not answer: retry later, or fail for good (a dead letter)
+    and disable an endpoint failing for too long."""
     now = utcnow()
     values: dict[str, Any] = {
         "response_status": response.status,
         "last_error": response.error,
         "updated_at": now,
     }
-    with session.begin():
-        session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.failing_since.is_(None))
-            .values(failing_since=now)
-        )
-        if delivery.attempts < policy.max_attempts:
-            delay = retry.backoff(delivery.attempts)
-            values.update(status=RETRYING, next_attempt_at=now + timedelta(seconds=delay))
-            session.execute(
-                update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
-            )
-            return Outcome(RETRYING, delay)
-        values.update(status=FAILED, next_attempt_at=None)
+    session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.failing_since.is_(None))
+        .values(failing_since=now)
+    )
+    if delivery.attempts < policy.max_attempts:
+        delay = retry.backoff(delivery.attempts)
+        values.update(status=RETRYING, next_attempt_at=now + timedelta(seconds=delay))
         session.execute(
             update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
         )
-        session.add(
-            DeadLetter(
-                source="webhook",
-                task_name="notifications.send_webhook",
-                event_id=delivery.event_id,
-                delivery_id=None,
-                subject_id=delivery.subject_id,
-                payload={"args": [delivery.id]},
-                error=response.error or "failed",
-                attempts=delivery.attempts,
-            )
+        return Outcome(RETRYING, delay)
+    values.update(status=FAILED, next_attempt_at=None)
+    session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(**values)
+    )
+    session.add(
+        DeadLetter(
+            source="webhook",
+            task_name="notifications.send_webhook",
+            event_id=delivery.event_id,
+            delivery_id=None,
+            subject_id=delivery.subject_id,
+            payload={"args": [delivery.id]},
+            error=response.error or "failed",
+            attempts=delivery.attempts,
         )
-        disabled = _maybe_disable(session, endpoint.id, delivery.event_id, policy)
+    )
+    disabled = _maybe_disable(session, endpoint.id, delivery.event_id, policy)
     log.warning("webhook failed", extra={"webhook_delivery_id": delivery.id})
     return Outcome(FAILED, event_id=delivery.event_id if disabled else None)
 

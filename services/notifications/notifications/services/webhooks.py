@@ -1,4 +1,6 @@
-"""Webhook endpoints of partner organisations: register, read, remove, and the delivery log."""
+"""Webhook endpoints of partner organisations: register, read, remove, and the delivery log.
+
+Each use case works inside the caller's transaction: the route owns it."""
 
 from __future__ import annotations
 
@@ -46,8 +48,7 @@ def create_endpoint(
         secret=new_secret(),
         enabled=True,
     )
-    with session.begin():
-        session.add(endpoint)
+    session.add(endpoint)
     return endpoint
 
 
@@ -67,36 +68,32 @@ def list_endpoints(
     session: Session, principal: Principal, page: int, page_size: int
 ) -> tuple[list[WebhookEndpoint], int]:
     query = _visible(select(WebhookEndpoint), principal)
-    with session.begin():
-        return _page(session, query.order_by(WebhookEndpoint.created_at), page, page_size)
+    return _page(session, query.order_by(WebhookEndpoint.created_at), page, page_size)
 
 
 def get_endpoint(session: Session, principal: Principal, endpoint_id: str) -> WebhookEndpoint:
     query = _visible(select(WebhookEndpoint), principal).where(WebhookEndpoint.id == endpoint_id)
-    with session.begin():
-        endpoint = session.scalar(query)
+    endpoint = session.scalar(query)
     if endpoint is None:
         raise NotFound(f"no webhook {endpoint_id}")
     return endpoint
 
 
-def delete_endpoint(session: Session, principal: Principal, endpoint_id: str) -> None:
-    endpoint = get_endpoint(session, principal, endpoint_id)
+def delete_endpoint(session: Session, principal: Principal, endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint read by ``get_endpoint`` (gone meanwhile: nothing to do)."""
     _owner(principal, endpoint.organisation_id)
-    with session.begin():
-        row = session.get(WebhookEndpoint, endpoint.id)
-        if row is not None:
-            session.delete(row)
+    row = session.get(WebhookEndpoint, endpoint.id)
+    if row is not None:
+        session.delete(row)
 
 
 def list_endpoint_deliveries(
-    session: Session, principal: Principal, endpoint_id: str, page: int, page_size: int
+    session: Session, endpoint: WebhookEndpoint, page: int, page_size: int
 ) -> tuple[list[WebhookDelivery], int]:
-    endpoint = get_endpoint(session, principal, endpoint_id)
+    """The delivery log of an endpoint read by ``get_endpoint``, newest first."""
     query = (
         select(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id)
         .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id)
     )
-    with session.begin():
-        return _page(session, query, page, page_size)
+    return _page(session, query, page, page_size)

@@ -6,24 +6,23 @@ Two beats (or a redelivered tick) may run it at the same moment. A call moves by
 compare-and-set of its status, and its event is written only by the transaction whose update
 matched; a reminder is a row with a unique key (call, kind), and a reviewer's reminder a
 compare-and-set of ``reminded_at``: the second tick finds the work done and writes nothing.
+
+Each piece of work here takes a session inside a transaction of its own, which the clock's
+runner (programmes.clock) opens, one per piece, and ``due_calls`` and ``due_reviews`` say
+which pieces are due.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from datetime import UTC, datetime
-from functools import partial
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from programmes.domain import calls as rules
 from programmes.domain import reviews as review_rules
-from programmes.services import licence_clock, mobility_clock
 from programmes.services.calls import call_snapshot, move
-from programmes.services.clock_work import once
 from programmes.services.events import emit
 from programmes.services.reviews import event_data
 from programmes.store.call_models import Call, CallReminder, ReviewAssignment
@@ -31,52 +30,34 @@ from programmes.store.models import Programme, ProgrammePartner
 from setu_contract.database import changed_rows
 from setu_contract.events import EventType
 
-log = logging.getLogger(__name__)
 DRAFTS = ("draft", "changes_requested")
 
 
-def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> dict[str, int]:
-    """Do every piece of work due at ``now``, each in its own transaction; how many of
-    each were done by this tick."""
-    done = {
-        "moved": 0,
-        "reminded": 0,
-        "reviewers_reminded": 0,
-        "exchanges_reminded": 0,
-        "licence_notices": 0,
-    }
-    with factory() as session:
-        calls = session.scalars(
+def due_calls(session: Session, now: datetime) -> list[str]:
+    """The calls to open at ``now``, and the open ones within reach of a reminder."""
+    return list(
+        session.scalars(
             select(Call.id).where(
                 or_(
                     (Call.status == "draft") & (Call.opens_at <= now),
                     (Call.status == "open") & (Call.closes_at <= now + rules.REMINDERS["7d"]),
                 )
             )
-        ).all()
-        due = session.scalars(
+        )
+    )
+
+
+def due_reviews(session: Session, now: datetime) -> list[str]:
+    """The review assignments not yet submitted, soon due and not reminded."""
+    return list(
+        session.scalars(
             select(ReviewAssignment.id).where(
                 ReviewAssignment.status.in_(("declaration_due", "in_progress")),
                 ReviewAssignment.reminded_at.is_(None),
                 ReviewAssignment.due_at <= now + review_rules.REMINDER_BEFORE,
             )
-        ).all()
-        exchanges = mobility_clock.due(session, now)
-    for call_id in calls:
-        done["moved"] += once(factory, partial(advance, call_id=call_id, now=now), attempts)
-        done["reminded"] += once(factory, partial(remind, call_id=call_id, now=now), attempts)
-    for assignment_id in due:
-        done["reviewers_reminded"] += once(
-            factory, partial(remind_reviewer, assignment_id=assignment_id, now=now), attempts
         )
-    for application_id in exchanges:
-        done["exchanges_reminded"] += once(
-            factory,
-            partial(mobility_clock.remind, application_id=application_id, now=now),
-            attempts,
-        )
-    done["licence_notices"] = licence_clock.tick(factory, now, attempts)
-    return done
+    )
 
 
 def advance(session: Session, call_id: str, now: datetime) -> int:
@@ -170,24 +151,3 @@ def remind_reviewer(session: Session, assignment_id: str, now: datetime) -> int:
     session.refresh(assignment)
     emit(session, EventType.REVIEW_REMINDER, event_data(assignment, session))
     return 1
-
-
-def run(factory: sessionmaker[Session], every: float, stop: threading.Event) -> None:
-    """Tick every ``every`` seconds until ``stop`` is set; a failed tick is logged and the
-    next one does its work (nothing is marked done unless it was)."""
-    while not stop.wait(every):
-        try:
-            done = tick(factory, datetime.now(UTC))
-            if any(done.values()):
-                log.info("call clock: %s", done)
-        except Exception:
-            log.exception("call clock tick failed; the next tick tries again")
-
-
-def start(factory: sessionmaker[Session], every: float) -> threading.Event:
-    """The clock in a daemon thread of this process; set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(
-        target=run, args=(factory, every, stop), name="call-clock", daemon=True
-    ).start()
-    return stop

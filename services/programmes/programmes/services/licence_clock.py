@@ -1,7 +1,8 @@
 """The licences' clock: tells the secretariat 30 days before a current export licence
 expires and on the day it expires (the day the programme's hold begins), each exactly once.
 
-Run by the calls' clock on each of its ticks (services.call_clock). Two beats may tick at the
+Run by the calls' clock on each of its ticks (programmes.clock), ``notify`` once per
+licence ``due``, each in a transaction the clock opens. Two beats may tick at the
 same moment: a notice is a row with a unique key (screening, kind), written in the
 transaction that writes its event, so the second tick fails on the key and sends nothing.
 The hold itself needs no write: a programme's holds, and every accept, read the licence's
@@ -11,14 +12,12 @@ no tick has run yet.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import partial
+from datetime import date
 
 from sqlalchemy import Exists, exists, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from programmes.domain import screening as rules
-from programmes.services.clock_work import once
 from programmes.services.events import emit
 from programmes.services.screenings import event_data
 from programmes.store.models import Application, Programme
@@ -31,12 +30,11 @@ EVENTS = {
 }
 
 
-def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> int:
-    """Send every licence notice due at ``now`` (its UTC day); how many this tick sent."""
-    day = now.date()
+def due(session: Session, day: date) -> list[str]:
+    """The screenings whose licence has a notice due on ``day`` (UTC)."""
     horizon = day + rules.NOTICES["30d"]
-    with factory() as session:
-        due = session.scalars(
+    return list(
+        session.scalars(
             select(Screening.id).where(
                 Screening.superseded_at.is_(None),
                 Screening.outcome == "licence_required",
@@ -48,11 +46,8 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> in
                 ~_sent("expired"),
                 or_(Screening.licence_valid_until < day, ~_sent("30d")),
             )
-        ).all()
-    sent = 0
-    for screening_id in due:
-        sent += once(factory, partial(notify, screening_id=screening_id, day=day), attempts)
-    return sent
+        )
+    )
 
 
 def _sent(kind: str) -> Exists:

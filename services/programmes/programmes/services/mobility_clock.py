@@ -1,7 +1,7 @@
 """The mobility reminder: the home organisation of an accepted exchange is told, once, when
 its Certificate of Eligibility or visa has not been applied for 120 days before the start.
 
-Run by the calls' clock (services.call_clock), which two beats may run at the same moment:
+Run by the calls' clock (programmes.clock), which two beats may run at the same moment:
 the reminder is a row with a unique key (the exchange) written in the transaction that
 writes its event, so the second tick's insert fails and writes nothing.
 """

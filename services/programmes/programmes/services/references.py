@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from programmes.store.models import ReferenceCounter
+from programmes.store.savepoints import added_unless_taken
 
 SERIES = re.compile(r"[A-Z]{3}-\d{4}")
 
@@ -66,10 +67,7 @@ def _next_from_counter_row(session: Session, series: str) -> int:
         )
         if value is not None:
             return int(value)
-        try:
-            with session.begin_nested():
-                session.add(ReferenceCounter(series=series, value=1))
+        if added_unless_taken(session, ReferenceCounter(series=series, value=1)):
             return 1
-        except IntegrityError:  # another transaction created the series first: bump it
-            continue
+        # Another transaction created the series first: the next turn bumps it.
     raise RuntimeError(f"could not take a number in {series}")  # pragma: no cover

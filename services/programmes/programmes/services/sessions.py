@@ -26,6 +26,7 @@ from programmes.services.access import role_fits
 from programmes.services.events import emit
 from programmes.services.people import link_event, new_link, person_snapshot
 from programmes.store.models import ApiKey, Organisation, Person, PersonSession, SignInLink
+from programmes.store.savepoints import kept_only_if
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 from setu_contract.sign_in import link_id_of
@@ -113,10 +114,8 @@ def request_sign_in(session: Session, email: str, next_path: str | None) -> None
     link = new_link(session, person.id if known else None, next_path, now)
     # The event is written in a savepoint on both paths; for nobody (or a person past its 5
     # links) the savepoint is rolled back: the same statements and round trips, nothing kept.
-    with session.begin_nested() as savepoint:
+    with kept_only_if(session, known):
         emit(session, EventType.PERSON_SIGN_IN_REQUESTED, link_event(person, link))
-        if not known:
-            savepoint.rollback()
 
 
 class Opened(NamedTuple):
