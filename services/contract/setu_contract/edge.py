@@ -131,6 +131,24 @@ def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
     return errors
 
 
+def api_settings(title: str, max_body: int, testing: bool = False) -> dict[str, object]:
+    """flask-smorest's settings of a service's API: its title, its OpenAPI document at
+    /openapi.json, the largest body it reads, and API keys (bearer) as its security."""
+    return {
+        "API_TITLE": title,
+        "API_VERSION": "1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "MAX_CONTENT_LENGTH": max_body,
+        "TESTING": testing,
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    }
+
+
 def abort(code: int, message: str, errors: dict[str, Any] | None = None) -> NoReturn:
     """End the request with ``code``, answering ``message`` (and field-level ``errors``)."""
     kwargs: dict[str, Any] = {"message": message}

@@ -12,29 +12,13 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
-from setu_contract.edge import ServiceApi, abort
+from setu_contract.edge import ServiceApi, abort, api_settings
 from setu_contract.http import JSONProvider
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_VARIABLES
 
 MAX_BODY = 1024 * 1024
-
-
-def _api_settings(config: Config) -> dict[str, object]:
-    return {
-        "API_TITLE": "Setu notifications",
-        "API_VERSION": "1",
-        "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/",
-        "OPENAPI_JSON_PATH": "openapi.json",
-        "MAX_CONTENT_LENGTH": MAX_BODY,
-        "TESTING": config.testing,
-        "API_SPEC_OPTIONS": {
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-            "security": [{"bearer": []}],
-        },
-    }
 
 
 def _require_json() -> None:
@@ -50,7 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).require_secrets(*SECRET_VARIABLES)
     app = Flask(__name__)
     app.json = JSONProvider(app)
-    app.config.update(_api_settings(config))
+    app.config.update(api_settings("Setu notifications", MAX_BODY, config.testing))
     engine = make_engine(config.database_url)
     app.extensions["notifications.config"] = config
     app.extensions["notifications.engine"] = engine

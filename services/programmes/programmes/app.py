@@ -24,7 +24,7 @@ from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
-from setu_contract.edge import ServiceApi
+from setu_contract.edge import ServiceApi, api_settings
 from setu_contract.http import JSONProvider
 from setu_contract.messaging import PROGRAMMES_PRODUCER
 from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
@@ -34,22 +34,6 @@ from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 MAX_BODY = 1024 * 1024
 
 
-def _api_settings(config: Config) -> dict[str, object]:
-    return {
-        "API_TITLE": "Setu programmes",
-        "API_VERSION": "1",
-        "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/",
-        "OPENAPI_JSON_PATH": "openapi.json",
-        "MAX_CONTENT_LENGTH": MAX_BODY,
-        "TESTING": config.testing,
-        "API_SPEC_OPTIONS": {
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-            "security": [{"bearer": []}],
-        },
-    }
-
-
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     checked_secret(INTERNAL_SECRET, config.internal_secret)
@@ -57,7 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
         configure_logging("programmes", config.log_level)
     app = Flask(__name__)
     app.json = JSONProvider(app)
-    app.config.update(_api_settings(config))
+    app.config.update(api_settings("Setu programmes", MAX_BODY, config.testing))
     engine = make_engine(config.database_url)
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine

@@ -15,7 +15,7 @@ from reports.runtime import Runtime, build_runtime
 from reports.store.db import reading_sessions
 from reports.store.models import ReportJob, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
-from setu_contract.edge import ServiceApi
+from setu_contract.edge import ServiceApi, api_settings
 from setu_contract.http import JSONProvider
 from setu_contract.messaging import REPORTS_PRODUCER
 from setu_contract.metrics import (
@@ -35,14 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     checked_secret(INTERNAL_SECRET, config.internal_secret)
     app = Flask(__name__)
     app.json = JSONProvider(app)
-    app.config.update(
-        API_TITLE="Setu reports",
-        API_VERSION="1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        MAX_CONTENT_LENGTH=config.max_content_length,
-    )
+    app.config.update(api_settings("Setu reports", config.max_content_length))
     runtime = build_runtime(config)
     app.extensions["reports"] = ServiceContext(
         config,
