@@ -21,6 +21,7 @@ from typing import Any
 
 import redis
 
+from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import PRODUCERS, REDIS_SOCKET_TIMEOUT, confirmations_key
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,17 @@ class Confirmer:
             )
             return False
         return True
+
+    def parsed(self, envelope: Any) -> dict[str, Any] | None:
+        """The event an envelope holds, or None for one that can never be valid: that one
+        is logged and confirmed as dead-lettered, since retrying cannot make it valid."""
+        try:
+            return parse_event(envelope)
+        except InvalidEvent as exc:
+            log.error("invalid event dropped", extra={"errors": exc.errors})
+            if isinstance(envelope, Mapping):
+                self.confirm(envelope, DEAD_LETTERED)
+            return None
 
 
 def take_confirmations(

@@ -161,13 +161,8 @@ def _after(delivery_id: str, outcome: Outcome) -> Outcome:
 def handle_event(self: Task, envelope: dict[str, Any]) -> None:
     """Apply an event once and claim its emails (committed), then send them."""
     rt = runtime()
-    try:
-        event = parse_event(envelope)
-    except InvalidEvent as exc:
-        # Retrying cannot make a malformed event valid.
-        log.error("invalid event dropped", extra={"errors": exc.errors})
-        if isinstance(envelope, dict):
-            rt.confirmer.confirm(envelope, DEAD_LETTERED)
+    event = rt.confirmer.parsed(envelope)
+    if event is None:
         return
     # The envelope's correlation id is the one of the request that caused the event.
     set_correlation_id(event["correlation_id"])

@@ -26,7 +26,6 @@ from reports.services import dead_letters, generate, jobs, read_model, schedules
 from reports.services.links import LinkSettings
 from reports.store.db import transaction
 from setu_contract.confirmations import DEAD_LETTERED
-from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
     HANDLE_EVENT_TASK,
     REPORTS_QUEUE,
@@ -110,13 +109,8 @@ def handle_event(self: Task, envelope: Any) -> str:
     (the config's event_* settings); past the last retry, or on any other error, the
     envelope becomes a dead letter (``reports dead-letters``, ``reports requeue ID``)."""
     runtime = process_runtime()
-    try:
-        event = parse_event(envelope)
-    except InvalidEvent as exc:
-        # A malformed event will never become valid: record it in the log, do not retry.
-        log.error("invalid event dropped", extra={"errors": exc.errors})
-        if isinstance(envelope, dict):
-            runtime.confirmer.confirm(envelope, DEAD_LETTERED)
+    event = runtime.confirmer.parsed(envelope)
+    if event is None:
         return "invalid"
     try:
         with transaction(runtime.sessions) as session:
