@@ -16,6 +16,9 @@ class ServiceError(Exception):
 
     status: int = 400
     retry_after: int | None = None
+    # A refusal whose writes stand: the transaction it ends is committed, not rolled back
+    # (a wrong sign-in code is counted, and a lock holds, though the request fails).
+    keeps_writes: bool = False
 
     def __init__(self, message: str, errors: dict[str, Any] | None = None):
         super().__init__(message)

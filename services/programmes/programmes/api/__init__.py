@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from programmes.api.query_args import QueryArgumentsParser
 from programmes.domain.versioning import etag
 from setu_contract.edge import abort
+from setu_contract.errors import ServiceError
 from setu_contract.request_json import Blueprint
 
 JSON_METHODS = ("POST", "PUT", "PATCH")
@@ -64,11 +65,18 @@ def close_request_session(_error: BaseException | None = None) -> None:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """The request's session: its transaction (begun by the first statement, perhaps the key
-    lookup) is committed when the block ends and rolled back on error."""
+    lookup) is committed when the block ends and rolled back on error, but for a refusal
+    whose writes stand (``keeps_writes``): the route owns the transaction, not the use case."""
     session = request_session()
     try:
         yield session
         session.commit()
+    except ServiceError as refused:
+        if refused.keeps_writes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -7,6 +7,8 @@ session: a refused link counts against the client's address like a refused key.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
@@ -15,7 +17,7 @@ from flask.views import MethodView
 from programmes.api import PublicV1Blueprint, V1Blueprint, unit_of_work
 from programmes.api.identity import FAILURES, client_address
 from programmes.api.ratelimit import FailedAuthentications
-from programmes.domain.errors import Unauthenticated
+from programmes.domain.errors import Unauthenticated, WrongCode
 from programmes.people_schemas import (
     MessageSchema,
     RecoveryCodesSchema,
@@ -97,6 +99,17 @@ class CurrentSession(MethodView):
             sessions.sign_out(session, caller())
 
 
+@contextmanager
+def slowed_when_wrong() -> Iterator[None]:
+    """A wrong code is answered late, once its count is committed (a guesser waits longer
+    with each wrong code; the database is not held while it waits)."""
+    try:
+        yield
+    except WrongCode as wrong:
+        time.sleep(wrong.slow_down)
+        raise
+
+
 @blp.route("/sessions/current/totp-enrolment")
 class TotpEnrolment(MethodView):
     @blp.response(201, TotpEnrolmentSchema)
@@ -112,7 +125,7 @@ class TotpEnrolmentConfirm(MethodView):
     @blp.response(200, RecoveryCodesSchema)
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Confirm TOTP enrolment with a first code: ten recovery codes, shown this once"""
-        with unit_of_work() as session:
+        with slowed_when_wrong(), unit_of_work() as session:
             return {"recovery_codes": totp.confirm_enrolment(session, caller(), fields["code"])}
 
 
@@ -122,6 +135,6 @@ class TotpCode(MethodView):
     @blp.response(200, SessionSchema)
     def post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Confirm the sign-in with a TOTP code, or a recovery code (spent)"""
-        with unit_of_work() as session:
+        with slowed_when_wrong(), unit_of_work() as session:
             opened = totp.verify(session, caller(), fields.get("code"), fields.get("recovery_code"))
             return sessions.session_view(opened)

@@ -19,7 +19,7 @@ import segno
 from sqlalchemy.orm import Session
 
 from programmes.domain import people as rules
-from programmes.domain.errors import Conflict, Invalid, Locked
+from programmes.domain.errors import Conflict, Locked, LockedOut, WrongCode
 from programmes.services.events import emit
 from programmes.services.people import person_snapshot
 from programmes.services.sessions import (
@@ -135,11 +135,7 @@ def _check(session: Session, person: Person, right: Any) -> None:
             EventType.PERSON_LOCKED,
             {**person_snapshot(person), "locked_until": person.locked_until.isoformat()},
         )
-        # Committed although the request fails: the count and the lock must hold.
-        session.commit()
-        raise Locked(
+        raise LockedOut(
             "too many wrong codes: locked for 15 minutes", int(rules.LOCK_TIME.total_seconds())
         )
-    session.commit()
-    time.sleep(SLOW_DOWN * person.failed_codes)
-    raise Invalid("the code is not right", {"code": ["not right"]})
+    raise WrongCode(SLOW_DOWN * person.failed_codes)
