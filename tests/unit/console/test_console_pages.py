@@ -336,6 +336,24 @@ def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client,
     assert all(c["authorization"] == "Bearer setus_session.secret" for c in api.received)
 
 
+def test_my_work_says_a_count_is_a_floor_when_its_list_is_longer_than_a_page(client, api):
+    """Of 250 drafts the page reads the newest 100: the count it shows is at least that, and
+    the section says so and links to the whole list, instead of a count that stops at 100."""
+    sign_in(client, role="partner")
+    drafts = [programme(id=f"p{n}", status="draft", allowed_actions=["submit"]) for n in range(100)]
+    many = {"items": drafts, "page": 1, "page_size": 100, "total": 250}
+    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    api.answer("GET", "/v1/programmes", 200, many)
+    api.answer("GET", "/v1/applications", 200, empty)
+    html = client.get("/console/").get_data(as_text=True)
+    section = html.split("Drafts ready to submit")[1].split("</li>")[0]
+    assert '<span class="count">100+</span>' in section
+    assert "this section looks at the newest 100 only" in section
+    assert 'href="/console/programmes/?status=draft"' in section
+    applications = html.split("Application drafts to submit")[1].split("</li>")[0]
+    assert '<span class="count">0</span>' in applications and "newest" not in applications
+
+
 def test_my_work_reads_its_four_lists_at_once(client, api):
     """A page waits for its slowest read, not for their sum: each read is held until all
     four have arrived, which they do only if none waits for another."""

@@ -100,9 +100,24 @@ def _pages(role: str) -> dict[tuple[str, str], Any]:
             for kind, status in keys
         ]
     )
+    return dict(zip(keys, answers, strict=True))
+
+
+def _section(
+    heading: str, kind: str, page: dict[str, Any], wanted: set[str] | None
+) -> dict[str, Any]:
+    """A queue of one list page: what this person may do, oldest first. A page that is not
+    the whole list (more than PAGE of its status) makes a count that is only a floor: the
+    section says so, and links to the whole list."""
+    items = sorted(page["items"], key=_updated) if wanted is None else _queue(page["items"], wanted)
+    partial = page.get("total", len(page["items"])) > len(page["items"])
     return {
-        key: answer if key[0] == "screening" else answer["items"]
-        for key, answer in zip(keys, answers, strict=True)
+        "heading": heading,
+        "kind": kind,
+        "items": items[:SHOWN],
+        "count": len(items),
+        "partial": partial,
+        "page_size": PAGE,
     }
 
 
@@ -124,13 +139,11 @@ def index() -> Any:
     if role == "reviewer":
         return render_template("my_work.html", sections=_review_sections())
     pages = _pages(role)
-    sections = []
-    for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES)):
-        for heading, filters, wanted in queues.get(role, []):
-            items = _queue(pages[(kind, filters["status"])], wanted)
-            sections.append(
-                {"heading": heading, "kind": kind, "items": items[:SHOWN], "count": len(items)}
-            )
+    sections = [
+        {**_section(heading, kind, pages[(kind, filters["status"])], wanted), **filters}
+        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
+        for heading, filters, wanted in queues.get(role, [])
+    ]
     if role == "secretariat":
         work: dict[str, Any] = pages[("screening", "work")]
         due = [
@@ -155,13 +168,8 @@ def index() -> Any:
             }
         )
     if role == "auditor":
-        items = sorted(pages[("programme", "under_review")], key=_updated)
+        page = pages[("programme", "under_review")]
         sections.append(
-            {
-                "heading": AUDITOR_RECENT,
-                "kind": "programme",
-                "items": items[:SHOWN],
-                "count": len(items),
-            }
+            {**_section(AUDITOR_RECENT, "programme", page, None), "status": "under_review"}
         )
     return render_template("my_work.html", sections=sections)
