@@ -237,10 +237,38 @@ def wait_for_events_to_settle(data: str) -> int:
 
     # A liveness wait, not a speed check (make bench measures speed): with three test
     # workers on two cores the burst's events took more than a minute to apply once.
-    wait_until(
-        settled, timeout=180, interval=0.3, message="the reports service to apply every event"
-    )
+    try:
+        wait_until(
+            settled, timeout=180, interval=0.3, message="the reports service to apply every event"
+        )
+    except AssertionError as late:
+        raise AssertionError(f"{late}; {_what_is_missing(data, produced)}") from None
     return len(produced)
+
+
+def _what_is_missing(data: str, produced: set[str]) -> str:
+    """Which events the reports service has not applied, by type, whether they were ever
+    published, and what it dead-lettered: the first things to look at when the wait fails."""
+    applied = event_ids(f"{data}/reports.db", "SELECT event_id FROM processed_events")
+    missing = produced - applied
+    engine = create_engine(f"sqlite:///{data}/programmes.db")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT event_id, type, published_at FROM outbox")).all()
+    finally:
+        engine.dispose()
+    by_type: dict[str, int] = {}
+    unpublished = 0
+    for event_id, kind, published_at in rows:
+        if event_id in missing:
+            by_type[kind] = by_type.get(kind, 0) + 1
+            unpublished += published_at is None
+    letters = event_ids(f"{data}/reports.db", "SELECT event_id FROM dead_letters")
+    return (
+        f"{len(missing)} of {len(produced)} events not applied ({by_type}), "
+        f"{unpublished} of them not yet published by the relay, "
+        f"{len(letters & missing)} of them dead-lettered by reports"
+    )
 
 
 @dataclass(frozen=True)
