@@ -167,7 +167,7 @@ def test_a_call_is_opened_answered_reviewed_ranked_and_closed_by_its_clock(
     browser.fill("Weight of criterion 2", "1")
     browser.click_button("Save the call as a draft")
     assert "is saved as a draft" in browser.text, browser.text
-    assert "JP¥60,000,000" in browser.text and "₹10,000,000.00" in browser.text
+    assert "¥60,000,000" in browser.text and "₹1,00,00,000.00" in browser.text
     assert "Scientific merit" in browser.text and "Asia/Kolkata" in browser.text
     call_path = browser.path
     call_id = call_path.rsplit("/", 1)[-1]
@@ -325,10 +325,10 @@ def test_a_call_is_opened_answered_reviewed_ranked_and_closed_by_its_clock(
     text = browser.text
     assert text.index("Chiplet inference at the edge") < text.index("Envelope reached here")
     assert text.index("Envelope reached here") < text.index("Federated learning")
-    assert "4.38" in text and "2.75" in text and "JP¥90,000,000" in text
+    assert "4.38" in text and "2.75" in text and "¥90,000,000" in text
     assert "over the envelope" in text
     line = browser.driver.find_element("css selector", "tr.envelope-line")
-    assert "JPY" in line.text and "JP¥60,000,000" in line.text
+    assert "JPY" in line.text and "¥60,000,000" in line.text
     in_every_language(browser, "call-ranking")
     browser.open(f"/console/programmes/{first}")
     assert "Weighted mean score: 4.38 out of 5" in browser.text

@@ -103,7 +103,7 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.fill("Budget line 2: amount", "25000000.00")
     browser.click_button("Create the draft")
     assert "Chiplet packaging for edge AI accelerators" in browser.text, browser.text
-    assert "¥50,000,000" in browser.text and "₹25,000,000.00" in browser.text
+    assert "¥50,000,000" in browser.text and "₹2,50,00,000.00" in browser.text
     programme_path = browser.path
     browser.check("programme-draft", lang)
 

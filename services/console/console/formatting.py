@@ -15,6 +15,8 @@ from flask import session
 
 from console.translations import LOCALES, current_language, gettext
 from console.vocabulary import WORDS
+from setu_contract.translations import MONEY_LOCALES
+from setu_contract.translations import money as written_money
 
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -31,12 +33,15 @@ def locale() -> Locale:
 
 
 def money(amount: Any, currency: str) -> str:
-    """¥50,000,000 or ₹2,50,00,000.00: the currency's sign and the locale's grouping."""
+    """¥50,000,000 or ₹2,50,00,000.00 in every language: an amount as its own country
+    writes it, as the emails and the reports write it (setu_contract.translations.money)."""
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return f"{amount} {currency}"
-    return format_currency(value, currency, locale=locale())
+    if currency not in MONEY_LOCALES:
+        return format_currency(value, currency, locale=locale())
+    return written_money(value, currency)
 
 
 def number(value: Any) -> str:

@@ -79,7 +79,7 @@ def test_the_call_page_shows_its_rules_its_times_in_the_persons_zone_and_its_act
     api.answer("GET", "/v1/programmes", 200, page)
     html = client.get("/console/calls/c1").get_data(as_text=True)
     assert "Edge AI chips 2027" in html and "Semiconductor packaging, AI research" in html
-    assert "¥100,000,000" in html and "₹25,000,000.00" in html
+    assert "¥100,000,000" in html and "₹2,50,00,000.00" in html
     # 17:00 in Kolkata is 20:30 in Tokyo, the person's zone; the call's own zone named too.
     assert "31 Mar 2027, 20:30:00 (Asia/Tokyo)" in html and "2027-03-31 17:00" in html
     assert "Scientific merit" in html and "University" in html
@@ -175,7 +175,7 @@ def test_the_ranking_marks_where_the_envelope_is_reached_in_words(client, api):
     # The line between the last proposal within the JPY envelope and the first past it.
     assert body.index("JIP-2027-0002") < body.index("Envelope reached here")
     assert body.index("Envelope reached here") < body.index("JIP-2027-0001")
-    assert "passes the envelope of JP¥100,000,000." in body and "over the envelope" in body
+    assert "passes the envelope of ¥100,000,000." in body and "over the envelope" in body
     assert body.count("envelope-line") == 1  # INR's envelope holds every proposal
     assert "4.5" in body and "¥150,000,000" in body
 

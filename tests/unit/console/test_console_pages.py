@@ -201,8 +201,19 @@ def test_the_programme_page_shows_the_actions_the_api_allows_and_both_sides(clie
     assert "Approved by 田中 裕子" in html and "Good plan." in html
     assert "Japan side" in html and "India side" in html and "Not yet approved by this side" in html
     # Money with its sign and grouping, dates in the person's zone.
-    assert "¥50,000,000" in html and "₹25,000,000.00" in html
+    assert "¥50,000,000" in html and "₹2,50,00,000.00" in html
     assert "Asia/Tokyo" in html and "3 Dec 2026, 10:00:00" in html
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "hi"])
+def test_money_is_written_as_its_own_country_writes_it_in_every_language(client, api, language):
+    """Yen with groups of three and rupees in lakhs and crores, on every page as in the
+    emails and the reports: a Hindi page wrote yen as JP¥5,00,00,000."""
+    sign_in(client, role="secretariat", side="JP", language=language)
+    api.answer("GET", "/v1/programmes/p1", 200, programme(status="draft", approvals=[]))
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert "¥50,000,000" in html and "₹2,50,00,000.00" in html
+    assert "JP¥" not in html and "5,00,00,000" not in html
 
 
 def test_an_approved_programmes_approvals_and_slots_are_read_at_once(client, api):
