@@ -146,6 +146,8 @@ SCREENING = {
     **shared.SCREENING_OUTCOMES,
     "licence_expiring": shared.LICENCE_STATES["expiring"],
     "list": N_("Listed item"),
+    # A classification: the API takes "not_listed" or a list item (3E001), shown as it is.
+    "not_listed": N_("Not on a control list"),
     "catch_all": N_("Catch-all control"),
     "screening_pending": N_("Screening pending"),
     "screening_complete": N_("Screening complete"),

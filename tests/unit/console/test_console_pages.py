@@ -457,6 +457,21 @@ def test_the_secretariat_sees_both_sides_screenings_and_records_its_own(client, 
     }
 
 
+@pytest.mark.parametrize(("language", "words"), [("en", "Not on a control list"), ("ja", "非該当")])
+def test_a_classification_on_no_list_is_said_in_words_and_a_list_item_as_it_is(
+    client, api, language, words
+):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec", language=language)
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="pending"))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    not_listed = {**SCREENED_JP, "classification": "not_listed", "outcome": "cleared"}
+    listed = {**SCREENED_JP, "id": "s2", "jurisdiction": "IN", "regime": "SCOMET"}
+    api.answer("GET", "/v1/programmes/p1/screenings", 200, {"items": [not_listed, listed]})
+    html = client.get("/console/programmes/p1").get_data(as_text=True)
+    assert words in html and "not_listed" not in html.split("<form")[0]
+    assert "3E001" in html
+
+
 def test_a_partner_sees_only_pending_or_complete(client, api):
     sign_in(client, role="partner")
     api.answer("GET", "/v1/programmes/p1", 200, programme(screening="complete", holds=[]))
