@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from setu_contract.messaging import REPORTS_QUEUE, SUBSCRIPTIONS
 from tests.support.infra import wait_until
 
 MILESTONES = ("submitted", "endorsed", "accepted", "rejected", "withdrawn")
@@ -228,8 +229,13 @@ def event_ids(database: str, query: str) -> set[str]:
 
 
 def wait_for_events_to_settle(data: str) -> int:
-    """Wait until the reports service has applied every event in the programmes outbox."""
-    produced = event_ids(f"{data}/programmes.db", "SELECT event_id FROM outbox")
+    """Wait until the reports service has applied every event of the programmes outbox that
+    it is sent (``SUBSCRIPTIONS``: not a call's closing reminder, which the call clock writes
+    whenever a call nears its close, nor people's events)."""
+    sent = ", ".join(f"'{kind}'" for kind in sorted(SUBSCRIPTIONS[REPORTS_QUEUE]))
+    produced = event_ids(
+        f"{data}/programmes.db", f"SELECT event_id FROM outbox WHERE type IN ({sent})"
+    )
 
     def settled() -> bool:
         applied = event_ids(f"{data}/reports.db", "SELECT event_id FROM processed_events")
