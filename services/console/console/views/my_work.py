@@ -117,7 +117,6 @@ def _section(
         "items": items[:SHOWN],
         "count": len(items),
         "partial": partial,
-        "page_size": PAGE,
     }
 
 
@@ -172,4 +171,4 @@ def index() -> Any:
         sections.append(
             {**_section(AUDITOR_RECENT, "programme", page, None), "status": "under_review"}
         )
-    return render_template("my_work.html", sections=sections)
+    return render_template("my_work.html", sections=sections, page_size=PAGE)
