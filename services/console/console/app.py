@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from console import api_messages, formatting, translations, vocabulary
+from console import api_messages, formatting, templating, translations, vocabulary
 from console.api_client.base import Transport
 from console.config import Config
 from console.security import protect
@@ -37,12 +37,18 @@ from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, checked_secret
 
 
+class ConsoleFlask(Flask):
+    """Flask, with templates compiled in each language (console.templating)."""
+
+    jinja_environment = templating.TranslatedEnvironment
+
+
 def create_app(config: Config | None = None, http_session_factory: Any = None) -> Flask:
     """The console for ``config``; ``http_session_factory`` makes the ``requests.Session``
     each thread calls the API with (tests hand one that reaches a fake API)."""
     config = config or Config.from_env()
     secret_key = checked_secret(SECRET_KEY, config.secret_key)
-    app = Flask(__name__, static_url_path="/console/static")
+    app = ConsoleFlask(__name__, static_url_path="/console/static")
     # A key of the console's own, derived from the deployment's secret, signs its cookie.
     app.secret_key = "console-session:" + secret_key
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
@@ -74,7 +80,7 @@ def create_app(config: Config | None = None, http_session_factory: Any = None) -
     ):
         app.register_blueprint(blueprint)
     errors.register(app)
-    _compile_templates(app)
+    templating.compile_all(app)
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "console", route_of=url_rules(app)
     )
@@ -85,6 +91,7 @@ def _templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    templating.install(app)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         translations.gettext, translations.ngettext, newstyle=True
     )
@@ -103,10 +110,3 @@ def _templates(app: Flask) -> None:
         WARNING_ACTIONS=vocabulary.WARNING_ACTIONS,
         CALL_ACTIONS=vocabulary.CALL_ACTIONS,
     )
-
-
-def _compile_templates(app: Flask) -> None:
-    """Every template compiled now, once per process: otherwise each worker compiles each
-    one on the first request that needs it (tens of milliseconds, in a person's wait)."""
-    for name in app.jinja_env.list_templates(extensions=["html"]):
-        app.jinja_env.get_template(name)
