@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, NoReturn
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from setu_contract.errors import ServiceError
 from setu_contract.http import (
     UNAUTHENTICATED,
     ErrorSchema,
+    JSONProvider,
     Principal,
     request_target,
     verified_principal,
@@ -129,6 +130,16 @@ def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
                 merged.setdefault("_body", []).extend(value)
         return merged or errors
     return errors
+
+
+def api_app(import_name: str, title: str, max_body: int, testing: bool = False) -> Flask:
+    """A service's API app, built as every one is: JSON answers written by
+    ``http.JSONProvider`` and flask-smorest's settings (``api_settings``). The service's
+    composition root adds its ``ServiceApi``, its blueprints and its resources."""
+    app = Flask(import_name)
+    app.json = JSONProvider(app)
+    app.config.update(api_settings(title, max_body, testing))
+    return app
 
 
 def api_settings(title: str, max_body: int, testing: bool = False) -> dict[str, object]:

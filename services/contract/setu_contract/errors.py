@@ -2,7 +2,9 @@
 answers them all: a message, the HTTP status it answers with, field-level messages when
 there are any, and how long a client waits before trying again when it should.
 
-Nothing here knows HTTP beyond the status number: the domain raises, the edge answers.
+The refusals below are the ones every service gives (a use case raises ``NotFound``, never
+its own copy of it); a service adds a class only for a refusal of its own. Nothing here knows
+HTTP beyond the status number: the domain raises, the edge answers.
 """
 
 from __future__ import annotations
@@ -24,3 +26,46 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors
+
+
+class Unauthenticated(ServiceError):
+    """No valid credential."""
+
+    status = 401
+
+
+class Forbidden(ServiceError):
+    """The caller is known but may not do this."""
+
+    status = 403
+
+
+class NotFound(ServiceError, LookupError):
+    """No such thing, or the caller may not know it exists."""
+
+    status = 404
+
+
+class Conflict(ServiceError):
+    """The thing is not in a state that allows this."""
+
+    status = 409
+
+
+class PreconditionFailed(ServiceError):
+    """The client's If-Match does not name the current version."""
+
+    status = 412
+
+
+class Invalid(ServiceError):
+    """The request is well formed but breaks a field rule: ``errors`` says which."""
+
+    status = 422
+
+
+class Unavailable(ServiceError):
+    """The change cannot be made safely right now; nothing was changed: try again shortly."""
+
+    status = 503
+    retry_after = 1

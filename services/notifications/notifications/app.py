@@ -12,8 +12,7 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
-from setu_contract.edge import ServiceApi, abort, api_settings
-from setu_contract.http import JSONProvider
+from setu_contract.edge import ServiceApi, abort, api_app
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_VARIABLES
@@ -32,9 +31,7 @@ def _require_json() -> None:
 
 def create_app(config: Config | None = None) -> Flask:
     config = (config or Config.from_env()).require_secrets(*SECRET_VARIABLES)
-    app = Flask(__name__)
-    app.json = JSONProvider(app)
-    app.config.update(api_settings("Setu notifications", MAX_BODY, config.testing))
+    app = api_app(__name__, "Setu notifications", MAX_BODY, config.testing)
     engine = make_engine(config.database_url)
     app.extensions["notifications.config"] = config
     app.extensions["notifications.engine"] = engine

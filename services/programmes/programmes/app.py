@@ -24,8 +24,7 @@ from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
-from setu_contract.edge import ServiceApi, api_settings
-from setu_contract.http import JSONProvider
+from setu_contract.edge import ServiceApi, api_app
 from setu_contract.messaging import PROGRAMMES_PRODUCER
 from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
 from setu_contract.observability import HttpInstrumentation, configure_logging
@@ -39,9 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     checked_secret(INTERNAL_SECRET, config.internal_secret)
     if not config.testing:
         configure_logging("programmes", config.log_level)
-    app = Flask(__name__)
-    app.json = JSONProvider(app)
-    app.config.update(api_settings("Setu programmes", MAX_BODY, config.testing))
+    app = api_app(__name__, "Setu programmes", MAX_BODY, config.testing)
     engine = make_engine(config.database_url)
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine

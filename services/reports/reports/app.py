@@ -15,8 +15,7 @@ from reports.runtime import Runtime, build_runtime
 from reports.store.db import reading_sessions
 from reports.store.models import ReportJob, outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger
-from setu_contract.edge import ServiceApi, api_settings
-from setu_contract.http import JSONProvider
+from setu_contract.edge import ServiceApi, api_app
 from setu_contract.messaging import REPORTS_PRODUCER
 from setu_contract.metrics import (
     DeliveriesCollector,
@@ -33,9 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     # The identity the gateway signed, and the report links in emails (signed here).
     checked_secret(SECRET_KEY, config.secret_key)
     checked_secret(INTERNAL_SECRET, config.internal_secret)
-    app = Flask(__name__)
-    app.json = JSONProvider(app)
-    app.config.update(api_settings("Setu reports", config.max_content_length))
+    app = api_app(__name__, "Setu reports", config.max_content_length)
     runtime = build_runtime(config)
     app.extensions["reports"] = ServiceContext(
         config,

@@ -16,9 +16,9 @@ from programmes.store.models import (
     Application,
     ApplicationTransition,
     Base,
-    IdempotencyRecord,
     Organisation,
     Programme,
+    idempotency_records,
     outbox,
 )
 from tests.support.personal_data import distinctive_person, found_in_text
@@ -186,7 +186,7 @@ def _left_by_erasure_before_0005(conn, person) -> None:
         },
     )
     conn.execute(
-        insert(IdempotencyRecord.__table__).values(
+        insert(idempotency_records).values(
             key_id="k1",
             idempotency_key="i1",
             method_path="POST /v1/applications",
@@ -210,7 +210,7 @@ def test_what_erasures_before_0005_left_is_erased(database_url: str):
         with engine.connect() as conn:
             comment = conn.scalar(select(ApplicationTransition.comment))
             payload, told = conn.scalars(select(outbox.c.payload).order_by(outbox.c.position))
-            answer = conn.scalar(select(IdempotencyRecord.response))
+            answer = conn.scalar(select(idempotency_records.c.response))
     finally:
         engine.dispose()
     assert told["type"] == "application.personal_data_erased"

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, func, select, text
 
 from reports.cli import cli
-from reports.store.models import DeadLetter, Organisation, ProcessedEvent
+from reports.store.models import Organisation, ProcessedEvent, dead_letters
 from setu_contract.events import EventType
 from setu_contract.messaging import PROGRAMMES_PRODUCER, REPORTS_QUEUE, confirmations_key
 from tests.integration.reports import factories as f
@@ -71,9 +72,11 @@ def _execute(service, *statements: str) -> None:
             session.execute(text(statement))
 
 
-def _letter(service, event_id: str) -> DeadLetter | None:
+def _letter(service, event_id: str) -> Row[Any] | None:
     with service.sessions() as session:
-        return session.scalar(select(DeadLetter).where(DeadLetter.event_id == event_id))
+        return session.execute(
+            select(dead_letters).where(dead_letters.c.event_id == event_id)
+        ).one_or_none()
 
 
 def _processed(service, event_id: str) -> int:
@@ -131,7 +134,7 @@ def test_an_event_failing_past_its_retries_is_listed_then_requeued_once(
     assert letter.id in everything and "requeued" in everything
     assert _processed(reports_service, envelope["id"]) == 1
     with reports_service.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(DeadLetter)) == 1
+        assert session.scalar(select(func.count()).select_from(dead_letters)) == 1
 
 
 def test_a_missing_table_also_ends_as_a_dead_letter_never_silently_lost(

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from reports.store.db import make_engine
 from reports.store.migrate import upgrade
-from reports.store.models import DeadLetter
+from reports.store.models import dead_letters
 from setu_contract.events import build_event
 from tests.integration.reports import factories as f
 from tests.support.personal_data import distinctive_person, found_in_text
@@ -35,7 +35,7 @@ def test_dead_letters_kept_before_0006_lose_the_applicants_personal_data(databas
     try:
         with engine.begin() as conn:
             conn.execute(
-                insert(DeadLetter.__table__).values(
+                insert(dead_letters).values(
                     id="l1",
                     task_name="reports.handle_event",
                     event_id=envelope["id"],
@@ -48,9 +48,9 @@ def test_dead_letters_kept_before_0006_lose_the_applicants_personal_data(databas
             )
         upgrade(database_url)
         with engine.connect() as conn:
-            payload = conn.scalar(select(DeadLetter.payload))
+            payload = conn.scalar(select(dead_letters.c.payload))
             # 0015: the contract's store says what failed and what it was about.
-            about = conn.execute(select(DeadLetter.source, DeadLetter.subject_id)).one()
+            about = conn.execute(select(dead_letters.c.source, dead_letters.c.subject_id)).one()
     finally:
         engine.dispose()
     [kept] = payload["args"]

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from setu_contract.edge import ServiceApi, abort, caller, identify_signed, require_role
-from setu_contract.errors import ServiceError
+from setu_contract.errors import Invalid, ServiceError
 from setu_contract.http import UNAUTHENTICATED, Principal, sign_identity
 from setu_contract.paging import PageQuerySchema, page_body, page_schema
 from setu_contract.request_json import Blueprint
@@ -19,10 +19,6 @@ SECRET = "s" * 32
 
 class Locked(ServiceError):
     status = 429
-
-
-class Invalid(ServiceError):
-    status = 422
 
 
 def _app() -> Flask:

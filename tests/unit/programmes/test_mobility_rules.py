@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from programmes.domain import mobility, slots
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import Relation
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 
 START = date(2027, 4, 1)
 TODAY = date(2027, 4, 10)

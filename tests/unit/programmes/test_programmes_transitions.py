@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from programmes.domain.errors import Conflict, Forbidden, Invalid
 from programmes.domain.transitions import (
     APPLICATION_STATUSES,
     APPLICATION_TRANSITIONS,
@@ -14,6 +13,7 @@ from programmes.domain.transitions import (
     allowed_actions,
     plan,
 )
+from setu_contract.errors import Conflict, Forbidden, Invalid
 
 EVERYONE = frozenset(Relation)
 

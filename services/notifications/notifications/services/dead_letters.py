@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
-from notifications.domain.errors import Conflict
 from notifications.store.models import FAILED, RETRYING, DeadLetter, Delivery, utcnow
 from setu_contract import dead_letters
 from setu_contract.database import changed_rows
 from setu_contract.dead_letters import Requeue
+from setu_contract.errors import Conflict
 
 _TABLE = DeadLetter.__table__
 

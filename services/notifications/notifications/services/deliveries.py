@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from notifications.domain.errors import Conflict, Forbidden, NotFound
 from notifications.services.dead_letters import Requeue, reopen_delivery
 from notifications.store.models import FAILED, Delivery
+from setu_contract.errors import Conflict, Forbidden, NotFound
 from setu_contract.http import Principal
 
 

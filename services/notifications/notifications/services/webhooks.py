@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from notifications.domain.errors import Forbidden, Invalid, NotFound
 from notifications.store.models import WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.addresses import RefusedUrl, check_url
 from notifications.webhooks.signing import new_secret
+from setu_contract.errors import Forbidden, Invalid, NotFound
 from setu_contract.http import Principal
 
 
@@ -40,7 +40,7 @@ def create_endpoint(
     try:
         check_url(new.url, allow_private)
     except RefusedUrl as exc:
-        raise Invalid({"url": [str(exc)]}) from exc
+        raise Invalid("the request breaks a rule; see errors", {"url": [str(exc)]}) from exc
     endpoint = WebhookEndpoint(
         organisation_id=_owner(principal, new.organisation_id),
         url=new.url,

@@ -17,12 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from programmes.api import etag_header, unit_of_work
-from programmes.store.models import IdempotencyRecord
+from programmes.store.models import idempotency_records as _TABLE
 from setu_contract import idempotency
 from setu_contract.edge import abort, caller
 from setu_contract.idempotency import HEADER, IdempotencyRefused, PendingKey, StoredAnswer
-
-_TABLE = IdempotencyRecord.__table__
 
 
 def _replay(requested: PendingKey) -> tuple[Any, int, dict] | None:

@@ -18,7 +18,6 @@ from flask import Flask, current_app, g, request
 
 from programmes.api import request_session
 from programmes.api.ratelimit import FailedAuthentications, RateLimiter
-from programmes.domain.errors import Forbidden, Unauthenticated
 from programmes.domain.keys import bearer_secret
 from programmes.domain.people import SESSION_PREFIX
 from programmes.domain.rates import parse_rate
@@ -28,6 +27,7 @@ from programmes.store.generation import read_together
 from programmes.store.kept_keys import KeptKeys
 from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.redis_guard import GuardedRedis
+from setu_contract.errors import Forbidden, Unauthenticated
 from setu_contract.http import (
     AUTHORIZE_PATH,
     CLIENT_ADDRESS_HEADER,

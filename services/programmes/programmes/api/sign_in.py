@@ -17,7 +17,7 @@ from flask.views import MethodView
 from programmes.api import PublicV1Blueprint, V1Blueprint, unit_of_work
 from programmes.api.identity import FAILURES, client_address
 from programmes.api.ratelimit import FailedAuthentications
-from programmes.domain.errors import Unauthenticated, WrongCode
+from programmes.domain.errors import WrongCode
 from programmes.people_schemas import (
     MessageSchema,
     RecoveryCodesSchema,
@@ -32,6 +32,7 @@ from programmes.people_schemas import (
 from programmes.services import sessions, totp
 from programmes.services.people import person_snapshot
 from setu_contract.edge import caller
+from setu_contract.errors import Unauthenticated
 
 public = PublicV1Blueprint("sign_in", __name__, url_prefix="/v1", description="Signing in")
 blp = V1Blueprint("sessions", __name__, url_prefix="/v1", description="The current session")

@@ -1,59 +1,13 @@
-"""Domain errors: each class names the HTTP status it answers with (``status``); the one
-handler of ``setu_contract.edge`` answers them all."""
+"""The programmes service's own refusals, beside the ones every service gives
+(``setu_contract.errors``: NotFound, Forbidden, Conflict, Invalid...); the one handler of
+``setu_contract.edge`` answers them all."""
 
 from __future__ import annotations
 
-from setu_contract.errors import ServiceError
+from setu_contract.errors import Invalid, ServiceError
 
 
-class DomainError(ServiceError):
-    """A rule said no. ``errors`` holds field-level messages when there are any."""
-
-
-class Unauthenticated(DomainError):
-    """No valid API key."""
-
-    status = 401
-
-
-class Forbidden(DomainError):
-    """The caller is known but may not do this."""
-
-    status = 403
-
-
-class NotFound(DomainError):
-    """No such thing, or the caller may not know it exists."""
-
-    status = 404
-
-
-class Invalid(DomainError):
-    """The request is well formed but breaks a field rule."""
-
-    status = 422
-
-
-class Conflict(DomainError):
-    """The thing is not in a state that allows this."""
-
-    status = 409
-
-
-class PreconditionFailed(DomainError):
-    """The client's If-Match does not name the current version."""
-
-    status = 412
-
-
-class Unavailable(DomainError):
-    """The change cannot be made safely right now; nothing was changed: try again shortly."""
-
-    status = 503
-    retry_after = 1
-
-
-class Locked(DomainError):
+class Locked(ServiceError):
     """Too many wrong attempts: refused until ``retry_after`` seconds have passed."""
 
     status = 429

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import WHO, Relation
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 
 HOME, HOST = Relation.HOME, Relation.HOST
 JP_TO_IN, IN_TO_JP = "JP_TO_IN", "IN_TO_JP"

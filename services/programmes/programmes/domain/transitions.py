@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from programmes.domain.errors import Conflict, Forbidden, Invalid
+from setu_contract.errors import Conflict, Forbidden, Invalid
 from setu_contract.vocabulary import PROGRAMME_STATUSES as PROGRAMME_STATUSES  # re-exported
 
 

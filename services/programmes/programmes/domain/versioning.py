@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programmes.domain.errors import PreconditionFailed
+from setu_contract.errors import PreconditionFailed
 
 
 def etag(resource_id: str, version: int) -> str:

@@ -8,9 +8,9 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Forbidden, Unauthenticated
 from programmes.domain.keys import bearer_secret, hash_secret
 from programmes.store.models import ApiKey, Organisation
+from setu_contract.errors import Forbidden, Unauthenticated
 from setu_contract.http import UNAUTHENTICATED, Principal
 
 # Every request whose key the process has not kept (store.kept_keys) runs this: built once,

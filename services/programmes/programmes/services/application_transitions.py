@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
 from programmes.domain import slots
-from programmes.domain.errors import Conflict, Invalid
 from programmes.domain.transitions import APPLICATION_TRANSITIONS, Transition, plan
 from programmes.services import screenings, waitlist
 from programmes.services.access import require_writer
@@ -21,6 +20,7 @@ from programmes.services.applications import get_application, relations
 from programmes.services.events import application_snapshot, emit
 from programmes.services.locks import lock_programme
 from programmes.store.models import Application, ApplicationTransition, Programme
+from setu_contract.errors import Conflict, Invalid
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

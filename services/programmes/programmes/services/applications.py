@@ -10,7 +10,6 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from programmes.domain import applications as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import (
     APPLICATION_TRANSITIONS,
     Relation,
@@ -30,6 +29,7 @@ from programmes.store.models import (
     ProgrammePartner,
     new_id,
 )
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from programmes.domain import calls as rules
-from programmes.domain.errors import Conflict, Invalid, NotFound
 from programmes.domain.programmes import format_amount
 from programmes.domain.transitions import Relation, allowed_actions, not_now, plan
 from programmes.domain.versioning import check_if_match
@@ -20,6 +19,7 @@ from programmes.services.actors import actor
 from programmes.services.events import emit
 from programmes.store.call_models import Call
 from programmes.store.models import Organisation
+from setu_contract.errors import Conflict, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -21,7 +21,12 @@ from programmes.services.access import require_secretariat
 from programmes.services.actors import actor
 from programmes.services.applications import APPLICANT_COLUMNS, bump, get_application
 from programmes.services.events import emit
-from programmes.store.models import Application, ApplicationTransition, IdempotencyRecord, outbox
+from programmes.store.models import (
+    Application,
+    ApplicationTransition,
+    idempotency_records,
+    outbox,
+)
 from setu_contract.database import reclaim_freed_space
 from setu_contract.events import EventType
 from setu_contract.http import Principal
@@ -98,14 +103,17 @@ def forget_in_event_log(session: Session, aggregate_type: str, aggregate_id: str
 
 def forget_in_answers(session: Session, method_path: str, resource_id: str) -> None:
     """The stored answer to the creating POST of the resource (an Idempotency-Key replays it)."""
-    records = session.scalars(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.method_path == method_path,
-            IdempotencyRecord.response["id"].as_string() == resource_id,
+    answers = idempotency_records
+    records = session.execute(
+        select(answers.c.id, answers.c.response).where(
+            answers.c.method_path == method_path,
+            answers.c.response["id"].as_string() == resource_id,
         )
     )
-    for record in records:
-        record.response = erased_data(record.response)
+    for record_id, response in records.all():
+        session.execute(
+            update(answers).where(answers.c.id == record_id).values(response=erased_data(response))
+        )
 
 
 def reclaim_after_erasure(engine: Engine) -> None:

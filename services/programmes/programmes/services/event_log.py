@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Forbidden
 from programmes.store.models import outbox, outbox_deliveries
 from setu_contract.deliveries import DeliveryLedger, now_utc
+from setu_contract.errors import Forbidden
 from setu_contract.http import Principal
 from setu_contract.messaging import PROGRAMMES_PRODUCER, consumers_of, destinations
 

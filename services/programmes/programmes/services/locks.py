@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import NotFound
 from programmes.store.models import Programme
+from setu_contract.errors import NotFound
 
 
 def lock_programme(session: Session, programme_id: str) -> Programme:

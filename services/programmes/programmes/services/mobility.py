@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from programmes.domain import mobility as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid
 from programmes.domain.transitions import Relation
 from programmes.services.access import require_writer
 from programmes.services.actors import actor
@@ -19,6 +18,7 @@ from programmes.services.applications import get_application, relations
 from programmes.services.events import emit
 from programmes.store.mobility_models import MobilityItem
 from programmes.store.models import Application
+from setu_contract.errors import Conflict, Forbidden, Invalid
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Invalid, NotFound, Unavailable
 from programmes.domain.keys import hash_secret, new_secret
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import (
@@ -20,6 +19,7 @@ from programmes.services.access import (
 )
 from programmes.services.events import emit, organisation_snapshot
 from programmes.store.models import ApiKey, Organisation
+from setu_contract.errors import Invalid, NotFound, Unavailable
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from programmes.domain.errors import Forbidden
 from programmes.domain.transitions import PROGRAMME_EDITABLE, not_now
 from programmes.services import programme_actions
 from programmes.services.access import require_writer
@@ -29,6 +28,7 @@ from programmes.services.actors import actor
 from programmes.services.events import emit, programme_snapshot
 from programmes.store.models import Programme, ProgrammePartner
 from setu_contract.database import changed_rows
+from setu_contract.errors import Forbidden
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

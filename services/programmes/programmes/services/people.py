@@ -15,13 +15,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from programmes.domain import people as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.versioning import check_if_match
 from programmes.services.access import require_own_side, require_writer
 from programmes.services.events import emit
 from programmes.services.organisations import get_organisation
 from programmes.services.person_erasure import erase_person
 from programmes.store.models import Organisation, Person, PersonSession, SignInLink
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -20,12 +20,12 @@ from programmes.store.mobility_models import MobilityItem
 from programmes.store.models import (
     Application,
     ApplicationTransition,
-    IdempotencyRecord,
     Person,
     ProgrammeApproval,
     ProgrammePartner,
     ProgrammeTransition,
     SignInLink,
+    idempotency_records,
     outbox,
 )
 from programmes.store.screening_models import Screening
@@ -80,8 +80,8 @@ def erase_person(session: Session, principal: Principal, person: Person) -> None
         ):
             setattr(row, column, without_person(getattr(row, column), person_id))
     _forget_in_json(session, outbox, outbox.c.position, outbox.c.payload, person_id)
-    table = IdempotencyRecord.__table__
-    _forget_in_json(session, table, table.c.id, table.c.response, person_id)
+    answers = idempotency_records
+    _forget_in_json(session, answers, answers.c.id, answers.c.response, person_id)
     # A person who deactivates itself is not named by its own erasure.
     who = without_person(actor(principal), person_id)
     emit(

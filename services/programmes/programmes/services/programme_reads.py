@@ -24,7 +24,6 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from programmes.domain.errors import NotFound
 from programmes.services import programme_actions, screening_view
 from programmes.services.events import programme_snapshot
 from programmes.store.kept_programmes import KeptProgrammes
@@ -36,6 +35,7 @@ from programmes.store.models import (
     ProgrammeApproval,
     ProgrammePartner,
 )
+from setu_contract.errors import NotFound
 from setu_contract.http import Principal
 
 # Reads (a programme, a list page) are done without the ORM: one statement gives each

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from programmes.domain import programmes as rules
-from programmes.domain.errors import Invalid
 from programmes.domain.transitions import PROGRAMME_TRANSITIONS, co_approved, not_now, plan
 from programmes.services import calls, participation, programme_actions, screenings
 from programmes.services.access import require_writer
@@ -22,6 +21,7 @@ from programmes.services.actors import actor
 from programmes.services.events import emit, programme_snapshot
 from programmes.services.programmes import get_programme
 from programmes.store.models import Programme, ProgrammeApproval, ProgrammeTransition
+from setu_contract.errors import Invalid
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

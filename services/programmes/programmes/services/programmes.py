@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from programmes.domain import programmes as rules
 from programmes.domain import slots as slot_rules
-from programmes.domain.errors import Forbidden, Invalid, NotFound
 from programmes.domain.transitions import PROGRAMME_EDITABLE, Relation, not_now
 from programmes.domain.versioning import check_if_match
 from programmes.services import calls, participation, programme_actions
@@ -28,6 +27,7 @@ from programmes.store.models import (
     ProgrammePartner,
     ProgrammeTransition,
 )
+from setu_contract.errors import Forbidden, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from programmes.domain import reviews as rules
 from programmes.domain.calls import budget_totals
-from programmes.domain.errors import Forbidden
 from programmes.domain.programmes import CURRENCIES, format_amount
 from programmes.services.calls import get_call
 from programmes.store.call_models import ReviewAssignment
 from programmes.store.models import BudgetLine, Programme
+from setu_contract.errors import Forbidden
 from setu_contract.http import Principal
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from programmes.domain import reviews as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.domain.transitions import Relation, allowed_actions, plan
 from programmes.services import programme_reads
 from programmes.services import programmes as programme_service
@@ -20,6 +19,7 @@ from programmes.services.calls import now
 from programmes.services.events import emit
 from programmes.store.call_models import Call, ReviewAssignment
 from programmes.store.models import Person, Programme
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -18,7 +18,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from programmes.domain import screening as rules
-from programmes.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from programmes.services import screening_view
 from programmes.services.access import require_secretariat, require_writer
 from programmes.services.actors import actor
@@ -26,6 +25,7 @@ from programmes.services.events import emit
 from programmes.services.locks import lock_programme
 from programmes.store.models import Application, Organisation, Programme
 from programmes.store.screening_models import Screening
+from setu_contract.errors import Conflict, Forbidden, Invalid, NotFound
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

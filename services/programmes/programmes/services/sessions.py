@@ -21,12 +21,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from programmes.domain import people as rules
-from programmes.domain.errors import Forbidden, Unauthenticated
 from programmes.services.access import role_fits
 from programmes.services.events import emit
 from programmes.services.people import link_event, new_link, person_snapshot
 from programmes.store.models import ApiKey, Organisation, Person, PersonSession, SignInLink
 from programmes.store.savepoints import kept_only_if
+from setu_contract.errors import Forbidden, Unauthenticated
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 from setu_contract.sign_in import link_id_of

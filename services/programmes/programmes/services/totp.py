@@ -19,7 +19,7 @@ import segno
 from sqlalchemy.orm import Session
 
 from programmes.domain import people as rules
-from programmes.domain.errors import Conflict, Locked, LockedOut, WrongCode
+from programmes.domain.errors import Locked, LockedOut, WrongCode
 from programmes.services.events import emit
 from programmes.services.people import person_snapshot
 from programmes.services.sessions import (
@@ -29,6 +29,7 @@ from programmes.services.sessions import (
     current_session,
 )
 from programmes.store.models import Person, PersonSession
+from setu_contract.errors import Conflict
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 

@@ -39,6 +39,8 @@ class Base(DeclarativeBase):
 outbox = outbox_table(Base.metadata)
 # What each consumer has not confirmed yet of the events in the outbox.
 outbox_deliveries = deliveries_table(Base.metadata)
+# The first answer to a creating POST with an Idempotency-Key, per caller.
+idempotency_records = idempotency_table(Base.metadata)
 
 _ID = String(36)
 
@@ -205,21 +207,6 @@ class ReferenceCounter(Base):
 
     series: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
-
-
-class IdempotencyRecord(Base):
-    """The first response to a creating POST with an Idempotency-Key, per caller."""
-
-    __table__ = idempotency_table(Base.metadata)
-
-    id: Mapped[int]
-    key_id: Mapped[str]
-    idempotency_key: Mapped[str]
-    method_path: Mapped[str]
-    request_hash: Mapped[str]
-    status_code: Mapped[int]
-    response: Mapped[dict]
-    created_at: Mapped[datetime]
 
 
 class Application(Base):

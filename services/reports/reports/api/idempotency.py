@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 
 from reports.api.context import context
 from reports.store.db import transaction
-from reports.store.models import IdempotencyRecord
+from reports.store.models import idempotency_records as _TABLE
 from setu_contract import idempotency
 from setu_contract.edge import abort
 from setu_contract.idempotency import HEADER, IdempotencyRefused, PendingKey, StoredAnswer
-
-_TABLE = IdempotencyRecord.__table__
 
 
 def _respond(body: dict[str, Any], status: int) -> Response:

@@ -1,44 +1,32 @@
-"""Domain errors of the reports service: each class names the HTTP status it answers with
-(``status``); the one handler of ``setu_contract.edge`` answers them all."""
+"""The reports service's refusals: each is one of the kinds every service gives
+(``setu_contract.errors``), with the words of its own; the one handler of
+``setu_contract.edge`` answers them all."""
 
 from __future__ import annotations
 
-from setu_contract.errors import ServiceError
+from setu_contract import errors
 
 
-class ReportsError(ServiceError):
-    """Base of the errors a use case raises for the caller to see: a state that does not
-    allow what was asked (409), unless a subclass says otherwise."""
-
-    status = 409
-
-
-class NotFound(ReportsError, LookupError):
-    status = 404
-
+class NotFound(errors.NotFound):
     def __init__(self, what: str):
         super().__init__(f"No such {what}.")
 
 
-class ReportNotReady(ReportsError):
+class ReportNotReady(errors.Conflict):
     def __init__(self, report_status: str):
         super().__init__(f"The report is {report_status}; download it once it has succeeded.")
         self.report_status = report_status
 
 
-class StaleVersion(ReportsError):
-    status = 412
-
+class StaleVersion(errors.PreconditionFailed):
     def __init__(self, current: int):
         super().__init__(f"The resource has changed (version {current}); fetch it again.")
         self.current = current
 
 
-class RecipientsRefused(ReportsError):
+class RecipientsRefused(errors.Invalid):
     """Report recipients that are neither the secretariat's address nor an organisation's
     contact address: Setu emails no one else."""
-
-    status = 422
 
     def __init__(self, refused: list[str]):
         super().__init__(

@@ -8,11 +8,9 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from reports.store.models import DeadLetter
+from reports.store.models import dead_letters as _TABLE
 from setu_contract import dead_letters
 from setu_contract.dead_letters import Requeue
-
-_TABLE = DeadLetter.__table__
 
 
 def record_failed_task(

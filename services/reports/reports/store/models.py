@@ -37,6 +37,12 @@ class Base(DeclarativeBase):
 outbox = outbox_table(Base.metadata)
 # What notifications has not confirmed yet of the events in the outbox.
 outbox_deliveries = deliveries_table(Base.metadata)
+# The first answer to a creating POST with an Idempotency-Key, per caller.
+idempotency_records = idempotency_table(Base.metadata)
+# Events whose handling failed for good (retries exhausted, or an error that is not retried),
+# each with its envelope (payload {"args": [...]} as the task received them), for an operator
+# to list and re-queue (cli).
+dead_letters = dead_letters_table(Base.metadata)
 
 
 class ProcessedEvent(Base):
@@ -240,38 +246,3 @@ class ScheduleRun(Base):
 
 
 Index("ix_report_jobs_status_enqueued", ReportJob.status, ReportJob.enqueued_at)
-
-
-class IdempotencyRecord(Base):
-    """The first response to a creating POST with an Idempotency-Key, per caller."""
-
-    __table__ = idempotency_table(Base.metadata)
-
-    id: Mapped[int]
-    key_id: Mapped[str]
-    idempotency_key: Mapped[str]
-    method_path: Mapped[str]
-    request_hash: Mapped[str]
-    status_code: Mapped[int]
-    response: Mapped[dict]
-    created_at: Mapped[datetime]
-
-
-class DeadLetter(Base):
-    """An event whose handling failed for good (retries exhausted, or an error that is not
-    retried), in the contract's dead-letter store (setu_contract.dead_letters). It keeps the
-    envelope so that an operator can list it and re-queue it (cli)."""
-
-    __table__ = dead_letters_table(Base.metadata)
-
-    id: Mapped[str]
-    source: Mapped[str]
-    task_name: Mapped[str]
-    event_id: Mapped[str | None]
-    event_type: Mapped[str | None]
-    subject_id: Mapped[str | None]
-    payload: Mapped[dict]  # {"args": [...]} as the task received them
-    error: Mapped[str]
-    attempts: Mapped[int]
-    created_at: Mapped[datetime]
-    requeued_at: Mapped[datetime | None]
