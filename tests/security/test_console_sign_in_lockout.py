@@ -21,7 +21,10 @@ from setu_contract.sign_in import link_token
 from tests.security.conftest import LocalSetu
 from tests.support.people import latest_link_id, person_body
 
-BAD_LINKS = 40  # the API's limit (SETU_AUTH_FAILURE_LIMIT) is 30 a minute
+LIMIT = 30  # the API's limit of failures (SETU_AUTH_FAILURE_LIMIT): 30 a minute
+# The windows are whole minutes: presses that cross from one into the next count again from
+# nothing there, so a browser may press up to twice the limit before one window holds it.
+MOST_PRESSES = 2 * LIMIT + 1
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -65,11 +68,11 @@ def test_bad_links_from_one_browser_lock_that_browser_only(local_setu: LocalSetu
     first, second = f"{network}.7", f"{network}.8"
     secret = secret_of(local_setu.data_dir)
     guessing = browser(first)
-    answers = [
-        press_sign_in(guessing, base, link_token(secret, str(uuid.uuid4()))).status_code
-        for _ in range(BAD_LINKS)
-    ]
-    assert set(answers[:30]) == {401}, answers
+    answers: list[int] = []
+    while len(answers) < MOST_PRESSES and 429 not in answers:
+        bad = link_token(secret, str(uuid.uuid4()))
+        answers.append(press_sign_in(guessing, base, bad).status_code)
+    assert set(answers[:LIMIT]) == {401}, answers
     assert answers[-1] == 429, answers
 
     invited = local_setu.system.api(
