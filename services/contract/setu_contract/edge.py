@@ -10,15 +10,17 @@ the one way to get the caller and guard its role.
 - webargs' errors are given field by field (not under the location they were read from),
   and werkzeug's default words for 400, 413 and 422 are replaced by clearer ones.
 - 401 answers carry ``WWW-Authenticate: Bearer``.
+- A write whose body is not JSON answers 415 (``require_json_body``, which ``ServiceApi``
+  runs on every blueprint it registers, after the blueprint's own checks of the caller).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any, NoReturn
+from collections.abc import Callable, Collection
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, current_app, g, request
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_smorest import abort as smorest_abort
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import (
@@ -39,21 +41,34 @@ from setu_contract.http import (
     request_target,
     verified_principal,
 )
+from setu_contract.request_json import READS_JSON
 
 DATABASE_UNAVAILABLE = "the database is busy or unavailable; retry shortly"
 CONCURRENT_CONFLICT = "the request conflicted with a concurrent change; send it again"
+BODY_NOT_JSON = "send the body as JSON with Content-Type: application/json"
+BODY_METHODS = ("POST", "PUT", "PATCH")
+# Set on a view that takes whatever body it is sent (``accepts_any_body``).
+_ANY_BODY = "setu_accepts_any_body"
 
 # Where webargs reads arguments from: the keys it nests their errors under.
 _LOCATIONS = frozenset({"json", "query", "querystring", "headers", "view_args", "path", "form"})
 _MIB = 1024 * 1024
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class ServiceApi(Api):
     """flask-smorest's ``Api`` with the error answers of every service (module docstring)."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def register_blueprint(self, blp: Blueprint, **options: Any) -> None:
+        # Once per blueprint (an app per test registers the same module-level blueprints),
+        # and last of its checks: a caller is identified first, its body judged second.
+        if require_json_body not in blp.before_request_funcs.get(None, []):
+            blp.before_request(require_json_body)
+        super().register_blueprint(blp, **options)
 
     def handle_http_exception(self, error: HTTPException) -> Answer:
         payload, code, headers = super().handle_http_exception(error)
@@ -99,6 +114,35 @@ class ServiceApi(Api):
         super()._register_error_handlers()
         self._app.register_error_handler(ServiceError, self.handle_service_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
+
+
+def require_json_body() -> None:
+    """before_request of every blueprint: a write (POST, PUT, PATCH) that carries a body,
+    names a media type, or goes to a view that reads a JSON body must send JSON; else 415.
+    A write with no body to a view that reads none (an action such as a retry) passes."""
+    if request.method not in BODY_METHODS or request.is_json:
+        return
+    view = _view_method()
+    if getattr(view, _ANY_BODY, False):
+        return
+    carries_body = request.content_length or "Transfer-Encoding" in request.headers
+    if carries_body or request.mimetype or getattr(view, READS_JSON, False):
+        abort(415, BODY_NOT_JSON)
+
+
+def accepts_any_body(view: View) -> View:
+    """Mark ``view`` as taking any body (RFC 8058's one-click unsubscribe is a form POST)."""
+    setattr(view, _ANY_BODY, True)
+    return view
+
+
+def _view_method() -> Any:
+    """The function that answers this request: its view, or its MethodView's method."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    return getattr(view_class, request.method.lower(), None)
 
 
 def _clearer_message(code: int, default: str) -> str:

@@ -150,8 +150,25 @@ class BodyParser(FlaskParser):
         abort(400, exc=error, messages={"json": [f"Invalid JSON body: {reason}."]})
 
 
+# Set on a view that reads a JSON body: a write to it must send one (``edge.require_json_body``).
+READS_JSON = "setu_reads_json"
+
+
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's blueprint, its arguments read by ``BodyParser``: the one blueprint
-    class the services build on."""
+    class the services build on. A view that reads its arguments from a JSON body is marked
+    ``READS_JSON``."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        decorate = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return decorate
+
+        def marked(view: Any) -> Any:
+            reading = decorate(view)
+            setattr(reading, READS_JSON, True)  # later decorators copy it (functools.wraps)
+            return reading
+
+        return marked

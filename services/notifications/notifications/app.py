@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import Engine, func, select
 
 from notifications.api.health import blp as health_blp
@@ -12,21 +12,12 @@ from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
 from notifications.store.models import Delivery, WebhookDelivery
-from setu_contract.edge import ServiceApi, abort, api_app
+from setu_contract.edge import ServiceApi, api_app
 from setu_contract.metrics import StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_VARIABLES
 
 MAX_BODY = 1024 * 1024
-
-
-def _require_json() -> None:
-    """A body sent to the API must be JSON (the one-click unsubscribe POST is a form)."""
-    has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    form_allowed = request.path.startswith("/v1/unsubscribe/")
-    writes = request.method in ("POST", "PUT", "PATCH")
-    if writes and has_body and not form_allowed and not request.is_json:
-        abort(415, "send the body as application/json")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -39,7 +30,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["notifications.read_sessions"] = reading_sessions(
         app.extensions["notifications.sessions"]
     )
-    app.before_request(_require_json)
     api = ServiceApi(app)
     api.register_blueprint(health_blp)
     api.register_blueprint(notifications_blp)

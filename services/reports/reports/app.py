@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from reports.api import health, links, reports, schedules
 from reports.api.context import ServiceContext
-from reports.api.json_body import require_json_body
 from reports.config import Config
 from reports.publishing import producer
 from reports.runtime import Runtime, build_runtime
@@ -42,7 +41,6 @@ def create_app(config: Config | None = None) -> Flask:
         reading_sessions(runtime.sessions),
     )
     api = ServiceApi(app)
-    app.before_request(require_json_body)
     api.register_blueprint(health.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(schedules.blp)

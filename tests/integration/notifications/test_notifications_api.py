@@ -16,6 +16,7 @@ from notifications.mail.compose import Sender
 from notifications.mail.smtp import SmtpSettings, SmtpTransport
 from notifications.mail.unsubscribe import make_token
 from notifications.store.db import make_sessionmaker
+from setu_contract.edge import BODY_NOT_JSON
 from tests.support.identity import CONFIG_SECRETS as SECRETS
 from tests.support.identity import signing_client
 from tests.support.smtp import SmtpServer
@@ -140,6 +141,22 @@ def test_only_the_secretariat_retries_and_only_failed_deliveries(
     again = client.post(f"/v1/notifications/{failed['id']}/retry", headers=SECRETARIAT)
     assert again.status_code == 409
     assert client.post("/v1/notifications/missing/retry", headers=SECRETARIAT).status_code == 404
+
+
+def test_a_body_that_is_not_json_is_415(client: FlaskClient, world) -> None:
+    partner = _partner(world["host"]["id"])
+    hook = client.post("/v1/webhooks", headers=partner, data="url=x", content_type="text/plain")
+    assert hook.status_code == 415 and hook.json["message"] == BODY_NOT_JSON
+    bodiless = client.post("/v1/webhooks", headers=partner)  # the view reads a JSON body
+    assert bodiless.status_code == 415 and bodiless.json["message"] == BODY_NOT_JSON
+    failed = client.get("/v1/notifications?status=failed", headers=SECRETARIAT).json["items"][0]
+    retry = f"/v1/notifications/{failed['id']}/retry"
+    refused = client.post(retry, headers=SECRETARIAT, data="now", content_type="text/plain")
+    assert refused.status_code == 415 and refused.json["message"] == BODY_NOT_JSON
+    assert (
+        client.get(f"/v1/notifications/{failed['id']}", headers=SECRETARIAT).json["status"]
+        == "failed"
+    )
 
 
 def test_one_click_unsubscribe_stops_report_emails_without_an_api_key(

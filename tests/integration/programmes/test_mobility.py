@@ -157,6 +157,27 @@ def test_a_declined_offer_passes_the_slot_on(
     assert secretariat.get(waiting[1]).json["status"] == "offered"
 
 
+def test_only_a_slot_holder_leaving_offers_its_slot(
+    partners: Partners, secretariat: Caller, split_programme: dict, engine: Engine
+):
+    """Withdrawing or rejecting an application that held no slot frees none: the waitlist
+    stays as it is, though a slot is free (the secretariat accepts from it by hand)."""
+    waiting = [endorsed_from(partners, split_programme) for _ in range(3)]
+    for path in waiting:
+        assert move(secretariat, path, "waitlist").status_code == 200
+    assert move(partners.jp_caller, waiting[0], "withdraw").status_code == 200
+    rejected = move(secretariat, waiting[1], "reject", comment="not this round")
+    assert rejected.status_code == 200, rejected.json
+    assert secretariat.get(waiting[2]).json["status"] == "waitlisted"
+    offers = [
+        event
+        for path in waiting
+        for event in events_of(engine, "application.status_changed", path.rsplit("/", 1)[1])
+        if event["data"]["action"] == "offer_slot"
+    ]
+    assert offers == []
+
+
 def test_no_offer_when_the_programme_is_still_full(
     partners: Partners, secretariat: Caller, secretariat_in: Caller
 ):

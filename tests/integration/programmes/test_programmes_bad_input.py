@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programmes.store.models import ApiKey, Organisation, Programme, outbox
+from setu_contract.edge import BODY_NOT_JSON
 from tests.integration.programmes.conftest import Caller, Partners, programme_body
 
 ORGANISATION = {
@@ -68,7 +69,9 @@ def test_odd_bodies_get_a_json_error_and_write_nothing(targets, engine, endpoint
     headers = caller.headers({"Content-Type": content_type} if content_type else None)
     before = counts(engine)
     answer = caller.client.post(path, data=data.encode(), headers=headers)
-    assert_error(answer, code)
+    body = assert_error(answer, code)
+    if code == 415:
+        assert body["message"] == BODY_NOT_JSON
     assert counts(engine) == before
 
 

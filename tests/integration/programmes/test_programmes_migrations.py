@@ -10,7 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, text
 
-from programmes.store.db import make_engine
+from programmes.services.references import next_number
+from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.migrate import downgrade, upgrade
 from programmes.store.models import (
     Application,
@@ -290,5 +291,46 @@ def test_partners_named_before_answers_existed_get_one(database_url: str):
         columns = {c["name"] for c in inspect(engine).get_columns("programme_partners")}
         assert "participation" not in columns
         upgrade(database_url)
+    finally:
+        engine.dispose()
+
+
+def test_0013_folds_each_series_sequence_into_its_counter(postgres_url: str):
+    """PostgreSQL's per-series sequences (made by requests before 0013) end in their series'
+    counter rows, which go on from the last number handed out; undoing 0013 keeps the rows,
+    after which the code of 0012 starts each sequence."""
+    upgrade(postgres_url, "0012")
+    engine = make_engine(postgres_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO reference_counters (series, value) VALUES"
+                    " ('TEX-2027', 4), ('JIP-2026', 9), ('JIP-2028', 30)"
+                )
+            )
+            conn.execute(text("CREATE SEQUENCE reference_tex_2027 START WITH 5"))
+            for _ in range(3):
+                conn.execute(text("SELECT nextval('reference_tex_2027')"))
+            conn.execute(text("CREATE SEQUENCE reference_jip_2027 START WITH 1"))  # unused
+            conn.execute(text("CREATE SEQUENCE reference_jip_2028 START WITH 12"))
+            conn.execute(text("SELECT nextval('reference_jip_2028')"))
+            conn.execute(text("CREATE SEQUENCE reference_other START WITH 3"))  # not ours
+        upgrade(postgres_url)
+        with engine.connect() as conn:
+            counters = dict(
+                conn.execute(text("SELECT series, value FROM reference_counters")).all()
+            )
+            sequences = set(conn.scalars(text("SELECT sequencename FROM pg_sequences")))
+        # The counter row of a series whose sequence ran behind it keeps its own, higher value.
+        assert counters == {"TEX-2027": 7, "JIP-2026": 9, "JIP-2027": 0, "JIP-2028": 30}
+        assert {name for name in sequences if name.startswith("reference_")} == {"reference_other"}
+        with make_sessionmaker(engine)() as session, session.begin():
+            assert next_number(session, "TEX-2027") == 8
+            assert next_number(session, "JIP-2027") == 1
+        downgrade(postgres_url, "0012")
+        with engine.connect() as conn:
+            kept = dict(conn.execute(text("SELECT series, value FROM reference_counters")).all())
+        assert kept == {**counters, "TEX-2027": 8, "JIP-2027": 1}
     finally:
         engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
@@ -9,6 +11,7 @@ from werkzeug.exceptions import Conflict
 from reports.api.idempotency import once
 from reports.app import create_app
 from reports.schemas import ReportSchema
+from setu_contract.edge import BODY_NOT_JSON
 from setu_contract.http import Principal
 
 SECRETARIAT = Principal("org-s", "secretariat", "key-1", "IN").headers()
@@ -48,7 +51,11 @@ def test_wrong_content_type_is_415(reports_client):
     response = reports_client.post(
         "/v1/reports", data="type=csv", headers={**SECRETARIAT, "Content-Type": "text/plain"}
     )
-    _error(response, 415)
+    assert _error(response, 415)["message"] == BODY_NOT_JSON
+    # The view reads a JSON body: none at all is not one either.
+    assert _error(reports_client.post("/v1/reports", headers=SECRETARIAT), 415)["message"] == (
+        BODY_NOT_JSON
+    )
 
 
 def test_oversized_body_is_413(reports_client):
@@ -78,7 +85,11 @@ def test_invalid_fields_are_422_field_by_field(reports_client, body, field):
 
 @pytest.mark.parametrize("body", [[1, 2], "text", 7, None, {"type": {"nested": True}}])
 def test_odd_json_is_422(reports_client, body):
-    _error(reports_client.post("/v1/reports", json=body, headers=SECRETARIAT), 422)
+    # Written out: the test client's ``json=None`` sends no body at all, not JSON's null.
+    sent = reports_client.post(
+        "/v1/reports", data=json.dumps(body), content_type="application/json", headers=SECRETARIAT
+    )
+    _error(sent, 422)
 
 
 def test_unknown_report_is_404_and_unfinished_download_409(reports_client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from programmes.domain import slots
 from programmes.domain.transitions import (
     APPLICATION_TRANSITIONS,
     PROGRAMME_TRANSITIONS,
@@ -15,9 +16,11 @@ def test_every_guard_and_effect_the_tables_name_is_implemented():
     for row in PROGRAMME_TRANSITIONS.values():
         assert set(row.guards) <= set(programme_transitions.GUARDS), row.action
         assert set(row.effects) <= set(programme_transitions.EFFECTS), row.action
+        assert set(row.effects_after) <= set(programme_transitions.EFFECTS), row.action
     for row in APPLICATION_TRANSITIONS.values():
         assert set(row.guards) <= set(application_transitions.GUARDS), row.action
         assert row.effects == (), row.action
+        assert set(row.effects_after) <= set(application_transitions.EFFECTS), row.action
 
 
 def test_the_rules_of_each_programme_action():
@@ -26,6 +29,7 @@ def test_the_rules_of_each_programme_action():
         for a, row in PROGRAMME_TRANSITIONS.items()
         if row.guards or row.effects
     }
+    assert not any(row.effects_after for row in PROGRAMME_TRANSITIONS.values())
     assert named == {
         "submit": (("partners_confirmed", "lead_in_each_country", "call_open_and_eligible"), ()),
         "request_changes": ((), ("clear_approvals",)),
@@ -45,6 +49,17 @@ def test_the_rules_of_each_application_action():
         "submit": ("programme_open", "start_date_ahead"),
         "accept": ("slot_free", "host_screened"),
     }
+    following = {a: row.effects_after for a, row in APPLICATION_TRANSITIONS.items()}
+    assert {a: names for a, names in following.items() if names} == {
+        "reject": ("offer_freed_slot",),
+        "withdraw": ("offer_freed_slot",),
+    }
+
+
+def test_every_action_that_frees_a_slot_offers_it_to_the_waitlist():
+    for row in APPLICATION_TRANSITIONS.values():
+        frees = bool(row.sources & set(slots.HOLDING)) and row.target not in slots.HOLDING
+        assert frees == ("offer_freed_slot" in row.effects_after), row.action
 
 
 def test_co_approval_needs_both_sides():

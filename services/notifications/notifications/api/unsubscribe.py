@@ -12,7 +12,7 @@ from flask.views import MethodView
 from notifications.mail.unsubscribe import InvalidToken, read_token
 from notifications.schemas import UnsubscribeSchema
 from notifications.services.unsubscribing import unsubscribe
-from setu_contract.edge import abort
+from setu_contract.edge import abort, accepts_any_body
 from setu_contract.http import ErrorSchema
 from setu_contract.request_json import Blueprint
 
@@ -53,6 +53,7 @@ class Unsubscribe(MethodView):
         html = render_template_string(_PAGE, email=email)
         return Response(html, mimetype="text/html")
 
+    @accepts_any_body  # the form a mail client sends, which says nothing the token does not
     @blp.doc(security=[])
     @blp.response(200, UnsubscribeSchema)
     @blp.alt_response(404, schema=ErrorSchema)

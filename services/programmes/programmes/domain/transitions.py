@@ -3,8 +3,10 @@
 The whole transition tables of docs/product.md live here; the services layer works out who the
 caller is to the thing (its ``Relation``s) and asks ``plan`` whether the action may happen.
 A row also names, in order, the guards that may still refuse the action once ``plan`` allows
-it, and the effects it has besides its new status; the services layer implements each name
-(most need the database) and runs a row's names without knowing which action it is.
+it, the effects it has besides its new status (before the move is written), and the effects
+that follow the move (after it is written: another thing's move it causes); the services
+layer implements each name (most need the database) and runs a row's names without knowing
+which action it is.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class Transition:
     # What the action does besides moving the status, in order, before the move is written
     # (an effect may keep the status where it is: the first side's approval).
     effects: tuple[str, ...] = ()
+    # What follows the move, in order, once it and its event are written (a slot it frees
+    # offered to the waitlist: that move's event comes after this one's).
+    effects_after: tuple[str, ...] = ()
 
 
 def _table(*rows: Transition) -> dict[str, Transition]:
@@ -69,6 +74,7 @@ def _t(
     comment: bool = False,
     guards: str = "",
     effects: str = "",
+    effects_after: str = "",
 ) -> Transition:
     return Transition(
         action,
@@ -78,6 +84,7 @@ def _t(
         comment,
         tuple(guards.split()),
         tuple(effects.split()),
+        tuple(effects_after.split()),
     )
 
 
@@ -150,15 +157,23 @@ APPLICATION_TRANSITIONS = _table(
     _t("accept", "endorsed waitlisted offered", "accepted", S, guards="slot_free host_screened"),
     _t("waitlist", "endorsed", "waitlisted", S),
     # A withdrawn (or rejected) slot holder's slot goes to the first waitlisted application
-    # of its direction: kept for it until the secretariat accepts or rejects it, or the home
-    # organisation withdraws it (domain.slots).
+    # of its direction (``offer_freed_slot``): kept for it until the secretariat accepts or
+    # rejects it, or the home organisation withdraws it (domain.slots).
     _t("offer_slot", "waitlisted", "offered", Relation.SETU),
-    _t("reject", "submitted endorsed waitlisted offered", "rejected", S, comment=True),
+    _t(
+        "reject",
+        "submitted endorsed waitlisted offered",
+        "rejected",
+        S,
+        comment=True,
+        effects_after="offer_freed_slot",
+    ),
     _t(
         "withdraw",
         "draft submitted endorsed waitlisted offered accepted",
         "withdrawn",
         Relation.HOME,
+        effects_after="offer_freed_slot",
     ),
 )
 
@@ -195,8 +210,8 @@ def plan(
 
     An action the caller may never take is 403 whatever the status; one it may take, but
     not from ``status``, is 409 naming ``allowed`` (what this caller may do now, by default
-    what the table allows it from ``status``). The row's ``guards`` and ``effects`` are the
-    caller's to run, in order, by name.
+    what the table allows it from ``status``). The row's ``guards``, ``effects`` and
+    ``effects_after`` are the caller's to run, in order, by name.
     """
     row = table.get(action)
     if row is None:

@@ -1,9 +1,14 @@
-"""Moving an application through its table: the guards its rows name (the programme open to
-submissions, a slot free to accept), by name; a slot freed offered to the waitlist."""
+"""Moving an application through its table: the guards and effects its rows name, by name.
+
+``transition`` runs ``plan``, then the row's guards (the programme open to submissions, a slot
+free to accept), then its effects, then writes the move, its history and its event, then the
+effects that follow it (a slot freed offered to the waitlist).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +30,17 @@ from setu_contract.events import EventType
 from setu_contract.http import Principal
 
 
+@dataclass
+class Move:
+    """One action on a locked application, as its guards and effects see it."""
+
+    session: Session
+    principal: Principal
+    programme: Programme
+    application: Application
+    source: str  # the application's status before the action
+
+
 def _slot_problem(
     session: Session, programme: Programme, application: Application
 ) -> tuple[str, dict[str, object]] | None:
@@ -39,37 +55,69 @@ def _slot_problem(
     )
 
 
-def _slot_free(session: Session, programme: Programme, application: Application) -> None:
+def _slot_free(move: Move) -> None:
     """409 when the programme has no slot for the application."""
-    problem = _slot_problem(session, programme, application)
+    problem = _slot_problem(move.session, move.programme, move.application)
     if problem is not None:
         raise Conflict(*problem)
 
 
-def _programme_open(session: Session, programme: Programme, application: Application) -> None:
+def _host_screened(move: Move) -> None:
+    """The host side's screening of the application clears it (services.screenings)."""
+    screenings.check_accept(move.session, move.programme, move.application)
+
+
+def _programme_open(move: Move) -> None:
     """409 unless the programme takes applications (approved or active)."""
-    if programme.status not in rules.OPEN_PROGRAMME_STATUSES:
+    status = move.programme.status
+    if status not in rules.OPEN_PROGRAMME_STATUSES:
         raise Conflict(
-            f"the programme is {programme.status}: applications are submitted only to "
+            f"the programme is {status}: applications are submitted only to "
             "approved or active programmes",
-            {"programme_status": programme.status},
+            {"programme_status": status},
         )
 
 
-def _start_date_ahead(session: Session, programme: Programme, application: Application) -> None:
+def _start_date_ahead(move: Move) -> None:
     """422 when the exchange would start in the past."""
-    problems = rules.submission_errors(application.start_date, datetime.now(UTC).date())
+    problems = rules.submission_errors(move.application.start_date, datetime.now(UTC).date())
     if problems:
         raise Invalid("the application cannot be submitted yet", problems)
 
 
-# Every guard the application table names (domain.transitions); each is given the locked
-# programme and application.
-GUARDS: dict[str, Callable[[Session, Programme, Application], None]] = {
+def _offer_freed_slot(move: Move) -> None:
+    """The slot the application held (accepted, or offered one) and has left, offered to the
+    first waitlisted application of its direction, if the programme has a slot free for it
+    (its slots may have been full beyond this one). Recorded as the move of whoever freed
+    it, which caused it."""
+    freed_by = move.application
+    if move.source not in slots.HOLDING or freed_by.status in slots.HOLDING:
+        return
+    session, programme = move.session, move.programme
+    offered = waitlist.next_in_line(session, programme.id, freed_by.direction)
+    if offered is None:
+        return
+    if _slot_problem(session, programme, offered) is not None:
+        return
+    _write(
+        session,
+        move.principal,
+        offered,
+        APPLICATION_TRANSITIONS["offer_slot"],
+        None,
+        freed_by={"id": freed_by.id, "reference": freed_by.reference, "to": freed_by.status},
+    )
+
+
+# Every guard and effect the application table names (domain.transitions).
+GUARDS: dict[str, Callable[[Move], None]] = {
     "programme_open": _programme_open,
     "start_date_ahead": _start_date_ahead,
     "slot_free": _slot_free,
-    "host_screened": screenings.check_accept,
+    "host_screened": _host_screened,
+}
+EFFECTS: dict[str, Callable[[Move], None]] = {
+    "offer_freed_slot": _offer_freed_slot,
 }
 
 
@@ -97,16 +145,18 @@ def transition(
         relations(application, principal),
         comment,
     )
+    move = Move(session, principal, programme, application, application.status)
     for guard in row.guards:
-        GUARDS[guard](session, programme, application)
-    source = application.status
-    _move(session, principal, application, row, comment)
-    if source in slots.HOLDING and row.target not in slots.HOLDING:
-        _offer_freed_slot(session, principal, programme, application)
+        GUARDS[guard](move)
+    for effect in row.effects:
+        EFFECTS[effect](move)
+    _write(session, principal, application, row, comment)
+    for effect in row.effects_after:
+        EFFECTS[effect](move)
     return application
 
 
-def _move(
+def _write(
     session: Session,
     principal: Principal,
     application: Application,
@@ -142,24 +192,3 @@ def _move(
         **extra,
     }
     emit(session, EventType.APPLICATION_STATUS_CHANGED, data)
-
-
-def _offer_freed_slot(
-    session: Session, principal: Principal, programme: Programme, freed_by: Application
-) -> None:
-    """The slot ``freed_by`` left, offered to the first waitlisted application of its
-    direction, if the programme has a slot free for it (its slots may have been full beyond
-    this one). Recorded as the move of whoever freed it, which caused it."""
-    offered = waitlist.next_in_line(session, programme.id, freed_by.direction)
-    if offered is None:
-        return
-    if _slot_problem(session, programme, offered) is not None:
-        return
-    _move(
-        session,
-        principal,
-        offered,
-        APPLICATION_TRANSITIONS["offer_slot"],
-        None,
-        freed_by={"id": freed_by.id, "reference": freed_by.reference, "to": freed_by.status},
-    )

@@ -1,7 +1,9 @@
 """Moving a programme through its table: the guards and effects its rows name, by name.
 
 ``transition`` runs ``plan``, then the row's guards (each may refuse the action), then its
-effects (co-approval, clearing approvals), then writes the move, its history and its event.
+effects (co-approval, clearing approvals), then writes the move, its history and its event,
+then the effects that follow it (the programme table names none; the application table
+names the offer of a freed slot).
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ def transition(
     )
     session.flush()
     _emit_status_changed(move, source, action)
+    for effect in row.effects_after:
+        EFFECTS[effect](move)
     return programme
 
 
