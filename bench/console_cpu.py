@@ -7,7 +7,8 @@ in this process (the production settings) and each page is asked of its WSGI app
 against a programmes API under gunicorn on PostgreSQL as `bench/console.py` starts it; the
 API's CPU is read from its workers in /proc. ``implied`` is the ratio of `make bench` a
 machine with nothing else on it would show if both were CPU-bound on the same cores:
-one read's CPU over a page's (its reads' and the console's). Each figure is the best of
+the CPU of the reads a page is built on over the page's (its reads' and the console's),
+as `make bench` compares a My work with its four reads as one. Each figure is the best of
 three runs.
 
     python -m bench.console_cpu [pages]
@@ -72,11 +73,11 @@ def main(argv: list[str]) -> int:
                 console_ms.append((time.process_time() - started) / count * 1000)
                 api_ms.append((sum(children_cpu(master).values()) - api_before) / count * 1000)
             console, under = min(console_ms), min(api_ms)
-            implied = under / reads / (under + console)
+            implied = under / (under + console)
             print(
                 f"{label}: console {console:.2f} ms CPU a page, the API {under:.2f} ms "
                 f"({reads} read{'s' if reads > 1 else ''}); implied {implied:.0%} of the "
-                f"read's throughput"
+                f"throughput of the read{'s' if reads > 1 else ''} it is built on"
             )
     return 0
 
