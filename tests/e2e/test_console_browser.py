@@ -131,7 +131,7 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     # A semiconductor programme: each side screens it (FEFTA here) on the programme's page.
     assert "Screening pending" in browser.text
     browser.choose("Outcome", "Cleared")
-    browser.fill("Classification", "not_listed")
+    browser.choose("Classification", "Not on a control list")
     browser.click_button("Record the screening")
     assert "Your side's screening is recorded." in browser.text, browser.text
     browser.fill("Comment", "The JP side approves: a sound plan.")
@@ -149,7 +149,8 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     assert "SCOMET" in browser.text and "not recorded" in browser.text, browser.text
     browser.check("programme-approval-held", lang)
     browser.choose("Outcome", "Licence required")
-    browser.fill("Classification", "3E001")
+    browser.choose("Classification", "On a control list")
+    browser.fill("List item", "3E001")
     browser.fill("Licence number (DGFT)", "DGFT-2027-0042")
     browser.fill("Licence valid until", "2030-03-31")
     browser.click_button("Record the screening")
@@ -204,7 +205,7 @@ def test_a_programme_and_an_exchange_go_through_by_clicking_only(browser, system
     browser.open(exchange_path)
     browser.check("application-person-to-screen", lang)
     browser.choose("Outcome", "Cleared")
-    browser.fill("Classification", "not_listed")
+    browser.choose("Classification", "Not on a control list")
     browser.click_button("Record the screening")
     assert "Your side's screening is recorded." in browser.text, browser.text
     act_as(browser, system, people, "secretariat-JP", lang)

@@ -11,6 +11,10 @@ from console.translations import N_
 from console.translations import gettext as _
 
 REGIME = {"JP": "FEFTA", "IN": "SCOMET"}
+# What was screened is on no control list, or on one as an item (3E001) the officer names:
+# the API's classification is "not_listed" or that item.
+NOT_LISTED = "not_listed"
+LISTED = "listed"
 AUTHORITY = {"JP": "METI", "IN": "DGFT"}
 OUTCOMES = ("cleared", "licence_required", "needs_information", "denied")
 BASES = ("list", "catch_all")
@@ -19,10 +23,12 @@ BASES = ("list", "catch_all")
 def body_of(form: Any, side: str) -> dict[str, Any]:
     """The API body from the form's fields; a licence only when one is asked for."""
     outcome = form.get("outcome") or ""
+    listed = form.get("listed") or ""
+    item = (form.get("list_item") or "").strip()
     body: dict[str, Any] = {
         "jurisdiction": side,
         "regime": REGIME.get(side, ""),
-        "classification": (form.get("classification") or "").strip(),
+        "classification": NOT_LISTED if listed == NOT_LISTED else item if listed == LISTED else "",
         "basis": form.get("basis") or "",
         "outcome": outcome,
         "notes": (form.get("notes") or "").strip() or None,
@@ -45,20 +51,23 @@ def current(screenings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 FORM_FIELDS = {"licence.valid_until": "licence_valid_until", "licence.number": "licence_number"}
 
 
-def form_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The API's field messages under the form's field names."""
+def form_errors(errors: dict[str, list[str]], form: Any = None) -> dict[str, list[str]]:
+    """The API's field messages under the form's field names: the classification's beside
+    the list item when one was to be named, else beside the choice."""
+    listed = (form or {}).get("listed")
+    fields = {**FORM_FIELDS, "classification": "list_item" if listed == LISTED else "listed"}
     return {
-        FORM_FIELDS.get(name, "licence_number" if name.startswith("licence") else name): messages
+        fields.get(name, "licence_number" if name.startswith("licence") else name): messages
         for name, messages in errors.items()
     }
 
 
-def refused_fields(error: ApiError) -> dict[str, list[str]]:
+def refused_fields(error: ApiError, form: Any = None) -> dict[str, list[str]]:
     """A refused screening's messages for the form: by field for a 422, else the API's
     message at the top of the form."""
     errors = {"screening": [error.message]}
     if error.status == 422:
-        return form_errors(error.field_errors()) or errors
+        return form_errors(error.field_errors(), form) or errors
     return errors
 
 

@@ -437,7 +437,8 @@ def test_the_secretariat_sees_both_sides_screenings_and_records_its_own(client, 
         "/console/programmes/p1/screenings",
         data={
             "outcome": "licence_required",
-            "classification": "8A",
+            "listed": "listed",
+            "list_item": "8A",
             "basis": "list",
             "licence_number": "DGFT-9",
             "licence_valid_until": "2028-01-31",
@@ -455,6 +456,29 @@ def test_the_secretariat_sees_both_sides_screenings_and_records_its_own(client, 
         "notes": None,
         "licence": {"number": "DGFT-9", "authority": "DGFT", "valid_until": "2028-01-31"},
     }
+
+
+@pytest.mark.parametrize(("listed", "beside"), [("", "listed"), ("listed", "list_item")])
+def test_a_classification_the_api_refuses_is_said_beside_what_was_left_out(
+    client, api, listed, beside
+):
+    sign_in(client, role="secretariat", side="IN", organisation_id="org-in-sec")
+    api.answer("GET", "/v1/programmes/p1", 200, programme(screening="pending", holds=[]))
+    api.answer("GET", "/v1/programmes/p1/history", 200, [])
+    api.answer("GET", "/v1/programmes/p1/screenings", 200, {"items": []})
+    refused = {"code": 422, "message": "x", "errors": {"classification": ["too short"]}}
+    api.answer("POST", "/v1/programmes/p1/screenings", 422, refused)
+    answer = client.post(
+        "/console/programmes/p1/screenings",
+        data={"outcome": "cleared", "listed": listed, "list_item": " ", "basis": "list",
+              "csrf_token": csrf_token(client)},
+    )  # fmt: skip
+    assert answer.status_code == 422
+    assert api.calls("POST", "/v1/programmes/p1/screenings")[0]["json"]["classification"] == ""
+    html = answer.get_data(as_text=True)
+    assert f'id="{beside}-error"' in html
+    other = "list_item" if beside == "listed" else "listed"
+    assert f'id="{other}-error"' not in html
 
 
 @pytest.mark.parametrize(("language", "words"), [("en", "Not on a control list"), ("ja", "非該当")])
@@ -540,12 +564,13 @@ def test_the_host_side_screens_the_person_of_an_exchange_on_its_page(client, api
     api.answer("POST", "/v1/applications/a1/screenings", 201, {**SCREENED_JP, "id": "s3"})
     answer = client.post(
         "/console/applications/a1/screenings",
-        data={"outcome": "cleared", "classification": "not_listed", "basis": "list",
-              "csrf_token": csrf_token(client)},
+        data={"outcome": "cleared", "listed": "not_listed", "list_item": "ignored",
+              "basis": "list", "csrf_token": csrf_token(client)},
     )  # fmt: skip
     assert answer.status_code == 303
     sent = api.calls("POST", "/v1/applications/a1/screenings")[0]["json"]
     assert sent["jurisdiction"] == "IN" and sent["regime"] == "SCOMET" and "licence" not in sent
+    assert sent["classification"] == "not_listed"
     # The JP side sees it, without the form.
     sign_in(client, role="secretariat", side="JP", organisation_id="org-jp-sec")
     html = client.get("/console/applications/a1").get_data(as_text=True)

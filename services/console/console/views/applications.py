@@ -138,7 +138,7 @@ def screen(application_id: str) -> Any:
     except ApiError as error:
         if error.status not in (400, 403, 409, 422):
             raise
-        errors = screening_form.refused_fields(error)
+        errors = screening_form.refused_fields(error, request.form)
         return application_page(
             application_id, errors, 422 if error.status == 422 else error.status
         )

@@ -110,7 +110,7 @@ def screen(programme_id: str) -> Any:
     except ApiError as error:
         if error.status not in ACTION_REFUSED:
             raise
-        errors = screening_form.refused_fields(error)
+        errors = screening_form.refused_fields(error, request.form)
         return programme_page(programme_id, errors, 422 if error.status == 422 else error.status)
     flash(_("Your side's screening is recorded."), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id), code=303)
