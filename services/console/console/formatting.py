@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone_name
 from babel.numbers import format_currency, format_decimal
 from flask import session
 
@@ -60,7 +60,8 @@ def day(value: Any) -> str:
 
 
 def moment(value: Any) -> str:
-    """An ISO time in the person's time zone, with the zone named."""
+    """An ISO time in the person's time zone, with the zone named in the person's language
+    (Japan Standard Time, 日本標準時, भारतीय मानक समय)."""
     if not value:
         return ""
     if not isinstance(value, str | datetime):
@@ -78,8 +79,11 @@ def _moment(value: Any, zone_name: str, language: str) -> str:
     except ValueError:
         return str(value)
     zone = _zone(zone_name)
-    written = format_datetime(parsed, format="medium", tzinfo=zone, locale=_locale(language))
-    return f"{written} ({zone.key})"
+    # A time without its offset is UTC, as the API writes every time.
+    local = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(zone)
+    written = format_datetime(local, format="medium", tzinfo=zone, locale=_locale(language))
+    named = get_timezone_name(local, width="long", locale=_locale(language))
+    return f"{written} ({named})"
 
 
 def _zone(name: str) -> ZoneInfo:

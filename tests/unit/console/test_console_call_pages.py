@@ -81,7 +81,7 @@ def test_the_call_page_shows_its_rules_its_times_in_the_persons_zone_and_its_act
     assert "Edge AI chips 2027" in html and "Semiconductor packaging, AI research" in html
     assert "¥100,000,000" in html and "₹2,50,00,000.00" in html
     # 17:00 in Kolkata is 20:30 in Tokyo, the person's zone; the call's own zone named too.
-    assert "31 Mar 2027, 20:30:00 (Asia/Tokyo)" in html and "2027-03-31 17:00" in html
+    assert "31 Mar 2027, 20:30:00 (Japan Standard Time)" in html and "2027-03-31 17:00" in html
     assert "Scientific merit" in html and "University" in html
     assert re.findall(r'name="action" value="([a-z_]+)"', html) == ["close"]
     assert "Close the call now" in html and "JIP-2027-0001" in html
@@ -379,7 +379,7 @@ def test_a_submission_after_the_call_closed_says_when_in_the_persons_zone(client
     html = answer.get_data(as_text=True)
     assert answer.status_code == 409, [(c["method"], c["path"]) for c in api.received]
     assert (
-        "The call this programme answers closed at 31 Mar 2027, 20:30:00 (Asia/Tokyo): "
+        "The call this programme answers closed at 31 Mar 2027, 20:30:00 (Japan Standard Time): "
         "it takes no more proposals." in html
     )
     assert "c1</li>" not in html  # the 409's details are not shown as messages

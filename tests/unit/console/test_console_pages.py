@@ -202,7 +202,7 @@ def test_the_programme_page_shows_the_actions_the_api_allows_and_both_sides(clie
     assert "Japan side" in html and "India side" in html and "Not yet approved by this side" in html
     # Money with its sign and grouping, dates in the person's zone.
     assert "¥50,000,000" in html and "₹2,50,00,000.00" in html
-    assert "Asia/Tokyo" in html and "3 Dec 2026, 10:00:00" in html
+    assert "(Japan Standard Time)" in html and "3 Dec 2026, 10:00:00" in html
 
 
 @pytest.mark.parametrize("language", ["en", "ja", "hi"])
