@@ -1,0 +1,356 @@
+"""`python -m bench.create_cpu`: what one ``POST /v1/applications`` costs, in process:
+CPU, instructions, statements and round trips, measures a busy machine disturbs little.
+
+The programmes API is made as `bench/api.py` makes it (PostgreSQL, a hundred thousand
+programmes, a partner's key), then its create_app is called in this process with the
+production settings and applications are posted to its WSGI app directly, spread over 200
+programmes as the benchmark spreads them. Printed: the API's CPU per request (this process;
+the best of three runs), PostgreSQL's (the server processes of the app's connections, from
+/proc), the SQL statements and Redis round trips per request.
+
+    python -m bench.create_cpu [requests] [--parts] [--profile cprofile|pyinstrument]
+    python -m bench.create_cpu --hold state.json     # set up, write how to reach it, wait
+    python -m bench.create_cpu [requests] --against state.json [--instructions]
+
+``--against`` measures against what a ``--hold`` set up (so that two checkouts of the code
+can be measured on one database); ``--instructions`` counts the instructions of a request
+under valgrind (cachegrind): the difference between a run of ``requests`` and one of a
+fifth as many, so start-up and warm-up cancel out. Instructions do not move with the load
+of the machine, CPU seconds do. ``--served SECONDS`` also drives gunicorn with wrk and reads
+its workers' CPU per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from werkzeug.test import EnvironBuilder
+
+from bench.context import Context
+from bench.programmes_setup import clone_programme, start_programmes
+from tests.support.infra import private_redis_db
+
+ROUNDS = 3
+PROGRAMMES = 100_000
+SPREAD = 200
+WARM_UP = 200
+
+# What ``--parts`` times (inclusive CPU): module, then the attribute's path in it.
+PARTS = (
+    "programmes.api.identity:identify",
+    "programmes.api.query_args:QueryArgumentsParser.parse",
+    "programmes.services.applications:create_application",
+    "programmes.services.applications:_check",
+    "programmes.services.applications:next_number",
+    "programmes.services.applications:emit",
+    "programmes.services.events:build_event",
+    "programmes.services.events:append",
+    "sqlalchemy.orm:Session.commit",
+    "setu_contract.observability:HttpInstrumentation.__call__",
+)
+
+
+def _server_cpu(pids: set[int]) -> float:
+    """CPU seconds of the processes ``pids`` (PostgreSQL's server processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _count_redis(counter: Counter[str]) -> None:
+    from redis.connection import AbstractConnection
+
+    sent = AbstractConnection.send_packed_command
+
+    def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        counter["redis"] += 1
+        return sent(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
+
+
+def _timed(parts: Counter[str], chosen: tuple[str, ...]) -> None:
+    """Wrap each of ``chosen`` to add its CPU seconds (inclusive) to ``parts``."""
+    import importlib
+
+    for part in chosen:
+        module, path = part.split(":")
+        *owner_path, name = path.split(".")
+        owner: Any = importlib.import_module(module)
+        for step in owner_path:
+            owner = getattr(owner, step)
+        original = getattr(owner, name)
+
+        def timed(*args: Any, _original: Any = original, _part: str = part, **kw: Any) -> Any:
+            started = time.process_time()
+            try:
+                return _original(*args, **kw)
+            finally:
+                parts[_part] += time.process_time() - started
+
+        setattr(owner, name, timed)
+
+
+def _set_up(ctx: Context) -> dict[str, Any]:
+    """The API, its programmes and a partner's application body: what a run needs."""
+    from bench.api import application_body
+
+    api = start_programmes(ctx)
+    ids = clone_programme(api.database_url, api.confirmed_draft(), PROGRAMMES)
+    return {
+        "env": api.env,
+        "base": api.base,
+        "database_url": api.database_url,
+        "key": api.partner_key,
+        "body": application_body(api, ids[0]),
+        "spread": random.sample(ids, SPREAD),
+        "gunicorn": ctx.gunicorn_pids["programmes-api"],
+    }
+
+
+def _poster(app: Any, state: dict[str, Any]) -> Callable[..., None]:
+    """``post(numbers, around)``: one application for each number, the requests built
+    beforehand and posted inside the context manager ``around`` (a profiler, say)."""
+    body, spread, seed = state["body"], state["spread"], time.time_ns()
+    headers = {"Authorization": f"Bearer {state['key']}", "Content-Type": "application/json"}
+    answered: list[str] = []
+
+    def start_response(status: str, _headers: Any, _exc: Any = None) -> Any:
+        answered.append(status)
+        return lambda _data: None
+
+    def environ(n: int) -> dict[str, Any]:
+        body["programme_id"] = spread[n % SPREAD]
+        body["applicant"]["email"] = f"applicant-{seed}-{n}@bench.example"
+        data = json.dumps(body)
+        return EnvironBuilder(
+            path="/v1/applications", method="POST", data=data, headers=headers
+        ).get_environ()
+
+    def post(numbers: range, around: Any = None) -> None:
+        environs = [environ(n) for n in numbers]
+        started = time.process_time()
+        with around or nullcontext():
+            for request in environs:
+                b"".join(app(request, start_response))
+        post.seconds = time.process_time() - started  # type: ignore[attr-defined]
+        bad = [status for status in answered if not status.startswith("201")]
+        answered.clear()
+        if bad:
+            raise RuntimeError(f"{len(bad)} applications answered {bad[0]}")
+
+    return post
+
+
+def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
+    from programmes.app import create_app
+    from programmes.config import Config
+
+    env = {**os.environ, **state["env"], "LOG_LEVEL": args.log_level}
+    app = create_app(Config.from_env(env))
+    engine = app.extensions["programmes.engine"]
+    counts: Counter[str] = Counter()
+    shown: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        counts["sql"] += 1
+        shown.append(" ".join(statement.split())[:150])
+
+    _count_redis(counts)
+    parts: Counter[str] = Counter()
+    if args.parts or args.part:
+        _timed(parts, (*(PARTS if args.parts else ()), *args.part))
+    post = _poster(app, state)
+    post(range(WARM_UP))
+    done = WARM_UP
+    if args.warm_only:
+        post(range(done, done + args.requests))
+        return
+    with engine.connect() as conn:
+        backends = set(
+            conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+        )
+    api_ms, db_ms = [], []
+    for _ in range(ROUNDS):
+        counts.clear()
+        parts.clear()
+        server = _server_cpu(backends)
+        post(range(done, done + args.requests))
+        api_ms.append(post.seconds / args.requests * 1000)  # type: ignore[attr-defined]
+        db_ms.append((_server_cpu(backends) - server) / args.requests * 1000)
+        done += args.requests
+    print(
+        f"POST /v1/applications in process: the API {min(api_ms):.2f} ms CPU a request "
+        f"(runs {', '.join(f'{m:.2f}' for m in api_ms)}), PostgreSQL {min(db_ms):.2f} ms; "
+        f"{counts['sql'] / args.requests:.1f} SQL statements and "
+        f"{counts['redis'] / args.requests:.1f} Redis round trips a request"
+    )
+    for part, seconds in parts.items():
+        print(f"{seconds / args.requests * 1000:7.3f} ms  {part}")
+    if args.statements:
+        shown.clear()
+        post(range(done, done + 1))
+        print("\n".join(shown))
+    if args.profile:
+        _profile(args.profile, post, range(done + 1, done + 1 + args.requests))
+
+
+def _profile(kind: str, post: Callable[..., None], numbers: range) -> None:
+    if kind == "cprofile":
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        post(numbers, profiler)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(80)
+        stats.sort_stats("tottime").print_stats(40)
+        return
+    from pyinstrument import Profiler
+
+    sampler = Profiler(interval=0.0002)
+    post(numbers, sampler)
+    print(sampler.output_text(unicode=False, color=False))
+
+
+def _instructions(state_file: str, requests: int, log_level: str) -> None:
+    """Instructions per request under cachegrind: a run of ``requests`` less one of a fifth
+    as many (both after the same warm-up), over the requests between them."""
+    few = max(requests // 5, 1)
+    counted = []
+    for count in (few, requests):
+        out = Path(tempfile.mkdtemp(prefix="setu-cachegrind-")) / "out"
+        argv = [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            f"--cachegrind-out-file={out}",
+            sys.executable,
+            "-m",
+            "bench.create_cpu",
+            str(count),
+            "--against",
+            state_file,
+            "--warm-only",
+            "--log-level",
+            log_level,
+        ]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+        if done.returncode != 0 or not found:
+            raise RuntimeError(f"cachegrind run failed: {done.stderr[-1500:]}")
+        counted.append(int(found.group(1).replace(",", "")))
+    per_request = (counted[1] - counted[0]) / (requests - few)
+    print(
+        f"POST /v1/applications in process: {per_request / 1e6:.2f}M instructions a request "
+        f"(cachegrind, {requests} against {few} requests after {WARM_UP} to warm up)"
+    )
+
+
+def _served(ctx_pid: int, state: dict[str, Any], seconds: int) -> None:
+    """The same POSTs under gunicorn (production settings) from wrk: its workers' CPU and
+    PostgreSQL's per request, read from /proc (best of three runs)."""
+    import psycopg
+
+    from bench.context import children_cpu
+    from bench.seed import plain_url
+    from bench.wrk import WrkRun
+
+    body = state["body"]
+    template = {**body, "programme_id": "{id}"}
+    template["applicant"] = {**body["applicant"], "email": "applicant-{n}@bench.example"}
+    env = {
+        "BENCH_AUTH": state["key"],
+        "BENCH_BODY": json.dumps(template),
+        "BENCH_IDS": ",".join(state["spread"]),
+    }
+    load = WrkRun(state["base"] + "/v1/applications", seconds, "post.lua", env=env)
+
+    def backends() -> dict[int, float]:
+        with psycopg.connect(plain_url(state["database_url"]), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return {pid: _server_cpu({pid}) for (pid,) in rows}
+
+    found = []
+    for _ in range(ROUNDS):
+        servers, workers = backends(), sum(children_cpu(ctx_pid).values())
+        figures = load.run()
+        requests = figures["requests"]
+        used = sum(children_cpu(ctx_pid).values()) - workers
+        server = sum(cpu - servers.get(pid, 0.0) for pid, cpu in backends().items())
+        found.append((used / requests * 1000, server / requests * 1000, figures["req_per_s"]))
+    print(
+        f"POST /v1/applications under gunicorn: the workers {min(found)[0]:.2f} ms CPU a "
+        f"request (runs {', '.join(f'{w:.2f}' for w, _, _ in found)}), PostgreSQL "
+        f"{min(p for _, p, _ in found):.2f} ms; {', '.join(f'{r:.0f}' for _, _, r in found)} "
+        "req/s"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("requests", type=int, nargs="?", default=600)
+    parser.add_argument("--hold", help="set up, write the state to this file and wait")
+    parser.add_argument("--against", help="measure against the state a --hold wrote")
+    parser.add_argument("--instructions", action="store_true", help="count under cachegrind")
+    parser.add_argument("--warm-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--served", type=int, default=0, help="seconds of wrk, three runs")
+    parser.add_argument("--log-level", default="WARNING", help="INFO writes access lines")
+    parser.add_argument("--statements", action="store_true", help="print one request's SQL")
+    parser.add_argument("--parts", action="store_true", help="CPU of each of PARTS")
+    parser.add_argument("--part", action="append", default=[], help="and of module:attribute")
+    parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
+    args = parser.parse_args()
+    if args.against:
+        state = json.loads(Path(args.against).read_text())
+        if args.instructions:
+            _instructions(args.against, args.requests, args.log_level)
+        elif args.requests:
+            _in_process(state, args)
+        if args.served:
+            _served(state["gunicorn"], state, args.served)
+        return 0
+    with private_redis_db() as redis_url, ExitStack() as stack:
+        ctx = Context(redis_url, Path(tempfile.mkdtemp(prefix="setu-create-cpu-")), stack)
+        state = _set_up(ctx)
+        if args.hold:
+            Path(args.hold).write_text(json.dumps(state))
+            print(f"set up; measure with --against {args.hold}; stop with SIGTERM", flush=True)
+            signal.signal(signal.SIGTERM, lambda *_: None)
+            signal.pause()
+            return 0
+        _in_process(state, args)
+        if args.served:
+            _served(state["gunicorn"], state, args.served)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
