@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Index,
+    Insert,
     Integer,
     MetaData,
     String,
@@ -87,24 +89,63 @@ def outbox_table(metadata: MetaData, name: str = "outbox") -> Table:
     )
 
 
-def append(session: Session, table: Table, envelope: dict[str, Any]) -> None:
-    """Add an event to the outbox inside the caller's transaction (commit is the caller's)."""
+def append(
+    session: Session,
+    table: Table,
+    envelope: dict[str, Any],
+    along: tuple[Table, dict[str, Any]] | None = None,
+) -> None:
+    """Add an event to the outbox inside the caller's transaction (commit is the caller's).
+
+    ``along``: a row the event describes, (its table, its values by column), inserted with
+    the event: on PostgreSQL in the same statement (a data-modifying WITH), so the change and
+    its event cost one round trip, not two; elsewhere (SQLite has no such WITH) just before.
+    """
+    row = _row(envelope)
+    if along is None:
+        session.execute(insert(table), row)
+        return
+    changed, values = along
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(changed), values)
+        session.execute(insert(table), row)
+        return
+    together = _inserted_together(table, tuple(row), changed, tuple(values))
+    session.execute(together, {**values, **{_AS_EVENT + name: v for name, v in row.items()}})
+
+
+def _row(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope's outbox row, by column: the bare INSERT takes it as parameters, so the
+    statement's compiled form is cached, not rebuilt from literal values on every event."""
     aggregate_type, aggregate_id, aggregate_version = aggregate_of(envelope)
-    # The bare INSERT with its values as parameters: the statement's compiled form is cached,
-    # not rebuilt (and its cache key recomputed) from literal values on every event.
-    session.execute(
-        insert(table),
-        {
-            "event_id": envelope["id"],
-            "type": envelope["type"],
-            "aggregate_type": aggregate_type,
-            "aggregate_id": aggregate_id,
-            "aggregate_version": aggregate_version,
-            "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
-            "correlation_id": envelope["correlation_id"],
-            "payload": envelope,
-        },
-    )
+    return {
+        "event_id": envelope["id"],
+        "type": envelope["type"],
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "aggregate_version": aggregate_version,
+        "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
+        "correlation_id": envelope["correlation_id"],
+        "payload": envelope,
+    }
+
+
+# The event's parameters in a statement that also inserts another row, whose parameters are
+# named after its columns.
+_AS_EVENT = "event_row_"
+
+
+@cache
+def _inserted_together(
+    outbox: Table, event_columns: tuple[str, ...], changed: Table, columns: tuple[str, ...]
+) -> Insert:
+    """``WITH ... AS (INSERT INTO changed ...) INSERT INTO outbox ...``, built once per tables
+    and columns (PostgreSQL runs the WITH's INSERT once, in the statement's snapshot)."""
+    if any(name.startswith(_AS_EVENT) for name in columns):
+        raise ValueError(f"a column of {changed.name} is named like the event's parameters")
+    change = insert(changed).values({c: bindparam(c, type_=changed.c[c].type) for c in columns})
+    event = {c: bindparam(_AS_EVENT + c, type_=outbox.c[c].type) for c in event_columns}
+    return insert(outbox).values(event).add_cte(change.cte(f"{changed.name}_inserted"))
 
 
 class CeleryPublisher:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, Table
 from sqlalchemy.orm import Session
 
 from programmes.services import screening_view
@@ -21,15 +21,21 @@ from setu_contract.outbox import append
 PRODUCER = "programmes"
 
 
-def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> dict[str, Any]:
-    """Build (and validate) the event and append it to the outbox; commit is the caller's."""
+def emit(
+    session: Session,
+    event_type: EventType,
+    data: dict[str, Any],
+    along: tuple[Table, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Build (and validate) the event and append it to the outbox, with the row ``along`` if
+    given (setu_contract.outbox.append); commit is the caller's."""
     envelope = build_event(
         event_type,
         data,
         producer=PRODUCER,
         correlation_id=get_correlation_id() or new_correlation_id(),
     )
-    append(session, outbox, envelope)
+    append(session, outbox, envelope, along)
     return envelope
 
 
