@@ -78,7 +78,12 @@ def _server_cpu(pids: set[int]) -> float:
     return total
 
 
-def _count_redis(counter: Counter[str]) -> None:
+def _count_round_trips(counter: Counter[str]) -> None:
+    """Count Redis commands sent, and PostgreSQL's round trips: each statement, the BEGIN
+    the driver sends before the first of a transaction, each COMMIT and ROLLBACK (through
+    SQLAlchemy or not: on any of the driver's connections)."""
+    import psycopg
+    from psycopg.pq import TransactionStatus
     from redis.connection import AbstractConnection
 
     sent = AbstractConnection.send_packed_command
@@ -88,6 +93,24 @@ def _count_redis(counter: Counter[str]) -> None:
         return sent(self, command, check_health)
 
     AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
+    execute = psycopg.Cursor.execute
+
+    def executed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        connection = self.connection
+        idle = connection.info.transaction_status == TransactionStatus.IDLE
+        counter["postgresql"] += 2 if idle and not connection.autocommit else 1
+        return execute(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = executed  # type: ignore[method-assign]
+    for name in ("commit", "rollback"):
+        ended = getattr(psycopg.Connection, name)
+
+        def ending(self: Any, _ended: Any = ended) -> None:
+            if self.info.transaction_status != TransactionStatus.IDLE:
+                counter["postgresql"] += 1
+            _ended(self)
+
+        setattr(psycopg.Connection, name, ending)
 
 
 def _timed(parts: Counter[str], chosen: tuple[str, ...]) -> None:
@@ -178,7 +201,7 @@ def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
         counts["sql"] += 1
         shown.append(" ".join(statement.split())[:150])
 
-    _count_redis(counts)
+    _count_round_trips(counts)
     parts: Counter[str] = Counter()
     if args.parts or args.part:
         _timed(parts, (*(PARTS if args.parts else ()), *args.part))
@@ -206,8 +229,9 @@ def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         f"POST /v1/applications in process: the API {min(api_ms):.2f} ms CPU a request "
         f"(runs {', '.join(f'{m:.2f}' for m in api_ms)}), PostgreSQL {min(db_ms):.2f} ms; "
-        f"{counts['sql'] / args.requests:.1f} SQL statements and "
-        f"{counts['redis'] / args.requests:.1f} Redis round trips a request"
+        f"{counts['sql'] / args.requests:.1f} statements through SQLAlchemy, "
+        f"{counts['postgresql'] / args.requests:.1f} PostgreSQL round trips and "
+        f"{counts['redis'] / args.requests:.1f} Redis commands a request"
     )
     for part, seconds in parts.items():
         print(f"{seconds / args.requests * 1000:7.3f} ms  {part}")
@@ -290,28 +314,53 @@ def _served(ctx_pid: int, state: dict[str, Any], seconds: int) -> None:
     }
     load = WrkRun(state["base"] + "/v1/applications", seconds, "post.lua", env=env)
 
-    def backends() -> dict[int, float]:
+    def backends() -> tuple[dict[int, float], float, int]:
+        """CPU of each server process of the database, what the postmaster's children that
+        have ended used (on every database), and the sessions opened on this one so far."""
         with psycopg.connect(plain_url(state["database_url"]), autocommit=True) as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid()"
             ).fetchall()
-        return {pid: _server_cpu({pid}) for (pid,) in rows}
+            opened, mine = conn.execute(
+                "SELECT sessions, pg_backend_pid() FROM pg_stat_database "
+                "WHERE datname = current_database()"
+            ).fetchone() or (0, 0)
+            ended = _ended_children_cpu(mine)
+        return {pid: _server_cpu({pid}) for (pid,) in rows}, ended, opened
 
     found = []
     for _ in range(ROUNDS):
-        servers, workers = backends(), sum(children_cpu(ctx_pid).values())
+        (servers, ended, opened), workers = backends(), sum(children_cpu(ctx_pid).values())
         figures = load.run()
         requests = figures["requests"]
         used = sum(children_cpu(ctx_pid).values()) - workers
-        server = sum(cpu - servers.get(pid, 0.0) for pid, cpu in backends().items())
-        found.append((used / requests * 1000, server / requests * 1000, figures["req_per_s"]))
+        now, ended_now, opened_now = backends()
+        server = sum(cpu - servers.get(pid, 0.0) for pid, cpu in now.items())
+        server += ended_now - ended
+        found.append(
+            (
+                used / requests * 1000,
+                server / requests * 1000,
+                figures["req_per_s"],
+                (opened_now - opened - 1) / requests,  # less this look's own
+            )
+        )
     print(
         f"POST /v1/applications under gunicorn: the workers {min(found)[0]:.2f} ms CPU a "
-        f"request (runs {', '.join(f'{w:.2f}' for w, _, _ in found)}), PostgreSQL "
-        f"{min(p for _, p, _ in found):.2f} ms; {', '.join(f'{r:.0f}' for _, _, r in found)} "
-        "req/s"
+        f"request (runs {', '.join(f'{w:.2f}' for w, *_ in found)}), PostgreSQL "
+        f"{min(f[1] for f in found):.2f} ms (with every ended server process's, any database); "
+        f"{', '.join(f'{f[2]:.0f}' for f in found)} req/s; "
+        f"{min(f[3] for f in found):.3f} connections opened a request"
     )
+
+
+def _ended_children_cpu(backend: int) -> float:
+    """CPU seconds of the ended children of the postmaster (the parent of ``backend``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    parent = Path(f"/proc/{fields[1]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(parent[13]) + int(parent[14])) / tick
 
 
 def main() -> int:
