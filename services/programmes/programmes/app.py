@@ -31,6 +31,9 @@ from setu_contract.observability import HttpInstrumentation, configure_logging
 from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 
 MAX_BODY = 1024 * 1024
+# What one request may hold at once: its transaction's connection, and the one a create takes
+# its reference number on (services/references.py).
+CONNECTIONS_A_REQUEST = 2
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -39,7 +42,10 @@ def create_app(config: Config | None = None) -> Flask:
     if not config.testing:
         configure_logging("programmes", config.log_level)
     app = api_app(__name__, "Setu programmes", MAX_BODY, config.testing)
-    engine = make_engine(config.database_url)
+    # The pool keeps open what every thread may hold at once. A connection given back past
+    # pool_size is closed, and the next request to need it opens another: a new PostgreSQL
+    # server process, whose start-up and first statements cost more than many creates.
+    engine = make_engine(config.database_url, pool_size=CONNECTIONS_A_REQUEST * config.web_threads)
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine
     app.extensions["programmes.sessions"] = make_sessionmaker(engine)

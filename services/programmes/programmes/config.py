@@ -28,6 +28,9 @@ class Config:
     internal_secret: str = ""
     # Seconds the relay waits for a consumer to confirm an event before sending it again.
     delivery_deadline: float = 60.0
+    # Threads a gunicorn worker serves requests on (setu.gunicorn_conf reads the same
+    # variable): the API's connection pool is sized by it.
+    web_threads: int = 4
     testing: bool = False
 
     @classmethod
@@ -42,4 +45,5 @@ class Config:
             log_level=env.get("LOG_LEVEL") or cls.log_level,
             internal_secret=env.get(INTERNAL_SECRET) or "",
             delivery_deadline=float(env.get("SETU_DELIVERY_DEADLINE") or cls.delivery_deadline),
+            web_threads=int(env.get("WEB_THREADS") or cls.web_threads),
         )

@@ -12,7 +12,7 @@ alone): the create that uses the number commits after it, and that commit's flus
 the bump too; a crash can only lose a bump whose create never committed, so no number is
 handed twice. A create that rolls back after taking its number leaves a gap; numbers stay
 unique and increasing. Each create holds two connections for that one statement: the pool
-is sized for it (five and ten more per process; four threads a worker).
+keeps two a thread open (programmes/app.py).
 
 On SQLite, which lets one writer in at a time, the row is bumped in the caller's
 transaction, which holds the write lock already: no gaps. Callers take the number last,
