@@ -1,23 +1,19 @@
 """`python -m bench.create_cpu`: what one ``POST /v1/applications`` costs, in process:
-CPU, instructions, statements and round trips, measures a busy machine disturbs little.
+measures a busy machine disturbs little (CPU seconds) or not at all (instructions).
 
-The programmes API is made as `bench/api.py` makes it (PostgreSQL, a hundred thousand
-programmes, a partner's key), then its create_app is called in this process with the
-production settings and applications are posted to its WSGI app directly, spread over 200
-programmes as the benchmark spreads them. Printed: the API's CPU per request (this process;
-the best of three runs), PostgreSQL's (the server processes of the app's connections, from
-/proc), the SQL statements and Redis round trips per request.
+The API is set up as `bench/api.py` sets it up (PostgreSQL, 100,000 programmes, a partner's
+key); its create_app is called here with the production settings and applications are
+posted to its WSGI app, spread over 200 programmes. Printed: the API's CPU a request (best
+of three runs), PostgreSQL's (its server processes, from /proc), statements and round trips.
 
-    python -m bench.create_cpu [requests] [--parts] [--profile cprofile|pyinstrument]
+    python -m bench.create_cpu [requests] [--parts] [--profile]
     python -m bench.create_cpu --hold state.json     # set up, write how to reach it, wait
     python -m bench.create_cpu [requests] --against state.json [--instructions]
 
-``--against`` measures against what a ``--hold`` set up (so that two checkouts of the code
-can be measured on one database); ``--instructions`` counts the instructions of a request
-under valgrind (cachegrind): the difference between a run of ``requests`` and one of a
-fifth as many, so start-up and warm-up cancel out. Instructions do not move with the load
-of the machine, CPU seconds do. ``--served SECONDS`` also drives gunicorn with wrk and reads
-its workers' CPU per request.
+``--against`` measures against what a ``--hold`` set up, so that two checkouts of the code
+are measured on one database; ``--instructions`` counts a request's instructions under
+cachegrind (a run of ``requests`` less one of a fifth as many: start-up and warm-up cancel
+out); ``--served SECONDS`` drives gunicorn with wrk and reads its workers' CPU a request.
 """
 
 from __future__ import annotations
@@ -49,6 +45,7 @@ ROUNDS = 3
 PROGRAMMES = 100_000
 SPREAD = 200
 WARM_UP = 200
+TICK = os.sysconf("SC_CLK_TCK")
 
 # What ``--parts`` times (inclusive CPU): module, then the attribute's path in it.
 PARTS = (
@@ -65,16 +62,20 @@ PARTS = (
 )
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (the state is the first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _server_cpu(pids: set[int]) -> float:
     """CPU seconds of the processes ``pids`` (PostgreSQL's server processes)."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _stat(pid)
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += (int(fields[11]) + int(fields[12])) / TICK
     return total
 
 
@@ -243,25 +244,19 @@ def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
         post(range(done, done + 1))
         print("\n".join(shown))
     if args.profile:
-        _profile(args.profile, post, range(done + 1, done + 1 + args.requests))
+        _profile(post, range(done + 1, done + 1 + args.requests))
 
 
-def _profile(kind: str, post: Callable[..., None], numbers: range) -> None:
-    if kind == "cprofile":
-        import cProfile
-        import pstats
+def _profile(post: Callable[..., None], numbers: range) -> None:
+    """cProfile counting CPU time, not wall time (the waits on the databases are not CPU)."""
+    import cProfile
+    import pstats
 
-        profiler = cProfile.Profile(time.process_time)
-        post(numbers, profiler)
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(80)
-        stats.sort_stats("tottime").print_stats(40)
-        return
-    from pyinstrument import Profiler
-
-    sampler = Profiler(interval=0.0002)
-    post(numbers, sampler)
-    print(sampler.output_text(unicode=False, color=False))
+    profiler = cProfile.Profile(time.process_time)
+    post(numbers, profiler)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(80)
+    stats.sort_stats("tottime").print_stats(40)
 
 
 def _instructions(state_file: str, requests: int, log_level: str) -> None:
@@ -341,16 +336,9 @@ def _served(ctx_pid: int, state: dict[str, Any], seconds: int) -> None:
         now, ended_now, opened_now = backends()
         server = sum(cpu - servers.get(pid, 0.0) for pid, cpu in now.items())
         server += ended_now - ended
-        found.append(
-            (
-                used / requests * 1000,
-                server / requests * 1000,
-                figures["req_per_s"],
-                (opened_now - opened - 1) / requests,  # less this look's own
-                figures["p50_ms"],
-                figures["p99_ms"],
-            )
-        )
+        per_request = (used / requests * 1000, server / requests * 1000, figures["req_per_s"])
+        opened_a_request = (opened_now - opened - 1) / requests  # less this look's own
+        found.append((*per_request, opened_a_request, figures["p50_ms"], figures["p99_ms"]))
     print(
         f"POST /v1/applications under gunicorn: the workers {min(found)[0]:.2f} ms CPU a "
         f"request (runs {', '.join(f'{w:.2f}' for w, *_ in found)}), PostgreSQL "
@@ -364,10 +352,8 @@ def _served(ctx_pid: int, state: dict[str, Any], seconds: int) -> None:
 
 def _ended_children_cpu(backend: int) -> float:
     """CPU seconds of the ended children of the postmaster (the parent of ``backend``)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
-    parent = Path(f"/proc/{fields[1]}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(parent[13]) + int(parent[14])) / tick
+    parent = _stat(int(_stat(backend)[1]))
+    return (int(parent[13]) + int(parent[14])) / TICK
 
 
 def main() -> int:
@@ -382,7 +368,7 @@ def main() -> int:
     parser.add_argument("--statements", action="store_true", help="print one request's SQL")
     parser.add_argument("--parts", action="store_true", help="CPU of each of PARTS")
     parser.add_argument("--part", action="append", default=[], help="and of module:attribute")
-    parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
+    parser.add_argument("--profile", action="store_true", help="cProfile, in CPU time")
     args = parser.parse_args()
     if args.against:
         state = json.loads(Path(args.against).read_text())
