@@ -145,7 +145,8 @@ def _write(ctx: Context, api: Programmes, client: Client, ids: list[str], auth: 
     )
     notes = [
         "auth, validation, the application, its reference number, an outbox row",
-        "spread over 200 programmes in turn (each INSERT share-locks its programme's row, as its foreign key is checked)",
+        "spread over 200 programmes in turn (each INSERT share-locks its programme's row, as "
+        "its foreign key is checked)",
     ]
     yield from endpoint(ctx, name, label, load, WRITE_TARGETS, notes)
 
