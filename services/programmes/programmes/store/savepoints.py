@@ -9,19 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-
-
-def added_unless_taken(session: Session, row: object) -> bool:
-    """Insert ``row`` in a savepoint; False, with nothing written and the caller's
-    transaction intact, when another transaction took its unique key first."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
 
 
 @contextmanager
