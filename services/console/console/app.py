@@ -100,6 +100,7 @@ def _templates(app: Flask) -> None:
         number=formatting.number,
         day=formatting.day,
         moment=formatting.moment,
+        zone_name=formatting.zone_name,
         word=formatting.word,
         api_message=api_messages.translated,
     )

@@ -82,8 +82,24 @@ def _moment(value: Any, zone_name: str, language: str) -> str:
     # A time without its offset is UTC, as the API writes every time.
     local = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(zone)
     written = format_datetime(local, format="medium", tzinfo=zone, locale=_locale(language))
-    named = get_timezone_name(local, width="long", locale=_locale(language))
-    return f"{written} ({named})"
+    return f"{written} ({_named(local, language)})"
+
+
+def zone_name(name: Any) -> str:
+    """A time zone's code (Asia/Tokyo) as the person's language names it (Japan Standard
+    Time, 日本標準時); a code that is no zone is shown as it is."""
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return str(name)
+    return _named(datetime.now(zone), current_language())
+
+
+def _named(local: datetime, language: str) -> str:
+    # Named at a moment, not in general: Babel names UTC in general "Unknown Region (UTC)
+    # Time" and Tokyo "Japan Time"; at a moment, "Coordinated Universal Time" and "Japan
+    # Standard Time".
+    return get_timezone_name(local, width="long", locale=_locale(language))
 
 
 def _zone(name: str) -> ZoneInfo:

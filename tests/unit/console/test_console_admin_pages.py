@@ -176,6 +176,9 @@ def test_report_schedules_are_listed_made_and_deleted_by_the_secretariat(client,
     html = client.get("/console/reports/schedules").get_data(as_text=True)
     assert "0 6 1 * *" in html and "secretariat@setu.example" in html
     assert "Save the schedule" in html and "Delete" in html
+    # Zones by their names in the person's language; the form sends their codes.
+    assert "Japan Standard Time" in html and '<option value="Asia/Kolkata"' in html
+    assert ">Asia/Kolkata<" not in html
     # The API's refusal beside its field, said as what to do.
     refusal = {
         "cron": [

@@ -82,6 +82,8 @@ def test_the_call_page_shows_its_rules_its_times_in_the_persons_zone_and_its_act
     assert "¥100,000,000" in html and "₹2,50,00,000.00" in html
     # 17:00 in Kolkata is 20:30 in Tokyo, the person's zone; the call's own zone named too.
     assert "31 Mar 2027, 20:30:00 (Japan Standard Time)" in html and "2027-03-31 17:00" in html
+    # The call's own zone by its name, not its code.
+    assert "(India Standard Time)" in html and "Asia/Kolkata" not in html
     assert "Scientific merit" in html and "University" in html
     assert re.findall(r'name="action" value="([a-z_]+)"', html) == ["close"]
     assert "Close the call now" in html and "JIP-2027-0001" in html
