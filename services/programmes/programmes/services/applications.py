@@ -17,6 +17,7 @@ from programmes.domain.transitions import (
     not_now,
 )
 from programmes.domain.versioning import check_if_match
+from programmes.services import action_filters
 from programmes.services.access import require_writer
 from programmes.services.actors import history_entries
 from programmes.services.events import application_snapshot, emit
@@ -212,7 +213,11 @@ def bump(application: Application) -> None:
 def list_applications(
     session: Session, principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[list[Application], int]:
+    """The applications the caller may see, filtered (``allowed_action``: those whose allowed
+    actions hold one of them), newest first or longest unchanged first (``sort``), and how
+    many there are."""
     query = select(Application)
+    values: dict[str, Any] = {}
     if not principal.can_read_everything:
         mine = principal.organisation_id
         query = query.where(
@@ -223,11 +228,20 @@ def list_applications(
             query = query.where(getattr(Application, name) == filters[name])
     if filters.get("q"):
         query = query.where(func.lower(Application.reference).like(f"%{filters['q'].lower()}%"))
-    total = session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True)) or 0
+    if filters.get("allowed_action"):
+        shape = action_filters.shape(principal)
+        query = query.where(action_filters.application_condition(filters["allowed_action"], shape))
+        values = action_filters.viewer_values(principal)
+    total = (
+        session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True), values)
+        or 0
+    )
+    if filters.get("sort") == "updated_at":
+        order = (Application.updated_at.asc(), Application.id.asc())
+    else:
+        order = (Application.created_at.desc(), Application.id.desc())
     items = session.scalars(
-        query.order_by(Application.created_at.desc(), Application.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
+        query.order_by(*order).offset((page - 1) * size).limit(size), values
     ).all()
     return list(items), total
 
