@@ -8,7 +8,7 @@ against a programmes API under gunicorn on PostgreSQL as `bench/console.py` star
 API's CPU is read from its workers in /proc. ``implied`` is the ratio of `make bench` a
 machine with nothing else on it would show if both were CPU-bound on the same cores:
 the CPU of the reads a page is built on over the page's (its reads' and the console's),
-as `make bench` compares a My work with its four reads as one. Each figure is the best of
+as `make bench` compares a My work with its list reads as one. Each figure is the best of
 three runs.
 
     python -m bench.console_cpu [pages]
@@ -25,7 +25,7 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
-from bench.console import partner_cookie
+from bench.console import MY_WORK_READS, partner_cookie
 from bench.context import Context, children_cpu
 from bench.programmes_setup import clone_programme, start_programmes
 from setu_contract.secret_settings import INTERNAL_SECRET, new_secret
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
         master = ctx.gunicorn_pids["programmes-api"]
         for label, paths, reads, count in (
             ("programme page", [f"/console/programmes/{i}" for i in ids[:200]], 1, pages),
-            ("My work", ["/console/"], 4, max(pages // 3, 1)),
+            ("My work", ["/console/"], MY_WORK_READS, max(pages // 3, 1)),
         ):
             environs = [
                 EnvironBuilder(

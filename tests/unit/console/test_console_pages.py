@@ -331,57 +331,74 @@ def test_too_few_partners_is_said_as_a_choice_of_partner_organisations(client, a
 
 
 def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client, api):
+    """Each section is one list page the API filtered by the person's allowed actions, longest
+    unchanged first: the console shows it in the API's order, with the API's count."""
     sign_in(client, role="secretariat", side="JP")
     older = programme(id="p2", reference="JIP-2027-0002", updated_at="2026-11-01T00:00:00+00:00")
-    done = programme(id="p3", reference="JIP-2027-0003", allowed_actions=["reject"])
-    page = {"items": [programme(), done, older], "page": 1, "page_size": 100, "total": 3}
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    page = {"items": [older, programme()], "page": 1, "page_size": 20, "total": 2}
+    empty = {"items": [], "page": 1, "page_size": 20, "total": 0}
     api.answer("GET", "/v1/programmes", 200, page)
     api.answer("GET", "/v1/applications", 200, empty)
     api.answer("GET", "/v1/screenings/work", 200, {"due": [], "licences": []})
     html = client.get("/console/").get_data(as_text=True)
     section = html.split("Programmes awaiting your side")[-1].split("</table>")[0]
     assert re.findall(r"JIP-2027-000\d", section) == ["JIP-2027-0002", "JIP-2027-0001"]
-    asked = {(c["path"], c["args"].get("status")) for c in api.received}
-    assert ("/v1/programmes", "under_review") in asked and ("/v1/applications", "endorsed") in asked
+    asked = [
+        (c["path"], c["args"].get("status"), c["args"].get("allowed_action"))
+        for c in api.received
+        if c["path"] != "/v1/screenings/work"
+    ]
+    assert asked == [
+        ("/v1/programmes", None, "start_review"),
+        ("/v1/programmes", None, "approve"),
+        ("/v1/programmes", None, "activate"),
+        ("/v1/applications", "endorsed", "accept,waitlist,reject"),
+        ("/v1/applications", "waitlisted", "accept"),
+    ]
+    lists = [c for c in api.received if c["path"] != "/v1/screenings/work"]
+    assert all(c["args"]["sort"] == "updated_at" for c in lists)
+    assert all(c["args"]["page_size"] == "20" for c in lists)
     assert all(c["authorization"] == "Bearer setus_session.secret" for c in api.received)
 
 
-def test_my_work_says_a_count_is_a_floor_when_its_list_is_longer_than_a_page(client, api):
-    """Of 250 drafts the page reads the newest 100: the count it shows is at least that, and
-    the section says so and links to the whole list, instead of a count that stops at 100."""
+def test_my_work_counts_exactly_what_the_api_counts_and_shows_the_oldest_20(client, api):
+    """Of 250 drafts to submit the API answers the oldest 20 and a total of 250: the section
+    says 250, exactly, and that it shows the oldest 20 of them."""
     sign_in(client, role="partner")
-    drafts = [programme(id=f"p{n}", status="draft", allowed_actions=["submit"]) for n in range(100)]
-    many = {"items": drafts, "page": 1, "page_size": 100, "total": 250}
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    drafts = [programme(id=f"p{n}", status="draft", allowed_actions=["submit"]) for n in range(20)]
+    many = {"items": drafts, "page": 1, "page_size": 20, "total": 250}
+    empty = {"items": [], "page": 1, "page_size": 20, "total": 0}
     api.answer("GET", "/v1/programmes", 200, many)
     api.answer("GET", "/v1/applications", 200, empty)
     html = client.get("/console/").get_data(as_text=True)
-    section = html.split("Drafts ready to submit")[1].split("</li>")[0]
-    assert '<span class="count">100+</span>' in section
-    assert "this section looks at the newest 100 only" in section
-    assert 'href="/console/programmes/?status=draft"' in section
+    section = html.split("Drafts ready to submit", 1)[1].split("</li>")[0]
+    assert '<span class="count">250</span>' in section
+    assert section.count("/console/programmes/p") == 20
+    assert "The oldest 20 of 250." in section
     applications = html.split("Application drafts to submit")[1].split("</li>")[0]
-    assert '<span class="count">0</span>' in applications and "newest" not in applications
+    assert '<span class="count">0</span>' in applications and "None." in applications
 
 
-def test_my_work_reads_its_four_lists_at_once(client, api):
+def test_my_work_reads_its_five_lists_at_once(client, api):
     """A page waits for its slowest read, not for their sum: each read is held until all
-    four have arrived, which they do only if none waits for another."""
+    five have arrived, which they do only if none waits for another."""
     sign_in(client, role="partner")
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
+    empty = {"items": [], "page": 1, "page_size": 20, "total": 0}
     api.answer("GET", "/v1/programmes", 200, empty)
     api.answer("GET", "/v1/applications", 200, empty)
-    all_arrived = threading.Barrier(4, timeout=5)
+    all_arrived = threading.Barrier(5, timeout=5)
     api.before_answer = lambda _request: all_arrived.wait()
     answer = client.get("/console/", headers={"X-Correlation-Id": "corr-my-work"})
     assert answer.status_code == 200
-    asked = sorted((c["path"], c["args"]["status"]) for c in api.received)
+    asked = sorted(
+        (c["path"], c["args"].get("status", ""), c["args"]["allowed_action"]) for c in api.received
+    )
     assert asked == [
-        ("/v1/applications", "draft"),
-        ("/v1/applications", "submitted"),
-        ("/v1/programmes", "changes_requested"),
-        ("/v1/programmes", "draft"),
+        ("/v1/applications", "", "endorse"),
+        ("/v1/applications", "", "submit"),
+        ("/v1/programmes", "", "confirm_participation,decline_participation"),
+        ("/v1/programmes", "changes_requested", "submit"),
+        ("/v1/programmes", "draft", "submit"),
     ]
     # Each read, in a thread of its own, carries the page's correlation id.
     assert {c["headers"].get("X-Correlation-Id") for c in api.received} == {"corr-my-work"}

@@ -65,8 +65,9 @@ LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
 USER_AGENT = "setu-console"
 
-# The most reads one page makes at once (My work's four lists).
-PARALLEL_READS = 4
+# The most reads one page makes at once (the secretariat's My work: five lists and its
+# screening work).
+PARALLEL_READS = 6
 
 
 @dataclass
@@ -98,7 +99,7 @@ RETRY = Retry(
     raise_on_status=False,
 )
 # Each gunicorn thread of the console, and the threads of a page's reads at once.
-POOLED_CONNECTIONS = 8
+POOLED_CONNECTIONS = 10
 
 
 class Transport:

@@ -1,12 +1,15 @@
 """My work: what waits for this person now, oldest first, with counts (PRODUCT.md).
 
-Each list is a page of the API, filtered by what the API says the person may do to each
-thing (``allowed_actions``): the console decides nothing of its own.
+Each section is one page of an API list filtered by what the person may do to each thing
+(``allowed_action``: the things whose ``allowed_actions`` hold one of the section's actions),
+longest unchanged first (``sort=updated_at``): its items are the oldest, its ``total`` the
+exact count. The console decides nothing of its own.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -20,35 +23,46 @@ from console.translations import N_
 
 blp = Blueprint("my_work", __name__, url_prefix="/console")
 
+# A reviewer's assignments read at once (the reviews list has no count by status).
 PAGE = 100
 # Rows shown a section: the oldest; the count says how many wait in all.
 SHOWN = 20
+OLDEST_FIRST = "updated_at"
 
-# (heading, the API's list filter, the actions that make an item this person's to do)
-PROGRAMME_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
+# (heading, the API's list filter: the actions that make an item this person's to do, and
+# the status where a section is one status of several the actions are taken from)
+Queue = tuple[str, dict[str, str]]
+PROGRAMME_QUEUES: dict[str, list[Queue]] = {
     "secretariat": [
-        (N_("Programmes to start reviewing"), {"status": "submitted"}, {"start_review"}),
-        (N_("Programmes awaiting your side's approval"), {"status": "under_review"}, {"approve"}),
-        (N_("Approved programmes to activate"), {"status": "approved"}, {"activate"}),
+        (N_("Programmes to start reviewing"), {"allowed_action": "start_review"}),
+        (N_("Programmes awaiting your side's approval"), {"allowed_action": "approve"}),
+        (N_("Approved programmes to activate"), {"allowed_action": "activate"}),
     ],
     "partner": [
         (
             N_("Participations to confirm"),
-            {"status": "draft"},
-            {"confirm_participation", "decline_participation"},
+            {"allowed_action": "confirm_participation,decline_participation"},
         ),
-        (N_("Drafts ready to submit"), {"status": "draft"}, {"submit"}),
-        (N_("Programmes with changes requested"), {"status": "changes_requested"}, {"submit"}),
+        (N_("Drafts ready to submit"), {"status": "draft", "allowed_action": "submit"}),
+        (
+            N_("Programmes with changes requested"),
+            {"status": "changes_requested", "allowed_action": "submit"},
+        ),
     ],
+    # Auditors write nothing: what moved least lately is what they look at.
+    "auditor": [(N_("Programmes under review"), {"status": "under_review"})],
 }
-APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
+APPLICATION_QUEUES: dict[str, list[Queue]] = {
     "secretariat": [
-        (N_("Applications to decide"), {"status": "endorsed"}, {"accept", "waitlist", "reject"}),
-        (N_("Waitlisted applications"), {"status": "waitlisted"}, {"accept"}),
+        (
+            N_("Applications to decide"),
+            {"status": "endorsed", "allowed_action": "accept,waitlist,reject"},
+        ),
+        (N_("Waitlisted applications"), {"status": "waitlisted", "allowed_action": "accept"}),
     ],
     "partner": [
-        (N_("Applications to endorse as host"), {"status": "submitted"}, {"endorse"}),
-        (N_("Application drafts to submit"), {"status": "draft"}, {"submit"}),
+        (N_("Applications to endorse as host"), {"allowed_action": "endorse"}),
+        (N_("Application drafts to submit"), {"allowed_action": "submit"}),
     ],
 }
 # A reviewer's own assignments, soonest due first, as the API lists them: (heading, the
@@ -61,63 +75,55 @@ REVIEW_QUEUES: list[tuple[str, frozenset[str] | None]] = [
 # The secretariat's export-control work (GET /v1/screenings/work).
 SCREENINGS_DUE = N_("Screenings due")
 LICENCES_EXPIRING = N_("Licences expiring")
-# Auditors write nothing: what moved last is what they look at.
-AUDITOR_RECENT = N_("Programmes under review")
 
 
-def _updated(item: dict[str, Any]) -> str:
-    return item.get("updated_at") or ""
-
-
-def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
-    mine = [item for item in items if wanted & set(item.get("allowed_actions") or ())]
-    return sorted(mine, key=_updated)
-
-
-def _pages(role: str) -> dict[tuple[str, str], Any]:
-    """The API pages this role's queues are built from, read at once; two queues over one
-    status read one page; the secretariat's also its screening work (a dict, not a page)."""
-    wanted = [
-        (kind, filters["status"])
-        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
-        for _, filters, _ in queues.get(role, [])
+def list_reads(role: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """This role's sections read from the lists: (heading, kind, the list's query as it is
+    sent: the section's filter, longest unchanged first, SHOWN a page)."""
+    return [
+        (heading, kind, {**filters, "sort": OLDEST_FIRST, "page_size": SHOWN})
+        for kind, table in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
+        for heading, filters in table.get(role, [])
     ]
-    if role == "auditor":
-        wanted.append(("programme", "under_review"))
-    keys = list(dict.fromkeys(wanted))
+
+
+def _sections(role: str) -> list[dict[str, Any]]:
+    """Each section's page (and the secretariat's screening work), read at once."""
     client = api()
-    if role == "secretariat":
-        keys.append(("screening", "work"))
     resources: dict[str, type[ProgrammesApiClient] | type[ApplicationsApiClient]] = {
         "programme": ProgrammesApiClient,
         "application": ApplicationsApiClient,
     }
-    answers = client.at_once(
-        [
-            functools.partial(ScreeningsApiClient(client).work)
-            if kind == "screening"
-            else functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
-            for kind, status in keys
-        ]
-    )
-    return dict(zip(keys, answers, strict=True))
+    queues = list_reads(role)
+    reads: list[Callable[[], Any]] = [
+        functools.partial(resources[kind](client).page, **query) for _, kind, query in queues
+    ]
+    if role == "secretariat":
+        reads.append(ScreeningsApiClient(client).work)
+    answers = client.at_once(reads)
+    sections = [
+        {"heading": heading, "kind": kind, "items": page["items"], "count": page["total"]}
+        for (heading, kind, _), page in zip(queues, answers[: len(queues)], strict=True)
+    ]
+    if role == "secretariat":
+        sections += _screening_sections(answers[-1])
+    return sections
 
 
-def _section(
-    heading: str, kind: str, page: dict[str, Any], wanted: set[str] | None
-) -> dict[str, Any]:
-    """A queue of one list page: what this person may do, oldest first. A page that is not
-    the whole list (more than PAGE of its status) makes a count that is only a floor: the
-    section says so, and links to the whole list."""
-    items = sorted(page["items"], key=_updated) if wanted is None else _queue(page["items"], wanted)
-    partial = page.get("total", len(page["items"])) > len(page["items"])
-    return {
-        "heading": heading,
-        "kind": kind,
-        "items": items[:SHOWN],
-        "count": len(items),
-        "partial": partial,
-    }
+def _screening_sections(work: dict[str, Any]) -> list[dict[str, Any]]:
+    due = [
+        {**d, "id": d["programme_id"], "sides": d.get("sides") or []} for d in work.get("due") or []
+    ]
+    licences = work.get("licences") or []
+    return [
+        {"heading": SCREENINGS_DUE, "kind": "screening", "items": due[:SHOWN], "count": len(due)},
+        {
+            "heading": LICENCES_EXPIRING,
+            "kind": "licence",
+            "items": licences[:SHOWN],
+            "count": len(licences),
+        },
+    ]
 
 
 def _review_sections() -> list[dict[str, Any]]:
@@ -137,38 +143,4 @@ def index() -> Any:
     role = me().get("role") or ""
     if role == "reviewer":
         return render_template("my_work.html", sections=_review_sections())
-    pages = _pages(role)
-    sections = [
-        {**_section(heading, kind, pages[(kind, filters["status"])], wanted), **filters}
-        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
-        for heading, filters, wanted in queues.get(role, [])
-    ]
-    if role == "secretariat":
-        work: dict[str, Any] = pages[("screening", "work")]
-        due = [
-            {**d, "id": d["programme_id"], "sides": d.get("sides") or []}
-            for d in work.get("due") or []
-        ]
-        sections.append(
-            {
-                "heading": SCREENINGS_DUE,
-                "kind": "screening",
-                "items": due[:SHOWN],
-                "count": len(due),
-            }
-        )
-        licences = work.get("licences") or []
-        sections.append(
-            {
-                "heading": LICENCES_EXPIRING,
-                "kind": "licence",
-                "items": licences[:SHOWN],
-                "count": len(licences),
-            }
-        )
-    if role == "auditor":
-        page = pages[("programme", "under_review")]
-        sections.append(
-            {**_section(AUDITOR_RECENT, "programme", page, None), "status": "under_review"}
-        )
-    return render_template("my_work.html", sections=sections, page_size=PAGE)
+    return render_template("my_work.html", sections=_sections(role))

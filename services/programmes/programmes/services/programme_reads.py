@@ -37,6 +37,7 @@ from programmes.store.models import (
 )
 from setu_contract.errors import NotFound
 from setu_contract.http import Principal
+from setu_contract.paging import total_if_last
 
 # Reads (a programme, a list page) are done without the ORM: one statement gives each
 # programme's row with its partners, budget lines and approvals on the same row, each a JSON
@@ -253,7 +254,11 @@ def list_programmes(
     def count() -> int:
         return connection.scalar(_count(shape), values) or 0
 
-    if totals is None:
+    # A short page is the last: its total needs no count.
+    known = total_if_last(page, size, len(items))
+    if known is not None:
+        found = Page(items, known)
+    elif totals is None:
         found = Page(items, count())
     else:
         # The order does not change the count; the caller's actions do.
