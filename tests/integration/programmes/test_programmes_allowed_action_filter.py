@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from programmes.domain.transitions import APPLICATION_TRANSITIONS, PROGRAMME_ACTIONS
+from programmes.domain.work import queues_of
 from tests.integration.programmes.conftest import (
     Caller,
     Partners,
@@ -218,4 +219,49 @@ def test_bad_filters_and_orders_answer_422_naming_the_field(
     answer = partners.jp_caller.get(path, query_string=query)
     assert answer.status_code == 422, answer.json
     assert answer.json["code"] == 422
+    assert set(answer.json["errors"]) == set(query), answer.json
+
+
+def test_my_work_is_each_queue_of_the_role_as_its_filtered_list_reads_it(cast: Cast):
+    """GET /v1/me/work answers, for each queue of the caller's role, what the list filtered
+    by the queue's actions and status answers, longest unchanged first: its total and items."""
+    roles = {
+        "jp lead": "partner",
+        "in lead": "partner",
+        "jp member": "partner",
+        "asked": "partner",
+        "outsider": "partner",
+        "secretariat JP": "secretariat",
+        "secretariat IN": "secretariat",
+        "auditor": "auditor",
+    }
+    waiting = 0
+    for name, caller in cast.callers.items():
+        answer = caller.get("/v1/me/work", query_string={"page_size": PAGE})
+        assert answer.status_code == 200, answer.json
+        queues = [
+            (resource, q)
+            for resource in ("programmes", "applications")
+            for q in answer.json[resource]
+        ]
+        assert [q["name"] for _, q in queues] == [q.name for q in queues_of(roles[name])], name
+        for resource, queue in queues:
+            query = {"sort": "updated_at", "page_size": PAGE}
+            if queue["status"]:
+                query["status"] = queue["status"]
+            if queue["allowed_action"]:
+                query["allowed_action"] = ",".join(queue["allowed_action"])
+            listed = caller.get(f"/v1/{resource}", query_string=query).json
+            assert (queue["total"], queue["items"]) == (listed["total"], listed["items"]), (
+                name,
+                queue["name"],
+            )
+            waiting += queue["total"]
+    assert waiting > 10, "the cast has work waiting for its callers"
+
+
+@pytest.mark.parametrize("query", [{"page_size": 0}, {"page_size": 101}, {"page_size": "x"}])
+def test_my_work_refuses_a_bad_query_with_422(partners: Partners, query: dict[str, Any]):
+    answer = partners.jp_caller.get("/v1/me/work", query_string=query)
+    assert answer.status_code == 422, answer.json
     assert set(answer.json["errors"]) == set(query), answer.json

@@ -65,9 +65,9 @@ LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
 USER_AGENT = "setu-console"
 
-# The most reads one page makes at once (the secretariat's My work: five lists and its
-# screening work).
-PARALLEL_READS = 6
+# The most reads one page makes at once (a programme's page: its history, applications,
+# reviews and screenings).
+PARALLEL_READS = 4
 
 
 @dataclass
@@ -99,7 +99,7 @@ RETRY = Retry(
     raise_on_status=False,
 )
 # Each gunicorn thread of the console, and the threads of a page's reads at once.
-POOLED_CONNECTIONS = 10
+POOLED_CONNECTIONS = 8
 
 
 class Transport:
@@ -246,7 +246,7 @@ class ApiClient:
         return answer
 
     def get(self, path: str, **params: Any) -> Any:
-        # orjson: a My work page reads four pages of up to 100 programmes each.
+        # orjson: a list page holds up to 100 programmes.
         return jsonio.loads(self.request("GET", path, params=params).content)
 
     def at_once(self, reads: list[Callable[[], Any]]) -> list[Any]:
