@@ -265,3 +265,29 @@ def test_my_work_refuses_a_bad_query_with_422(partners: Partners, query: dict[st
     answer = partners.jp_caller.get("/v1/me/work", query_string=query)
     assert answer.status_code == 422, answer.json
     assert set(answer.json["errors"]) == set(query), answer.json
+
+
+def test_a_filtered_total_follows_each_write_it_counts(
+    partners: Partners, secretariat: Caller, secretariat_in: Caller
+):
+    """Totals are kept between writes: an approval, a confirmation and a submission each
+    change a filtered total at once, for the callers whose actions they change. (Pages of one,
+    so that the totals are the kept ones, not read off a short last page.)"""
+    jp, sec_jp, sec_in = partners.jp_caller, secretariat, secretariat_in
+
+    def total(caller: Caller, action: str) -> int:
+        query = {"allowed_action": action, "page_size": 1}
+        return caller.get("/v1/programmes", query_string=query).json["total"]
+
+    reviewed = [_programme(partners, (jp, "submit"), (sec_jp, "start_review")) for _ in range(3)]
+    assert (total(sec_jp, "approve"), total(sec_in, "approve")) == (3, 3)
+    assert move(sec_jp, f"/v1/programmes/{reviewed[0]}", "approve").status_code == 200
+    assert (total(sec_jp, "approve"), total(sec_in, "approve")) == (2, 3)
+    drafts = [jp.post("/v1/programmes", programme_body(partners)).json["id"] for _ in range(3)]
+    assert (total(jp, "submit"), total(partners.in_caller, "confirm_participation")) == (0, 3)
+    confirm(partners.in_caller, drafts[0])
+    assert (total(jp, "submit"), total(partners.in_caller, "confirm_participation")) == (1, 2)
+    confirm(partners.in_caller, drafts[1])
+    assert total(jp, "submit") == 2
+    assert move(jp, f"/v1/programmes/{drafts[0]}", "submit").status_code == 200
+    assert total(jp, "submit") == 1

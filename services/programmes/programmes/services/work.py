@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from programmes.domain.work import APPLICATIONS, PROGRAMMES, Queue, filters_of, queues_of
 from programmes.services import applications, programme_reads
-from programmes.services.events import application_snapshot
 from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.list_totals import ListTotals
 from setu_contract.http import Principal
@@ -38,7 +37,7 @@ def work(
             items, total = _programmes(session, principal, filters, size, totals, kept, generation)
         else:
             found, total = applications.list_applications(session, principal, filters, 1, size)
-            items = [applications.view(application_snapshot(a), principal) for a in found]
+            items = [applications.view(snapshot, principal) for snapshot in found]
         answer[queue.resource].append(_queue(queue, items, total))
     return answer
 
