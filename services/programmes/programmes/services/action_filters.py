@@ -64,17 +64,24 @@ def _partner_row(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def _is_me() -> ColumnElement[bool]:
-    return _PARTNERS.c.organisation_id == bindparam(VIEWER_ORG)
+def _mine(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Whether the caller's organisation is a partner of the programme meeting
+    ``conditions``: its partner rows, read by the organisation's index (a correlated EXISTS
+    probed every programme's partners)."""
+    return _PROGRAMMES.c.id.in_(
+        select(_PARTNERS.c.programme_id).where(
+            _PARTNERS.c.organisation_id == bindparam(VIEWER_ORG), *conditions
+        )
+    )
 
 
 # What the caller must be to a programme (``programme_actions.relations``), by relation:
 # a condition, given whether the caller is the secretariat; None: never.
 _PROGRAMME_RELATIONS: dict[Relation, Callable[[bool], ColumnElement[bool] | None]] = {
     Relation.SECRETARIAT: lambda secretariat: true() if secretariat else None,
-    Relation.PARTNER: lambda _: _partner_row(_is_me(), _PARTNERS.c.participation == "confirmed"),
-    Relation.LEAD: lambda _: _partner_row(
-        _is_me(), _PARTNERS.c.participation == "confirmed", _PARTNERS.c.role == "lead"
+    Relation.PARTNER: lambda _: _mine(_PARTNERS.c.participation == "confirmed"),
+    Relation.LEAD: lambda _: _mine(
+        _PARTNERS.c.participation == "confirmed", _PARTNERS.c.role == "lead"
     ),
 }
 
@@ -97,7 +104,7 @@ def _programme_action(action: str, secretariat: bool, reader: bool) -> ColumnEle
     if action in PARTICIPATION_ACTIONS:
         if reader:
             return None
-        asked = _partner_row(_is_me(), _PARTNERS.c.participation == "pending")
+        asked = _mine(_PARTNERS.c.participation == "pending")
         return and_(status.in_(sorted(PROGRAMME_EDITABLE)), asked)
     row = PROGRAMME_TRANSITIONS[action]
     relation = _PROGRAMME_RELATIONS.get(row.by)

@@ -285,7 +285,7 @@ def _page_key(
     principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[Any, ...]:
     """What a list page depends on: the partners it is limited to (``_partners_of``), whose
-    allowed actions it shows (the caller's role, and its side or organisation), its filters,
+    allowed actions it shows (the caller's role, side and organisation), its filters,
     where it is."""
     partners = tuple(_partners_of(principal, filters))
     viewer = (principal.role, principal.side, principal.organisation_id)
