@@ -3,8 +3,9 @@ built on: My work and a programme page, each at its maximum rate and at half of 
 
 The console calls the programmes API (on PostgreSQL) directly here, not through a gateway,
 so that what is compared is the console's own cost over the API reads each page makes: a
-programme page is one GET /v1/programmes/{id}; a partner's My work is four list reads
-(programmes draft and changes_requested, applications submitted and draft, 100 a page).
+programme page is one GET /v1/programmes/{id}; a partner's My work is one GET /v1/me/work
+(each queue of its role: the programmes and applications whose allowed actions hold the
+queue's, their exact count and the oldest 20), sent as the console sends it.
 The session is a partner key in the console's cookie, as tests/support/console_session.py
 makes it (people cannot sign in yet).
 """
@@ -13,30 +14,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from bench.api import checked, paced
 from bench.context import Context, on_workers
 from bench.harness import Measurement, Target
 from bench.programmes_setup import Programmes, clone_programme, start_programmes
 from bench.wrk import WrkRun
+from console.api_client.work_api_client import WORK
+from console.views.my_work import SHOWN
 from setu_contract.secret_settings import INTERNAL_SECRET, SECRET_KEY, new_secret
 from tests.support.console_session import key_session_cookie
 
 SEEDED = 10_000
 API_READ = "console.api_read"
 API_LISTS = "console.api_lists"
-# The list reads a partner's My work makes (at once) for one page.
-MY_WORK_READS = 4
-# The list reads themselves (bench.console_cpu drives them too).
-MY_WORK_LISTS = [
-    f"/v1/{resource}?status={status}&page_size=100"
-    for resource, status in (
-        ("programmes", "draft"),
-        ("programmes", "changes_requested"),
-        ("applications", "submitted"),
-        ("applications", "draft"),
-    )
-]
+# The reads a partner's My work makes for one page, as it sends them.
+MY_WORK_LISTS = [f"{WORK}?{urlencode({'page_size': SHOWN})}"]
+MY_WORK_READS = len(MY_WORK_LISTS)
 CONSOLE_TARGETS = [Target("req_per_s", ">=", 0.4, of_ceiling=True)]
 PACED_TARGETS = [Target("p99_ms", "<=", 100.0)]
 
@@ -137,7 +132,7 @@ def run(ctx: Context) -> Iterator[Measurement]:
         targets=CONSOLE_TARGETS,
         notes=[*notes, "one API read a page"],
     )
-    # My work is built on list reads: its ceiling is those reads, one after another in turn.
+    # My work is built on its read of the API: its ceiling is that read.
     lists = ",".join(MY_WORK_LISTS)
     reads = WrkRun(
         api.base + "/v1/programmes",
@@ -148,15 +143,10 @@ def run(ctx: Context) -> Iterator[Measurement]:
         ctx,
         "programmes-api",
         API_LISTS,
-        "the four list reads of a partner's My work, in turn (req_per_s: a My work's four "
-        "reads a second)",
+        "GET /v1/me/work, the read of a partner's My work",
         reads,
         reads_a_unit=MY_WORK_READS,
-        notes=[
-            *notes,
-            f"req_per_s is the requests a second over {MY_WORK_READS}: the reads one My work "
-            "page is built on, as one; requests_per_s counts each",
-        ],
+        notes=[*notes, "five queues for a partner, 20 of each at most"],
     )
     my_work = WrkRun(console + "/console/", ctx.seconds, env={"BENCH_COOKIE": cookie})
     yield from _measure(
@@ -167,7 +157,10 @@ def run(ctx: Context) -> Iterator[Measurement]:
         my_work,
         ceiling=API_LISTS,
         targets=CONSOLE_TARGETS,
-        notes=[*notes, "four API list reads a page (100 items each at most), at once"],
+        notes=[
+            *notes,
+            "one API read a page (GET /v1/me/work, five queues, 20 of each at most)",
+        ],
     )
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
-from bench.console import MY_WORK_LISTS, partner_cookie
+from bench.console import MY_WORK_LISTS, MY_WORK_READS, partner_cookie
 from bench.context import Context, children_cpu
 from bench.programmes_setup import Programmes, clone_programme, start_programmes
 from bench.wrk import CONNECTIONS, WrkRun
@@ -167,9 +167,16 @@ def _in_process(ctx: Context, api: Programmes, ids: list[str], secret: str, page
     app = create_app(config)
     master = ctx.gunicorn_pids["programmes-api"]
     api_only = {"programmes-api": master}
-    for label, paths, reads, count in (
-        ("programme page", [f"/console/programmes/{i}" for i in ids[:200]], 1, pages),
-        ("My work", ["/console/"], 4, max(pages // 3, 1)),
+    programme_reads = [f"/v1/programmes/{i}" for i in ids[:200]]
+    for label, paths, alone_paths, reads, count in (
+        (
+            "programme page",
+            [f"/console/programmes/{i}" for i in ids[:200]],
+            programme_reads,
+            1,
+            pages,
+        ),
+        ("My work", ["/console/"], MY_WORK_LISTS, MY_WORK_READS, max(pages // 3, 1)),
     ):
         environs = [
             EnvironBuilder(path=path, headers=[("Cookie", f"setu_console={cookie}")]).get_environ()
@@ -186,13 +193,13 @@ def _in_process(ctx: Context, api: Programmes, ids: list[str], secret: str, page
             console_ms.append((time.process_time() - started) / count * 1000)
             api_ms.append((_cpu(master) - api_before) / count * 1000)
         console, under = min(console_ms), min(api_ms)
-        alone_paths = MY_WORK_LISTS if reads > 1 else [f"/v1/programmes/{i}" for i in ids[:200]]
         alone = _best(
             _read_alone(api, alone_paths, READS_SECONDS),
             api_only,
             lambda f: f["programmes-api"] + f["wrk"],
         )
-        # My work's reads alone are counted in units of its four, as `make bench` counts them.
+        # A page's reads alone are counted in units of the reads a page makes, as `make bench`
+        # counts them.
         read_ms = (alone["programmes-api"] + alone["wrk"]) * reads
         implied = read_ms / (console + under)
         plural = "s" if reads > 1 else ""

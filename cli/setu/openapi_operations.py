@@ -71,7 +71,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "listProgrammes",
         "any valid key: a partner sees the programmes it is named in, the secretariat and "
         "auditors all.",
-        "Any time; each item carries the caller's allowed_actions.",
+        "Any time; each item carries the caller's allowed_actions. allowed_action keeps those "
+        "whose allowed_actions hold one of the actions named (what waits for you), counted "
+        "exactly in total; sort=updated_at gives the longest unchanged first.",
     ),
     ("post", "/v1/programmes"): Operation(
         "proposeProgramme",
@@ -111,7 +113,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "listApplications",
         "any valid key: a partner sees the applications it sends or hosts, the secretariat "
         "and auditors all.",
-        "Any time.",
+        "Any time; allowed_action and sort as for the programmes.",
     ),
     ("post", "/v1/applications"): Operation(
         "fileApplication",

@@ -40,6 +40,13 @@ PEOPLE_OPERATIONS: dict[tuple[str, str], Operation] = {
         (403, 404),
     ),
     ("get", "/v1/me"): Operation("whoAmI", "any valid key or session.", "Any time."),
+    ("get", "/v1/me/work"): Operation(
+        "getMyWork",
+        "any valid key or session: each role its own queues (a reviewer none: its work is "
+        "its reviews).",
+        "Any time: what waits for you now, as the lists' allowed_action filter finds it; the "
+        "console's My work is this one read.",
+    ),
     ("post", "/v1/sign-in"): Operation(
         "requestSignInLink",
         "no key: anyone (the same answer for any address).",

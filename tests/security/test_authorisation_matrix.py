@@ -450,6 +450,7 @@ ROWS: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/v1/events/consumers", None, {"*": 403, "auditor": 200, "jp": 200, "in": 200}),
     # People: an organisation and its own side manage them, never the other side.
     ("GET", "/v1/me", None, {"*": 200}),
+    ("GET", "/v1/me/work", None, {"*": 200}),
     ("POST", "/v1/sign-in", {"email": "nobody@example.org"}, {"*": 202}),
     ("POST", "/v1/sessions", {"token": "setul_forged"}, {"*": 401}),
     (

@@ -47,6 +47,15 @@ def page_schema(item: type[Schema]) -> type[PageSchema]:
     return envelope
 
 
+def total_if_last(page: int, page_size: int, found: int) -> int | None:
+    """The list's total when a page read shows it (a page with fewer than ``page_size`` items,
+    not past the end, is the last: the total is the rows before it and on it), or None: a
+    page that says so needs no count of its own."""
+    if found >= page_size or (found == 0 and page > 1):
+        return None
+    return (page - 1) * page_size + found
+
+
 def page_body(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
     """The answer of a page, in the envelope ``page_schema`` describes."""
     return {"items": items, "page": page, "page_size": page_size, "total": total}

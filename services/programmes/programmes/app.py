@@ -19,6 +19,7 @@ from programmes.api.reviews import blp as reviews_blp
 from programmes.api.screenings import blp as screenings_blp
 from programmes.api.sign_in import blp as sessions_blp
 from programmes.api.sign_in import public as sign_in_blp
+from programmes.api.work import blp as work_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
@@ -78,6 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
         reviews_blp,
         mobility_blp,
         screenings_blp,
+        work_blp,
     ):
         api.register_blueprint(blueprint)
     document_errors(api)

@@ -7,7 +7,14 @@ from marshmallow import Schema, fields, validate
 from programmes.domain.applications import CAREER_STAGES
 from programmes.domain.countries import ISO_3166_ALPHA2
 from programmes.domain.transitions import APPLICATION_STATUSES, APPLICATION_TRANSITIONS
-from programmes.schemas import LANGUAGES, AllowedActions, NonEmptyMixin, StrictSchema
+from programmes.schemas import (
+    LANGUAGES,
+    AllowedActionFilter,
+    AllowedActions,
+    NonEmptyMixin,
+    StrictSchema,
+    sort_field,
+)
 from setu_contract.input_fields import EmailAddress, Integer, Text
 from setu_contract.paging import PageQuerySchema, page_schema
 
@@ -75,6 +82,8 @@ class ApplicationQuerySchema(PageQuerySchema):
     direction = Text(validate=validate.OneOf(("JP_TO_IN", "IN_TO_JP")))
     career_stage = Text(validate=validate.OneOf(CAREER_STAGES))
     q = Text(validate=validate.Length(min=1, max=200))
+    allowed_action = AllowedActionFilter(list(APPLICATION_TRANSITIONS))
+    sort = sort_field()
 
 
 class ApplicationTransitionSchema(StrictSchema):

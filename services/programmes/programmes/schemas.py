@@ -11,6 +11,7 @@ Lists page through ``setu_contract.paging``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -22,7 +23,11 @@ from programmes.domain.programmes import (
     PARTNER_ROLES,
 )
 from programmes.domain.slots import DIRECTIONS
-from programmes.domain.transitions import PROGRAMME_STATUSES, PROGRAMME_TRANSITIONS
+from programmes.domain.transitions import (
+    PROGRAMME_ACTIONS,
+    PROGRAMME_STATUSES,
+    PROGRAMME_TRANSITIONS,
+)
 from setu_contract.input_fields import AwareDateTime, Integer, Text
 from setu_contract.paging import PageQuerySchema, page_schema
 
@@ -59,6 +64,42 @@ class AllowedActions(fields.List):
     def __init__(self) -> None:
         description = "what you may do to it now: the actions you may send"
         super().__init__(fields.String(), metadata={"description": description})
+
+
+class AllowedActionFilter(fields.List):
+    """The ``allowed_action`` filter of a list: the things for which the caller's
+    ``allowed_actions`` hold one of these actions. Repeatable, or comma-separated; loads to a
+    sorted tuple of the actions named (immutable: a loaded query string is kept)."""
+
+    def __init__(self, actions: list[str]) -> None:
+        self.actions = actions
+        description = (
+            "only those for which your allowed_actions hold one of these actions (repeat the "
+            "parameter, or separate actions by commas); the page's total counts them all"
+        )
+        items = fields.String(validate=validate.OneOf(actions))
+        super().__init__(items, metadata={"description": description})
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise ValidationError("name actions as text")
+        named = {part.strip() for v in values for part in v.split(",")}
+        unknown = sorted(named - set(self.actions), key=repr)
+        if unknown:
+            raise ValidationError(
+                f"unknown action {unknown[0][:40]!r}: one of {', '.join(self.actions)}"
+            )
+        return tuple(sorted(named))
+
+
+# The orders a list may be read in: newest first (by creation), or the longest unchanged first.
+LIST_SORTS = ("-created_at", "updated_at")
+
+
+def sort_field() -> Text:
+    description = "-created_at: newest first (the default); updated_at: the longest unchanged first"
+    return Text(validate=validate.OneOf(LIST_SORTS), metadata={"description": description})
 
 
 class PartnerSchema(StrictSchema):
@@ -209,6 +250,8 @@ class ProgrammeQuerySchema(PageQuerySchema):
         metadata={"description": "only the programmes answering this call"},
     )
     q = Text(validate=validate.Length(min=1, max=200))
+    allowed_action = AllowedActionFilter(PROGRAMME_ACTIONS)
+    sort = sort_field()
 
 
 class HistoryEntrySchema(Schema):

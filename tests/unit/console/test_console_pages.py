@@ -330,63 +330,6 @@ def test_too_few_partners_is_said_as_a_choice_of_partner_organisations(client, a
     assert html.count("Choose between 2 and 20 partner organisations.") == 2  # summary, field
 
 
-def test_my_work_lists_what_the_api_says_this_person_may_do_oldest_first(client, api):
-    sign_in(client, role="secretariat", side="JP")
-    older = programme(id="p2", reference="JIP-2027-0002", updated_at="2026-11-01T00:00:00+00:00")
-    done = programme(id="p3", reference="JIP-2027-0003", allowed_actions=["reject"])
-    page = {"items": [programme(), done, older], "page": 1, "page_size": 100, "total": 3}
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
-    api.answer("GET", "/v1/programmes", 200, page)
-    api.answer("GET", "/v1/applications", 200, empty)
-    api.answer("GET", "/v1/screenings/work", 200, {"due": [], "licences": []})
-    html = client.get("/console/").get_data(as_text=True)
-    section = html.split("Programmes awaiting your side")[-1].split("</table>")[0]
-    assert re.findall(r"JIP-2027-000\d", section) == ["JIP-2027-0002", "JIP-2027-0001"]
-    asked = {(c["path"], c["args"].get("status")) for c in api.received}
-    assert ("/v1/programmes", "under_review") in asked and ("/v1/applications", "endorsed") in asked
-    assert all(c["authorization"] == "Bearer setus_session.secret" for c in api.received)
-
-
-def test_my_work_says_a_count_is_a_floor_when_its_list_is_longer_than_a_page(client, api):
-    """Of 250 drafts the page reads the newest 100: the count it shows is at least that, and
-    the section says so and links to the whole list, instead of a count that stops at 100."""
-    sign_in(client, role="partner")
-    drafts = [programme(id=f"p{n}", status="draft", allowed_actions=["submit"]) for n in range(100)]
-    many = {"items": drafts, "page": 1, "page_size": 100, "total": 250}
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
-    api.answer("GET", "/v1/programmes", 200, many)
-    api.answer("GET", "/v1/applications", 200, empty)
-    html = client.get("/console/").get_data(as_text=True)
-    section = html.split("Drafts ready to submit")[1].split("</li>")[0]
-    assert '<span class="count">100+</span>' in section
-    assert "this section looks at the newest 100 only" in section
-    assert 'href="/console/programmes/?status=draft"' in section
-    applications = html.split("Application drafts to submit")[1].split("</li>")[0]
-    assert '<span class="count">0</span>' in applications and "newest" not in applications
-
-
-def test_my_work_reads_its_four_lists_at_once(client, api):
-    """A page waits for its slowest read, not for their sum: each read is held until all
-    four have arrived, which they do only if none waits for another."""
-    sign_in(client, role="partner")
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
-    api.answer("GET", "/v1/programmes", 200, empty)
-    api.answer("GET", "/v1/applications", 200, empty)
-    all_arrived = threading.Barrier(4, timeout=5)
-    api.before_answer = lambda _request: all_arrived.wait()
-    answer = client.get("/console/", headers={"X-Correlation-Id": "corr-my-work"})
-    assert answer.status_code == 200
-    asked = sorted((c["path"], c["args"]["status"]) for c in api.received)
-    assert asked == [
-        ("/v1/applications", "draft"),
-        ("/v1/applications", "submitted"),
-        ("/v1/programmes", "changes_requested"),
-        ("/v1/programmes", "draft"),
-    ]
-    # Each read, in a thread of its own, carries the page's correlation id.
-    assert {c["headers"].get("X-Correlation-Id") for c in api.received} == {"corr-my-work"}
-
-
 def test_the_language_is_switchable_on_every_page(client, api):
     token = csrf_token(client)
     answer = client.post(
@@ -504,36 +447,6 @@ def test_a_partner_sees_only_pending_or_complete(client, api):
     assert "Screening complete" in html
     assert not api.calls("GET", "/v1/programmes/p1/screenings")
     assert "Record the screening" not in html
-
-
-def test_my_work_shows_the_secretariat_its_screenings_due_and_licences_expiring(client, api):
-    sign_in(client, role="secretariat", side="IN")
-    empty = {"items": [], "page": 1, "page_size": 100, "total": 0}
-    api.answer("GET", "/v1/programmes", 200, empty)
-    api.answer("GET", "/v1/applications", 200, empty)
-    due = {
-        "programme_id": "p1",
-        "reference": "JIP-2027-0001",
-        "title": "Chiplet packaging for edge AI",
-        "status": "under_review",
-        "updated_at": "2026-12-02T00:00:00+00:00",
-        "sides": ["IN"],
-    }
-    licence = {
-        **SCREENED_JP,
-        "jurisdiction": "IN",
-        "licence": {"number": "DGFT-7", "authority": "DGFT", "valid_until": "2026-12-20"},
-        "programme_reference": "JIP-2027-0009",
-        "programme_title": "Wafer test",
-        "expires_on": "2026-12-21",
-        "expired": False,
-    }
-    api.answer("GET", "/v1/screenings/work", 200, {"due": [due], "licences": [licence]})
-    html = client.get("/console/").get_data(as_text=True)
-    screenings = html.split("Screenings due")[-1].split("</table>")[0]
-    assert "JIP-2027-0001" in screenings and "/console/programmes/p1#export-control" in screenings
-    licences = html.split("Licences expiring")[-1].split("</table>")[0]
-    assert "DGFT-7 (DGFT)" in licences and "Expires within 30 days" in licences
 
 
 def test_the_host_side_screens_the_person_of_an_exchange_on_its_page(client, api):

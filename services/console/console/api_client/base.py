@@ -65,7 +65,8 @@ LOCATIONS = {"json", "query", "form", "headers", "querystring"}
 
 USER_AGENT = "setu-console"
 
-# The most reads one page makes at once (My work's four lists).
+# The most reads one page makes at once (a programme's page: its history, applications,
+# reviews and screenings).
 PARALLEL_READS = 4
 
 
@@ -245,7 +246,7 @@ class ApiClient:
         return answer
 
     def get(self, path: str, **params: Any) -> Any:
-        # orjson: a My work page reads four pages of up to 100 programmes each.
+        # orjson: a list page holds up to 100 programmes.
         return jsonio.loads(self.request("GET", path, params=params).content)
 
     def at_once(self, reads: list[Callable[[], Any]]) -> list[Any]:

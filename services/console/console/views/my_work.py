@@ -1,55 +1,44 @@
 """My work: what waits for this person now, oldest first, with counts (PRODUCT.md).
 
-Each list is a page of the API, filtered by what the API says the person may do to each
-thing (``allowed_actions``): the console decides nothing of its own.
+One read of the API (``GET /v1/me/work``) answers each queue of the person's role: the
+things whose ``allowed_actions`` hold the queue's actions, counted exactly, the longest
+unchanged first. A section a queue; the console decides nothing of its own, and only words
+the queues by their names.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from flask import Blueprint, render_template
 
-from console.api_client.applications_api_client import ApplicationsApiClient
-from console.api_client.programmes_api_client import ProgrammesApiClient
 from console.api_client.reviews_api_client import ReviewsApiClient
 from console.api_client.screenings_api_client import ScreeningsApiClient
+from console.api_client.work_api_client import WorkApiClient
 from console.signed_in import api, me, signed_in
 from console.translations import N_
 
 blp = Blueprint("my_work", __name__, url_prefix="/console")
 
+# A reviewer's assignments read at once (the reviews list has no count by status).
 PAGE = 100
 # Rows shown a section: the oldest; the count says how many wait in all.
 SHOWN = 20
 
-# (heading, the API's list filter, the actions that make an item this person's to do)
-PROGRAMME_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
-    "secretariat": [
-        (N_("Programmes to start reviewing"), {"status": "submitted"}, {"start_review"}),
-        (N_("Programmes awaiting your side's approval"), {"status": "under_review"}, {"approve"}),
-        (N_("Approved programmes to activate"), {"status": "approved"}, {"activate"}),
-    ],
-    "partner": [
-        (
-            N_("Participations to confirm"),
-            {"status": "draft"},
-            {"confirm_participation", "decline_participation"},
-        ),
-        (N_("Drafts ready to submit"), {"status": "draft"}, {"submit"}),
-        (N_("Programmes with changes requested"), {"status": "changes_requested"}, {"submit"}),
-    ],
-}
-APPLICATION_QUEUES: dict[str, list[tuple[str, dict[str, str], set[str]]]] = {
-    "secretariat": [
-        (N_("Applications to decide"), {"status": "endorsed"}, {"accept", "waitlist", "reject"}),
-        (N_("Waitlisted applications"), {"status": "waitlisted"}, {"accept"}),
-    ],
-    "partner": [
-        (N_("Applications to endorse as host"), {"status": "submitted"}, {"endorse"}),
-        (N_("Application drafts to submit"), {"status": "draft"}, {"submit"}),
-    ],
+# The heading of each queue the API answers (domain.work), in the API's order.
+QUEUE_HEADINGS = {
+    "participations_to_answer": N_("Participations to confirm"),
+    "programme_drafts_to_submit": N_("Drafts ready to submit"),
+    "programme_changes_to_submit": N_("Programmes with changes requested"),
+    "applications_to_endorse": N_("Applications to endorse as host"),
+    "application_drafts_to_submit": N_("Application drafts to submit"),
+    "programmes_to_start_review": N_("Programmes to start reviewing"),
+    "programmes_to_approve": N_("Programmes awaiting your side's approval"),
+    "programmes_to_activate": N_("Approved programmes to activate"),
+    "applications_to_decide": N_("Applications to decide"),
+    "waitlisted_applications": N_("Waitlisted applications"),
+    # Auditors write nothing: what moved least lately is what they look at.
+    "programmes_under_review": N_("Programmes under review"),
 }
 # A reviewer's own assignments, soonest due first, as the API lists them: (heading, the
 # statuses of the section; None: every assignment).
@@ -61,63 +50,49 @@ REVIEW_QUEUES: list[tuple[str, frozenset[str] | None]] = [
 # The secretariat's export-control work (GET /v1/screenings/work).
 SCREENINGS_DUE = N_("Screenings due")
 LICENCES_EXPIRING = N_("Licences expiring")
-# Auditors write nothing: what moved last is what they look at.
-AUDITOR_RECENT = N_("Programmes under review")
 
 
-def _updated(item: dict[str, Any]) -> str:
-    return item.get("updated_at") or ""
-
-
-def _queue(items: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
-    mine = [item for item in items if wanted & set(item.get("allowed_actions") or ())]
-    return sorted(mine, key=_updated)
-
-
-def _pages(role: str) -> dict[tuple[str, str], Any]:
-    """The API pages this role's queues are built from, read at once; two queues over one
-    status read one page; the secretariat's also its screening work (a dict, not a page)."""
-    wanted = [
-        (kind, filters["status"])
-        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
-        for _, filters, _ in queues.get(role, [])
-    ]
-    if role == "auditor":
-        wanted.append(("programme", "under_review"))
-    keys = list(dict.fromkeys(wanted))
+def _sections(role: str) -> list[dict[str, Any]]:
+    """A section for each queue of the person's work (and the secretariat's screening work),
+    read at once."""
     client = api()
+    reads = [lambda: WorkApiClient(client).mine(SHOWN)]
     if role == "secretariat":
-        keys.append(("screening", "work"))
-    resources: dict[str, type[ProgrammesApiClient] | type[ApplicationsApiClient]] = {
-        "programme": ProgrammesApiClient,
-        "application": ApplicationsApiClient,
-    }
-    answers = client.at_once(
-        [
-            functools.partial(ScreeningsApiClient(client).work)
-            if kind == "screening"
-            else functools.partial(resources[kind](client).page, status=status, page_size=PAGE)
-            for kind, status in keys
-        ]
-    )
-    return dict(zip(keys, answers, strict=True))
+        reads.append(ScreeningsApiClient(client).work)
+    answers = client.at_once(reads)
+    work = answers[0]
+    sections = [
+        {
+            "heading": QUEUE_HEADINGS.get(queue["name"], queue["name"]),
+            "kind": kind,
+            "items": queue["items"],
+            "count": queue["total"],
+        }
+        for kind, queues in (
+            ("programme", work["programmes"]),
+            ("application", work["applications"]),
+        )
+        for queue in queues
+    ]
+    if role == "secretariat":
+        sections += _screening_sections(answers[1])
+    return sections
 
 
-def _section(
-    heading: str, kind: str, page: dict[str, Any], wanted: set[str] | None
-) -> dict[str, Any]:
-    """A queue of one list page: what this person may do, oldest first. A page that is not
-    the whole list (more than PAGE of its status) makes a count that is only a floor: the
-    section says so, and links to the whole list."""
-    items = sorted(page["items"], key=_updated) if wanted is None else _queue(page["items"], wanted)
-    partial = page.get("total", len(page["items"])) > len(page["items"])
-    return {
-        "heading": heading,
-        "kind": kind,
-        "items": items[:SHOWN],
-        "count": len(items),
-        "partial": partial,
-    }
+def _screening_sections(work: dict[str, Any]) -> list[dict[str, Any]]:
+    due = [
+        {**d, "id": d["programme_id"], "sides": d.get("sides") or []} for d in work.get("due") or []
+    ]
+    licences = work.get("licences") or []
+    return [
+        {"heading": SCREENINGS_DUE, "kind": "screening", "items": due[:SHOWN], "count": len(due)},
+        {
+            "heading": LICENCES_EXPIRING,
+            "kind": "licence",
+            "items": licences[:SHOWN],
+            "count": len(licences),
+        },
+    ]
 
 
 def _review_sections() -> list[dict[str, Any]]:
@@ -137,38 +112,4 @@ def index() -> Any:
     role = me().get("role") or ""
     if role == "reviewer":
         return render_template("my_work.html", sections=_review_sections())
-    pages = _pages(role)
-    sections = [
-        {**_section(heading, kind, pages[(kind, filters["status"])], wanted), **filters}
-        for kind, queues in (("programme", PROGRAMME_QUEUES), ("application", APPLICATION_QUEUES))
-        for heading, filters, wanted in queues.get(role, [])
-    ]
-    if role == "secretariat":
-        work: dict[str, Any] = pages[("screening", "work")]
-        due = [
-            {**d, "id": d["programme_id"], "sides": d.get("sides") or []}
-            for d in work.get("due") or []
-        ]
-        sections.append(
-            {
-                "heading": SCREENINGS_DUE,
-                "kind": "screening",
-                "items": due[:SHOWN],
-                "count": len(due),
-            }
-        )
-        licences = work.get("licences") or []
-        sections.append(
-            {
-                "heading": LICENCES_EXPIRING,
-                "kind": "licence",
-                "items": licences[:SHOWN],
-                "count": len(licences),
-            }
-        )
-    if role == "auditor":
-        page = pages[("programme", "under_review")]
-        sections.append(
-            {**_section(AUDITOR_RECENT, "programme", page, None), "status": "under_review"}
-        )
-    return render_template("my_work.html", sections=sections, page_size=PAGE)
+    return render_template("my_work.html", sections=_sections(role))

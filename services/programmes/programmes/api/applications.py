@@ -51,7 +51,7 @@ class Applications(MethodView):
         page, size = query.pop("page"), query.pop("page_size")
         with unit_of_work() as session:
             found, total = service.list_applications(session, caller(), query, page, size)
-            items = [service.view(application_snapshot(a), caller()) for a in found]
+            items = [service.view(snapshot, caller()) for snapshot in found]
         return page_body(items, total, page, size)
 
 

@@ -22,6 +22,14 @@ _SCALARS = (str, int, float, bool, decimal.Decimal, datetime.date, type(None))
 _QUERY = ("query", "querystring")
 
 
+def _immutable(value: Any) -> bool:
+    """Whether no view can change ``value`` in place: a scalar, or a tuple of them (a
+    repeatable filter's values)."""
+    if isinstance(value, tuple):
+        return all(isinstance(item, _SCALARS) for item in value)
+    return isinstance(value, _SCALARS)
+
+
 class QueryArgumentsParser(BodyParser):
     """The services' parser (bodies read by ``setu_contract.request_json``), keeping what each
     query string loaded to (at most ``MAX_KEPT`` strings; all forgotten when full, as query
@@ -45,9 +53,7 @@ class QueryArgumentsParser(BodyParser):
         loaded = self._loaded.get(key)
         if loaded is None:
             loaded = super().parse(argmap, req, location=location, **kwargs)
-            if not isinstance(loaded, dict) or not all(
-                isinstance(value, _SCALARS) for value in loaded.values()
-            ):
+            if not isinstance(loaded, dict) or not all(map(_immutable, loaded.values())):
                 return loaded
             if len(self._loaded) >= self.MAX_KEPT:
                 self._loaded.clear()

@@ -178,6 +178,11 @@ APPLICATION_TRANSITIONS = _table(
 )
 
 PROGRAMME_EDITABLE = frozenset({"draft", "changes_requested"})
+# Besides its transitions, an organisation named in a programme and still to answer may
+# confirm or decline its part while the programme is editable (services.participation).
+PARTICIPATION_ACTIONS = ("confirm_participation", "decline_participation")
+# Every action a programme's ``allowed_actions`` may hold.
+PROGRAMME_ACTIONS = [*PROGRAMME_TRANSITIONS, *PARTICIPATION_ACTIONS]
 
 
 def allowed_actions(

@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from programmes.domain.transitions import (
+    PARTICIPATION_ACTIONS,
     PROGRAMME_EDITABLE,
     PROGRAMME_TRANSITIONS,
     Relation,
     allowed_actions,
 )
 from setu_contract.http import Principal
-
-PARTICIPATION_ACTIONS = ["confirm_participation", "decline_participation"]
 
 
 def relations(partners: Iterable[Mapping[str, Any]], principal: Principal) -> set[Relation]:
@@ -63,7 +62,7 @@ def _side_not_yet_approved(snapshot: Mapping[str, Any], principal: Principal) ->
 # The guards of the programme table (services.programme_transitions) that the snapshot
 # answers: an action one of them would refuse is not offered. The others need the database,
 # and refuse the action when it is taken.
-_SHOWN_GUARDS: dict[str, Callable[[Mapping[str, Any], Principal], bool]] = {
+SHOWN_GUARDS: dict[str, Callable[[Mapping[str, Any], Principal], bool]] = {
     "partners_confirmed": _partners_confirmed,
     "side_not_yet_approved": _side_not_yet_approved,
 }
@@ -71,7 +70,7 @@ _SHOWN_GUARDS: dict[str, Callable[[Mapping[str, Any], Principal], bool]] = {
 
 def _passes(action: str, snapshot: Mapping[str, Any], principal: Principal) -> bool:
     guards = PROGRAMME_TRANSITIONS[action].guards
-    return all(_SHOWN_GUARDS[g](snapshot, principal) for g in guards if g in _SHOWN_GUARDS)
+    return all(SHOWN_GUARDS[g](snapshot, principal) for g in guards if g in SHOWN_GUARDS)
 
 
 def allowed(snapshot: Mapping[str, Any], principal: Principal) -> list[str]:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from programmes.services import programme_actions, screening_view
+from programmes.services import action_filters, programme_actions, screening_view
 from programmes.services.events import programme_snapshot
 from programmes.store.kept_programmes import KeptProgrammes
 from programmes.store.list_totals import ListTotals
@@ -37,6 +37,7 @@ from programmes.store.models import (
 )
 from setu_contract.errors import NotFound
 from setu_contract.http import Principal
+from setu_contract.paging import total_if_last
 
 # Reads (a programme, a list page) are done without the ORM: one statement gives each
 # programme's row with its partners, budget lines and approvals on the same row, each a JSON
@@ -190,6 +191,9 @@ def _readable(principal: Principal, snapshot: dict[str, Any]) -> dict[str, Any]:
 # The list's filters other than its partners, in the order their conditions are added.
 _LIST_FILTERS = ("status", "focus_area", "call_id", "q")
 _NEWEST_FIRST = (_PROGRAMMES.c.created_at.desc(), _PROGRAMMES.c.id.desc())
+# ``sort=updated_at``: what has waited longest first.
+UNCHANGED_LONGEST = "updated_at"
+_UNCHANGED_LONGEST = (_PROGRAMMES.c.updated_at.asc(), _PROGRAMMES.c.id.asc())
 
 
 @dataclass
@@ -226,26 +230,42 @@ def list_programmes(
     generation: bytes | None = None,
 ) -> Page:
     """The programmes the caller may see, as it is answered (with its allowed actions),
-    filtered, newest first, and how many there are (kept in ``totals`` between writes, if
-    given); the page is kept in ``kept`` under ``generation``, if given."""
+    filtered (``allowed_action``: those whose allowed actions hold one of them), newest first
+    or longest unchanged first (``sort``), and how many there are (kept in ``totals`` between
+    writes, if given); the page is kept in ``kept`` under ``generation``, if given."""
     partners = _partners_of(principal, filters)
-    used = tuple(name for name in _LIST_FILTERS if filters.get(name))
+    shape = _Shape(
+        len(partners),
+        tuple(name for name in _LIST_FILTERS if filters.get(name)),
+        tuple(filters.get("allowed_action") or ()),
+        action_filters.shape(principal) if filters.get("allowed_action") else None,
+    )
     values: dict[str, Any] = {f"partner_{i}": p for i, p in enumerate(partners)}
-    values.update({name: filters[name] for name in used})
-    if "q" in used:
+    values.update({name: filters[name] for name in shape.used})
+    if "q" in shape.used:
         values["q"] = f"%{filters['q'].lower()}%"
+    if shape.actions:
+        values.update(action_filters.viewer_values(principal))
     connection = session.connection()
-    page_of = _page(connection.dialect.name, len(partners), used)
+    page_of = _page(connection.dialect.name, shape, filters.get("sort") == UNCHANGED_LONGEST)
     rows = connection.execute(page_of, {**values, "offset": (page - 1) * size, "limit": size}).all()
     items = [programme_actions.view(_snapshot(row), principal) for row in rows]
 
     def count() -> int:
-        return connection.scalar(_count(len(partners), used), values) or 0
+        return connection.scalar(_count(shape), values) or 0
 
-    if totals is None:
+    # A short page is the last: its total needs no count.
+    known = total_if_last(page, size, len(items))
+    if known is not None:
+        found = Page(items, known)
+    elif totals is None:
         found = Page(items, count())
     else:
-        found = Page(items, totals.total("programmes", {"partners": partners, **filters}, count))
+        # The order does not change the count; the caller's actions do.
+        scope = {"partners": partners, **{k: v for k, v in filters.items() if k != "sort"}}
+        if shape.actions:
+            scope["viewer"] = [principal.role, principal.side, principal.organisation_id]
+        found = Page(items, totals.total("programmes", scope, count))
     if kept is not None:
         kept.keep(_page_key(principal, filters, page, size), found, generation, len(items) or 1)
     return found
@@ -265,68 +285,83 @@ def _page_key(
     principal: Principal, filters: dict[str, Any], page: int, size: int
 ) -> tuple[Any, ...]:
     """What a list page depends on: the partners it is limited to (``_partners_of``), whose
-    allowed actions it shows (the caller's role, and its side or organisation), its filters,
+    allowed actions it shows (the caller's role, side and organisation), its filters,
     where it is."""
     partners = tuple(_partners_of(principal, filters))
-    viewer = (principal.role, principal.side or principal.organisation_id)
+    viewer = (principal.role, principal.side, principal.organisation_id)
     shown = tuple(sorted((name, value) for name, value in filters.items() if value))
     return ("page", partners, viewer, shown, page, size, screening_view.today())
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list's statement is built for: how many partners it is limited to, which other
+    filters it has, the actions it is filtered by, and the caller's shape
+    (``action_filters.shape``) when it is."""
+
+    partners: int
+    used: tuple[str, ...]
+    actions: tuple[str, ...] = ()
+    caller: tuple[bool, bool] | None = None
 
 
 # A list's statements are built once for each shape of query (which filters it has), with
 # the caller's values as parameters: building and keying a new statement for every request
 # cost more than a tenth of a page.
 @cache
-def _conditions(partners: int, used: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
+def _conditions(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
     conditions: list[ColumnElement[bool]] = [
         _PROGRAMMES.c.id.in_(
             select(_PARTNERS.c.programme_id).where(
                 _PARTNERS.c.organisation_id == bindparam(f"partner_{i}")
             )
         )
-        for i in range(partners)
+        for i in range(shape.partners)
     ]
     for name in ("status", "focus_area", "call_id"):
-        if name in used:
+        if name in shape.used:
             conditions.append(_PROGRAMMES.c[name] == bindparam(name))
-    if "q" in used:
+    if "q" in shape.used:
         conditions.append(
             or_(
                 func.lower(_PROGRAMMES.c.reference).like(bindparam("q")),
                 func.lower(_PROGRAMMES.c.title).like(bindparam("q")),
             )
         )
+    if shape.caller is not None:
+        conditions.append(action_filters.programme_condition(shape.actions, shape.caller))
     return tuple(conditions)
 
 
 @cache
-def _page(dialect: str, partners: int, used: tuple[str, ...]) -> Select[Any]:
+def _page(dialect: str, shape: _Shape, unchanged_longest: bool) -> Select[Any]:
     """A page: its ids first, so that the parts are built for its rows only, not for every
     row that the OFFSET skips. One organisation's programmes with no other filter (a
     partner's own list) are paged from its partner rows alone, newest first by the creation
     time they keep (an index-only scan), not by probing the partners of every programme."""
-    if partners == 1 and not used:
+    order = _UNCHANGED_LONGEST if unchanged_longest else _NEWEST_FIRST
+    if shape == _Shape(1, ()) and not unchanged_longest:
         ids = (
             select(_PARTNERS.c.programme_id.label("id"))
             .where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
             .order_by(_PARTNERS.c.programme_created_at.desc(), _PARTNERS.c.programme_id.desc())
         )
     else:
-        ids = select(_PROGRAMMES.c.id).where(*_conditions(partners, used)).order_by(*_NEWEST_FIRST)
+        ids = select(_PROGRAMMES.c.id).where(*_conditions(shape)).order_by(*order)
     page_ids = ids.offset(bindparam("offset")).limit(bindparam("limit")).subquery()
     return (
         _with_parts(dialect)
         .join_from(_PROGRAMMES, page_ids, page_ids.c.id == _PROGRAMMES.c.id)
-        .order_by(*_NEWEST_FIRST)
+        .order_by(*order)
     )
 
 
 @cache
-def _count(partners: int, used: tuple[str, ...]) -> Select[Any]:
+def _count(shape: _Shape) -> Select[Any]:
     """The exact total of a list. The common cases (everything, or one organisation's
     programmes with no other filter) are counted from one index, not a join."""
-    if not partners and not used:
+    if shape == _Shape(0, ()):
         return select(func.count()).select_from(_PROGRAMMES)
-    if partners == 1 and not used:
+    if shape == _Shape(1, ()):
         return select(func.count()).where(_PARTNERS.c.organisation_id == bindparam("partner_0"))
-    return select(func.count()).select_from(_PROGRAMMES).where(*_conditions(partners, used))
+    return select(func.count()).select_from(_PROGRAMMES).where(*_conditions(shape))

@@ -78,8 +78,12 @@ class ApiKey(Base):
 
 class Programme(Base):
     __tablename__ = "programmes"
-    # Lists read pages newest first in this order (no sort of every visible row).
-    __table_args__ = (Index("ix_programmes_created", "created_at", "id"),)
+    # Lists read pages newest first in this order (no sort of every visible row); the
+    # queues of My work, one status longest unchanged first, in the second.
+    __table_args__ = (
+        Index("ix_programmes_created", "created_at", "id"),
+        Index("ix_programmes_status_updated", "status", "updated_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(_ID, primary_key=True, default=new_id)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
