@@ -109,20 +109,25 @@ _WROTE = "setu_one_write_wrote"
 _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
 
 
-def one_write(engine: Engine) -> Engine:
-    """``engine`` for a unit of work that writes with one statement, in autocommit: no
-    ``BEGIN`` and ``COMMIT`` round trips, and atomic only while it is one statement.
+def one_write(engine: Engine, **kwargs: Any) -> Engine:
+    """An engine beside ``engine`` (``make_engine``'s, with ``kwargs``) for units of work that
+    write with one statement, in autocommit: no ``BEGIN`` and ``COMMIT`` round trips, and
+    atomic only while the unit is one statement. Its pool's connections are in autocommit
+    for their life: set at each checkout and reset at each checkin (``execution_options``),
+    autocommit costs more CPU than the two round trips it saves. Disposing of ``engine``
+    disposes of it too.
 
     Each unit (from its begin, which SQLAlchemy signals in autocommit too, to its end) may
     send reads, then one statement that writes (anything but a plain ``SELECT``, a
     data-modifying ``WITH`` included); a second one, or a ``SELECT ... FOR UPDATE`` (whose
     lock would end with it), raises ``SecondWrite`` before it is sent. On SQLite, whose
-    writes must hold its write lock from the first read (``BEGIN IMMEDIATE``), the engine
-    is ``engine`` itself: its units stay transactions.
+    writes must hold its write lock from the first read (``BEGIN IMMEDIATE``), it is
+    ``engine`` itself: its units stay transactions.
     """
     if engine.dialect.name == "sqlite":
         return engine
-    alone = engine.execution_options(isolation_level="AUTOCOMMIT")
+    url = engine.url.render_as_string(hide_password=False)
+    alone = make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
 
     def begin(connection: Connection) -> None:
         connection.info[_WROTE] = False
@@ -138,6 +143,7 @@ def one_write(engine: Engine) -> Engine:
 
     event.listen(alone, "begin", begin)
     event.listen(alone, "before_cursor_execute", before_cursor_execute)
+    event.listen(engine, "engine_disposed", lambda _engine: alone.dispose())
     return alone
 
 

@@ -54,9 +54,11 @@ def create_app(config: Config | None = None) -> Flask:
         engine.execution_options(isolation_level="AUTOCOMMIT")
     )
     # A unit of work that writes with one statement (api.unit_of_work's one_write): in
-    # autocommit on PostgreSQL, a transaction as any other on SQLite.
-    alone = one_write(engine)
+    # autocommit on PostgreSQL, on a pool of its own (a create's statement and its reference
+    # number's), a transaction as any other on SQLite.
+    alone = one_write(engine, pool_size=CONNECTIONS_A_REQUEST * config.web_threads)
     one_write_sessions = sessions if alone is engine else make_sessionmaker(alone)
+    app.extensions["programmes.one_write_engine"] = alone
     app.extensions["programmes.one_write_sessions"] = one_write_sessions
     writing = dict.fromkeys((sessions, one_write_sessions))
     totals = ListTotals(config.redis_url, config.database_url)

@@ -30,10 +30,12 @@ def sent(app: Flask) -> list[tuple[str, bool]]:
     seen: list[tuple[str, bool]] = []
 
     def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        autocommit = getattr(conn.connection.dbapi_connection, "autocommit", False) is True
         seen.append((" ".join(statement.split()[:3]), autocommit))
 
-    event.listen(app.extensions["programmes.engine"], "before_cursor_execute", before)
+    engines = (app.extensions["programmes.engine"], app.extensions["programmes.one_write_engine"])
+    for engine in dict.fromkeys(engines):
+        event.listen(engine, "before_cursor_execute", before)
     return seen
 
 
