@@ -112,10 +112,10 @@ _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b
 def one_write(engine: Engine, **kwargs: Any) -> Engine:
     """An engine beside ``engine`` (``make_engine``'s, with ``kwargs``) for units of work that
     write with one statement, in autocommit: no ``BEGIN`` and ``COMMIT`` round trips, and
-    atomic only while the unit is one statement. Its pool's connections are in autocommit
-    for their life: set at each checkout and reset at each checkin (``execution_options``),
-    autocommit costs more CPU than the two round trips it saves. Disposing of ``engine``
-    disposes of it too.
+    atomic only while the unit is one statement. Its pool's connections stay in autocommit
+    for their life: switched at each checkout and back at each checkin (``execution_options``
+    on ``engine``), autocommit costs more CPU than the two round trips it saves. Disposing of
+    ``engine`` disposes of it too.
 
     Each unit (from its begin, which SQLAlchemy signals in autocommit too, to its end) may
     send reads, then one statement that writes (anything but a plain ``SELECT``, a
