@@ -203,9 +203,8 @@ def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
         shown.append(" ".join(statement.split())[:150])
 
     # A create of one statement runs on an engine of its own (programmes/app.py).
-    for used in dict.fromkeys((engine, app.extensions.get("programmes.one_write_engine", engine))):
+    for used in {engine, app.extensions["programmes.one_write_engine"]}:
         event.listen(used, "before_cursor_execute", _statement)
-
     _count_round_trips(counts)
     parts: Counter[str] = Counter()
     if args.parts or args.part:
