@@ -114,8 +114,9 @@ def one_write(engine: Engine, **kwargs: Any) -> Engine:
     write with one statement, in autocommit: no ``BEGIN`` and ``COMMIT`` round trips, and
     atomic only while the unit is one statement. Its pool's connections stay in autocommit
     for their life: switched at each checkout and back at each checkin (``execution_options``
-    on ``engine``), autocommit costs more CPU than the two round trips it saves. Disposing of
-    ``engine`` disposes of it too.
+    on ``engine``), autocommit costs more CPU than the two round trips it saves. Nothing
+    listens on ``engine`` for it: a listener of its connections' events (``engine_disposed``
+    too) sends every statement of ``engine`` through SQLAlchemy's slower path.
 
     Each unit (from its begin, which SQLAlchemy signals in autocommit too, to its end) may
     send reads, then one statement that writes (anything but a plain ``SELECT``, a
@@ -143,7 +144,6 @@ def one_write(engine: Engine, **kwargs: Any) -> Engine:
 
     event.listen(alone, "begin", begin)
     event.listen(alone, "before_cursor_execute", before_cursor_execute)
-    event.listen(engine, "engine_disposed", lambda _engine: alone.dispose())
     return alone
 
 

@@ -95,3 +95,12 @@ def test_each_unit_may_write_once(tables):
         session.execute(insert(things), {"id": 4, "reference": "R4"})
         append(session, outbox, registered(4))
     assert counts(engine) == (3, 2)
+
+
+def test_the_engine_beside_is_left_without_listeners(tables):
+    # Any listener of an engine's connection events sends each of its statements through
+    # SQLAlchemy's slower path: every other request of the process would pay for it.
+    engine, _ = tables
+    alone = one_write(engine)
+    assert not engine._has_events and alone._has_events
+    alone.dispose()
