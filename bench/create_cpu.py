@@ -198,11 +198,13 @@ def _in_process(state: dict[str, Any], args: argparse.Namespace) -> None:
     counts: Counter[str] = Counter()
     shown: list[str] = []
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         counts["sql"] += 1
         shown.append(" ".join(statement.split())[:150])
 
+    # A create of one statement runs on an engine of its own (programmes/app.py).
+    for used in {engine, app.extensions["programmes.one_write_engine"]}:
+        event.listen(used, "before_cursor_execute", _statement)
     _count_round_trips(counts)
     parts: Counter[str] = Counter()
     if args.parts or args.part:

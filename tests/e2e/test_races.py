@@ -173,9 +173,12 @@ def create_programme(
     return system.api("POST", "/v1/programmes", cast.jp_key, json=body, headers=headers)
 
 
-def file_application(system: RunningSetu, cast: Cast, programme_id: str) -> requests.Response:
+def file_application(
+    system: RunningSetu, cast: Cast, programme_id: str, idempotency_key: str | None = None
+) -> requests.Response:
     body = application_body(cast, programme_id)
-    return system.api("POST", "/v1/applications", cast.jp_key, json=body)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    return system.api("POST", "/v1/applications", cast.jp_key, json=body, headers=headers)
 
 
 def application_body(cast: Cast, programme_id: str) -> dict[str, Any]:
@@ -270,6 +273,22 @@ def test_one_idempotency_key_sent_at_once_creates_once(system: RunningSetu, cast
         assert expect(200, found)["total"] == 1
         types = [e["type"] for e in events_of(system, cast, programme_id)]
         assert types == ["programme.created"]
+
+
+def test_one_idempotency_key_sent_at_once_files_one_application(system: RunningSetu, cast: Cast):
+    # A create with a key is two writes (the application with its event, the stored answer)
+    # in one transaction; without one it is a statement alone (in autocommit on PostgreSQL).
+    programme_id = approved(system, cast).rsplit("/", 1)[1]
+    for _ in range(ROUNDS):
+        key = f"race-{uuid.uuid4().hex}"
+        answers = at_once(
+            [partial(file_application, system, cast, programme_id, key) for _ in range(RACERS)]
+        )
+        assert {a.status_code for a in answers} == {201}
+        assert all(a.json() == answers[0].json() for a in answers)
+        [application_id] = {a.json()["id"] for a in answers}
+        types = [e["type"] for e in events_of(system, cast, application_id)]
+        assert types == ["application.created"]
 
 
 def test_concurrent_creates_never_share_a_reference(system: RunningSetu, cast: Cast):

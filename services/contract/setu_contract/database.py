@@ -31,6 +31,7 @@ with backoff, the relays their backoff. Connections are also replaced after
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -96,6 +97,54 @@ def reading(engine: Engine) -> Engine:
     """``engine`` for work that only reads: on SQLite its transactions take no write lock
     (a write in one would fail when another writer got there first)."""
     return engine.execution_options(**{READS_ONLY: True})
+
+
+class SecondWrite(RuntimeError):
+    """A unit of work in autocommit (``one_write``) sent a second statement that may write,
+    or a locking read: its writes would not be atomic, its lock would guard nothing."""
+
+
+# ConnectionPoolEntry.info key: whether the unit of work of ``one_write`` has written.
+_WROTE = "setu_one_write_wrote"
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
+
+
+def one_write(engine: Engine, **kwargs: Any) -> Engine:
+    """An engine beside ``engine`` (``make_engine``'s, with ``kwargs``) for units of work that
+    write with one statement, in autocommit: no ``BEGIN`` and ``COMMIT`` round trips, and
+    atomic only while the unit is one statement. Its pool's connections stay in autocommit
+    for their life: switched at each checkout and back at each checkin (``execution_options``
+    on ``engine``), autocommit costs more CPU than the two round trips it saves. Nothing
+    listens on ``engine`` for it: a listener of its connections' events (``engine_disposed``
+    too) sends every statement of ``engine`` through SQLAlchemy's slower path.
+
+    Each unit (from its begin, which SQLAlchemy signals in autocommit too, to its end) may
+    send reads, then one statement that writes (anything but a plain ``SELECT``, a
+    data-modifying ``WITH`` included); a second one, or a ``SELECT ... FOR UPDATE`` (whose
+    lock would end with it), raises ``SecondWrite`` before it is sent. On SQLite, whose
+    writes must hold its write lock from the first read (``BEGIN IMMEDIATE``), it is
+    ``engine`` itself: its units stay transactions.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    url = engine.url.render_as_string(hide_password=False)
+    alone = make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+
+    def begin(connection: Connection) -> None:
+        connection.info[_WROTE] = False
+
+    def before_cursor_execute(connection: Connection, _c: Any, statement: str, *_: Any) -> None:
+        read = statement.lstrip()[:6].upper() == "SELECT"
+        if read and not _LOCKING.search(statement):
+            return
+        if not read and not connection.info.get(_WROTE):
+            connection.info[_WROTE] = True
+            return
+        raise SecondWrite(f"not one write in an autocommit unit: {statement[:80]!r}")
+
+    event.listen(alone, "begin", begin)
+    event.listen(alone, "before_cursor_execute", before_cursor_execute)
+    return alone
 
 
 def _note_return(_dbapi_connection: Any, entry: ConnectionPoolEntry) -> None:

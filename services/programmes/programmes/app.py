@@ -24,6 +24,7 @@ from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
 from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
+from setu_contract.database import one_write
 from setu_contract.deliveries import DeliveryLedger
 from setu_contract.edge import ServiceApi, api_app
 from setu_contract.messaging import PROGRAMMES_PRODUCER
@@ -49,21 +50,28 @@ def create_app(config: Config | None = None) -> Flask:
     engine = make_engine(config.database_url, pool_size=CONNECTIONS_A_REQUEST * config.web_threads)
     app.extensions["programmes.config"] = config
     app.extensions["programmes.engine"] = engine
-    app.extensions["programmes.sessions"] = make_sessionmaker(engine)
+    sessions = app.extensions["programmes.sessions"] = make_sessionmaker(engine)
     app.extensions["programmes.read_sessions"] = make_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT")
     )
+    # A unit of work that writes with one statement (api.unit_of_work's one_write): in
+    # autocommit on PostgreSQL, on a pool of its own (a create's statement and its reference
+    # number's), a transaction as any other on SQLite.
+    alone = one_write(engine, pool_size=CONNECTIONS_A_REQUEST * config.web_threads)
+    one_write_sessions = sessions if alone is engine else make_sessionmaker(alone)
+    app.extensions["programmes.one_write_engine"] = alone
+    app.extensions["programmes.one_write_sessions"] = one_write_sessions
+    writing = dict.fromkeys((sessions, one_write_sessions))
     totals = ListTotals(config.redis_url, config.database_url)
-    totals.watch(
-        app.extensions["programmes.sessions"], {"programmes": (Programme, ProgrammePartner)}
-    )
     app.extensions["programmes.list_totals"] = totals
     app.teardown_appcontext(close_request_session)
     kept_keys, kept_programmes = identity.install(
         app, config.rate_limit, config.auth_failure_limit, config.redis_url, config.database_url
     )
-    kept_keys.watch(app.extensions["programmes.sessions"])
-    kept_programmes.watch(app.extensions["programmes.sessions"])
+    for made in writing:
+        totals.watch(made, {"programmes": (Programme, ProgrammePartner)})
+        kept_keys.watch(made)
+        kept_programmes.watch(made)
     api = ServiceApi(app)
     for blueprint in (
         health_blp,

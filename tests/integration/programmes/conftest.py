@@ -67,6 +67,7 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     )
     yield flask_app
     flask_app.extensions["programmes.engine"].dispose()
+    flask_app.extensions["programmes.one_write_engine"].dispose()
 
 
 class Statements:
@@ -101,6 +102,7 @@ def second(database_url: str, redis_url: str, app: Flask) -> Iterator[Flask]:
     other = another_process(database_url, redis_url)
     yield other
     other.extensions["programmes.engine"].dispose()
+    other.extensions["programmes.one_write_engine"].dispose()
 
 
 @pytest.fixture

@@ -61,10 +61,19 @@ def close_request_session(_error: BaseException | None = None) -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(one_write: bool = False) -> Iterator[Session]:
     """The request's session: its transaction (begun by the first statement, perhaps the key
     lookup) is committed when the block ends and rolled back on error, but for a refusal
-    whose writes stand (``keeps_writes``): the route owns the transaction, not the use case."""
+    whose writes stand (``keeps_writes``): the route owns the transaction, not the use case.
+
+    ``one_write``: the block writes with one statement at most, so on PostgreSQL it runs in
+    autocommit (no ``BEGIN`` and ``COMMIT`` round trips) when the request has no session
+    yet; a second write is refused there (``setu_contract.database.one_write``). A request
+    whose session is open (the caller's sign-in session read, a stored answer looked up)
+    keeps its transaction.
+    """
+    if one_write and "db_session" not in g:
+        g.db_session = current_app.extensions["programmes.one_write_sessions"]()
     session = request_session()
     try:
         yield session

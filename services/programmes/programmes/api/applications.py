@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from programmes.api import V1Blueprint, if_match, unit_of_work, with_etag
-from programmes.api.idempotency import idempotent, remember
+from programmes.api.idempotency import answer_kept, idempotent, remember
 from programmes.application_schemas import (
     ApplicationCreateSchema,
     ApplicationPageSchema,
@@ -39,7 +39,9 @@ class Applications(MethodView):
     @idempotent
     def post(self, fields: dict[str, Any]) -> Any:
         """File a talent-exchange application (a draft) for your organisation"""
-        with unit_of_work() as session:
+        # The application and its event are one statement on PostgreSQL; the answer stored
+        # under an Idempotency-Key would be a second, and takes a transaction.
+        with unit_of_work(one_write=not answer_kept()) as session:
             answered = service.view(service.create_application(session, caller(), fields), caller())
             remember(session, answered, 201)
             return with_etag(answered, 201)

@@ -70,6 +70,12 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def answer_kept() -> bool:
+    """Whether this request's answer is stored (``remember``) with what it creates: one
+    more write in the view's transaction."""
+    return "idempotency" in g
+
+
 def remember(session: Session, body: dict[str, Any], status: int) -> None:
     """Store the answer to this request under its Idempotency-Key, if it has one."""
     requested = g.get("idempotency")

@@ -60,12 +60,16 @@ def _in_own_transaction(engine: Engine, series: str) -> int:
     """
     pooled = engine.raw_connection()
     driver: Any = pooled.driver_connection
+    # A connection of a pool in autocommit (a create of one statement's) is left as it is.
+    in_transactions = not driver.autocommit
     try:
-        driver.autocommit = True
+        if in_transactions:
+            driver.autocommit = True
         with driver.cursor() as cursor:
             cursor.execute(_TAKE_ON_POSTGRESQL, (series,))
             (value,) = cursor.fetchone()
-        driver.autocommit = False
+        if in_transactions:
+            driver.autocommit = False
     except engine.dialect.loaded_dbapi.Error as error:
         pooled.invalidate(error)
         raise DBAPIError.instance(
