@@ -119,3 +119,29 @@ def test_odd_if_match_headers_never_get_a_5xx(three_services: Services) -> None:
             if problem:
                 problems.append(problem)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("service", ["programmes", "notifications", "reports"])
+def test_a_query_parameter_a_route_does_not_take_is_a_422_naming_it(
+    three_services: Services, service: str
+) -> None:
+    """A misspelt filter (``?statuss=draft``) is refused, never dropped: dropped, it would
+    answer the whole list as if it were the filtered one."""
+    lists = [
+        operation
+        for operation in operations()
+        if service_of(operation.path) == service and operation.method == "GET" and operation.query
+    ]
+    assert lists, f"no operation of {service} reads a query string"
+    wrong = []
+    for operation in lists:
+        path_ids = {name: three_services.ids[name] for name in operation.path_params}
+        odd = OddRequest(
+            operation, "a parameter it does not take", path_ids, {"statuss": "x"}, None
+        )
+        answer = three_services.send(odd)
+        body = answer.json if answer.is_json else None
+        named = isinstance(body, dict) and "statuss" in json.dumps(body.get("errors"))
+        if answer.status_code != 422 or not named:
+            wrong.append(f"{odd}: {answer.status_code} {answer.get_data(as_text=True)[:200]}")
+    assert not wrong, "\n".join(wrong)

@@ -133,7 +133,15 @@ def _without_lone_surrogates(value: Any) -> None:
 
 class BodyParser(FlaskParser):
     """webargs' Flask parser, reading JSON bodies with ``loads``: a body it refuses answers
-    400 with the reason under ``errors``, as any malformed body does."""
+    400 with the reason under ``errors``, as any malformed body does. A query string is held
+    to its schema as a body is: a parameter the route does not take (``?statuss=draft``) is
+    a 422 naming it, not dropped, so that a misspelt filter never lists everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": None,
+        "querystring": None,
+    }
 
     def _raw_load_json(self, req: Any) -> Any:
         if not core.is_json(req.mimetype):

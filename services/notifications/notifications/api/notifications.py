@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from marshmallow import RAISE
 
 from notifications.api import request_session, require_principal
 from notifications.publishing import publish
@@ -38,7 +37,7 @@ def _session():
 
 @blp.route("")
 class Notifications(MethodView):
-    @blp.arguments(NotificationQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(NotificationQuerySchema(), location="query", as_kwargs=True)
     @blp.response(200, NotificationPageSchema)
     def get(self, page: int, page_size: int, **filters: Any) -> dict[str, Any]:
         """List deliveries (secretariat and auditors: all; partners: their own)"""

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from marshmallow import RAISE
 
 from notifications.api import request_session, require_principal
 from notifications.schemas import (
@@ -39,7 +38,7 @@ def _session():
 
 @blp.route("")
 class Webhooks(MethodView):
-    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True)
     @blp.response(200, WebhookPageSchema)
     def get(self, page: int, page_size: int) -> dict[str, Any]:
         """List webhook endpoints (partners: their own)"""
@@ -80,7 +79,7 @@ class Webhook(MethodView):
 
 @blp.route("/<string:webhook_id>/deliveries")
 class WebhookDeliveries(MethodView):
-    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(PageQuerySchema(), location="query", as_kwargs=True)
     @blp.response(200, WebhookDeliveryPageSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, webhook_id: str, page: int, page_size: int) -> dict[str, Any]:
