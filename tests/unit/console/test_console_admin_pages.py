@@ -3,20 +3,8 @@ API keys, reports, emails sent and webhooks (over a fake API)."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import sign_in
 from tests.unit.console.test_console_safety import csrf_token
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 def test_people_are_invited_and_deactivated_only_after_a_confirmation(client, api):

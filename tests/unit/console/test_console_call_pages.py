@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import sign_in
 from tests.unit.console.test_console_pages import programme
 from tests.unit.console.test_console_safety import csrf_token
 
@@ -54,16 +52,6 @@ def review(**changes):
         "allowed_actions": ["declare_none", "declare_conflict"],
     }
     return {**base, **changes}
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 def as_reviewer(client, person_id="person-r"):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import FakeApi, sign_in
 from tests.unit.console.test_console_safety import csrf_token
 
 APPLICATION = {
@@ -89,11 +89,6 @@ def api() -> FakeApi:
         {"id": "org-jp", "name": "Tokyo Lab", "kind": "university", "country": "JP"},
     )
     return answers
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 def test_the_exchange_page_shows_its_checklist_with_who_set_what_and_when(client, api):

@@ -6,20 +6,8 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
-
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import sign_in
 from tests.unit.console.test_console_pages import SCREENED_JP, programme
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 def queue(name, items=(), total=None, status=None, actions=()):

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.unit.console.fake_api import FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import sign_in
 from tests.unit.console.test_console_safety import csrf_token
 
 PERSON = {
@@ -57,16 +57,6 @@ def programme(**changes):
         "updated_at": "2026-12-02T00:00:00+00:00",
     }
     return {**base, **changes}
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 def test_a_page_asked_for_before_sign_in_comes_back_after_it(client, api):

@@ -9,23 +9,13 @@ import pytest
 
 from console.security import CONTENT_SECURITY_POLICY
 from setu_contract.http import verified_client_address
-from tests.unit.console.fake_api import INTERNAL_SECRET, FakeApi, console_for, sign_in
+from tests.unit.console.fake_api import INTERNAL_SECRET, console_for, sign_in
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/console/sign-in") -> str:
     return TOKEN_FIELD.search(client.get(path).get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def api() -> FakeApi:
-    return FakeApi()
-
-
-@pytest.fixture
-def client(api):
-    return console_for(api).test_client()
 
 
 @pytest.mark.parametrize(
