@@ -70,11 +70,12 @@ def test_a_create_is_one_statement_in_autocommit_on_postgresql(
         ]
 
 
+# PostgreSQL only: SQLite runs the create in a transaction, which a second write keeps atomic.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_second_write_in_the_create_is_refused_on_postgresql(
     app: Flask, partners: Partners, programme: dict, engine, monkeypatch, caplog
 ):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs the create in a transaction, which a second write keeps atomic")
+    assert engine.dialect.name == "postgresql"
     emit = applications.emit
 
     def emit_and_write_again(session, *args, **kwargs):
