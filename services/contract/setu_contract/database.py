@@ -197,7 +197,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def reclaim_freed_space(engine: Engine, tables: Sequence[str]) -> bool:
+# How long a reclaim waits for the transactions that could still see an erased row's old
+# version (PostgreSQL), polling at SNAPSHOTS_POLL; erasures are rare, and run after their commit.
+SNAPSHOTS_WAIT = 10.0
+SNAPSHOTS_POLL = 0.02
+# Other sessions of this database whose snapshot or transaction began before ``marker``.
+_OLDER_SNAPSHOTS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND (age(backend_xmin) > age(%(marker)s::text::xid)"
+    " OR age(backend_xid) > age(%(marker)s::text::xid))"
+)
+
+
+def reclaim_freed_space(
+    engine: Engine, tables: Sequence[str], wait_seconds: float = SNAPSHOTS_WAIT
+) -> bool:
     """After an erasure has committed, leave no old copy of the rows it rewrote where the
     database keeps freed space; False (and a warning logged) when that could not be done now.
 
@@ -206,7 +220,10 @@ def reclaim_freed_space(engine: Engine, tables: Sequence[str]) -> bool:
     truncated. PostgreSQL keeps a rewritten row's old version as a dead tuple, which no query
     can read but which stays in the table's pages until a vacuum prunes it: the tables are
     vacuumed now rather than whenever autovacuum's thresholds are reached, with their indexes'
-    entries for those versions (an address, say), which a vacuum finding few may leave.
+    entries for those versions (an address, say), which a vacuum finding few may leave. A
+    vacuum keeps every version a transaction still running may see, so it waits first (up to
+    ``wait_seconds``) for the transactions of this database that began before the erasure's
+    commit (another request, a worker's task, the relay) to end.
     """
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -215,12 +232,27 @@ def reclaim_freed_space(engine: Engine, tables: Sequence[str]) -> bool:
                 if busy:
                     log.warning("the write-ahead log could not be emptied yet (readers)")
                 return not busy
+            settled = _older_snapshots_ended(conn, wait_seconds)
             quote = engine.dialect.identifier_preparer.quote
             names = ", ".join(quote(name) for name in tables)
             conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {names}")
     except DBAPIError as exc:
         log.warning("freed space not reclaimed now: %r", exc)
         return False
+    if not settled:
+        log.warning("freed space not all reclaimed: a transaction older than the erasure runs")
+    return settled
+
+
+def _older_snapshots_ended(conn: Connection, wait_seconds: float) -> bool:
+    """Whether every other transaction of this database that began before now has ended,
+    waiting up to ``wait_seconds``: a new transaction id marks now (ours, made for it)."""
+    marker = str(conn.exec_driver_sql("SELECT xid(pg_current_xact_id())").scalar())
+    deadline = time.monotonic() + wait_seconds
+    while conn.exec_driver_sql(_OLDER_SNAPSHOTS, {"marker": marker}).scalar():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(SNAPSHOTS_POLL)
     return True
 
 

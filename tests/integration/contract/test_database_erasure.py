@@ -4,13 +4,27 @@ freed space, and no statement's parameters in its errors (on SQLite and PostgreS
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Engine, MetaData, String, Table, Text, insert, make_url, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    make_url,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from setu_contract.database import make_engine, reclaim_freed_space
@@ -101,3 +115,51 @@ def test_an_erased_value_is_left_nowhere_in_the_databases_pages(engine: Engine, 
         assert files_holding(_files(database_url), names) == {}
     else:
         assert postgres_tuples_holding(database_url, names) == {}
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    db = make_engine(postgres_url)
+    metadata.create_all(db)
+    yield db
+    db.dispose()
+
+
+def _erased_while_a_snapshot_is_held(engine: Engine) -> tuple[str, Connection]:
+    """A row written, a transaction (another request, a worker's task) taking its snapshot,
+    then the row's name erased: the old version is one that transaction may still read."""
+    name = f"Zephyrine Quaglio {uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": name, "statement": "x"})
+    reader = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    reader.begin()
+    assert reader.execute(select(people.c.name)).scalar() == name
+    with engine.begin() as conn:
+        conn.execute(update(people).values(name=None))
+    return name, reader
+
+
+def test_a_reclaim_waits_for_the_transactions_that_could_still_see_the_old_row(
+    postgres_engine: Engine, postgres_url: str
+):
+    name, reader = _erased_while_a_snapshot_is_held(postgres_engine)
+    ended = threading.Timer(0.5, reader.close)
+    ended.start()
+    started = time.monotonic()
+    assert reclaim_freed_space(postgres_engine, ["people"])
+    assert time.monotonic() - started >= 0.4
+    ended.join()
+    assert postgres_tuples_holding(postgres_url, {name}) == {}
+
+
+def test_a_reclaim_that_cannot_wait_long_enough_says_so(
+    postgres_engine: Engine, postgres_url: str, caplog
+):
+    name, reader = _erased_while_a_snapshot_is_held(postgres_engine)
+    try:
+        assert not reclaim_freed_space(postgres_engine, ["people"], wait_seconds=0.2)
+        assert "a transaction older than the erasure runs" in caplog.text
+        # The vacuum could not prune the version the open transaction may read.
+        assert postgres_tuples_holding(postgres_url, {name})["people"] == {name}
+    finally:
+        reader.close()
