@@ -199,12 +199,19 @@ def databases(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
         }
 
 
-def _databases_holding(data_dir: Path, urls: dict[str, str], values: set[str]) -> set[str]:
-    """SQLite: every database file's raw bytes. PostgreSQL: every row of every table as a
-    query reads it, and every row version the tables' pages hold."""
+def _databases_holding(
+    data_dir: Path, urls: dict[str, str], values: set[str]
+) -> dict[str, set[str]]:
+    """Where each of ``values`` is kept. SQLite: every database file's raw bytes. PostgreSQL:
+    every row of every table as a query reads it, and every row version the tables' pages
+    hold."""
     if not urls:
-        return set().union(*files_holding(_database_files(data_dir), values).values())
-    return set().union(*(set().union(*database_holding(u, values).values()) for u in urls.values()))
+        return {str(k): v for k, v in files_holding(_database_files(data_dir), values).items()}
+    return {
+        f"{service}: {where}": found
+        for service, url in urls.items()
+        for where, found in database_holding(url, values).items()
+    }
 
 
 def test_an_erased_applicant_is_found_nowhere(
@@ -253,7 +260,10 @@ def test_an_erased_applicant_is_found_nowhere(
         shown = _what_setu_shows(system, parties)
         assert found_in_text(shown, names) == set()
         assert found_in_text(shown, kept.values) == kept.values
-        assert _databases_holding(tmp_path, databases, names | kept.values) == kept.values
+        holding = _databases_holding(tmp_path, databases, names | kept.values)
+        assert set().union(*holding.values()) == kept.values, {
+            where: found & names for where, found in holding.items() if found & names
+        }
         told = [(h, b) for h, p, b in receiver.received() if p["id"] in erasures]
         assert len(told) == 4
         assert all(any(verify(s, headers, body) for s in secrets) for headers, body in told)
