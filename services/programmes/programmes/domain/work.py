@@ -1,4 +1,4 @@
-"""What waits for a caller (``GET /v1/work``): each role's queues, as data.
+"""What waits for a caller (``GET /v1/me/work``): each role's queues, as data.
 
 A queue is the things of one list (programmes or applications) whose ``allowed_actions`` hold
 one of its actions for the caller, in one status or in any; with no actions, every thing of
