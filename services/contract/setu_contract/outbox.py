@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import cache
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -222,6 +223,11 @@ def celery_publisher(celery_app: Any) -> CeleryPublisher:
     return CeleryPublisher(celery_app)
 
 
+# With no event published for QUIET_AFTER seconds, the relay passes every IDLE_INTERVAL.
+QUIET_AFTER = 1.0
+IDLE_INTERVAL = 0.5
+
+
 class PublishFailed(RuntimeError):
     """The broker refused a publish; only the ``published`` rows before it were marked.
 
@@ -320,21 +326,37 @@ class OutboxRelay:
         return update(table).where(where).values(published_at=datetime.now(UTC))
 
     def run(
-        self, stop: threading.Event, poll_interval: float = 0.05, max_backoff: float = 5.0
+        self,
+        stop: threading.Event,
+        poll_interval: float = 0.05,
+        max_backoff: float = 5.0,
+        idle_interval: float = IDLE_INTERVAL,
     ) -> None:
-        """Relay until ``stop`` is set: at once while rows wait, else every ``poll_interval``."""
+        """Relay until ``stop`` is set: at once while rows wait, every ``poll_interval`` while
+        events come, every ``idle_interval`` once ``QUIET_AFTER`` seconds have passed without
+        one, and backing off to ``max_backoff`` while a pass fails.
+
+        An empty pass still costs a read and a Redis call: at 20 passes a second the two
+        relays of a system at rest take three quarters of its CPU. A steady stream never
+        lets the relay go idle; the first event after a quiet spell waits up to
+        ``idle_interval`` more."""
         backoff = poll_interval
+        last_published = monotonic()
         while not stop.is_set():
             try:
                 published = self.relay_batch()
                 if self.tracker is not None:
                     self.tracker.tick()
-                backoff = poll_interval
+                now = monotonic()
+                if published:
+                    last_published = now
+                quiet = now - last_published >= QUIET_AFTER
+                backoff = max(poll_interval, idle_interval) if quiet else poll_interval
             except Exception as exc:
                 cause = exc.__cause__ or exc
-                log.warning("outbox relay pass failed, retrying in %.2fs: %r", backoff, cause)
                 published = 0
                 backoff = min(backoff * 2, max_backoff)
+                log.warning("outbox relay pass failed, retrying in %.2fs: %r", backoff, cause)
             if published < self.batch_size:
                 stop.wait(backoff)
 
