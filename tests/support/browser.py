@@ -173,5 +173,16 @@ class Browser:
         self.driver.set_window_size(1280, 1000)
         return path
 
+    def save_failure(self, name: str) -> Path:
+        """The page as the browser shows it when a test fails: its address and text, its HTML
+        and a screenshot, under test-artifacts/console/failures/ (the test's name)."""
+        directory = ARTIFACTS / "failures"
+        directory.mkdir(parents=True, exist_ok=True)
+        stem = directory / re.sub(r"[^A-Za-z0-9_-]+", "-", name)[:120]
+        stem.with_suffix(".txt").write_text(f"{self.driver.current_url}\n\n{self.text}\n")
+        stem.with_suffix(".html").write_text(self.driver.page_source)
+        self.driver.save_screenshot(str(stem.with_suffix(".png")))
+        return stem.with_suffix(".txt")
+
     def violations_report(self) -> str:
         return json.dumps(self.violations, ensure_ascii=False, indent=1)
