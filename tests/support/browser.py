@@ -53,6 +53,11 @@ def xpath_text(text: str) -> str:
     return "concat(" + ", '\"', ".join(f'"{part}"' for part in text.split('"')) + ")"
 
 
+def _file_name(name: str) -> str:
+    """A page's or a test's name as an artifact's file name (no extension)."""
+    return re.sub(r"[^a-z0-9-]+", "-", name.lower())[:120]
+
+
 @dataclass
 class Browser:
     base_url: str
@@ -168,7 +173,7 @@ class Browser:
         directory.mkdir(parents=True, exist_ok=True)
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         self.driver.set_window_size(1280, max(800, min(int(height) + 120, 6000)))
-        path = directory / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+        path = directory / f"{_file_name(name)}.png"
         self.driver.save_screenshot(str(path))
         self.driver.set_window_size(1280, 1000)
         return path
@@ -178,7 +183,7 @@ class Browser:
         and a screenshot, under test-artifacts/console/failures/ (the test's name)."""
         directory = ARTIFACTS / "failures"
         directory.mkdir(parents=True, exist_ok=True)
-        stem = directory / re.sub(r"[^A-Za-z0-9_-]+", "-", name)[:120]
+        stem = directory / _file_name(name)
         stem.with_suffix(".txt").write_text(f"{self.driver.current_url}\n\n{self.text}\n")
         stem.with_suffix(".html").write_text(self.driver.page_source)
         self.driver.save_screenshot(str(stem.with_suffix(".png")))
