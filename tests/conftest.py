@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: real databases, a private Redis database, an SMTP server."""
+"""Fixtures shared by every test (real databases, a private Redis database, an SMTP server),
+and how pytest-xdist hands test files to its processes."""
 
 from __future__ import annotations
 
@@ -6,16 +7,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xdist.remote import Producer
+from xdist.scheduler import LoadFileScheduling
 
 from tests.support.infra import (
     DROPPER,
     RedisServer,
     postgres_database,
     private_redis_db,
-    sqlite_database,
 )
 from tests.support.smtp import SmtpServer
-from tests.support.templates import copy_sqlite_template, postgres_template
+from tests.support.templates import migrated_database, postgres_template
+
+# Folders whose files share one package-scoped system: their files go to one test process
+# together (split across processes, each process would start a system of its own).
+ONE_UNIT = ("tests/security/local/",)
+
+
+class FileOrSharedFolderScheduling(LoadFileScheduling):
+    """pytest-xdist's ``--dist loadfile``, but a folder of ``ONE_UNIT`` is one unit of work."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((f for f in ONE_UNIT if nodeid.startswith(f)), super()._split_scope(nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadFileScheduling | None:
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return FileOrSharedFolderScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,14 +58,8 @@ def database_url(
 ) -> Iterator[str]:
     """A new database of each kind in turn (integration tests run on both), copied from a
     template migrated once per session when ``schema`` names a service."""
-    if request.param == "sqlite":
-        url = sqlite_database(tmp_path)
-        if schema:
-            copy_sqlite_template(schema, url)
+    with migrated_database(request.param, schema, tmp_path) as url:
         yield url
-    else:
-        with postgres_database(postgres_template(schema) if schema else None) as url:
-            yield url
 
 
 @pytest.fixture

@@ -18,19 +18,16 @@ from flask.testing import FlaskClient
 
 from notifications.app import create_app as notifications_app
 from notifications.config import Config as NotificationsConfig
-from notifications.store.migrate import upgrade as upgrade_notifications
 from programmes.app import create_app as programmes_app
 from programmes.cli import cli as programmes_cli
 from programmes.config import Config as ProgrammesConfig
-from programmes.store.migrate import upgrade as upgrade_programmes
 from reports.app import create_app as reports_app
 from reports.config import Config as ReportsConfig
-from reports.store.migrate import upgrade as upgrade_reports
 from setu_contract.http import Principal
 from tests.contract_fuzz.seeding import application_body, programme_body
 from tests.security.odd_values import OddRequest
 from tests.support.identity import CONFIG_SECRETS, INTERNAL_SECRET, signing_client
-from tests.support.infra import postgres_database, sqlite_database
+from tests.support.templates import migrated_database
 
 NOTIFICATIONS_PATHS = ("/v1/notifications", "/v1/webhooks", "/v1/unsubscribe")
 REPORTS_PATHS = ("/v1/reports", "/v1/report-schedules", "/v1/report-links")
@@ -288,9 +285,6 @@ def _seed_elsewhere(services: Services) -> None:
 @contextmanager
 def _running(urls: list[str], redis_url: str, data_dir: Path) -> Iterator[Services]:
     programmes_url, notifications_url, reports_url = urls
-    upgrade_programmes(programmes_url)
-    upgrade_notifications(notifications_url)
-    upgrade_reports(reports_url)
     apps = [
         programmes_app(
             ProgrammesConfig(
@@ -347,10 +341,10 @@ def three_services(
     request: pytest.FixtureRequest, tmp_path: Path, redis_url: str
 ) -> Iterator[Services]:
     with ExitStack() as stack:
-        if request.param == "sqlite":
-            urls = [sqlite_database(tmp_path) for _ in range(3)]
-        else:
-            urls = [stack.enter_context(postgres_database()) for _ in range(3)]
+        urls = [
+            stack.enter_context(migrated_database(request.param, service, tmp_path))
+            for service in ("programmes", "notifications", "reports")
+        ]
         yield stack.enter_context(_running(urls, redis_url, tmp_path))
 
 

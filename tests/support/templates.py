@@ -16,14 +16,15 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import psycopg
 from sqlalchemy import make_url
 
-from tests.support.infra import POSTGRES_ADMIN_URL
+from tests.support.infra import POSTGRES_ADMIN_URL, postgres_database, sqlite_database
 
 
 def _migrations(service: str) -> tuple[Path, Callable[[str], None]]:
@@ -108,3 +109,17 @@ def copy_sqlite_template(service: str, database_url: str) -> None:
     target = make_url(database_url).database
     assert target, database_url
     shutil.copyfile(_sqlite_template(service), target)
+
+
+@contextmanager
+def migrated_database(kind: str, schema: str | None, directory: Path) -> Iterator[str]:
+    """A new database of ``kind`` (``sqlite``, a file in ``directory``, or ``postgresql``):
+    a copy of ``schema``'s template, or empty when ``schema`` is None; its URL."""
+    if kind == "sqlite":
+        url = sqlite_database(directory)
+        if schema:
+            copy_sqlite_template(schema, url)
+        yield url
+    else:
+        with postgres_database(postgres_template(schema) if schema else None) as url:
+            yield url

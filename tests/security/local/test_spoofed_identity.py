@@ -22,7 +22,7 @@ from setu_contract.http import (
     sign_identity,
 )
 from setu_contract.secret_settings import new_secret
-from tests.security.conftest import LocalSetu
+from tests.security.local.conftest import LocalSetu
 
 pytestmark = pytest.mark.e2e
 

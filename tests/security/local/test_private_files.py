@@ -14,7 +14,7 @@ import pytest
 from notifications.mail.unsubscribe import InvalidToken, read_token
 from setu_contract.secret_settings import KNOWN_VALUES, checked_secret
 from tests.e2e.topology import propose_and_submit, request_report
-from tests.security.conftest import LocalSetu
+from tests.security.local.conftest import LocalSetu
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ import pytest
 from setu_contract.http import IDENTITY_HEADERS
 from tests.deploy.gateway_rig import GOOD_KEY, METRICS_MARKER, gateway
 from tests.deploy.tools import require_tool
-from tests.security.conftest import LocalSetu
+from tests.security.local.conftest import LocalSetu
 from tests.support.raw_http import RawAnswer, raw_request
 
 # What a path climbs with: escaped slashes and dots in every case, doubly escaped, Tomcat's

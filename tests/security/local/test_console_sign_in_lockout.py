@@ -18,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine
 
 from setu_contract.sign_in import link_token
-from tests.security.conftest import LocalSetu
+from tests.security.local.conftest import LocalSetu
 from tests.support.people import latest_link_id, person_body
 
 LIMIT = 30  # the API's limit of failures (SETU_AUTH_FAILURE_LIMIT): 30 a minute
