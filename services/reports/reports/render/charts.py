@@ -12,15 +12,18 @@ import io
 import textwrap
 from datetime import date
 from decimal import Decimal
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from reports.domain.tables import GROUPED, Chart, Table
 from reports.render import words
 from reports.render.fonts import chart_families
 from reports.render.localised import Localised
+
+# matplotlib is imported where a chart is drawn, not with this module: the worker imports
+# this module at start-up, and most of its work (applying events) draws nothing; the import
+# is about a second of CPU (docs/performance.md, Reports).
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PALETTE = (
     "#1f4e79",
@@ -93,6 +96,8 @@ def _label(text: Localised, column: str, code: str, width: int) -> str:
 
 
 def _value_axis(axis, chart: Chart, text: Localised) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     kind = words.COLUMNS[chart.value].kind
     if kind in words.MONEY:
         axis.set_major_formatter(FuncFormatter(lambda v, _: text.axis_money(kind, v)))
@@ -122,6 +127,8 @@ def _bars(axes, chart: Chart, labels: list[str], series: dict[str, list[float]])
 
 
 def _figure(chart: Chart, labels: list[str]) -> Figure:
+    from matplotlib.figure import Figure
+
     height = max(2.8, 1.6 + 0.34 * len(labels)) if chart.horizontal else 3.8
     return Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
 
@@ -173,6 +180,8 @@ def _draw(chart: Chart, table: Table, text: Localised, months: list[str]) -> Fig
 
 
 def png(chart: Chart, table: Table, text: Localised, period: tuple[date, date]) -> bytes:
+    import matplotlib
+
     with matplotlib.rc_context({"font.family": chart_families(), "font.size": 9}):
         figure = _draw(chart, table, text, months_of(*period))
         buffer = io.BytesIO()
