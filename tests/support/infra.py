@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 import redis
+from sqlalchemy import Engine, MetaData, text
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SETU_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -185,15 +186,33 @@ def private_redis_db() -> Iterator[str]:
     raise MissingService("every Redis database 1-15 is held by another test session")
 
 
-def forget_queued_tasks(redis_url: str) -> None:
+def forget_queued_tasks(redis_url: str, keep_bindings: bool = False) -> None:
     """Empty this session's Redis database but for its owner key: what an earlier test's
     worker left there (queued, unacked, or put back when it stopped) belongs to another
-    test's database and mailbox and must not reach the next test's worker."""
+    test's database and mailbox and must not reach the next test's worker. With
+    ``keep_bindings``, kombu's queue bindings stay: a running worker declared them once and
+    publishes its retries through them."""
     client = redis.Redis.from_url(redis_url, socket_timeout=5)
     with client:
         for key in client.scan_iter():
-            if key != OWNER_KEY:
+            if key != OWNER_KEY and not (keep_bindings and key.startswith(b"_kombu.binding.")):
                 client.delete(key)
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row of the database's tables but Alembic's (its schema stays as it is).
+    The tables must be empty as migrated: a seeded row would be lost here."""
+    schema = MetaData()
+    schema.reflect(engine)
+    tables = [t for t in schema.sorted_tables if t.name != "alembic_version"]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
 
 
 class RedisServer:

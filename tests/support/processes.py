@@ -66,6 +66,28 @@ class Process:
         self._log.close()
 
 
+class WorkerOutput:
+    """A running process seen from now on: ``output`` is what it has written since, so that a
+    test of a process that earlier tests used counts only its own lines."""
+
+    def __init__(self, process: Process):
+        self.process = process
+        self.popen = process.popen
+        self.name = process.name
+        self.start = process.log_path.stat().st_size
+
+    def output(self) -> str:
+        with self.process.log_path.open("rb") as log:
+            log.seek(self.start)
+            return log.read().decode(errors="replace")
+
+    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
+        self.wait_for(lambda output: text in output, f"print {text!r}", timeout)
+
+    def wait_for(self, seen: Callable[[str], bool], what: str, timeout: float = 30.0) -> None:
+        self.process.wait_for(lambda _: seen(self.output()), what, timeout)
+
+
 WORKER_READY = re.compile(r"Worker ready \(pid: \d+; workers: (\d+)\)")
 
 

@@ -24,6 +24,11 @@ class RecordingHandler:
         self.refusals: dict[str, str] = {}
         self.lock = threading.Lock()
 
+    def reset(self) -> None:
+        """As new: no message, the default replies, and no handle_* a test put on it."""
+        self.__dict__.clear()
+        self.__init__()  # type: ignore[misc]
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         refusal = self.refusals.get(address.lower())
         if refusal:
