@@ -20,7 +20,6 @@ from pathlib import Path
 
 import psycopg
 import redis
-from sqlalchemy import Engine, MetaData, text
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SETU_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -197,22 +196,6 @@ def forget_queued_tasks(redis_url: str, keep_bindings: bool = False) -> None:
         for key in client.scan_iter():
             if key != OWNER_KEY and not (keep_bindings and key.startswith(b"_kombu.binding.")):
                 client.delete(key)
-
-
-def empty_tables(engine: Engine) -> None:
-    """Delete every row of the database's tables but Alembic's (its schema stays as it is).
-    The tables must be empty as migrated: a seeded row would be lost here."""
-    schema = MetaData()
-    schema.reflect(engine)
-    tables = [t for t in schema.sorted_tables if t.name != "alembic_version"]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
 
 
 class RedisServer:

@@ -1,7 +1,7 @@
 """A migrated notifications database, a real worker process and a producer on real Redis.
 
 A test file's tests of ``notifications_worker`` share one worker, database and SMTP server
-per kind of database (``SharedNode``), each test starting on them emptied; a test of a worker
+per kind of database (``SharedNode``), each test starting on them as new; a test of a worker
 of its own (``start_notifications_worker``) gets a new database and SMTP server."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -23,8 +23,9 @@ from setu_contract.messaging import (
     event_task_reprs,
 )
 from tests.support.identity import SECRETS
-from tests.support.infra import empty_tables, forget_queued_tasks
+from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, WorkerOutput, celery_worker
+from tests.support.shared_worker import MigratedRows, SharedWorker
 from tests.support.smtp import SmtpServer
 from tests.support.templates import migrated_database
 
@@ -95,71 +96,42 @@ WorkerStarter = Callable[..., Process]
 
 
 class SharedNode:
-    """One worker process, database and SMTP server for a test file's tests of
-    ``notifications_worker`` on one kind of database: a worker costs about 2 s of CPU and
-    4 s of waiting to start and stop, a test of it about half a second.
-
-    Before each test the queue is emptied (what an earlier test left belongs to it), the
-    tables and the mailbox too (by ``database_url`` and ``smtp_server``, before any fixture
-    writes), so that a test starts as on a new worker; the worker is started again when the
-    test's ``worker_env`` differs from the one it runs with. After a test that failed, the
-    worker and the SMTP server are replaced: either may be stuck in what the test did.
-    """
-
-    RUNNING: ClassVar[list[SharedNode]] = []
+    """The shared worker (``tests/support/shared_worker.py``) of a test file's tests of
+    ``notifications_worker`` on one kind of database, with its database and SMTP server.
+    ``database_url`` and ``smtp_server`` empty them before any fixture writes. After a test
+    that failed, the worker and the SMTP server are replaced: either may be stuck in what the
+    test did."""
 
     def __init__(self, kind: str, directory: Path, redis_url: str) -> None:
-        self.kind, self.directory, self.redis_url = kind, directory, redis_url
+        self.redis_url = redis_url
         self.stack = ExitStack()
         self.database_url = self.stack.enter_context(
             migrated_database(kind, "notifications", directory)
         )
         self.engine = make_engine(self.database_url)
         self.stack.callback(self.engine.dispose)
+        self.migrated = MigratedRows(self.engine)
         self.smtp = SmtpServer().start()
-        self.worker: Process | None = None
-        self.env: dict[str, str] = {}
-        self.started = 0
+        self.worker = SharedWorker("notifications.worker", NOTIFICATIONS_QUEUE, directory)
 
     def fresh_database(self) -> str:
-        """The database, emptied, and the queue too; its URL."""
+        """The database as migrated, and an empty queue; its URL."""
         forget_queued_tasks(self.redis_url, keep_bindings=True)
-        empty_tables(self.engine)
+        self.migrated.restore()
         return self.database_url
 
     def fresh_smtp(self) -> SmtpServer:
         self.smtp.handler.reset()
         return self.smtp
 
-    def ready(self, env: dict[str, str]) -> WorkerOutput:
-        """The worker running with ``env``; its output from here on."""
-        if self.worker is not None and env != self.env:
-            self.pause()
-        if self.worker is None:
-            self.started += 1
-            log_dir = self.directory / f"worker-{self.started}"
-            log_dir.mkdir()
-            self.worker = celery_worker("notifications.worker", NOTIFICATIONS_QUEUE, env, log_dir)
-            self.env = env
-            SharedNode.RUNNING.append(self)
-        return WorkerOutput(self.worker)
-
-    def pause(self) -> None:
-        """Stop the worker (a test of a worker of its own is starting, or the next needs a
-        new one); the next test of the shared worker starts it again."""
-        if self.worker is not None:
-            self.worker.stop()
-            self.worker = None
-            SharedNode.RUNNING.remove(self)
-
     def replace(self) -> None:
         """A new SMTP server (on a new port, so the next test's worker is a new one too)."""
-        self.pause()
+        self.worker.pause()
         self.smtp.stop()
         self.smtp = SmtpServer().start()
 
     def close(self) -> None:
-        self.pause()
+        self.worker.pause()
         self.smtp.stop()
         self.stack.close()
         forget_queued_tasks(self.redis_url)
@@ -178,11 +150,8 @@ def shared_node(
 
 @pytest.fixture(autouse=True)
 def _shared_worker_only_for_its_tests(request: pytest.FixtureRequest) -> None:
-    """A test without the shared worker runs without it: its own worker, or none, takes the
-    queue."""
     if not _uses_shared_worker(request):
-        for node in list(SharedNode.RUNNING):
-            node.pause()
+        SharedWorker.pause_all()
 
 
 @pytest.fixture
@@ -192,7 +161,7 @@ def notifications_worker(
     """The file's shared worker on this test's (emptied) database and SMTP server; its
     output is this test's alone."""
     failed = request.session.testsfailed
-    yield shared_node.ready(worker_env)
+    yield shared_node.worker.run_with(worker_env)
     if request.session.testsfailed != failed:
         shared_node.replace()
 

@@ -250,9 +250,9 @@ def _pages_as_png(path: Path, directory: Path, stem: str) -> list[Path]:
 
 @pytest.mark.parametrize("language", ["en", "ja", "hi"])
 def test_every_report_reads_in_its_language_with_every_glyph_within_the_page(
-    reports_service, showcase, language, request, tmp_path
+    reports_service, showcase, language, database_kind, tmp_path
 ):
-    database = request.node.callspec.params["database_url"]
+    database = database_kind
     for report_type in REPORT_TYPES:
         page = _produce(reports_service, report_type, "html", language).decode()
         assert f'<html lang="{language}">' in page
