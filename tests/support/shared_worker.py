@@ -11,12 +11,17 @@ other settings, and stops for a test that runs without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import pytest
 from sqlalchemy import Engine, MetaData, Row, Table, text
 
+from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, WorkerOutput, celery_worker
+from tests.support.templates import migrated_database
 
 
 class MigratedRows:
@@ -87,3 +92,78 @@ class SharedWorker:
         """Before a test without a shared worker: its own worker, or none, takes the queue."""
         for worker in list(cls.RUNNING):
             worker.pause()
+
+
+class SharedNode:
+    """A shared worker with its database, a copy of ``schema``'s migrated template; each
+    service's conftest adds what else its worker uses (an SMTP server, a data directory)."""
+
+    def __init__(
+        self,
+        worker: SharedWorker,
+        kind: str,
+        schema: str,
+        redis_url: str,
+        make_engine: Callable[[str], Engine],
+    ) -> None:
+        self.worker, self.redis_url = worker, redis_url
+        self.stack = ExitStack()
+        self.database_url = self.stack.enter_context(
+            migrated_database(kind, schema, worker.directory)
+        )
+        engine = make_engine(self.database_url)
+        self.stack.callback(engine.dispose)
+        self.migrated = MigratedRows(engine)
+
+    def fresh_database(self) -> str:
+        """The database as migrated, and an empty queue; its URL."""
+        forget_queued_tasks(self.redis_url, keep_bindings=True)
+        self.migrated.restore()
+        return self.database_url
+
+    def close(self) -> None:
+        self.worker.pause()
+        self.stack.close()
+        forget_queued_tasks(self.redis_url)
+
+    def __enter__(self) -> SharedNode:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+def node_fixtures(make: Callable[[str, Path, str], SharedNode], shared: str) -> tuple[Any, ...]:
+    """A conftest's fixtures for tests that use the fixture ``shared`` to share a worker:
+    ``database_kind`` (a file's tests on SQLite, then on PostgreSQL), ``database_url`` (for
+    those tests the node's database as migrated; for any other a new copy of the template),
+    ``shared_node`` (module scope, made by ``make``) and an autouse fixture that runs every
+    other test without the shared worker (its own worker, or none, takes the queue)."""
+
+    @pytest.fixture(scope="module", params=["sqlite", "postgresql"], name="database_kind")
+    def kind(request: pytest.FixtureRequest) -> str:
+        return request.param
+
+    @pytest.fixture(name="database_url")
+    def url(
+        request: pytest.FixtureRequest, database_kind: str, tmp_path: Path, schema: str
+    ) -> Iterator[str]:
+        if shared in request.fixturenames:
+            yield request.getfixturevalue("shared_node").fresh_database()
+            return
+        with migrated_database(database_kind, schema, tmp_path) as copy:
+            yield copy
+
+    @pytest.fixture(scope="module", name="shared_node")
+    def node(
+        database_kind: str, tmp_path_factory: pytest.TempPathFactory, redis_url: str
+    ) -> Iterator[SharedNode]:
+        with make(database_kind, tmp_path_factory.mktemp("node"), redis_url) as made:
+            yield made
+
+    @pytest.fixture(autouse=True, name="_shared_worker_only_for_its_tests")
+    def only_for_its_tests(request: pytest.FixtureRequest) -> None:
+        if shared not in request.fixturenames:
+            SharedWorker.pause_all()
+
+    return kind, url, node, only_for_its_tests

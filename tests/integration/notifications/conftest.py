@@ -7,7 +7,6 @@ of its own (``start_notifications_worker``) gets a new database and SMTP server.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,8 @@ from setu_contract.messaging import (
 from tests.support.identity import SECRETS
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, WorkerOutput, celery_worker
-from tests.support.shared_worker import MigratedRows, SharedWorker
+from tests.support.shared_worker import SharedNode, SharedWorker, node_fixtures
 from tests.support.smtp import SmtpServer
-from tests.support.templates import migrated_database
 
 
 @pytest.fixture
@@ -36,32 +34,13 @@ def schema() -> str:
     return "notifications"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_kind(request: pytest.FixtureRequest) -> str:
-    """Each test file's tests run on SQLite, then on PostgreSQL (its shared worker's two)."""
-    return request.param
-
-
-def _uses_shared_worker(request: pytest.FixtureRequest) -> bool:
-    return "notifications_worker" in request.fixturenames
-
-
-@pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, database_kind: str, tmp_path: Path, schema: str
-) -> Iterator[str]:
-    """A new migrated database; for a test of the shared worker, the worker's own, emptied."""
-    if _uses_shared_worker(request):
-        yield request.getfixturevalue("shared_node").fresh_database()
-        return
-    with migrated_database(database_kind, schema, tmp_path) as url:
-        yield url
+SHARED = "notifications_worker"
 
 
 @pytest.fixture
 def smtp_server(request: pytest.FixtureRequest) -> Iterator[SmtpServer]:
     """A new SMTP server; for a test of the shared worker, the worker's own, as new."""
-    if _uses_shared_worker(request):
+    if SHARED in request.fixturenames:
         yield request.getfixturevalue("shared_node").fresh_smtp()
         return
     server = SmtpServer().start()
@@ -95,30 +74,17 @@ def worker_env(database_url: str, redis_url: str, smtp_server: SmtpServer) -> di
 WorkerStarter = Callable[..., Process]
 
 
-class SharedNode:
-    """The shared worker (``tests/support/shared_worker.py``) of a test file's tests of
-    ``notifications_worker`` on one kind of database, with its database and SMTP server.
-    ``database_url`` and ``smtp_server`` empty them before any fixture writes. After a test
-    that failed, the worker and the SMTP server are replaced: either may be stuck in what the
-    test did."""
+class NotificationsNode(SharedNode):
+    """The shared worker of a test file's tests of ``notifications_worker`` on one kind of
+    database, with its database and SMTP server (``smtp_server`` empties its mailbox). After
+    a test that failed, the worker and the SMTP server are replaced: either may be stuck in
+    what the test did."""
 
     def __init__(self, kind: str, directory: Path, redis_url: str) -> None:
-        self.redis_url = redis_url
-        self.stack = ExitStack()
-        self.database_url = self.stack.enter_context(
-            migrated_database(kind, "notifications", directory)
-        )
-        self.engine = make_engine(self.database_url)
-        self.stack.callback(self.engine.dispose)
-        self.migrated = MigratedRows(self.engine)
+        worker = SharedWorker("notifications.worker", NOTIFICATIONS_QUEUE, directory)
+        super().__init__(worker, kind, "notifications", redis_url, make_engine)
         self.smtp = SmtpServer().start()
-        self.worker = SharedWorker("notifications.worker", NOTIFICATIONS_QUEUE, directory)
-
-    def fresh_database(self) -> str:
-        """The database as migrated, and an empty queue; its URL."""
-        forget_queued_tasks(self.redis_url, keep_bindings=True)
-        self.migrated.restore()
-        return self.database_url
+        self.stack.callback(lambda: self.smtp.stop())
 
     def fresh_smtp(self) -> SmtpServer:
         self.smtp.handler.reset()
@@ -130,33 +96,15 @@ class SharedNode:
         self.smtp.stop()
         self.smtp = SmtpServer().start()
 
-    def close(self) -> None:
-        self.worker.pause()
-        self.smtp.stop()
-        self.stack.close()
-        forget_queued_tasks(self.redis_url)
 
-
-@pytest.fixture(scope="module")
-def shared_node(
-    database_kind: str, tmp_path_factory: pytest.TempPathFactory, redis_url: str
-) -> Iterator[SharedNode]:
-    node = SharedNode(database_kind, tmp_path_factory.mktemp("notifications-node"), redis_url)
-    try:
-        yield node
-    finally:
-        node.close()
-
-
-@pytest.fixture(autouse=True)
-def _shared_worker_only_for_its_tests(request: pytest.FixtureRequest) -> None:
-    if not _uses_shared_worker(request):
-        SharedWorker.pause_all()
+database_kind, database_url, shared_node, _shared_worker_only_for_its_tests = node_fixtures(
+    NotificationsNode, SHARED
+)
 
 
 @pytest.fixture
 def notifications_worker(
-    request: pytest.FixtureRequest, shared_node: SharedNode, worker_env: dict[str, str]
+    request: pytest.FixtureRequest, shared_node: NotificationsNode, worker_env: dict[str, str]
 ) -> Iterator[WorkerOutput]:
     """The file's shared worker on this test's (emptied) database and SMTP server; its
     output is this test's alone."""

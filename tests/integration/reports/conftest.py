@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from setu_contract.messaging import REPORTS_QUEUE
 from tests.support.identity import CONFIG_SECRETS, SECRETS, signing_client
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import WorkerOutput
-from tests.support.shared_worker import MigratedRows, SharedWorker
-from tests.support.templates import migrated_database
+from tests.support.shared_worker import SharedNode, SharedWorker, node_fixtures
 
 
 @dataclass
@@ -49,79 +47,35 @@ def schema() -> str:
     return "reports"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_kind(request: pytest.FixtureRequest) -> str:
-    """Each test file's tests run on SQLite, then on PostgreSQL (its shared worker's two)."""
-    return request.param
+SHARED = "reports_worker"
 
 
-def _uses_shared_worker(request: pytest.FixtureRequest) -> bool:
-    return "reports_worker" in request.fixturenames
-
-
-class SharedNode:
+class ReportsNode(SharedNode):
     """The shared worker of a test file's tests of ``reports_worker`` on one kind of
     database, with its database (its default schedules kept) and data directory."""
 
     def __init__(self, kind: str, directory: Path, redis_url: str) -> None:
-        self.redis_url = redis_url
-        self.stack = ExitStack()
-        self.database_url = self.stack.enter_context(migrated_database(kind, "reports", directory))
-        engine = make_engine(self.database_url)
-        self.stack.callback(engine.dispose)
-        self.migrated = MigratedRows(engine)
-        self.data_dir = directory / "data"
-        self.worker = SharedWorker(
+        worker = SharedWorker(
             "reports.worker", REPORTS_QUEUE, directory, concurrency=2, name="reports-worker"
         )
+        super().__init__(worker, kind, "reports", redis_url, make_engine)
+        self.data_dir = directory / "data"
 
     def fresh_database(self) -> str:
         """The database as migrated, an empty queue and data directory; its URL."""
-        forget_queued_tasks(self.redis_url, keep_bindings=True)
-        self.migrated.restore()
         shutil.rmtree(self.data_dir, ignore_errors=True)
-        return self.database_url
-
-    def close(self) -> None:
-        self.worker.pause()
-        self.stack.close()
-        forget_queued_tasks(self.redis_url)
+        return super().fresh_database()
 
 
-@pytest.fixture(scope="module")
-def shared_node(
-    database_kind: str, tmp_path_factory: pytest.TempPathFactory, redis_url: str
-) -> Iterator[SharedNode]:
-    node = SharedNode(database_kind, tmp_path_factory.mktemp("reports-node"), redis_url)
-    try:
-        yield node
-    finally:
-        node.close()
-
-
-@pytest.fixture(autouse=True)
-def _shared_worker_only_for_its_tests(request: pytest.FixtureRequest) -> None:
-    if not _uses_shared_worker(request):
-        SharedWorker.pause_all()
-
-
-@pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, database_kind: str, tmp_path: Path, schema: str
-) -> Iterator[str]:
-    """A new migrated database; for a test of the shared worker, the worker's own, as
-    migrated."""
-    if _uses_shared_worker(request):
-        yield request.getfixturevalue("shared_node").fresh_database()
-        return
-    with migrated_database(database_kind, schema, tmp_path) as url:
-        yield url
+database_kind, database_url, shared_node, _shared_worker_only_for_its_tests = node_fixtures(
+    ReportsNode, SHARED
+)
 
 
 @pytest.fixture
 def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """Where the service keeps its files; for a test of the shared worker, the worker's."""
-    if _uses_shared_worker(request):
+    if SHARED in request.fixturenames:
         return request.getfixturevalue("shared_node").data_dir
     return tmp_path / "data"
 
@@ -130,7 +84,7 @@ def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def reports_service(
     request: pytest.FixtureRequest, database_url: str, redis_url: str, data_dir: Path
 ) -> Iterator[ReportsService]:
-    forget_queued_tasks(redis_url, keep_bindings=_uses_shared_worker(request))
+    forget_queued_tasks(redis_url, keep_bindings=SHARED in request.fixturenames)
     config = Config(
         database_url=database_url,
         redis_url=redis_url,
@@ -155,7 +109,7 @@ def reports_service(
 
 @pytest.fixture
 def reports_worker(
-    request: pytest.FixtureRequest, shared_node: SharedNode, reports_service: ReportsService
+    request: pytest.FixtureRequest, shared_node: ReportsNode, reports_service: ReportsService
 ) -> Iterator[WorkerOutput]:
     """The file's shared worker on this test's database; its output is this test's alone.
     After a test that failed it is stopped: it may be stuck in what the test did."""
