@@ -13,11 +13,10 @@ from xdist.scheduler import LoadFileScheduling
 from tests.support.infra import (
     DROPPER,
     RedisServer,
-    postgres_database,
     private_redis_db,
 )
 from tests.support.smtp import SmtpServer
-from tests.support.templates import migrated_database, postgres_template
+from tests.support.templates import migrated_database
 
 # Folders whose files share one package-scoped system: their files go to one test process
 # together (split across processes, each process would start a system of its own).
@@ -63,9 +62,9 @@ def database_url(
 
 
 @pytest.fixture
-def postgres_url(schema: str | None) -> Iterator[str]:
+def postgres_url(schema: str | None, tmp_path: Path) -> Iterator[str]:
     """A new PostgreSQL database, with ``schema``'s tables as ``database_url`` has them."""
-    with postgres_database(postgres_template(schema) if schema else None) as url:
+    with migrated_database("postgresql", schema, tmp_path) as url:
         yield url
 
 
@@ -77,11 +76,8 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    try:
+    with SmtpServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

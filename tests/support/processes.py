@@ -30,19 +30,25 @@ class Process:
             start_new_session=True,
         )
 
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    def output(self, since: int = 0) -> str:
+        """What the process has written, from byte ``since`` of its log on."""
+        with self.log_path.open("rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
 
-    def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
-        self.wait_for(lambda output: text in output, f"print {text!r}", timeout)
+    def wait_for_output(self, text: str, timeout: float = 30.0, since: int = 0) -> None:
+        self.wait_for(lambda output: text in output, f"print {text!r}", timeout, since)
 
-    def wait_for(self, seen: Callable[[str], bool], what: str, timeout: float = 30.0) -> None:
-        """Wait until ``seen`` is true of the output; fail at once if the process exits."""
+    def wait_for(
+        self, seen: Callable[[str], bool], what: str, timeout: float = 30.0, since: int = 0
+    ) -> None:
+        """Wait until ``seen`` is true of the output (from byte ``since`` on); fail at once if
+        the process exits."""
 
         def check() -> bool:
             if self.popen.poll() is not None:
                 raise AssertionError(f"{self.name} exited early:\n{self.output()[-3000:]}")
-            return seen(self.output())
+            return seen(self.output(since))
 
         wait_until(check, timeout, interval=0.1, message=f"{self.name} to {what}")
 
@@ -77,15 +83,13 @@ class WorkerOutput:
         self.start = process.log_path.stat().st_size
 
     def output(self) -> str:
-        with self.process.log_path.open("rb") as log:
-            log.seek(self.start)
-            return log.read().decode(errors="replace")
+        return self.process.output(self.start)
 
     def wait_for_output(self, text: str, timeout: float = 30.0) -> None:
-        self.wait_for(lambda output: text in output, f"print {text!r}", timeout)
+        self.process.wait_for_output(text, timeout, self.start)
 
     def wait_for(self, seen: Callable[[str], bool], what: str, timeout: float = 30.0) -> None:
-        self.process.wait_for(lambda _: seen(self.output()), what, timeout)
+        self.process.wait_for(seen, what, timeout, self.start)
 
 
 WORKER_READY = re.compile(r"Worker ready \(pid: \d+; workers: (\d+)\)")

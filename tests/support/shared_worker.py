@@ -115,6 +115,18 @@ class SharedNode:
         self.stack.callback(engine.dispose)
         self.migrated = MigratedRows(engine)
 
+    def serve(self, env: dict[str, str], request: pytest.FixtureRequest) -> Iterator[WorkerOutput]:
+        """The worker running with ``env`` for one test (the body of a worker fixture); after
+        a test that failed, what it may have left stuck is replaced."""
+        failed = request.session.testsfailed
+        yield self.worker.run_with(env)
+        if request.session.testsfailed != failed:
+            self.replace()
+
+    def replace(self) -> None:
+        """Stop the worker: the next test starts a new one."""
+        self.worker.pause()
+
     def fresh_database(self) -> str:
         """The database as migrated, and an empty queue; its URL."""
         forget_queued_tasks(self.redis_url, keep_bindings=True)

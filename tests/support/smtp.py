@@ -67,6 +67,12 @@ class SmtpServer:
     def stop(self) -> None:
         self.controller.stop()
 
+    def __enter__(self) -> SmtpServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
         wait_until(lambda: len(self.messages) >= count, timeout, message=f"{count} emails")
         return self.messages

@@ -43,11 +43,8 @@ def smtp_server(request: pytest.FixtureRequest) -> Iterator[SmtpServer]:
     if SHARED in request.fixturenames:
         yield request.getfixturevalue("shared_node").fresh_smtp()
         return
-    server = SmtpServer().start()
-    try:
+    with SmtpServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -91,8 +88,8 @@ class NotificationsNode(SharedNode):
         return self.smtp
 
     def replace(self) -> None:
-        """A new SMTP server (on a new port, so the next test's worker is a new one too)."""
-        self.worker.pause()
+        """A new worker, and a new SMTP server (on a new port)."""
+        super().replace()
         self.smtp.stop()
         self.smtp = SmtpServer().start()
 
@@ -108,10 +105,7 @@ def notifications_worker(
 ) -> Iterator[WorkerOutput]:
     """The file's shared worker on this test's (emptied) database and SMTP server; its
     output is this test's alone."""
-    failed = request.session.testsfailed
-    yield shared_node.worker.run_with(worker_env)
-    if request.session.testsfailed != failed:
-        shared_node.replace()
+    yield from shared_node.serve(worker_env, request)
 
 
 @pytest.fixture

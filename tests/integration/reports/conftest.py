@@ -84,7 +84,8 @@ def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def reports_service(
     request: pytest.FixtureRequest, database_url: str, redis_url: str, data_dir: Path
 ) -> Iterator[ReportsService]:
-    forget_queued_tasks(redis_url, keep_bindings=SHARED in request.fixturenames)
+    if SHARED not in request.fixturenames:  # the shared node's database_url emptied it
+        forget_queued_tasks(redis_url)
     config = Config(
         database_url=database_url,
         redis_url=redis_url,
@@ -113,10 +114,7 @@ def reports_worker(
 ) -> Iterator[WorkerOutput]:
     """The file's shared worker on this test's database; its output is this test's alone.
     After a test that failed it is stopped: it may be stuck in what the test did."""
-    failed = request.session.testsfailed
-    yield shared_node.worker.run_with(reports_service.env)
-    if request.session.testsfailed != failed:
-        shared_node.worker.pause()
+    yield from shared_node.serve(reports_service.env, request)
 
 
 @pytest.fixture
