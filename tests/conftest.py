@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from xdist.remote import Producer
 from xdist.scheduler import LoadFileScheduling
+from xdist.workermanage import WorkerController
 
 from tests.support.infra import (
     DROPPER,
@@ -23,11 +24,35 @@ from tests.support.templates import migrated_database
 ONE_UNIT = ("tests/security/local/",)
 
 
+# Folders whose files each start the whole system and run for minutes, much of it waiting on
+# it: their files are handed out first. xdist hands out the files with the most tests first,
+# which leaves these (one to four tests each) for last: one of them then runs alone for the
+# last minute or two, its waits no longer covered by any other test's work.
+LONG_FIRST = ("tests/contract_fuzz/", "tests/e2e/", "tests/security/local/")
+
+
 class FileOrSharedFolderScheduling(LoadFileScheduling):
-    """pytest-xdist's ``--dist loadfile``, but a folder of ``ONE_UNIT`` is one unit of work."""
+    """pytest-xdist's ``--dist loadfile``, but a folder of ``ONE_UNIT`` is one unit of work,
+    and the units of ``LONG_FIRST`` are handed out before the others."""
+
+    def __init__(self, config: pytest.Config, log: Producer | None = None) -> None:
+        super().__init__(config, log)
+        self._long_first = False
 
     def _split_scope(self, nodeid: str) -> str:
         return next((f for f in ONE_UNIT if nodeid.startswith(f)), super()._split_scope(nodeid))
+
+    def _assign_work_unit(self, node: WorkerController) -> None:
+        if not self._long_first:
+            # The queue is complete when the first unit is handed out. The sort is stable:
+            # each group keeps xdist's order.
+            units = sorted(
+                self.workqueue.items(), key=lambda unit: not unit[0].startswith(LONG_FIRST)
+            )
+            self.workqueue.clear()
+            self.workqueue.update(units)
+            self._long_first = True
+        super()._assign_work_unit(node)
 
 
 @pytest.hookimpl(optionalhook=True)
