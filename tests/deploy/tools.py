@@ -1,4 +1,4 @@
-"""Finding the external tools the deploy checks need (installed by deploy/install-tools.sh).
+"""Finding the external tools the deploy checks need (`make install system-packages` installs them).
 
 In CI (CI=true) a missing tool is a failure: a check that cannot run must not pass.
 Elsewhere the test is skipped with the command that installs the tool.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTALL_HINT = "bash deploy/install-tools.sh"
+INSTALL_HINT = "make install system-packages"
 
 
 def require_tool(name: str) -> str:
