@@ -10,6 +10,7 @@ lock until the worker's record has waited past its busy timeout.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -40,6 +41,9 @@ class Blip:
         self.database_url = database_url
         self.url = make_url(database_url)
         self.cuts = 0
+        # Set once the first cut is done: the test sees the message arrive (the SMTP server
+        # records it) before the server's thread has cut the database.
+        self.done = threading.Event()
         self._holder: sqlite3.Connection | None = None
 
     def cut(self) -> None:
@@ -55,8 +59,10 @@ class Blip:
                 self.url.database, isolation_level=None, check_same_thread=False
             )
             self._holder.execute("BEGIN IMMEDIATE")
+        self.done.set()
 
     def restore(self, worker: Process) -> None:
+        assert self.done.wait(30), "the database was never cut"
         if self._holder is None:
             return  # PostgreSQL takes new connections at once
         wait_until(
