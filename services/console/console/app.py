@@ -98,6 +98,7 @@ def _templates(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=formatting.money,
         number=formatting.number,
+        score=formatting.score,
         day=formatting.day,
         moment=formatting.moment,
         zone_name=formatting.zone_name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +46,17 @@ def money(amount: Any, currency: str) -> str:
 
 def number(value: Any) -> str:
     return format_decimal(value, locale=locale())
+
+
+def score(value: Any) -> str:
+    """A review's weighted score or a mean of them out of 5, always with two decimals (4.00,
+    4.75, 4.38), rounded half up as the API rounds its means: a column of them reads alike,
+    and a score of weights such as 1 and 2 does not run to a dozen digits."""
+    try:
+        value = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format_decimal(value, format="0.00", locale=locale())
 
 
 def day(value: Any) -> str:

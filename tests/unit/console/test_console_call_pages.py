@@ -167,7 +167,7 @@ def test_the_ranking_marks_where_the_envelope_is_reached_in_words(client, api):
     assert body.index("Envelope reached here") < body.index("JIP-2027-0001")
     assert "passes the envelope of ¥100,000,000." in body and "over the envelope" in body
     assert body.count("envelope-line") == 1  # INR's envelope holds every proposal
-    assert "4.5" in body and "¥150,000,000" in body
+    assert "4.50" in body and "3.25" in body and "¥150,000,000" in body
 
 
 def test_a_partner_opening_the_ranking_gets_a_refusal_page(client, api):
@@ -304,7 +304,8 @@ def test_the_programme_page_shows_its_call_and_the_secretariat_assigns_reviewers
     api.answer("GET", "/v1/organisations/panel/people", 200, {"items": people, "total": 2})
     html = client.get("/console/programmes/p1").get_data(as_text=True)
     assert 'href="/console/calls/c1"' in html and "Edge AI chips 2027" in html
-    assert "Dr. Reviewer" in html and "Weighted mean score: 3.5 out of 5" in html
+    # Scores with two decimals, as a column of them lines up.
+    assert "Dr. Reviewer" in html and "Weighted mean score: 3.50 out of 5" in html
     options = re.findall(r'<option value="(person-[a-z])"', html)
     assert options == ["person-s"]  # the one assigned already is not offered again
     api.answer(
@@ -336,9 +337,13 @@ def test_partners_read_the_reviews_of_their_programme_without_reviewers_names(cl
         "scores": {"merit": {"score": 4, "comment": "Sound."}},
         "weighted_score": "4",
     }
-    api.answer("GET", "/v1/programmes/p1/reviews", 200, [anonymous])
+    # Weights 1 and 2 give a third: the API keeps every digit, the page shows two.
+    thirds = {**anonymous, "id": "review-2", "weighted_score": "4.333333333333333333333333333"}
+    api.answer("GET", "/v1/programmes/p1/reviews", 200, [anonymous, thirds])
     html = client.get("/console/programmes/p1").get_data(as_text=True)
     assert "Reviewer 1" in html and "Sound." in html
+    assert '<td class="numeric">4.00</td>' in html and '<td class="numeric">4.33</td>' in html
+    assert "4.333" not in html
     assert "Scientific merit: 4/5" in html  # the call's label, not the criterion's key
     assert "Assign this reviewer" not in html and "/console/reviews/" not in html
     assert not api.calls("GET", "/v1/organisations")
