@@ -48,7 +48,8 @@ openapi: install ## Regenerate the committed OpenAPI document from the code
 migrate: install ## Bring every database to the latest schema
 	$(BIN)/setu migrate
 
-bench: install system-packages ## Run the benchmarks; writes bench/results/latest.json
+bench: ## Run the benchmarks; writes bench/results/latest.json
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=target install system-packages
 	$(BIN)/python -m bench
 
 compose-smoke: ## Build images locally and drive docker-compose end to end (needs dockerd)
