@@ -53,10 +53,10 @@ def score(value: Any) -> str:
     4.75, 4.38), rounded half up as the API rounds its means: a column of them reads alike,
     and a score of weights such as 1 and 2 does not run to a dozen digits."""
     try:
-        value = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
+        rounded = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except InvalidOperation:
         return str(value)
-    return format_decimal(value, format="0.00", locale=locale())
+    return format_decimal(rounded, format="0.00", locale=locale())
 
 
 def day(value: Any) -> str:

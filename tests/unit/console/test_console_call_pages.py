@@ -344,6 +344,7 @@ def test_partners_read_the_reviews_of_their_programme_without_reviewers_names(cl
     assert "Reviewer 1" in html and "Sound." in html
     assert '<td class="numeric">4.00</td>' in html and '<td class="numeric">4.33</td>' in html
     assert "4.333" not in html
+    assert "Weighted mean score: 4.17 out of 5" in html  # 4.1666..., rounded once, half up
     assert "Scientific merit: 4/5" in html  # the call's label, not the criterion's key
     assert "Assign this reviewer" not in html and "/console/reviews/" not in html
     assert not api.calls("GET", "/v1/organisations")

@@ -4,7 +4,7 @@ then shown read-only. The secretariat and auditors read it; anyone else gets the
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -112,8 +112,9 @@ def submit(review_id: str) -> Any:
     return redirect(url_for("reviews.show", review_id=review_id), code=303)
 
 
-def weighted_mean(reviews: list[dict[str, Any]]) -> str | None:
-    """The mean of the submitted reviews' weighted scores, to two places (as the ranking)."""
+def weighted_mean(reviews: list[dict[str, Any]]) -> Decimal | None:
+    """The mean of the submitted reviews' weighted scores, as the ranking's before it is
+    rounded (the page writes it with ``| score``, as every score)."""
     found = []
     for review in reviews:
         if review.get("status") == "submitted" and review.get("weighted_score") is not None:
@@ -123,5 +124,4 @@ def weighted_mean(reviews: list[dict[str, Any]]) -> str | None:
                 continue
     if not found:
         return None
-    mean = sum(found, Decimal(0)) / len(found)
-    return str(mean.quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return sum(found, Decimal(0)) / len(found)
