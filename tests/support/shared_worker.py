@@ -149,19 +149,28 @@ def node_fixtures(make: Callable[[str, Path, str], SharedNode], shared: str) -> 
     """A conftest's fixtures for tests that use the fixture ``shared`` to share a worker:
     ``database_kind`` (a file's tests on SQLite, then on PostgreSQL), ``database_url`` (for
     those tests the node's database as migrated; for any other a new copy of the template),
-    ``shared_node`` (module scope, made by ``make``) and an autouse fixture that runs every
-    other test without the shared worker (its own worker, or none, takes the queue)."""
+    ``shared_node`` (module scope, made by ``make``), ``node_of_test`` (the shared node for
+    those tests, None for any other: what a conftest's other fixtures ask) and an autouse
+    fixture that runs every other test without the shared worker (its own worker, or none,
+    takes the queue)."""
 
     @pytest.fixture(scope="module", params=["sqlite", "postgresql"], name="database_kind")
     def kind(request: pytest.FixtureRequest) -> str:
         return request.param
 
+    @pytest.fixture(name="node_of_test")
+    def node_of_test(request: pytest.FixtureRequest) -> SharedNode | None:
+        if shared not in request.fixturenames:
+            return None
+        node: SharedNode = request.getfixturevalue("shared_node")
+        return node
+
     @pytest.fixture(name="database_url")
     def url(
-        request: pytest.FixtureRequest, database_kind: str, tmp_path: Path, schema: str
+        node_of_test: SharedNode | None, database_kind: str, tmp_path: Path, schema: str
     ) -> Iterator[str]:
-        if shared in request.fixturenames:
-            yield request.getfixturevalue("shared_node").fresh_database()
+        if node_of_test is not None:
+            yield node_of_test.fresh_database()
             return
         with migrated_database(database_kind, schema, tmp_path) as copy:
             yield copy
@@ -174,8 +183,8 @@ def node_fixtures(make: Callable[[str, Path, str], SharedNode], shared: str) -> 
             yield made
 
     @pytest.fixture(autouse=True, name="_shared_worker_only_for_its_tests")
-    def only_for_its_tests(request: pytest.FixtureRequest) -> None:
-        if shared not in request.fixturenames:
+    def only_for_its_tests(node_of_test: SharedNode | None) -> None:
+        if node_of_test is None:
             SharedWorker.pause_all()
 
-    return kind, url, node, only_for_its_tests
+    return kind, url, node, node_of_test, only_for_its_tests

@@ -34,14 +34,11 @@ def schema() -> str:
     return "notifications"
 
 
-SHARED = "notifications_worker"
-
-
 @pytest.fixture
-def smtp_server(request: pytest.FixtureRequest) -> Iterator[SmtpServer]:
+def smtp_server(node_of_test: NotificationsNode | None) -> Iterator[SmtpServer]:
     """A new SMTP server; for a test of the shared worker, the worker's own, as new."""
-    if SHARED in request.fixturenames:
-        yield request.getfixturevalue("shared_node").fresh_smtp()
+    if node_of_test is not None:
+        yield node_of_test.fresh_smtp()
         return
     with SmtpServer() as server:
         yield server
@@ -94,8 +91,8 @@ class NotificationsNode(SharedNode):
         self.smtp = SmtpServer().start()
 
 
-database_kind, database_url, shared_node, _shared_worker_only_for_its_tests = node_fixtures(
-    NotificationsNode, SHARED
+database_kind, database_url, shared_node, node_of_test, _only_for_its_tests = node_fixtures(
+    NotificationsNode, "notifications_worker"
 )
 
 

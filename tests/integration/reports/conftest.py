@@ -47,9 +47,6 @@ def schema() -> str:
     return "reports"
 
 
-SHARED = "reports_worker"
-
-
 class ReportsNode(SharedNode):
     """The shared worker of a test file's tests of ``reports_worker`` on one kind of
     database, with its database (its default schedules kept) and data directory."""
@@ -67,24 +64,22 @@ class ReportsNode(SharedNode):
         return super().fresh_database()
 
 
-database_kind, database_url, shared_node, _shared_worker_only_for_its_tests = node_fixtures(
-    ReportsNode, SHARED
+database_kind, database_url, shared_node, node_of_test, _only_for_its_tests = node_fixtures(
+    ReportsNode, "reports_worker"
 )
 
 
 @pytest.fixture
-def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def data_dir(node_of_test: ReportsNode | None, tmp_path: Path) -> Path:
     """Where the service keeps its files; for a test of the shared worker, the worker's."""
-    if SHARED in request.fixturenames:
-        return request.getfixturevalue("shared_node").data_dir
-    return tmp_path / "data"
+    return tmp_path / "data" if node_of_test is None else node_of_test.data_dir
 
 
 @pytest.fixture
 def reports_service(
-    request: pytest.FixtureRequest, database_url: str, redis_url: str, data_dir: Path
+    node_of_test: ReportsNode | None, database_url: str, redis_url: str, data_dir: Path
 ) -> Iterator[ReportsService]:
-    if SHARED not in request.fixturenames:  # the shared node's database_url emptied it
+    if node_of_test is None:  # the shared node's database_url emptied it
         forget_queued_tasks(redis_url)
     config = Config(
         database_url=database_url,
