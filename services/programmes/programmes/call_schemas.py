@@ -167,7 +167,14 @@ class ReviewSchema(Schema):
     conflict_reason = fields.String(allow_none=True)
     declared_at = fields.String(allow_none=True)
     scores = fields.Dict(allow_none=True)
-    weighted_score = fields.String(allow_none=True)
+    weighted_score = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the criteria's scores weighted by the call's weights, with two "
+            "decimals (rounded half up); null until submitted",
+            "example": "4.33",
+        },
+    )
     submitted_at = fields.String(allow_none=True)
     allowed_actions = AllowedActions()
     version = Integer()

@@ -158,7 +158,7 @@ def test_two_reviewers_submitting_at_once_both_count_and_a_review_is_submitted_o
     assert again.status_code == 409
     # Secretariat sees both, named; partners see them without reviewers.
     named = secretariat.get(f"/v1/programmes/{programme['id']}/reviews").json
-    assert [r["weighted_score"] for r in named] == ["3.5", "3.5"]
+    assert [r["weighted_score"] for r in named] == ["3.50", "3.50"]
     assert all(r["reviewer"]["name"] for r in named)
     anonymous = partners.jp_caller.get(f"/v1/programmes/{programme['id']}/reviews").json
     assert len(anonymous) == 2

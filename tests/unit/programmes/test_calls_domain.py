@@ -133,6 +133,24 @@ def test_a_weighted_score_lies_between_its_scores(merit, impact):
     assert score == Decimal(3 * merit + impact) / 4
 
 
+def test_a_review_score_is_shown_with_two_decimals_and_a_mean_is_of_the_shown_scores():
+    thirds = reviews.weighted_score(
+        [{"key": "merit", "weight": 1}, {"key": "impact", "weight": 2}],
+        {"merit": {"score": 5, "comment": "x"}, "impact": {"score": 4, "comment": "y"}},
+    )
+    assert str(thirds).startswith("4.3333")
+    assert reviews.shown_score(thirds) == "4.33"
+    assert reviews.shown_score(str(thirds)) == "4.33"
+    assert reviews.shown_score("3.5") == "3.50"
+    assert reviews.shown_score("4") == "4.00"
+    assert reviews.shown_score("4.665") == "4.67"  # half up
+    assert reviews.shown_score(None) is None
+    # Three reviews shown as 4.33, 4.33 and 4.34 have the mean 4.33 (their exact scores'
+    # mean, 4.3356, would be 4.34): the mean a person finds from the page.
+    shown = [Decimal(reviews.shown_score(s)) for s in (thirds, thirds, Decimal("4.34"))]
+    assert reviews.mean(shown) == Decimal("4.33")
+
+
 @given(score=st.integers(-10, 10), comment=st.text(max_size=3))
 def test_scores_out_of_range_or_without_a_comment_are_named(score, comment):
     scores = {"merit": {"score": score, "comment": comment}}

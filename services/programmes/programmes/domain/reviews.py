@@ -66,10 +66,22 @@ def weighted_score(criteria: Sequence[Mapping[str, Any]], scores: Mapping[str, A
     return Decimal(weighted) / total_weight
 
 
+# Scores are shown with two decimals, rounded half up: a review's (4.33, not 4.333...) and
+# a mean, which is of the reviews' scores as shown, so that it is the mean a person
+# working it out from the page finds.
+SHOWN = Decimal("0.01")
+
+
+def shown_score(score: Decimal | str | None) -> str | None:
+    """A review's weighted score as it is kept and shown (rows kept before it was rounded
+    are rounded as they are read)."""
+    return None if score is None else str(Decimal(score).quantize(SHOWN, ROUND_HALF_UP))
+
+
 def mean(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (sum(values, Decimal(0)) / len(values)).quantize(SHOWN, ROUND_HALF_UP)
 
 
 def reminder_due(status: str, due_at: datetime, now: datetime) -> bool:

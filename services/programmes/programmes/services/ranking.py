@@ -45,7 +45,9 @@ def ranking(session: Session, principal: Principal, call_id: str) -> dict[str, A
             ReviewAssignment.call_id == call.id, ReviewAssignment.status == "submitted"
         )
     ):
-        scores[review.programme_id].append(Decimal(review.weighted_score))
+        score = rules.shown_score(review.weighted_score)
+        if score is not None:
+            scores[review.programme_id].append(Decimal(score))
     proposals = [
         {
             "programme_id": p.id,

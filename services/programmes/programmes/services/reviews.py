@@ -86,7 +86,7 @@ def view(assignment: ReviewAssignment, session: Session, principal: Principal) -
         "conflict_reason": assignment.conflict_reason,
         "declared_at": _iso(assignment.declared_at),
         "scores": assignment.scores,
-        "weighted_score": assignment.weighted_score,
+        "weighted_score": rules.shown_score(assignment.weighted_score),
         "submitted_at": _iso(assignment.submitted_at),
         "allowed_actions": allowed_actions(
             rules.REVIEW_TRANSITIONS, assignment.status, _relations(assignment, principal)
@@ -237,7 +237,7 @@ def submit(
     moment = now()
     assignment.status = row.target
     assignment.scores = {key: dict(value) for key, value in scores.items()}
-    assignment.weighted_score = str(rules.weighted_score(criteria, scores))
+    assignment.weighted_score = rules.shown_score(rules.weighted_score(criteria, scores))
     assignment.submitted_at = moment
     assignment.version += 1
     assignment.updated_at = moment
@@ -286,7 +286,7 @@ def programme_reviews(
             "id": f"review-{n}",
             "status": a.status,
             "scores": a.scores,
-            "weighted_score": a.weighted_score,
+            "weighted_score": rules.shown_score(a.weighted_score),
             "submitted_at": _iso(a.submitted_at),
         }
         for n, a in enumerate((a for a in found if a.status == "submitted"), start=1)
