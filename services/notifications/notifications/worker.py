@@ -31,6 +31,7 @@ from notifications.handling import (
 )
 from notifications.runtime import runtime
 from notifications.services.dead_letters import record_failed_task
+from notifications.services.erasure import reclaim_after_erasure
 from notifications.services.events import MissingOrganisations, pending_deliveries
 from notifications.services.sending import Outcome
 from notifications.services.sweeping import stuck_deliveries
@@ -62,6 +63,9 @@ REPLAY_EVENT_TASK = "notifications.replay_event"
 # How many times an event naming an unknown organisation waits for its organisation.* event
 # (out-of-order delivery) before its other recipients are sent without it.
 WAIT_FOR_ORGANISATIONS = 5
+# How long the sweeper waits for older transactions before it reclaims an erasure's freed
+# space: a sweep tied up no longer than this; what is still due, the next sweep tries.
+RECLAIM_WAIT = 2.0
 
 
 def _settings() -> dict[str, Any]:
@@ -244,4 +248,7 @@ def sweep_deliveries(stuck_after_seconds: float | None = None) -> int:
         log.info(
             "stuck deliveries re-queued", extra={"emails": len(emails), "webhooks": len(webhooks)}
         )
+    # An erasure whose freed space could not be reclaimed after it is tried again here.
+    with rt.sessions() as session:
+        reclaim_after_erasure(session, RECLAIM_WAIT)
     return len(emails) + len(webhooks)

@@ -94,7 +94,8 @@ def relay(batch_size: int, clock_seconds: float) -> None:
 )
 def tick_calls(moment: str | None) -> None:
     """Run the calls' clock once now: open and close calls due, send reminders due, and the
-    notices of export licences expiring (30 days before) and expired (on the day)."""
+    notices of export licences expiring (30 days before) and expired (on the day), and an
+    erasure's reclaim that had to wait (setu_contract.reclaims)."""
     from datetime import UTC, datetime
 
     from programmes import clock as call_clock

@@ -26,7 +26,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from setu_contract import reclaims
 from setu_contract.database import make_engine, reclaim_freed_space
 from tests.support.personal_data import files_holding, postgres_tuples_holding
 
@@ -39,6 +41,7 @@ people = Table(
     Column("statement", Text),
     Column("status", String(200)),
 )
+reclaims_due = reclaims.reclaims_table(metadata)
 
 
 def _sqlite_built_without_secure_delete(database_url: str) -> Callable[[], Any]:
@@ -157,3 +160,100 @@ def test_a_reclaim_that_cannot_wait_long_enough_says_so(engine: Engine, database
         assert postgres_tuples_holding(database_url, {name})["people"] == {name}
     finally:
         reader.close()
+
+
+def _due(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return len(conn.execute(select(reclaims_due.c.id)).all())
+
+
+def test_a_reclaim_due_is_done_once_and_then_nothing_is_due(engine: Engine):
+    assert reclaims.reclaim_due(engine, reclaims_due) is None
+    with engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": "Zephyrine Quaglio", "statement": "x"})
+    with Session(engine) as session, session.begin():
+        session.execute(update(people).values(name=None))
+        reclaims.record(session, reclaims_due, ["people"])
+    assert _due(engine) == 1
+    assert reclaims.reclaim_due(engine, reclaims_due) is True
+    assert _due(engine) == 0
+    assert reclaims.reclaim_due(engine, reclaims_due) is None
+
+
+class _Reader:
+    """Another connection inside a read transaction that has read ``people``: on PostgreSQL
+    its snapshot may still see a row's old version; on SQLite it reads the write-ahead log,
+    which no checkpoint can empty meanwhile."""
+
+    def __init__(self, engine: Engine, database_url: str) -> None:
+        self.sqlite: sqlite3.Connection | None = None
+        self.connection: Connection | None = None
+        if engine.dialect.name == "sqlite":
+            self.sqlite = sqlite3.connect(make_url(database_url).database or "")
+            self.sqlite.isolation_level = None
+            self.sqlite.execute("BEGIN")
+            self.names = [row[0] for row in self.sqlite.execute("SELECT name FROM people")]
+        else:
+            self.connection = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+            self.connection.begin()
+            self.names = list(self.connection.execute(select(people.c.name)).scalars())
+
+    def close(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.close()
+        if self.connection is not None:
+            self.connection.close()
+
+
+def test_a_reclaim_that_had_to_give_up_stays_due_until_one_settles(
+    engine: Engine, database_url: str
+):
+    """The erasure's reclaim finds an older reader and gives up (PostgreSQL: after its wait;
+    SQLite: after the busy timeout): the reclaim stays due (the service's clock or sweeper
+    tries again), and the first try after the reader has ended does it and what was due."""
+    name = f"Zephyrine Quaglio {uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": name, "statement": "x"})
+    reader = _Reader(engine, database_url)
+    assert reader.names == [name]
+    with Session(engine) as session, session.begin():
+        session.execute(update(people).values(name=None))
+        reclaims.record(session, reclaims_due, ["people"])
+    try:
+        assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=0.2) is False
+        assert _due(engine) == 1
+        if engine.dialect.name == "postgresql":
+            assert postgres_tuples_holding(database_url, {name})["people"] == {name}
+    finally:
+        reader.close()
+    assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=0.2) is True
+    assert _due(engine) == 0
+    if engine.dialect.name == "sqlite":
+        assert files_holding(_files(database_url), {name}) == {}
+    else:
+        assert postgres_tuples_holding(database_url, {name}) == {}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_erasure_committed_during_a_reclaim_stays_due(engine: Engine):
+    """What is due is read before the reclaim begins: an erasure that commits while it waits
+    may not be covered by it, and is left for the next."""
+    with Session(engine) as session, session.begin():
+        reclaims.record(session, reclaims_due, ["people"])
+    reader = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    reader.begin()
+    reader.execute(select(people.c.id)).all()
+
+    def erase_then_end_the_reader() -> None:
+        time.sleep(0.2)
+        with Session(engine) as session, session.begin():
+            reclaims.record(session, reclaims_due, ["people"])
+        reader.close()
+
+    later = threading.Thread(target=erase_then_end_the_reader)
+    later.start()
+    assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=5) is True
+    later.join()
+    assert _due(engine) == 1
+    assert reclaims.reclaim_due(engine, reclaims_due) is True
+    assert _due(engine) == 0

@@ -22,6 +22,7 @@ from notifications.store.models import (
     Unsubscription,
     WebhookDelivery,
     WebhookEndpoint,
+    reclaims_due,
 )
 from tests.support.personal_data import Person, database_holding, distinctive_person
 from tests.unit.notifications.factories import application_status_changed, organisation_data
@@ -111,6 +112,8 @@ def test_erasure_forgets_the_applicant_everywhere(
 
     assert database_holding(database_url, person.values) == {}
     with sessions() as session, session.begin():
+        # The erasure's reclaim was done as it was applied: none is left due.
+        assert session.scalars(select(reclaims_due.c.id)).all() == []
         deliveries = session.scalars(select(Delivery)).all()
         webhooks = session.scalars(select(WebhookDelivery)).all()
         letter = session.scalars(select(DeadLetter)).one()
@@ -152,6 +155,8 @@ def test_an_event_written_before_the_erasure_and_arriving_after_it_names_nobody(
 
     assert database_holding(database_url, person.values) == {}
     with sessions() as session, session.begin():
+        # The erasure's reclaim was done as it was applied: none is left due.
+        assert session.scalars(select(reclaims_due.c.id)).all() == []
         deliveries = session.scalars(select(Delivery)).all()
         payloads = [w.payload for w in session.scalars(select(WebhookDelivery))]
     assert "application_received" not in {d.template for d in deliveries}

@@ -23,7 +23,9 @@ from kombu import Connection
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from notifications.store.models import Delivery
+from notifications.services.erasure import ERASED_TABLES
+from notifications.store.models import Delivery, reclaims_due
+from setu_contract import reclaims
 from setu_contract.messaging import NOTIFICATIONS_QUEUE, PREFETCH_MULTIPLIER
 from tests.integration.notifications.conftest import WorkerStarter
 from tests.support.infra import wait_until
@@ -79,6 +81,23 @@ def _sweep_until_sent(producer: Celery, smtp_server: SmtpServer, count: int) -> 
         return len(smtp_server.messages) >= count
 
     wait_until(swept_and_sent, 30, interval=1.0, message=f"the sweeper to send {count}")
+
+
+def test_the_sweeper_does_a_reclaim_an_erasure_left_due(
+    notifications_worker: Process, notifications_db: Engine, producer: Celery
+) -> None:
+    """An erasure whose reclaim gave up (an older transaction ran past its wait) leaves it
+    due; the worker's next sweep does it."""
+    with Session(notifications_db) as session, session.begin():
+        reclaims.record(session, reclaims_due, ERASED_TABLES)
+
+    def due() -> int:
+        with notifications_db.connect() as conn:
+            return len(conn.execute(select(reclaims_due.c.id)).all())
+
+    assert due() == 1
+    _sweep(producer)
+    wait_until(lambda: due() == 0, 20, message="the sweeper to reclaim")
 
 
 def test_a_pool_process_killed_mid_send_leads_to_exactly_one_email(

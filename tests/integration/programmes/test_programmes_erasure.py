@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from programmes.store.models import Application
+from programmes import clock as call_clock
+from programmes.services import erasure
+from programmes.store.models import Application, reclaims_due
+from setu_contract import reclaims
 from tests.integration.programmes.conftest import Caller, Partners, new_key
 from tests.integration.programmes.test_programmes_applications import (
     application_body,
@@ -161,3 +166,24 @@ def test_nothing_in_the_database_holds_the_applicant_after_the_erasure(
         rows = postgres_rows_holding(database_url, values | kept.values)
         assert set().union(*rows.values()) == kept.values
         assert postgres_tuples_holding(database_url, values) == {}
+
+
+def _due(engine) -> int:
+    with engine.connect() as conn:
+        return len(conn.execute(select(reclaims_due.c.id)).all())
+
+
+def test_a_reclaim_that_had_to_wait_is_done_by_the_calls_clock(
+    partners: Partners, programme: dict, secretariat: Caller, engine
+):
+    """The erasure's answer comes after its reclaim, which nothing held up here: nothing is
+    left due. A reclaim that gave up (an older transaction ran past its wait: the contract's
+    tests hold one open) stays due, and the next tick of the clock does it."""
+    path = _filed_and_moved(partners, programme, distinctive_person("latin"), uuid.uuid4().hex)
+    _erase(secretariat, path)
+    assert _due(engine) == 0
+    with Session(engine) as session, session.begin():
+        reclaims.record(session, reclaims_due, erasure.ERASED_TABLES)
+    ticks = [call_clock.tick(sessionmaker(engine), datetime.now(UTC)) for _ in range(2)]
+    assert [t["reclaimed"] for t in ticks] == [1, 0]
+    assert _due(engine) == 0

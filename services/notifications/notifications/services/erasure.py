@@ -29,9 +29,11 @@ from notifications.store.models import (
     Organisation,
     Unsubscription,
     WebhookDelivery,
+    reclaims_due,
     utcnow,
 )
-from setu_contract.database import reclaim_freed_space
+from setu_contract import reclaims
+from setu_contract.database import SNAPSHOTS_WAIT
 from setu_contract.personal_data import (
     carries_personal_data,
     personal_values,
@@ -89,13 +91,15 @@ def erase_application(session: Session, application_id: str) -> int:
     for letter in letters:
         _erase_letter(letter, named)
     forget_addresses(session, addresses)
+    reclaims.record(session, reclaims_due, ERASED_TABLES)
     return len(deliveries) + len(webhooks) + len(letters)
 
 
-def reclaim_after_erasure(session: Session) -> None:
+def reclaim_after_erasure(session: Session, wait_seconds: float = SNAPSHOTS_WAIT) -> bool | None:
     """Once an erasure has committed: no old copy of what it rewrote in the database's free
-    space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions)."""
-    reclaim_freed_space(cast(Engine, session.get_bind()), ERASED_TABLES)
+    space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions). What must
+    wait longer is reclaimed by the sweeper (setu_contract.reclaims)."""
+    return reclaims.reclaim_due(cast(Engine, session.get_bind()), reclaims_due, wait_seconds)
 
 
 def forget_addresses(session: Session, addresses: set[str]) -> None:

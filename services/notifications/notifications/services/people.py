@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from notifications.services.erasure import ERASED_TABLES
 from notifications.store.models import (
     FAILED,
     SENT,
@@ -15,8 +16,10 @@ from notifications.store.models import (
     Delivery,
     Person,
     WebhookDelivery,
+    reclaims_due,
     utcnow,
 )
+from setu_contract import reclaims
 from setu_contract.personal_data import redact, without_person
 
 PERSON_STATE_EVENTS = (
@@ -74,6 +77,7 @@ def erase_person(session: Session, data: dict[str, Any]) -> None:
     failed = select(DeadLetter).where(cast(DeadLetter.payload, String).contains(data["id"]))
     for letter in session.scalars(failed):
         letter.payload = without_person(letter.payload, data["id"])
+    reclaims.record(session, reclaims_due, ERASED_TABLES)
 
 
 def _erase_delivery(delivery: Delivery, named: set[str], to_the_person: bool) -> None:

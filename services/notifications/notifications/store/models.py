@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from setu_contract.database import UtcDateTime
 from setu_contract.dead_letters import dead_letters_table
+from setu_contract.reclaims import reclaims_table
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -107,6 +108,10 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+# Erasures whose freed space is still to be reclaimed.
+reclaims_due = reclaims_table(Base.metadata)
 
 
 class DeadLetter(Base):

@@ -19,7 +19,7 @@ from programmes.people_schemas import (
 )
 from programmes.services import people as service
 from programmes.services import sessions
-from programmes.services.person_erasure import reclaim_after_erasure
+from programmes.services.erasure import reclaim_after_erasure
 from programmes.store.models import Person
 from setu_contract.edge import caller
 from setu_contract.paging import page_body

@@ -26,8 +26,9 @@ from programmes.store.models import (
     ApplicationTransition,
     idempotency_records,
     outbox,
+    reclaims_due,
 )
-from setu_contract.database import reclaim_freed_space
+from setu_contract import reclaims
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 from setu_contract.personal_data import erased_data, without_personal_data
@@ -57,6 +58,7 @@ def erase_personal_data(session: Session, principal: Principal, application_id: 
     forget_in_event_log(session, "application", application.id)
     forget_in_answers(session, FILING, application.id)
     emit(session, EventType.APPLICATION_PERSONAL_DATA_ERASED, _erasure_data(application))
+    reclaims.record(session, reclaims_due, ERASED_TABLES)
     return True
 
 
@@ -118,5 +120,6 @@ def forget_in_answers(session: Session, method_path: str, resource_id: str) -> N
 
 def reclaim_after_erasure(engine: Engine) -> None:
     """Once the erasure has committed: no old copy of what it rewrote in the database's free
-    space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions)."""
-    reclaim_freed_space(engine, ERASED_TABLES)
+    space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions); if that must
+    wait longer, the calls' clock reclaims it (setu_contract.reclaims)."""
+    reclaims.reclaim_due(engine, reclaims_due)

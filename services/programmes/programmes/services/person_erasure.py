@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, cast, delete, select, update
+from sqlalchemy import String, cast, delete, select, update
 from sqlalchemy.orm import Session
 
 from programmes.services.actors import actor
@@ -27,9 +27,10 @@ from programmes.store.models import (
     SignInLink,
     idempotency_records,
     outbox,
+    reclaims_due,
 )
 from programmes.store.screening_models import Screening
-from setu_contract.database import reclaim_freed_space
+from setu_contract import reclaims
 from setu_contract.events import EventType
 from setu_contract.http import Principal
 from setu_contract.personal_data import without_person
@@ -95,6 +96,7 @@ def erase_person(session: Session, principal: Principal, person: Person) -> None
             "actor": who,
         },
     )
+    reclaims.record(session, reclaims_due, ERASED_TABLES)
 
 
 def _forget_in_json(session: Session, table: Any, key: Any, column: Any, person_id: str) -> None:
@@ -103,7 +105,3 @@ def _forget_in_json(session: Session, table: Any, key: Any, column: Any, person_
         erased = without_person(value, person_id)
         if erased is not value:
             session.execute(update(table).where(key == position).values({column.name: erased}))
-
-
-def reclaim_after_erasure(engine: Engine) -> None:
-    reclaim_freed_space(engine, ERASED_TABLES)

@@ -22,6 +22,7 @@ from setu_contract.database import UtcDateTime
 from setu_contract.deliveries import deliveries_table
 from setu_contract.idempotency import idempotency_table
 from setu_contract.outbox import outbox_table
+from setu_contract.reclaims import reclaims_table
 
 
 def new_id() -> str:
@@ -41,6 +42,8 @@ outbox = outbox_table(Base.metadata)
 outbox_deliveries = deliveries_table(Base.metadata)
 # The first answer to a creating POST with an Idempotency-Key, per caller.
 idempotency_records = idempotency_table(Base.metadata)
+# Erasures whose freed space is still to be reclaimed.
+reclaims_due = reclaims_table(Base.metadata)
 
 _ID = String(36)
 
