@@ -22,6 +22,10 @@ from sqlalchemy.orm import Session
 
 from setu_contract.database import SNAPSHOTS_WAIT, UtcDateTime, reclaim_freed_space
 
+# How long the periodic work that tries a reclaim again waits for older transactions: it is
+# held up no longer than this, and what is still due its next run tries.
+RETRY_WAIT = 2.0
+
 
 def reclaims_table(metadata: MetaData) -> Table:
     """The reclaims due in ``metadata`` (each service's migrations create it)."""

@@ -36,6 +36,7 @@ from notifications.services.events import MissingOrganisations, pending_deliveri
 from notifications.services.sending import Outcome
 from notifications.services.sweeping import stuck_deliveries
 from notifications.store.models import Delivery, WebhookDelivery
+from setu_contract import reclaims
 from setu_contract.confirmations import DEAD_LETTERED
 from setu_contract.events import InvalidEvent, parse_event
 from setu_contract.messaging import (
@@ -63,9 +64,6 @@ REPLAY_EVENT_TASK = "notifications.replay_event"
 # How many times an event naming an unknown organisation waits for its organisation.* event
 # (out-of-order delivery) before its other recipients are sent without it.
 WAIT_FOR_ORGANISATIONS = 5
-# How long the sweeper waits for older transactions before it reclaims an erasure's freed
-# space: a sweep tied up no longer than this; what is still due, the next sweep tries.
-RECLAIM_WAIT = 2.0
 
 
 def _settings() -> dict[str, Any]:
@@ -250,5 +248,5 @@ def sweep_deliveries(stuck_after_seconds: float | None = None) -> int:
         )
     # An erasure whose freed space could not be reclaimed after it is tried again here.
     with rt.sessions() as session:
-        reclaim_after_erasure(session, RECLAIM_WAIT)
+        reclaim_after_erasure(session, reclaims.RETRY_WAIT)
     return len(emails) + len(webhooks)

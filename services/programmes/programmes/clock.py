@@ -1,9 +1,10 @@
 """The calls' clock: what runs it (the relay's thread, `setu programmes tick-calls`) and how.
 
 Each tick reads what is due (services.call_clock, services.mobility_clock,
-services.licence_clock, and an erasure's reclaim that had to wait: setu_contract.reclaims),
-then does each piece of work (a call moved, a reminder, a licence
+services.licence_clock), then does each piece of work (a call moved, a reminder, a licence
 notice) in a transaction of its own, done once even when two beats tick at the same moment.
+It also reclaims what erasures freed when the reclaim after one had to give up
+(setu_contract.reclaims).
 
 Each piece guards itself with a unique key or a compare-and-set: the second tick's insert
 fails on the key (IntegrityError) and that piece counts as done by the other. A busy database
@@ -26,10 +27,6 @@ from programmes.store.models import reclaims_due
 from setu_contract import reclaims
 
 log = logging.getLogger(__name__)
-
-# How long a tick waits for older transactions before it reclaims an erasure's freed space
-# (setu_contract.reclaims): the clock held up no longer than this; the next tick tries again.
-RECLAIM_WAIT = 2.0
 
 
 def once(factory: sessionmaker[Session], work: Callable[[Session], int], attempts: int) -> int:
@@ -84,7 +81,7 @@ def tick(factory: sessionmaker[Session], now: datetime, attempts: int = 3) -> di
     done["licence_notices"] = tick_licences(factory, now, attempts)
     # An erasure whose freed space could not be reclaimed after it is tried again here.
     done["reclaimed"] = int(
-        bool(reclaims.reclaim_due(factory.kw["bind"], reclaims_due, RECLAIM_WAIT))
+        bool(reclaims.reclaim_due(factory.kw["bind"], reclaims_due, reclaims.RETRY_WAIT))
     )
     return done
 
