@@ -95,11 +95,11 @@ def erase_application(session: Session, application_id: str) -> int:
     return len(deliveries) + len(webhooks) + len(letters)
 
 
-def reclaim_after_erasure(session: Session, wait_seconds: float = SNAPSHOTS_WAIT) -> bool | None:
+def reclaim_after_erasure(session: Session, wait_seconds: float = SNAPSHOTS_WAIT) -> None:
     """Once an erasure has committed: no old copy of what it rewrote in the database's free
     space (SQLite's pages and write-ahead log, PostgreSQL's dead row versions). What must
     wait longer is reclaimed by the sweeper (setu_contract.reclaims)."""
-    return reclaims.reclaim_due(cast(Engine, session.get_bind()), reclaims_due, wait_seconds)
+    reclaims.reclaim_due(cast(Engine, session.get_bind()), reclaims_due, wait_seconds)
 
 
 def forget_addresses(session: Session, addresses: set[str]) -> None:
