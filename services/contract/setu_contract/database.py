@@ -224,6 +224,13 @@ def reclaim_freed_space(
     vacuum keeps every version a transaction still running may see, so it waits first (up to
     ``wait_seconds``) for the transactions of this database that began before the erasure's
     commit (another request, a worker's task, the relay) to end.
+
+    That wait cannot see a transaction that begins just after it: one whose snapshot is
+    older than the erasure because a transaction of another database was running when it
+    began. Such a transaction makes the vacuum keep the erased versions, and the vacuum
+    counts what it kept (the tables' ``n_dead_tup``). So the vacuum is done again, within
+    ``wait_seconds``, until it kept none; a version deleted after the erasure, which it may
+    also have had to keep, makes it try again too.
     """
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -232,16 +239,34 @@ def reclaim_freed_space(
                 if busy:
                     log.warning("the write-ahead log could not be emptied yet (readers)")
                 return not busy
-            settled = _older_snapshots_ended(conn, wait_seconds)
             quote = engine.dialect.identifier_preparer.quote
-            names = ", ".join(quote(name) for name in tables)
-            conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {names}")
+            quoted = [quote(name) for name in tables]
+            deadline = time.monotonic() + wait_seconds
+            while True:
+                settled = _older_snapshots_ended(conn, max(0.0, deadline - time.monotonic()))
+                conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {', '.join(quoted)}")
+                settled = settled and not _versions_kept(conn, quoted)
+                if settled or time.monotonic() >= deadline:
+                    break
+                time.sleep(SNAPSHOTS_POLL)
     except DBAPIError as exc:
         log.warning("freed space not reclaimed now: %r", exc)
         return False
     if not settled:
         log.warning("freed space not all reclaimed: a transaction older than the erasure runs")
     return settled
+
+
+# The row versions the last vacuum of the tables (and of their TOAST tables) had to keep.
+_VERSIONS_KEPT = (
+    "SELECT coalesce(sum(s.n_dead_tup), 0) FROM pg_class c"
+    " JOIN pg_stat_all_tables s ON s.relid IN (c.oid, c.reltoastrelid)"
+    " WHERE c.oid = ANY(%(tables)s::text[]::regclass[])"
+)
+
+
+def _versions_kept(conn: Connection, quoted_tables: Sequence[str]) -> int:
+    return int(conn.exec_driver_sql(_VERSIONS_KEPT, {"tables": list(quoted_tables)}).scalar() or 0)
 
 
 def _older_snapshots_ended(conn: Connection, wait_seconds: float) -> bool:

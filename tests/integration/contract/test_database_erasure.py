@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import (
     Column,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     insert,
     make_url,
     select,
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from setu_contract import reclaims
 from setu_contract.database import make_engine, reclaim_freed_space
+from tests.support.infra import POSTGRES_ADMIN_URL
 from tests.support.personal_data import files_holding, postgres_tuples_holding
 
 metadata = MetaData()
@@ -160,6 +163,38 @@ def test_a_reclaim_that_cannot_wait_long_enough_says_so(engine: Engine, database
         assert postgres_tuples_holding(database_url, {name})["people"] == {name}
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_reader_that_begins_just_after_the_wait_makes_the_reclaim_vacuum_again(
+    engine: Engine, database_url: str
+):
+    """A transaction of another database runs from before the erasure, so a reader of this
+    one that begins after the erasure still has an older snapshot. It begins after the
+    reclaim's wait for older transactions, just before its vacuum, which must keep the old
+    version: the reclaim sees what the vacuum kept and vacuums again once the reader ends."""
+    name = f"Zephyrine Quaglio {uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.execute(insert(people), {"id": "p1", "name": name, "statement": "x"})
+    elsewhere = psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=5)
+    elsewhere.execute("SELECT pg_current_xact_id()")
+    with engine.begin() as conn:
+        conn.execute(update(people).values(name=None))
+    readers: list[_Reader] = []
+
+    def reader_before_the_first_vacuum(conn: Connection, cursor: Any, statement: str, *_: Any):
+        if statement.startswith("VACUUM") and not readers:
+            readers.append(_Reader(engine, database_url))
+            threading.Timer(0.5, readers[0].close).start()
+
+    event.listen(engine, "before_cursor_execute", reader_before_the_first_vacuum)
+    try:
+        assert reclaim_freed_space(engine, ["people"], wait_seconds=5)
+    finally:
+        event.remove(engine, "before_cursor_execute", reader_before_the_first_vacuum)
+        elsewhere.close()
+    assert readers and readers[0].names == [None]
+    assert postgres_tuples_holding(database_url, {name}) == {}
 
 
 def _due(engine: Engine) -> int:
