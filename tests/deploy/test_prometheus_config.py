@@ -124,29 +124,35 @@ def test_the_alerts_fire_when_and_only_when_their_tests_say():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _exported_by_the_producers() -> set[str]:
-    """The metric families a producer's API exports about its consumers' confirmations."""
+def _exported_by_the_apis() -> set[str]:
+    """The metric families the APIs export about their consumers' confirmations (the
+    producers') and about the erasures whose freed space is still to be reclaimed."""
     from sqlalchemy import MetaData, create_engine
 
     from setu_contract.deliveries import DeliveryLedger, deliveries_table
-    from setu_contract.metrics import DeliveriesCollector
+    from setu_contract.metrics import DeliveriesCollector, ReclaimsDueCollector
     from setu_contract.outbox import outbox_table
+    from setu_contract.reclaims import reclaims_table
 
     engine = create_engine("sqlite://")
     metadata = MetaData()
     ledger = DeliveryLedger(deliveries_table(metadata), outbox_table(metadata))
+    reclaims = reclaims_table(metadata)
     metadata.create_all(engine)
-    collector = DeliveriesCollector(engine, ledger, "programmes")
+    collectors = [
+        DeliveriesCollector(engine, ledger, "programmes"),
+        ReclaimsDueCollector(engine, reclaims, "programmes"),
+    ]
     try:
-        return {family.name for family in collector.collect()}
+        return {family.name for collector in collectors for family in collector.collect()}
     finally:
         engine.dispose()
 
 
-def test_the_alerts_name_only_metrics_the_producers_export():
+def test_the_alerts_name_only_metrics_the_apis_export():
     named = set()
     for group in yaml.safe_load(ALERTS.read_text())["groups"]:
         for rule in group["rules"]:
             named |= set(re.findall(r"\bsetu_[a-z_]+", rule["expr"]))
     assert named
-    assert named <= _exported_by_the_producers()
+    assert named <= _exported_by_the_apis()

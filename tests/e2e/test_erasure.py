@@ -15,8 +15,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.e2e.topology import RunningSetu, confirm_participation, running_setu
+from tests.e2e.topology import RunningSetu, confirm_participation, metric, running_setu
 from tests.integration.notifications.webhook_receiver import Receiver, verify
 from tests.support.infra import postgres_database, wait_until
 from tests.support.personal_data import (
@@ -168,13 +169,22 @@ def _applied_by_every_consumer(system: RunningSetu, event_ids: set[str]) -> bool
     )
 
 
-def _reclaims_due(system: RunningSetu) -> list[str]:
-    """The tables whose freed space a service has still to reclaim after an erasure."""
-    return [
-        row.tables
-        for service in ("programmes", "notifications")
-        for row in system.rows(service, "SELECT tables FROM reclaims_due")
-    ]
+def _reclaims_due(system: RunningSetu) -> float:
+    """The erasures whose freed space a service has still to reclaim, as the programmes and
+    notifications APIs tell Prometheus."""
+    return sum(
+        metric(_scrape(system, variable), "setu_reclaims_due", service=service)
+        for service, variable in (
+            ("programmes", "PROGRAMMES_PORT"),
+            ("notifications", "NOTIFICATIONS_PORT"),
+        )
+    )
+
+
+def _scrape(system: RunningSetu, variable: str) -> str:
+    answer = requests.get(f"http://127.0.0.1:{system.env[variable]}/metrics", timeout=5)
+    assert answer.status_code == 200
+    return answer.text
 
 
 def _what_setu_shows(system: RunningSetu, parties: Parties) -> str:
@@ -268,7 +278,7 @@ def test_an_erased_applicant_is_found_nowhere(
         wait_until(lambda: len(receiver.received()) == 2 * 8, 60, message="the erasures' hooks")
         # A reclaim that a busy database made give up is done by the service's periodic work
         # (the clock, the sweeper: every minute).
-        wait_until(lambda: not _reclaims_due(system), 150, message="the erasures' reclaims")
+        wait_until(lambda: _reclaims_due(system) == 0, 150, message="the erasures' reclaims")
 
         shown = _what_setu_shows(system, parties)
         assert found_in_text(shown, names) == set()

@@ -166,6 +166,48 @@ def outbox_collector(engine: Any, table: Any) -> StatusCountCollector:
     )
 
 
+class ReclaimsDueCollector(Collector):
+    """The erasures of ``service`` whose freed space is still to be reclaimed (its
+    ``reclaims_due`` table, setu_contract.reclaims): how many, and the age of the oldest,
+    read at scrape time. A reclaim due for long means that something keeps a transaction
+    open across the erasure, and the erased values are still in the database's pages."""
+
+    def __init__(self, engine: Any, table: Any, service: str):
+        from setu_contract.database import reading
+
+        self.engine = reading(engine)
+        self.table = table
+        self.service = service
+
+    def collect(self) -> Iterable[Any]:
+        from sqlalchemy import func, select
+
+        from setu_contract.deliveries import now_utc
+
+        due = GaugeMetricFamily(
+            "setu_reclaims_due",
+            "Erasures whose freed space is still to be reclaimed",
+            labels=["service"],
+        )
+        oldest = GaugeMetricFamily(
+            "setu_reclaims_due_oldest_age_seconds",
+            "Seconds since the oldest erasure whose freed space is still to be reclaimed "
+            "(0 when none)",
+            labels=["service"],
+        )
+        query = select(func.count(), func.min(self.table.c.erased_at))
+        try:
+            with self.engine.connect() as conn:
+                count, first = conn.execute(query).one()
+        except Exception as exc:  # a scrape must not fail because the database is busy
+            log.warning("reclaims due unavailable: %r", exc)
+            return
+        due.add_metric([self.service], count)
+        oldest.add_metric([self.service], (now_utc() - first).total_seconds() if first else 0)
+        yield due
+        yield oldest
+
+
 class DeliveriesCollector(Collector):
     """Per consumer, the producer's events it has not confirmed (how many, and the age of
     the oldest) and those it dead-lettered, from the producer's deliveries table

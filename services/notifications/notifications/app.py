@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from notifications.api.health import blp as health_blp
@@ -11,9 +12,9 @@ from notifications.api.unsubscribe import blp as unsubscribe_blp
 from notifications.api.webhooks import blp as webhooks_blp
 from notifications.config import Config
 from notifications.store.db import make_engine, make_sessionmaker, reading_sessions
-from notifications.store.models import Delivery, WebhookDelivery
+from notifications.store.models import Delivery, WebhookDelivery, reclaims_due
 from setu_contract.edge import ServiceApi, api_app
-from setu_contract.metrics import StatusCountCollector, url_rules
+from setu_contract.metrics import ReclaimsDueCollector, StatusCountCollector, url_rules
 from setu_contract.observability import HttpInstrumentation
 from setu_contract.secret_settings import SECRET_VARIABLES
 
@@ -41,9 +42,11 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _collectors(engine: Engine) -> list[StatusCountCollector]:
-    """Emails and webhook calls by status, from the delivery records the workers keep."""
+def _collectors(engine: Engine) -> list[Collector]:
+    """Emails and webhook calls by status, from the delivery records the workers keep; the
+    erasures whose freed space is still to be reclaimed."""
     return [
+        ReclaimsDueCollector(engine, reclaims_due, "notifications"),
         StatusCountCollector(
             engine,
             select(Delivery.status, func.count()).group_by(Delivery.status),

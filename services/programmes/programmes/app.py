@@ -23,12 +23,23 @@ from programmes.api.work import blp as work_blp
 from programmes.config import Config
 from programmes.store.db import make_engine, make_sessionmaker
 from programmes.store.list_totals import ListTotals
-from programmes.store.models import Programme, ProgrammePartner, outbox, outbox_deliveries
+from programmes.store.models import (
+    Programme,
+    ProgrammePartner,
+    outbox,
+    outbox_deliveries,
+    reclaims_due,
+)
 from setu_contract.database import one_write
 from setu_contract.deliveries import DeliveryLedger
 from setu_contract.edge import ServiceApi, api_app
 from setu_contract.messaging import PROGRAMMES_PRODUCER
-from setu_contract.metrics import DeliveriesCollector, outbox_collector, url_rules
+from setu_contract.metrics import (
+    DeliveriesCollector,
+    ReclaimsDueCollector,
+    outbox_collector,
+    url_rules,
+)
 from setu_contract.observability import HttpInstrumentation, configure_logging
 from setu_contract.secret_settings import INTERNAL_SECRET, checked_secret
 
@@ -94,6 +105,7 @@ def create_app(config: Config | None = None) -> Flask:
     collectors = [
         outbox_collector(engine, outbox),
         DeliveriesCollector(engine, DeliveryLedger(outbox_deliveries, outbox), PROGRAMMES_PRODUCER),
+        ReclaimsDueCollector(engine, reclaims_due, "programmes"),
     ]
     app.wsgi_app = HttpInstrumentation(  # type: ignore[method-assign,assignment]
         app.wsgi_app, "programmes", collectors, route_of=url_rules(app)

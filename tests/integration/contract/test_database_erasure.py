@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from setu_contract import reclaims
 from setu_contract.database import make_engine, reclaim_freed_space
+from setu_contract.metrics import ReclaimsDueCollector
 from tests.support.infra import POSTGRES_ADMIN_URL
 from tests.support.personal_data import files_holding, postgres_tuples_holding
 
@@ -202,16 +204,37 @@ def _due(engine: Engine) -> int:
         return len(conn.execute(select(reclaims_due.c.id)).all())
 
 
+def _scraped(engine: Engine) -> dict[str, float]:
+    """What the service's ``/metrics`` says of its reclaims due."""
+    collector = ReclaimsDueCollector(engine, reclaims_due, "programmes")
+    return {
+        sample.name: sample.value
+        for family in collector.collect()
+        for sample in family.samples
+        if sample.labels == {"service": "programmes"}
+    }
+
+
 def test_a_reclaim_due_is_done_once_and_then_nothing_is_due(engine: Engine):
+    """And the metrics an operator is alerted on say how many are due, and since when."""
+    none = {"setu_reclaims_due": 0, "setu_reclaims_due_oldest_age_seconds": 0}
     assert reclaims.reclaim_due(engine, reclaims_due) is None
+    assert _scraped(engine) == none
     with engine.begin() as conn:
         conn.execute(insert(people), {"id": "p1", "name": "Zephyrine Quaglio", "statement": "x"})
     with Session(engine) as session, session.begin():
         session.execute(update(people).values(name=None))
         reclaims.record(session, reclaims_due, ["people"])
-    assert _due(engine) == 1
+    with engine.begin() as conn:
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        conn.execute(insert(reclaims_due).values(tables="people", erased_at=an_hour_ago))
+    assert _due(engine) == 2
+    scraped = _scraped(engine)
+    assert scraped["setu_reclaims_due"] == 2
+    assert 3600 <= scraped["setu_reclaims_due_oldest_age_seconds"] < 3660
     assert reclaims.reclaim_due(engine, reclaims_due) is True
     assert _due(engine) == 0
+    assert _scraped(engine) == none
     assert reclaims.reclaim_due(engine, reclaims_due) is None
 
 
