@@ -72,20 +72,21 @@ def weighted_score(criteria: Sequence[Mapping[str, Any]], scores: Mapping[str, A
 SHOWN = Decimal("0.01")
 
 
-def _shown(value: Decimal) -> Decimal:
-    return value.quantize(SHOWN, ROUND_HALF_UP)
+def shown(score: Decimal | str) -> Decimal:
+    """A score as it is kept and shown (rows kept before it was rounded are rounded as they
+    are read)."""
+    return Decimal(score).quantize(SHOWN, ROUND_HALF_UP)
 
 
 def shown_score(score: Decimal | str | None) -> str | None:
-    """A review's weighted score as it is kept and shown (rows kept before it was rounded
-    are rounded as they are read)."""
-    return None if score is None else str(_shown(Decimal(score)))
+    """A review's weighted score as the API gives it (None until submitted)."""
+    return None if score is None else str(shown(score))
 
 
 def mean(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
-    return _shown(sum(values, Decimal(0)) / len(values))
+    return shown(sum(values, Decimal(0)) / len(values))
 
 
 def reminder_due(status: str, due_at: datetime, now: datetime) -> bool:

@@ -45,9 +45,7 @@ def ranking(session: Session, principal: Principal, call_id: str) -> dict[str, A
             ReviewAssignment.call_id == call.id, ReviewAssignment.status == "submitted"
         )
     ):
-        score = rules.shown_score(review.weighted_score)
-        if score is not None:
-            scores[review.programme_id].append(Decimal(score))
+        scores[review.programme_id].append(rules.shown(review.weighted_score))
     proposals = [
         {
             "programme_id": p.id,
