@@ -15,7 +15,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.e2e.topology import RunningSetu, confirm_participation, metric, running_setu
 from tests.integration.notifications.webhook_receiver import Receiver, verify
@@ -173,18 +172,12 @@ def _reclaims_due(system: RunningSetu) -> float:
     """The erasures whose freed space a service has still to reclaim, as the programmes and
     notifications APIs tell Prometheus."""
     return sum(
-        metric(_scrape(system, variable), "setu_reclaims_due", service=service)
+        metric(system.scrape(variable), "setu_reclaims_due", service=service)
         for service, variable in (
             ("programmes", "PROGRAMMES_PORT"),
             ("notifications", "NOTIFICATIONS_PORT"),
         )
     )
-
-
-def _scrape(system: RunningSetu, variable: str) -> str:
-    answer = requests.get(f"http://127.0.0.1:{system.env[variable]}/metrics", timeout=5)
-    assert answer.status_code == 200
-    return answer.text
 
 
 def _what_setu_shows(system: RunningSetu, parties: Parties) -> str:

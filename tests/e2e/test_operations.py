@@ -6,7 +6,6 @@ log that rebuild consumers without sending a second email.
 from __future__ import annotations
 
 import pytest
-import requests
 
 from tests.e2e.topology import confirm_participation, metric, running_setu, setup_partners
 from tests.support.infra import wait_until
@@ -53,16 +52,10 @@ def test_correlation_metrics_and_replays(tmp_path, redis_url, smtp_server):
 
         # Metrics: the gateway sees the queues (on its metrics port: its public one serves
         # none); each service counts its own records.
-        ports = {
-            name: system.env[f"{name.upper()}_PORT"]
-            for name in ("gateway_metrics", "programmes", "notifications", "reports")
-        }
         assert system.api("GET", "/metrics").status_code == 404
 
         def scrape(service: str) -> str:
-            answer = requests.get(f"http://127.0.0.1:{ports[service]}/metrics", timeout=5)
-            assert answer.status_code == 200
-            return answer.text
+            return system.scrape(f"{service.upper()}_PORT")
 
         gateway = scrape("gateway_metrics")
         assert metric(gateway, "setu_queue_depth", queue="notifications") >= 0

@@ -97,6 +97,12 @@ class RunningSetu:
     def bootstrap_key(self, side: str = "JP") -> str:
         return self.setu("bootstrap", "--side", side).strip().splitlines()[-1]
 
+    def scrape(self, port_variable: str) -> str:
+        """What the process on the port ``port_variable`` names answers at ``/metrics``."""
+        answer = requests.get(f"http://127.0.0.1:{self.env[port_variable]}/metrics", timeout=5)
+        assert answer.status_code == 200
+        return answer.text
+
     def api(self, method: str, path: str, key: str | None = None, **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if key:

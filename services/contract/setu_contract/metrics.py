@@ -180,9 +180,8 @@ class ReclaimsDueCollector(Collector):
         self.service = service
 
     def collect(self) -> Iterable[Any]:
-        from sqlalchemy import func, select
-
         from setu_contract.deliveries import now_utc
+        from setu_contract.reclaims import due as reclaims_due
 
         due = GaugeMetricFamily(
             "setu_reclaims_due",
@@ -195,15 +194,14 @@ class ReclaimsDueCollector(Collector):
             "(0 when none)",
             labels=["service"],
         )
-        query = select(func.count(), func.min(self.table.c.erased_at))
         try:
-            with self.engine.connect() as conn:
-                count, first = conn.execute(query).one()
+            found = reclaims_due(self.engine, self.table)
         except Exception as exc:  # a scrape must not fail because the database is busy
             log.warning("reclaims due unavailable: %r", exc)
             return
-        due.add_metric([self.service], count)
-        oldest.add_metric([self.service], (now_utc() - first).total_seconds() if first else 0)
+        due.add_metric([self.service], found.erasures)
+        age = (now_utc() - found.oldest).total_seconds() if found.oldest else 0
+        oldest.add_metric([self.service], age)
         yield due
         yield oldest
 

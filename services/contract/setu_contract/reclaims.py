@@ -15,9 +15,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from setu_contract.database import SNAPSHOTS_WAIT, UtcDateTime, reclaim_freed_space
@@ -42,6 +53,20 @@ def reclaims_table(metadata: MetaData) -> Table:
 def record(session: Session, table: Table, tables: Sequence[str]) -> None:
     """A reclaim of ``tables`` due once the caller's transaction (the erasure's) commits."""
     session.execute(insert(table).values(tables=",".join(tables)))
+
+
+class Due(NamedTuple):
+    # How many erasures are still to be reclaimed.
+    erasures: int
+    # When the oldest erasure still due committed (None: none is due).
+    oldest: datetime | None
+
+
+def due(engine: Engine, table: Table) -> Due:
+    """The reclaims due in ``table``: how many, and since when."""
+    with engine.connect() as conn:
+        count, oldest = conn.execute(select(func.count(), func.min(table.c.erased_at))).one()
+    return Due(count, oldest)
 
 
 def reclaim_due(engine: Engine, table: Table, wait_seconds: float = SNAPSHOTS_WAIT) -> bool | None:

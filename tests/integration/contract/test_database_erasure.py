@@ -199,11 +199,6 @@ def test_a_reader_that_begins_just_after_the_wait_makes_the_reclaim_vacuum_again
     assert postgres_tuples_holding(database_url, {name}) == {}
 
 
-def _due(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return len(conn.execute(select(reclaims_due.c.id)).all())
-
-
 def _scraped(engine: Engine) -> dict[str, float]:
     """What the service's ``/metrics`` says of its reclaims due."""
     collector = ReclaimsDueCollector(engine, reclaims_due, "programmes")
@@ -228,12 +223,12 @@ def test_a_reclaim_due_is_done_once_and_then_nothing_is_due(engine: Engine):
     with engine.begin() as conn:
         an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
         conn.execute(insert(reclaims_due).values(tables="people", erased_at=an_hour_ago))
-    assert _due(engine) == 2
+    assert reclaims.due(engine, reclaims_due).erasures == 2
     scraped = _scraped(engine)
     assert scraped["setu_reclaims_due"] == 2
     assert 3600 <= scraped["setu_reclaims_due_oldest_age_seconds"] < 3660
     assert reclaims.reclaim_due(engine, reclaims_due) is True
-    assert _due(engine) == 0
+    assert reclaims.due(engine, reclaims_due).erasures == 0
     assert _scraped(engine) == none
     assert reclaims.reclaim_due(engine, reclaims_due) is None
 
@@ -279,13 +274,13 @@ def test_a_reclaim_that_had_to_give_up_stays_due_until_one_settles(
         reclaims.record(session, reclaims_due, ["people"])
     try:
         assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=0.2) is False
-        assert _due(engine) == 1
+        assert reclaims.due(engine, reclaims_due).erasures == 1
         if engine.dialect.name == "postgresql":
             assert postgres_tuples_holding(database_url, {name})["people"] == {name}
     finally:
         reader.close()
     assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=0.2) is True
-    assert _due(engine) == 0
+    assert reclaims.due(engine, reclaims_due).erasures == 0
     if engine.dialect.name == "sqlite":
         assert files_holding(_files(database_url), {name}) == {}
     else:
@@ -312,6 +307,6 @@ def test_an_erasure_committed_during_a_reclaim_stays_due(engine: Engine):
     later.start()
     assert reclaims.reclaim_due(engine, reclaims_due, wait_seconds=5) is True
     later.join()
-    assert _due(engine) == 1
+    assert reclaims.due(engine, reclaims_due).erasures == 1
     assert reclaims.reclaim_due(engine, reclaims_due) is True
-    assert _due(engine) == 0
+    assert reclaims.due(engine, reclaims_due).erasures == 0

@@ -92,8 +92,7 @@ def test_the_sweeper_does_a_reclaim_an_erasure_left_due(
         reclaims.record(session, reclaims_due, ERASED_TABLES)
 
     def due() -> int:
-        with notifications_db.connect() as conn:
-            return len(conn.execute(select(reclaims_due.c.id)).all())
+        return reclaims.due(notifications_db, reclaims_due).erasures
 
     assert due() == 1
     _sweep(producer)
