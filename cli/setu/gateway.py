@@ -21,6 +21,7 @@ from typing import Any
 
 import requests
 import swagger_ui_bundle
+from requests.adapters import HTTPAdapter
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
@@ -34,6 +35,7 @@ from setu_contract.http import (
     IDENTITY_HEADERS,
     ORIGINAL_METHOD_HEADER,
     ORIGINAL_URI_HEADER,
+    REUSED_CONNECTION_RETRY,
     request_target,
 )
 from setu_contract.messaging import QUEUES
@@ -158,11 +160,14 @@ class Gateway:
 
     @property
     def http(self) -> requests.Session:
-        # One pooled session per thread: keep-alive to the upstreams without sharing state.
+        # One pooled session per thread: keep-alive to the upstreams without sharing state;
+        # a read on a connection an upstream closed as it was reused is sent once more.
         # Only the upstreams are spoken to: no proxy or netrc from the environment.
         if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
-            self._local.session.trust_env = False
+            session = requests.Session()
+            session.trust_env = False
+            session.mount("http://", HTTPAdapter(max_retries=REUSED_CONNECTION_RETRY))
+            self._local.session = session
         return self._local.session
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
+from urllib3 import Retry
 
 from setu_contract import jsonio, request_json
 
@@ -250,3 +251,21 @@ class JSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return request_json.loads(s)
+
+
+# How a hop between Setu's own processes (the console to the gateway, the local gateway to a
+# service) treats a pooled keep-alive connection the server closed: urllib3 drops one it
+# sees closed before reusing it, but a server may close it just as a request is sent on it
+# (gunicorn ends idle keep-alive connections after 5 s). Such a failure is tried once more on
+# a new connection for a read; a write is not sent again, as it may have been done. No
+# redirect is followed and no status is retried: the answer is passed on as it came.
+REUSED_CONNECTION_RETRY = Retry(
+    total=1,
+    connect=1,
+    read=1,
+    status=0,
+    other=0,
+    redirect=False,
+    allowed_methods=frozenset({"GET", "HEAD"}),
+    raise_on_status=False,
+)

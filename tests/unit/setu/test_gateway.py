@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from werkzeug.serving import make_server
@@ -155,6 +156,58 @@ def test_health_and_readiness(gateway):
     ready = gateway.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["services"] == {"programmes": True, "notifications": True, "reports": True}
+
+
+class DroppingUpstream(BaseHTTPRequestHandler):
+    """A keep-alive upstream that, the first time a path ending in ``/dropped`` comes on a
+    connection it has answered before, closes that connection without a word: as gunicorn
+    ends an idle keep-alive connection just as the gateway sends on it."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple[str, str, int]] = []
+
+    def setup(self) -> None:
+        super().setup()
+        self.answered = 0
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.seen.append((self.command, self.path, self.client_address[1]))
+        tried = sum(1 for _, path, _ in self.seen if path == self.path)
+        if self.path.endswith("/dropped") and self.answered and tried == 1:
+            self.close_connection = True
+            return
+        self.answered += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_a_read_the_upstream_dropped_on_a_reused_connection_is_sent_again_a_write_not():
+    handler = type("Handler", (DroppingUpstream,), {"seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        client = Client(Gateway({"programmes": url, "notifications": url, "reports": url}))
+        assert client.get("/v1/programmes/kept").status_code == 200
+        assert client.get("/v1/programmes/a/dropped").status_code == 200
+        [first, again] = [s for s in handler.seen if s[1] == "/v1/programmes/a/dropped"]
+        assert first[2] == handler.seen[0][2] and again[2] != first[2]
+        # On the connection kept from the read sent again: a write may have been done.
+        answer = client.post("/v1/programmes/b/dropped")
+        assert answer.status_code == 502
+        assert [s[0] for s in handler.seen if s[1] == "/v1/programmes/b/dropped"] == ["POST"]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_unreachable_upstream_is_502():

@@ -17,11 +17,15 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.utils import requote_uri
-from urllib3 import Retry, Timeout, connection_from_url
+from urllib3 import Timeout, connection_from_url
 from urllib3.exceptions import HTTPError
 
 from setu_contract import jsonio
-from setu_contract.http import CORRELATION_HEADER, sign_client_address
+from setu_contract.http import (
+    CORRELATION_HEADER,
+    REUSED_CONNECTION_RETRY,
+    sign_client_address,
+)
 from setu_contract.observability import get_correlation_id
 
 
@@ -84,20 +88,6 @@ class Answer:
         return jsonio.loads(self.content)
 
 
-IDEMPOTENT = frozenset({"GET", "HEAD"})
-# urllib3 drops a pooled connection the gateway closed while it was idle before reusing it;
-# one that fails as it is used is tried once more on a new connection for a read (a write is
-# not sent again: it may have been done). No redirect is followed: the API answers none.
-RETRY = Retry(
-    total=1,
-    connect=1,
-    read=1,
-    status=0,
-    other=0,
-    redirect=False,
-    allowed_methods=IDEMPOTENT,
-    raise_on_status=False,
-)
 # Each gunicorn thread of the console, and the threads of a page's reads at once.
 POOLED_CONNECTIONS = 8
 
@@ -130,7 +120,7 @@ class Transport:
             self.base_url,
             maxsize=POOLED_CONNECTIONS,
             block=False,
-            retries=RETRY,
+            retries=REUSED_CONNECTION_RETRY,
             timeout=Timeout(total=timeout),
         )
         self._local = threading.local()
