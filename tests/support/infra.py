@@ -6,8 +6,10 @@ A missing service is a failure, never a skip: CI must not pass by testing nothin
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import queue
+import random
 import signal
 import socket
 import subprocess
@@ -31,10 +33,42 @@ class MissingService(RuntimeError):
     pass
 
 
+# Ports this test process hands out, from a block of its own (one per xdist worker) below
+# the range the kernel takes outgoing connections' local ports from. A port the kernel chose
+# (bind to 0) is one of that range: between the test choosing it and the server it starts
+# binding it, any of the many connections the tests open could take it as its local port.
+PORT_BLOCKS = 8
+LOWEST_PORT = 10_000
+
+
+def _port_block() -> range:
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    span = (int(ephemeral[0]) - LOWEST_PORT) // PORT_BLOCKS
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    start = LOWEST_PORT + int(worker or 0) % PORT_BLOCKS * span
+    return range(start, start + span)
+
+
+def _ports() -> Iterator[int]:
+    block = _port_block()
+    # From a place of its own in the block: another run of the suite at the same time.
+    first = random.randrange(len(block))
+    return itertools.cycle([*block[first:], *block[:first]])
+
+
+_PORTS = _ports()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port of this process's block that nothing listens on or holds now."""
+    while True:
+        port = next(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 def wait_until(
