@@ -26,12 +26,15 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 from urllib.parse import quote
 
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
-from urllib3 import Retry
+from urllib3 import BaseHTTPResponse, Retry
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ReadTimeoutError
 
 from setu_contract import jsonio, request_json
 
@@ -259,7 +262,26 @@ class JSONProvider(DefaultJSONProvider):
 # (gunicorn ends idle keep-alive connections after 5 s). Such a failure is tried once more on
 # a new connection for a read; a write is not sent again, as it may have been done. No
 # redirect is followed and no status is retried: the answer is passed on as it came.
-REUSED_CONNECTION_RETRY = Retry(
+class _DroppedConnectionRetry(Retry):
+    """urllib3's Retry, except that a read that timed out is not sent again: the server
+    is slow, not gone, and asking twice would double both the caller's wait and the load on
+    a server already behind."""
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+REUSED_CONNECTION_RETRY = _DroppedConnectionRetry(
     total=1,
     connect=1,
     read=1,

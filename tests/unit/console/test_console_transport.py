@@ -40,6 +40,8 @@ class Recorder(BaseHTTPRequestHandler):
             }
         )
         status, answer = 200, {"path": path, "args": dict(parse_qsl(query))}
+        if path == "/v1/slow":
+            time.sleep(0.6)
         if path == "/v1/refused":
             errors = {"json": {"title": ["Not a valid string."]}}
             status, answer = 422, {"message": "Invalid input.", "errors": errors}
@@ -120,3 +122,15 @@ def test_no_server_is_a_503_not_a_crash() -> None:
     with pytest.raises(ApiError) as refused:
         client.get("/v1/programmes")
     assert refused.value.status == 503
+
+
+def test_a_read_that_timed_out_is_asked_once_not_again(server) -> None:
+    # A slow server is not a dropped connection: asking again would double the wait and the
+    # load on a server already behind.
+    url, seen = server
+    client = ApiClient(Transport(url, 0.2), None)
+    with pytest.raises(ApiError) as refused:
+        client.get("/v1/slow")
+    assert refused.value.status == 503
+    time.sleep(0.7)
+    assert [s["target"] for s in seen] == ["/v1/slow"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -177,6 +178,8 @@ class DroppingUpstream(BaseHTTPRequestHandler):
         if self.path.endswith("/dropped") and self.answered and tried == 1:
             self.close_connection = True
             return
+        if self.path.endswith("/slow"):
+            time.sleep(0.6)
         self.answered += 1
         self.send_response(200)
         self.send_header("Content-Length", "2")
@@ -205,6 +208,24 @@ def test_a_read_the_upstream_dropped_on_a_reused_connection_is_sent_again_a_writ
         answer = client.post("/v1/programmes/b/dropped")
         assert answer.status_code == 502
         assert [s[0] for s in handler.seen if s[1] == "/v1/programmes/b/dropped"] == ["POST"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_read_that_timed_out_is_sent_once_not_again():
+    # A slow upstream is not a dropped connection: sending again would double the client's
+    # wait and the load on an upstream already behind.
+    handler = type("Handler", (DroppingUpstream,), {"seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        gateway = Gateway({"programmes": url, "notifications": url, "reports": url}, timeout=0.2)
+        assert Client(gateway).get("/v1/programmes/a/slow").status_code == 502
+        time.sleep(0.7)
+        assert [s[:2] for s in handler.seen] == [("GET", "/v1/programmes/a/slow")]
     finally:
         server.shutdown()
         server.server_close()
