@@ -37,6 +37,7 @@ from tests.deploy.tools import ROOT
 from tests.support.infra import free_port, wait_until
 
 NGINX_DIR = ROOT / "deploy" / "nginx"
+PAGES_DIR = ROOT / "cli" / "setu" / "pages"
 
 GOOD_KEY = "good-key"
 LIMITED_KEY = "limited-key"
@@ -163,6 +164,7 @@ def render_config(directory: Path, listen: int, upstreams: dict[str, int]) -> Pa
         assert text.count(old) == 1, f"nginx.conf no longer has exactly one {old!r}"
         text = text.replace(old, new)
     text = re.sub(r"/tmp/nginx", f"{directory}/nginx", text)
+    text = text.replace("/etc/nginx/setu-pages/", f"{PAGES_DIR}/")
     main.write_text(text)
     return main
 

@@ -2,8 +2,8 @@
 
 Routing by path, auth_request to programmes for notifications and reports with the identity
 headers forwarded, signed for the very request the service receives; client-sent identity
-headers dropped, denials passed on as JSON, 400 and 413 JSON. (tests/security runs the
-encoded-path corpus through this rig.)
+headers dropped, denials passed on as JSON, 400 and 413 JSON; on the console's paths, a page
+for a person. (tests/security runs the encoded-path corpus through this rig.)
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tests.deploy.gateway_rig import (
     header,
 )
 from tests.deploy.tools import require_tool
+from tests.support.console_pages import assert_console_page
 from tests.support.infra import wait_until
 from tests.support.raw_http import raw_request
 
@@ -256,6 +257,25 @@ def test_a_path_nginx_cannot_read_answers_400_json(rig, path: str):
     assert json.loads(answer.body)["code"] == 400
 
 
+@pytest.mark.parametrize("path", ["/console/programmes/%zz", "/console/%00", "/console/../../x"])
+def test_a_console_path_nginx_cannot_read_answers_a_page_for_a_person(rig, path: str):
+    nginx, apps = rig
+    before = len(apps["console"].received)
+    answer = raw_request(nginx.port, path)
+    assert_console_page(answer.status, answer.header, answer.body, 400)
+    assert len(apps["console"].received) == before
+
+
+def test_a_form_over_one_mebibyte_to_the_console_answers_a_page_for_a_person(rig):
+    _, apps = rig
+    before = len(apps["console"].received)
+    form = b"summary=" + b"x" * (1024 * 1024)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = get(rig, "/console/programmes/p1", method="POST", data=form, headers=headers)
+    assert_console_page(answer.status_code, answer.headers.get, answer.content, 413)
+    assert len(apps["console"].received) == before
+
+
 def test_report_links_need_no_key_and_ask_nobody(rig):
     _, apps = rig
     calls = apps["programmes"].authorize_calls()
@@ -346,6 +366,16 @@ def test_a_service_that_does_not_answer_gives_503_json(tmp_path: Path):
         assert answer.headers["Retry-After"] == "5"
         # programmes still answered the authorisation: only reports is down
         assert apps["programmes"].authorize_calls() == 1
+
+
+def test_a_console_that_does_not_answer_gives_a_page_for_a_person(tmp_path: Path):
+    binary = require_tool("nginx")
+    with gateway(binary, tmp_path, dead=("console",)) as (nginx, _):
+        for method in ("GET", "POST"):
+            answer = requests.request(method, nginx.base + "/console/programmes/p1", timeout=10)
+            assert_console_page(answer.status_code, answer.headers.get, answer.content, 503)
+        # The API's paths keep the API's JSON.
+        assert_json_error(requests.get(nginx.base + "/v1/nowhere", timeout=10), 404)
 
 
 def test_authorisation_unavailable_gives_503_json(tmp_path: Path):

@@ -25,6 +25,7 @@ from setu_contract.http import (
     sign_identity,
     verified_principal,
 )
+from tests.support.console_pages import assert_console_page
 from tests.support.identity import INTERNAL_SECRET
 
 PRINCIPAL = Principal("org-1", "secretariat", "k-1", "JP")
@@ -245,6 +246,28 @@ def test_unreachable_upstream_is_502():
     assert answer.status_code == 502 and answer.json["code"] == 502
     assert client.get("/v1/reports").status_code == 503
     assert client.get("/readyz").status_code == 503
+
+
+def test_on_the_consoles_paths_what_the_gateway_answers_itself_is_a_page_for_a_person():
+    dead = "http://127.0.0.1:9"
+    client = Client(
+        Gateway({"programmes": dead, "notifications": dead, "reports": dead, "console": dead})
+    )
+
+    def page(answer, code: int) -> None:
+        assert_console_page(answer.status_code, answer.headers.get, answer.data, code)
+
+    # The console not answering, to a page and to a form.
+    page(client.get("/console/programmes/p1"), 503)
+    page(client.post("/console/programmes/p1", data={"comment": "ok"}), 503)
+    form = {"summary": "x" * (1024 * 1024)}
+    page(client.post("/console/programmes/p1", data=form), 413)
+    for raw in ("/console/programmes/%zz", "/console/%00", "/console/../../x"):
+        page(client.get("/", environ_overrides={"RAW_URI": raw}), 400)
+    # The API's paths keep the API's JSON.
+    assert client.get("/v1/programmes/p1").json["code"] == 502
+    assert client.get("/", environ_overrides={"RAW_URI": "/v1/%zz"}).json["code"] == 400
+    assert client.post("/v1/programmes", data=form).json["code"] == 413
 
 
 def test_metrics_label_a_request_by_the_prefix_it_was_routed_by():
