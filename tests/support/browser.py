@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 BLOCKING_IMPACTS = ("serious", "critical")
+# A phone's screen, in CSS pixels: every page reflows to it without scrolling sideways.
+PHONE_WIDTH = 360
 
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
@@ -158,7 +160,9 @@ class Browser:
     # What the tests check on every page.
     def check(self, name: str, language: str) -> None:
         """axe-core on this page (serious and critical violations kept for the test to
-        assert) and a full-page screenshot under test-artifacts/console/<language>/."""
+        assert), the page on a phone's screen without scrolling sideways (kept as a
+        violation if it does) and a full-page screenshot under
+        test-artifacts/console/<language>/."""
         assert AXE.exists(), "axe-core is missing: run `bash deploy/install-tools.sh`"
         self.driver.execute_script(AXE.read_text())
         found = self.driver.execute_async_script(AXE_RUN)
@@ -166,7 +170,31 @@ class Browser:
         for violation in found:
             if violation["impact"] in BLOCKING_IMPACTS:
                 self.violations.append({"page": f"{language}/{name}", **violation})
+        sideways = self.sideways_on_a_phone()
+        if sideways > 0:
+            self.violations.append(
+                {
+                    "page": f"{language}/{name}",
+                    "id": "reflow",
+                    "impact": "serious",
+                    "help": f"the page scrolls {sideways}px sideways at {PHONE_WIDTH}px wide "
+                    "(WCAG 1.4.10)",
+                }
+            )
         self.screenshot(name, language)
+
+    def sideways_on_a_phone(self) -> int:
+        """How far this page scrolls sideways on a phone's screen (0: it reflows)."""
+        self.driver.set_window_size(PHONE_WIDTH, 1000)
+        try:
+            return int(
+                self.driver.execute_script(
+                    "const page = document.documentElement;"
+                    "return page.scrollWidth - page.clientWidth;"
+                )
+            )
+        finally:
+            self.driver.set_window_size(1280, 1000)
 
     def screenshot(self, name: str, language: str) -> Path:
         directory = ARTIFACTS / language
