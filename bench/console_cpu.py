@@ -20,7 +20,10 @@ of wrk, and the context switches a page each server's threads make; then the rea
 its maximum, and paced at the page's rate (the API's CPU a read as the console's calls
 come), with the implied ratio of the served figures.
 
-    python -m bench.console_cpu [pages] [--served SECONDS]
+``--undrawn`` (with ``--served``) replaces the programme page's drawing with a constant page
+(`bench/console_undrawn.py`): the floor of a page's cost before any template work.
+
+    python -m bench.console_cpu [pages] [--served SECONDS [--undrawn]]
 """
 
 from __future__ import annotations
@@ -109,10 +112,13 @@ def _read_alone(api: Programmes, paths: list[str], seconds: int, delay_ms: float
     return WrkRun(api.base + "/v1/programmes/x", seconds, env=env)
 
 
-def _served(ctx: Context, api: Programmes, ids: list[str], secret: str, seconds: int) -> None:
+def _served(
+    ctx: Context, api: Programmes, ids: list[str], secret: str, seconds: int, undrawn: bool
+) -> None:
     """A programme page under gunicorn, then its read alone: CPU a request of each part."""
     env = {"SETU_API_URL": api.base, SECRET_KEY: secret, INTERNAL_SECRET: api.env[INTERNAL_SECRET]}
-    console = ctx.gunicorn("console", "console.app:create_app()", env)
+    app = "bench.console_undrawn:create_app()" if undrawn else "console.app:create_app()"
+    console = ctx.gunicorn("console", app, env)
     cookie = "setu_console=" + partner_cookie(api, secret)
     sample = ids[:200]
     masters = {name: ctx.gunicorn_pids[name] for name in ("console", "programmes-api")}
@@ -141,8 +147,9 @@ def _served(ctx: Context, api: Programmes, ids: list[str], secret: str, seconds:
     )
     page_ms = served["console"] + served["programmes-api"] + served["wrk"]
     read_ms = alone["programmes-api"] + alone["wrk"]
+    kind = " (undrawn)" if undrawn else ""
     print(
-        f"served programme page: console workers {served['console']:.2f} ms CPU a page, the "
+        f"served programme page{kind}: console workers {served['console']:.2f} ms CPU a page, the "
         f"API's {served['programmes-api']:.2f} ms, wrk {served['wrk']:.2f} ms ({page_ms:.2f} "
         f"ms); voluntary switches a page: the console's threads "
         f"{served['console switches']:.1f}, the API's {served['programmes-api switches']:.1f}; "
@@ -215,6 +222,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.console_cpu")
     parser.add_argument("pages", type=int, nargs="?", default=600)
     parser.add_argument("--served", type=int, default=0, help="seconds of wrk, three runs")
+    parser.add_argument(
+        "--undrawn", action="store_true", help="served: the page's drawing a constant page"
+    )
     args = parser.parse_args(argv)
     with private_redis_db() as redis_url, ExitStack() as stack:
         ctx = Context(redis_url, Path(tempfile.mkdtemp(prefix="setu-console-cpu-")), stack)
@@ -222,7 +232,7 @@ def main(argv: list[str]) -> int:
         ids = clone_programme(api.database_url, api.confirmed_draft(), 2_000)
         secret = new_secret()
         if args.served:
-            _served(ctx, api, ids, secret, args.served)
+            _served(ctx, api, ids, secret, args.served, args.undrawn)
         _in_process(ctx, api, ids, secret, args.pages)
     return 0
 
