@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -193,43 +194,39 @@ class DroppingUpstream(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_read_the_upstream_dropped_on_a_reused_connection_is_sent_again_a_write_not():
+@pytest.fixture
+def dropping() -> Iterator[tuple[str, list[tuple[str, str, int]]]]:
+    """A DroppingUpstream serving: its base URL and what it has seen."""
     handler = type("Handler", (DroppingUpstream,), {"seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        client = Client(Gateway({"programmes": url, "notifications": url, "reports": url}))
-        assert client.get("/v1/programmes/kept").status_code == 200
-        assert client.get("/v1/programmes/a/dropped").status_code == 200
-        [first, again] = [s for s in handler.seen if s[1] == "/v1/programmes/a/dropped"]
-        assert first[2] == handler.seen[0][2] and again[2] != first[2]
-        # On the connection kept from the read sent again: a write may have been done.
-        answer = client.post("/v1/programmes/b/dropped")
-        assert answer.status_code == 502
-        assert [s[0] for s in handler.seen if s[1] == "/v1/programmes/b/dropped"] == ["POST"]
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield f"http://127.0.0.1:{server.server_port}", handler.seen
+    server.shutdown()
+    server.server_close()
 
 
-def test_a_read_that_timed_out_is_sent_once_not_again():
+def test_a_read_the_upstream_dropped_on_a_reused_connection_is_sent_again_a_write_not(dropping):
+    url, seen = dropping
+    client = Client(Gateway({"programmes": url, "notifications": url, "reports": url}))
+    assert client.get("/v1/programmes/kept").status_code == 200
+    assert client.get("/v1/programmes/a/dropped").status_code == 200
+    [first, again] = [s for s in seen if s[1] == "/v1/programmes/a/dropped"]
+    assert first[2] == seen[0][2] and again[2] != first[2]
+    # On the connection kept from the read sent again: a write may have been done.
+    answer = client.post("/v1/programmes/b/dropped")
+    assert answer.status_code == 502
+    assert [s[0] for s in seen if s[1] == "/v1/programmes/b/dropped"] == ["POST"]
+
+
+def test_a_read_that_timed_out_is_sent_once_not_again(dropping):
     # A slow upstream is not a dropped connection: sending again would double the client's
     # wait and the load on an upstream already behind.
-    handler = type("Handler", (DroppingUpstream,), {"seen": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        gateway = Gateway({"programmes": url, "notifications": url, "reports": url}, timeout=0.2)
-        assert Client(gateway).get("/v1/programmes/a/slow").status_code == 502
-        time.sleep(0.7)
-        assert [s[:2] for s in handler.seen] == [("GET", "/v1/programmes/a/slow")]
-    finally:
-        server.shutdown()
-        server.server_close()
+    url, seen = dropping
+    gateway = Gateway({"programmes": url, "notifications": url, "reports": url}, timeout=0.2)
+    assert Client(gateway).get("/v1/programmes/a/slow").status_code == 502
+    time.sleep(0.7)
+    assert [s[:2] for s in seen] == [("GET", "/v1/programmes/a/slow")]
 
 
 def test_unreachable_upstream_is_502():
