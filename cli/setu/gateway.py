@@ -12,6 +12,7 @@ passed on, never followed, with the upstream's address taken out of it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -43,6 +44,7 @@ from setu_contract.metrics import QueueDepthCollector, metrics_port
 from setu_contract.observability import HttpInstrumentation, configure_logging, get_correlation_id
 
 MAX_BODY = 1024 * 1024
+CONSOLE_PREFIX = "/console"
 
 # Path prefix -> the service that answers it; `authorise` is False where the service
 # authenticates for itself (programmes owns the keys) or the path is public.
@@ -67,7 +69,7 @@ ROUTES: tuple[tuple[str, str, bool], ...] = (
     ("/v1/report-schedules", "reports", True),
     ("/v1/reports", "reports", True),
     # The console is a client of the API like any other: it signs people in through it.
-    ("/console", "console", False),
+    (CONSOLE_PREFIX, "console", False),
 )
 
 HOP_BY_HOP = {
@@ -130,12 +132,12 @@ def error(code: int, message: str, **extra: Any) -> Response:
 
 # What either gateway answers a person itself on the console's paths, where the console
 # cannot: a page in the three languages (the person's is not known here), never the API's
-# JSON. nginx serves the same files (deploy/nginx/nginx.conf, mounted in compose).
-CONSOLE_PREFIX = "/console"
+# JSON. The status the gateway refuses with -> the page's status and file; nginx serves the
+# same files (deploy/nginx/nginx.conf, mounted in compose).
 CONSOLE_PAGES = {
-    400: "console_bad_address.html",
-    413: "console_too_large.html",
-    503: "console_unavailable.html",
+    400: (400, "console_bad_address.html"),
+    413: (413, "console_too_large.html"),
+    502: (503, "console_unavailable.html"),
 }
 CONSOLE_PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -145,18 +147,28 @@ CONSOLE_PAGE_HEADERS = {
 }
 
 
-def console_page(code: int) -> Response:
-    text = resources.files("setu").joinpath("pages", CONSOLE_PAGES[code]).read_bytes()
+@functools.cache
+def _console_page(name: str) -> bytes:
+    return resources.files("setu").joinpath("pages", name).read_bytes()
+
+
+def refusal(service: str | None, code: int, message: str) -> Response:
+    """What the gateway answers itself instead of ``service`` (None: no service could be
+    told): the API's JSON error, or on the console's paths the page for a person."""
+    if service != "console":
+        return error(code, message)
+    status, name = CONSOLE_PAGES[code]
     headers = dict(CONSOLE_PAGE_HEADERS)
-    if code == 503:
+    if status == 503:
         headers["Retry-After"] = "5"
-    return Response(text, status=code, mimetype="text/html", headers=headers)
+    return Response(_console_page(name), status=status, mimetype="text/html", headers=headers)
 
 
-def _for_the_console(raw_target: str) -> bool:
-    """Whether the target, as sent, is on the console's paths (as nginx's map reads it)."""
+def _service_of_unreadable(raw_target: str) -> str | None:
+    """The console, for a target on its paths as sent (as nginx's map reads it), else None:
+    the service a target the gateway cannot read was meant for, as far as it can tell."""
     path = raw_target.split("?", 1)[0]
-    return _under(path, CONSOLE_PREFIX)
+    return "console" if _under(path, CONSOLE_PREFIX) else None
 
 
 def load_openapi() -> dict[str, Any]:
@@ -215,7 +227,7 @@ class Gateway:
             target = forwarded_target(raw)
             path = normalised_path(target)
         except InvalidPath as exc:
-            return console_page(400) if _for_the_console(raw) else error(400, str(exc))
+            return refusal(_service_of_unreadable(raw), 400, str(exc))
         return self.own_answer(path) or self.proxy(request, path, target)
 
     def own_answer(self, path: str) -> Response | None:
@@ -237,9 +249,7 @@ class Gateway:
             raise NotFound("no resource at this path")
         service, authorise = route
         if (request.content_length or 0) > MAX_BODY:
-            if service == "console":
-                return console_page(413)
-            return error(413, "the request body is larger than 1 MiB")
+            return refusal(service, 413, "the request body is larger than 1 MiB")
         headers = self.forwarded_headers(request)
         if authorise:
             identity = self.authorise(headers, request.method, target)
@@ -284,9 +294,7 @@ class Gateway:
         try:
             answer = self.http.send(prepared, timeout=self.timeout, allow_redirects=False)
         except requests.RequestException:
-            if service == "console":
-                return console_page(503)
-            return error(502, f"the {service} service did not answer")
+            return refusal(service, 502, f"the {service} service did not answer")
         return self.relay(answer)
 
     def relay(self, answer: requests.Response) -> Response:
