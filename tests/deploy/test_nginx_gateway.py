@@ -113,6 +113,8 @@ def test_gateway_routes_each_path_to_its_service(rig, path: str, service: str):
         "/v1/../internal/authorize",
         "/consoleX",
         "/console/../internal/authorize",
+        "/index.html",
+        "/_setu_console_pages/console_unavailable",
     ],
 )
 def test_gateway_answers_404_json_for_paths_it_does_not_route(rig, path: str):
