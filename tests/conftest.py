@@ -17,7 +17,7 @@ from tests.support.infra import (
     private_redis_db,
 )
 from tests.support.smtp import SmtpServer
-from tests.support.templates import migrated_database
+from tests.support.templates import COPIES, migrated_database
 
 # Folders whose files share one package-scoped system: their files go to one test process
 # together (split across processes, each process would start a system of its own).
@@ -66,6 +66,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadFil
 def _test_databases_dropped() -> Iterator[None]:
     """Every PostgreSQL database the session made is gone when it ends."""
     yield
+    COPIES.drop_all()
     DROPPER.wait()
 
 

@@ -17,37 +17,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import Engine, MetaData, Row, Table, text
+from sqlalchemy import Engine
 
 from tests.support.infra import forget_queued_tasks
 from tests.support.processes import Process, WorkerOutput, celery_worker
-from tests.support.templates import migrated_database
-
-
-class MigratedRows:
-    """Puts a database back to the rows it had when this was made (as migrated): every row
-    added since is deleted, every row it had is written back. Alembic's table stays as is."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        schema = MetaData()
-        schema.reflect(engine)
-        self.tables = [t for t in schema.sorted_tables if t.name != "alembic_version"]
-        with engine.connect() as conn:
-            found = {table: list(conn.execute(table.select())) for table in self.tables}
-        self.rows: dict[Table, list[Row]] = {table: rows for table, rows in found.items() if rows}
-
-    def restore(self) -> None:
-        with self.engine.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-                names = ", ".join(f'"{table.name}"' for table in self.tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
-            else:
-                for table in reversed(self.tables):
-                    conn.execute(table.delete())
-            for table, rows in self.rows.items():
-                conn.execute(table.insert(), [row._asdict() for row in rows])
+from tests.support.templates import MigratedRows, migrated_database
 
 
 class SharedWorker:

@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, make_url
 
 from tests.support.infra import DROPPER, POSTGRES_ADMIN_URL, postgres_database
-from tests.support.templates import postgres_template
+from tests.support.templates import PostgresCopies, postgres_template
 
 
 def _migrations(service: str):
@@ -65,3 +65,77 @@ def test_each_copy_is_its_own_and_every_one_is_dropped():
             "SELECT datname FROM pg_database WHERE datname = ANY(%s)", [names]
         ).fetchall()
     assert left == []
+
+
+def _database(url: str) -> str | None:
+    return make_url(url).database
+
+
+def _rows(url: str, query: str) -> list:
+    """What ``query`` answers, or [] for a statement that answers no rows."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            answer = conn.exec_driver_sql(query)
+            return list(answer) if answer.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _existing(names: list[str]) -> list[str]:
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        found = admin.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", [names])
+        return [name for (name,) in found.fetchall()]
+
+
+def test_a_copy_goes_to_the_next_test_as_migrated_under_a_url_of_its_own():
+    copies = PostgresCopies()
+    try:
+        with copies.copy("reports") as first:
+            schedules = _rows(first, "SELECT * FROM report_schedules ORDER BY id")
+            assert schedules  # the migration's rows, which go back
+            _rows(first, "DELETE FROM report_schedules")
+            _rows(
+                first,
+                "INSERT INTO dead_letters (id, source, task_name, payload, error, attempts,"
+                " created_at) VALUES ('x', 'worker', 't', '{}', 'e', 1, now())",
+            )
+            position = _rows(first, "SELECT nextval('outbox_position_seq')")[0][0]
+            holder = psycopg.connect(first.replace("+psycopg", "").split("?")[0])
+            holder.execute("SELECT count(*) FROM dead_letters")  # left open, in a transaction
+        with copies.copy("reports") as second:
+            assert _database(second) == _database(first) and second != first
+            assert _rows(second, "SELECT count(*) FROM dead_letters") == [(0,)]
+            assert _rows(second, "SELECT * FROM report_schedules ORDER BY id") == schedules
+            assert _rows(second, "SELECT nextval('outbox_position_seq')") == [(position,)]
+            # The connection the first test left open was ended, not handed on with it.
+            with pytest.raises(psycopg.OperationalError):
+                holder.execute("SELECT 1")
+    finally:
+        copies.drop_all()
+        DROPPER.wait()
+    assert _existing([_database(first)]) == []
+
+
+def test_a_copy_whose_schema_its_test_changed_is_dropped_not_handed_on():
+    copies = PostgresCopies()
+    try:
+        with copies.copy("programmes") as changed:
+            _rows(changed, "CREATE INDEX only_here ON organisations (name)")
+        with copies.copy("programmes") as following:
+            assert _database(following) != _database(changed)
+            assert "only_here" not in {i["name"] for i in _indexes(following, "organisations")}
+        DROPPER.wait()
+        assert _existing([_database(changed)]) == []
+    finally:
+        copies.drop_all()
+        DROPPER.wait()
+
+
+def _indexes(url: str, table: str) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).get_indexes(table)
+    finally:
+        engine.dispose()
