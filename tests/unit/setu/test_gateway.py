@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -45,6 +46,13 @@ def echo_upstream(name: str):
             target = request.headers[ORIGINAL_URI_HEADER]
             headers = sign_identity(PRINCIPAL, INTERNAL_SECRET, method, target)
             return Response(status=204, headers=headers)
+        if request.path.endswith("/two-cookies"):
+            # Two cookies and a compressed body, as an upstream may answer.
+            answer = Response(gzip.compress(b'{"ok": true}'), mimetype="application/json")
+            answer.headers["Content-Encoding"] = "gzip"
+            answer.headers.add("Set-Cookie", "first=1; Path=/")
+            answer.headers.add("Set-Cookie", "second=2; Path=/")
+            return answer
         if request.path.endswith("/redirected"):
             # werkzeug's redirects name the server by the Host header it was sent.
             location = request.host_url + "v1/programmes"
@@ -376,3 +384,13 @@ def test_metrics_answer_on_the_metrics_port_only(redis_url: str, upstreams):
     assert client.get("/docs/static/swagger-ui.css", base_url=metrics).status_code == 404
     assert client.get("/docs/static/swagger-ui.css", base_url=public).status_code == 200
     assert client.get("/healthz", base_url=public).status_code == 200
+
+
+def test_an_answer_is_passed_on_header_by_header_and_decompressed(gateway):
+    """Two cookies stay two headers, not one joined by a comma; a compressed body is passed
+    on decompressed, without the Content-Encoding that no longer describes it."""
+    answer = gateway.get("/v1/programmes/two-cookies")
+    assert answer.status_code == 200
+    assert answer.headers.getlist("Set-Cookie") == ["first=1; Path=/", "second=2; Path=/"]
+    assert "Content-Encoding" not in answer.headers
+    assert answer.get_json() == {"ok": True}
