@@ -201,7 +201,10 @@ class Gateway:
 
     def __init__(self, upstreams: Mapping[str, str], timeout: float = 30.0):
         self.upstreams = dict(upstreams)
-        self.timeout = timeout
+        # Under a path prefix, if an upstream is reached through one.
+        self.prefixes = {
+            service: urlsplit(base).path.rstrip("/") for service, base in self.upstreams.items()
+        }
         # urllib3's pools, not requests, whose preparing, merging and wrapping cost a sixth
         # of the gateway's CPU, twice for a request it authorises (docs/performance.md).
         # Only the upstreams are spoken to (no proxy or netrc from the environment); a read
@@ -230,10 +233,9 @@ class Gateway:
         dot segments) of ``service``, its answer read whole, decompressed and never followed
         (``relay`` drops its Content-Encoding)."""
         pool = self.pools[service]
-        prefix = urlsplit(self.upstreams[service]).path.rstrip("/")
         return pool.urlopen(
             method,
-            prefix + target,
+            self.prefixes[service] + target,
             body=body,
             headers=dict(headers or {}),
             redirect=False,

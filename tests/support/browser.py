@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 BLOCKING_IMPACTS = ("serious", "critical")
-# A phone's screen, in CSS pixels: every page reflows to it without scrolling sideways.
+# The window a person's desktop browser shows, in CSS pixels; and a phone's screen, to
+# which every page reflows without scrolling sideways.
+WIDTH, HEIGHT = 1280, 1000
 PHONE_WIDTH = 360
 
 AXE_RUN = """
@@ -76,7 +78,7 @@ class Browser:
             "--no-sandbox",
             "--disable-gpu",
             "--disable-dev-shm-usage",
-            "--window-size=1280,1000",
+            f"--window-size={WIDTH},{HEIGHT}",
             "--lang=en-GB",
             "--force-device-scale-factor=1",
         ):
@@ -185,7 +187,7 @@ class Browser:
 
     def sideways_on_a_phone(self) -> int:
         """How far this page scrolls sideways on a phone's screen (0: it reflows)."""
-        self.driver.set_window_size(PHONE_WIDTH, 1000)
+        self.driver.set_window_size(PHONE_WIDTH, HEIGHT)
         try:
             return int(
                 self.driver.execute_script(
@@ -194,16 +196,16 @@ class Browser:
                 )
             )
         finally:
-            self.driver.set_window_size(1280, 1000)
+            self.driver.set_window_size(WIDTH, HEIGHT)
 
     def screenshot(self, name: str, language: str) -> Path:
         directory = ARTIFACTS / language
         directory.mkdir(parents=True, exist_ok=True)
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1280, max(800, min(int(height) + 120, 6000)))
+        self.driver.set_window_size(WIDTH, max(800, min(int(height) + 120, 6000)))
         path = directory / f"{_file_name(name)}.png"
         self.driver.save_screenshot(str(path))
-        self.driver.set_window_size(1280, 1000)
+        self.driver.set_window_size(WIDTH, HEIGHT)
         return path
 
     def save_failure(self, name: str) -> Path:

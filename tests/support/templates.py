@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Engine, MetaData, Row, Table, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, MetaData, Row, Table, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -135,18 +135,21 @@ class MigratedRows:
         self.rows: dict[Table, list[Row]] = {table: rows for table, rows in found.items() if rows}
         self.emptying = _emptying([table.name for table in reversed(self.tables)])
 
-    def restore(self, engine: Engine | None = None) -> None:
-        """Put this database back (or ``engine``'s, a copy of the same template)."""
-        target = engine or self.engine
-        with target.begin() as conn:
-            if target.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-                conn.execute(text(self.emptying))
-            else:
-                for table in reversed(self.tables):
-                    conn.execute(table.delete())
-            for table, rows in self.rows.items():
-                conn.execute(table.insert(), [row._asdict() for row in rows])
+    def restore(self, conn: Connection | None = None) -> None:
+        """Put this database back (or, in ``conn``'s transaction, a copy of the same
+        template)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                self.restore(own)
+            return
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+            conn.execute(text(self.emptying))
+        else:
+            for table in reversed(self.tables):
+                conn.execute(table.delete())
+        for table, rows in self.rows.items():
+            conn.execute(table.insert(), [row._asdict() for row in rows])
 
 
 def _emptying(tables: list[str]) -> str:
@@ -256,10 +259,10 @@ class PostgresCopies:
             terminate_connections(url)
             engine = create_engine(url, poolclass=NullPool)
             try:
-                with engine.connect() as conn:
+                with engine.begin() as conn:
                     if conn.execute(text(SCHEMA_HASH)).scalar_one() != self.schemas[service]:
                         return False
-                self.rows[service].restore(engine)
+                    self.rows[service].restore(conn)
             finally:
                 engine.dispose()
         except (SQLAlchemyError, psycopg.Error, AssertionError):
