@@ -16,18 +16,23 @@ everything it extends, includes or imports keeps its language (``join_path``).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
 from collections.abc import Callable, Iterator, MutableMapping
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from flask import has_request_context
 from flask.templating import Environment
 from jinja2 import BaseLoader, Template
-from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
 from console import translations
-from setu_contract.translations import LANGUAGES
+from setu_contract.translations import LANGUAGES, WORDS
 
 SEPARATOR = ":"
 # The names a template calls gettext by.
@@ -129,22 +134,57 @@ def _fixed_words(tokens: list[Token], index: int, gettext: Callable[[str], str])
         return None
 
 
-class CompiledOnce(BytecodeCache):
-    """Each template's compiled code, kept by the process for every app it creates: a second
-    console in one process (each test makes one) loads its templates in all three languages
-    instead of compiling them again. Jinja checks the kept code against the template's
-    source (its checksum) before it uses it."""
+class CompiledOnce(FileSystemBytecodeCache):
+    """Each template's compiled code, kept on disk for every console process of this user
+    (Jinja's own directory for it: ``_jinja2-cache-<uid>`` in the system's temporary
+    directory, the user's alone, checked by Jinja). A process's start loads its templates in
+    all three languages instead of compiling them again (1.5-2.7 s of CPU), as does a second
+    console in one process (each test makes one).
+
+    Jinja checks the kept code against the template's source (its checksum); what else the
+    code is made of (the catalogues whose words are written into it, this module, Jinja's
+    version) is in each key, so a changed translation is compiled anew. A directory that
+    cannot be used (made, read or written) leaves the code compiled in the process alone."""
 
     def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
+        try:
+            super().__init__()
+        except (OSError, RuntimeError):
+            self.directory = ""
+        self._made_of: str | None = None
+
+    def made_of(self) -> str:
+        """A digest of everything but the source that the compiled code depends on."""
+        if self._made_of is None:
+            digest = hashlib.sha256(jinja2.__version__.encode())
+            digest.update(Path(__file__).read_bytes())
+            for catalogues in (translations.CATALOGUES, WORDS):
+                for language in LANGUAGES:
+                    path = catalogues.path(language)
+                    if path.exists():
+                        digest.update(path.read_bytes())
+            self._made_of = digest.hexdigest()
+        return self._made_of
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(
+            f"{self.made_of()}|{super().get_cache_key(name, filename)}".encode()
+        ).hexdigest()
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
+        if not self.directory:
+            return
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            # A file cut short or spoilt outside Jinja (which writes each atomically).
+            bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        if not self.directory:
+            return
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 COMPILED = CompiledOnce()

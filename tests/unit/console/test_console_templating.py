@@ -86,3 +86,56 @@ class _Catalogue:
 
     def gettext(self, message: str) -> str:
         return self.words.get(message, message)
+
+
+def _kept(directory) -> templating.CompiledOnce:
+    """The bytecode cache a new process would have, in ``directory``."""
+    kept = templating.CompiledOnce()
+    kept.directory = str(directory)
+    return kept
+
+
+def _environment(kept: templating.CompiledOnce, source: str) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.DictLoader({"page.html": source}), bytecode_cache=kept)
+
+
+def _loaded(kept: templating.CompiledOnce, environment: jinja2.Environment) -> bool:
+    """Whether ``kept`` holds code for page.html as ``environment`` would compile it."""
+    source = environment.loader.get_source(environment, "page.html")[0]
+    return kept.get_bucket(environment, "page.html", None, source).code is not None
+
+
+def test_a_template_compiled_by_one_process_is_loaded_by_the_next(tmp_path):
+    first = _environment(_kept(tmp_path), "Hello {{ name }}")
+    assert first.get_template("page.html").render(name="Asha") == "Hello Asha"
+    later = _kept(tmp_path)
+    assert _loaded(later, _environment(later, "Hello {{ name }}"))
+    page = _environment(later, "Hello {{ name }}").get_template("page.html")
+    assert page.render(name="Asha") == "Hello Asha"
+    # A changed source is compiled anew (Jinja compares the source's checksum).
+    assert not _loaded(later, _environment(later, "Goodbye {{ name }}"))
+
+
+def test_a_changed_catalogue_is_compiled_anew_not_loaded(tmp_path, monkeypatch):
+    po = tmp_path / "locale" / "ja" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Budget"\nmsgstr "予算"\n', encoding="utf-8")
+    monkeypatch.setattr(
+        templating.translations, "CATALOGUES", templating.translations.Catalogues(po.parents[2])
+    )
+    before = _kept(tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    _environment(before, "{{ 1 }}").get_template("page.html")
+    assert _loaded(_kept(tmp_path / "cache"), _environment(before, "{{ 1 }}"))
+    po.write_text('msgid "Budget"\nmsgstr "予算額"\n', encoding="utf-8")
+    after = _kept(tmp_path / "cache")
+    assert not _loaded(after, _environment(after, "{{ 1 }}"))
+
+
+def test_a_directory_that_cannot_be_used_leaves_the_code_in_the_process(tmp_path):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    kept = _kept(not_a_directory)
+    environment = _environment(kept, "Hello {{ name }}")
+    assert environment.get_template("page.html").render(name="Ravi") == "Hello Ravi"
+    assert not _loaded(_kept(not_a_directory), environment)
