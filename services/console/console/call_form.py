@@ -12,6 +12,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from console.entered import whole_number
+
 CRITERION_ROWS = 5
 CURRENCIES = ("JPY", "INR")
 TIME_ZONES = ("Asia/Tokyo", "Asia/Kolkata", "UTC")
@@ -20,11 +22,6 @@ ORGANISATION_KINDS = ("university", "company", "research_institute", "government
 
 def _text(form: MultiDict[str, str], name: str) -> str:
     return (form.get(name) or "").strip()
-
-
-def _integer(value: str) -> Any:
-    """A whole number as the API wants it; anything else as entered (the API says why)."""
-    return int(value) if value.isdigit() and len(value) < 10 else value or None
 
 
 def _moment(value: str) -> str:
@@ -49,7 +46,7 @@ def body_of(form: MultiDict[str, str]) -> dict[str, Any]:
         eligibility["organisation_kinds"] = kinds
     for name in ("min_partners", "max_partners"):
         if value := _text(form, f"eligibility.{name}"):
-            eligibility[name] = _integer(value)
+            eligibility[name] = whole_number(value)
     body["eligibility"] = eligibility
     criteria = []
     for row in range(CRITERION_ROWS):
@@ -60,12 +57,12 @@ def body_of(form: MultiDict[str, str]) -> dict[str, Any]:
             {
                 "key": _text(form, f"review.criteria.{row}.key") or f"criterion_{row + 1}",
                 "label": label,
-                "weight": _integer(_text(form, f"review.criteria.{row}.weight")),
+                "weight": whole_number(_text(form, f"review.criteria.{row}.weight")),
             }
         )
     body["review"] = {
-        "reviewers_per_proposal": _integer(_text(form, "review.reviewers_per_proposal")),
-        "due_days": _integer(_text(form, "review.due_days")),
+        "reviewers_per_proposal": whole_number(_text(form, "review.reviewers_per_proposal")),
+        "due_days": whole_number(_text(form, "review.due_days")),
         "criteria": criteria,
     }
     return body

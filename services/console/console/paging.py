@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import request
 
+from console.entered import whole_number
+
 # The highest page number read; anything else asked for is page 1.
 LAST_PAGE = 999_999
 
 
 def page_number() -> int:
     """The ``page`` asked for (``?page=``): a whole number from 1, else 1."""
-    text = request.args.get("page") or ""
-    return int(text) if text.isdigit() and 0 < int(text) <= LAST_PAGE else 1
+    number = whole_number(request.args.get("page") or "", len(str(LAST_PAGE)))
+    return number if isinstance(number, int) and number > 0 else 1
 
 
 def pages_of(total: int, size: int) -> int:

@@ -11,6 +11,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from console.entered import whole_number
+
 PARTNER_ROWS = 6
 BUDGET_ROWS = 6
 TEXT_FIELDS = ("title", "summary", "focus_area", "start_date", "end_date")
@@ -20,7 +22,7 @@ def body_of(form: MultiDict[str, str]) -> dict[str, Any]:
     """The API's JSON for what was entered (as entered: the API says what is wrong)."""
     body: dict[str, Any] = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
     slots = (form.get("exchange_slots") or "").strip()
-    body["exchange_slots"] = int(slots) if slots.isdigit() else slots or 0
+    body["exchange_slots"] = whole_number(slots) if slots else 0
     body["call_id"] = (form.get("call_id") or "").strip() or None
     body["partners"] = [
         {"organisation_id": organisation, "role": form.get(f"partner-{row}-role") or "member"}

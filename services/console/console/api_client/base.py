@@ -13,10 +13,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
-from requests.utils import requote_uri
 from urllib3 import Timeout, connection_from_url
 from urllib3.exceptions import HTTPError
 
@@ -175,6 +174,24 @@ class Transport:
         return Answer(answer.status_code, answer.reason or "", answer.headers, answer.content)
 
 
+# What a path segment keeps as it is (RFC 3986's characters of a segment, but "%"): an id
+# taken from the page's address is decoded, and any "?", "#", "%" or space in it is quoted, so
+# that it stays one segment of the API's path instead of becoming a query or another path.
+SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
+DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def api_path(path: str) -> str:
+    """``path`` as sent to the API, each segment quoted whole. A segment "." or ".." (an id
+    taken from the page's address, ``/console/reports/%2E%2E/download``) would climb out of
+    the resource to another of the API's paths: it is no thing the API has, and answers 404
+    without a call."""
+    segments = path.split("/")
+    if DOT_SEGMENTS.intersection(segments):
+        raise ApiError(404, "no such thing")
+    return "/".join(quote(segment, safe=SEGMENT_SAFE) for segment in segments)
+
+
 class ApiClient:
     """The API, as one caller (a person's session token, or none before sign-in), from the
     person's own address (``client_address``, signed on every call when the transport has
@@ -215,9 +232,9 @@ class ApiClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> Answer:
-        # The target as requests wrote it: the path's unsafe characters quoted, the query
-        # form-encoded; signed exactly as sent, as the API reads its method and target.
-        target = requote_uri(path)
+        # The path's segments quoted, the query form-encoded; signed exactly as sent, as the
+        # API reads its method and target.
+        target = api_path(path)
         query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
         if query:
             target += "?" + query

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from console.api_client.base import ApiClient, ApiError
+from console.api_client.base import ApiClient, ApiError, api_path
 
 SCHEDULES_PAGE = 50
 
@@ -32,7 +32,11 @@ class ReportsApiClient:
 
     def delete_schedule(self, schedule_id: str, version: str | None) -> None:
         """Deleted only as it was listed: a schedule changed since answers 412."""
-        etag = f'"{schedule_id}.{version}"' if version and version.isdigit() else None
+        etag = (
+            f'"{schedule_id}.{version}"'
+            if version and version.isascii() and version.isdigit()
+            else None
+        )
         self.api.delete(f"/v1/report-schedules/{schedule_id}", etag)
 
     def download(self, report_id: str) -> requests.Response:
@@ -40,7 +44,7 @@ class ReportsApiClient:
         transport = self.api.transport
         try:
             answer = transport.http.get(
-                f"{transport.base_url}/v1/reports/{report_id}/download",
+                transport.base_url + api_path(f"/v1/reports/{report_id}/download"),
                 headers=self.api.headers(),
                 timeout=transport.timeout,
                 stream=True,

@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from console.api_client.base import ApiError
 from console.api_client.reviews_api_client import ReviewsApiClient
+from console.entered import whole_number
 from console.signed_in import api, me, signed_in
 from console.translations import gettext as _
 
@@ -78,7 +79,7 @@ def scores_of(form: Any, criteria: list[dict[str, Any]]) -> dict[str, Any]:
         key = criterion["key"]
         score = (form.get(f"scores.{key}.score") or "").strip()
         scores[key] = {
-            "score": int(score) if score.isdigit() and len(score) < 4 else score or None,
+            "score": whole_number(score, 3),
             "comment": (form.get(f"scores.{key}.comment") or "").strip(),
         }
     return scores
