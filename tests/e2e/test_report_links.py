@@ -23,6 +23,7 @@ from tests.e2e.topology import (
     running_setu,
     setup_partners,
 )
+from tests.support.browser import Browser
 from tests.support.infra import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +62,22 @@ def _parts(message: EmailMessage) -> tuple[str, bytes, str]:
     return text, attachment.get_content(), attachment.get_filename()
 
 
+def _unsubscribe_in_a_browser(system: RunningSetu, token: str) -> None:
+    """The email's unsubscribe link followed as its reader would: pages in the email's
+    language (Hindi), with a button, then a page that says it is done; axe-core on each."""
+    browser = Browser(system.base_url).start()
+    try:
+        browser.open(f"/v1/unsubscribe/{token}")
+        assert "Setu की रिपोर्ट ईमेल भेजना बंद करें?" in browser.text, browser.text
+        browser.check("unsubscribe", "hi")
+        browser.click_button("सदस्यता छोड़ें")
+        assert "Setu अब lab@in.example.org पर रिपोर्ट ईमेल नहीं भेजेगा।" in browser.text
+        browser.check("unsubscribed", "hi")
+    finally:
+        browser.quit()
+    assert not browser.violations, browser.violations_report()
+
+
 def test_the_report_email_link_opens_without_a_key_and_the_attachment_is_the_download(
     tmp_path, redis_url, smtp_server
 ):
@@ -96,6 +113,7 @@ def test_the_report_email_link_opens_without_a_key_and_the_attachment_is_the_dow
 
         unsubscribe = UNSUBSCRIBE.search(text).group(1)
         assert system.api("GET", f"/v1/unsubscribe/{unsubscribe}").status_code == 200
+        _unsubscribe_in_a_browser(system, unsubscribe)
         revoked = system.api("DELETE", f"/v1/reports/{report_id}/links", secretariat)
         assert revoked.status_code == 204, revoked.text
         assert system.api("GET", f"/v1/report-links/{token}").status_code == 404

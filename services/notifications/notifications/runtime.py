@@ -87,7 +87,9 @@ class Runtime:
     def unsubscribe_link(self, delivery: Delivery) -> str | None:
         if not delivery.unsubscribable:
             return None
-        return unsubscribe_url(self.config.public_url, self.config.secret_key, delivery.recipient)
+        return unsubscribe_url(
+            self.config.public_url, self.config.secret_key, delivery.recipient, delivery.language
+        )
 
 
 _current: tuple[int, Runtime] | None = None

@@ -175,3 +175,42 @@ def test_one_click_unsubscribe_stops_report_emails_without_an_api_key(
             session, report_generated(["reader@setu.test", "b@setu.test"]), SETTINGS
         )
     assert len(pending) == 1
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_person_following_the_unsubscribe_link_reads_pages_in_the_emails_language(
+    client: FlaskClient,
+) -> None:
+    token = make_token(SECRETS["secret_key"], "Reader<b>@Setu.test", language="ja")
+    page = client.get(f"/v1/unsubscribe/{token}", headers=BROWSER)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert '<html lang="ja">' in html and 'name="viewport"' in html
+    assert "報告書メールの送信を停止しますか" in html and "配信を停止する</button>" in html
+    # The address is shown escaped, never as markup.
+    assert "reader&lt;b&gt;@setu.test" in html and "<b>@" not in html
+
+    # The page's button: a browser's form post, answered with a page, not JSON.
+    done = client.post(
+        f"/v1/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}, headers=BROWSER
+    )
+    assert done.status_code == 200 and done.mimetype == "text/html"
+    assert "配信を停止しました" in done.get_data(as_text=True)
+    # A mail client's or a program's one-click POST still gets JSON.
+    answer = client.post(f"/v1/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.json == {"email": "reader<b>@setu.test", "list": "reports", "unsubscribed": True}
+
+
+def test_a_link_that_does_not_work_is_a_page_in_the_browsers_language(client: FlaskClient):
+    headers = {**BROWSER, "Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}
+    for method in ("GET", "POST"):
+        page = client.open("/v1/unsubscribe/not-a-token", method=method, headers=headers)
+        assert page.status_code == 404 and page.mimetype == "text/html"
+        assert '<html lang="hi">' in page.get_data(as_text=True)
+        assert "यह लिंक काम नहीं करता" in page.get_data(as_text=True)
+    # A program asking for JSON (or for anything) gets the API's error.
+    refused = client.get("/v1/unsubscribe/not-a-token", headers={"Accept": "application/json"})
+    assert refused.status_code == 404 and refused.json["code"] == 404
+    assert client.get("/v1/unsubscribe/not-a-token").json["code"] == 404

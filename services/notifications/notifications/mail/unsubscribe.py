@@ -12,8 +12,15 @@ class InvalidToken(ValueError):
     pass
 
 
-def make_token(secret: str, email: str, list_name: str = REPORTS_LIST) -> str:
-    return URLSafeSerializer(secret, salt=_SALT).dumps({"e": email.lower(), "l": list_name})
+def make_token(
+    secret: str, email: str, list_name: str = REPORTS_LIST, language: str | None = None
+) -> str:
+    """The token of ``email`` on ``list_name``; with the language of the email that carries
+    it, the pages the link opens speak it."""
+    claim = {"e": email.lower(), "l": list_name}
+    if language:
+        claim["g"] = language
+    return URLSafeSerializer(secret, salt=_SALT).dumps(claim)
 
 
 def read_token(secret: str, token: str) -> tuple[str, str]:
@@ -27,5 +34,15 @@ def read_token(secret: str, token: str) -> tuple[str, str]:
     return data["e"], str(data.get("l") or REPORTS_LIST)
 
 
-def unsubscribe_url(public_url: str, secret: str, email: str) -> str:
-    return f"{public_url}/v1/unsubscribe/{make_token(secret, email)}"
+def token_language(secret: str, token: str) -> str | None:
+    """The language of the email a token came in, if it says (older tokens do not)."""
+    try:
+        data = URLSafeSerializer(secret, salt=_SALT).loads(token)
+    except BadSignature:
+        return None
+    language = data.get("g") if isinstance(data, dict) else None
+    return language if isinstance(language, str) else None
+
+
+def unsubscribe_url(public_url: str, secret: str, email: str, language: str | None = None) -> str:
+    return f"{public_url}/v1/unsubscribe/{make_token(secret, email, language=language)}"
