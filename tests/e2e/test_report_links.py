@@ -62,9 +62,10 @@ def _parts(message: EmailMessage) -> tuple[str, bytes, str]:
     return text, attachment.get_content(), attachment.get_filename()
 
 
-def _unsubscribe_in_a_browser(system: RunningSetu, token: str) -> None:
+def _links_in_a_browser(system: RunningSetu, token: str, expired: str) -> None:
     """The email's unsubscribe link followed as its reader would: pages in the email's
-    language (Hindi), with a button, then a page that says it is done; axe-core on each."""
+    language (Hindi), with a button, then a page that says it is done; and an expired report
+    link, a page that says what to do; axe-core on each."""
     browser = Browser(system.base_url).start()
     try:
         browser.open(f"/v1/unsubscribe/{token}")
@@ -73,6 +74,12 @@ def _unsubscribe_in_a_browser(system: RunningSetu, token: str) -> None:
         browser.click_button("सदस्यता छोड़ें")
         assert "Setu अब lab@in.example.org पर रिपोर्ट ईमेल नहीं भेजेगा।" in browser.text
         browser.check("unsubscribed", "hi")
+        # A report link that no longer works, in the browser's language (en-GB).
+        browser.open(f"/v1/report-links/{expired}")
+        assert "This link does not work" in browser.text and "secretariat" in browser.text
+        browser.check("report-link-not-working", "en")
+        browser.click_link("Open the reports in the Setu console")
+        assert browser.path.startswith("/console/sign-in?next=/console/reports/"), browser.path
     finally:
         browser.quit()
     assert not browser.violations, browser.violations_report()
@@ -113,7 +120,7 @@ def test_the_report_email_link_opens_without_a_key_and_the_attachment_is_the_dow
 
         unsubscribe = UNSUBSCRIBE.search(text).group(1)
         assert system.api("GET", f"/v1/unsubscribe/{unsubscribe}").status_code == 200
-        _unsubscribe_in_a_browser(system, unsubscribe)
+        _links_in_a_browser(system, unsubscribe, expired)
         revoked = system.api("DELETE", f"/v1/reports/{report_id}/links", secretariat)
         assert revoked.status_code == 204, revoked.text
         assert system.api("GET", f"/v1/report-links/{token}").status_code == 404

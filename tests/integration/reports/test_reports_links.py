@@ -139,3 +139,27 @@ def test_reports_and_schedules_take_a_language(reports_service, client):
         f"/v1/report-schedules/{made['id']}", json={"language": "hi"}, headers=SECRETARIAT
     )
     assert changed.status_code == 200 and changed.get_json()["language"] == "hi"
+
+
+def test_a_person_whose_link_does_not_work_reads_what_to_do_in_their_language(
+    reports_service, client
+):
+    report_id, link = _report(reports_service)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    expired = f"/v1/report-links/{sign(SECRET, LinkClaim(report_id, 0, past))}"
+    browser = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "ja,en-GB;q=0.8",
+    }
+    for target in (expired, "/v1/report-links/not-a-link"):
+        page = client.get(target, headers=browser)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 404 and page.mimetype == "text/html"
+        assert '<html lang="ja">' in html and "<h1>このリンクは使えません</h1>" in html
+        assert "報告書をもう一度送るよう事務局に依頼してください" in html
+        assert '<a href="/console/reports/">Setu コンソールで報告書を開く</a>' in html
+    # A working link is still the file, for a browser as for a program.
+    opened = client.get(link, headers=browser)
+    assert opened.status_code == 200 and opened.headers["Content-Disposition"].startswith(
+        "attachment"
+    )

@@ -9,7 +9,7 @@ program that asks for JSON gets JSON.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 from markupsafe import Markup, escape
 from werkzeug.exceptions import abort as http_abort
@@ -20,15 +20,15 @@ from notifications.schemas import UnsubscribeSchema
 from notifications.services.unsubscribing import unsubscribe
 from setu_contract.edge import abort, accepts_any_body
 from setu_contract.http import ErrorSchema
+from setu_contract.link_pages import link_not_working, link_page, page_language, prefers_a_page
 from setu_contract.request_json import Blueprint
-from setu_contract.translations import LANGUAGES, N_, supported
+from setu_contract.translations import N_
 
 blp = Blueprint(
     "unsubscribe", __name__, url_prefix="/v1/unsubscribe", description="One-click unsubscribe"
 )
 
-NOT_VALID = N_("This link does not work")
-NOT_VALID_HELP = N_(
+NOT_WORKING_ADVICE = N_(
     "Copy the whole link from the email into your browser. If it still does not work, ask "
     "the secretariat to stop sending you report emails."
 )
@@ -42,39 +42,20 @@ def _read(token: str) -> tuple[str, str]:
     try:
         return read_token(_secret(), token)
     except InvalidToken as exc:
-        if _wants_a_page():
-            _abort_with_page(token)
+        if prefers_a_page():
+            language = _language(token)
+            advice = CATALOGUES.translations(language).gettext(NOT_WORKING_ADVICE)
+            http_abort(link_not_working(language, advice))
         abort(404, str(exc))
         raise  # unreachable: abort raises
 
 
-def _wants_a_page() -> bool:
-    """A browser's request (it prefers HTML), not a program's (JSON, or anything)."""
-    accepted = request.accept_mimetypes
-    return accepted.best_match(["application/json", "text/html"]) == "text/html"
-
-
 def _language(token: str) -> str:
-    chosen = token_language(_secret(), token)
-    if chosen in LANGUAGES:
-        return supported(chosen)
-    return supported(request.accept_languages.best_match(LANGUAGES))
+    return page_language(token_language(_secret(), token))
 
 
-def _page(language: str, title: str, body: Markup, status: int = 200) -> Response:
-    html = Markup(
-        '<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>{title} &ndash; Setu</title></head><body><main><h1>{title}</h1>{body}</main>"
-        "</body></html>"
-    ).format(language=language, title=title, body=body)
-    return Response(html, status=status, mimetype="text/html")
-
-
-def _abort_with_page(token: str) -> None:
-    words = CATALOGUES.translations(_language(token))
-    body = Markup("<p>{}</p>").format(words.gettext(NOT_VALID_HELP))
-    http_abort(_page(_language(token), words.gettext(NOT_VALID), body, 404))
+def _strong(email: str) -> Markup:
+    return Markup("<strong>{}</strong>").format(email)
 
 
 @blp.route("/<string:token>")
@@ -99,11 +80,11 @@ class Unsubscribe(MethodView):
             '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
             '<button type="submit">{button}</button></form>'
         ).format(
-            question=Markup(escape(words.gettext("Stop sending Setu report emails to %(email)s?")))
-            % {"email": Markup("<strong>{}</strong>").format(email)},
+            question=escape(words.gettext("Stop sending Setu report emails to %(email)s?"))
+            % {"email": _strong(email)},
             button=words.gettext("Unsubscribe"),
         )
-        return _page(language, words.gettext("Unsubscribe from Setu report emails"), body)
+        return link_page(language, words.gettext("Unsubscribe from Setu report emails"), body)
 
     @accepts_any_body  # the form a mail client sends, which says nothing the token does not
     @blp.doc(security=[])
@@ -114,14 +95,10 @@ class Unsubscribe(MethodView):
         email, list_name = _read(token)
         with current_app.extensions["notifications.sessions"]() as session, session.begin():
             unsubscribe(session, email, list_name)
-        if _wants_a_page():
+        if prefers_a_page():
             language = _language(token)
             words = CATALOGUES.translations(language)
-            done = Markup(
-                escape(words.gettext("Setu will no longer send report emails to %(email)s."))
-            )
-            body = Markup("<p>{}</p>").format(
-                done % {"email": Markup("<strong>{}</strong>").format(email)}
-            )
-            return _page(language, words.gettext("You are unsubscribed"), body)
+            done = escape(words.gettext("Setu will no longer send report emails to %(email)s."))
+            body = Markup("<p>{}</p>").format(done % {"email": _strong(email)})
+            return link_page(language, words.gettext("You are unsubscribed"), body)
         return {"email": email, "list": list_name, "unsubscribed": True}
