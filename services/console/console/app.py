@@ -103,6 +103,7 @@ def _templates(app: Flask) -> None:
         moment=formatting.moment,
         zone_name=formatting.zone_name,
         word=formatting.word,
+        tag=formatting.tag,
         api_message=api_messages.translated,
     )
     app.jinja_env.globals.update(

@@ -161,3 +161,29 @@ def test_a_time_is_written_in_each_persons_zone_and_language_however_often_it_is
     assert tokyo_ja != tokyo and "2027/04/01" in tokyo_ja and "(日本標準時)" in tokyo_ja
     with app.test_request_context("/console/"):
         assert moment(None) == "" and moment("not a time") == "not a time"
+
+
+def test_a_status_tag_is_its_words_in_each_persons_language_however_often_it_is_shown():
+    from flask import Flask, g
+
+    from console.formatting import tag
+
+    app = Flask(__name__)
+    shown = {}
+    for language in ("en", "ja", "hi", "en"):  # English again: from the cache, still English
+        with app.test_request_context("/console/"):
+            g.language = language
+            shown[language] = tag("submitted")
+    english = vocabulary.WORDS["submitted"]
+    assert shown["en"] == f'<strong class="tag tag--submitted">{english}</strong>'
+    for language in ("ja", "hi"):
+        assert shown[language] == (
+            f'<strong class="tag tag--submitted">{translations(language).gettext(english)}</strong>'
+        )
+        assert translations(language).gettext(english) != english
+    with app.test_request_context("/console/"):
+        # A code the console has no words for is shown as it is, escaped.
+        assert (
+            tag('<b>"x"')
+            == '<strong class="tag tag--&lt;b&gt;&#34;x&#34;">&lt;b&gt;&#34;x&#34;</strong>'
+        )
