@@ -23,24 +23,29 @@ def make_token(
     return URLSafeSerializer(secret, salt=_SALT).dumps(claim)
 
 
-def read_token(secret: str, token: str) -> tuple[str, str]:
-    """(email, list) of a token this service signed, else InvalidToken."""
+def _claim(secret: str, token: str) -> dict[str, object]:
+    """What a token this service signed says, else InvalidToken."""
     try:
         data = URLSafeSerializer(secret, salt=_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidToken("this unsubscribe link is not valid") from exc
     if not isinstance(data, dict) or not isinstance(data.get("e"), str):
         raise InvalidToken("this unsubscribe link is not valid")
-    return data["e"], str(data.get("l") or REPORTS_LIST)
+    return data
+
+
+def read_token(secret: str, token: str) -> tuple[str, str]:
+    """(email, list) of a token this service signed, else InvalidToken."""
+    data = _claim(secret, token)
+    return str(data["e"]), str(data.get("l") or REPORTS_LIST)
 
 
 def token_language(secret: str, token: str) -> str | None:
     """The language of the email a token came in, if it says (older tokens do not)."""
     try:
-        data = URLSafeSerializer(secret, salt=_SALT).loads(token)
-    except BadSignature:
+        language = _claim(secret, token).get("g")
+    except InvalidToken:
         return None
-    language = data.get("g") if isinstance(data, dict) else None
     return language if isinstance(language, str) else None
 
 
